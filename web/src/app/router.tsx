@@ -1,0 +1,9 @@
+import { createBrowserRouter } from 'react-router';
+import { paths } from '../config/paths.ts';
+import { HomeRoute } from './routes/home.tsx';
+import { NotFoundRoute } from './routes/not-found.tsx';
+
+export const router = createBrowserRouter([
+  { path: paths.home, element: <HomeRoute /> },
+  { path: '*', element: <NotFoundRoute /> },
+]);
