@@ -1,0 +1,147 @@
+import { z } from 'zod';
+import { VerificationSchema } from './credentials.ts';
+import { ManifestSchema } from './manifest.ts';
+import { StepSummarySchema } from './steps.ts';
+
+export const SetupStateSchema = z.enum([
+  'invited',
+  'in_progress',
+  'awaiting_verification',
+  'verified',
+  'failed',
+  'expired',
+  'revoked',
+]);
+export type SetupState = z.infer<typeof SetupStateSchema>;
+/** States a setup never leaves on its own (revoked is final; the others can be re-verified or extended). */
+export const FINAL_STATES: readonly SetupState[] = ['verified', 'failed', 'expired', 'revoked'];
+
+export const SetupIdSchema = z.uuid();
+
+/** A verified DNS domain of the customer's tenant, e.g. `contoso.onmicrosoft.com` or `contoso.com`. */
+const DomainSchema = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a domain like contoso.com',
+  );
+
+export const CreateSetupRequestSchema = z
+  .object({
+    customerName: z.string().trim().min(1).max(200),
+    expectedTenantDomain: DomainSchema.optional(),
+    /** The Dataverse environment URL or name, when Kantiv already knows it. */
+    environmentHint: z.string().trim().min(1).max(300).optional(),
+    /** Table privileges Kantiv needs; the server's default manifest when absent. */
+    manifest: ManifestSchema.optional(),
+    secretLifetimeMonths: z.number().int().min(12).max(24).default(24),
+    inviteExpiresInHours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24 * 7),
+  })
+  .strict();
+export type CreateSetupRequest = z.input<typeof CreateSetupRequestSchema>;
+
+export const SetupSchema = z.object({
+  id: SetupIdSchema,
+  customerName: z.string(),
+  state: SetupStateSchema,
+  expectedTenantDomain: z.string().optional(),
+  environmentHint: z.string().optional(),
+  manifest: ManifestSchema,
+  secretLifetimeMonths: z.number().int(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  inviteExpiresAt: z.iso.datetime(),
+  tenantId: z.uuid().optional(),
+  tenantDomain: z.string().optional(),
+  adminUsername: z.string().optional(),
+  environmentUrl: z.url().optional(),
+  clientId: z.uuid().optional(),
+  applicationUserId: z.uuid().optional(),
+  roleName: z.string().optional(),
+  credentialKind: z.enum(['client_secret']).optional(),
+  credentialSource: z.enum(['automatic', 'manual']).optional(),
+  secretExpiresAt: z.iso.datetime().optional(),
+  verification: VerificationSchema.optional(),
+  steps: z.array(StepSummarySchema),
+});
+export type Setup = z.infer<typeof SetupSchema>;
+
+/** The invite link carries the setup token in its fragment (`#token=…`): never sent to a server in a URL. */
+export const CreateSetupResponseSchema = z.object({
+  setup: SetupSchema,
+  inviteUrl: z.url(),
+});
+export type CreateSetupResponse = z.infer<typeof CreateSetupResponseSchema>;
+
+export const SetupListQuerySchema = z.object({
+  state: SetupStateSchema.optional(),
+  q: z.string().trim().max(200).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().max(200).optional(),
+});
+
+export const SetupListSchema = z.object({
+  items: z.array(SetupSchema),
+  nextCursor: z.string().optional(),
+  counts: z.record(SetupStateSchema, z.number().int()),
+});
+export type SetupList = z.infer<typeof SetupListSchema>;
+
+/** The compact view for API clients polling `GET /api/v1/setups/:id/status`. */
+export const SetupStatusSchema = z.object({
+  id: SetupIdSchema,
+  state: SetupStateSchema,
+  updatedAt: z.iso.datetime(),
+  steps: z.array(StepSummarySchema.pick({ step: true, status: true })),
+  verification: VerificationSchema.pick({ status: true, checkedAt: true }).optional(),
+  error: z.object({ code: z.string(), message: z.string() }).optional(),
+});
+export type SetupStatus = z.infer<typeof SetupStatusSchema>;
+
+export const ExtendSetupRequestSchema = z
+  .object({
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30),
+  })
+  .strict();
+
+/** What the customer admin's wizard sees (setup token): no internal notes, no other setups. */
+export const WizardSetupSchema = SetupSchema.pick({
+  id: true,
+  customerName: true,
+  state: true,
+  expectedTenantDomain: true,
+  environmentHint: true,
+  manifest: true,
+  secretLifetimeMonths: true,
+  inviteExpiresAt: true,
+  tenantId: true,
+  tenantDomain: true,
+  environmentUrl: true,
+  clientId: true,
+  applicationUserId: true,
+  roleName: true,
+  secretExpiresAt: true,
+  verification: true,
+  steps: true,
+});
+export type WizardSetup = z.infer<typeof WizardSetupSchema>;
+
+/** The admin's Microsoft ID token, verified by the server to bind the setup to the admin's tenant. */
+export const IdentityBindingRequestSchema = z.object({ idToken: z.string().min(20).max(20_000) }).strict();
+export const IdentityBindingResponseSchema = z.object({
+  tenantId: z.uuid(),
+  username: z.string(),
+  name: z.string().optional(),
+});
+export type IdentityBindingResponse = z.infer<typeof IdentityBindingResponseSchema>;

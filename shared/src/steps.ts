@@ -1,0 +1,46 @@
+import { z } from 'zod';
+
+/**
+ * The steps of a setup, in order. Seed steps of the manual guide: app_registration (1), credential (2),
+ * api_permission (3), security_role + application_user (4), handoff (5). `verification` runs on the server.
+ */
+export const StepIdSchema = z.enum([
+  'preflight',
+  'environment',
+  'app_registration',
+  'api_permission',
+  'credential',
+  'security_role',
+  'application_user',
+  'handoff',
+  'verification',
+]);
+export type StepId = z.infer<typeof StepIdSchema>;
+export const STEP_IDS = StepIdSchema.options;
+
+/** `waiting` is Microsoft's replication delay or throttling: the step is healthy, just not done yet. */
+export const StepStatusSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped']);
+export type StepStatus = z.infer<typeof StepStatusSchema>;
+
+/** A Microsoft (or our) error as shown to people: never a token or a secret. */
+export const StepErrorSchema = z.object({
+  /** Microsoft's code (`Authorization_RequestDenied`, `AADSTS700016`, `0x8004F510`) or ours. */
+  code: z.string().min(1).max(200),
+  message: z.string().max(2000),
+  /** Microsoft's request id (Graph `innerError.request-id`, Entra trace id, Dataverse activity id). */
+  requestId: z.string().max(200).optional(),
+  /** What the admin should do, in plain words; who must do it. */
+  fix: z.string().max(2000).optional(),
+});
+export type StepError = z.infer<typeof StepErrorSchema>;
+
+export const StepSummarySchema = z.object({
+  step: StepIdSchema,
+  status: StepStatusSchema,
+  message: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  startedAt: z.iso.datetime().optional(),
+  finishedAt: z.iso.datetime().optional(),
+  error: StepErrorSchema.optional(),
+});
+export type StepSummary = z.infer<typeof StepSummarySchema>;
