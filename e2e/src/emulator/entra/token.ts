@@ -274,6 +274,7 @@ async function authorizationCode(
     refreshExpiresAt: null,
     fail,
     idTokenWanted: true,
+    firstResourceWins: true,
   });
 }
 
@@ -337,6 +338,7 @@ interface IssueArgs {
   refreshExpiresAt: number | null;
   fail: Fail;
   idTokenWanted: boolean;
+  firstResourceWins?: boolean;
 }
 
 async function issueUserTokens(rt: Runtime, ctx: Ctx, a: IssueArgs): Promise<Reply> {
@@ -349,8 +351,11 @@ async function issueUserTokens(rt: Runtime, ctx: Ctx, a: IssueArgs): Promise<Rep
       AADSTS.resourceNotFound(parsed.unknown[0] ?? '', rt.tenantById(a.user.tenantId)?.displayName ?? ''),
     );
   }
-  if (parsed.resources.length > 1)
+  // Code redemption with scopes of several resources (extraScopesToConsent) yields a token for the first one;
+  // a refresh-token request must name a single resource.
+  if (parsed.resources.length > 1 && !a.firstResourceWins) {
     return a.fail(400, 'invalid_scope', 28000, AADSTS.multipleResources(a.scope));
+  }
   const target = parsed.resources[0] ?? { resource: rt.graphResource(), values: [] as string[] };
   const resource: Resource = target.resource;
   const requested = expandDefault(rt, a.client, resource, target.values);
