@@ -425,6 +425,52 @@ describe('Entra ID authorize', () => {
   });
 });
 
+describe('Entra ID consent helpers', () => {
+  it('auto-sign-in refuses admin-only scopes for a user who cannot grant them (AADSTS90094)', async () => {
+    emulator.control.setScenario({ name: 'auto-sign-in', user: 'user@contoso.com' });
+    const { challenge } = pkce();
+    const r = await call(
+      emulator,
+      authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
+    );
+    const f = fragmentOf(r.headers.get('location'));
+    expect(f.get('error')).toBe('access_denied');
+    expect(f.get('error_description')).toMatch(/^AADSTS90094:/);
+  });
+
+  it('grantConsent pre-consents a resource so a silent refresh-token request succeeds', async () => {
+    const { verifier, challenge } = pkce();
+    const { location } = await signIn('admin@contoso.com', {
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const ok = await redeem(fragmentOf(location).get('code') ?? '', verifier);
+    expect(ok.headers.get('x-ms-request-id')).toBeTruthy();
+    emulator.control.grantConsent({
+      tenant: 'contoso.com',
+      resource: 'https://contoso.crm.dynamics.com',
+      scopes: ['user_impersonation'],
+    });
+    const crm = await call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token?client-request-id=cr-1`, {
+      method: 'POST',
+      headers: { ...FORM, origin: ORIGIN },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        refresh_token: String(ok.json.refresh_token),
+        scope: 'https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access',
+      }).toString(),
+    });
+    expect(crm.status).toBe(200);
+    expect(crm.headers.get('client-request-id')).toBe('cr-1');
+    expect(crm.json.scope).toBe('https://contoso.crm.dynamics.com/user_impersonation openid profile');
+    expect(decodeClaims(String(crm.json.access_token))).toMatchObject({
+      aud: 'https://contoso.crm.dynamics.com',
+      scp: 'user_impersonation',
+    });
+  });
+});
+
 describe('Entra ID token endpoint: client credentials', () => {
   async function newApp(): Promise<{ id: string; appId: string }> {
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
