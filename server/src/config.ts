@@ -53,6 +53,12 @@ const ConfigSchema = z.object({
   MICROSOFT_JWKS_URL: z.url().optional(),
   /** Extra CA certificates (PEM file) trusted for Microsoft endpoints: the emulator's, in tests and the demo. */
   MICROSOFT_CA_FILE: z.string().min(1).optional(),
+  /**
+   * Tests and the demo only: send Microsoft host names to the emulator, like Chromium's --host-resolver-rules.
+   * `login.microsoftonline.com=127.0.0.1:8443,*.dynamics.com=127.0.0.1:8443`. TLS is still verified (the emulator's
+   * certificate names the real hosts and MICROSOFT_CA_FILE trusts it). Unset in production.
+   */
+  MICROSOFT_HOST_MAP: list.optional(),
   WIZARD_CLIENT_ID: z.uuid().default(NIL_UUID),
 
   STAFF_TENANT_ID: z.uuid().default(NIL_UUID),
@@ -89,6 +95,7 @@ const ConfigSchema = z.object({
   STATUS_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
 });
 
+export type HostMapping = { pattern: string; host: string; port: number };
 export type Keyring = { activeKid: string; keys: ReadonlyMap<string, Buffer> };
 
 export type Config = {
@@ -110,6 +117,7 @@ export type Config = {
     jwksUrl: string;
     /** PEM text of extra trusted CAs, or undefined (system roots only). */
     ca: string | undefined;
+    hostMap: HostMapping[];
     wizardClientId: string;
   };
   staff: {
@@ -196,6 +204,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`DEFAULT_MANIFEST_FILE: cannot read JSON from ${c.DEFAULT_MANIFEST_FILE}`);
     }
   }
+  const hostMap: HostMapping[] = [];
+  for (const entry of c.MICROSOFT_HOST_MAP ?? []) {
+    const m = /^([*a-z0-9.-]+)=([a-z0-9.-]+):(\d{1,5})$/i.exec(entry);
+    if (m?.[1] && m[2] && m[3]) hostMap.push({ pattern: m[1].toLowerCase(), host: m[2], port: Number(m[3]) });
+    else problems.push(`MICROSOFT_HOST_MAP: "${entry}" must look like host=address:port`);
+  }
   if (problems.length > 0 || Array.isArray(keyring)) throw new ConfigError(problems);
 
   const authority = c.MICROSOFT_AUTHORITY_HOST.replace(/\/$/, '');
@@ -221,6 +235,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       discoveryBaseUrl: c.MICROSOFT_DISCOVERY_BASE_URL.replace(/\/$/, ''),
       jwksUrl: c.MICROSOFT_JWKS_URL ?? `${authority}/common/discovery/v2.0/keys`,
       ca,
+      hostMap,
       wizardClientId: c.WIZARD_CLIENT_ID,
     },
     staff: {

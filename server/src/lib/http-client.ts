@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { rootCertificates } from 'node:tls';
+import type { HostMapping } from '../config.ts';
 
 export type HttpResponse = { status: number; headers: Record<string, string>; body: string };
 
@@ -16,7 +17,9 @@ export type HttpRequest = {
  * emulator's, in tests and the demo) can be trusted per request, without disabling TLS verification anywhere and
  * without touching process-wide settings.
  */
-export function createHttpClient(options: { ca?: string | undefined; maxBodyBytes?: number } = {}) {
+export function createHttpClient(
+  options: { ca?: string | undefined; hostMap?: HostMapping[]; maxBodyBytes?: number } = {},
+) {
   const httpsAgent = new https.Agent({
     keepAlive: true,
     ...(options.ca ? { ca: withSystemRoots(options.ca) } : {}),
@@ -28,12 +31,23 @@ export function createHttpClient(options: { ca?: string | undefined; maxBodyByte
     const target = new URL(url);
     const isHttps = target.protocol === 'https:';
     const mod = isHttps ? https : http;
+    const mapped = options.hostMap?.find((m) =>
+      m.pattern.startsWith('*.')
+        ? target.hostname.endsWith(m.pattern.slice(1))
+        : m.pattern === target.hostname,
+    );
+    // A mapped host is dialled at the mapped address, but TLS still checks the certificate against the real name.
+    const where = mapped
+      ? { host: mapped.host, port: mapped.port, servername: target.hostname }
+      : { host: target.hostname, port: Number(target.port) || (isHttps ? 443 : 80) };
     return new Promise((resolve, reject) => {
       const r = mod.request(
-        target,
         {
+          ...where,
+          path: target.pathname + target.search,
           method: req.method ?? 'GET',
           headers: {
+            host: target.host,
             ...(req.body !== undefined ? { 'content-length': Buffer.byteLength(req.body).toString() } : {}),
             ...req.headers,
           },

@@ -48,7 +48,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   const { config } = opts;
   const store = opts.store ?? (await openStore(config.database));
   const keyring = (): Keyring => config.keyring;
-  const http: HttpClient = createHttpClient({ ca: config.microsoft.ca });
+  const http: HttpClient = createHttpClient({ ca: config.microsoft.ca, hostMap: config.microsoft.hostMap });
   const audit = createAudit(store.db);
   // The event bus and the webhooks need services built after them: resolved lazily through this holder.
   const late: { setups?: Setups; jobs?: JobRunner } = {};
