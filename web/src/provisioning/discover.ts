@@ -54,8 +54,21 @@ export class DiscoverySession {
     return org.id.toLowerCase();
   }
 
-  me() {
-    return this.memo('me', () => this.clients.graph('preflight').me());
+  /** The signed-in admin: from the token's claims (no request, no `User.Read` needed), else `/me`. */
+  me(): Promise<{ id: string; userPrincipalName?: string | null; displayName?: string | null }> {
+    return this.memo('me', async () => {
+      const c = await this.graphClaims();
+      if (typeof c.oid === 'string') {
+        const upn =
+          typeof c.upn === 'string'
+            ? c.upn
+            : typeof c.preferred_username === 'string'
+              ? c.preferred_username
+              : null;
+        return { id: c.oid, userPrincipalName: upn, displayName: typeof c.name === 'string' ? c.name : null };
+      }
+      return this.clients.graph('preflight').me();
+    });
   }
 
   /** Directory role names: from the token's `wids` claim (no request), else from Graph. */
