@@ -114,7 +114,7 @@ class ProvisioningEngine implements Engine {
 
   async discover(): Promise<Discovery> {
     if (this.signal.aborted) throw new CancelledError();
-    const session = new DiscoverySession(this.clients(), this.options.tokens, this.resolved);
+    const session = new DiscoverySession(this.clients(), this.options.tokens, this.resolved, this.signal);
     // Every step asks for what it needs; the session runs independent reads concurrently and never twice.
     await Promise.all(STEPS.map((s) => s.discover(session).catch(() => undefined)));
     this.discovery = await session.snapshot();

@@ -295,7 +295,11 @@ function backoff(transport: Transport, baseMs: number, attempt: number, maxMs: n
   return Math.round(exp / 2 + (transport.random() * exp) / 2);
 }
 
-async function getToken(transport: Transport, resource: TokenResource, signal: AbortSignal): Promise<string> {
+export async function getToken(
+  transport: Pick<Transport, 'tokens'>,
+  resource: TokenResource,
+  signal: AbortSignal,
+): Promise<string> {
   try {
     return await transport.tokens.getToken(resource);
   } catch (err) {
