@@ -8,7 +8,7 @@ import type { StepError, StepId, StepStatus } from '@kantiv/shared/steps';
 import { Clients, manifestPrivileges, resolveConfig, type ResolvedConfig } from './context.ts';
 import { DiscoverySession } from './discover.ts';
 import { CancelledError, isAbortError, toStepError } from './errors.ts';
-import { DEFAULT_RETRY_POLICY, defaultSleep, type Transport, type WaitInfo } from './http.ts';
+import { DEFAULT_RETRY_POLICY, defaultSleep, type FetchLike, type Transport, type WaitInfo } from './http.ts';
 import { STEPS, type ApplyContext, type SecretVault, type StepDefinition } from './steps.ts';
 import type {
   ApplyResult,
@@ -77,9 +77,20 @@ class ProvisioningEngine implements Engine {
     this.seq = options.config.seqStart ?? 0;
     const clock = options.clock ?? {};
     const fetchFn = options.fetch;
+    // Browsers require `fetch` to be called with the global as `this`.
+    let fetchOne: FetchLike = (input, init) => fetchFn(input, init);
+    if (this.resolved.concurrency === 'sequential') {
+      // The baseline: one Microsoft request at a time, discovery included.
+      let queue: Promise<unknown> = Promise.resolve();
+      const inner = fetchOne;
+      fetchOne = (input, init) => {
+        const next = queue.then(() => inner(input, init));
+        queue = next.catch(() => undefined);
+        return next;
+      };
+    }
     this.transport = {
-      // Browsers require `fetch` to be called with the global as `this`.
-      fetch: (input, init) => fetchFn(input, init),
+      fetch: fetchOne,
       tokens: options.tokens,
       policy: { ...DEFAULT_RETRY_POLICY, ...options.config.retry },
       sleep: clock.sleep ?? defaultSleep,

@@ -43,8 +43,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   throttleBaseDelayMs: 1_000,
   throttleMaxDelayMs: 120_000,
   replicationTimeoutMs: 5 * 60_000,
-  replicationBaseDelayMs: 2_000,
-  replicationMaxDelayMs: 30_000,
+  // Short steps: a replication wait that overshoots by 15 s is 15 s the admin watches for nothing.
+  replicationBaseDelayMs: 1_000,
+  replicationMaxDelayMs: 10_000,
   networkMaxAttempts: 3,
 };
 

@@ -14,16 +14,16 @@ import {
 let emu: Emulator;
 beforeAll(async () => {
   emu = await emulator();
-});
+}, 120_000);
 afterAll(async () => {
   await emu.close();
-});
+}, 60_000);
 beforeEach(() => {
   emu.control.reset();
   emu.control.setReplicationDelay(0);
 });
 
-describe('provisioning engine against the emulator', () => {
+describe('provisioning engine against the emulator', { timeout: 180_000 }, () => {
   it('provisions everything on a clean tenant and hands the secret off once', async () => {
     const server = newServer();
     const r = run(emu, { server });

@@ -5,10 +5,10 @@ import { emulator, expectInvariants, newServer, run, statusesOf, UNIQUE_NAME } f
 let emu: Emulator;
 beforeAll(async () => {
   emu = await emulator();
-});
+}, 120_000);
 afterAll(async () => {
   await emu.close();
-});
+}, 60_000);
 beforeEach(() => {
   emu.control.reset();
   emu.control.setReplicationDelay(0);
@@ -19,7 +19,7 @@ const ourApps = () =>
     .state()
     .applications.filter((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME);
 
-describe('engine › Microsoft faults', () => {
+describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
   it('waits out Entra replication to Dataverse, reporting each wait, then succeeds', async () => {
     emu.control.setScenario({ name: 'replication-delay', seconds: 3 });
     const server = newServer();

@@ -6,16 +6,16 @@ import { emulator, expectInvariants, expectNoSecretIn, newServer, run } from './
 let emu: Emulator;
 beforeAll(async () => {
   emu = await emulator();
-});
+}, 120_000);
 afterAll(async () => {
   await emu.close();
-});
+}, 60_000);
 beforeEach(() => {
   emu.control.reset();
   emu.control.setReplicationDelay(0);
 });
 
-describe('engine › interrupted runs converge', () => {
+describe('engine › interrupted runs converge', { timeout: 180_000 }, () => {
   it.each(ENGINE_STEP_IDS)('after a crash right after %s, a new run converges', async (step) => {
     // A little replication delay, so interruptions also land while Entra has not caught up.
     emu.control.setScenario({ name: 'replication-delay', seconds: 1 });
