@@ -22,6 +22,7 @@ import type {
 
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
+export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
 
 /** The engine's steps (the server runs `verification`). */
 export const ENGINE_STEP_IDS: StepId[] = STEPS.map((s) => s.id);
@@ -197,7 +198,7 @@ class ProvisioningEngine implements Engine {
     const outputs: EngineOutputs = {};
     this.lastOutputs = outputs;
     const clients = this.clients();
-    const state = { permissionDeclared: false };
+    const state = { permissionDeclared: false, appCreated: false };
     const done = new Set<StepId>();
     const failed = new Map<StepId, StepError>();
 

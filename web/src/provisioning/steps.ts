@@ -23,7 +23,7 @@ export interface ApplyContext {
   signal: AbortSignal;
   now: () => number;
   /** Facts one step leaves for another within a run. */
-  state: { permissionDeclared: boolean };
+  state: { permissionDeclared: boolean; appCreated: boolean };
   /** A `running` event with a progress message. */
   progress: (message: string) => void;
 }
@@ -250,6 +250,7 @@ const appRegistration: StepDefinition = {
         ...(scopeId ? { requiredResourceAccess: [dynamicsPermission(scopeId)] } : {}),
       });
       created = upsert.created;
+      ctx.state.appCreated = upsert.created;
       if (upsert.application) {
         objectId = upsert.application.id;
         clientId = upsert.application.appId;
@@ -689,7 +690,8 @@ const applicationUser: StepDefinition = {
     let userId: string | undefined =
       d.application?.clientId === appId ? dvInfo.applicationUser?.id : undefined;
     let created = false;
-    if (!userId) {
+    // An app born in this run cannot have an application user yet: skip the lookup on the critical path.
+    if (!userId && !ctx.state.appCreated) {
       const existing = await dv.applicationUsers(appId);
       userId = existing[0]?.systemuserid;
     }
@@ -784,9 +786,12 @@ const handoff: StepDefinition = {
     }
 
     // Secrets named like ours that Kantiv does not hold: orphans of interrupted runs, or the one just replaced.
+    // (An app born in this run holds only the secret just handed off.)
     const graph = ctx.clients.graph('handoff');
-    const app = await graph.application(o.applicationObjectId, { replication: true });
-    const stale = (app.passwordCredentials ?? []).filter(
+    const app = ctx.state.appCreated
+      ? null
+      : await graph.application(o.applicationObjectId, { replication: true });
+    const stale = (app?.passwordCredentials ?? []).filter(
       (s) => s.displayName === SECRET_DISPLAY_NAME && s.keyId.toLowerCase() !== keyId,
     );
     for (const s of stale) {

@@ -67,6 +67,19 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       expect(statusesOf(r.events, step)).toEqual(['running', 'succeeded']);
     }
     expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i));
+    const done = (step: string) => r.events.find((e) => e.step === step && e.status === 'succeeded')!;
+    expect(done('preflight').data).toEqual({ tenantId: emu.tenants.contoso });
+    expect(done('app_registration').data).toMatchObject({ clientId: app.appId, created: true });
+    expect(done('credential').data).toMatchObject({
+      secretKeyId: h.secretKeyId,
+      secretExpiresAt: h.secretExpiresAt,
+    });
+    expect(done('security_role').data).toMatchObject({ roleName: 'Kantiv Integration', created: true });
+    expect(done('application_user').data).toMatchObject({
+      applicationUserId: user.systemuserid,
+      created: true,
+    });
+    expect(done('handoff').data).toMatchObject({ clientId: app.appId, secretKeyId: h.secretKeyId });
     expectNoSecretIn(r, server.secrets);
     expect(result.outputs).toMatchObject({ clientId: app.appId, applicationUserId: user.systemuserid });
   });
