@@ -382,14 +382,14 @@ describe('Graph /applications', () => {
   });
 
   it('hides a new application from reads while it replicates under replication-delay with graphReads', async () => {
-    emulator.control.setScenario({ name: 'replication-delay', seconds: 1, graphReads: true });
+    emulator.control.setScenario({ name: 'replication-delay', seconds: 2, graphReads: true });
     const a = await createApp();
     expectGraphError(
       await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin }),
       404,
       'Request_ResourceNotFound',
     );
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 2100));
     expect(
       (await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin })).status,
     ).toBe(200);
