@@ -83,14 +83,19 @@ export class Runtime {
   readonly pending = new Map<string, URLSearchParams>();
   readonly log: LogEntry[] = [];
 
+  private readonly initialReplicationDelayMs: number;
+
   constructor(
     readonly keys: SigningKeys,
     readonly options: RuntimeOptions,
   ) {
     this.world = seed(options.spaRedirectUris);
+    this.initialReplicationDelayMs = options.replicationDelayMs;
   }
 
+  /** Back to the seed and the start-up options; SPA redirect URIs added since start are kept. */
   reset(): void {
+    this.options.replicationDelayMs = this.initialReplicationDelayMs;
     this.world = seed(this.options.spaRedirectUris);
     this.scenarios.clear();
     this.codes.clear();
