@@ -191,7 +191,8 @@ export class Runtime {
     const lower = scope.toLowerCase();
     // Bare Graph scope names are allowed: Graph is Entra's default resource.
     if (!lower.includes('/')) {
-      return { resource: this.graphResource(), value: scope };
+      // Entra then names Graph by its app id in `aud`, as tokens for `User.Read`-style scopes show.
+      return { resource: { ...this.graphResource(), audience: GRAPH_APP_ID }, value: scope };
     }
     const cut = scope.lastIndexOf('/');
     const identifier = scope.slice(0, cut);
