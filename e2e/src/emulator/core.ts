@@ -83,14 +83,19 @@ export class Runtime {
   readonly pending = new Map<string, URLSearchParams>();
   readonly log: LogEntry[] = [];
 
+  private readonly initialReplicationDelayMs: number;
+
   constructor(
     readonly keys: SigningKeys,
     readonly options: RuntimeOptions,
   ) {
     this.world = seed(options.spaRedirectUris);
+    this.initialReplicationDelayMs = options.replicationDelayMs;
   }
 
+  /** Back to the seed and the start-up options; SPA redirect URIs added since start are kept. */
   reset(): void {
+    this.options.replicationDelayMs = this.initialReplicationDelayMs;
     this.world = seed(this.options.spaRedirectUris);
     this.scenarios.clear();
     this.codes.clear();
@@ -186,7 +191,8 @@ export class Runtime {
     const lower = scope.toLowerCase();
     // Bare Graph scope names are allowed: Graph is Entra's default resource.
     if (!lower.includes('/')) {
-      return { resource: this.graphResource(), value: scope };
+      // Entra then names Graph by its app id in `aud`, as tokens for `User.Read`-style scopes show.
+      return { resource: { ...this.graphResource(), audience: GRAPH_APP_ID }, value: scope };
     }
     const cut = scope.lastIndexOf('/');
     const identifier = scope.slice(0, cut);

@@ -163,7 +163,10 @@ export function createEmulatorServer(rt: Runtime, control: EmulatorControl, tls:
       service = r.service;
       reply = await dispatch(rt, control, ctx, r);
     }
-    const headers: Record<string, string | string[]> = { ...(ctx ? corsHeaders(ctx) : {}), ...reply.headers };
+    const headers: Record<string, string | string[]> = {
+      ...(ctx && reply.cors !== false ? corsHeaders(ctx) : {}),
+      ...reply.headers,
+    };
     if (service === 'graph') {
       headers['request-id'] ??= requestId;
       headers['client-request-id'] ??= header(ctx!, 'client-request-id') ?? requestId;

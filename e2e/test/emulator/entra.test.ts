@@ -3,7 +3,7 @@ import { SignJWT, createLocalJWKSet, importPKCS8, jwtVerify, type JSONWebKeySet 
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { GRAPH, call, decodeClaims, tokenFor } from './helpers.ts';
+import { GRAPH, call, decodeClaims, eventually, tokenFor } from './helpers.ts';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const SPA = 'http://localhost:5173/';
@@ -471,6 +471,53 @@ describe('Entra ID consent helpers', () => {
   });
 });
 
+describe('Entra ID web (confidential) clients', () => {
+  it('refuses cross-origin redemption of a web-platform code without CORS headers, and requires the client secret', async () => {
+    const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
+    const web = 'https://backend.example/callback';
+    const app = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: graph,
+      body: { displayName: 'Web app', signInAudience: 'AzureADMyOrg', web: { redirectUris: [web] } },
+    });
+    const appId = String(app.json.appId);
+    const secret = await call(emulator, `${GRAPH}/applications/${String(app.json.id)}/addPassword`, {
+      method: 'POST',
+      token: graph,
+      body: {},
+    });
+    emulator.control.setScenario({ name: 'auto-sign-in', user: 'admin@contoso.com' });
+    const authorize = `${LOGIN}/${tid}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: appId, response_type: 'code', redirect_uri: web, scope: 'openid https://graph.microsoft.com/User.Read', state: 's' }).toString()}`;
+    const code = () =>
+      call(emulator, authorize).then(
+        (r) => new URL(r.headers.get('location') ?? '').searchParams.get('code') ?? '',
+      );
+    const redeemWeb = async (headers: Record<string, string>, extra: Record<string, string> = {}) =>
+      call(emulator, `${LOGIN}/${tid}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { ...FORM, ...headers },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: appId,
+          code: await code(),
+          redirect_uri: web,
+          ...extra,
+        }).toString(),
+      });
+    const cross = await redeemWeb({ origin: ORIGIN }, { client_secret: String(secret.json.secretText) });
+    expectAadsts(cross.json, 'invalid_request', 9002326);
+    expect(cross.headers.get('access-control-allow-origin')).toBeNull();
+    expectAadsts((await redeemWeb({})).json, 'invalid_client', 7000218);
+    expectAadsts((await redeemWeb({}, { client_secret: 'wrong' })).json, 'invalid_client', 7000215);
+    const ok = await redeemWeb({}, { client_secret: String(secret.json.secretText) });
+    expect(ok.status).toBe(200);
+    expect(decodeClaims(String(ok.json.access_token))).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      appid: appId,
+    });
+  });
+});
+
 describe('Entra ID token endpoint: client credentials', () => {
   async function newApp(): Promise<{ id: string; appId: string }> {
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
@@ -611,35 +658,36 @@ describe('Entra ID token endpoint: client credentials', () => {
   });
 
   it('fails with AADSTS700016 while a new app is replicating, then succeeds', async () => {
-    emulator.control.setScenario({ name: 'replication-delay', seconds: 1 });
-    const { id, appId } = await newApp();
+    emulator.control.setScenario({ name: 'replication-delay', seconds: 2 });
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
-    const secret = await call(emulator, `${GRAPH}/applications/${id}/addPassword`, {
+    const app = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: graph,
+      body: { displayName: 'replicating', signInAudience: 'AzureADMyOrg' },
+    });
+    const appId = String(app.json.appId);
+    const secret = await call(emulator, `${GRAPH}/applications/${String(app.json.id)}/addPassword`, {
       method: 'POST',
       token: graph,
       body: {},
     });
-    const early = await cc({
+    const form = {
       client_id: appId,
       client_secret: String(secret.json.secretText),
       scope: 'https://graph.microsoft.com/.default',
-    });
-    expectAadsts(early.json, 'unauthorized_client', 700016);
-    await new Promise((r) => setTimeout(r, 1200));
-    // The service principal was created only once the app replicated, so give it its own delay.
-    const sp = await call(emulator, `${GRAPH}/servicePrincipals`, {
-      method: 'POST',
-      token: graph,
-      body: { appId },
-    });
-    expect(sp.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 1200));
-    const late = await cc({
-      client_id: appId,
-      client_secret: String(secret.json.secretText),
-      scope: 'https://graph.microsoft.com/.default',
-    });
-    expect(late.status).toBe(200);
+    };
+    expectAadsts((await cc(form)).json, 'unauthorized_client', 700016);
+    // The service principal can only be created once the app has replicated, and then replicates itself.
+    await eventually(
+      () => call(emulator, `${GRAPH}/servicePrincipals`, { method: 'POST', token: graph, body: { appId } }),
+      (r) => r.status === 201,
+    );
+    expectAadsts((await cc(form)).json, 'unauthorized_client', 700016);
+    const late = await eventually(
+      () => cc(form),
+      (r) => r.status === 200,
+    );
+    expect(decodeClaims(String(late.json.access_token)).appid).toBe(appId);
   });
 
   it('answers 429 with Retry-After under the throttle scenario, once', async () => {
