@@ -23,6 +23,7 @@ import type {
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
 export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
+export { tokenScope } from './http.ts';
 
 /** The engine's steps (the server runs `verification`). */
 export const ENGINE_STEP_IDS: StepId[] = STEPS.map((s) => s.id);

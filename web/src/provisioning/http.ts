@@ -21,6 +21,16 @@ export interface TokenProvider {
   getToken(resource: TokenResource): Promise<string>;
 }
 
+/**
+ * The delegated scope to ask MSAL for, per resource (one resource per token request). Graph's token must carry
+ * `Application.ReadWrite.All`; Global Discovery and every environment are Dynamics CRM `user_impersonation`.
+ */
+export function tokenScope(resource: TokenResource): string {
+  if (resource === 'graph') return 'https://graph.microsoft.com/Application.ReadWrite.All';
+  if (resource === 'discovery') return 'https://globaldisco.crm.dynamics.com/user_impersonation';
+  return `${resource.environmentUrl.replace(/\/+$/, '')}/user_impersonation`;
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface RetryPolicy {
@@ -45,7 +55,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   replicationTimeoutMs: 5 * 60_000,
   // Short steps: a replication wait that overshoots by 15 s is 15 s the admin watches for nothing.
   replicationBaseDelayMs: 1_000,
-  replicationMaxDelayMs: 10_000,
+  replicationMaxDelayMs: 5_000,
   networkMaxAttempts: 3,
 };
 

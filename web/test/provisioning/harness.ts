@@ -3,7 +3,7 @@ import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
-import { createEngine, type Engine } from '../../src/provisioning/engine.ts';
+import { createEngine, tokenScope, type Engine } from '../../src/provisioning/engine.ts';
 import type {
   EngineConfig,
   RequestObservation,
@@ -37,12 +37,7 @@ export function tokensFor(emu: Emulator, user = ADMIN): TokenProvider & { calls:
   const provider = {
     calls: 0,
     getToken(resource: TokenResource): Promise<string> {
-      const scope =
-        resource === 'graph'
-          ? 'https://graph.microsoft.com/Application.ReadWrite.All'
-          : resource === 'discovery'
-            ? 'https://globaldisco.crm.dynamics.com/user_impersonation'
-            : `${resource.environmentUrl}/user_impersonation`;
+      const scope = tokenScope(resource);
       let p = cache.get(scope);
       if (!p) {
         provider.calls += 1;
