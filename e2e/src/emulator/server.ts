@@ -169,6 +169,11 @@ export function createEmulatorServer(rt: Runtime, control: EmulatorControl, tls:
       headers['client-request-id'] ??= header(ctx!, 'client-request-id') ?? requestId;
     }
     if (service === 'dataverse') headers['req_id'] = requestId;
+    if (service === 'entra' && ctx) {
+      headers['x-ms-request-id'] ??= requestId;
+      const correlation = ctx.url.searchParams.get('client-request-id') ?? header(ctx, 'client-request-id');
+      if (correlation) headers['client-request-id'] ??= correlation;
+    }
     res.writeHead(reply.status, headers);
     res.end(reply.body ?? '');
     rt.record({
