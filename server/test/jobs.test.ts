@@ -125,4 +125,40 @@ describe.each(DIALECTS)('leased jobs (%s)', (dialect) => {
     await idle.stop();
     expect(claimed).toBe(false);
   });
+  it('a job that runs longer than its lease keeps it (renewed) and is not run a second time', async () => {
+    const stores =
+      dialect === 'postgres' ? await Promise.all([0, 1].map(() => openStore(db.database))) : [store, store];
+    let runs = 0;
+    let id = '';
+    const runners = stores.map((s, i) =>
+      createJobRunner({
+        store: s,
+        instanceId: `slow-${i}`,
+        leaseMs: 1000,
+        pollMs: 20,
+        log,
+        handlers: {
+          verification: async (job) => {
+            if (job.id !== id) return { outcome: 'done' };
+            runs += 1;
+            await new Promise((r) => setTimeout(r, 3500));
+            return { outcome: 'done' };
+          },
+        },
+      }),
+    );
+    id = await runners[0]!.enqueue(store.db, { kind: 'verification' });
+    runners.forEach((r) => r.start());
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const row = await store.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirst();
+      if (row?.status === 'done' || Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await Promise.all(runners.map((r) => r.stop()));
+    if (dialect === 'postgres') await Promise.all(stores.map((s) => s.close()));
+    const row = await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(runs).toBe(1);
+    expect(row).toMatchObject({ status: 'done', attempts: 1 });
+  });
 });

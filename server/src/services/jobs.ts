@@ -93,14 +93,43 @@ export function createJobRunner(deps: {
     }
   }
 
+  /**
+   * Renews the lease while the job runs, so a job that takes longer than one lease (slow Microsoft endpoints,
+   * long backoffs inside the handler) is not taken over by another instance and run twice. Only a dead instance
+   * stops renewing; its lease then runs out and another instance takes the job over.
+   */
+  function keepLease(job: Job): () => void {
+    const every = Math.max(100, Math.floor(deps.leaseMs / 3));
+    const timer = setInterval(() => {
+      db.updateTable('jobs')
+        .set({ lease_expires_at: new Date(Date.now() + deps.leaseMs).toISOString() })
+        .where('id', '=', job.id)
+        .where('lease_owner', '=', deps.instanceId)
+        .where('status', '=', 'running')
+        .executeTakeFirst()
+        .then((res) => {
+          if (Number(res.numUpdatedRows) === 0) {
+            deps.log.warn({ jobId: job.id, kind: job.kind }, 'job lease lost to another instance');
+            clearInterval(timer);
+          }
+        })
+        .catch((err: unknown) => deps.log.warn({ err, jobId: job.id }, 'could not renew a job lease'));
+    }, every);
+    timer.unref();
+    return () => clearInterval(timer);
+  }
+
   async function runJob(job: Job): Promise<void> {
     const handler = deps.handlers[job.kind as JobKind];
     let result: JobOutcome;
+    const release = keepLease(job);
     try {
       result = handler ? await handler(job) : { outcome: 'failed', error: `no handler for ${job.kind}` };
     } catch (err) {
       deps.log.error({ err, jobId: job.id, kind: job.kind }, 'job failed unexpectedly');
       result = { outcome: 'retry', at: new Date(Date.now() + 5_000), error: 'internal error' };
+    } finally {
+      release();
     }
     await finish(job, result).catch((err: unknown) =>
       deps.log.error({ err }, 'could not record a job result'),
