@@ -285,4 +285,3 @@ export function tenantSegmentKind(segment: string): 'organizations' | 'common' |
   if (s === 'organizations' || s === 'common' || s === 'consumers') return s;
   return 'tenant';
 }
-
