@@ -4,9 +4,8 @@ import {
   GLOBAL_DISCOVERY_RESOURCE,
   GRAPH_APP_ID,
   GRAPH_RESOURCE,
-  isGuid,
 } from './ids.ts';
-import { ScenarioSet, type Service } from './scenarios.ts';
+import { ScenarioSet } from './scenarios.ts';
 import { seed } from './seed.ts';
 import type { Application, Environment, ServicePrincipal, Tenant, User, World } from './state.ts';
 import type { SigningKeys } from './tokens.ts';
@@ -286,9 +285,3 @@ export function tenantSegmentKind(segment: string): 'organizations' | 'common' |
   if (s === 'organizations' || s === 'common' || s === 'consumers') return s;
   return 'tenant';
 }
-
-export function looksLikeTenant(segment: string): boolean {
-  return isGuid(segment) || segment.includes('.') || tenantSegmentKind(segment) !== 'tenant';
-}
-
-export type { Service };
