@@ -333,7 +333,9 @@ export async function getToken(
         : resource === 'discovery'
           ? 'Dynamics 365 Global Discovery'
           : resource.environmentUrl;
-    throw new TokenError(code, `Could not get a Microsoft sign-in token for ${what}.`);
+    // Keep Entra's AADSTS number (e.g. AADSTS65004 consent declined) so support can look it up.
+    const aadsts = err instanceof Error ? /AADSTS\d+/.exec(err.message)?.[0] : undefined;
+    throw new TokenError(code, `Could not get a Microsoft sign-in token for ${what}${aadsts ? ` (${aadsts})` : ''}.`);
   }
 }
 
