@@ -335,7 +335,10 @@ export async function getToken(
           : resource.environmentUrl;
     // Keep Entra's AADSTS number (e.g. AADSTS65004 consent declined) so support can look it up.
     const aadsts = err instanceof Error ? /AADSTS\d+/.exec(err.message)?.[0] : undefined;
-    throw new TokenError(code, `Could not get a Microsoft sign-in token for ${what}${aadsts ? ` (${aadsts})` : ''}.`);
+    throw new TokenError(
+      code,
+      `Could not get a Microsoft sign-in token for ${what}${aadsts ? ` (${aadsts})` : ''}.`,
+    );
   }
 }
 
