@@ -67,6 +67,8 @@ export interface WaitInfo {
   /** 1-based attempt that just failed. */
   attempt: number;
   delayMs: number;
+  /** When the wait began; `retryAt` is exactly `delayMs` later. */
+  at: Date;
   retryAt: Date;
   error: MicrosoftApiError | NetworkError;
   /** Admin-readable: what we wait for. */
@@ -294,8 +296,13 @@ export async function request<S extends z.ZodType | undefined>(
   }
 }
 
-async function wait(transport: Transport, ctx: CallContext, info: Omit<WaitInfo, 'retryAt'>): Promise<void> {
-  const full: WaitInfo = { ...info, retryAt: new Date(transport.now() + info.delayMs) };
+async function wait(
+  transport: Transport,
+  ctx: CallContext,
+  info: Omit<WaitInfo, 'retryAt' | 'at'>,
+): Promise<void> {
+  const now = transport.now();
+  const full: WaitInfo = { ...info, at: new Date(now), retryAt: new Date(now + info.delayMs) };
   ctx.onWait(full);
   await transport.sleep(info.delayMs, ctx.signal);
 }
@@ -326,7 +333,12 @@ export async function getToken(
         : resource === 'discovery'
           ? 'Dynamics 365 Global Discovery'
           : resource.environmentUrl;
-    throw new TokenError(code, `Could not get a Microsoft sign-in token for ${what}.`);
+    // Keep Entra's AADSTS number (e.g. AADSTS65004 consent declined) so support can look it up.
+    const aadsts = err instanceof Error ? /AADSTS\d+/.exec(err.message)?.[0] : undefined;
+    throw new TokenError(
+      code,
+      `Could not get a Microsoft sign-in token for ${what}${aadsts ? ` (${aadsts})` : ''}.`,
+    );
   }
 }
 
