@@ -80,7 +80,7 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
       done(null, undefined);
       return;
     }
-    parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+    void parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
   });
 
   // Tier 1: external plugins.
