@@ -275,6 +275,7 @@ export async function signIn(emu: EmulatorProc, user = ADMIN): Promise<string> {
 /** Kantiv's staff identity provider for the suite: signs staff access tokens; JWKS over local HTTP. */
 export async function startStaffIssuer() {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const forger = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'staff-1', alg: 'RS256', use: 'sig' };
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ keys: [jwk] }));
@@ -291,7 +292,7 @@ export async function startStaffIssuer() {
       STAFF_JWT_ISSUERS: issuer,
       STAFF_JWKS_URL: `${url}/${tenant}/discovery/v2.0/keys`,
     },
-    token(roles: string[], opts: { expired?: boolean } = {}) {
+    token(roles: string[], opts: { expired?: boolean; forged?: boolean } = {}) {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ roles, oid: randomUUID(), name: 'Support Person', tid: tenant })
         .setProtectedHeader({ alg: 'RS256', kid: 'staff-1', typ: 'JWT' })
@@ -299,7 +300,7 @@ export async function startStaffIssuer() {
         .setAudience(audience)
         .setIssuedAt(opts.expired ? now - 7200 : now)
         .setExpirationTime(opts.expired ? now - 3600 : now + 3600)
-        .sign(privateKey);
+        .sign(opts.forged ? forger.privateKey : privateKey);
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   };

@@ -3,6 +3,7 @@ import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.ts';
+import { HttpError } from '../error-handler.ts';
 
 /**
  * Helmet with a strict CSP for the SPA: scripts and styles only from our origin; network calls to our API and the
@@ -52,5 +53,41 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
           : 'anon';
       return `${request.ip}|${who}`;
     },
+  });
+  registerFailedAuthLimit(app, config.rateLimit);
+}
+
+/**
+ * The per-token budgets above give every new token a fresh bucket, so on their own they never slow down someone
+ * guessing setup tokens or API keys. This counts failed authentications (401) per client address; past
+ * `max` in one window, requests carrying credentials from that address answer 429 until the window ends.
+ */
+function registerFailedAuthLimit(app: FastifyInstance, limit: Config['rateLimit']): void {
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  app.addHook('onResponse', async (request, reply) => {
+    if (reply.statusCode !== 401) return;
+    const now = Date.now();
+    const entry = failures.get(request.ip);
+    if (!entry || entry.resetAt <= now) {
+      if (failures.size >= 100_000) {
+        for (const [ip, e] of failures) if (e.resetAt <= now) failures.delete(ip);
+      }
+      failures.set(request.ip, { count: 1, resetAt: now + limit.windowMs });
+    } else {
+      entry.count += 1;
+    }
+  });
+  app.addHook('onRequest', async (request, reply) => {
+    const entry = failures.get(request.ip);
+    if (!entry) return;
+    const left = entry.resetAt - Date.now();
+    if (left <= 0) {
+      failures.delete(request.ip);
+      return;
+    }
+    if (entry.count >= limit.max && request.headers.authorization !== undefined) {
+      reply.header('retry-after', String(Math.ceil(left / 1000)));
+      throw new HttpError(429, 'rate_limited', 'Too many failed sign-ins from this address; retry later.');
+    }
   });
 }

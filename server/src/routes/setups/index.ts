@@ -131,6 +131,9 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
         kind: 'only',
         serializer: (data: unknown) => (typeof data === 'string' ? data : JSON.stringify(data)),
       },
+      // A HEAD twin would open the stream without ever sending its headers (a HEAD response has no body to
+      // flush them with), holding a watcher and the connection until the client gives up.
+      exposeHeadRoute: false,
       preHandler: app.requireAccess(read),
       schema: {
         tags,
