@@ -5,5 +5,6 @@ import { NotFoundRoute } from './routes/not-found.tsx';
 
 export const router = createBrowserRouter([
   { path: paths.home, element: <HomeRoute /> },
+  { path: '/console/*', lazy: () => import('./routes/console.tsx') },
   { path: '*', element: <NotFoundRoute /> },
 ]);

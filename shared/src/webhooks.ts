@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Events an API client can subscribe to. Payloads carry identifiers and states, never a secret or a token. */
+export const WebhookEventTypeSchema = z.enum(['setup.verified', 'setup.failed', 'credential.expiring']);
+export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
+
+export const CreateWebhookRequestSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(2000),
+    events: z.array(WebhookEventTypeSchema).min(1).max(3),
+    description: z.string().trim().max(200).optional(),
+  })
+  .strict();
+export type CreateWebhookRequest = z.infer<typeof CreateWebhookRequestSchema>;
+
+export const WebhookSubscriptionSchema = z.object({
+  id: z.uuid(),
+  url: z.string(),
+  events: z.array(WebhookEventTypeSchema),
+  description: z.string().optional(),
+  /** The API key that owns it, when an API client created it. */
+  ownerApiKeyId: z.uuid().optional(),
+  createdAt: z.iso.datetime(),
+  disabledAt: z.iso.datetime().optional(),
+});
+export type WebhookSubscription = z.infer<typeof WebhookSubscriptionSchema>;
+
+/**
+ * `signingSecret` is shown once: receivers verify `Kantiv-Signature: t=<unix seconds>,v1=<hex>` where
+ * v1 = HMAC-SHA256(signingSecret, `${t}.${rawBody}`).
+ */
+export const CreateWebhookResponseSchema = z.object({
+  subscription: WebhookSubscriptionSchema,
+  signingSecret: z.string(),
+});
+
+export const WebhookSubscriptionListSchema = z.object({ items: z.array(WebhookSubscriptionSchema) });
+
+export const WebhookDeliveryStatusSchema = z.enum(['pending', 'succeeded', 'failed']);
+
+export const WebhookDeliverySchema = z.object({
+  id: z.uuid(),
+  subscriptionId: z.uuid(),
+  eventType: z.string(),
+  setupId: z.string().optional(),
+  status: WebhookDeliveryStatusSchema,
+  attempts: z.number().int().nonnegative(),
+  lastStatusCode: z.number().int().optional(),
+  /** The first characters of the receiver's answer. */
+  lastResponse: z.string().optional(),
+  lastError: z.string().optional(),
+  nextAttemptAt: z.iso.datetime().optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type WebhookDelivery = z.infer<typeof WebhookDeliverySchema>;
+
+export const WebhookDeliveryListSchema = z.object({ items: z.array(WebhookDeliverySchema) });
+
+/** The body we POST to a receiver. */
+export const WebhookPayloadSchema = z.object({
+  id: z.uuid(),
+  type: z.string(),
+  createdAt: z.iso.datetime(),
+  data: z.object({
+    setupId: z.string().optional(),
+    customerName: z.string().optional(),
+    state: z.string().optional(),
+    tenantId: z.string().optional(),
+    clientId: z.string().optional(),
+    environmentUrl: z.string().optional(),
+    secretExpiresAt: z.string().optional(),
+    message: z.string().optional(),
+  }),
+});
+export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;

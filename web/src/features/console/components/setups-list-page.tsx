@@ -1,0 +1,227 @@
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { SetupStateSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
+import { consolePaths } from '../../../config/paths.ts';
+import { getSetups } from '../api/get-setups.ts';
+import { useConsole } from '../lib/console-context.ts';
+import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
+import { useNow } from '../lib/use-now.ts';
+import { useResource } from '../lib/use-resource.ts';
+import { ErrorMessage } from './error-message.tsx';
+import { StateBadge } from './state-badge.tsx';
+
+const STATES = SetupStateSchema.options;
+const PAGE_SIZE = 25;
+
+/** Every setup: counts per state, filter, search, sort by last activity, pagination. Filters live in the URL. */
+export function SetupsListPage() {
+  const { auth, session } = useConsole();
+  const [params, setParams] = useSearchParams();
+  const stateParam = SetupStateSchema.safeParse(params.get('state'));
+  const state = stateParam.success ? stateParam.data : undefined;
+  const q = params.get('q') ?? '';
+  const sort = params.get('sort') === 'oldest' ? 'oldest' : 'newest';
+  const cursor = params.get('cursor') ?? undefined;
+  // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
+  const previous = params.getAll('prev');
+  const [search, setSearch] = useState(q);
+  const now = useNow();
+
+  const [list, reload] = useResource(`setups?${params.toString()}`, (signal) =>
+    getSetups(
+      auth,
+      {
+        ...(state ? { state } : {}),
+        ...(q ? { q } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: PAGE_SIZE,
+      },
+      signal,
+    ),
+  );
+
+  function update(next: { state?: SetupState | ''; q?: string; sort?: string }) {
+    const p = new URLSearchParams();
+    const s = next.state === undefined ? state : next.state || undefined;
+    const query = next.q ?? q;
+    const order = next.sort ?? sort;
+    if (s) p.set('state', s);
+    if (query) p.set('q', query);
+    if (order !== 'newest') p.set('sort', order);
+    setParams(p);
+  }
+
+  function goTo(nextCursor: string | undefined, prev: string[]) {
+    const p = new URLSearchParams(params);
+    p.delete('cursor');
+    p.delete('prev');
+    if (nextCursor) p.set('cursor', nextCursor);
+    for (const c of prev) p.append('prev', c);
+    setParams(p);
+  }
+
+  const items: Setup[] =
+    list.kind === 'ready'
+      ? [...list.data.items].sort((a, b) =>
+          sort === 'newest'
+            ? Date.parse(b.updatedAt) - Date.parse(a.updatedAt)
+            : Date.parse(a.updatedAt) - Date.parse(b.updatedAt),
+        )
+      : [];
+  const total = list.kind === 'ready' ? Object.values(list.data.counts).reduce((n, c) => n + c, 0) : 0;
+
+  return (
+    <>
+      <div className="page-title">
+        <h1>Setups</h1>
+        {session.access.canManage ? (
+          <Link className="button primary" to={consolePaths.newSetup}>
+            New setup
+          </Link>
+        ) : (
+          <span className="hint">Read-only access: you cannot create setups.</span>
+        )}
+      </div>
+
+      <section aria-labelledby="counts-heading">
+        <h2 id="counts-heading" className="visually-hidden">
+          Setups per state
+        </h2>
+        <ul className="counts">
+          <li>
+            <button type="button" aria-pressed={!state} onClick={() => update({ state: '' })}>
+              All <span data-testid="count-all">{list.kind === 'ready' ? total : '…'}</span>
+            </button>
+          </li>
+          {STATES.map((s) => (
+            <li key={s}>
+              <button type="button" aria-pressed={state === s} onClick={() => update({ state: s })}>
+                {STATE_LABELS[s]}{' '}
+                <span data-testid={`count-${s}`}>
+                  {list.kind === 'ready' ? (list.data.counts[s] ?? 0) : '…'}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <form
+        className="filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          update({ q: search.trim() });
+        }}
+      >
+        <label>
+          Customer
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <button type="submit">Search</button>
+        <label>
+          State
+          <select value={state ?? ''} onChange={(e) => update({ state: e.target.value as SetupState | '' })}>
+            <option value="">All states</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {STATE_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Sort by last activity
+          <select value={sort} onChange={(e) => update({ sort: e.target.value })}>
+            <option value="newest">Newest first</option>
+            <option value="oldest">Oldest first</option>
+          </select>
+        </label>
+      </form>
+
+      {list.kind === 'loading' && <p role="status">Loading setups…</p>}
+      {list.kind === 'error' && (
+        <>
+          <ErrorMessage message={list.message} />
+          <button type="button" onClick={reload}>
+            Try again
+          </button>
+        </>
+      )}
+      {list.kind === 'ready' && (
+        <>
+          {items.length === 0 ? (
+            <p>No setup matches these filters.</p>
+          ) : (
+            <div className="table-wrap">
+              <table>
+                <caption className="visually-hidden">
+                  Setups, {sort === 'newest' ? 'newest' : 'oldest'} activity first
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Customer</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Tenant</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col" aria-sort={sort === 'newest' ? 'descending' : 'ascending'}>
+                      Last activity
+                    </th>
+                    <th scope="col">Secret expiry</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((setup) => {
+                    const warning = secretExpiryWarning(setup.secretExpiresAt, now);
+                    return (
+                      <tr key={setup.id} data-testid="setup-row">
+                        <td>
+                          <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
+                        </td>
+                        <td>
+                          <StateBadge state={setup.state} />
+                        </td>
+                        <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
+                        <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
+                        <td>{formatDateTime(setup.updatedAt)}</td>
+                        <td>
+                          {warning ? (
+                            <span className={`warning warning-${warning.level}`}>
+                              ⚠ {expiryText(warning)}
+                            </span>
+                          ) : (
+                            formatDateTime(setup.secretExpiresAt)
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <nav className="pager" aria-label="Pages">
+            <button
+              type="button"
+              disabled={!cursor}
+              onClick={() => {
+                const prev = [...previous];
+                const back = prev.pop();
+                goTo(back || undefined, prev);
+              }}
+            >
+              Previous page
+            </button>
+            <button
+              type="button"
+              disabled={!list.data.nextCursor}
+              onClick={() => goTo(list.data.nextCursor, [...previous, cursor ?? ''])}
+            >
+              Next page
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}
