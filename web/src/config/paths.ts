@@ -26,7 +26,7 @@ export const consoleApiPaths = {
   setupAction: (id: string, action: 'revoke' | 'extend' | 'reverify' | 'invite') =>
     `/api/v1/setups/${encodeURIComponent(id)}/${action}`,
   apiKeys: '/api/v1/api-keys',
-  apiKey: (id: string) => `/api/v1/api-keys/${encodeURIComponent(id)}`,
+  apiKeyRevoke: (id: string) => `/api/v1/api-keys/${encodeURIComponent(id)}/revoke`,
   webhooks: '/api/v1/webhooks',
   webhookTest: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/test`,
   webhookDeliveries: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`,
