@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 
@@ -7,12 +6,10 @@ export default defineConfig({
   build: {
     sourcemap: true,
     target: 'es2022',
-    rollupOptions: {
-      // The MSAL v5 redirect-bridge page is its own entry: it must not load the SPA.
-      input: {
-        main: fileURLToPath(new URL('./index.html', import.meta.url)),
-        redirect: fileURLToPath(new URL('./redirect.html', import.meta.url)),
-      },
+    rolldownOptions: {
+      // redirect.html is MSAL v5's redirect bridge: popup and silent sign-in answers land there and are relayed
+      // to the wizard over a BroadcastChannel. It must be bundled with the app (never a CDN) and same-origin.
+      input: { main: 'index.html', redirect: 'redirect.html' },
     },
   },
   server: { proxy: { '/api': 'http://127.0.0.1:8080', '/healthz': 'http://127.0.0.1:8080' } },

@@ -1,15 +1,48 @@
 /** Every URL the SPA links to or calls, in one place. */
+export const WIZARD_STEPS = ['welcome', 'sign-in', 'environment', 'plan', 'run', 'done'] as const;
+export type WizardStep = (typeof WIZARD_STEPS)[number];
+
 export const paths = {
   home: '/',
+  /** Where an invite link without a setup id in its path lands (`/invite#token=…`). */
+  invite: '/invite',
+  setup: {
+    pattern: '/setup/:setupId',
+    root: (setupId: string) => `/setup/${setupId}`,
+    step: (setupId: string, step: WizardStep) => `/setup/${setupId}/${step}`,
+    manual: (setupId: string) => `/setup/${setupId}/manual`,
+  },
+  console: '/console',
+  /** MSAL v5 redirect bridge (web/redirect.html), registered as the SPA redirect URI of the wizard app. */
+  redirectBridge: '/redirect.html',
 } as const;
 
 export const apiPaths = {
   health: '/healthz',
+  clientConfig: '/api/v1/client-config',
+  wizardSetup: '/api/v1/wizard/setup',
+  wizardIdentity: '/api/v1/wizard/identity',
+  wizardEvents: '/api/v1/wizard/events',
+  wizardCredentials: '/api/v1/wizard/credentials',
+} as const;
+
+/** Microsoft portals the admin may want to open, built from ids the wizard knows. */
+export const externalLinks = {
+  entraAppOverview: (clientId: string) =>
+    `https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationMenuBlade/~/Overview/appId/${encodeURIComponent(clientId)}/isMSAApp~/false`,
+  entraAppRegistrations:
+    'https://entra.microsoft.com/#view/Microsoft_AAD_RegisteredApps/ApplicationsListBlade',
+  powerPlatformEnvironment: (environmentId: string | undefined) =>
+    environmentId
+      ? `https://admin.powerplatform.microsoft.com/environments/environment/${encodeURIComponent(environmentId)}/hub`
+      : 'https://admin.powerplatform.microsoft.com/environments',
+  /** Admin consent for the wizard's own app, for a Global or Privileged Role Administrator of the tenant. */
+  adminConsent: (authorityHost: string, tenant: string, clientId: string, redirectUri: string) =>
+    `${authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(clientId)}&redirect_uri=${encodeURIComponent(redirectUri)}`,
 } as const;
 
 /** The support console: its pages (under one lazily loaded route) and the staff API it calls. */
 export const consolePaths = {
-  root: '/console',
   setups: '/console/setups',
   newSetup: '/console/setups/new',
   setup: (id: string) => `/console/setups/${encodeURIComponent(id)}`,
@@ -19,7 +52,6 @@ export const consolePaths = {
 } as const;
 
 export const consoleApiPaths = {
-  clientConfig: '/api/v1/client-config',
   setups: '/api/v1/setups',
   setup: (id: string) => `/api/v1/setups/${encodeURIComponent(id)}`,
   setupEvents: (id: string) => `/api/v1/setups/${encodeURIComponent(id)}/events`,

@@ -1,8 +1,8 @@
 import { useLoaderData, useRouteError } from 'react-router';
-import { getClientConfig } from '../../features/console/api/get-client-config.ts';
 import { ConsoleApp } from '../../features/console/components/console-app.tsx';
 import { getStaffAuth } from '../../features/console/lib/staff-auth.ts';
 import { errorMessage } from '../../features/console/lib/use-resource.ts';
+import { getClientConfig } from '../../lib/client-config.ts';
 
 /**
  * The support console, loaded only under `/console/*` (its own chunk): MSAL for staff starts in this loader, before

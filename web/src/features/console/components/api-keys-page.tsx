@@ -7,7 +7,7 @@ import { useConsole } from '../lib/console-context.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { errorMessage, useResource } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from './copy-button.tsx';
+import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 const SCOPE_LABELS: Record<ApiKeyScope, string> = {
@@ -105,7 +105,7 @@ export function ApiKeysPage() {
                 onFocus={(e) => e.target.select()}
               />
             </label>
-            <CopyButton value={newKey.key} label="Copy the API key" />
+            <CopyButton value={newKey.key} label="API key" />
             <button type="button" onClick={() => setNewKey(null)}>
               Done
             </button>

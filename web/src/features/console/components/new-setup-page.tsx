@@ -7,7 +7,7 @@ import { useConsole } from '../lib/console-context.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { errorMessage } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from './copy-button.tsx';
+import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 type FieldErrors = Partial<Record<string, string>>;
@@ -86,7 +86,7 @@ export function NewSetupPage() {
               onFocus={(e) => e.target.select()}
             />
           </label>
-          <CopyButton value={created.inviteUrl} label="Copy invite link" />
+          <CopyButton value={created.inviteUrl} label="invite link" />
         </section>
         <p>
           <Link to={consolePaths.setup(created.setup.id)}>Follow this setup live</Link>

@@ -7,7 +7,7 @@ import { revokeSetup } from '../api/revoke-setup.ts';
 import { useConsole } from '../lib/console-context.ts';
 import { errorMessage } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from './copy-button.tsx';
+import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 type Busy = null | 'revoke' | 'extend' | 'reverify' | 'invite';
@@ -128,7 +128,7 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
               onFocus={(e) => e.target.select()}
             />
           </label>
-          <CopyButton value={inviteUrl} label="Copy invite link" />
+          <CopyButton value={inviteUrl} label="invite link" />
         </div>
       )}
     </section>

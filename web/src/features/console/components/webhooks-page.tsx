@@ -12,7 +12,7 @@ import { useConsole } from '../lib/console-context.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { errorMessage, useResource } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from './copy-button.tsx';
+import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 /** Webhook subscriptions: create, send a test delivery, see recent deliveries and the receiver's answers. */
@@ -94,7 +94,7 @@ export function WebhooksPage() {
               Signing key
               <input readOnly value={created.signingSecret} onFocus={(e) => e.target.select()} />
             </label>
-            <CopyButton value={created.signingSecret} label="Copy the signing key" />
+            <CopyButton value={created.signingSecret} label="signing key" />
             <button type="button" onClick={() => setCreated(null)}>
               Done
             </button>

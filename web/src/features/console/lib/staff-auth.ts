@@ -1,5 +1,6 @@
 import { InteractionRequiredAuthError, PublicClientApplication, type AccountInfo } from '@azure/msal-browser';
 import type { ClientConfig } from '@kantiv/shared/client-config';
+import { paths } from '../../../config/paths.ts';
 import { rolesFromAccessToken, type StaffAccess } from './permissions.ts';
 
 /** Who is signed in to the console: names for display and the access their token grants. Never the token itself. */
@@ -44,8 +45,8 @@ async function createStaffAuth(config: ClientConfig): Promise<StaffAuth> {
       knownAuthorities: [new URL(authorityHost).host],
       // msal-browser v5 answers every flow through the redirect-bridge page, which returns to the console page
       // that started the sign-in.
-      redirectUri: `${window.location.origin}/redirect.html`,
-      postLogoutRedirectUri: `${window.location.origin}/console`,
+      redirectUri: `${window.location.origin}${paths.redirectBridge}`,
+      postLogoutRedirectUri: `${window.location.origin}${paths.console}`,
     },
     cache: { cacheLocation: 'sessionStorage' },
   });

@@ -1,0 +1,198 @@
+import { useEffect, useRef, useState } from 'react';
+import { Link, useNavigate } from 'react-router';
+import { externalLinks, paths } from '../../../config/paths.ts';
+import { ApiClientError } from '../../../lib/api-client.ts';
+import { bindIdentity } from '../../../features/wizard/api/bind-identity.ts';
+import {
+  describeSignInError,
+  getIdToken,
+  redirectUri,
+  signIn,
+  signOut,
+  takeRedirectOutcome,
+  type SignInProblem,
+} from '../../../features/wizard/lib/auth.ts';
+import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';
+
+type Problem = SignInProblem | { kind: 'tenant'; code: string; message: string };
+
+export function Component() {
+  const { setup, config, account } = useWizard();
+  const navigate = useNavigate();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<Problem | undefined>();
+  const handledRedirect = useRef(false);
+
+  async function bindAndContinue(idToken: string) {
+    try {
+      await bindIdentity(idToken);
+      await navigate(paths.setup.step(setup.id, 'environment'));
+    } catch (err) {
+      if (
+        err instanceof ApiClientError &&
+        (err.code === 'tenant_mismatch' || err.code === 'invalid_id_token')
+      ) {
+        setProblem({ kind: 'tenant', code: err.code, message: err.message });
+      } else {
+        setProblem({
+          kind: 'other',
+          code: err instanceof ApiClientError ? err.code : 'unknown',
+          message: err instanceof Error ? err.message : 'Kantiv Connect could not confirm your sign-in.',
+        });
+      }
+    }
+  }
+
+  // A full-page sign-in (popup blocked) comes back here; finish it once.
+  useEffect(() => {
+    if (handledRedirect.current) return;
+    handledRedirect.current = true;
+    void takeRedirectOutcome().then(async ({ result, error }) => {
+      if (error) setProblem(describeSignInError(error));
+      else if (result) {
+        setBusy(true);
+        await bindAndContinue(result.idToken);
+        setBusy(false);
+      }
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page
+  }, []);
+
+  async function onSignIn() {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const outcome = await signIn();
+      if (outcome.kind === 'signed-in') await bindAndContinue(outcome.result.idToken);
+    } catch (err) {
+      setProblem(describeSignInError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function onContinueAs() {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      await bindAndContinue(await getIdToken());
+    } catch (err) {
+      setProblem(describeSignInError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function onSwitchAccount() {
+    await signOut();
+    setProblem(undefined);
+    await navigate(paths.setup.step(setup.id, 'sign-in'), { replace: true });
+  }
+
+  const consentLink = externalLinks.adminConsent(
+    config.microsoft.authorityHost,
+    setup.expectedTenantDomain ?? setup.tenantId ?? 'organizations',
+    config.microsoft.wizardClientId,
+    redirectUri(),
+  );
+
+  return (
+    <>
+      <h1 tabIndex={-1}>Sign in with Microsoft</h1>
+      <p className="lead">
+        Use the work account that holds the Entra and Dynamics 365 roles
+        {setup.expectedTenantDomain ? (
+          <>
+            {' '}
+            in <strong>{setup.expectedTenantDomain}</strong>
+          </>
+        ) : null}
+        . Microsoft will ask you to allow Kantiv Connect to create app registrations and to read your Dynamics
+        365 environments, on your behalf and only while this page is open.
+      </p>
+
+      {problem?.kind === 'consent' && (
+        <section
+          className="notice notice--error"
+          role="alert"
+          aria-labelledby="consent-title"
+          data-testid="consent-declined"
+        >
+          <h2 id="consent-title">Kantiv Connect did not get the permissions it needs</h2>
+          <p>
+            Without your consent, Kantiv Connect cannot create the app registration for you. Either sign in
+            again and choose <em>Accept</em>, or, if your organisation lets only administrators grant
+            permissions to apps, ask a Global Administrator or Privileged Role Administrator to grant consent
+            for your organisation with this link, then sign in again:
+          </p>
+          <p>
+            <a href={consentLink} target="_blank" rel="noreferrer">
+              Grant admin consent for Kantiv Connect (opens Microsoft in a new tab)
+            </a>
+          </p>
+          <p>
+            You can also <Link to={paths.setup.manual(setup.id)}>set up the connection by hand</Link> instead.
+          </p>
+          <p className="muted">Microsoft code: {problem.code}</p>
+        </section>
+      )}
+      {problem && problem.kind !== 'consent' && (
+        <div className="notice notice--error" role="alert" data-testid="sign-in-problem">
+          <p>{problem.message}</p>
+          {problem.kind === 'tenant' && (
+            <p>
+              Sign in with an account of the organisation Kantiv invited
+              {setup.expectedTenantDomain ? ` (${setup.expectedTenantDomain})` : ''}, or ask Kantiv to check
+              the invite.
+            </p>
+          )}
+        </div>
+      )}
+
+      {account && problem?.kind !== 'tenant' ? (
+        <div className="actions">
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy}
+            onClick={() => void onContinueAs()}
+          >
+            Continue as {account.username}
+          </button>
+          <button
+            type="button"
+            className="button button--secondary"
+            disabled={busy}
+            onClick={() => void onSwitchAccount()}
+          >
+            Use another account
+          </button>
+        </div>
+      ) : (
+        <div className="actions">
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy}
+            onClick={() => void onSignIn()}
+          >
+            {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
+          </button>
+          {account && (
+            <button
+              type="button"
+              className="button button--secondary"
+              disabled={busy}
+              onClick={() => void onSwitchAccount()}
+            >
+              Use another account
+            </button>
+          )}
+        </div>
+      )}
+      <p className="muted">
+        A Microsoft window opens. If your browser blocks it, this page moves to Microsoft and comes back here.
+      </p>
+    </>
+  );
+}

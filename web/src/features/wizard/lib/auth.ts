@@ -1,0 +1,199 @@
+import {
+  AuthError,
+  BrowserAuthErrorCodes,
+  InteractionRequiredAuthError,
+  PublicClientApplication,
+  type AccountInfo,
+  type AuthenticationResult,
+} from '@azure/msal-browser';
+import type { ClientConfig } from '@kantiv/shared/client-config';
+import { paths } from '../../../config/paths.ts';
+
+/**
+ * MSAL lives here, outside React: one PublicClientApplication, created and initialised (including the answer of a
+ * full-page sign-in redirect) before any wizard page renders. Components never see a token: they call `signIn`,
+ * and the provisioning engine gets tokens through `getAccessToken`.
+ */
+
+/** Delegated permissions the engine uses. Resource URIs are identifiers, the same against Microsoft or the emulator. */
+export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
+export const GLOBAL_DISCOVERY_RESOURCE = 'https://globaldisco.crm.dynamics.com';
+export const SIGN_IN_SCOPES = [`${GRAPH_RESOURCE}/Application.ReadWrite.All`, `${GRAPH_RESOURCE}/User.Read`];
+/** Consented up front in the same dialog so later tokens for Dataverse come silently. */
+export const EXTRA_CONSENT_SCOPES = [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
+
+type AuthState = {
+  pca: PublicClientApplication;
+  config: ClientConfig;
+  /** The answer of a full-page redirect sign-in, handled once at start. */
+  redirectResult: AuthenticationResult | null;
+  redirectError: unknown;
+};
+
+let started: Promise<AuthState> | undefined;
+
+export function redirectUri(): string {
+  return `${window.location.origin}${paths.redirectBridge}`;
+}
+
+/** Creates and initialises MSAL once; every later call returns the same instance. */
+export function startAuth(config: ClientConfig): Promise<AuthState> {
+  started ??= (async () => {
+    const authorityHost = config.microsoft.authorityHost.replace(/\/$/, '');
+    const host = new URL(authorityHost).host;
+    const microsoftHost = host === 'login.microsoftonline.com';
+    const pca = new PublicClientApplication({
+      auth: {
+        clientId: config.microsoft.wizardClientId,
+        authority: `${authorityHost}/organizations`,
+        // A non-Microsoft authority (the emulator by config) must be trusted explicitly, or MSAL asks Microsoft's
+        // instance discovery about it and fails with endpoints_resolution_error.
+        knownAuthorities: microsoftHost ? [] : [host],
+        redirectUri: redirectUri(),
+        postLogoutRedirectUri: window.location.origin,
+      },
+      cache: { cacheLocation: 'sessionStorage' },
+    });
+    await pca.initialize();
+    let redirectResult: AuthenticationResult | null = null;
+    let redirectError: unknown;
+    try {
+      redirectResult = await pca.handleRedirectPromise();
+      if (redirectResult?.account) pca.setActiveAccount(redirectResult.account);
+    } catch (err) {
+      redirectError = err;
+    }
+    if (!pca.getActiveAccount()) {
+      const [only] = pca.getAllAccounts();
+      if (only) pca.setActiveAccount(only);
+    }
+    return { pca, config, redirectResult, redirectError };
+  })();
+  return started;
+}
+
+function state(): Promise<AuthState> {
+  if (!started) throw new Error('startAuth() must run before the wizard uses Microsoft sign-in.');
+  return started;
+}
+
+export async function currentAccount(): Promise<AccountInfo | null> {
+  return (await state()).pca.getActiveAccount();
+}
+
+/** The redirect answer (or error) from a full-page sign-in, consumed once by the sign-in page. */
+export async function takeRedirectOutcome(): Promise<{
+  result: AuthenticationResult | null;
+  error: unknown;
+}> {
+  const s = await state();
+  const outcome = { result: s.redirectResult, error: s.redirectError };
+  s.redirectResult = null;
+  s.redirectError = undefined;
+  return outcome;
+}
+
+export type SignInOutcome = { kind: 'signed-in'; result: AuthenticationResult } | { kind: 'redirecting' };
+
+/**
+ * Opens Microsoft's sign-in in a popup (the wizard keeps its place); when the browser blocks popups, falls back to a
+ * full-page redirect that comes back to the page that started it.
+ */
+export async function signIn(loginHint?: string): Promise<SignInOutcome> {
+  const { pca } = await state();
+  const request = {
+    scopes: SIGN_IN_SCOPES,
+    extraScopesToConsent: EXTRA_CONSENT_SCOPES,
+    prompt: 'select_account',
+    ...(loginHint ? { loginHint } : {}),
+  };
+  try {
+    const result = await pca.loginPopup(request);
+    pca.setActiveAccount(result.account);
+    return { kind: 'signed-in', result };
+  } catch (err) {
+    if (
+      err instanceof AuthError &&
+      (err.errorCode === BrowserAuthErrorCodes.popupWindowError ||
+        err.errorCode === BrowserAuthErrorCodes.emptyWindowError ||
+        err.errorCode === BrowserAuthErrorCodes.blockNestedPopups)
+    ) {
+      await pca.loginRedirect({ ...request, redirectStartPage: window.location.href });
+      return { kind: 'redirecting' };
+    }
+    throw err;
+  }
+}
+
+/** The signed-in admin's ID token for the identity binding (fresh from cache or silently renewed). */
+export async function getIdToken(): Promise<string> {
+  const { pca } = await state();
+  const account = pca.getActiveAccount();
+  if (!account) throw new Error('Nobody is signed in.');
+  const result = await pca.acquireTokenSilent({ scopes: SIGN_IN_SCOPES, account });
+  return result.idToken;
+}
+
+/**
+ * Access token for one resource (`https://graph.microsoft.com`, the Global Discovery service, an environment URL).
+ * MSAL issues one token per resource; consent for each was asked at sign-in, so this is silent. When Microsoft asks
+ * for interaction again (consent revoked, session ended) a popup opens.
+ */
+export async function getAccessToken(scopes: string[]): Promise<string> {
+  const { pca } = await state();
+  const account = pca.getActiveAccount();
+  if (!account) throw new Error('Nobody is signed in.');
+  try {
+    return (await pca.acquireTokenSilent({ scopes, account })).accessToken;
+  } catch (err) {
+    if (err instanceof InteractionRequiredAuthError) {
+      return (await pca.acquireTokenPopup({ scopes, account })).accessToken;
+    }
+    throw err;
+  }
+}
+
+export async function signOut(): Promise<void> {
+  const { pca } = await state();
+  await pca.clearCache();
+}
+
+export type SignInProblem = {
+  kind: 'consent' | 'cancelled' | 'busy' | 'other';
+  code: string;
+  message: string;
+};
+
+/** Microsoft codes for a declined or missing consent (user said no; admin consent required). */
+const CONSENT_CODES = ['access_denied', 'consent_required', 'AADSTS65004', 'AADSTS65001', 'AADSTS90094'];
+
+/** Turns an MSAL error into words for the admin; v5 messages are not descriptive, so branch on codes. */
+export function describeSignInError(err: unknown): SignInProblem {
+  if (err instanceof AuthError) {
+    const code = err.errorCode;
+    const text = `${code} ${err.subError} ${err.errorMessage}`;
+    if (CONSENT_CODES.some((c) => text.includes(c))) {
+      return {
+        kind: 'consent',
+        code,
+        message: 'Microsoft did not give Kantiv Connect the permissions it asked for.',
+      };
+    }
+    if (code === BrowserAuthErrorCodes.userCancelled) {
+      return {
+        kind: 'cancelled',
+        code,
+        message: 'The Microsoft sign-in window was closed before it finished.',
+      };
+    }
+    if (code === BrowserAuthErrorCodes.interactionInProgress) {
+      return {
+        kind: 'busy',
+        code,
+        message: 'A Microsoft sign-in window is already open. Finish or close it, then try again.',
+      };
+    }
+    return { kind: 'other', code, message: `Microsoft sign-in failed (${code}).` };
+  }
+  return { kind: 'other', code: 'unknown', message: 'Microsoft sign-in failed.' };
+}

@@ -1,0 +1,90 @@
+import type { StepEventInput } from '@kantiv/shared/events';
+import type { Manifest, TablePermission } from '@kantiv/shared/manifest';
+import type { StepId } from '@kantiv/shared/steps';
+
+/**
+ * What the wizard needs from the provisioning engine, in the wizard's words. `engine-adapter.ts` maps the engine
+ * (web/src/provisioning) onto this, so pages never depend on the engine's internals.
+ */
+
+/** Something that stops the setup, with the exact fix and who must do it. */
+export type Blocker = { code: string; message: string; fix: string };
+
+export type EnvironmentOption = {
+  url: string;
+  name: string;
+  environmentId?: string;
+  tenantId?: string;
+  region?: string;
+  /** From Global Discovery's `IsUserSysAdmin`; undefined when unknown (URL typed by hand). */
+  isUserSysAdmin?: boolean;
+};
+
+export type Discovery = {
+  tenantId: string;
+  username: string;
+  /** Blockers found before any environment is chosen (directory role, consent, Dynamics missing). */
+  blockers: Blocker[];
+  environments: EnvironmentOption[];
+  /** Global Discovery failed; the admin can still type the URL. */
+  environmentsError?: string;
+};
+
+export type ExistingRole = { roleId: string; name: string };
+
+export type EnvironmentCheck = {
+  environment: EnvironmentOption;
+  blockers: Blocker[];
+  /** Security roles of the root business unit the admin may pick instead of the least-privilege one. */
+  roles: ExistingRole[];
+};
+
+export type RoleChoice = { kind: 'create' } | { kind: 'existing'; roleId: string; roleName: string };
+
+export type PlanChoices = {
+  environment: EnvironmentOption;
+  role: RoleChoice;
+  secretLifetimeMonths: number;
+};
+
+export type PlanAction = 'create' | 'reuse' | 'update' | 'check';
+
+export type PlanItem = { step: StepId; action: PlanAction; title: string; detail: string };
+
+export type Plan = {
+  choices: PlanChoices;
+  items: PlanItem[];
+  appName: string;
+  roleName: string;
+  /** The table privileges the least-privilege role will hold (or the picked role must hold). */
+  privileges: TablePermission[];
+  /** For an existing role: the privilege names it lacks. */
+  missingPrivileges: string[];
+  blockers: Blocker[];
+};
+
+export type RunEvent = Omit<StepEventInput, 'seq'>;
+
+export type RunResult = {
+  tenantId: string;
+  clientId: string;
+  environmentUrl: string;
+  environmentId?: string;
+  applicationUserId: string;
+  roleName: string;
+  secretExpiresAt?: string;
+};
+
+export interface WizardEngine {
+  discover(signal: AbortSignal): Promise<Discovery>;
+  checkEnvironment(url: string, signal: AbortSignal): Promise<EnvironmentCheck>;
+  plan(choices: PlanChoices, signal: AbortSignal): Promise<Plan>;
+  /** Runs (or resumes) the plan; converges on re-runs; reports every step through `onEvent`. */
+  apply(plan: Plan, options: { signal: AbortSignal; onEvent: (event: RunEvent) => void }): Promise<RunResult>;
+}
+
+export type EngineContext = {
+  setupId: string;
+  manifest: Manifest;
+  secretLifetimeMonths: number;
+};

@@ -1,0 +1,53 @@
+import type { WizardSetup } from '@kantiv/shared/setup';
+import { WIZARD_STEPS, type WizardStep } from '../../../config/paths.ts';
+import type { WizardChoices } from './wizard-memory.ts';
+
+export type GuardInput = {
+  setup: Pick<WizardSetup, 'state' | 'tenantId' | 'steps' | 'verification'>;
+  /** Tenant of the Microsoft account signed in in this tab, if any. */
+  signedInTenantId: string | undefined;
+  choices: WizardChoices;
+};
+
+/** Engine steps after the environment choice: once any of them moved, the run page is where the admin belongs. */
+const RUN_STEPS = new Set([
+  'app_registration',
+  'api_permission',
+  'credential',
+  'security_role',
+  'application_user',
+  'handoff',
+]);
+
+/**
+ * The first step the admin has not finished, from what the server knows (setup state, step history, tenant binding)
+ * and what this tab holds (sign-in, choices). Reloads and returns days later land here; finished work is never
+ * offered again.
+ */
+export function firstIncompleteStep({ setup, signedInTenantId, choices }: GuardInput): WizardStep {
+  if (setup.state === 'awaiting_verification' || setup.state === 'verified') return 'done';
+  if (setup.state === 'failed' && setup.verification) return 'done';
+  const bound = setup.tenantId !== undefined && signedInTenantId === setup.tenantId;
+  if (!bound) return choices.welcomed || signedInTenantId ? 'sign-in' : 'welcome';
+  const runMoved = setup.steps.some((s) => RUN_STEPS.has(s.step) && s.status !== 'pending');
+  if (choices.runStarted || runMoved) return 'run';
+  if (!choices.environmentUrl) return 'environment';
+  return 'plan';
+}
+
+/**
+ * Where a request for `requested` should go: itself when it is at or before the first incomplete step (going back is
+ * fine, e.g. to pick another environment after a blocker), otherwise the first incomplete step. Once the setup is done
+ * nothing before it is reachable.
+ */
+export function resolveStep(requested: WizardStep | undefined, firstIncomplete: WizardStep): WizardStep {
+  if (requested === undefined) return firstIncomplete;
+  if (firstIncomplete === 'done') return 'done';
+  const want = WIZARD_STEPS.indexOf(requested);
+  const limit = WIZARD_STEPS.indexOf(firstIncomplete);
+  return want <= limit ? requested : firstIncomplete;
+}
+
+export function isWizardStep(value: string | undefined): value is WizardStep {
+  return (WIZARD_STEPS as readonly string[]).includes(value ?? '');
+}

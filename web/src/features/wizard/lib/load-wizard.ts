@@ -1,0 +1,104 @@
+import type { AccountInfo } from '@azure/msal-browser';
+import { redirect } from 'react-router';
+import type { ClientConfig } from '@kantiv/shared/client-config';
+import type { WizardSetup } from '@kantiv/shared/setup';
+import { paths, type WizardStep } from '../../../config/paths.ts';
+import { ApiClientError } from '../../../lib/api-client.ts';
+import { getClientConfig } from '../../../lib/client-config.ts';
+import { getWizardSetup } from '../api/get-wizard-setup.ts';
+import { firstIncompleteStep, isWizardStep, resolveStep } from './guard.ts';
+import { getSetupToken } from './setup-token.ts';
+import { readChoices, type WizardChoices } from './wizard-memory.ts';
+
+export type UnavailableReason = 'no_token' | 'unknown' | 'expired' | 'revoked' | 'completed';
+
+export type WizardAccount = { username: string; name?: string; tenantId: string };
+
+export type WizardContext =
+  | { kind: 'unavailable'; reason: UnavailableReason; config: ClientConfig }
+  | {
+      kind: 'ready';
+      config: ClientConfig;
+      setup: WizardSetup;
+      account: WizardAccount | undefined;
+      choices: WizardChoices;
+      step: WizardStep | 'manual';
+      firstIncomplete: WizardStep;
+    };
+
+function reasonFor(err: ApiClientError): UnavailableReason | undefined {
+  if (err.code === 'setup_expired') return 'expired';
+  if (err.code === 'setup_revoked') return 'revoked';
+  if (err.code === 'setup_completed') return 'completed';
+  if (err.status === 401 || err.status === 403 || err.status === 404) return 'unknown';
+  return undefined;
+}
+
+async function load(request: Request, setupId: string | undefined): Promise<WizardContext | Response> {
+  const config = await getClientConfig();
+  if (!getSetupToken()) return { kind: 'unavailable', reason: 'no_token', config };
+  let setup: WizardSetup;
+  try {
+    setup = await getWizardSetup(request.signal);
+  } catch (err) {
+    const reason = err instanceof ApiClientError ? reasonFor(err) : undefined;
+    if (reason) return { kind: 'unavailable', reason, config };
+    throw err;
+  }
+  if (setup.state === 'expired' || setup.state === 'revoked') {
+    return { kind: 'unavailable', reason: setup.state, config };
+  }
+  const segment = new URL(request.url).pathname.split('/')[3];
+  // The token decides which setup this tab works on; a stale or edited path is corrected.
+  if (setup.id !== setupId) return redirect(paths.setup.root(setup.id));
+
+  const choices = readChoices(setup.id);
+  // MSAL (a large module) is loaded only once the admin is past the welcome page, which thus stays small. Before that
+  // nobody can be signed in in this tab, because sign-in comes after the welcome.
+  let signedIn: AccountInfo | null = null;
+  if (choices.welcomed || setup.tenantId) {
+    const auth = await import('./auth.ts');
+    await auth.startAuth(config);
+    signedIn = await auth.currentAccount();
+  }
+  const account = signedIn
+    ? {
+        username: signedIn.username,
+        tenantId: signedIn.tenantId,
+        ...(signedIn.name ? { name: signedIn.name } : {}),
+      }
+    : undefined;
+  const firstIncomplete = firstIncompleteStep({ setup, signedInTenantId: account?.tenantId, choices });
+
+  if (segment === 'manual') {
+    // The manual form stays reachable after a failed verification, to send corrected values.
+    if (setup.state === 'verified') return redirect(paths.setup.step(setup.id, 'done'));
+    return { kind: 'ready', config, setup, account, choices, step: 'manual', firstIncomplete };
+  }
+  const requested = isWizardStep(segment) ? segment : undefined;
+  const step = resolveStep(requested, firstIncomplete);
+  if (step !== requested) return redirect(paths.setup.step(setup.id, step));
+  return { kind: 'ready', config, setup, account, choices, step, firstIncomplete };
+}
+
+/** The layout and the step loaders of one navigation share one load (they run in parallel). */
+const loads = new WeakMap<Request, Promise<WizardContext | Response>>();
+
+/** Resolves to the context, or to a redirect `Response` towards the step the admin belongs on. */
+export function loadWizard(request: Request, setupId: string | undefined): Promise<WizardContext | Response> {
+  let pending = loads.get(request);
+  if (!pending) {
+    pending = load(request, setupId);
+    loads.set(request, pending);
+  }
+  return pending;
+}
+
+/** For step loaders: the ready context, or nothing when the layout shows an "invite unavailable" page. */
+export async function loadReadyWizard(
+  request: Request,
+  setupId: string | undefined,
+): Promise<Extract<WizardContext, { kind: 'ready' }> | undefined> {
+  const ctx = await loadWizard(request, setupId);
+  return ctx instanceof Response || ctx.kind !== 'ready' ? undefined : ctx;
+}

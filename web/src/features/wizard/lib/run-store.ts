@@ -1,0 +1,195 @@
+import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/steps';
+import type { Plan, RunEvent, RunResult, WizardEngine } from './engine-types.ts';
+import type { EventForwarder } from './event-forwarder.ts';
+
+/**
+ * The live state of one run, outside React (components subscribe with useSyncExternalStore). It is a view of the
+ * engine's events; the truth stays with the server (step history) and Microsoft (what exists), so a reload simply
+ * starts a new run that converges.
+ */
+export const RUN_STEP_IDS: StepId[] = [
+  'preflight',
+  'environment',
+  'app_registration',
+  'api_permission',
+  'credential',
+  'security_role',
+  'application_user',
+  'handoff',
+];
+
+export type StepRow = {
+  step: StepId;
+  status: StepStatus;
+  message?: string;
+  startedAt?: number;
+  finishedAt?: number;
+  attempt?: number;
+  retryAt?: number;
+  error?: StepError;
+};
+
+export type RunStatus = 'idle' | 'running' | 'failed' | 'cancelled' | 'succeeded';
+
+export type RunState = {
+  status: RunStatus;
+  rows: StepRow[];
+  /** Why the run stopped, when it failed outside a step (network, sign-in). */
+  error?: { message: string; code?: string; fix?: string };
+  result?: RunResult;
+  /** The run resumed work found in Microsoft or on the server from an earlier attempt. */
+  resumed: boolean;
+};
+
+function toMs(iso: string | undefined): number | undefined {
+  return iso ? Date.parse(iso) : undefined;
+}
+
+function rowsFromServer(steps: StepSummary[]): StepRow[] {
+  return RUN_STEP_IDS.map((step) => {
+    const s = steps.find((x) => x.step === step);
+    if (!s) return { step, status: 'pending' };
+    // A step the server last saw running belongs to an earlier, interrupted run: it will run again.
+    const status: StepStatus = s.status === 'running' || s.status === 'waiting' ? 'pending' : s.status;
+    return {
+      step,
+      status,
+      ...(s.message ? { message: s.message } : {}),
+      ...(s.startedAt ? { startedAt: toMs(s.startedAt) } : {}),
+      ...(s.finishedAt ? { finishedAt: toMs(s.finishedAt) } : {}),
+      ...(s.error ? { error: s.error } : {}),
+    };
+  });
+}
+
+export class RunSession {
+  private state: RunState;
+  private listeners = new Set<() => void>();
+  private controller: AbortController | undefined;
+
+  constructor(serverSteps: StepSummary[]) {
+    const rows = rowsFromServer(serverSteps);
+    this.state = {
+      status: 'idle',
+      rows,
+      resumed: rows.some((r) => r.status !== 'pending'),
+    };
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): RunState => this.state;
+
+  private set(patch: Partial<RunState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const l of this.listeners) l();
+  }
+
+  private apply(event: RunEvent): void {
+    const at = Date.parse(event.at);
+    const rows = this.state.rows.map((row): StepRow => {
+      if (row.step !== event.step) return row;
+      const next: StepRow = { ...row, status: event.status, message: event.message };
+      if (event.status === 'running' && (row.status === 'pending' || row.finishedAt !== undefined)) {
+        next.startedAt = at;
+        delete next.finishedAt;
+        delete next.error;
+      }
+      if (event.status === 'running' || event.status === 'waiting') next.startedAt ??= at;
+      if (event.attempt !== undefined) next.attempt = event.attempt;
+      if (event.retryAt) next.retryAt = Date.parse(event.retryAt);
+      else delete next.retryAt;
+      if (event.status === 'succeeded' || event.status === 'failed' || event.status === 'skipped') {
+        next.finishedAt = at;
+        next.startedAt ??= at;
+      }
+      if (event.error) next.error = event.error;
+      return next;
+    });
+    if (!rows.some((r) => r.step === event.step)) {
+      rows.push({ step: event.step, status: event.status, message: event.message, startedAt: at });
+    }
+    this.set({ rows });
+  }
+
+  get running(): boolean {
+    return this.state.status === 'running';
+  }
+
+  /**
+   * Prepares (engine + plan, rediscovering what exists) and applies. A second call while running does nothing; after
+   * a failure or a cancel it runs again, and the engine skips what is already done.
+   */
+  async start(
+    prepare: () => Promise<{ engine: WizardEngine; plan: Plan }>,
+    forwarder: EventForwarder,
+  ): Promise<void> {
+    if (this.running) return;
+    const controller = new AbortController();
+    this.controller = controller;
+    const { error: _previous, ...rest } = this.state;
+    this.state = rest;
+    this.set({ status: 'running' });
+    try {
+      const { engine, plan } = await prepare();
+      if (plan.blockers.length > 0) {
+        const [first] = plan.blockers;
+        this.set({
+          status: 'failed',
+          error: {
+            message: first?.message ?? 'Blocked.',
+            code: first?.code ?? 'blocked',
+            fix: first?.fix ?? '',
+          },
+        });
+        return;
+      }
+      const result = await engine.apply(plan, {
+        signal: controller.signal,
+        onEvent: (event) => {
+          this.apply(event);
+          forwarder.push(event);
+        },
+      });
+      await forwarder.flush();
+      this.set({ status: 'succeeded', result });
+    } catch (err) {
+      await forwarder.flush();
+      if (controller.signal.aborted) {
+        this.set({ status: 'cancelled' });
+        return;
+      }
+      const failed = this.state.rows.find((r) => r.status === 'failed');
+      this.set({
+        status: 'failed',
+        error: failed?.error
+          ? {
+              message: failed.error.message,
+              code: failed.error.code,
+              ...(failed.error.fix ? { fix: failed.error.fix } : {}),
+            }
+          : { message: err instanceof Error ? err.message : 'The setup stopped unexpectedly.' },
+      });
+    } finally {
+      this.controller = undefined;
+    }
+  }
+
+  cancel(): void {
+    this.controller?.abort();
+  }
+}
+
+const sessions = new Map<string, RunSession>();
+
+export function getRunSession(setupId: string, serverSteps: StepSummary[]): RunSession {
+  let session = sessions.get(setupId);
+  if (!session) {
+    session = new RunSession(serverSteps);
+    sessions.set(setupId, session);
+  }
+  return session;
+}

@@ -1,0 +1,387 @@
+import type { StepError } from '@kantiv/shared/steps';
+import {
+  APP_MANAGER_ROLES,
+  DIRECTORY_ROLE_TEMPLATES,
+  SECRET_DISPLAY_NAME,
+  decodeJwtPayload,
+  depthAtLeast,
+  manifestPrivileges,
+  normalizeUrl,
+  type Clients,
+  type ResolvedConfig,
+} from './context.ts';
+import type { DataverseClient, Role, SystemUser, WhoAmI } from './dataverse-client.ts';
+import type { Instance } from './discovery-client.ts';
+import { CancelledError, MicrosoftApiError, isAbortError, toStepError } from './errors.ts';
+import { DYNAMICS_CRM_APP_ID, type Application } from './graph-client.ts';
+import type { TokenProvider } from './http.ts';
+import type { Discovery, EnvironmentOption, RoleOption } from './types.ts';
+
+/**
+ * What exists now, read once per run with every independent call in flight at the same time. Each getter is memoized,
+ * so the steps' `discover` functions can ask for what they need without repeating a request.
+ */
+export class DiscoverySession {
+  private readonly cache = new Map<string, Promise<unknown>>();
+
+  constructor(
+    private readonly clients: Clients,
+    private readonly tokens: TokenProvider,
+    private readonly config: ResolvedConfig,
+  ) {}
+
+  private memo<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.cache.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.cache.set(key, p);
+      // A memoized rejection is observed by whoever awaits it; avoid unhandled-rejection noise meanwhile.
+      p.catch(() => undefined);
+    }
+    return p;
+  }
+
+  graphClaims(): Promise<Record<string, unknown>> {
+    return this.memo('claims', async () => decodeJwtPayload(await this.tokens.getToken('graph')));
+  }
+
+  async tenantId(): Promise<string> {
+    if (this.config.tenantId) return this.config.tenantId;
+    const claims = await this.graphClaims();
+    if (typeof claims.tid === 'string') return claims.tid.toLowerCase();
+    const org = await this.memo('organization', () => this.clients.graph('preflight').organization());
+    if (!org) throw new Error('Microsoft Graph did not return the tenant of the signed-in account.');
+    return org.id.toLowerCase();
+  }
+
+  me() {
+    return this.memo('me', () => this.clients.graph('preflight').me());
+  }
+
+  /** Directory role names: from the token's `wids` claim (no request), else from Graph. */
+  directoryRoles(): Promise<string[]> {
+    return this.memo('roles', async () => {
+      const claims = await this.graphClaims();
+      if (Array.isArray(claims.wids)) {
+        return claims.wids
+          .map((w) => (typeof w === 'string' ? DIRECTORY_ROLE_TEMPLATES[w.toLowerCase()] : undefined))
+          .filter((n): n is string => n !== undefined);
+      }
+      try {
+        const roles = await this.clients.graph('preflight').myDirectoryRoles();
+        return roles.map((r) => DIRECTORY_ROLE_TEMPLATES[r.roleTemplateId.toLowerCase()] ?? r.displayName);
+      } catch (err) {
+        if (err instanceof MicrosoftApiError && err.status === 403) return [];
+        throw err;
+      }
+    });
+  }
+
+  async hasApplicationConsent(): Promise<boolean> {
+    const claims = await this.graphClaims();
+    // An opaque or scope-less token: let Graph decide (a 403 then says what is missing).
+    if (typeof claims.scp !== 'string') return true;
+    return claims.scp.split(' ').some((s) => /^Application\.ReadWrite\.All$/i.test(s));
+  }
+
+  dynamicsCrm() {
+    return this.memo('crm', async () => {
+      const sp = await this.clients.graph('preflight').servicePrincipalByAppId(DYNAMICS_CRM_APP_ID);
+      if (!sp) return null;
+      const scope = (sp.oauth2PermissionScopes ?? []).find(
+        (s) => s.value === 'user_impersonation' && s.isEnabled !== false,
+      );
+      return { servicePrincipalId: sp.id, userImpersonationScopeId: scope?.id ?? null };
+    });
+  }
+
+  instances(): Promise<{ instances: Instance[]; error: StepError | null }> {
+    return this.memo('instances', async () => {
+      try {
+        return { instances: await this.clients.discovery('environment').instances(), error: null };
+      } catch (err) {
+        if (isAbortError(err)) throw err;
+        return { instances: [], error: toStepError(err) };
+      }
+    });
+  }
+
+  environments(): Promise<EnvironmentOption[]> {
+    return this.memo('environments', async () => {
+      const [{ instances }, tenantId] = await Promise.all([this.instances(), this.tenantId()]);
+      return instances.map((i) => toOption(i, tenantId));
+    });
+  }
+
+  /** The chosen environment: from Global Discovery when listed there, else as typed (manual fallback). */
+  environment(): Promise<EnvironmentOption | null> {
+    return this.memo('environment', async () => {
+      const wanted = this.config.environmentUrl;
+      if (!wanted) return null;
+      const envs = await this.environments();
+      const found = envs.find((e) => normalizeUrl(e.url) === wanted || normalizeUrl(e.apiUrl) === wanted);
+      if (found) return found;
+      return {
+        url: wanted,
+        apiUrl: wanted,
+        name: new URL(wanted).host,
+        uniqueName: null,
+        organizationId: null,
+        tenantId: null,
+        isUserSysAdmin: null,
+        sameTenant: true,
+        enabled: true,
+        discovered: false,
+      } satisfies EnvironmentOption;
+    });
+  }
+
+  private async dv(): Promise<DataverseClient | null> {
+    const env = await this.environment();
+    if (!env || !env.sameTenant || !env.enabled) return null;
+    return this.clients.dataverse('environment', env);
+  }
+
+  /** WhoAmI and root business unit; an error here means the admin cannot work in this environment. */
+  dataverseBasics(): Promise<
+    { whoAmI: WhoAmI; rootBusinessUnitId: string; error: null } | { error: StepError } | null
+  > {
+    return this.memo('dvBasics', async () => {
+      const dv = await this.dv();
+      if (!dv) return null;
+      try {
+        const [whoAmI, root] = await Promise.all([dv.whoAmI(), dv.rootBusinessUnit()]);
+        if (!root) throw new Error('Dataverse did not return a root business unit.');
+        return { whoAmI, rootBusinessUnitId: root.businessunitid, error: null };
+      } catch (err) {
+        if (isAbortError(err)) throw err;
+        return { error: environmentReadError(err) };
+      }
+    });
+  }
+
+  isSystemAdministrator(): Promise<boolean> {
+    return this.memo('sysadmin', async () => {
+      const env = await this.environment();
+      if (env?.isUserSysAdmin != null) return env.isUserSysAdmin;
+      const basics = await this.dataverseBasics();
+      const dv = await this.dv();
+      if (!basics || basics.error || !dv) return false;
+      const roles = await dv.userRoles(basics.whoAmI.UserId);
+      return roles.some((r) => r.name === 'System Administrator');
+    });
+  }
+
+  rootRoles(): Promise<RoleOption[]> {
+    return this.memo('rootRoles', async () => {
+      const basics = await this.dataverseBasics();
+      const dv = await this.dv();
+      if (!basics || basics.error || !dv) return [];
+      const roles = await dv.rolesOfBusinessUnit(basics.rootBusinessUnitId);
+      return roles.map(toRoleOption);
+    });
+  }
+
+  /** The role the run will use: ours (by name, in the root business unit) or the admin's pick. */
+  role(): Promise<Role | null> {
+    return this.memo('role', async () => {
+      const basics = await this.dataverseBasics();
+      const dv = await this.dv();
+      if (!basics || basics.error || !dv) return null;
+      if (this.config.role.mode === 'existing') return dv.role(this.config.role.roleId);
+      const roles = await dv.rolesByName(this.config.manifest.roleName, basics.rootBusinessUnitId);
+      return roles[0] ?? null;
+    });
+  }
+
+  /** Manifest privilege name → id in this environment (absent names are tables the environment lacks). */
+  privilegeIds(): Promise<Map<string, string>> {
+    return this.memo('privileges', async () => {
+      const dv = await this.dv();
+      if (!dv) return new Map<string, string>();
+      const basics = await this.dataverseBasics();
+      if (!basics || basics.error) return new Map<string, string>();
+      const names = [...new Set(manifestPrivileges(this.config.manifest).map((p) => p.name))];
+      const found = await dv.privilegesByName(names);
+      return new Map(found.map((p) => [p.name, p.privilegeid]));
+    });
+  }
+
+  rolePrivilegeGap(): Promise<{ missing: string[]; extra: string[]; unknown: string[] }> {
+    return this.memo('gap', async () => {
+      const [role, ids, dv] = await Promise.all([this.role(), this.privilegeIds(), this.dv()]);
+      const wanted = manifestPrivileges(this.config.manifest);
+      const unknown = wanted.filter((w) => !ids.has(w.name)).map((w) => w.name);
+      if (!role || !dv) return { missing: wanted.map((w) => w.name), extra: [], unknown };
+      const held = await dv.rolePrivileges(role.roleid);
+      const byId = new Map(held.map((h) => [h.PrivilegeId.toLowerCase(), h]));
+      const exact = this.config.role.mode === 'create';
+      const missing = wanted
+        .filter((w) => {
+          const id = ids.get(w.name);
+          if (!id) return true;
+          const h = byId.get(id.toLowerCase());
+          return !h || (exact ? h.Depth !== w.depth : !depthAtLeast(h.Depth, w.depth));
+        })
+        .map((w) => w.name);
+      const wantedIds = new Set([...ids.values()].map((v) => v.toLowerCase()));
+      const extra = exact
+        ? held
+            .filter((h) => !wantedIds.has(h.PrivilegeId.toLowerCase()))
+            .map((h) => h.PrivilegeName ?? h.PrivilegeId)
+        : [];
+      return { missing, extra, unknown };
+    });
+  }
+
+  application(): Promise<Application | null> {
+    return this.memo('application', async () => {
+      const apps = await this.clients
+        .graph('app_registration')
+        .applicationsByUniqueName(this.config.appUniqueName);
+      return apps[0] ?? null;
+    });
+  }
+
+  servicePrincipalId(): Promise<string | null> {
+    return this.memo('sp', async () => {
+      const app = await this.application();
+      if (!app) return null;
+      const sp = await this.clients.graph('app_registration').servicePrincipalByAppId(app.appId);
+      return sp?.id ?? null;
+    });
+  }
+
+  applicationUser(): Promise<(SystemUser & { roleIds: string[] }) | null> {
+    return this.memo('appUser', async () => {
+      const [app, basics, dv] = await Promise.all([this.application(), this.dataverseBasics(), this.dv()]);
+      if (!app || !basics || basics.error || !dv) return null;
+      const users = await dv.applicationUsers(app.appId);
+      const user = users[0];
+      if (!user) return null;
+      const roles = await dv.userRoles(user.systemuserid);
+      return { ...user, roleIds: roles.map((r) => r.roleid.toLowerCase()) };
+    });
+  }
+
+  /** Everything at once, every independent read in flight concurrently. */
+  async snapshot(): Promise<Discovery> {
+    const [
+      tenantId,
+      me,
+      directoryRoles,
+      hasApplicationConsent,
+      dynamicsCrm,
+      instances,
+      environments,
+      environment,
+      basics,
+      application,
+    ] = await Promise.all([
+      this.tenantId(),
+      this.me(),
+      this.directoryRoles(),
+      this.hasApplicationConsent(),
+      this.dynamicsCrm(),
+      this.instances(),
+      this.environments(),
+      this.environment(),
+      this.dataverseBasics(),
+      this.application(),
+    ]);
+    const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser] = await Promise.all([
+      this.servicePrincipalId(),
+      basics && !basics.error ? this.isSystemAdministrator() : Promise.resolve(false),
+      this.rootRoles(),
+      this.role(),
+      basics && !basics.error ? this.rolePrivilegeGap() : Promise.resolve(null),
+      this.applicationUser(),
+    ]);
+    const crmPermission = application?.requiredResourceAccess?.find(
+      (r) => r.resourceAppId === DYNAMICS_CRM_APP_ID,
+    );
+    const scopeId = dynamicsCrm?.userImpersonationScopeId;
+    return {
+      tenantId,
+      user: {
+        id: me.id,
+        userPrincipalName: me.userPrincipalName ?? null,
+        displayName: me.displayName ?? null,
+      },
+      directoryRoles,
+      canManageApplications: directoryRoles.some((r) => APP_MANAGER_ROLES.has(r)),
+      hasApplicationConsent,
+      dynamicsCrm,
+      environments,
+      environmentsError: instances.error,
+      environment,
+      environmentError: basics?.error ?? null,
+      application: application
+        ? {
+            objectId: application.id,
+            clientId: application.appId,
+            displayName: application.displayName ?? '',
+            hasDynamicsPermission: Boolean(
+              crmPermission?.resourceAccess.some((a) => a.type === 'Scope' && (!scopeId || a.id === scopeId)),
+            ),
+            secrets: (application.passwordCredentials ?? [])
+              .filter((c) => c.displayName === SECRET_DISPLAY_NAME)
+              .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
+          }
+        : null,
+      servicePrincipalId,
+      dataverse:
+        basics && !basics.error
+          ? {
+              userId: basics.whoAmI.UserId,
+              isSystemAdministrator: isSysAdmin,
+              rootBusinessUnitId: basics.rootBusinessUnitId,
+              roles,
+              role: role ? toRoleOption(role) : null,
+              missingPrivileges: gap?.missing ?? [],
+              extraPrivileges: gap?.extra ?? [],
+              unknownPrivileges: gap?.unknown ?? [],
+              applicationUser: appUser
+                ? {
+                    id: appUser.systemuserid,
+                    disabled: appUser.isdisabled === true,
+                    roleAssigned: role ? appUser.roleIds.includes(role.roleid.toLowerCase()) : false,
+                  }
+                : null,
+            }
+          : null,
+    };
+  }
+}
+
+function toOption(i: Instance, tenantId: string): EnvironmentOption {
+  return {
+    url: normalizeUrl(i.Url),
+    apiUrl: normalizeUrl(i.ApiUrl),
+    name: i.FriendlyName ?? i.UniqueName ?? i.Url,
+    uniqueName: i.UniqueName ?? null,
+    organizationId: i.Id,
+    tenantId: i.TenantId?.toLowerCase() ?? null,
+    isUserSysAdmin: i.IsUserSysAdmin ?? null,
+    // GDS lists only the user's tenant in practice; a guest or a shared instance can still show another tenant's.
+    sameTenant: !i.TenantId || i.TenantId.toLowerCase() === tenantId.toLowerCase(),
+    enabled: i.State == null || i.State === 0,
+    discovered: true,
+  };
+}
+
+function toRoleOption(r: Role): RoleOption {
+  return { roleId: r.roleid, name: r.name, managed: r.ismanaged === true };
+}
+
+function environmentReadError(err: unknown): StepError {
+  if (err instanceof CancelledError) throw err;
+  const base = toStepError(err);
+  if (err instanceof MicrosoftApiError && (err.status === 401 || err.status === 403)) {
+    return {
+      ...base,
+      fix: 'Your account cannot work in this environment. Check the address belongs to your organization, and ask an administrator of the environment to add you as a user with the System Administrator role.',
+    };
+  }
+  return base;
+}

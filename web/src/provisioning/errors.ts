@@ -1,0 +1,176 @@
+import type { StepError } from '@kantiv/shared/steps';
+
+export type MicrosoftService = 'graph' | 'discovery' | 'dataverse' | 'entra';
+
+/**
+ * An error answered by a Microsoft service, keeping what support needs: the HTTP status, Microsoft's own code
+ * (`Authorization_RequestDenied`, `0x8004f510`, `AADSTS50076`), the message and the request id. Never carries a
+ * token or a secret: the message and code come from Microsoft's error body, which never echoes either.
+ */
+export class MicrosoftApiError extends Error {
+  readonly service: MicrosoftService;
+  readonly status: number;
+  readonly code: string;
+  readonly requestId: string | undefined;
+  /** Graph's `innerError`/`details` codes, e.g. `NoBackingApplicationObject`. */
+  readonly detailCodes: string[];
+  /** From a `Retry-After` header, when Microsoft sent one. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(init: {
+    service: MicrosoftService;
+    status: number;
+    code: string;
+    message: string;
+    requestId?: string | undefined;
+    detailCodes?: string[];
+    retryAfterMs?: number | undefined;
+  }) {
+    super(init.message);
+    this.name = 'MicrosoftApiError';
+    this.service = init.service;
+    this.status = init.status;
+    this.code = init.code;
+    this.requestId = init.requestId;
+    this.detailCodes = init.detailCodes ?? [];
+    this.retryAfterMs = init.retryAfterMs;
+  }
+
+  /** True when `code` matches Microsoft's code or one of the detail codes (case-insensitive, for Dataverse's hex). */
+  is(code: string): boolean {
+    const c = code.toLowerCase();
+    return this.code.toLowerCase() === c || this.detailCodes.some((d) => d.toLowerCase() === c);
+  }
+}
+
+/** The network failed before Microsoft answered (offline, DNS, TLS, CORS). */
+export class NetworkError extends Error {
+  readonly service: MicrosoftService;
+  constructor(service: MicrosoftService, message: string) {
+    super(message);
+    this.name = 'NetworkError';
+    this.service = service;
+  }
+}
+
+/** Microsoft answered 2xx with a body our schema does not accept: a contract drift, never retried. */
+export class UnexpectedResponseError extends Error {
+  readonly service: MicrosoftService;
+  readonly requestId: string | undefined;
+  constructor(service: MicrosoftService, message: string, requestId?: string) {
+    super(message);
+    this.name = 'UnexpectedResponseError';
+    this.service = service;
+    this.requestId = requestId;
+  }
+}
+
+/** The token provider could not produce a token (MSAL `interaction_required`, consent declined, …). */
+export class TokenError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = 'TokenError';
+    this.code = code;
+  }
+}
+
+/**
+ * Something the engine cannot fix by itself: a missing role, a tenant policy, a wrong environment. `error.fix`
+ * says who must do what. The step fails with this error and a re-run after the fix continues from there.
+ */
+export class BlockerError extends Error {
+  readonly stepError: StepError;
+  constructor(stepError: StepError) {
+    super(stepError.message);
+    this.name = 'BlockerError';
+    this.stepError = stepError;
+  }
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class CancelledError extends Error {
+  constructor(message = 'The run was cancelled.') {
+    super(message);
+    this.name = 'CancelledError';
+  }
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (
+    err instanceof CancelledError ||
+    (typeof err === 'object' &&
+      err !== null &&
+      'name' in err &&
+      (err.name === 'AbortError' || err.name === 'TimeoutError'))
+  );
+}
+
+const FIX_SIGN_IN_AGAIN = 'Sign in again with Microsoft and retry.';
+
+/**
+ * What a failure means for the admin. Codes are Microsoft's (so support can search them), the fix is ours.
+ */
+export function toStepError(err: unknown): StepError {
+  if (err instanceof BlockerError) return err.stepError;
+  if (err instanceof MicrosoftApiError) {
+    return {
+      code: err.code,
+      message: truncate(err.message),
+      ...(err.requestId ? { requestId: err.requestId } : {}),
+      fix: fixFor(err),
+    };
+  }
+  if (err instanceof TokenError) {
+    return { code: err.code, message: truncate(err.message), fix: FIX_SIGN_IN_AGAIN };
+  }
+  if (err instanceof NetworkError) {
+    return {
+      code: 'network_error',
+      message: truncate(err.message),
+      fix: 'Check your internet connection (and any proxy or firewall), then retry. Nothing is lost: the run continues where it stopped.',
+    };
+  }
+  if (err instanceof UnexpectedResponseError) {
+    return {
+      code: 'unexpected_response',
+      message: truncate(err.message),
+      ...(err.requestId ? { requestId: err.requestId } : {}),
+      fix: 'Microsoft answered in a way Kantiv Connect does not understand. Retry; if it persists, contact Kantiv support with the request id.',
+    };
+  }
+  if (isAbortError(err)) {
+    return { code: 'cancelled', message: 'The run was cancelled.', fix: 'Start again when ready.' };
+  }
+  return {
+    code: 'internal_error',
+    message: truncate(err instanceof Error ? err.message : String(err)),
+    fix: 'Retry. If it persists, contact Kantiv support.',
+  };
+}
+
+function fixFor(err: MicrosoftApiError): string {
+  if (err.is('Authorization_RequestDenied')) {
+    return err.service === 'graph'
+      ? 'Your account is not allowed to manage app registrations. Ask a Global Administrator to give you the Entra role Cloud Application Administrator (or Application Administrator) and to grant admin consent to Kantiv Connect, or forward the invite link to a colleague who has that role.'
+      : 'Your account lacks the permission for this call. Ask an administrator of the environment to make you System Administrator there.';
+  }
+  if (err.is('CredentialTypeNotAllowedAsPerAppPolicy')) {
+    return 'Your tenant’s app management policy forbids client secrets. An Entra administrator who manages app management policies must exempt this application (or allow password credentials), then retry; or use the manual path.';
+  }
+  if (err.is('0x8004f510') || err.is('0x8004F512')) {
+    return 'Dataverse does not yet know the new application. This normally resolves within minutes as Microsoft replicates it; retry shortly. If it persists, check the environment belongs to the same tenant.';
+  }
+  if (err.status === 401) return FIX_SIGN_IN_AGAIN;
+  if (err.status === 429 || err.status >= 500) {
+    return 'Microsoft is busy or unavailable right now. Retry in a few minutes; the run continues where it stopped.';
+  }
+  if (err.service === 'dataverse' && err.status === 403) {
+    return 'Your account lacks a privilege in this environment. Ask an administrator of the environment to make you System Administrator there, then retry.';
+  }
+  return 'Retry. If it persists, contact Kantiv support with the request id.';
+}
+
+function truncate(s: string, max = 1900): string {
+  return s.length > max ? `${s.slice(0, max)}…` : s;
+}

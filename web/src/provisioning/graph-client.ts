@@ -1,0 +1,250 @@
+import { z } from 'zod';
+import type { MicrosoftApiError } from './errors.ts';
+import { odataString, request, type CallContext, type Transport } from './http.ts';
+
+/** Dynamics CRM (Dataverse) first-party application, the resource of `user_impersonation`. */
+export const DYNAMICS_CRM_APP_ID = '00000007-0000-0000-c000-000000000000';
+
+export const PasswordCredentialSchema = z.object({
+  keyId: z.string(),
+  displayName: z.string().nullish(),
+  startDateTime: z.string().nullish(),
+  endDateTime: z.string().nullish(),
+  hint: z.string().nullish(),
+});
+export type PasswordCredentialInfo = z.infer<typeof PasswordCredentialSchema>;
+
+/** addPassword's answer: the only time Microsoft returns `secretText`. */
+const NewPasswordCredentialSchema = PasswordCredentialSchema.extend({
+  keyId: z.string(),
+  endDateTime: z.string(),
+  secretText: z.string().min(1),
+});
+export type NewPasswordCredential = z.infer<typeof NewPasswordCredentialSchema>;
+
+const RequiredResourceAccessSchema = z.object({
+  resourceAppId: z.string(),
+  resourceAccess: z.array(z.object({ id: z.string(), type: z.string() })),
+});
+export type RequiredResourceAccess = z.infer<typeof RequiredResourceAccessSchema>;
+
+export const ApplicationSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  displayName: z.string().nullish(),
+  uniqueName: z.string().nullish(),
+  signInAudience: z.string().nullish(),
+  tags: z.array(z.string()).nullish(),
+  passwordCredentials: z.array(PasswordCredentialSchema).nullish(),
+  requiredResourceAccess: z.array(RequiredResourceAccessSchema).nullish(),
+  createdDateTime: z.string().nullish(),
+});
+export type Application = z.infer<typeof ApplicationSchema>;
+
+const PermissionScopeSchema = z.object({
+  id: z.string(),
+  value: z.string().nullish(),
+  isEnabled: z.boolean().nullish(),
+});
+
+export const ServicePrincipalSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  displayName: z.string().nullish(),
+  oauth2PermissionScopes: z.array(PermissionScopeSchema).nullish(),
+});
+export type ServicePrincipal = z.infer<typeof ServicePrincipalSchema>;
+
+const MeSchema = z.object({
+  id: z.string(),
+  userPrincipalName: z.string().nullish(),
+  displayName: z.string().nullish(),
+});
+export type Me = z.infer<typeof MeSchema>;
+
+const OrganizationSchema = z.object({
+  value: z.array(z.object({ id: z.string(), displayName: z.string().nullish() })),
+});
+
+const DirectoryRoleListSchema = z.object({
+  value: z.array(
+    z.object({
+      '@odata.type': z.string().optional(),
+      displayName: z.string().nullish(),
+      roleTemplateId: z.string().nullish(),
+    }),
+  ),
+});
+
+const list = <T extends z.ZodType>(item: T) => z.object({ value: z.array(item) });
+
+const APP_SELECT =
+  'id,appId,displayName,uniqueName,signInAudience,tags,passwordCredentials,requiredResourceAccess,createdDateTime';
+
+/** Replication: Graph may not find an object for a while after it was created (reference A.9). */
+export const isGraphReplicationError = (err: MicrosoftApiError): boolean =>
+  err.status === 404 || err.is('Request_ResourceNotFound') || err.is('NoBackingApplicationObject');
+
+/** Microsoft Graph v1.0, the calls of Steps 1–3. */
+export class GraphClient {
+  constructor(
+    private readonly transport: Transport,
+    private readonly ctx: CallContext,
+    private readonly baseUrl: string,
+  ) {}
+
+  private url(path: string): string {
+    return `${this.baseUrl.replace(/\/$/, '')}/v1.0${path}`;
+  }
+
+  async me(): Promise<Me> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      url: this.url('/me?$select=id,userPrincipalName,displayName'),
+      schema: MeSchema,
+    });
+    return res.data;
+  }
+
+  async organization(): Promise<{ id: string; displayName?: string | null | undefined } | undefined> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      url: this.url('/organization?$select=id,displayName'),
+      schema: OrganizationSchema,
+    });
+    return res.data.value[0];
+  }
+
+  /** Directory roles of the signed-in user (template ids are stable across tenants). */
+  async myDirectoryRoles(): Promise<{ displayName: string; roleTemplateId: string }[]> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      url: this.url('/me/memberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId'),
+      schema: DirectoryRoleListSchema,
+    });
+    return res.data.value.map((r) => ({
+      displayName: r.displayName ?? '',
+      roleTemplateId: r.roleTemplateId ?? '',
+    }));
+  }
+
+  /** `null` when the tenant has no such service principal (404 is an answer here, not replication). */
+  async servicePrincipalByAppId(appId: string): Promise<ServicePrincipal | null> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      url: this.url(
+        `/servicePrincipals?$filter=appId eq ${odataString(appId)}&$select=id,appId,displayName,oauth2PermissionScopes`,
+      ),
+      schema: list(ServicePrincipalSchema),
+    });
+    return res.data.value[0] ?? null;
+  }
+
+  /** Applications carrying our `uniqueName` (an alternate key: at most one). */
+  async applicationsByUniqueName(uniqueName: string): Promise<Application[]> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      url: this.url(`/applications?$filter=uniqueName eq ${odataString(uniqueName)}&$select=${APP_SELECT}`),
+      schema: list(ApplicationSchema),
+    });
+    return res.data.value;
+  }
+
+  async application(objectId: string, opts: { replication?: boolean } = {}): Promise<Application> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      url: this.url(`/applications/${encodeURIComponent(objectId)}?$select=${APP_SELECT}`),
+      schema: ApplicationSchema,
+      replication: opts.replication ? isGraphReplicationError : undefined,
+      replicationMessage: 'Waiting for Microsoft Entra to replicate the new application.',
+    });
+    return res.data;
+  }
+
+  /**
+   * Upsert by the client-supplied alternate key: 201 with the new object, or 204 when it existed (updated). A re-run
+   * after a crash therefore never creates a second application.
+   */
+  async upsertApplicationByUniqueName(
+    uniqueName: string,
+    body: Record<string, unknown>,
+  ): Promise<{ created: boolean; application: Application | undefined }> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      method: 'PATCH',
+      url: this.url(`/applications(uniqueName=${odataString(uniqueName)})`),
+      headers: { Prefer: 'create-if-missing' },
+      body,
+      schema: z.union([ApplicationSchema, z.undefined()]),
+    });
+    return { created: res.status === 201, application: res.data };
+  }
+
+  async updateApplication(objectId: string, body: Record<string, unknown>): Promise<void> {
+    await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      method: 'PATCH',
+      url: this.url(`/applications/${encodeURIComponent(objectId)}`),
+      body,
+      schema: undefined,
+      replication: isGraphReplicationError,
+      replicationMessage: 'Waiting for Microsoft Entra to replicate the new application.',
+    });
+  }
+
+  /** Upsert the service principal by `appId` (`NoBackingApplicationObject` right after the app's creation). */
+  async upsertServicePrincipal(
+    appId: string,
+  ): Promise<{ created: boolean; servicePrincipal: ServicePrincipal | undefined }> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      method: 'PATCH',
+      url: this.url(`/servicePrincipals(appId=${odataString(appId)})`),
+      headers: { Prefer: 'create-if-missing' },
+      body: {},
+      schema: z.union([ServicePrincipalSchema, z.undefined()]),
+      replication: isGraphReplicationError,
+      replicationMessage:
+        'Waiting for Microsoft Entra to replicate the new application before creating its service principal.',
+    });
+    return { created: res.status === 201, servicePrincipal: res.data };
+  }
+
+  async addPassword(
+    objectId: string,
+    credential: { displayName: string; endDateTime: string },
+  ): Promise<NewPasswordCredential> {
+    const res = await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      method: 'POST',
+      url: this.url(`/applications/${encodeURIComponent(objectId)}/addPassword`),
+      body: { passwordCredential: credential },
+      schema: NewPasswordCredentialSchema,
+      replication: isGraphReplicationError,
+      replicationMessage:
+        'Waiting for Microsoft Entra to replicate the new application before adding its secret.',
+    });
+    return res.data;
+  }
+
+  async removePassword(objectId: string, keyId: string): Promise<void> {
+    await request(this.transport, this.ctx, {
+      service: 'graph',
+      resource: 'graph',
+      method: 'POST',
+      url: this.url(`/applications/${encodeURIComponent(objectId)}/removePassword`),
+      body: { keyId },
+      schema: undefined,
+    });
+  }
+}

@@ -1,0 +1,126 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
+import {
+  decodeJwtPayload,
+  depthAtLeast,
+  manifestPrivileges,
+  normalizeUrl,
+  resolveConfig,
+} from '../../src/provisioning/context.ts';
+import {
+  BlockerError,
+  MicrosoftApiError,
+  NetworkError,
+  TokenError,
+  toStepError,
+} from '../../src/provisioning/errors.ts';
+import { odataString, parseRetryAfter } from '../../src/provisioning/http.ts';
+import { shorterLifetimeDays } from '../../src/provisioning/steps.ts';
+
+describe('parseRetryAfter', () => {
+  it('reads seconds', () => {
+    expect(parseRetryAfter('7', 0)).toBe(7000);
+  });
+  it('reads an HTTP date relative to now', () => {
+    const now = Date.parse('2026-11-28T04:00:00Z');
+    expect(parseRetryAfter('Sat, 28 Nov 2026 04:00:30 GMT', now)).toBe(30_000);
+  });
+  it('ignores absent or garbled values', () => {
+    expect(parseRetryAfter(null, 0)).toBeUndefined();
+    expect(parseRetryAfter('soon', 0)).toBeUndefined();
+  });
+});
+
+describe('odataString', () => {
+  it('doubles single quotes so a name cannot break out of the literal', () => {
+    expect(odataString("O'Brien")).toBe("'O''Brien'");
+  });
+});
+
+describe('shorterLifetimeDays', () => {
+  it('uses the cap Microsoft states in the message', () => {
+    expect(shorterLifetimeDays('Credential lifetime exceeds the max value allowed (P90D)', 365)).toBe(90);
+    expect(shorterLifetimeDays('maximum is 180 days', 365)).toBe(180);
+  });
+  it('steps down when the message states no cap', () => {
+    expect(
+      shorterLifetimeDays('Credential lifetime exceeds the max value allowed as per assigned policy', 730),
+    ).toBe(365);
+    expect(shorterLifetimeDays('no cap stated', 90)).toBe(60);
+  });
+  it('gives up below one day', () => {
+    expect(shorterLifetimeDays('no cap stated', 1)).toBeNull();
+  });
+});
+
+describe('toStepError', () => {
+  it('keeps Microsoft’s code, message and request id and adds who must do what', () => {
+    const e = toStepError(
+      new MicrosoftApiError({
+        service: 'graph',
+        status: 403,
+        code: 'Authorization_RequestDenied',
+        message: 'Insufficient privileges to complete the operation.',
+        requestId: 'req-1',
+      }),
+    );
+    expect(e).toMatchObject({
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+      requestId: 'req-1',
+    });
+    expect(e.fix).toMatch(/Cloud Application Administrator/);
+  });
+  it('explains a blocked secret policy', () => {
+    const e = toStepError(
+      new MicrosoftApiError({
+        service: 'graph',
+        status: 400,
+        code: 'CredentialTypeNotAllowedAsPerAppPolicy',
+        message: 'x',
+      }),
+    );
+    expect(e.fix).toMatch(/app management policy/);
+  });
+  it('passes a blocker through unchanged', () => {
+    const blocker = { code: 'missing_directory_role', message: 'm', fix: 'f' };
+    expect(toStepError(new BlockerError(blocker))).toEqual(blocker);
+  });
+  it('maps network and token failures to a fix the admin can act on', () => {
+    expect(toStepError(new NetworkError('graph', 'offline')).code).toBe('network_error');
+    expect(toStepError(new TokenError('interaction_required', 'sign in')).fix).toMatch(/Sign in again/);
+  });
+});
+
+describe('manifest privileges', () => {
+  it('names every access right of every table, with its depth', () => {
+    const privs = manifestPrivileges(DEFAULT_MANIFEST);
+    expect(privs).toContainEqual({ name: 'prvReadAccount', depth: 'Global' });
+    expect(privs).toContainEqual({ name: 'prvAppendToContact', depth: 'Global' });
+    expect(privs).toHaveLength(DEFAULT_MANIFEST.tables.reduce((n, t) => n + t.access.length, 0));
+  });
+  it('orders depths from user to organization', () => {
+    expect(depthAtLeast('Global', 'Local')).toBe(true);
+    expect(depthAtLeast('Basic', 'Deep')).toBe(false);
+  });
+});
+
+describe('config', () => {
+  it('refuses a secret lifetime outside 12–24 months', () => {
+    expect(() => resolveConfig({ secretLifetimeMonths: 36 })).toThrow(RangeError);
+    expect(() => resolveConfig({ secretLifetimeMonths: 6 })).toThrow(RangeError);
+    expect(resolveConfig({}).secretLifetimeMonths).toBe(12);
+  });
+  it('normalizes environment URLs to scheme and host', () => {
+    expect(normalizeUrl('https://Contoso.crm.dynamics.com/main.aspx')).toBe(
+      'https://contoso.crm.dynamics.com',
+    );
+  });
+  it('reads claims from a token without trusting it', () => {
+    const payload = Buffer.from(JSON.stringify({ tid: 'abc', scp: 'Application.ReadWrite.All' })).toString(
+      'base64url',
+    );
+    expect(decodeJwtPayload(`x.${payload}.y`)).toEqual({ tid: 'abc', scp: 'Application.ReadWrite.All' });
+    expect(decodeJwtPayload('opaque')).toEqual({});
+  });
+});
