@@ -1,0 +1,210 @@
+import type { LogEntry, Runtime } from './core.ts';
+import { json, noContent, readJson, type Ctx, type Reply } from './http.ts';
+import { SCENARIO_NAMES, type Scenario } from './scenarios.ts';
+import type { Application, PrivilegeDepth } from './state.ts';
+import { SEED } from './seed.ts';
+import { delegatedAccessToken } from './entra/claims.ts';
+import { expandDefault, parseScopes } from './entra/scopes.ts';
+import { opaque } from './tokens.ts';
+import { demoCallback } from './home.ts';
+
+/** Credential metadata only: the emulator keeps a hash of each secret and never returns or logs it. */
+export interface ApplicationView extends Omit<Application, 'passwordCredentials'> {
+  passwordCredentials: {
+    keyId: string;
+    displayName: string | null;
+    hint: string;
+    startDateTime: string;
+    endDateTime: string;
+  }[];
+  replicated: boolean;
+}
+
+export interface EnvironmentView {
+  id: string;
+  friendlyName: string;
+  url: string;
+  apiUrl: string;
+  tenantId: string;
+  businessUnits: { businessunitid: string; name: string; parentbusinessunitid: string | null }[];
+  roles: {
+    roleid: string;
+    name: string;
+    businessunitid: string;
+    privileges: Record<string, PrivilegeDepth> | 'all';
+  }[];
+  systemUsers: {
+    systemuserid: string;
+    fullname: string;
+    applicationid: string | null;
+    azureactivedirectoryobjectid: string;
+    businessunitid: string;
+    roles: string[];
+  }[];
+}
+
+export interface StateView {
+  tenants: Runtime['world']['tenants'];
+  users: Runtime['world']['users'];
+  applications: ApplicationView[];
+  servicePrincipals: (Runtime['world']['servicePrincipals'][number] & { replicated: boolean })[];
+  grants: Runtime['world']['grants'];
+  environments: EnvironmentView[];
+  scenarios: Scenario[];
+}
+
+export interface IssueTokenOptions {
+  /** User id or UPN. */
+  user: string;
+  /** Space-separated scopes of one resource, e.g. `https://graph.microsoft.com/Application.ReadWrite.All`. */
+  scope: string;
+  /** Client app id; defaults to the wizard app. */
+  clientId?: string;
+}
+
+/** The control surface tests use: reset, scenarios, state inspection, the request log and test tokens. */
+export class EmulatorControl {
+  constructor(private readonly rt: Runtime) {}
+
+  reset(): void {
+    this.rt.reset();
+  }
+
+  /** Activates a scenario; returns an id for `clearScenario`. */
+  setScenario(scenario: Scenario): number {
+    return this.rt.scenarios.add(scenario);
+  }
+
+  clearScenario(id: number): void {
+    this.rt.scenarios.remove(id);
+  }
+
+  clearScenarios(): void {
+    this.rt.scenarios.clear();
+  }
+
+  scenarios(): Scenario[] {
+    return this.rt.scenarios.list();
+  }
+
+  /** Sets the default replication delay for objects created from now on. */
+  setReplicationDelay(ms: number): void {
+    this.rt.options.replicationDelayMs = ms;
+  }
+
+  /** Registers another SPA redirect URI on the wizard app (e.g. a test page on a random port). */
+  addSpaRedirectUri(uri: string, appId: string = SEED.apps.wizard.appId): void {
+    const app = this.rt.applicationByAppId(appId);
+    if (!app) throw new Error(`Unknown application ${appId}`);
+    if (!app.spa.redirectUris.includes(uri)) app.spa.redirectUris.push(uri);
+    if (!this.rt.options.spaRedirectUris.includes(uri) && appId === SEED.apps.wizard.appId)
+      this.rt.options.spaRedirectUris.push(uri);
+  }
+
+  requestLog(): LogEntry[] {
+    return [...this.rt.log];
+  }
+
+  state(): StateView {
+    const w = this.rt.world;
+    return structuredClone({
+      tenants: w.tenants,
+      users: w.users,
+      applications: w.applications.map((a) => ({
+        ...a,
+        passwordCredentials: a.passwordCredentials.map((p) => ({
+          keyId: p.keyId,
+          displayName: p.displayName,
+          hint: p.hint,
+          startDateTime: p.startDateTime,
+          endDateTime: p.endDateTime,
+        })),
+        replicated: this.rt.isReplicated(a),
+      })),
+      servicePrincipals: w.servicePrincipals.map((s) => ({ ...s, replicated: this.rt.isReplicated(s) })),
+      grants: w.grants,
+      environments: w.environments.map((e) => ({
+        id: e.id,
+        friendlyName: e.friendlyName,
+        url: e.url,
+        apiUrl: e.apiUrl,
+        tenantId: e.tenantId,
+        businessUnits: e.businessUnits,
+        roles: e.roles.map((r) => ({
+          roleid: r.roleid,
+          name: r.name,
+          businessunitid: r.businessunitid,
+          privileges: r.allPrivileges
+            ? ('all' as const)
+            : Object.fromEntries(
+                Object.entries(r.privileges).map(([id, d]) => [
+                  w.privileges.find((p) => p.privilegeid === id)?.name ?? id,
+                  d,
+                ]),
+              ),
+        })),
+        systemUsers: e.systemUsers.map((s) => ({
+          systemuserid: s.systemuserid,
+          fullname: s.fullname,
+          applicationid: s.applicationid,
+          azureactivedirectoryobjectid: s.azureactivedirectoryobjectid,
+          businessunitid: s.businessunitid,
+          roles: s.roleIds.map((id) => e.roles.find((r) => r.roleid === id)?.name ?? id),
+        })),
+      })),
+      scenarios: this.rt.scenarios.list(),
+    });
+  }
+
+  /**
+   * A delegated access token for a seeded user, as if they had signed in to `clientId` and consented — so Node tests
+   * can drive Graph, Global Discovery and Dataverse without a browser.
+   */
+  async issueToken(options: IssueTokenOptions): Promise<string> {
+    const user = this.rt.user(options.user);
+    if (!user) throw new Error(`Unknown user ${options.user}`);
+    const client = this.rt.applicationByAppId(options.clientId ?? SEED.apps.wizard.appId);
+    if (!client) throw new Error(`Unknown client ${options.clientId ?? ''}`);
+    const parsed = parseScopes(this.rt, options.scope, user.tenantId);
+    const target = parsed.resources[0];
+    if (!target || parsed.resources.length > 1 || parsed.unknown.length > 0) {
+      throw new Error(`Scope must name exactly one known resource: ${options.scope}`);
+    }
+    const values = expandDefault(this.rt, client, target.resource, target.values);
+    return delegatedAccessToken(this.rt, user, client, target.resource, values, opaque(16));
+  }
+}
+
+/** HTTP form of the control API under `/_emulator/*` (for tests in other processes and the Playwright runner). */
+export async function controlHttp(control: EmulatorControl, ctx: Ctx): Promise<Reply> {
+  const path = ctx.url.pathname.replace(/^\/_emulator/, '');
+  const body = readJson(ctx) as Record<string, unknown> | undefined;
+  try {
+    if (path === '/callback' && ctx.method === 'GET') return demoCallback(ctx);
+    if (path === '/state' && ctx.method === 'GET') return json(200, control.state());
+    if (path === '/reset' && ctx.method === 'POST') {
+      control.reset();
+      return noContent();
+    }
+    if (path === '/scenarios' && ctx.method === 'GET')
+      return json(200, { names: SCENARIO_NAMES, active: control.scenarios() });
+    if (path === '/scenarios' && ctx.method === 'POST')
+      return json(201, { id: control.setScenario(body as unknown as Scenario) });
+    if (path === '/scenarios' && ctx.method === 'DELETE') {
+      control.clearScenarios();
+      return noContent();
+    }
+    if (path === '/log' && ctx.method === 'GET') return json(200, { entries: control.requestLog() });
+    if (path === '/token' && ctx.method === 'POST') {
+      const token = await control.issueToken(body as unknown as IssueTokenOptions);
+      return json(200, { token_type: 'Bearer', access_token: token });
+    }
+    if (path === '/redirect-uris' && ctx.method === 'POST') {
+      control.addSpaRedirectUri(typeof body?.uri === 'string' ? body.uri : '');
+      return noContent();
+    }
+    return json(404, { error: { code: 'NotFound', message: `No control endpoint ${ctx.method} ${path}` } });
+  } catch (e) {
+    return json(400, { error: { code: 'BadRequest', message: e instanceof Error ? e.message : String(e) } });
+  }
+}

@@ -1,0 +1,514 @@
+import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
+import type { Runtime } from '../core.ts';
+import { json, noContent, readJson, INVALID_JSON, type Ctx, type Reply } from '../http.ts';
+import type { Application, KeyCredential, PasswordCredential } from '../state.ts';
+import { sha256Hex } from '../tokens.ts';
+import {
+  APP_CREATE_ROLES,
+  APP_READ_SCOPES,
+  APP_WRITE_ROLES,
+  APP_WRITE_SCOPES,
+  hasDirectoryRole,
+  hasPermission,
+  type GraphCaller,
+} from './auth.ts';
+import { badRequest, graphError, insufficientPrivileges, notFound } from './errors.ts';
+import { collection, entity } from './query.ts';
+import { applicationJson } from './serialize.ts';
+
+const WRITABLE = new Set([
+  'displayName',
+  'description',
+  'notes',
+  'tags',
+  'signInAudience',
+  'requiredResourceAccess',
+  'spa',
+  'web',
+  'publicClient',
+  'identifierUris',
+  'appRoles',
+  'api',
+  'serviceManagementReference',
+  'keyCredentials',
+  'info',
+  'optionalClaims',
+  'groupMembershipClaims',
+  'isFallbackPublicClient',
+]);
+const SIGN_IN_AUDIENCES = [
+  'AzureADMyOrg',
+  'AzureADMultipleOrgs',
+  'AzureADandPersonalMicrosoftAccount',
+  'PersonalMicrosoftAccount',
+];
+const FILTERABLE = [
+  'appId',
+  'displayName',
+  'id',
+  'uniqueName',
+  'signInAudience',
+  'identifierUris',
+  'tags',
+  'publisherDomain',
+  'createdDateTime',
+  'web/redirectUris',
+  'spa/redirectUris',
+];
+
+function publisherDomain(rt: Runtime, app: Application): string {
+  return rt.tenantById(app.tenantId)?.domains[0] ?? '';
+}
+
+/** Applications of the caller's tenant that Graph reads can see (replication lag only under the scenario). */
+function visible(rt: Runtime, caller: GraphCaller): Application[] {
+  const lag = rt.graphReadsLag(caller.tenant.id);
+  return rt.world.applications.filter((a) => a.tenantId === caller.tenant.id && (!lag || rt.isReplicated(a)));
+}
+
+/** Resolves `{id}`, `(appId='…')` or `(uniqueName='…')` addressing. */
+export function findApp(
+  rt: Runtime,
+  caller: GraphCaller,
+  key: { by: 'id' | 'appId' | 'uniqueName'; value: string },
+  includeUnreplicated = false,
+): Application | undefined {
+  const pool = includeUnreplicated
+    ? rt.world.applications.filter((a) => a.tenantId === caller.tenant.id)
+    : visible(rt, caller);
+  return pool.find((a) =>
+    key.by === 'id'
+      ? a.id === key.value
+      : key.by === 'appId'
+        ? a.appId === key.value
+        : a.uniqueName?.toLowerCase() === key.value.toLowerCase(),
+  );
+}
+
+function canRead(caller: GraphCaller): boolean {
+  return hasPermission(caller, APP_READ_SCOPES);
+}
+
+function canWrite(rt: Runtime, caller: GraphCaller, create = false): boolean {
+  return (
+    hasPermission(caller, APP_WRITE_SCOPES) &&
+    hasDirectoryRole(rt, caller, create ? APP_CREATE_ROLES : APP_WRITE_ROLES)
+  );
+}
+
+export function listApplications(rt: Runtime, ctx: Ctx, caller: GraphCaller): Reply {
+  if (!canRead(caller)) return insufficientPrivileges(ctx);
+  const items = visible(rt, caller).map((a) => applicationJson(a, publisherDomain(rt, a)));
+  return collection(ctx, 'applications', 'Application', items, FILTERABLE);
+}
+
+export function getApplication(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  app: Application | undefined,
+  key: string,
+): Reply {
+  if (!canRead(caller)) return insufficientPrivileges(ctx);
+  if (!app) return notFound(ctx, key);
+  return entity(ctx, 'applications', applicationJson(app, publisherDomain(rt, app)));
+}
+
+type Body = Record<string, unknown>;
+
+function parseBody(ctx: Ctx): { value: Body } | Reply {
+  const body = readJson(ctx);
+  if (
+    body === INVALID_JSON ||
+    (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+  ) {
+    return badRequest(
+      ctx,
+      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+    );
+  }
+  return { value: (body ?? {}) as Body };
+}
+
+/** Validates and applies writable properties; returns an error reply or null. */
+function applyProps(rt: Runtime, ctx: Ctx, app: Application, body: Body): Reply | null {
+  for (const key of Object.keys(body)) {
+    if (key === 'passwordCredentials') {
+      return badRequest(
+        ctx,
+        'Adding passwordCredential when creating applications is not supported. Use the addPassword method.',
+      );
+    }
+    if (key === 'uniqueName' || key === 'id' || key === 'appId') {
+      return badRequest(ctx, `Property '${key}' is read-only and cannot be set.`);
+    }
+    if (!WRITABLE.has(key) && !key.startsWith('@odata')) {
+      return badRequest(
+        ctx,
+        `Property '${key}' does not exist as a declared property or extension property.`,
+      );
+    }
+  }
+  if ('displayName' in body) {
+    if (typeof body.displayName !== 'string' || body.displayName.trim() === '') {
+      return badRequest(ctx, "Invalid value specified for property 'displayName' of resource 'Application'.");
+    }
+    app.displayName = body.displayName;
+  }
+  if ('signInAudience' in body) {
+    if (typeof body.signInAudience !== 'string' || !SIGN_IN_AUDIENCES.includes(body.signInAudience)) {
+      return badRequest(
+        ctx,
+        "Invalid value specified for property 'signInAudience' of resource 'Application'.",
+      );
+    }
+    app.signInAudience = body.signInAudience;
+  }
+  for (const key of ['description', 'notes', 'serviceManagementReference'] as const) {
+    if (key in body) app[key] = typeof body[key] === 'string' ? body[key] : null;
+  }
+  if ('tags' in body) {
+    if (!Array.isArray(body.tags) || body.tags.some((t) => typeof t !== 'string'))
+      return badRequest(ctx, "Invalid value specified for property 'tags' of resource 'Application'.");
+    app.tags = body.tags as string[];
+  }
+  if ('identifierUris' in body) {
+    if (!Array.isArray(body.identifierUris))
+      return badRequest(
+        ctx,
+        "Invalid value specified for property 'identifierUris' of resource 'Application'.",
+      );
+    const uris = body.identifierUris as string[];
+    const bad = uris.find((u) => !/^api:\/\//.test(u) && !/^https:\/\//.test(u));
+    if (bad) {
+      return graphError(
+        ctx,
+        400,
+        'HostNameNotOnVerifiedDomain',
+        `Values of identifierUris property must use a verified domain of the organization or its subdomain: '${bad}'`,
+      );
+    }
+    app.identifierUris = uris;
+  }
+  if ('requiredResourceAccess' in body) {
+    const rra = body.requiredResourceAccess;
+    const ok =
+      Array.isArray(rra) &&
+      rra.every(
+        (r: unknown) =>
+          typeof r === 'object' &&
+          r !== null &&
+          typeof (r as Body).resourceAppId === 'string' &&
+          Array.isArray((r as Body).resourceAccess) &&
+          ((r as Body).resourceAccess as unknown[]).every(
+            (a) =>
+              typeof a === 'object' &&
+              a !== null &&
+              typeof (a as Body).id === 'string' &&
+              ((a as Body).type === 'Scope' || (a as Body).type === 'Role'),
+          ),
+      );
+    if (!ok)
+      return badRequest(
+        ctx,
+        "Invalid value specified for property 'requiredResourceAccess' of resource 'Application'.",
+      );
+    app.requiredResourceAccess = rra as Application['requiredResourceAccess'];
+  }
+  for (const key of ['spa', 'publicClient'] as const) {
+    if (key in body) {
+      const v = body[key] as { redirectUris?: unknown } | null;
+      if (!v || !Array.isArray(v.redirectUris))
+        return badRequest(ctx, `Invalid value specified for property '${key}' of resource 'Application'.`);
+      app[key] = { redirectUris: v.redirectUris as string[] };
+    }
+  }
+  if ('web' in body) {
+    const v = body.web as { redirectUris?: unknown; homePageUrl?: unknown; logoutUrl?: unknown } | null;
+    if (!v || typeof v !== 'object')
+      return badRequest(ctx, "Invalid value specified for property 'web' of resource 'Application'.");
+    app.web = {
+      redirectUris: Array.isArray(v.redirectUris) ? (v.redirectUris as string[]) : app.web.redirectUris,
+      homePageUrl: typeof v.homePageUrl === 'string' ? v.homePageUrl : app.web.homePageUrl,
+      logoutUrl: typeof v.logoutUrl === 'string' ? v.logoutUrl : app.web.logoutUrl,
+    };
+  }
+  if ('appRoles' in body && Array.isArray(body.appRoles))
+    app.appRoles = body.appRoles as Application['appRoles'];
+  if ('api' in body && body.api && typeof body.api === 'object') {
+    const api = body.api as Partial<Application['api']>;
+    app.api = {
+      requestedAccessTokenVersion: api.requestedAccessTokenVersion ?? app.api.requestedAccessTokenVersion,
+      oauth2PermissionScopes: api.oauth2PermissionScopes ?? app.api.oauth2PermissionScopes,
+    };
+  }
+  if ('keyCredentials' in body) {
+    const result = parseKeyCredentials(ctx, body.keyCredentials, app.keyCredentials);
+    if ('status' in result) return result;
+    app.keyCredentials = result.list;
+  }
+  return null;
+}
+
+/**
+ * PATCH keyCredentials replaces the whole collection; existing keys are kept by sending their keyId back (Graph
+ * returns `key: null` on reads, so clients resend keyId without key for the ones to keep).
+ */
+function parseKeyCredentials(
+  ctx: Ctx,
+  value: unknown,
+  existing: KeyCredential[],
+): { list: KeyCredential[] } | Reply {
+  if (!Array.isArray(value))
+    return badRequest(
+      ctx,
+      "Invalid value specified for property 'keyCredentials' of resource 'Application'.",
+    );
+  const out: KeyCredential[] = [];
+  for (const raw of value as Body[]) {
+    const keep = typeof raw.keyId === 'string' ? existing.find((k) => k.keyId === raw.keyId) : undefined;
+    if (keep && !raw.key) {
+      out.push(keep);
+      continue;
+    }
+    if (raw.type !== 'AsymmetricX509Cert' || raw.usage !== 'Verify' || typeof raw.key !== 'string') {
+      return graphError(
+        ctx,
+        400,
+        'KeyCredentialsInvalidValue',
+        'Key credential type or usage is not supported, or the key is missing.',
+      );
+    }
+    let cert: X509Certificate;
+    try {
+      cert = new X509Certificate(Buffer.from(raw.key, 'base64'));
+    } catch {
+      return graphError(
+        ctx,
+        400,
+        'KeyCredentialsInvalidValue',
+        'Key credential key is not a valid base64 encoded X509 certificate.',
+      );
+    }
+    const thumbprint = Buffer.from(cert.fingerprint.replace(/:/g, ''), 'hex').toString('base64');
+    out.push({
+      keyId: typeof raw.keyId === 'string' ? raw.keyId : randomUUID(),
+      displayName:
+        typeof raw.displayName === 'string' ? raw.displayName : `CN=${cert.subject.replace(/^CN=/, '')}`,
+      type: 'AsymmetricX509Cert',
+      usage: 'Verify',
+      key: Buffer.from(cert.raw).toString('base64'),
+      customKeyIdentifier: thumbprint,
+      startDateTime: new Date(cert.validFrom).toISOString(),
+      endDateTime: new Date(cert.validTo).toISOString(),
+    });
+  }
+  return { list: out };
+}
+
+function newApplication(rt: Runtime, tenantId: string): Application {
+  const now = rt.now();
+  return {
+    id: randomUUID(),
+    appId: randomUUID(),
+    tenantId,
+    displayName: '',
+    uniqueName: null,
+    signInAudience: 'AzureADandPersonalMicrosoftAccount',
+    createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'),
+    replicatedAt: now + rt.replicationDelayMs(tenantId),
+    description: null,
+    notes: null,
+    tags: [],
+    serviceManagementReference: null,
+    identifierUris: [],
+    passwordCredentials: [],
+    keyCredentials: [],
+    requiredResourceAccess: [],
+    spa: { redirectUris: [] },
+    web: { redirectUris: [], homePageUrl: null, logoutUrl: null },
+    publicClient: { redirectUris: [] },
+    appRoles: [],
+    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
+  };
+}
+
+export function createApplication(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  uniqueName: string | null = null,
+): Reply {
+  if (!canWrite(rt, caller, true)) return insufficientPrivileges(ctx);
+  const parsed = parseBody(ctx);
+  if (!('value' in parsed)) return parsed;
+  const body = parsed.value;
+  if (typeof body.displayName !== 'string' || body.displayName.trim() === '') {
+    return badRequest(ctx, "Invalid value specified for property 'displayName' of resource 'Application'.");
+  }
+  const app = newApplication(rt, caller.tenant.id);
+  const problem = applyProps(rt, ctx, app, body);
+  if (problem) return problem;
+  app.uniqueName = uniqueName;
+  rt.world.applications.push(app);
+  const location = `https://graph.microsoft.com/v2/${caller.tenant.id}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`;
+  const reply = entity(ctx, 'applications', applicationJson(app, publisherDomain(rt, app)), 201);
+  return { ...reply, headers: { ...reply.headers, location } };
+}
+
+export function updateApplication(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  app: Application | undefined,
+  key: string,
+): Reply {
+  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
+  if (!app) return notFound(ctx, key);
+  const parsed = parseBody(ctx);
+  if (!('value' in parsed)) return parsed;
+  const body = parsed.value;
+  const draft = structuredClone(app);
+  const problem = applyProps(rt, ctx, draft, body);
+  if (problem) return problem;
+  Object.assign(app, draft);
+  return noContent();
+}
+
+/** `PATCH /applications(uniqueName='…')`: upsert with `Prefer: create-if-missing`, else a plain update. */
+export function upsertApplication(rt: Runtime, ctx: Ctx, caller: GraphCaller, uniqueName: string): Reply {
+  const existing = findApp(rt, caller, { by: 'uniqueName', value: uniqueName }, true);
+  if (existing) return updateApplication(rt, ctx, caller, existing, uniqueName);
+  const prefer = String(ctx.headers.prefer ?? '').toLowerCase();
+  if (!prefer.split(/[,;]\s*/).includes('create-if-missing')) {
+    if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
+    return notFound(ctx, uniqueName);
+  }
+  return createApplication(rt, ctx, caller, uniqueName);
+}
+
+export function deleteApplication(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  app: Application | undefined,
+  key: string,
+): Reply {
+  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
+  if (!app) return notFound(ctx, key);
+  rt.world.applications = rt.world.applications.filter((a) => a !== app);
+  return noContent();
+}
+
+function generateSecret(): string {
+  // Entra secrets are 40 characters: three random, a version digit and '~', then 35 random (URL-safe alphabet).
+  const alphabet = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.';
+  const bytes = randomBytes(38);
+  const pick = (i: number) => alphabet[(bytes[i] ?? 0) % alphabet.length] ?? 'a';
+  let s = '';
+  for (let i = 0; i < 3; i++) s += pick(i);
+  s += '8Q~';
+  for (let i = 3; i < 38; i++) s += pick(i);
+  return s.slice(0, 40);
+}
+
+export function addPassword(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  app: Application | undefined,
+  key: string,
+): Reply {
+  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
+  if (!app) return notFound(ctx, key);
+  const parsed = parseBody(ctx);
+  if (!('value' in parsed)) return parsed;
+  const body = parsed.value;
+  const pc = (body.passwordCredential ?? {}) as Body;
+  const now = rt.now();
+  const start = typeof pc.startDateTime === 'string' ? Date.parse(pc.startDateTime) : now;
+  const end =
+    typeof pc.endDateTime === 'string'
+      ? Date.parse(pc.endDateTime)
+      : new Date(start).setUTCFullYear(new Date(start).getUTCFullYear() + 2);
+  if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
+    return badRequest(
+      ctx,
+      "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.",
+    );
+  }
+  const who = rt.who(caller.user, caller.tenant.id);
+  if (
+    caller.tenant.policy.blockPasswordCredentials ||
+    rt.scenarios.has('password-credentials-blocked', who)
+  ) {
+    return graphError(
+      ctx,
+      400,
+      'CredentialTypeNotAllowedAsPerAppPolicy',
+      'Password credential type is not allowed as per assigned policy.',
+    );
+  }
+  const caps = rt.scenarios.find('password-lifetime-capped', who).map((s) => s.maxDays);
+  if (caller.tenant.policy.maxPasswordLifetimeDays !== null)
+    caps.push(caller.tenant.policy.maxPasswordLifetimeDays);
+  const maxDays = caps.length > 0 ? Math.min(...caps) : null;
+  if (maxDays !== null && end - start > maxDays * 86400_000) {
+    return graphError(
+      ctx,
+      400,
+      'CredentialInvalidLifetimeAsPerAppPolicy',
+      'Credential lifetime exceeds the max value allowed as per assigned policy.',
+    );
+  }
+  const secretText = generateSecret();
+  const cred: PasswordCredential = {
+    keyId: randomUUID(),
+    displayName: typeof pc.displayName === 'string' ? pc.displayName : null,
+    hint: secretText.slice(0, 3),
+    startDateTime: new Date(start).toISOString(),
+    endDateTime: new Date(end).toISOString(),
+    customKeyIdentifier: null,
+    secretHash: sha256Hex(secretText),
+    usableAt: now + rt.replicationDelayMs(caller.tenant.id),
+  };
+  app.passwordCredentials.push(cred);
+  return json(200, {
+    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.passwordCredential',
+    customKeyIdentifier: null,
+    displayName: cred.displayName,
+    endDateTime: cred.endDateTime,
+    hint: cred.hint,
+    keyId: cred.keyId,
+    secretText,
+    startDateTime: cred.startDateTime,
+  });
+}
+
+export function removePassword(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  app: Application | undefined,
+  key: string,
+): Reply {
+  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
+  if (!app) return notFound(ctx, key);
+  const parsed = parseBody(ctx);
+  if (!('value' in parsed)) return parsed;
+  const body = parsed.value;
+  const keyId = body.keyId;
+  if (typeof keyId !== 'string')
+    return badRequest(ctx, "Invalid value specified for property 'keyId' of resource 'Application'.");
+  const before = app.passwordCredentials.length;
+  app.passwordCredentials = app.passwordCredentials.filter((p) => p.keyId !== keyId);
+  if (app.passwordCredentials.length === before) {
+    return graphError(
+      ctx,
+      404,
+      'Request_ResourceNotFound',
+      `No password credential found with keyId '${keyId}'.`,
+    );
+  }
+  return noContent();
+}

@@ -1,0 +1,140 @@
+/**
+ * Faults and tenant situations the provisioning engine must survive. A scenario is active until cleared or
+ * `reset()`; `tenant`/`user` narrow it (tenant id or verified domain, user id or UPN).
+ */
+export type Service = 'entra' | 'graph' | 'discovery' | 'dataverse';
+export type ServiceSelector = Service | 'all';
+
+export const SCENARIO_NAMES = [
+  /** New apps, service principals and secrets stay invisible to Dataverse and the token endpoint (and, with `graphReads`, to Graph reads) for `seconds`. */
+  'replication-delay',
+  /** `429 Too Many Requests` with `Retry-After` for the next `times` calls to `service` (or every call if `times` is absent). */
+  'throttle',
+  /** `503 Service Unavailable` with `Retry-After` for the next `times` calls to `service`. */
+  'service-unavailable',
+  /** Adds `ms` of latency to every call to `service`. */
+  'latency',
+  /** Tenant app management policy with a `passwordAddition` restriction: addPassword fails. */
+  'password-credentials-blocked',
+  /** Tenant app management policy with a `passwordLifetime` restriction of `maxDays`. */
+  'password-lifetime-capped',
+  /** The user has no Entra directory role: Graph writes fail with 403 Authorization_RequestDenied. */
+  'admin-without-entra-role',
+  /** The user is not System Administrator in any environment (GDS IsUserSysAdmin false, Dataverse 403s). */
+  'admin-not-system-administrator',
+  /** The user may not grant tenant-wide consent: the consent page asks for admin approval (AADSTS90094). */
+  'admin-consent-required',
+  /** The consent page is answered "Cancel" automatically (AADSTS65004). */
+  'consent-declined',
+  /** GDS lists an environment owned by another tenant (Fabrikam) where the Contoso admin is System Administrator. */
+  'environment-in-other-tenant',
+  /** Authorize signs `user` in and accepts consent without showing a page (for product e2e tests). */
+  'auto-sign-in',
+] as const;
+export type ScenarioName = (typeof SCENARIO_NAMES)[number];
+
+interface ScopeFilter {
+  /** Tenant id or domain the scenario applies to; all tenants if absent. */
+  tenant?: string;
+  /** User id or UPN the scenario applies to; all users if absent. */
+  user?: string;
+}
+
+export type Scenario = ScopeFilter &
+  (
+    | { name: 'replication-delay'; seconds: number; graphReads?: boolean }
+    | { name: 'throttle'; service: ServiceSelector; retryAfterSeconds?: number; times?: number }
+    | { name: 'service-unavailable'; service: ServiceSelector; retryAfterSeconds?: number; times?: number }
+    | { name: 'latency'; service: ServiceSelector; ms: number }
+    | { name: 'password-credentials-blocked' }
+    | { name: 'password-lifetime-capped'; maxDays: number }
+    | { name: 'admin-without-entra-role' }
+    | { name: 'admin-not-system-administrator' }
+    | { name: 'admin-consent-required' }
+    | { name: 'consent-declined' }
+    | { name: 'environment-in-other-tenant' }
+    | { name: 'auto-sign-in'; user: string }
+  );
+
+/** An active scenario with its remaining call budget (for `times`). */
+export interface ActiveScenario {
+  id: number;
+  scenario: Scenario;
+  remaining: number | null;
+}
+
+export class ScenarioSet {
+  private active: ActiveScenario[] = [];
+  private nextId = 1;
+
+  add(scenario: Scenario): number {
+    if (!(SCENARIO_NAMES as readonly string[]).includes(scenario.name)) {
+      throw new Error(`Unknown scenario '${String(scenario.name)}'. Known: ${SCENARIO_NAMES.join(', ')}`);
+    }
+    const times = 'times' in scenario && typeof scenario.times === 'number' ? scenario.times : null;
+    const id = this.nextId++;
+    this.active.push({ id, scenario, remaining: times });
+    return id;
+  }
+
+  remove(id: number): void {
+    this.active = this.active.filter((a) => a.id !== id);
+  }
+
+  clear(): void {
+    this.active = [];
+  }
+
+  list(): Scenario[] {
+    return this.active.map((a) => a.scenario);
+  }
+
+  /** Active scenarios of one name that apply to the given tenant/user identifiers. */
+  find<N extends ScenarioName>(
+    name: N,
+    who: { tenant?: string[]; user?: string[] } = {},
+  ): Extract<Scenario, { name: N }>[] {
+    return this.active
+      .filter((a) => a.scenario.name === name && matches(a.scenario, who))
+      .map((a) => a.scenario as Extract<Scenario, { name: N }>);
+  }
+
+  has(name: ScenarioName, who: { tenant?: string[]; user?: string[] } = {}): boolean {
+    return this.find(name, who).length > 0;
+  }
+
+  /** Consumes one call of a counted fault (throttle / service-unavailable) for a service, if any applies. */
+  takeFault(
+    service: Service,
+    who: { tenant?: string[]; user?: string[] },
+  ): { status: 429 | 503; retryAfterSeconds: number } | null {
+    for (const a of this.active) {
+      const s = a.scenario;
+      if (s.name !== 'throttle' && s.name !== 'service-unavailable') continue;
+      if (s.service !== 'all' && s.service !== service) continue;
+      if (!matches(s, who)) continue;
+      if (a.remaining !== null) {
+        if (a.remaining <= 0) continue;
+        a.remaining -= 1;
+      }
+      return { status: s.name === 'throttle' ? 429 : 503, retryAfterSeconds: s.retryAfterSeconds ?? 2 };
+    }
+    return null;
+  }
+
+  latencyMs(service: Service): number {
+    let ms = 0;
+    for (const a of this.active) {
+      const s = a.scenario;
+      if (s.name === 'latency' && (s.service === 'all' || s.service === service)) ms += s.ms;
+    }
+    return ms;
+  }
+}
+
+function matches(s: ScopeFilter, who: { tenant?: string[]; user?: string[] }): boolean {
+  const norm = (v: string) => v.toLowerCase();
+  if (s.tenant && !(who.tenant ?? []).map(norm).includes(norm(s.tenant))) return false;
+  if (s.user && !(who.user ?? []).map(norm).includes(norm(s.user))) return false;
+  return true;
+}

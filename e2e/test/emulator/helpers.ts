@@ -1,0 +1,71 @@
+import type { Emulator } from '../../src/emulator/index.ts';
+
+export const GRAPH = 'https://graph.microsoft.com/v1.0';
+
+export interface Called {
+  status: number;
+  headers: Headers;
+  json: Record<string, unknown>;
+  text: string;
+}
+
+/** Calls an emulated service through production URLs (the emulator's fetch maps Microsoft hosts to it). */
+export async function call(
+  emulator: Emulator,
+  url: string,
+  init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<Called> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token) headers.authorization = `Bearer ${init.token}`;
+  let body: string | undefined;
+  if (init.body !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+  }
+  const res = await emulator.fetch(url, {
+    method: init.method ?? 'GET',
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  });
+  const text = await res.text();
+  let json: Record<string, unknown> = {};
+  try {
+    json = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    json = {};
+  }
+  return { status: res.status, headers: res.headers, json, text };
+}
+
+export function errorOf(r: Called): { code: string; message: string; innerError?: Record<string, unknown> } {
+  return (r.json.error ?? {}) as { code: string; message: string; innerError?: Record<string, unknown> };
+}
+
+export async function tokenFor(emulator: Emulator, user: string, scope: string): Promise<string> {
+  return emulator.control.issueToken({ user, scope });
+}
+
+export function waitMs(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls until `fn` returns a value that satisfies `ok`, or throws after `timeoutMs`. */
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (ok(v)) return v;
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v).slice(0, 500)}`);
+    await waitMs(250);
+  }
+}
+
+export function decodeClaims(jwt: string): Record<string, unknown> {
+  const part = jwt.split('.')[1] ?? '';
+  return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+}
