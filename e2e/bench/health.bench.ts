@@ -1,7 +1,10 @@
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { buildApp } from '@kantiv/server/app';
-import { loadConfig } from '@kantiv/server/config';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { generateKeySpec, loadConfig } from '@kantiv/server/config';
 import { report } from './report.ts';
 
 /**
@@ -21,7 +24,14 @@ await bare.listen({ port: 0, host: '127.0.0.1' });
 const bareAddr = bare.server.address();
 const barePort = typeof bareAddr === 'object' && bareAddr ? bareAddr.port : 0;
 
-const app = await buildApp({ config: loadConfig({ LOG_LEVEL: 'silent' }), logger: false });
+const app = await buildApp({
+  config: loadConfig({
+    LOG_LEVEL: 'silent',
+    KANTIV_KEYS: generateKeySpec('bench'),
+    DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kc-bench-')),
+  }),
+  logger: false,
+});
 await app.listen({ port: 0, host: '127.0.0.1' });
 const appAddr = app.server.address();
 const appPort = typeof appAddr === 'object' && appAddr ? appAddr.port : 0;

@@ -1,5 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -17,6 +18,21 @@ if (!existsSync(path.join(webDist, 'index.html'))) {
 const dataDir = path.join(root, '.data/demo');
 mkdirSync(dataDir, { recursive: true });
 
+// Only the demo creates a key-encryption key by itself: a local development key, kept beside the demo database so
+// a restart can still open what it sealed. Production gives KANTIV_KEYS from its secret store.
+const keyFile = path.join(dataDir, 'dev-key.txt');
+if (!existsSync(keyFile)) {
+  writeFileSync(keyFile, `dev:${randomBytes(32).toString('base64')}\n`, { mode: 0o600 });
+  console.log(
+    `Created a local DEVELOPMENT key-encryption key in ${keyFile} (demo only; never use it in production).`,
+  );
+}
+const devKeys = readFileSync(keyFile, 'utf8').trim();
+const apiKeyFile = path.join(dataDir, 'bootstrap-api-key.txt');
+if (!existsSync(apiKeyFile))
+  writeFileSync(apiKeyFile, `kc_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
+const bootstrapApiKey = readFileSync(apiKeyFile, 'utf8').trim();
+
 const children: ChildProcess[] = [];
 function stopAll(code: number): never {
   for (const child of children) child.kill('SIGTERM');
@@ -33,6 +49,9 @@ const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'serv
     WEB_DIST_DIR: webDist,
     PUBLIC_URL: `http://localhost:${port}`,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+    DATA_DIR: dataDir,
+    KANTIV_KEYS: process.env.KANTIV_KEYS ?? devKeys,
+    KANTIV_BOOTSTRAP_API_KEY: bootstrapApiKey,
   },
   stdio: ['ignore', 'inherit', 'inherit'],
 });
@@ -57,7 +76,41 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 250));
 }
 
+// Seed one setup and a read-only API key, so the wizard, the console and curl can be tried at once.
+const api = (p: string, body: unknown) =>
+  fetch(`http://127.0.0.1:${port}${p}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${bootstrapApiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  }).then((r) => r.json() as Promise<Record<string, unknown>>);
+const seeded = (await api('/api/v1/setups', { customerName: 'Contoso (demo)' })) as {
+  setup: { id: string };
+  inviteUrl: string;
+};
+const readKey = execFileSync(
+  process.execPath,
+  [
+    '--import',
+    'tsx',
+    path.join(root, 'server/src/cli/commands.ts'),
+    'create-api-key',
+    '--name',
+    'demo read',
+    '--scopes',
+    'setups:read',
+  ],
+  { env: { ...process.env, DATA_DIR: dataDir, KANTIV_KEYS: process.env.KANTIV_KEYS ?? devKeys } },
+)
+  .toString()
+  .trim();
+
 console.log('');
 console.log('Kantiv Connect demo is running.');
+console.log(`  Wizard invite: ${seeded.inviteUrl}`);
+console.log(`  Console:       http://localhost:${port}/console`);
+console.log(`  Read API key:  ${readKey}`);
+console.log(
+  `  Try:           curl -H "Authorization: Bearer ${readKey}" http://localhost:${port}/api/v1/setups/${seeded.setup.id}/status`,
+);
 console.log(`  Open: http://localhost:${port}/`);
 console.log('  Stop: Ctrl+C');

@@ -2,32 +2,94 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import sse from '@fastify/sse';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
+import type { Store } from './db/database.ts';
 import { errorBody, registerErrorHandling } from './plugins/error-handler.ts';
+import { registerDocs } from './plugins/external/docs.ts';
+import { registerSecurity } from './plugins/external/security.ts';
+import authPlugin from './plugins/app/auth.ts';
+import metricsPlugin from './plugins/app/metrics.ts';
+import servicesPlugin from './plugins/app/services.ts';
+import apiKeyRoutes from './routes/api-keys/index.ts';
+import auditRoutes from './routes/audit/index.ts';
+import clientConfigRoutes from './routes/client-config/index.ts';
+import connectionRoutes from './routes/connections/index.ts';
 import healthRoutes from './routes/health/index.ts';
+import setupRoutes from './routes/setups/index.ts';
+import webhookRoutes from './routes/webhooks/index.ts';
+import wizardRoutes from './routes/wizard/index.ts';
 
 export type BuildAppOptions = {
   config: Config;
-  /** Pass `false` in tests that do not want log output; otherwise pino at `config.logLevel`. */
-  logger?: boolean;
+  /** Pass `false` in tests that do not want log output; otherwise pino at `config.logLevel`. A stream captures it. */
+  logger?: boolean | { stream: NodeJS.WritableStream };
+  /** An already open store (tests share one across app instances); otherwise opened from `config.database`. */
+  store?: Store;
 };
 
-export async function buildApp({ config, logger = true }: BuildAppOptions): Promise<FastifyInstance> {
+/**
+ * Paths pino must never print. Secrets travel only in bodies and the Authorization header, and request bodies are
+ * not logged at all; these paths are the safety net for anything that logs an object by accident.
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["last-event-id"]',
+  'headers.authorization',
+  'body.clientSecret',
+  'body.idToken',
+  'clientSecret',
+  'secret',
+  'idToken',
+  'accessToken',
+  'signingSecret',
+  'key',
+  'err.config.headers.Authorization',
+];
+
+export async function buildApp({ config, logger = true, store }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
-      ? { level: config.logLevel, redact: ['req.headers.authorization', 'req.headers.cookie'] }
+      ? {
+          level: config.logLevel,
+          redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+          ...(typeof logger === 'object' ? { stream: logger.stream } : {}),
+        }
       : false,
     bodyLimit: 64 * 1024,
     // Routes never carry secrets in the URL; still, keep request ids short and ours.
     requestIdHeader: false,
+    trustProxy: config.trustProxy,
+    // SSE streams never become idle; close them on shutdown instead of waiting forever.
+    forceCloseConnections: true,
+    routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
 
+  // Tier 1: external plugins.
+  await registerSecurity(app, config);
+  await registerDocs(app);
+  await app.register(sse, { heartbeatInterval: 15_000 });
+
+  // Tier 2: our services as decorators.
+  await app.register(servicesPlugin, { config, ...(store ? { store } : {}) });
+  await app.register(authPlugin);
+  await app.register(metricsPlugin);
+
+  // Tier 3: routes, one encapsulated plugin per feature.
   await app.register(healthRoutes);
+  await app.register(clientConfigRoutes);
+  await app.register(setupRoutes);
+  await app.register(wizardRoutes);
+  await app.register(connectionRoutes);
+  await app.register(apiKeyRoutes);
+  await app.register(webhookRoutes);
+  await app.register(auditRoutes);
 
   if (config.webDistDir) await registerWebApp(app, config.webDistDir);
 

@@ -1,9 +1,23 @@
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 
 /**
  * The only place that reads the environment. Every other module receives a typed `Config`.
  * A bad value stops the process at start with every problem named, never later at first use.
  */
+const NIL_UUID = '00000000-0000-0000-0000-000000000000';
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+const list = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
 const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -12,7 +26,77 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:8080'),
   /** Folder holding the built SPA (web/dist). When set, the server serves it with an SPA fallback. */
   WEB_DIST_DIR: z.string().min(1).optional(),
+  TRUST_PROXY: bool.default(false),
+  INSTANCE_ID: z.string().min(1).max(100).optional(),
+
+  DATA_DIR: z.string().min(1).default('.data'),
+  /** `postgres://…`: use PostgreSQL (several instances). Unset: a SQLite file under DATA_DIR. */
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+
+  /** Key-encryption keys: `kid:base64(32 bytes),kid2:…`. Required: the server refuses to start without one. */
+  KANTIV_KEYS: z.string().min(1, 'is required (kid:base64key,…); the server never runs without a key'),
+  /** The kid new data keys are wrapped with; default: the last key listed. */
+  KANTIV_ACTIVE_KEY: z.string().min(1).optional(),
+  /** Creates (once) an API key with every scope, for the first caller (demo, tests, provisioning). */
+  KANTIV_BOOTSTRAP_API_KEY: z
+    .string()
+    .regex(/^kc_[A-Za-z0-9_-]{32,128}$/, 'must look like kc_ followed by at least 32 url-safe characters')
+    .optional(),
+
+  MICROSOFT_AUTHORITY_HOST: z.url().default('https://login.microsoftonline.com'),
+  MICROSOFT_GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com'),
+  MICROSOFT_DISCOVERY_BASE_URL: z.url().default('https://globaldisco.crm.dynamics.com'),
+  /** Keys that sign the admins' ID tokens; default `<authority>/common/discovery/v2.0/keys`. */
+  MICROSOFT_JWKS_URL: z.url().optional(),
+  /** Extra CA certificates (PEM file) trusted for Microsoft endpoints: the emulator's, in tests and the demo. */
+  MICROSOFT_CA_FILE: z.string().min(1).optional(),
+  /**
+   * Tests and the demo only: send Microsoft host names to the emulator, like Chromium's --host-resolver-rules.
+   * `login.microsoftonline.com=127.0.0.1:8443,*.dynamics.com=127.0.0.1:8443`. TLS is still verified (the emulator's
+   * certificate names the real hosts and MICROSOFT_CA_FILE trusts it). Unset in production.
+   */
+  MICROSOFT_HOST_MAP: list.optional(),
+  WIZARD_CLIENT_ID: z.uuid().default(NIL_UUID),
+
+  STAFF_TENANT_ID: z.uuid().default(NIL_UUID),
+  STAFF_CLIENT_ID: z.uuid().default(NIL_UUID),
+  /** Audience(s) of staff access tokens for our API. */
+  STAFF_API_AUDIENCE: list.default(['api://kantiv-connect']),
+  STAFF_API_SCOPE: z.string().min(1).optional(),
+  /** Issuer(s) accepted on staff tokens; default the v2 and v1 issuers of STAFF_TENANT_ID at the authority. */
+  STAFF_JWT_ISSUERS: list.optional(),
+  /** Default `<authority>/<STAFF_TENANT_ID>/discovery/v2.0/keys`. */
+  STAFF_JWKS_URL: z.url().optional(),
+
+  SUPPORT_EMAIL: z.email().default('support@kantiv.example'),
+  SUPPORT_NAME: z.string().min(1).default('Kantiv support'),
+  /** JSON file with the default table manifest; default the built-in one. */
+  DEFAULT_MANIFEST_FILE: z.string().min(1).optional(),
+
+  VERIFICATION_MAX_WAIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
+  VERIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
+  /** How long AADSTS7000215 (secret refused) counts as replication of a brand-new secret before it is final. */
+  VERIFICATION_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  VERIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
+  JOBS_ENABLED: bool.default(true),
+  JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
+  JOB_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
+  WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
+  WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+
+  /** Requests per window per caller on token-bearing and unauthenticated routes. */
+  RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(300),
+  RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  /** Longest `?wait=` accepted on the status endpoint. */
+  STATUS_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
 });
+
+export type HostMapping = { pattern: string; host: string; port: number };
+export type Keyring = { activeKid: string; keys: ReadonlyMap<string, Buffer> };
 
 export type Config = {
   host: string;
@@ -20,6 +104,37 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   publicUrl: string;
   webDistDir: string | undefined;
+  trustProxy: boolean;
+  instanceId: string;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
+  dataDir: string;
+  keyring: Keyring;
+  bootstrapApiKey: string | undefined;
+  microsoft: {
+    authorityHost: string;
+    graphBaseUrl: string;
+    discoveryBaseUrl: string;
+    jwksUrl: string;
+    /** PEM text of extra trusted CAs, or undefined (system roots only). */
+    ca: string | undefined;
+    hostMap: HostMapping[];
+    wizardClientId: string;
+  };
+  staff: {
+    tenantId: string;
+    clientId: string;
+    audiences: string[];
+    apiScope: string;
+    issuers: string[];
+    jwksUrl: string;
+  };
+  support: { email: string; name: string };
+  defaultManifest: Manifest;
+  verification: { maxWaitMs: number; retryBaseMs: number; retryMaxMs: number; secretGraceMs: number };
+  jobs: { enabled: boolean; pollMs: number; leaseMs: number };
+  webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number };
+  rateLimit: { max: number; windowMs: number };
+  statusMaxWaitSeconds: number;
 };
 
 export class ConfigError extends Error {
@@ -29,17 +144,126 @@ export class ConfigError extends Error {
   }
 }
 
+/** `kid:base64key,…` → a key ring; every key must be exactly 32 bytes (AES-256). */
+export function parseKeyring(spec: string, active: string | undefined): Keyring | string[] {
+  const problems: string[] = [];
+  const keys = new Map<string, Buffer>();
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const idx = entry.indexOf(':');
+    const kid = idx > 0 ? entry.slice(0, idx) : '';
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(kid)) {
+      problems.push('KANTIV_KEYS: each entry must be kid:base64key with a short kid ([A-Za-z0-9._-])');
+      continue;
+    }
+    const key = Buffer.from(entry.slice(idx + 1), 'base64');
+    if (key.length !== 32) problems.push(`KANTIV_KEYS: key "${kid}" must decode to 32 bytes`);
+    else if (keys.has(kid)) problems.push(`KANTIV_KEYS: key "${kid}" is listed twice`);
+    else keys.set(kid, key);
+  }
+  if (keys.size === 0 && problems.length === 0) problems.push('KANTIV_KEYS: no key given');
+  const activeKid = active ?? [...keys.keys()].at(-1) ?? '';
+  if (keys.size > 0 && !keys.has(activeKid)) {
+    problems.push(`KANTIV_ACTIVE_KEY: "${activeKid}" is not in KANTIV_KEYS`);
+  }
+  return problems.length > 0 ? problems : { activeKid, keys };
+}
+
+/** A fresh random key-ring spec; only the demo and tests use it (the demo says so when it does). */
+export function generateKeySpec(kid = 'dev'): string {
+  return `${kid}:${randomBytes(32).toString('base64')}`;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const c = parsed.data;
+  const problems: string[] = [];
+  const keyring = parseKeyring(c.KANTIV_KEYS, c.KANTIV_ACTIVE_KEY);
+  if (Array.isArray(keyring)) problems.push(...keyring);
+
+  let ca: string | undefined;
+  if (c.MICROSOFT_CA_FILE) {
+    try {
+      ca = readFileSync(c.MICROSOFT_CA_FILE, 'utf8');
+    } catch {
+      problems.push(`MICROSOFT_CA_FILE: cannot read ${c.MICROSOFT_CA_FILE}`);
+    }
+  }
+  let defaultManifest: Manifest = DEFAULT_MANIFEST;
+  if (c.DEFAULT_MANIFEST_FILE) {
+    try {
+      const m = ManifestSchema.safeParse(JSON.parse(readFileSync(c.DEFAULT_MANIFEST_FILE, 'utf8')));
+      if (m.success) defaultManifest = m.data;
+      else problems.push(`DEFAULT_MANIFEST_FILE: not a valid manifest (${m.error.issues[0]?.message})`);
+    } catch {
+      problems.push(`DEFAULT_MANIFEST_FILE: cannot read JSON from ${c.DEFAULT_MANIFEST_FILE}`);
+    }
+  }
+  const hostMap: HostMapping[] = [];
+  for (const entry of c.MICROSOFT_HOST_MAP ?? []) {
+    const m = /^([*a-z0-9.-]+)=([a-z0-9.-]+):(\d{1,5})$/i.exec(entry);
+    if (m?.[1] && m[2] && m[3]) hostMap.push({ pattern: m[1].toLowerCase(), host: m[2], port: Number(m[3]) });
+    else problems.push(`MICROSOFT_HOST_MAP: "${entry}" must look like host=address:port`);
+  }
+  if (problems.length > 0 || Array.isArray(keyring)) throw new ConfigError(problems);
+
+  const authority = c.MICROSOFT_AUTHORITY_HOST.replace(/\/$/, '');
+  const audiences = c.STAFF_API_AUDIENCE.length > 0 ? c.STAFF_API_AUDIENCE : ['api://kantiv-connect'];
+  const dataDir = path.resolve(c.DATA_DIR);
   return {
     host: c.HOST,
     port: c.PORT,
     logLevel: c.LOG_LEVEL,
     publicUrl: c.PUBLIC_URL.replace(/\/$/, ''),
     webDistDir: c.WEB_DIST_DIR,
+    trustProxy: c.TRUST_PROXY,
+    instanceId: c.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
+    database: c.DATABASE_URL
+      ? { kind: 'postgres', url: c.DATABASE_URL }
+      : { kind: 'sqlite', file: path.join(dataDir, 'kantiv-connect.sqlite') },
+    dataDir,
+    keyring,
+    bootstrapApiKey: c.KANTIV_BOOTSTRAP_API_KEY,
+    microsoft: {
+      authorityHost: authority,
+      graphBaseUrl: c.MICROSOFT_GRAPH_BASE_URL.replace(/\/$/, ''),
+      discoveryBaseUrl: c.MICROSOFT_DISCOVERY_BASE_URL.replace(/\/$/, ''),
+      jwksUrl: c.MICROSOFT_JWKS_URL ?? `${authority}/common/discovery/v2.0/keys`,
+      ca,
+      hostMap,
+      wizardClientId: c.WIZARD_CLIENT_ID,
+    },
+    staff: {
+      tenantId: c.STAFF_TENANT_ID,
+      clientId: c.STAFF_CLIENT_ID,
+      audiences,
+      apiScope: c.STAFF_API_SCOPE ?? `${audiences[0]}/Setups.Access`,
+      issuers: c.STAFF_JWT_ISSUERS ?? [
+        `${authority}/${c.STAFF_TENANT_ID}/v2.0`,
+        `https://sts.windows.net/${c.STAFF_TENANT_ID}/`,
+      ],
+      jwksUrl: c.STAFF_JWKS_URL ?? `${authority}/${c.STAFF_TENANT_ID}/discovery/v2.0/keys`,
+    },
+    support: { email: c.SUPPORT_EMAIL, name: c.SUPPORT_NAME },
+    defaultManifest,
+    verification: {
+      maxWaitMs: c.VERIFICATION_MAX_WAIT_SECONDS * 1000,
+      retryBaseMs: c.VERIFICATION_RETRY_BASE_MS,
+      retryMaxMs: c.VERIFICATION_RETRY_MAX_MS,
+      secretGraceMs: c.VERIFICATION_SECRET_GRACE_SECONDS * 1000,
+    },
+    jobs: { enabled: c.JOBS_ENABLED, pollMs: c.JOB_POLL_MS, leaseMs: c.JOB_LEASE_MS },
+    webhooks: {
+      timeoutMs: c.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: c.WEBHOOK_RETRY_BASE_MS,
+    },
+    rateLimit: { max: c.RATE_LIMIT_MAX, windowMs: c.RATE_LIMIT_WINDOW_MS },
+    statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
   };
 }

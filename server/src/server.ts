@@ -1,7 +1,7 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
 
-/** The only file that listens. Closes gracefully on SIGINT/SIGTERM so in-flight requests finish. */
+/** The only file that listens. Closes gracefully on SIGINT/SIGTERM so in-flight requests and jobs finish. */
 async function main(): Promise<void> {
   let config;
   try {
@@ -14,14 +14,23 @@ async function main(): Promise<void> {
     throw err;
   }
   const app = await buildApp({ config });
+  let closing = false;
   const close = async (signal: string) => {
+    if (closing) return;
+    closing = true;
     app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
     await app.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void close('SIGINT'));
   process.once('SIGTERM', () => void close('SIGTERM'));
   await app.listen({ host: config.host, port: config.port });
+  app.log.info(
+    { database: config.database.kind, instance: config.instanceId, activeKey: config.keyring.activeKid },
+    'Kantiv Connect API ready',
+  );
 }
 
 await main();

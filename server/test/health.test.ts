@@ -1,31 +1,70 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
-import { HealthSchema } from '@kantiv/shared/health';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
+import { ClientConfigSchema } from '@kantiv/shared/client-config';
+import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
+import { DIALECTS } from './helpers/databases.ts';
+import { startTestApp, type TestContext } from './helpers/app.ts';
 
-let app: FastifyInstance;
+describe.each(DIALECTS)('operations routes (%s)', (dialect) => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp(dialect);
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
 
-beforeAll(async () => {
-  app = await buildApp({ config: loadConfig({}), logger: false });
-});
-afterAll(async () => {
-  await app.close();
-});
-
-describe('GET /healthz', () => {
-  it('answers with the health contract', async () => {
-    const res = await app.inject({ method: 'GET', url: '/healthz' });
+  it('GET /healthz › answers with the health contract', async () => {
+    const res = await ctx.call({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
     expect(HealthSchema.parse(res.json()).service).toBe('kantiv-connect');
   });
-});
 
-describe('error handling', () => {
+  it('GET /readyz › checks the database and the key ring', async () => {
+    const res = await ctx.call({ method: 'GET', url: '/readyz' });
+    expect(res.statusCode).toBe(200);
+    expect(ReadinessSchema.parse(res.json()).checks).toMatchObject({ database: 'ok', keyring: 'ok' });
+  });
+
+  it('GET /metrics › serves Prometheus text with request counters and setup gauges', async () => {
+    await ctx.call({ method: 'GET', url: '/healthz' });
+    const res = await ctx.call({ method: 'GET', url: '/metrics' });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/plain');
+    expect(res.body).toContain('kantiv_http_requests_total{method="GET",route="/healthz",status="200"}');
+    expect(res.body).toContain('kantiv_live_watchers');
+  });
+
+  it('GET /api/v1/client-config › is public and carries no secret', async () => {
+    const res = await ctx.call({ method: 'GET', url: '/api/v1/client-config' });
+    expect(res.statusCode).toBe(200);
+    const cfg = ClientConfigSchema.parse(res.json());
+    expect(cfg.microsoft.wizardClientId).toBe(ctx.issuer.wizardClientId);
+    expect(cfg.staff.tenantId).toBe(ctx.issuer.staffTenant);
+  });
+
+  it('GET /docs/json › publishes OpenAPI generated from the route schemas', async () => {
+    const res = await ctx.call({ method: 'GET', url: '/docs/json' });
+    expect(res.statusCode).toBe(200);
+    const doc = res.json<{ paths: Record<string, unknown> }>();
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/v1/setups',
+        '/api/v1/wizard/credentials',
+        '/api/v1/connections/{id}/token',
+      ]),
+    );
+  });
+
   it('answers an unknown route with 404 in the shared error shape', async () => {
-    const res = await app.inject({ method: 'GET', url: '/api/v1/nothing-here' });
+    const res = await ctx.call({ method: 'GET', url: '/api/v1/nothing-here' });
     expect(res.statusCode).toBe(404);
     expect(ApiErrorSchema.parse(res.json()).error.code).toBe('not_found');
+  });
+
+  it('sets security headers (CSP, no sniffing, no framing)', async () => {
+    const res = await ctx.call({ method: 'GET', url: '/healthz' });
+    expect(res.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
 });

@@ -33,3 +33,5 @@ export const ApiKeySchema = z.object({
 export type ApiKey = z.infer<typeof ApiKeySchema>;
 
 export const CreateApiKeyResponseSchema = z.object({ apiKey: ApiKeySchema, key: z.string() });
+
+export const ApiKeyListSchema = z.object({ items: z.array(ApiKeySchema) });

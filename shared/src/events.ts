@@ -66,3 +66,12 @@ export const SetupEventSchema = z.object({
   data: z.record(z.string(), z.unknown()).optional(),
 });
 export type SetupEvent = z.infer<typeof SetupEventSchema>;
+
+export const PostStepEventsResponseSchema = z.object({
+  accepted: z.number().int().nonnegative(),
+  /** Events whose `seq` was already stored (a retry): ignored. */
+  duplicates: z.number().int().nonnegative(),
+  /** The highest `seq` stored for this setup. */
+  lastSeq: z.number().int(),
+});
+export type PostStepEventsResponse = z.infer<typeof PostStepEventsResponseSchema>;

@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
+import { pingStore } from '../../db/database.ts';
+import { open, seal } from '../../vault/vault.ts';
 
 const VERSION = '0.1.0';
 
@@ -14,10 +17,28 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/readyz',
     { schema: { tags: ['operations'], response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
-    () => {
-      // Later slices add the database and the key ring to these checks (and answer 503 when one fails).
-      return { status: 'ready' as const, checks: { process: 'ok' as const } };
+    async (_request, reply) => {
+      const database = (await pingStore(app.store)) ? 'ok' : 'failing';
+      let keyring: 'ok' | 'failing' = 'failing';
+      try {
+        // A round trip through the active key proves the key ring is loaded and usable.
+        const probe = seal(app.config.keyring, 'ready', 'readyz');
+        keyring = open(app.config.keyring, probe, 'readyz') === 'ready' ? 'ok' : 'failing';
+      } catch {
+        keyring = 'failing';
+      }
+      const ready = database === 'ok' && keyring === 'ok';
+      return reply.code(ready ? 200 : 503).send({
+        status: ready ? ('ready' as const) : ('not_ready' as const),
+        checks: { process: 'ok' as const, database, keyring },
+      });
     },
+  );
+
+  app.get(
+    '/metrics',
+    { schema: { tags: ['operations'], response: { 200: z.string() } } },
+    async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await app.metrics.render()),
   );
 };
 

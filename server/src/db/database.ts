@@ -1,0 +1,55 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import pg from 'pg';
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import type { Config } from '../config.ts';
+import type { Database } from './schema.ts';
+import { migrateToLatest } from './migrations.ts';
+
+export type Dialect = 'sqlite' | 'postgres';
+export type Db = Kysely<Database>;
+
+export type Store = {
+  db: Db;
+  dialect: Dialect;
+  /** PostgreSQL only: connection settings for LISTEN (a dedicated client). */
+  pgUrl: string | undefined;
+  close(): Promise<void>;
+};
+
+/** Opens the configured database (creating the SQLite file and folder on first start) and migrates it. */
+export async function openStore(
+  database: Config['database'],
+  options: { migrate?: boolean } = {},
+): Promise<Store> {
+  let store: Store;
+  if (database.kind === 'sqlite') {
+    mkdirSync(path.dirname(database.file), { recursive: true });
+    const file = new SQLite(database.file);
+    // WAL: readers never block the writer; busy_timeout: the rewrap command may write while the server runs.
+    file.pragma('journal_mode = WAL');
+    file.pragma('busy_timeout = 5000');
+    file.pragma('foreign_keys = ON');
+    file.pragma('synchronous = NORMAL');
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    store = { db, dialect: 'sqlite', pgUrl: undefined, close: () => db.destroy() };
+  } else {
+    const pool = new pg.Pool({ connectionString: database.url, max: 10 });
+    // A dropped idle connection must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    store = { db, dialect: 'postgres', pgUrl: database.url, close: () => db.destroy() };
+  }
+  if (options.migrate !== false) await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
+  return store;
+}
+
+export async function pingStore(store: Store): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(store.db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,227 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { Dialect } from './database.ts';
+
+/**
+ * Migrations live in code (not files found at run time) so that `tsx`, Vitest and a bundled build all see the same
+ * list. Each one is written for both dialects; the only differences are auto-increment keys and triggers.
+ */
+function migrations(dialect: Dialect): Record<string, Migration> {
+  const serial = (db: Kysely<unknown>, table: string) =>
+    dialect === 'postgres'
+      ? db.schema.createTable(table).addColumn('id', 'serial', (c) => c.primaryKey())
+      : db.schema.createTable(table).addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement());
+
+  /** Append-only tables refuse UPDATE and DELETE in the database itself, not only by convention. */
+  const appendOnly = async (db: Kysely<unknown>, table: string) => {
+    if (dialect === 'postgres') {
+      await sql`CREATE OR REPLACE FUNCTION kantiv_append_only() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'append-only table'; END; $$ LANGUAGE plpgsql`.execute(db);
+      await sql
+        .raw(
+          `CREATE TRIGGER ${table}_append_only BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION kantiv_append_only()`,
+        )
+        .execute(db);
+    } else {
+      for (const op of ['UPDATE', 'DELETE']) {
+        await sql
+          .raw(
+            `CREATE TRIGGER ${table}_no_${op.toLowerCase()} BEFORE ${op} ON ${table} BEGIN SELECT RAISE(ABORT, 'append-only table'); END`,
+          )
+          .execute(db);
+      }
+    }
+  };
+
+  return {
+    '001_initial': {
+      async up(db) {
+        await db.schema
+          .createTable('setups')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('customer_name', 'text', (c) => c.notNull())
+          .addColumn('state', 'text', (c) => c.notNull())
+          .addColumn('expected_tenant_domain', 'text')
+          .addColumn('environment_hint', 'text')
+          .addColumn('manifest', 'text', (c) => c.notNull())
+          .addColumn('secret_lifetime_months', 'integer', (c) => c.notNull())
+          .addColumn('invite_expires_at', 'text', (c) => c.notNull())
+          .addColumn('token_hash', 'text', (c) => c.unique())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text')
+          .addColumn('tenant_domain', 'text')
+          .addColumn('admin_username', 'text')
+          .addColumn('environment_url', 'text')
+          .addColumn('client_id', 'text')
+          .addColumn('application_user_id', 'text')
+          .addColumn('role_name', 'text')
+          .addColumn('credential_kind', 'text')
+          .addColumn('credential_source', 'text')
+          .addColumn('secret_expires_at', 'text')
+          .addColumn('verification', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('expiry_notified_at', 'text')
+          .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+        await db.schema
+          .createIndex('setups_state_updated')
+          .on('setups')
+          .columns(['state', 'updated_at'])
+          .execute();
+        await db.schema.createIndex('setups_updated').on('setups').columns(['updated_at', 'id']).execute();
+
+        await db.schema
+          .createTable('setup_steps')
+          .addColumn('setup_id', 'text', (c) => c.notNull().references('setups.id'))
+          .addColumn('step', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('message', 'text')
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('started_at', 'text')
+          .addColumn('finished_at', 'text')
+          .addColumn('error', 'text')
+          .addColumn('last_seq', 'integer', (c) => c.notNull().defaultTo(-1))
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addPrimaryKeyConstraint('setup_steps_pk', ['setup_id', 'step'])
+          .execute();
+
+        await serial(db, 'setup_events')
+          .addColumn('setup_id', 'text', (c) => c.notNull().references('setups.id'))
+          .addColumn('seq', 'integer')
+          .addColumn('type', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('step', 'text')
+          .addColumn('status', 'text')
+          .addColumn('message', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('attempt', 'integer')
+          .addColumn('retry_at', 'text')
+          .addColumn('error', 'text')
+          .addColumn('data', 'text')
+          .addUniqueConstraint('setup_events_seq', ['setup_id', 'seq'])
+          .execute();
+        await db.schema
+          .createIndex('setup_events_setup')
+          .on('setup_events')
+          .columns(['setup_id', 'id'])
+          .execute();
+        await appendOnly(db, 'setup_events');
+
+        await db.schema
+          .createTable('credentials')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('setup_id', 'text', (c) => c.notNull().references('setups.id'))
+          .addColumn('idempotency_key', 'text', (c) => c.notNull())
+          .addColumn('fingerprint', 'text', (c) => c.notNull())
+          .addColumn('tenant_id', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('source', 'text', (c) => c.notNull())
+          .addColumn('environment_url', 'text', (c) => c.notNull())
+          .addColumn('application_user_id', 'text')
+          .addColumn('role_name', 'text')
+          .addColumn('secret_key_id', 'text')
+          .addColumn('secret_expires_at', 'text')
+          .addColumn('kid', 'text', (c) => c.notNull())
+          .addColumn('wrapped_key', 'text', (c) => c.notNull())
+          .addColumn('iv', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addColumn('ciphertext', 'text', (c) => c.notNull())
+          .addColumn('active', 'integer', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addUniqueConstraint('credentials_idempotency', ['setup_id', 'idempotency_key'])
+          .execute();
+
+        await db.schema
+          .createTable('jobs')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('setup_id', 'text')
+          .addColumn('ref_id', 'text')
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('run_at', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('first_attempt_at', 'text')
+          .addColumn('lease_owner', 'text')
+          .addColumn('lease_expires_at', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('jobs_due').on('jobs').columns(['status', 'run_at']).execute();
+
+        await db.schema
+          .createTable('api_keys')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text', (c) => c.notNull())
+          .addColumn('prefix', 'text', (c) => c.notNull())
+          .addColumn('key_hash', 'text', (c) => c.notNull().unique())
+          .addColumn('scopes', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('last_used_at', 'text')
+          .addColumn('revoked_at', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('webhook_subscriptions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('url', 'text', (c) => c.notNull())
+          .addColumn('events', 'text', (c) => c.notNull())
+          .addColumn('description', 'text')
+          .addColumn('owner_api_key_id', 'text')
+          .addColumn('kid', 'text', (c) => c.notNull())
+          .addColumn('wrapped_key', 'text', (c) => c.notNull())
+          .addColumn('iv', 'text', (c) => c.notNull())
+          .addColumn('tag', 'text', (c) => c.notNull())
+          .addColumn('ciphertext', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('disabled_at', 'text')
+          .execute();
+
+        await db.schema
+          .createTable('webhook_deliveries')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('subscription_id', 'text', (c) => c.notNull())
+          .addColumn('event_type', 'text', (c) => c.notNull())
+          .addColumn('setup_id', 'text')
+          .addColumn('payload', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_status_code', 'integer')
+          .addColumn('last_response', 'text')
+          .addColumn('last_error', 'text')
+          .addColumn('next_attempt_at', 'text')
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createIndex('webhook_deliveries_sub')
+          .on('webhook_deliveries')
+          .columns(['subscription_id', 'created_at'])
+          .execute();
+
+        await serial(db, 'audit_log')
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('actor_kind', 'text', (c) => c.notNull())
+          .addColumn('actor_id', 'text', (c) => c.notNull())
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('setup_id', 'text')
+          .addColumn('target', 'text')
+          .addColumn('details', 'text')
+          .execute();
+        await db.schema.createIndex('audit_log_setup').on('audit_log').columns(['setup_id', 'id']).execute();
+        await appendOnly(db, 'audit_log');
+      },
+    },
+  };
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, dialect: Dialect): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: async () => migrations(dialect) };
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error('migration failed', { cause: error });
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,170 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types for Kysely. Timestamps are ISO-8601 UTC strings (`toISOString()`): they sort as text and mean the
+ * same on SQLite and PostgreSQL. JSON columns are text we parse at the repository edge.
+ */
+export interface SetupsTable {
+  id: string;
+  customer_name: string;
+  state: string;
+  expected_tenant_domain: string | null;
+  environment_hint: string | null;
+  manifest: string;
+  secret_lifetime_months: number;
+  invite_expires_at: string;
+  /** SHA-256 of the current setup token (never the token). Null after revocation. */
+  token_hash: string | null;
+  created_at: string;
+  updated_at: string;
+  created_by: string;
+  tenant_id: string | null;
+  tenant_domain: string | null;
+  admin_username: string | null;
+  environment_url: string | null;
+  client_id: string | null;
+  application_user_id: string | null;
+  role_name: string | null;
+  credential_kind: string | null;
+  credential_source: string | null;
+  secret_expires_at: string | null;
+  verification: string | null;
+  last_error: string | null;
+  expiry_notified_at: string | null;
+  /** Bumped on every change: the status ETag is derived from it. */
+  version: number;
+}
+
+export interface SetupStepsTable {
+  setup_id: string;
+  step: string;
+  status: string;
+  message: string | null;
+  attempts: number;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  last_seq: number;
+  updated_at: string;
+}
+
+export interface SetupEventsTable {
+  id: Generated<number>;
+  setup_id: string;
+  seq: number | null;
+  type: string;
+  source: string;
+  step: string | null;
+  status: string | null;
+  message: string;
+  at: string;
+  attempt: number | null;
+  retry_at: string | null;
+  error: string | null;
+  data: string | null;
+}
+
+export interface CredentialsTable {
+  id: string;
+  setup_id: string;
+  idempotency_key: string;
+  fingerprint: string;
+  tenant_id: string;
+  client_id: string;
+  source: string;
+  environment_url: string;
+  application_user_id: string | null;
+  role_name: string | null;
+  secret_key_id: string | null;
+  secret_expires_at: string | null;
+  kid: string;
+  wrapped_key: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+  active: number;
+  created_at: string;
+}
+
+export interface JobsTable {
+  id: string;
+  kind: string;
+  setup_id: string | null;
+  ref_id: string | null;
+  status: string;
+  run_at: string;
+  attempts: number;
+  first_attempt_at: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  name: string;
+  prefix: string;
+  key_hash: string;
+  scopes: string;
+  created_at: string;
+  created_by: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface WebhookSubscriptionsTable {
+  id: string;
+  url: string;
+  events: string;
+  description: string | null;
+  owner_api_key_id: string | null;
+  kid: string;
+  wrapped_key: string;
+  iv: string;
+  tag: string;
+  ciphertext: string;
+  created_at: string;
+  created_by: string;
+  disabled_at: string | null;
+}
+
+export interface WebhookDeliveriesTable {
+  id: string;
+  subscription_id: string;
+  event_type: string;
+  setup_id: string | null;
+  payload: string;
+  status: string;
+  attempts: number;
+  last_status_code: number | null;
+  last_response: string | null;
+  last_error: string | null;
+  next_attempt_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: string;
+  actor_kind: string;
+  actor_id: string;
+  action: string;
+  setup_id: string | null;
+  target: string | null;
+  details: string | null;
+}
+
+export interface Database {
+  setups: SetupsTable;
+  setup_steps: SetupStepsTable;
+  setup_events: SetupEventsTable;
+  credentials: CredentialsTable;
+  jobs: JobsTable;
+  api_keys: ApiKeysTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  audit_log: AuditLogTable;
+}

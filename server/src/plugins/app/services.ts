@@ -1,0 +1,130 @@
+import fp from 'fastify-plugin';
+import type { FastifyInstance } from 'fastify';
+import type { Config, Keyring } from '../../config.ts';
+import { openStore, type Store } from '../../db/database.ts';
+import { createHttpClient, type HttpClient } from '../../lib/http-client.ts';
+import { createApiKeys, type ApiKeys } from '../../services/api-keys.ts';
+import { createAudit, type Audit } from '../../services/audit.ts';
+import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
+import { createEventBus, type EventBus } from '../../services/event-bus.ts';
+import { createHandoff, type Handoff } from '../../services/handoff.ts';
+import {
+  createIdTokenVerifier,
+  createStaffVerifier,
+  type AdminIdentity,
+  type StaffCaller,
+} from '../../services/identity.ts';
+import { createJobRunner, type JobRunner } from '../../services/jobs.ts';
+import { createMicrosoftClient } from '../../services/microsoft.ts';
+import { createSetups, type Setups } from '../../services/setups.ts';
+import { createTokenVending } from '../../services/token-vending.ts';
+import { createVerifier } from '../../services/verifier.ts';
+import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    store: Store;
+    audit: Audit;
+    eventBus: EventBus;
+    setups: Setups;
+    credentialStore: CredentialStore;
+    handoff: Handoff;
+    apiKeys: ApiKeys;
+    webhooks: Webhooks;
+    tokenVending: ReturnType<typeof createTokenVending>;
+    jobs: JobRunner;
+    verifyStaffToken: (token: string) => Promise<StaffCaller>;
+    verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
+  }
+}
+
+/**
+ * Our services, wired once and exposed as named decorators. They depend on each other (the hand-off needs the
+ * setups, the vault-backed credential store and the job runner), so one place builds them in order instead of a
+ * chain of plugins with `dependencies`; routes only ever see the decorators.
+ */
+async function services(app: FastifyInstance, opts: { config: Config; store?: Store }) {
+  const { config } = opts;
+  const store = opts.store ?? (await openStore(config.database));
+  const keyring = (): Keyring => config.keyring;
+  const http: HttpClient = createHttpClient({ ca: config.microsoft.ca, hostMap: config.microsoft.hostMap });
+  const audit = createAudit(store.db);
+  // The event bus and the webhooks need services built after them: resolved lazily through this holder.
+  const late: { setups?: Setups; jobs?: JobRunner } = {};
+  const eventBus = createEventBus({
+    pgUrl: store.pgUrl,
+    log: app.log,
+    loadEvent: (id) => late.setups!.eventById(id),
+  });
+  const setups = createSetups({
+    store,
+    audit,
+    bus: eventBus,
+    publicUrl: config.publicUrl,
+    defaultManifest: config.defaultManifest,
+  });
+  late.setups = setups;
+  const credentialStore = createCredentialStore({ store, keyring, audit });
+  const webhooks = createWebhooks({
+    store,
+    keyring,
+    audit,
+    http,
+    jobs: () => late.jobs!,
+    config: config.webhooks,
+  });
+  const microsoft = createMicrosoftClient({ authorityHost: config.microsoft.authorityHost, http });
+  const verifier = createVerifier({
+    setups,
+    credentials: credentialStore,
+    microsoft,
+    webhooks,
+    config: config.verification,
+  });
+  const jobs = createJobRunner({
+    store,
+    instanceId: config.instanceId,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    log: app.log,
+    handlers: { verification: verifier.run, webhook: (job) => webhooks.runJob(job) },
+    periodic: [
+      { everyMs: 30_000, run: () => setups.expireOverdue() },
+      { everyMs: 3_600_000, run: () => webhooks.notifyExpiring() },
+    ],
+  });
+  late.jobs = jobs;
+  const apiKeys = createApiKeys({ store, audit });
+  if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
+
+  app.decorate('config', config);
+  app.decorate('store', store);
+  app.decorate('audit', audit);
+  app.decorate('eventBus', eventBus);
+  app.decorate('setups', setups);
+  app.decorate('credentialStore', credentialStore);
+  app.decorate('handoff', createHandoff({ setups, credentials: credentialStore, jobs }));
+  app.decorate('apiKeys', apiKeys);
+  app.decorate('webhooks', webhooks);
+  app.decorate(
+    'tokenVending',
+    createTokenVending({ setups, credentials: credentialStore, microsoft, audit }),
+  );
+  app.decorate('jobs', jobs);
+  app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
+  app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
+
+  await eventBus.start();
+  app.addHook('onReady', async () => {
+    if (config.jobs.enabled) jobs.start();
+  });
+  app.addHook('onClose', async () => {
+    await jobs.stop();
+    await eventBus.close();
+    http.close();
+    if (!opts.store) await store.close();
+  });
+}
+
+export default fp(services, { name: 'services' });

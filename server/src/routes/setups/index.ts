@@ -1,0 +1,214 @@
+import { z } from 'zod';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import {
+  CreateSetupRequestSchema,
+  CreateSetupResponseSchema,
+  ExtendSetupRequestSchema,
+  SetupListQuerySchema,
+  SetupListSchema,
+  SetupSchema,
+  SetupStatusSchema,
+} from '@kantiv/shared/setup';
+import type { SetupEvent } from '@kantiv/shared/events';
+import { actorOf } from '../../plugins/app/auth.ts';
+import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
+
+const read = { staff: 'read', apiKey: 'setups:read' } as const;
+const write = { staff: 'manage', apiKey: 'setups:write' } as const;
+const tags = ['setups'];
+
+/** Setups for staff (console) and API clients: create, list, detail, status, live events and actions. */
+const setupRoutes: FastifyPluginAsyncZod = async (app) => {
+  const { setups, handoff } = app;
+
+  app.post(
+    '/api/v1/setups',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        body: CreateSetupRequestSchema,
+        response: { 201: CreateSetupResponseSchema, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const created = await setups.create(request.body, actorOf(request));
+      // The invite link (with the token) is shown once: never cache this response.
+      return reply.code(201).header('cache-control', 'no-store').send(created);
+    },
+  );
+
+  app.get(
+    '/api/v1/setups',
+    {
+      preHandler: app.requireAccess(read),
+      schema: {
+        tags,
+        querystring: SetupListQuerySchema,
+        response: { 200: SetupListSchema, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request) => setups.list(request.query),
+  );
+
+  app.get(
+    '/api/v1/setups/:id',
+    {
+      preHandler: app.requireAccess(read),
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        response: { 200: SetupSchema, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request) => setups.get(request.params.id),
+  );
+
+  app.get(
+    '/api/v1/setups/:id/status',
+    {
+      preHandler: app.requireAccess(read),
+      schema: {
+        tags,
+        description:
+          'Compact status. Send If-None-Match with the last ETag for 304; add ?wait=<seconds> to long-poll.',
+        params: IdParamsSchema,
+        querystring: z.object({ wait: z.coerce.number().int().min(0).max(300).optional() }),
+        response: { 200: SetupStatusSchema, 304: z.null(), ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      const ifNoneMatch = request.headers['if-none-match'];
+      let etag = `"${await setups.statusVersion(id)}"`;
+      const wait = Math.min(request.query.wait ?? 0, app.config.statusMaxWaitSeconds);
+      if (ifNoneMatch === etag && wait > 0) {
+        await waitForChange(id, wait * 1000, request.raw);
+        etag = `"${await setups.statusVersion(id)}"`;
+      }
+      reply.header('cache-control', 'no-cache').header('etag', etag);
+      if (ifNoneMatch === etag) return reply.code(304).send(null);
+      const { status, version } = await setups.status(id);
+      return reply.header('etag', `"${version}"`).send(status);
+    },
+  );
+
+  /** Resolves on the next event for this setup, the timeout, or the client going away. */
+  function waitForChange(setupId: string, ms: number, raw: NodeJS.EventEmitter): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        unsubscribe();
+        raw.off('close', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      const unsubscribe = app.eventBus.subscribe(setupId, done);
+      raw.once('close', done);
+    });
+  }
+
+  app.get(
+    '/api/v1/setups/:id/events',
+    {
+      sse: { kind: 'only' },
+      preHandler: app.requireAccess(read),
+      schema: {
+        tags,
+        description:
+          'Server-Sent Events: every stored event of the setup (from Last-Event-ID), then live ones.',
+        params: IdParamsSchema,
+        querystring: z.object({ lastEventId: z.coerce.number().int().min(0).optional() }),
+        response: errorResponses(...AUTH_ERRORS, 406),
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      await setups.getRow(id);
+      const header = Number(request.headers['last-event-id']);
+      let sentUpTo = Number.isInteger(header) && header > 0 ? header : (request.query.lastEventId ?? 0);
+      let replaying = true;
+      const pending: SetupEvent[] = [];
+      const send = (event: SetupEvent) => {
+        if (event.id <= sentUpTo || !reply.sse.isConnected) return;
+        sentUpTo = event.id;
+        reply.sse.send({ id: String(event.id), event: event.type, data: event }).catch(() => undefined);
+      };
+      // Subscribe before reading history so nothing published in between is lost; duplicates are dropped by id.
+      const unsubscribe = app.eventBus.subscribe(id, (event) =>
+        replaying ? pending.push(event) : send(event),
+      );
+      reply.sse.onClose(unsubscribe);
+      reply.sse.keepAlive();
+      for (const event of await setups.eventsSince(id, sentUpTo)) send(event);
+      replaying = false;
+      for (const event of pending.sort((a, b) => a.id - b.id)) send(event);
+    },
+  );
+
+  app.post(
+    '/api/v1/setups/:id/revoke',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        response: { 200: SetupSchema, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request) => {
+      const setup = await setups.revoke(request.params.id, actorOf(request));
+      app.tokenVending.forget(request.params.id);
+      return setup;
+    },
+  );
+
+  app.post(
+    '/api/v1/setups/:id/extend',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        body: ExtendSetupRequestSchema,
+        response: { 200: SetupSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request) => setups.extend(request.params.id, request.body.hours, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/setups/:id/reverify',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        params: IdParamsSchema,
+        response: { 202: SetupSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      await handoff.reverify(request.params.id, actorOf(request));
+      return reply.code(202).send(await setups.get(request.params.id));
+    },
+  );
+
+  app.post(
+    '/api/v1/setups/:id/invite',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        description: 'A fresh invite link (new setup token); the previous link stops working.',
+        params: IdParamsSchema,
+        response: { 200: CreateSetupResponseSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const result = await setups.newInvite(request.params.id, actorOf(request));
+      return reply.header('cache-control', 'no-store').send(result);
+    },
+  );
+};
+
+export default setupRoutes;

@@ -1,0 +1,171 @@
+import type {
+  CredentialHandoffRequest,
+  CredentialHandoffResponse,
+  Verification,
+} from '@kantiv/shared/credentials';
+import { HttpError } from '../plugins/error-handler.ts';
+import type { Actor } from './audit.ts';
+import { handoffFingerprint, type CredentialStore } from './credentials.ts';
+import type { JobRunner } from './jobs.ts';
+import type { SetupRow, Setups } from './setups.ts';
+
+const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error).message));
+
+/**
+ * The credential hand-off: validated, bound to the setup's tenant, idempotent by key, sealed before storage, and
+ * followed by a persisted verification job. Answers with the verification state (202).
+ */
+export function createHandoff(deps: { setups: Setups; credentials: CredentialStore; jobs: JobRunner }) {
+  const { setups, credentials, jobs } = deps;
+
+  async function current(setupId: string): Promise<CredentialHandoffResponse> {
+    const row = await setups.getRow(setupId);
+    const verification: Verification = row.verification
+      ? (JSON.parse(row.verification) as Verification)
+      : { status: 'pending', attempts: 0 };
+    return { setupId, state: row.state, verification };
+  }
+
+  return {
+    /** Staff or an API client asks for a fresh verification with the stored credential. */
+    async reverify(setupId: string, actor: Actor): Promise<void> {
+      const active = await credentials.active(setupId);
+      if (!active) throw new HttpError(409, 'conflict', 'This setup has no credential to verify yet.');
+      await setups.change(setupId, actor, async (row, trx) => {
+        if (row.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
+        await jobs.cancelQueued(trx, 'verification', setupId);
+        await jobs.enqueue(trx, { kind: 'verification', setupId, refId: active.id });
+        await setups.setStep(trx, setupId, 'verification', 'pending', {
+          message: 'Re-verification requested',
+          error: null,
+        });
+        return {
+          set: {
+            state: 'awaiting_verification',
+            verification: JSON.stringify({ status: 'pending', attempts: 0 }),
+            last_error: null,
+          },
+          events: [
+            {
+              type: 'action',
+              source: actor.kind === 'staff' ? 'staff' : 'system',
+              message: 'Re-verification requested',
+            },
+            {
+              type: 'state',
+              source: 'server',
+              message: 'Awaiting verification',
+              data: { state: 'awaiting_verification' },
+            },
+          ],
+          audit: 'setup.reverify_requested',
+        };
+      });
+      jobs.kick();
+    },
+
+    async handOff(
+      setup: SetupRow,
+      req: CredentialHandoffRequest,
+      actor: Actor,
+    ): Promise<CredentialHandoffResponse> {
+      const existing = await credentials.findByIdempotencyKey(setup.id, req.idempotencyKey);
+      if (existing) {
+        if (existing.fingerprint !== handoffFingerprint(req)) {
+          throw new HttpError(
+            409,
+            'idempotency_conflict',
+            'This idempotency key was already used with different values.',
+          );
+        }
+        return current(setup.id);
+      }
+      if (!setup.tenant_id) {
+        throw new HttpError(
+          409,
+          'conflict',
+          'Sign in with Microsoft first: the setup is not bound to a tenant yet.',
+        );
+      }
+      if (req.tenantId.toLowerCase() !== setup.tenant_id.toLowerCase()) {
+        throw new HttpError(
+          403,
+          'tenant_mismatch',
+          'This credential belongs to a tenant other than the one you signed in with.',
+        );
+      }
+      if (setup.state === 'verified') {
+        throw new HttpError(
+          409,
+          'setup_completed',
+          'This setup is already verified; ask Kantiv support for a new invite to replace its credential.',
+        );
+      }
+      const verification: Verification = { status: 'pending', attempts: 0 };
+      try {
+        await setups.change(setup.id, actor, async (_row, trx) => {
+          const stored = await credentials.insert(trx, setup.id, req);
+          await jobs.cancelQueued(trx, 'verification', setup.id);
+          await jobs.enqueue(trx, { kind: 'verification', setupId: setup.id, refId: stored.id });
+          await setups.setStep(trx, setup.id, 'handoff', 'succeeded', {
+            message: 'Credential received and sealed',
+            error: null,
+          });
+          await setups.setStep(trx, setup.id, 'verification', 'pending', {
+            message: 'Waiting to verify',
+            error: null,
+          });
+          return {
+            set: {
+              state: 'awaiting_verification',
+              client_id: req.clientId,
+              environment_url: stored.environment_url,
+              application_user_id: req.applicationUserId ?? null,
+              role_name: req.roleName ?? setup.role_name,
+              credential_kind: 'client_secret',
+              credential_source: req.source,
+              secret_expires_at: req.secretExpiresAt ?? null,
+              verification: JSON.stringify(verification),
+              last_error: null,
+              expiry_notified_at: null,
+            },
+            events: [
+              {
+                type: 'step',
+                source: 'server',
+                step: 'handoff',
+                status: 'succeeded',
+                message: 'Credential received and sealed',
+                data: { clientId: req.clientId },
+              },
+              {
+                type: 'state',
+                source: 'server',
+                message: 'Awaiting verification',
+                data: { state: 'awaiting_verification' },
+              },
+            ],
+            audit: 'credential.stored',
+            details: { credentialId: stored.id, clientId: req.clientId, source: req.source },
+          };
+        });
+      } catch (err) {
+        // Two concurrent retries with the same key: the loser sees the winner's row.
+        if (isUniqueViolation(err)) {
+          const again = await credentials.findByIdempotencyKey(setup.id, req.idempotencyKey);
+          if (again?.fingerprint === handoffFingerprint(req)) return current(setup.id);
+          if (again)
+            throw new HttpError(
+              409,
+              'idempotency_conflict',
+              'This idempotency key was already used with different values.',
+            );
+        }
+        throw err;
+      }
+      jobs.kick();
+      return current(setup.id);
+    },
+  };
+}
+export type Handoff = ReturnType<typeof createHandoff>;

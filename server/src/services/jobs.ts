@@ -1,0 +1,202 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Db, Store } from '../db/database.ts';
+import type { JobsTable } from '../db/schema.ts';
+
+export type JobKind = 'verification' | 'webhook';
+export type Job = JobsTable;
+export type JobOutcome =
+  { outcome: 'done' } | { outcome: 'failed'; error: string } | { outcome: 'retry'; at: Date; error: string };
+export type JobHandler = (job: Job) => Promise<JobOutcome>;
+
+const nowIso = () => new Date().toISOString();
+
+/**
+ * Persisted, leased background jobs. A job is claimed by setting a lease (owner + expiry); a crashed instance's
+ * lease runs out and another instance takes the job over. On PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`
+ * so concurrent instances never claim the same row; on SQLite one process owns the file and the claim is a single
+ * atomic UPDATE. Completion is fenced on the lease owner, so a job that lost its lease cannot overwrite the result.
+ */
+export function createJobRunner(deps: {
+  store: Store;
+  instanceId: string;
+  leaseMs: number;
+  pollMs: number;
+  concurrency?: number;
+  log: FastifyBaseLogger;
+  handlers: Partial<Record<JobKind, JobHandler>>;
+  periodic?: { everyMs: number; run: () => Promise<unknown> }[];
+}) {
+  const db = deps.store.db;
+  const concurrency = deps.concurrency ?? 4;
+  let running = 0;
+  let stopped = true;
+  let wake: (() => void) | undefined;
+  const inFlight = new Set<Promise<void>>();
+  const timers: NodeJS.Timeout[] = [];
+  let loopDone: Promise<void> = Promise.resolve();
+
+  async function claim(): Promise<Job | undefined> {
+    const now = nowIso();
+    const lease = new Date(Date.now() + deps.leaseMs).toISOString();
+    return db
+      .updateTable('jobs')
+      .set((eb) => ({
+        status: 'running',
+        lease_owner: deps.instanceId,
+        lease_expires_at: lease,
+        attempts: eb('attempts', '+', 1),
+        first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)),
+        updated_at: now,
+      }))
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('jobs')
+          .select('id')
+          .where((w) =>
+            w.or([
+              w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+              w.and([w('status', '=', 'running'), w('lease_expires_at', '<', now)]),
+            ]),
+          )
+          .orderBy('run_at')
+          .limit(1)
+          .$if(deps.store.dialect === 'postgres', (q) => q.forUpdate().skipLocked()),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  }
+
+  async function finish(job: Job, result: JobOutcome): Promise<void> {
+    const base = db.updateTable('jobs').where('id', '=', job.id).where('lease_owner', '=', deps.instanceId);
+    if (result.outcome === 'retry') {
+      await base
+        .set({
+          status: 'queued',
+          run_at: result.at.toISOString(),
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: result.error,
+          updated_at: nowIso(),
+        })
+        .execute();
+    } else {
+      await base
+        .set({
+          status: result.outcome === 'done' ? 'done' : 'failed',
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: result.outcome === 'failed' ? result.error : null,
+          updated_at: nowIso(),
+        })
+        .execute();
+    }
+  }
+
+  async function runJob(job: Job): Promise<void> {
+    const handler = deps.handlers[job.kind as JobKind];
+    let result: JobOutcome;
+    try {
+      result = handler ? await handler(job) : { outcome: 'failed', error: `no handler for ${job.kind}` };
+    } catch (err) {
+      deps.log.error({ err, jobId: job.id, kind: job.kind }, 'job failed unexpectedly');
+      result = { outcome: 'retry', at: new Date(Date.now() + 5_000), error: 'internal error' };
+    }
+    await finish(job, result).catch((err: unknown) =>
+      deps.log.error({ err }, 'could not record a job result'),
+    );
+  }
+
+  async function loop(): Promise<void> {
+    while (!stopped) {
+      let claimed: Job | undefined;
+      if (running < concurrency) {
+        try {
+          claimed = await claim();
+        } catch (err) {
+          if (!stopped) deps.log.warn({ err }, 'job claim failed');
+        }
+      }
+      if (claimed) {
+        running += 1;
+        const p = runJob(claimed).finally(() => {
+          running -= 1;
+          inFlight.delete(p);
+          wake?.();
+        });
+        inFlight.add(p);
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, deps.pollMs);
+        wake = () => {
+          clearTimeout(t);
+          resolve();
+        };
+      });
+      wake = undefined;
+    }
+  }
+
+  return {
+    async enqueue(
+      trx: Db,
+      job: { kind: JobKind; setupId?: string; refId?: string; runAt?: Date },
+    ): Promise<string> {
+      const id = randomUUID();
+      const now = nowIso();
+      await trx
+        .insertInto('jobs')
+        .values({
+          id,
+          kind: job.kind,
+          setup_id: job.setupId ?? null,
+          ref_id: job.refId ?? null,
+          status: 'queued',
+          run_at: (job.runAt ?? new Date()).toISOString(),
+          attempts: 0,
+          first_attempt_at: null,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          created_at: now,
+          updated_at: now,
+        })
+        .execute();
+      return id;
+    },
+    /** Cancels queued (not running) jobs of a kind for a setup, e.g. an older verification superseded by a new one. */
+    async cancelQueued(trx: Db, kind: JobKind, setupId: string): Promise<void> {
+      await trx
+        .updateTable('jobs')
+        .set({ status: 'cancelled', updated_at: nowIso() })
+        .where('kind', '=', kind)
+        .where('setup_id', '=', setupId)
+        .where('status', '=', 'queued')
+        .execute();
+    },
+    kick(): void {
+      wake?.();
+    },
+    start(): void {
+      if (!stopped) return;
+      stopped = false;
+      loopDone = loop();
+      for (const p of deps.periodic ?? []) {
+        const t = setInterval(() => {
+          p.run().catch((err: unknown) => deps.log.warn({ err }, 'periodic task failed'));
+        }, p.everyMs);
+        t.unref();
+        timers.push(t);
+      }
+    },
+    async stop(): Promise<void> {
+      stopped = true;
+      wake?.();
+      for (const t of timers) clearInterval(t);
+      await loopDone;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}
+export type JobRunner = ReturnType<typeof createJobRunner>;

@@ -1,0 +1,182 @@
+import { ConfidentialClientApplication, type INetworkModule, LogLevel } from '@azure/msal-node';
+import type { HttpClient } from '../lib/http-client.ts';
+
+/** A Microsoft failure as people should see it: code, message, request id; never a token or a secret. */
+export class MicrosoftError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly kind: 'replication' | 'transient' | 'secret' | 'permanent',
+    readonly requestId?: string,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'MicrosoftError';
+  }
+}
+
+// Entra: the app or its service principal has not reached every replica yet (eventual consistency).
+const REPLICATION_AADSTS = new Set(['AADSTS700016', 'AADSTS7000229', 'AADSTS500011']);
+// Dataverse: the application id is not known to the environment yet (0x8004F510/0x8004F512), or the application
+// user is not yet a member of the organization (0x80072560). See docs reference B.9.
+const REPLICATION_DATAVERSE = new Set(['0x8004f510', '0x8004f512', '0x80072560']);
+
+function msalNetwork(http: HttpClient): INetworkModule {
+  const parse = (body: string): unknown => {
+    try {
+      return JSON.parse(body);
+    } catch {
+      return {};
+    }
+  };
+  return {
+    async sendGetRequestAsync(url, options, timeout) {
+      const r = await http.request(url, {
+        headers: options?.headers ?? {},
+        ...(timeout ? { timeoutMs: timeout } : {}),
+      });
+      return { status: r.status, headers: r.headers, body: parse(r.body) as never };
+    },
+    async sendPostRequestAsync(url, options) {
+      const r = await http.request(url, {
+        method: 'POST',
+        headers: options?.headers ?? {},
+        body: options?.body ?? '',
+      });
+      return { status: r.status, headers: r.headers, body: parse(r.body) as never };
+    },
+  };
+}
+
+/** Strips anything after a secret-looking marker and caps the length: error text ends up in events and logs. */
+function clean(message: string): string {
+  return message.replace(/\s+/g, ' ').slice(0, 500);
+}
+
+export type AppToken = { accessToken: string; expiresAt: Date };
+
+export function createMicrosoftClient(deps: { authorityHost: string; http: HttpClient }) {
+  const authorityUrl = new URL(deps.authorityHost);
+  const isMicrosoftHost = /(^|\.)login\.microsoftonline\.(com|us)$|(^|\.)login\.chinacloudapi\.cn$/.test(
+    authorityUrl.hostname,
+  );
+  const networkClient = msalNetwork(deps.http);
+
+  return {
+    /** Client credentials for `<environment>/.default` with the customer's app (msal-node, no token cache reuse). */
+    async acquireAppToken(input: {
+      tenantId: string;
+      clientId: string;
+      secret: string;
+      resource: string;
+    }): Promise<AppToken> {
+      const cca = new ConfidentialClientApplication({
+        auth: {
+          clientId: input.clientId,
+          clientSecret: input.secret,
+          authority: `${deps.authorityHost}/${input.tenantId}`,
+          // A non-Microsoft authority (the emulator) must be declared, or MSAL asks Microsoft's instance discovery.
+          knownAuthorities: isMicrosoftHost ? [] : [authorityUrl.host],
+        },
+        system: {
+          networkClient,
+          loggerOptions: {
+            piiLoggingEnabled: false,
+            logLevel: LogLevel.Error,
+            loggerCallback: () => undefined,
+          },
+        },
+      });
+      try {
+        const result = await cca.acquireTokenByClientCredential({
+          scopes: [`${input.resource}/.default`],
+          skipCache: true,
+        });
+        if (!result?.accessToken)
+          throw new MicrosoftError('no_token', 'Microsoft returned no access token.', 'transient');
+        return {
+          accessToken: result.accessToken,
+          expiresAt: result.expiresOn ?? new Date(Date.now() + 3_000_000),
+        };
+      } catch (err) {
+        if (err instanceof MicrosoftError) throw err;
+        throw classifyMsal(err);
+      }
+    },
+
+    /** GET on the Dataverse Web API with an app token; throws a classified MicrosoftError on failure. */
+    async dataverseGet(environmentUrl: string, path: string, accessToken: string): Promise<unknown> {
+      let res;
+      try {
+        res = await deps.http.request(`${environmentUrl}/api/data/v9.2/${path}`, {
+          headers: {
+            authorization: `Bearer ${accessToken}`,
+            accept: 'application/json',
+            'odata-version': '4.0',
+            'odata-maxversion': '4.0',
+          },
+        });
+      } catch (err) {
+        throw new MicrosoftError(
+          'network_error',
+          clean(`Dataverse could not be reached: ${(err as Error).message}`),
+          'transient',
+        );
+      }
+      const requestId =
+        res.headers['x-ms-service-request-id'] ?? res.headers['req_id'] ?? res.headers['request-id'];
+      if (res.status >= 200 && res.status < 300) {
+        try {
+          return JSON.parse(res.body) as unknown;
+        } catch {
+          return {};
+        }
+      }
+      let code = `http_${res.status}`;
+      let message = `Dataverse answered ${res.status}.`;
+      try {
+        const body = JSON.parse(res.body) as { error?: { code?: string; message?: string } };
+        if (body.error?.code) code = body.error.code;
+        if (body.error?.message) message = clean(body.error.message);
+      } catch {
+        // not JSON: keep the status
+      }
+      const retryAfter = Number(res.headers['retry-after']);
+      const kind = REPLICATION_DATAVERSE.has(code.toLowerCase())
+        ? 'replication'
+        : res.status === 429 || res.status >= 500
+          ? 'transient'
+          : 'permanent';
+      throw new MicrosoftError(
+        code,
+        message,
+        kind,
+        requestId,
+        Number.isFinite(retryAfter) ? retryAfter * 1000 : undefined,
+      );
+    },
+  };
+}
+export type MicrosoftClient = ReturnType<typeof createMicrosoftClient>;
+
+function classifyMsal(err: unknown): MicrosoftError {
+  const e = err as {
+    errorCode?: string;
+    errorMessage?: string;
+    message?: string;
+    correlationId?: string;
+    errorNo?: string;
+  };
+  const text = e.errorMessage ?? e.message ?? 'The token request failed.';
+  const aadsts = /AADSTS\d+/.exec(text)?.[0] ?? (e.errorNo ? `AADSTS${e.errorNo}` : undefined);
+  const code = aadsts ?? e.errorCode ?? 'token_request_failed';
+  const firstLine = clean(text.split(/\r?\n/)[0] ?? text);
+  if (aadsts && REPLICATION_AADSTS.has(aadsts))
+    return new MicrosoftError(code, firstLine, 'replication', e.correlationId);
+  // A brand-new secret can be refused for a short while until it replicates; a wrong one keeps being refused.
+  if (aadsts === 'AADSTS7000215') return new MicrosoftError(code, firstLine, 'secret', e.correlationId);
+  if (/network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out|socket/i.test(`${e.errorCode ?? ''} ${text}`)) {
+    return new MicrosoftError('network_error', firstLine, 'transient', e.correlationId);
+  }
+  return new MicrosoftError(code, firstLine, 'permanent', e.correlationId);
+}

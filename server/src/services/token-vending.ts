@@ -1,0 +1,76 @@
+import type { ConnectionTokenResponse } from '@kantiv/shared/connections';
+import { HttpError } from '../plugins/error-handler.ts';
+import { VaultError } from '../vault/vault.ts';
+import type { Actor, Audit } from './audit.ts';
+import type { CredentialStore } from './credentials.ts';
+import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
+import type { Setups } from './setups.ts';
+
+// Hand out a cached token only while it has this much life left, so callers never receive one about to expire.
+const MIN_REMAINING_MS = 5 * 60_000;
+
+/** Dataverse access tokens for a verified connection, minted with the sealed credential; the secret stays here. */
+export function createTokenVending(deps: {
+  setups: Setups;
+  credentials: CredentialStore;
+  microsoft: MicrosoftClient;
+  audit: Audit;
+}) {
+  const cache = new Map<
+    string,
+    { credentialId: string; token: ConnectionTokenResponse; expiresAtMs: number }
+  >();
+
+  return {
+    async issue(setupId: string, actor: Actor): Promise<ConnectionTokenResponse> {
+      const setup = await deps.setups.getRow(setupId);
+      if (setup.state !== 'verified')
+        throw new HttpError(409, 'conflict', `This connection is ${setup.state}, not verified.`);
+      const active = await deps.credentials.active(setupId);
+      if (!active) throw new HttpError(409, 'conflict', 'This connection has no credential.');
+      const hit = cache.get(setupId);
+      let token: ConnectionTokenResponse;
+      let cached = false;
+      if (hit && hit.credentialId === active.id && hit.expiresAtMs - Date.now() > MIN_REMAINING_MS) {
+        token = hit.token;
+        cached = true;
+      } else {
+        try {
+          const { secret } = await deps.credentials.reveal(active.id, 'token', actor);
+          const t = await deps.microsoft.acquireAppToken({
+            tenantId: active.tenant_id,
+            clientId: active.client_id,
+            secret,
+            resource: active.environment_url,
+          });
+          token = {
+            accessToken: t.accessToken,
+            tokenType: 'Bearer',
+            expiresAt: t.expiresAt.toISOString(),
+            resource: active.environment_url,
+          };
+          cache.set(setupId, { credentialId: active.id, token, expiresAtMs: t.expiresAt.getTime() });
+        } catch (err) {
+          if (err instanceof VaultError)
+            throw new HttpError(
+              409,
+              'credential_rejected',
+              'The stored credential failed its integrity check and was not used.',
+            );
+          if (err instanceof MicrosoftError)
+            throw new HttpError(
+              503,
+              'service_unavailable',
+              `Microsoft refused the token request (${err.code}).`,
+            );
+          throw err;
+        }
+      }
+      await deps.audit.record(actor, { action: 'connection.token_issued', setupId, details: { cached } });
+      return token;
+    },
+    forget(setupId: string): void {
+      cache.delete(setupId);
+    },
+  };
+}

@@ -1,0 +1,238 @@
+import type { Verification } from '@kantiv/shared/credentials';
+import type { Manifest } from '@kantiv/shared/manifest';
+import type { Config } from '../config.ts';
+import { VaultError } from '../vault/vault.ts';
+import type { Actor } from './audit.ts';
+import type { CredentialStore } from './credentials.ts';
+import type { Job, JobOutcome } from './jobs.ts';
+import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
+import type { Setups } from './setups.ts';
+import type { Webhooks } from './webhooks.ts';
+
+const VERIFIER: Actor = { kind: 'system', id: 'verification' };
+
+const FIXES: Record<string, string> = {
+  AADSTS7000215:
+    'The client secret was refused. Run the setup again so a new secret is created and handed off.',
+  AADSTS700016:
+    'Microsoft has not yet replicated the app registration. This usually resolves within minutes.',
+  '0x8004f510':
+    'Dataverse does not know the app yet. This usually resolves within minutes; otherwise check the app is in the same tenant as the environment.',
+  application_user_mismatch:
+    'The credential signs in as a different Dataverse user than the one the setup created. Re-run the application-user step.',
+  credential_unreadable:
+    'The stored credential failed its integrity check and was not used. Run the setup again to hand off a new credential.',
+  table_access_denied:
+    'The security role lacks a privilege from the manifest. Re-run the security-role step.',
+};
+
+/**
+ * The verification job: client credentials with the stored secret (msal-node), WhoAmI must be the application user
+ * the engine created, then one read per manifest table. Replication errors retry with backoff inside the
+ * configured window, shown as `waiting`; anything else fails with Microsoft's code and a fix.
+ */
+export function createVerifier(deps: {
+  setups: Setups;
+  credentials: CredentialStore;
+  microsoft: MicrosoftClient;
+  webhooks: Webhooks;
+  config: Config['verification'];
+}) {
+  const { setups, credentials, microsoft } = deps;
+
+  async function record(
+    setupId: string,
+    verification: Verification,
+    state: string | undefined,
+    message: string,
+    extra: { retryAt?: string; stepStatus: 'running' | 'waiting' | 'succeeded' | 'failed' },
+  ) {
+    await setups.change(setupId, VERIFIER, async (_row, trx) => {
+      const err = verification.error;
+      await setups.setStep(trx, setupId, 'verification', extra.stepStatus, {
+        message,
+        attempt: verification.attempts,
+        error: err ? { code: err.code, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } : null,
+      });
+      return {
+        set: {
+          verification: JSON.stringify(verification),
+          ...(state ? { state } : {}),
+          ...(verification.applicationUserId ? { application_user_id: verification.applicationUserId } : {}),
+          last_error:
+            err && extra.stepStatus === 'failed'
+              ? JSON.stringify({ code: err.code, message: err.message })
+              : null,
+        },
+        events: [
+          {
+            type: 'verification',
+            source: 'server',
+            step: 'verification',
+            status: extra.stepStatus,
+            message,
+            attempt: verification.attempts,
+            ...(extra.retryAt ? { retryAt: extra.retryAt } : {}),
+            ...(err
+              ? { error: { code: err.code, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } }
+              : {}),
+            data: { verificationStatus: verification.status, ...(state ? { state } : {}) },
+          },
+          ...(state
+            ? [
+                {
+                  type: 'state' as const,
+                  source: 'server' as const,
+                  message: state === 'verified' ? 'Connection verified' : 'Verification failed',
+                  data: { state },
+                },
+              ]
+            : []),
+        ],
+        ...(state
+          ? {
+              audit: state === 'verified' ? 'setup.verified' : 'setup.verification_failed',
+              details: err ? { code: err.code } : {},
+            }
+          : {}),
+      };
+    });
+    if (state === 'verified' || state === 'failed') {
+      await deps.webhooks.emit(state === 'verified' ? 'setup.verified' : 'setup.failed', setupId);
+    }
+  }
+
+  async function run(job: Job): Promise<JobOutcome> {
+    const setupId = job.setup_id;
+    if (!setupId || !job.ref_id) return { outcome: 'failed', error: 'job without setup' };
+    const setup = await setups.getRow(setupId);
+    if (setup.state === 'revoked') return { outcome: 'done' };
+    const active = await credentials.active(setupId);
+    if (!active || active.id !== job.ref_id) return { outcome: 'done' }; // superseded by a newer hand-off
+    const manifest = JSON.parse(setup.manifest) as Manifest;
+    const attempts = job.attempts;
+    const startedAt = Date.parse(job.first_attempt_at ?? new Date().toISOString());
+    await record(
+      setupId,
+      { status: 'running', attempts },
+      undefined,
+      `Verifying the connection (attempt ${attempts})`,
+      { stepStatus: 'running' },
+    );
+
+    try {
+      let secret: string;
+      try {
+        ({ secret } = await credentials.reveal(active.id, 'verification', VERIFIER));
+      } catch (err) {
+        if (err instanceof VaultError)
+          throw new MicrosoftError(
+            'credential_unreadable',
+            'The stored credential could not be opened.',
+            'permanent',
+          );
+        throw err;
+      }
+      const token = await microsoft.acquireAppToken({
+        tenantId: active.tenant_id,
+        clientId: active.client_id,
+        secret,
+        resource: active.environment_url,
+      });
+      secret = '';
+      const who = (await microsoft.dataverseGet(active.environment_url, 'WhoAmI', token.accessToken)) as {
+        UserId?: string;
+      };
+      const userId = typeof who.UserId === 'string' ? who.UserId.toLowerCase() : undefined;
+      if (!userId) throw new MicrosoftError('whoami_failed', 'WhoAmI returned no UserId.', 'permanent');
+      if (active.application_user_id && active.application_user_id.toLowerCase() !== userId) {
+        throw new MicrosoftError(
+          'application_user_mismatch',
+          `WhoAmI returned user ${userId}, not the application user ${active.application_user_id}.`,
+          'permanent',
+        );
+      }
+      const tables: NonNullable<Verification['tables']> = [];
+      for (const t of manifest.tables) {
+        try {
+          await microsoft.dataverseGet(active.environment_url, `${t.entitySet}?$top=1`, token.accessToken);
+          tables.push({ table: t.table, ok: true });
+        } catch (err) {
+          if (err instanceof MicrosoftError && err.kind !== 'permanent') throw err;
+          const e = err as MicrosoftError;
+          tables.push({ table: t.table, ok: false, error: { code: e.code, message: e.message } });
+        }
+      }
+      const denied = tables.filter((t) => !t.ok);
+      const checkedAt = new Date().toISOString();
+      if (denied.length > 0) {
+        const message = `No read access to ${denied.map((t) => t.table).join(', ')}.`;
+        await record(
+          setupId,
+          {
+            status: 'failed',
+            attempts,
+            checkedAt,
+            applicationUserId: userId,
+            tables,
+            error: { code: 'table_access_denied', message, fix: FIXES.table_access_denied },
+          },
+          'failed',
+          message,
+          { stepStatus: 'failed' },
+        );
+        return { outcome: 'done' };
+      }
+      await record(
+        setupId,
+        { status: 'succeeded', attempts, checkedAt, applicationUserId: userId, tables },
+        'verified',
+        'Connection verified: WhoAmI and every table read succeeded',
+        { stepStatus: 'succeeded' },
+      );
+      return { outcome: 'done' };
+    } catch (err) {
+      const e =
+        err instanceof MicrosoftError
+          ? err
+          : new MicrosoftError('verification_error', 'Verification could not complete.', 'transient');
+      const elapsed = Date.now() - startedAt;
+      const secretGrace = Math.min(deps.config.maxWaitMs, deps.config.secretGraceMs);
+      const retryable =
+        e.kind === 'replication' || e.kind === 'transient' || (e.kind === 'secret' && elapsed < secretGrace);
+      const error = {
+        code: e.code,
+        message: e.message,
+        ...((FIXES[e.code] ?? FIXES[e.code.toLowerCase()])
+          ? { fix: FIXES[e.code] ?? FIXES[e.code.toLowerCase()] }
+          : {}),
+      };
+      if (retryable && elapsed < deps.config.maxWaitMs) {
+        const backoff = Math.min(
+          deps.config.retryMaxMs,
+          deps.config.retryBaseMs * 2 ** Math.max(0, attempts - 1),
+        );
+        const delay = Math.max(e.retryAfterMs ?? 0, backoff * (0.8 + Math.random() * 0.4));
+        const at = new Date(Date.now() + delay);
+        await record(
+          setupId,
+          { status: 'waiting', attempts, error },
+          undefined,
+          `Waiting for Microsoft to catch up (${e.code}); retrying`,
+          { stepStatus: 'waiting', retryAt: at.toISOString() },
+        );
+        return { outcome: 'retry', at, error: e.code };
+      }
+      await record(
+        setupId,
+        { status: 'failed', attempts, checkedAt: new Date().toISOString(), error },
+        'failed',
+        `Verification failed: ${e.message}`,
+        { stepStatus: 'failed' },
+      );
+      return { outcome: 'done' };
+    }
+  }
+
+  return { run };
+}

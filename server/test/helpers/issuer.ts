@@ -1,0 +1,82 @@
+import http from 'node:http';
+import { randomUUID } from 'node:crypto';
+import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
+
+/**
+ * Our own test identity provider: one RS256 key pair, its JWKS served over local HTTP at the Entra-shaped path
+ * `/<tenant>/discovery/v2.0/keys`. It signs staff access tokens and customer admins' ID tokens the way Entra
+ * would (issuer `<authority>/<tid>/v2.0`), so the server verifies them with its real code path.
+ */
+export async function startIssuer() {
+  const { publicKey, privateKey } = await generateKeyPair('RS256');
+  const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test-key-1', alg: 'RS256', use: 'sig' };
+  const other = await generateKeyPair('RS256');
+  const server = http.createServer((req, res) => {
+    if (req.url?.endsWith('/discovery/v2.0/keys')) {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ keys: [jwk] }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  const authority = `http://127.0.0.1:${port}`;
+  const staffTenant = randomUUID();
+  const staffAudience = 'api://kantiv-connect-test';
+  const wizardClientId = randomUUID();
+
+  async function sign(
+    claims: Record<string, unknown>,
+    opts: { issuer: string; audience: string; expiresIn?: string; wrongKey?: boolean },
+  ) {
+    return new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid: 'test-key-1', typ: 'JWT' })
+      .setIssuer(opts.issuer)
+      .setAudience(opts.audience)
+      .setIssuedAt()
+      .setExpirationTime(opts.expiresIn ?? '1h')
+      .sign(opts.wrongKey ? other.privateKey : privateKey);
+  }
+
+  return {
+    authority,
+    staffTenant,
+    staffAudience,
+    wizardClientId,
+    env: {
+      MICROSOFT_AUTHORITY_HOST: authority,
+      WIZARD_CLIENT_ID: wizardClientId,
+      STAFF_TENANT_ID: staffTenant,
+      STAFF_API_AUDIENCE: staffAudience,
+    },
+    staffToken(roles: string[], extra: { expiresIn?: string; wrongKey?: boolean; audience?: string } = {}) {
+      return sign(
+        { roles, oid: randomUUID(), name: 'Support Person', tid: staffTenant },
+        { issuer: `${authority}/${staffTenant}/v2.0`, audience: extra.audience ?? staffAudience, ...extra },
+      );
+    },
+    idToken(
+      tenantId: string,
+      username: string,
+      extra: { audience?: string; issuerTenant?: string; wrongKey?: boolean } = {},
+    ) {
+      return sign(
+        {
+          tid: tenantId,
+          preferred_username: username,
+          name: 'Customer Admin',
+          oid: randomUUID(),
+          ver: '2.0',
+        },
+        {
+          issuer: `${authority}/${extra.issuerTenant ?? tenantId}/v2.0`,
+          audience: extra.audience ?? wizardClientId,
+          ...(extra.wrongKey ? { wrongKey: true } : {}),
+        },
+      );
+    },
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+export type Issuer = Awaited<ReturnType<typeof startIssuer>>;

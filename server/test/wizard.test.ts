@@ -1,0 +1,303 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema } from '@kantiv/shared/errors';
+import { CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
+import { PostStepEventsResponseSchema } from '@kantiv/shared/events';
+import { SetupSchema, WizardSetupSchema } from '@kantiv/shared/setup';
+import { DIALECTS } from './helpers/databases.ts';
+import {
+  bearer,
+  bindTenant,
+  createSetup,
+  handoffBody,
+  startTestApp,
+  type TestContext,
+} from './helpers/app.ts';
+
+const code = (body: string) => ApiErrorSchema.parse(JSON.parse(body)).error.code;
+
+describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp(dialect);
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('GET /api/v1/wizard/setup › shows the customer view of its own setup', async () => {
+    const { id, token } = await createSetup(ctx, {
+      customerName: 'Northwind',
+      environmentHint: 'northwind.crm',
+    });
+    const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    const view = WizardSetupSchema.parse(res.json());
+    expect(view.id).toBe(id);
+    expect(view.environmentHint).toBe('northwind.crm');
+    expect(res.json()).not.toHaveProperty('adminUsername');
+  });
+
+  it('GET /api/v1/wizard/setup › refuses an expired invite with setup_expired', async () => {
+    const { id, token } = await createSetup(ctx, { inviteExpiresInHours: 1 });
+    await ctx.app.store.db
+      .updateTable('setups')
+      .set({ invite_expires_at: new Date(Date.now() - 1000).toISOString() })
+      .where('id', '=', id)
+      .execute();
+    const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+    expect(res.statusCode).toBe(401);
+    expect(code(res.body)).toBe('setup_expired');
+  });
+
+  it('POST /api/v1/wizard/identity › binds the tenant from a verified ID token', async () => {
+    const { id, token } = await createSetup(ctx);
+    const tenantId = randomUUID();
+    const idToken = await ctx.issuer.idToken(tenantId, 'admin@northwind.onmicrosoft.com');
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/identity',
+      headers: bearer(token),
+      payload: { idToken },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ tenantId, username: 'admin@northwind.onmicrosoft.com' });
+    const setup = SetupSchema.parse(
+      (await ctx.call({ method: 'GET', url: `/api/v1/setups/${id}`, headers: bearer(ctx.staffRead) })).json(),
+    );
+    expect(setup.tenantId).toBe(tenantId);
+    expect(setup.state).toBe('in_progress');
+    expect(setup.adminUsername).toBe('admin@northwind.onmicrosoft.com');
+  });
+
+  it('POST /api/v1/wizard/identity › rejects a token for another audience, a forged signature and an issuer of another tenant', async () => {
+    const { token } = await createSetup(ctx);
+    const tid = randomUUID();
+    for (const idToken of [
+      await ctx.issuer.idToken(tid, 'a@b.com', { audience: randomUUID() }),
+      await ctx.issuer.idToken(tid, 'a@b.com', { wrongKey: true }),
+      await ctx.issuer.idToken(tid, 'a@b.com', { issuerTenant: randomUUID() }),
+      'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0.',
+    ]) {
+      const res = await ctx.call({
+        method: 'POST',
+        url: '/api/v1/wizard/identity',
+        headers: bearer(token),
+        payload: { idToken },
+      });
+      expect(res.statusCode).toBe(400);
+      expect(code(res.body)).toBe('invalid_id_token');
+    }
+  });
+
+  it('POST /api/v1/wizard/identity › refuses a second tenant and an account outside the expected domain', async () => {
+    const { token } = await createSetup(ctx);
+    await bindTenant(ctx, token);
+    const other = await ctx.issuer.idToken(randomUUID(), 'admin@other.com');
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/identity',
+      headers: bearer(token),
+      payload: { idToken: other },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(code(res.body)).toBe('tenant_mismatch');
+
+    const expected = await createSetup(ctx, { expectedTenantDomain: 'contoso.com' });
+    const wrong = await ctx.issuer.idToken(randomUUID(), 'admin@fabrikam.com');
+    const res2 = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/identity',
+      headers: bearer(expected.token),
+      payload: { idToken: wrong },
+    });
+    expect(res2.statusCode).toBe(403);
+    expect(code(res2.body)).toBe('tenant_mismatch');
+    const right = await ctx.issuer.idToken(randomUUID(), 'Admin@Contoso.com');
+    const res3 = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/identity',
+      headers: bearer(expected.token),
+      payload: { idToken: right },
+    });
+    expect(res3.statusCode).toBe(200);
+  });
+
+  it('POST /api/v1/wizard/events › stores events idempotently by seq and applies them in order', async () => {
+    const { id, token } = await createSetup(ctx);
+    const at = new Date().toISOString();
+    const events = [
+      {
+        seq: 2,
+        step: 'app_registration',
+        status: 'succeeded',
+        at,
+        message: 'App registered',
+        data: { clientId: randomUUID() },
+      },
+      { seq: 1, step: 'app_registration', status: 'running', at, message: 'Registering the app' },
+    ];
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/events',
+      headers: bearer(token),
+      payload: { events },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(PostStepEventsResponseSchema.parse(res.json())).toEqual({
+      accepted: 2,
+      duplicates: 0,
+      lastSeq: 2,
+    });
+    const retry = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/events',
+      headers: bearer(token),
+      payload: { events },
+    });
+    expect(PostStepEventsResponseSchema.parse(retry.json())).toEqual({
+      accepted: 0,
+      duplicates: 2,
+      lastSeq: 2,
+    });
+    // A late, older event is stored but does not roll the step back.
+    const late = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/events',
+      headers: bearer(token),
+      payload: { events: [{ seq: 0, step: 'app_registration', status: 'pending', at, message: 'queued' }] },
+    });
+    expect(PostStepEventsResponseSchema.parse(late.json()).accepted).toBe(1);
+    const setup = SetupSchema.parse(
+      (await ctx.call({ method: 'GET', url: `/api/v1/setups/${id}`, headers: bearer(ctx.staffRead) })).json(),
+    );
+    const step = setup.steps.find((s) => s.step === 'app_registration');
+    expect(step?.status).toBe('succeeded');
+    expect(step?.attempts).toBe(1);
+    expect(setup.clientId).toBe(events[0]?.data?.clientId);
+    expect(setup.state).toBe('in_progress');
+  });
+
+  it('POST /api/v1/wizard/events › rejects fields outside the contract (a secret cannot ride along)', async () => {
+    const { token } = await createSetup(ctx);
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/events',
+      headers: bearer(token),
+      payload: {
+        events: [
+          {
+            seq: 1,
+            step: 'credential',
+            status: 'succeeded',
+            at: new Date().toISOString(),
+            message: 'ok',
+            data: { secretText: 'x' },
+          },
+        ],
+      },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(code(res.body)).toBe('validation_failed');
+  });
+
+  it('POST /api/v1/wizard/credentials › stores the credential sealed and answers 202 with the verification state', async () => {
+    const { id, token } = await createSetup(ctx);
+    const tenantId = await bindTenant(ctx, token);
+    const body = handoffBody(tenantId);
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/credentials',
+      headers: bearer(token),
+      payload: body,
+    });
+    expect(res.statusCode).toBe(202);
+    expect(res.headers['cache-control']).toBe('no-store');
+    const result = CredentialHandoffResponseSchema.parse(res.json());
+    expect(result).toMatchObject({
+      setupId: id,
+      state: 'awaiting_verification',
+      verification: { status: 'pending' },
+    });
+    expect(res.body).not.toContain(body.clientSecret);
+    const row = await ctx.app.store.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('setup_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(row.ciphertext).not.toContain(body.clientSecret);
+    expect(row.kid).toBe('test1');
+    const jobs = await ctx.app.store.db.selectFrom('jobs').selectAll().where('setup_id', '=', id).execute();
+    expect(jobs.map((j) => [j.kind, j.status])).toEqual([['verification', 'queued']]);
+  });
+
+  it('POST /api/v1/wizard/credentials › a retry with the same idempotency key stores nothing new; other values conflict', async () => {
+    const { id, token } = await createSetup(ctx);
+    const tenantId = await bindTenant(ctx, token);
+    const body = handoffBody(tenantId);
+    const [a, b] = await Promise.all([
+      ctx.call({ method: 'POST', url: '/api/v1/wizard/credentials', headers: bearer(token), payload: body }),
+      ctx.call({ method: 'POST', url: '/api/v1/wizard/credentials', headers: bearer(token), payload: body }),
+    ]);
+    expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
+    const again = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/credentials',
+      headers: bearer(token),
+      payload: body,
+    });
+    expect(again.statusCode).toBe(202);
+    const rows = await ctx.app.store.db
+      .selectFrom('credentials')
+      .select('id')
+      .where('setup_id', '=', id)
+      .execute();
+    expect(rows).toHaveLength(1);
+    const conflict = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/credentials',
+      headers: bearer(token),
+      payload: { ...body, clientId: randomUUID() },
+    });
+    expect(conflict.statusCode).toBe(409);
+    expect(code(conflict.body)).toBe('idempotency_conflict');
+  });
+
+  it('POST /api/v1/wizard/credentials › refuses a credential for another tenant and one before sign-in', async () => {
+    const { token } = await createSetup(ctx);
+    const early = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/credentials',
+      headers: bearer(token),
+      payload: handoffBody(randomUUID()),
+    });
+    expect(early.statusCode).toBe(409);
+    await bindTenant(ctx, token);
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/wizard/credentials',
+      headers: bearer(token),
+      payload: handoffBody(randomUUID()),
+    });
+    expect(res.statusCode).toBe(403);
+    expect(code(res.body)).toBe('tenant_mismatch');
+  });
+
+  it('POST /api/v1/wizard/credentials › validates the body (http environment, missing key, oversized secret)', async () => {
+    const { token } = await createSetup(ctx);
+    const tenantId = await bindTenant(ctx, token);
+    for (const payload of [
+      handoffBody(tenantId, { environmentUrl: 'http://contoso.crm.dynamics.com' }),
+      { ...handoffBody(tenantId), idempotencyKey: undefined },
+      handoffBody(tenantId, { clientSecret: 'x'.repeat(2000) }),
+    ]) {
+      const res = await ctx.call({
+        method: 'POST',
+        url: '/api/v1/wizard/credentials',
+        headers: bearer(token),
+        payload,
+      });
+      expect(res.statusCode).toBe(400);
+    }
+  });
+});
