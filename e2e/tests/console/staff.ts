@@ -14,7 +14,7 @@ export const STAFF = {
 export async function signInToConsole(page: Page, upn: string, path = '/console'): Promise<void> {
   await page.goto(path);
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-  await page.getByRole('button', { name: new RegExp(upn.replace('.', '\\.'), 'i') }).click();
+  await page.locator(`button[value="${upn}"]`).click();
   // Kantiv's tenant consented to the console's API scope organisation-wide: no consent page.
   await page.waitForURL(/\/console/, { timeout: 60_000 });
   await expect(page.getByRole('button', { name: 'Sign in with Microsoft' })).toHaveCount(0, {
