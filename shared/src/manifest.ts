@@ -86,7 +86,8 @@ export const DEFAULT_MANIFEST: Manifest = {
     {
       table: 'systemuser',
       entitySet: 'systemusers',
-      schemaName: 'SystemUser',
+      // Dataverse names privileges by the privilege's own schema name: `systemuser` is guarded by `prvReadUser`.
+      schemaName: 'User',
       displayName: 'Users',
       access: ['Read'],
       depth: 'Global',

@@ -1,8 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import type { LogEntry, Runtime } from './core.ts';
 import { json, noContent, readJson, type Ctx, type Reply } from './http.ts';
 import { SCENARIO_NAMES, type Scenario } from './scenarios.ts';
 import type { Application, PrivilegeDepth } from './state.ts';
-import { SEED } from './seed.ts';
+import { SEED, servicePrincipalFor } from './seed.ts';
 import { delegatedAccessToken } from './entra/claims.ts';
 import { expandDefault, parseScopes } from './entra/scopes.ts';
 import { opaque } from './tokens.ts';
@@ -99,6 +100,43 @@ export class EmulatorControl {
     if (!app.spa.redirectUris.includes(uri)) app.spa.redirectUris.push(uri);
     if (!this.rt.options.spaRedirectUris.includes(uri) && appId === SEED.apps.wizard.appId)
       this.rt.options.spaRedirectUris.push(uri);
+  }
+
+  /**
+   * Records consent as if it had been granted on the consent page (tenant-wide unless `user` is given), so product
+   * tests can start from an already-consented tenant. `resource` is a resource URI or app id.
+   */
+  grantConsent(options: {
+    tenant: string;
+    resource: string;
+    scopes: string[];
+    clientId?: string;
+    user?: string;
+  }): void {
+    const tenant = this.rt.tenant(options.tenant);
+    if (!tenant) throw new Error(`Unknown tenant ${options.tenant}`);
+    const resource = this.rt.resource(options.resource, null);
+    if (!resource) throw new Error(`Unknown resource ${options.resource}`);
+    const clientAppId = options.clientId ?? SEED.apps.wizard.appId;
+    const user = options.user ? this.rt.user(options.user) : undefined;
+    if (options.user && !user) throw new Error(`Unknown user ${options.user}`);
+    this.rt.world.grants.push({
+      id: randomUUID(),
+      tenantId: tenant.id,
+      clientAppId,
+      resourceAppId: resource.appId,
+      consentType: user ? 'Principal' : 'AllPrincipals',
+      principalId: user?.id ?? null,
+      scopes: options.scopes,
+    });
+    const client = this.rt.applicationByAppId(clientAppId);
+    if (client && !this.rt.servicePrincipal(tenant.id, clientAppId)) {
+      this.rt.world.servicePrincipals.push({
+        ...servicePrincipalFor(client, tenant.id, this.rt.now()),
+        id: randomUUID(),
+        replicatedAt: 0,
+      });
+    }
   }
 
   requestLog(): LogEntry[] {
@@ -198,6 +236,10 @@ export async function controlHttp(control: EmulatorControl, ctx: Ctx): Promise<R
     if (path === '/token' && ctx.method === 'POST') {
       const token = await control.issueToken(body as unknown as IssueTokenOptions);
       return json(200, { token_type: 'Bearer', access_token: token });
+    }
+    if (path === '/consents' && ctx.method === 'POST') {
+      control.grantConsent(body as unknown as Parameters<EmulatorControl['grantConsent']>[0]);
+      return noContent();
     }
     if (path === '/redirect-uris' && ctx.method === 'POST') {
       control.addSpaRedirectUri(typeof body?.uri === 'string' ? body.uri : '');

@@ -18,7 +18,8 @@ export function homePage(rt: Runtime, ctx: Ctx): Reply {
     response_type: 'code',
     redirect_uri: demoCallbackUri(ctx.origin),
     response_mode: 'query',
-    scope: 'https://graph.microsoft.com/Application.ReadWrite.All openid profile offline_access',
+    scope:
+      'https://graph.microsoft.com/Application.ReadWrite.All https://globaldisco.crm.dynamics.com/user_impersonation openid profile offline_access',
     state: 'demo',
     nonce: 'demo',
     prompt: 'select_account',
@@ -40,7 +41,7 @@ export function homePage(rt: Runtime, ctx: Ctx): Reply {
       'Kantiv Microsoft cloud emulator',
       `<h1>Microsoft cloud emulator</h1>
 <p>Emulates Entra ID (login.microsoftonline.com), Microsoft Graph, Global Discovery and Dataverse for Kantiv Connect's tests and demos.</p>
-<p><a href="${escapeHtml(authorize.toString())}">Try the sign-in and consent pages</a> as the Kantiv Connect wizard would show them (asks for Graph <code>Application.ReadWrite.All</code>).</p>
+<p><a href="${escapeHtml(authorize.toString())}">Try the sign-in and consent pages</a> as the Kantiv Connect wizard would show them (asks for Graph <code>Application.ReadWrite.All</code> and Dataverse <code>user_impersonation</code>). The first Contoso account has never consented, so the consent page appears; tick nothing and press Cancel to see a declined consent.</p>
 <h2 style="font-size:16px">Tenants</h2><ul>${tenants}</ul>
 <h2 style="font-size:16px">Dataverse environments</h2><ul>${envs}</ul>
 <p><small>Control API: <code>/_emulator/state</code>, <code>/_emulator/scenarios</code>, <code>/_emulator/log</code>.</small></p>`,

@@ -25,6 +25,8 @@ export interface Reply {
   status: number;
   headers?: Record<string, string | string[]>;
   body?: string | Buffer;
+  /** false: send no CORS headers (the browser then sees a CORS failure, as with Entra for non-SPA clients). */
+  cors?: boolean;
 }
 
 export function header(ctx: Ctx, name: string): string | undefined {

@@ -163,12 +163,20 @@ export function createEmulatorServer(rt: Runtime, control: EmulatorControl, tls:
       service = r.service;
       reply = await dispatch(rt, control, ctx, r);
     }
-    const headers: Record<string, string | string[]> = { ...(ctx ? corsHeaders(ctx) : {}), ...reply.headers };
+    const headers: Record<string, string | string[]> = {
+      ...(ctx && reply.cors !== false ? corsHeaders(ctx) : {}),
+      ...reply.headers,
+    };
     if (service === 'graph') {
       headers['request-id'] ??= requestId;
       headers['client-request-id'] ??= header(ctx!, 'client-request-id') ?? requestId;
     }
     if (service === 'dataverse') headers['req_id'] = requestId;
+    if (service === 'entra' && ctx) {
+      headers['x-ms-request-id'] ??= requestId;
+      const correlation = ctx.url.searchParams.get('client-request-id') ?? header(ctx, 'client-request-id');
+      if (correlation) headers['client-request-id'] ??= correlation;
+    }
     res.writeHead(reply.status, headers);
     res.end(reply.body ?? '');
     rt.record({

@@ -425,6 +425,99 @@ describe('Entra ID authorize', () => {
   });
 });
 
+describe('Entra ID consent helpers', () => {
+  it('auto-sign-in refuses admin-only scopes for a user who cannot grant them (AADSTS90094)', async () => {
+    emulator.control.setScenario({ name: 'auto-sign-in', user: 'user@contoso.com' });
+    const { challenge } = pkce();
+    const r = await call(
+      emulator,
+      authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256' }),
+    );
+    const f = fragmentOf(r.headers.get('location'));
+    expect(f.get('error')).toBe('access_denied');
+    expect(f.get('error_description')).toMatch(/^AADSTS90094:/);
+  });
+
+  it('grantConsent pre-consents a resource so a silent refresh-token request succeeds', async () => {
+    const { verifier, challenge } = pkce();
+    const { location } = await signIn('admin@contoso.com', {
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const ok = await redeem(fragmentOf(location).get('code') ?? '', verifier);
+    expect(ok.headers.get('x-ms-request-id')).toBeTruthy();
+    emulator.control.grantConsent({
+      tenant: 'contoso.com',
+      resource: 'https://contoso.crm.dynamics.com',
+      scopes: ['user_impersonation'],
+    });
+    const crm = await call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token?client-request-id=cr-1`, {
+      method: 'POST',
+      headers: { ...FORM, origin: ORIGIN },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        refresh_token: String(ok.json.refresh_token),
+        scope: 'https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access',
+      }).toString(),
+    });
+    expect(crm.status).toBe(200);
+    expect(crm.headers.get('client-request-id')).toBe('cr-1');
+    expect(crm.json.scope).toBe('https://contoso.crm.dynamics.com/user_impersonation openid profile');
+    expect(decodeClaims(String(crm.json.access_token))).toMatchObject({
+      aud: 'https://contoso.crm.dynamics.com',
+      scp: 'user_impersonation',
+    });
+  });
+});
+
+describe('Entra ID web (confidential) clients', () => {
+  it('refuses cross-origin redemption of a web-platform code without CORS headers, and requires the client secret', async () => {
+    const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
+    const web = 'https://backend.example/callback';
+    const app = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: graph,
+      body: { displayName: 'Web app', signInAudience: 'AzureADMyOrg', web: { redirectUris: [web] } },
+    });
+    const appId = String(app.json.appId);
+    const secret = await call(emulator, `${GRAPH}/applications/${String(app.json.id)}/addPassword`, {
+      method: 'POST',
+      token: graph,
+      body: {},
+    });
+    emulator.control.setScenario({ name: 'auto-sign-in', user: 'admin@contoso.com' });
+    const authorize = `${LOGIN}/${tid}/oauth2/v2.0/authorize?${new URLSearchParams({ client_id: appId, response_type: 'code', redirect_uri: web, scope: 'openid https://graph.microsoft.com/User.Read', state: 's' }).toString()}`;
+    const code = () =>
+      call(emulator, authorize).then(
+        (r) => new URL(r.headers.get('location') ?? '').searchParams.get('code') ?? '',
+      );
+    const redeemWeb = async (headers: Record<string, string>, extra: Record<string, string> = {}) =>
+      call(emulator, `${LOGIN}/${tid}/oauth2/v2.0/token`, {
+        method: 'POST',
+        headers: { ...FORM, ...headers },
+        body: new URLSearchParams({
+          grant_type: 'authorization_code',
+          client_id: appId,
+          code: await code(),
+          redirect_uri: web,
+          ...extra,
+        }).toString(),
+      });
+    const cross = await redeemWeb({ origin: ORIGIN }, { client_secret: String(secret.json.secretText) });
+    expectAadsts(cross.json, 'invalid_request', 9002326);
+    expect(cross.headers.get('access-control-allow-origin')).toBeNull();
+    expectAadsts((await redeemWeb({})).json, 'invalid_client', 7000218);
+    expectAadsts((await redeemWeb({}, { client_secret: 'wrong' })).json, 'invalid_client', 7000215);
+    const ok = await redeemWeb({}, { client_secret: String(secret.json.secretText) });
+    expect(ok.status).toBe(200);
+    expect(decodeClaims(String(ok.json.access_token))).toMatchObject({
+      aud: 'https://graph.microsoft.com',
+      appid: appId,
+    });
+  });
+});
+
 describe('Entra ID token endpoint: client credentials', () => {
   async function newApp(): Promise<{ id: string; appId: string }> {
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');

@@ -163,21 +163,24 @@ export class DataverseClient {
 
   async rolePrivileges(roleId: string): Promise<RolePrivilege[]> {
     const res = await this.get(
-      `/roles(${roleId})/Microsoft.Dynamics.CRM.RetrieveRolePrivilegesRole()`,
+      `/RetrieveRolePrivilegesRole(RoleId=${roleId})`,
       z.object({ RolePrivileges: z.array(RolePrivilegeSchema) }),
     );
     return res.data.RolePrivileges;
   }
 
+  /** `replace` (ReplacePrivilegesRole) makes the role hold exactly these privileges; else they are added. */
   async addPrivilegesToRole(
     roleId: string,
     privileges: { privilegeId: string; depth: PrivilegeDepth; businessUnitId: string }[],
+    opts: { replace?: boolean } = {},
   ): Promise<void> {
+    const action = opts.replace ? 'ReplacePrivilegesRole' : 'AddPrivilegesRole';
     await request(this.transport, this.ctx, {
       service: 'dataverse',
       resource: { environmentUrl: this.environmentUrl },
       method: 'POST',
-      url: `${this.base}/roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`,
+      url: `${this.base}/roles(${roleId})/Microsoft.Dynamics.CRM.${action}`,
       body: {
         Privileges: privileges.map((p) => ({
           PrivilegeId: p.privilegeId,

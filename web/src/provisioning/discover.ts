@@ -14,7 +14,7 @@ import type { DataverseClient, Role, SystemUser, WhoAmI } from './dataverse-clie
 import type { Instance } from './discovery-client.ts';
 import { CancelledError, MicrosoftApiError, isAbortError, toStepError } from './errors.ts';
 import { DYNAMICS_CRM_APP_ID, type Application } from './graph-client.ts';
-import type { TokenProvider } from './http.ts';
+import { getToken, type TokenProvider } from './http.ts';
 import type { Discovery, EnvironmentOption, RoleOption } from './types.ts';
 
 /**
@@ -28,6 +28,7 @@ export class DiscoverySession {
     private readonly clients: Clients,
     private readonly tokens: TokenProvider,
     private readonly config: ResolvedConfig,
+    private readonly signal: AbortSignal,
   ) {}
 
   private memo<T>(key: string, fn: () => Promise<T>): Promise<T> {
@@ -42,7 +43,9 @@ export class DiscoverySession {
   }
 
   graphClaims(): Promise<Record<string, unknown>> {
-    return this.memo('claims', async () => decodeJwtPayload(await this.tokens.getToken('graph')));
+    return this.memo('claims', async () =>
+      decodeJwtPayload(await getToken({ tokens: this.tokens }, 'graph', this.signal)),
+    );
   }
 
   async tenantId(): Promise<string> {
@@ -54,8 +57,21 @@ export class DiscoverySession {
     return org.id.toLowerCase();
   }
 
-  me() {
-    return this.memo('me', () => this.clients.graph('preflight').me());
+  /** The signed-in admin: from the token's claims (no request, no `User.Read` needed), else `/me`. */
+  me(): Promise<{ id: string; userPrincipalName?: string | null; displayName?: string | null }> {
+    return this.memo('me', async () => {
+      const c = await this.graphClaims();
+      if (typeof c.oid === 'string') {
+        const upn =
+          typeof c.upn === 'string'
+            ? c.upn
+            : typeof c.preferred_username === 'string'
+              ? c.preferred_username
+              : null;
+        return { id: c.oid, userPrincipalName: upn, displayName: typeof c.name === 'string' ? c.name : null };
+      }
+      return this.clients.graph('preflight').me();
+    });
   }
 
   /** Directory role names: from the token's `wids` claim (no request), else from Graph. */

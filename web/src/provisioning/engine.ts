@@ -8,7 +8,7 @@ import type { StepError, StepId, StepStatus } from '@kantiv/shared/steps';
 import { Clients, manifestPrivileges, resolveConfig, type ResolvedConfig } from './context.ts';
 import { DiscoverySession } from './discover.ts';
 import { CancelledError, isAbortError, toStepError } from './errors.ts';
-import { DEFAULT_RETRY_POLICY, defaultSleep, type Transport, type WaitInfo } from './http.ts';
+import { DEFAULT_RETRY_POLICY, defaultSleep, type FetchLike, type Transport, type WaitInfo } from './http.ts';
 import { STEPS, type ApplyContext, type SecretVault, type StepDefinition } from './steps.ts';
 import type {
   ApplyResult,
@@ -22,6 +22,7 @@ import type {
 
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
+export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
 
 /** The engine's steps (the server runs `verification`). */
 export const ENGINE_STEP_IDS: StepId[] = STEPS.map((s) => s.id);
@@ -77,9 +78,20 @@ class ProvisioningEngine implements Engine {
     this.seq = options.config.seqStart ?? 0;
     const clock = options.clock ?? {};
     const fetchFn = options.fetch;
+    // Browsers require `fetch` to be called with the global as `this`.
+    let fetchOne: FetchLike = (input, init) => fetchFn(input, init);
+    if (this.resolved.concurrency === 'sequential') {
+      // The baseline: one Microsoft request at a time, discovery included.
+      let queue: Promise<unknown> = Promise.resolve();
+      const inner = fetchOne;
+      fetchOne = (input, init) => {
+        const next = queue.then(() => inner(input, init));
+        queue = next.catch(() => undefined);
+        return next;
+      };
+    }
     this.transport = {
-      // Browsers require `fetch` to be called with the global as `this`.
-      fetch: (input, init) => fetchFn(input, init),
+      fetch: fetchOne,
       tokens: options.tokens,
       policy: { ...DEFAULT_RETRY_POLICY, ...options.config.retry },
       sleep: clock.sleep ?? defaultSleep,
@@ -114,7 +126,7 @@ class ProvisioningEngine implements Engine {
 
   async discover(): Promise<Discovery> {
     if (this.signal.aborted) throw new CancelledError();
-    const session = new DiscoverySession(this.clients(), this.options.tokens, this.resolved);
+    const session = new DiscoverySession(this.clients(), this.options.tokens, this.resolved, this.signal);
     // Every step asks for what it needs; the session runs independent reads concurrently and never twice.
     await Promise.all(STEPS.map((s) => s.discover(session).catch(() => undefined)));
     this.discovery = await session.snapshot();
@@ -186,7 +198,7 @@ class ProvisioningEngine implements Engine {
     const outputs: EngineOutputs = {};
     this.lastOutputs = outputs;
     const clients = this.clients();
-    const state = { permissionDeclared: false };
+    const state = { permissionDeclared: false, appCreated: false };
     const done = new Set<StepId>();
     const failed = new Map<StepId, StepError>();
 

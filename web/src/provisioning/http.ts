@@ -43,8 +43,9 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   throttleBaseDelayMs: 1_000,
   throttleMaxDelayMs: 120_000,
   replicationTimeoutMs: 5 * 60_000,
-  replicationBaseDelayMs: 2_000,
-  replicationMaxDelayMs: 30_000,
+  // Short steps: a replication wait that overshoots by 15 s is 15 s the admin watches for nothing.
+  replicationBaseDelayMs: 1_000,
+  replicationMaxDelayMs: 10_000,
   networkMaxAttempts: 3,
 };
 
@@ -295,7 +296,11 @@ function backoff(transport: Transport, baseMs: number, attempt: number, maxMs: n
   return Math.round(exp / 2 + (transport.random() * exp) / 2);
 }
 
-async function getToken(transport: Transport, resource: TokenResource, signal: AbortSignal): Promise<string> {
+export async function getToken(
+  transport: Pick<Transport, 'tokens'>,
+  resource: TokenResource,
+  signal: AbortSignal,
+): Promise<string> {
   try {
     return await transport.tokens.getToken(resource);
   } catch (err) {

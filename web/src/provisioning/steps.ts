@@ -23,7 +23,7 @@ export interface ApplyContext {
   signal: AbortSignal;
   now: () => number;
   /** Facts one step leaves for another within a run. */
-  state: { permissionDeclared: boolean };
+  state: { permissionDeclared: boolean; appCreated: boolean };
   /** A `running` event with a progress message. */
   progress: (message: string) => void;
 }
@@ -250,6 +250,7 @@ const appRegistration: StepDefinition = {
         ...(scopeId ? { requiredResourceAccess: [dynamicsPermission(scopeId)] } : {}),
       });
       created = upsert.created;
+      ctx.state.appCreated = upsert.created;
       if (upsert.application) {
         objectId = upsert.application.id;
         clientId = upsert.application.appId;
@@ -548,10 +549,11 @@ const securityRole: StepDefinition = {
       const missing = dv.missingPrivileges;
       return {
         step: 'security_role',
-        action: missing.length ? 'update' : 'none',
-        summary: missing.length
-          ? `Add ${missing.length} privilege(s) to the existing role "${dv.role.name}".`
-          : `The role "${dv.role.name}" already holds the privileges Kantiv needs.`,
+        action: missing.length || dv.extraPrivileges.length ? 'update' : 'none',
+        summary:
+          missing.length || dv.extraPrivileges.length
+            ? `Bring the existing role "${dv.role.name}" back to exactly the privileges Kantiv needs.`
+            : `The role "${dv.role.name}" already holds the privileges Kantiv needs.`,
         details: [
           ...(missing.length ? [`Adds: ${missing.join(', ')}.`] : []),
           ...(dv.extraPrivileges.length
@@ -620,14 +622,16 @@ const securityRole: StepDefinition = {
     );
     const held = created ? [] : await dv.rolePrivileges(role.roleid);
     const heldById = new Map(held.map((h) => [h.PrivilegeId.toLowerCase(), h.Depth]));
-    const toAdd = wanted.flatMap((w) => {
+    const all = wanted.flatMap((w) => {
       const id = ids.get(w.name);
-      if (!id) return [];
-      return heldById.get(id.toLowerCase()) === w.depth
-        ? []
-        : [{ privilegeId: id, depth: w.depth, businessUnitId: root }];
+      return id ? [{ privilegeId: id, depth: w.depth, businessUnitId: root }] : [];
     });
-    if (toAdd.length) await dv.addPrivilegesToRole(role.roleid, toAdd);
+    const toAdd = all.filter((p) => heldById.get(p.privilegeId.toLowerCase()) !== p.depth);
+    const wantedIds = new Set(all.map((p) => p.privilegeId.toLowerCase()));
+    const extras = held.filter((h) => !wantedIds.has(h.PrivilegeId.toLowerCase()));
+    // Our role holds exactly the manifest: privileges someone added by hand are taken away again.
+    if (extras.length) await dv.addPrivilegesToRole(role.roleid, all, { replace: true });
+    else if (toAdd.length) await dv.addPrivilegesToRole(role.roleid, toAdd);
     ctx.outputs.roleId = role.roleid;
     ctx.outputs.roleName = role.name;
     ctx.outputs.missingPrivileges = [];
@@ -635,9 +639,11 @@ const securityRole: StepDefinition = {
       status: 'succeeded',
       message: created
         ? `Created the security role "${role.name}" with ${toAdd.length} privileges.`
-        : toAdd.length
-          ? `Added ${toAdd.length} privilege(s) to the role "${role.name}".`
-          : `The role "${role.name}" already held the privileges Kantiv needs.`,
+        : extras.length
+          ? `Reset the role "${role.name}" to exactly the ${all.length} privileges Kantiv needs (removed ${extras.length} added by hand).`
+          : toAdd.length
+            ? `Added ${toAdd.length} privilege(s) to the role "${role.name}".`
+            : `The role "${role.name}" already held the privileges Kantiv needs.`,
       data: { roleId: role.roleid, roleName: role.name.slice(0, 200), businessUnitId: root, created },
     };
   },
@@ -684,7 +690,8 @@ const applicationUser: StepDefinition = {
     let userId: string | undefined =
       d.application?.clientId === appId ? dvInfo.applicationUser?.id : undefined;
     let created = false;
-    if (!userId) {
+    // An app born in this run cannot have an application user yet: skip the lookup on the critical path.
+    if (!userId && !ctx.state.appCreated) {
       const existing = await dv.applicationUsers(appId);
       userId = existing[0]?.systemuserid;
     }
@@ -779,9 +786,12 @@ const handoff: StepDefinition = {
     }
 
     // Secrets named like ours that Kantiv does not hold: orphans of interrupted runs, or the one just replaced.
+    // (An app born in this run holds only the secret just handed off.)
     const graph = ctx.clients.graph('handoff');
-    const app = await graph.application(o.applicationObjectId, { replication: true });
-    const stale = (app.passwordCredentials ?? []).filter(
+    const app = ctx.state.appCreated
+      ? null
+      : await graph.application(o.applicationObjectId, { replication: true });
+    const stale = (app?.passwordCredentials ?? []).filter(
       (s) => s.displayName === SECRET_DISPLAY_NAME && s.keyId.toLowerCase() !== keyId,
     );
     for (const s of stale) {

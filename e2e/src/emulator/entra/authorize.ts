@@ -324,7 +324,7 @@ function continueAs(
   }
   const needed = missingConsent(rt, v, user, opts.forceConsent === true);
   const cookie = opts.newSession ? newSession(rt, user) : undefined;
-  if (needed.length > 0 && !opts.autoConsent) {
+  if (needed.length > 0) {
     if (v.params.get('prompt') === 'none') {
       return oauthError(
         v,
@@ -337,9 +337,14 @@ function continueAs(
     if (rt.scenarios.has('consent-declined', rt.who(user))) {
       return oauthError(v, 'access_denied', 65004, AADSTS.declined(), { error_subcode: 'cancel' });
     }
-    return consentPage(rt, ctx, v, user, needed, cookie);
+    if (!opts.autoConsent) return consentPage(rt, ctx, v, user, needed, cookie);
+    // Auto sign-in answers the consent page as the user could: admin-only scopes need someone who may grant them.
+    const tenantWide = canGrantTenantWide(rt, user);
+    if (!tenantWide && needed.some((n) => n.missing.some((m) => m.type === 'Admin'))) {
+      return oauthError(v, 'access_denied', 90094, AADSTS.adminApproval());
+    }
+    grant(rt, v, user, needed, tenantWide);
   }
-  if (needed.length > 0) grant(rt, v, user, needed, canGrantTenantWide(rt, user));
   return issueCode(rt, v, user, cookie);
 }
 
@@ -459,7 +464,7 @@ function consentPage(
 <p>This app would like to:</p>
 <ul class="perms">${list}</ul>
 <form method="POST" action="${action}"><input type="hidden" name="txn" value="${escapeHtml(txn)}">
-${canGrant ? `<p><label><input type="checkbox" name="tenant_wide" value="1"${needsAdmin ? ' checked' : ''}> Consent on behalf of your organization</label></p>` : ''}
+${canGrant ? `<p><label><input type="checkbox" name="tenant_wide" value="1"${needsAdmin ? ' checked' : ''}> Consent on behalf of your organization</label><br><small>Grants these permissions for everyone in ${escapeHtml(rt.tenantById(user.tenantId)?.displayName ?? 'your organization')}; no one will be asked again.${needsAdmin ? ' Permissions marked "admin consent required" can only be granted this way.' : ''}</small></p>` : ''}
 <p><small>Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement.</small></p>
 <div class="buttons"><button class="secondary" type="submit" name="decision" value="cancel">Cancel</button>
 <button class="primary" type="submit" name="decision" value="accept">Accept</button></div></form>`,

@@ -52,7 +52,7 @@ export async function tokenEndpoint(rt: Runtime, ctx: Ctx, segment: string): Pro
       if (!tenant) return fail(400, 'invalid_request', 50059, AADSTS.noTenant());
       return clientCredentials(rt, ctx, form, tenant, clientId, clientSecret, fail);
     case 'authorization_code':
-      return authorizationCode(rt, ctx, form, tenant, clientId, fail);
+      return authorizationCode(rt, ctx, form, tenant, clientId, clientSecret, fail);
     case 'refresh_token':
       return refreshToken(rt, ctx, form, tenant, clientId, fail);
     default:
@@ -219,6 +219,7 @@ async function authorizationCode(
   form: URLSearchParams,
   tenant: Tenant | undefined,
   clientId: string,
+  clientSecret: string | null,
   fail: Fail,
 ): Promise<Reply> {
   const code = form.get('code');
@@ -252,8 +253,20 @@ async function authorizationCode(
   const origin = header(ctx, 'origin');
   if (record.redirectKind === 'spa' && !origin)
     return fail(400, 'invalid_request', 9002327, AADSTS.spaRequiresOrigin());
-  if (record.redirectKind !== 'spa' && origin)
-    return fail(400, 'invalid_request', 9002326, AADSTS.crossOriginOnlySpa(origin));
+  if (record.redirectKind !== 'spa' && origin) {
+    // Entra answers this without CORS headers, so a browser reports it as a CORS failure.
+    return { ...fail(400, 'invalid_request', 9002326, AADSTS.crossOriginOnlySpa(origin)), cors: false };
+  }
+  if (record.redirectKind === 'web') {
+    // A web (confidential) client must authenticate when redeeming its code.
+    const app = rt.applicationByAppId(clientId);
+    const hash = clientSecret ? sha256Hex(clientSecret) : null;
+    const cred = app?.passwordCredentials.find((c) => c.secretHash === hash && rt.now() >= c.usableAt);
+    if (!clientSecret) return fail(401, 'invalid_client', 7000218, AADSTS.invalidClientAuth());
+    if (!cred) return fail(401, 'invalid_client', 7000215, AADSTS.invalidSecret(clientId));
+    if (Date.parse(cred.endDateTime) <= rt.now())
+      return fail(401, 'invalid_client', 7000222, AADSTS.expiredSecret(clientId));
+  }
   const verifier = form.get('code_verifier');
   if (record.codeChallenge) {
     if (!verifier) return fail(400, 'invalid_grant', 501481, AADSTS.pkceMismatch());

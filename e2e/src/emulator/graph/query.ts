@@ -55,7 +55,8 @@ export function collection(
     const next = new URL(`https://graph.microsoft.com/v1.0${ctx.url.pathname.replace(/^\/v1\.0/, '')}`);
     for (const [k, v] of q) if (k !== '$skiptoken') next.searchParams.set(k, v);
     next.searchParams.set('$skiptoken', String(skip + top));
-    body['@odata.nextLink'] = next.toString();
+    // Graph writes OData system query options with a literal '$'.
+    body['@odata.nextLink'] = next.toString().replace(/%24/g, '$');
   }
   return json(200, body, { 'odata-version': '4.0' });
 }

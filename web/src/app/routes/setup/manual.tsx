@@ -5,6 +5,7 @@ import { CopyableValue } from '../../../components/copy-button.tsx';
 import { externalLinks, paths } from '../../../config/paths.ts';
 import { ApiClientError } from '../../../lib/api-client.ts';
 import { PrivilegesTable } from '../../../features/wizard/components/privileges-table.tsx';
+import { bindIdentity } from '../../../features/wizard/api/bind-identity.ts';
 import { handOffCredential } from '../../../features/wizard/api/hand-off-credential.ts';
 import {
   APP_DISPLAY_NAME,
@@ -13,6 +14,7 @@ import {
   SECRET_DESCRIPTION,
 } from '../../../features/wizard/lib/naming.ts';
 import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';
+import { saveChoices } from '../../../features/wizard/lib/wizard-memory.ts';
 
 /** The same schema the server validates the hand-off with: what passes here passes there. */
 const ManualFormSchema = CredentialHandoffRequestSchema.pick({
@@ -58,6 +60,61 @@ function addMonths(months: number): string {
   const d = new Date();
   d.setMonth(d.getMonth() + months);
   return d.toISOString().slice(0, 10);
+}
+
+/**
+ * Kantiv accepts a credential only for the tenant the admin proved with a Microsoft sign-in, so the manual path too
+ * starts with one (any account of the tenant will do; no roles are needed for this).
+ */
+function SignInFirst() {
+  const { setup, config } = useWizard();
+  const revalidator = useRevalidator();
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | undefined>();
+
+  async function onSignIn() {
+    setBusy(true);
+    setProblem(undefined);
+    saveChoices(setup.id, { welcomed: true });
+    try {
+      const auth = await import('../../../features/wizard/lib/auth.ts');
+      await auth.startAuth(config);
+      try {
+        const outcome = await auth.signIn();
+        if (outcome.kind === 'signed-in') {
+          await bindIdentity(outcome.result.idToken);
+          await revalidator.revalidate();
+        }
+      } catch (err) {
+        setProblem(err instanceof ApiClientError ? err.message : auth.describeSignInError(err).message);
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="notice notice--info" aria-labelledby="manual-sign-in-title">
+      <h2 id="manual-sign-in-title">First, sign in with Microsoft</h2>
+      <p>
+        So that Kantiv accepts these details only for your organisation, sign in once with any work account of
+        your tenant. Kantiv Connect makes no change with this sign-in.
+      </p>
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem}
+        </p>
+      )}
+      <button
+        type="button"
+        className="button button--primary"
+        disabled={busy}
+        onClick={() => void onSignIn()}
+      >
+        {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
+      </button>
+    </section>
+  );
 }
 
 export function Component() {
@@ -251,6 +308,7 @@ export function Component() {
         </li>
       </ol>
 
+      {!setup.tenantId && <SignInFirst />}
       <form
         className="manual-form"
         onSubmit={(e) => void onSubmit(e)}
@@ -268,7 +326,11 @@ export function Component() {
           </p>
         )}
         <p className="actions">
-          <button type="submit" className="button button--primary" disabled={submitting || verifying}>
+          <button
+            type="submit"
+            className="button button--primary"
+            disabled={submitting || verifying || !setup.tenantId}
+          >
             {submitting ? 'Sending…' : verifying ? 'Kantiv is verifying…' : 'Send to Kantiv and verify'}
           </button>
         </p>

@@ -11,7 +11,7 @@ import { paths } from '../../../config/paths.ts';
 import { BlockerList } from '../../../features/wizard/components/blocker-list.tsx';
 import { PrivilegesTable } from '../../../features/wizard/components/privileges-table.tsx';
 import { getEngine } from '../../../features/wizard/lib/engine-session.ts';
-import type { EnvironmentCheck, Plan, PlanAction } from '../../../features/wizard/lib/engine-types.ts';
+import type { Plan, PlanAction } from '../../../features/wizard/lib/engine-types.ts';
 import { loadReadyWizard } from '../../../features/wizard/lib/load-wizard.ts';
 import { planChoicesFrom } from '../../../features/wizard/lib/plan-choices.ts';
 import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';
@@ -21,13 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await loadReadyWizard(request, params.setupId);
   const choices = ctx ? planChoicesFrom(ctx.setup, ctx.choices) : undefined;
   if (!ctx || !choices) return { review: undefined };
-  const review = getEngine(ctx.config, ctx.setup).then(async (engine) => {
-    const [check, plan] = await Promise.all([
-      engine.checkEnvironment(choices.environment.url, request.signal),
-      engine.plan(choices, request.signal),
-    ]);
-    return { check, plan };
-  });
+  const review = getEngine(ctx.config, ctx.setup).then((engine) => engine.plan(choices, request.signal));
   return { review };
 }
 
@@ -44,7 +38,7 @@ export function Component() {
         }
       >
         <Await resolve={review} errorElement={<PlanFailed />}>
-          {(r: { check: EnvironmentCheck; plan: Plan } | undefined) => (r ? <PlanReview {...r} /> : null)}
+          {(plan: Plan | undefined) => (plan ? <PlanReview plan={plan} /> : null)}
         </Await>
       </Suspense>
     </>
@@ -68,11 +62,14 @@ const ACTION_WORDS: Record<PlanAction, string> = {
   reuse: 'Reuse',
   update: 'Update',
   check: 'Check',
+  send: 'Send',
+  none: 'Nothing to do',
+  blocked: 'Blocked',
 };
 
 const LIFETIMES = [12, 15, 18, 21, 24];
 
-function PlanReview({ check, plan }: { check: EnvironmentCheck; plan: Plan }) {
+function PlanReview({ plan }: { plan: Plan }) {
   const { setup } = useWizard();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
@@ -147,9 +144,9 @@ function PlanReview({ check, plan }: { check: EnvironmentCheck; plan: Plan }) {
               id="role-existing"
               name="role"
               checked={role.kind === 'existing'}
-              disabled={busy || check.roles.length === 0}
+              disabled={busy || plan.roles.length === 0}
               onChange={() => {
-                const first = check.roles[0];
+                const first = plan.roles[0];
                 if (first) change({ role: { kind: 'existing', roleId: first.roleId, roleName: first.name } });
               }}
             />
@@ -163,12 +160,12 @@ function PlanReview({ check, plan }: { check: EnvironmentCheck; plan: Plan }) {
                 value={role.roleId}
                 disabled={busy}
                 onChange={(e) => {
-                  const picked = check.roles.find((r) => r.roleId === e.target.value);
+                  const picked = plan.roles.find((r) => r.roleId === e.target.value);
                   if (picked)
                     change({ role: { kind: 'existing', roleId: picked.roleId, roleName: picked.name } });
                 }}
               >
-                {check.roles.map((r) => (
+                {plan.roles.map((r) => (
                   <option key={r.roleId} value={r.roleId}>
                     {r.name}
                   </option>

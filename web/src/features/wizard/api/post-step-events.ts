@@ -5,12 +5,17 @@ import { apiPaths } from '../../../config/paths.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
 import { setupTokenHeaders } from './setup-token-header.ts';
 
-/** The server's answer is not needed by the wizard; any 2xx JSON (or empty) body is fine. */
-const AcceptedSchema = z.unknown();
+/** What the server says it kept; `lastSeq` lets a new tab continue numbering after an earlier one. */
+const PostStepEventsResultSchema = z.object({
+  accepted: z.number(),
+  duplicates: z.number(),
+  lastSeq: z.number(),
+});
+export type PostStepEventsResult = z.infer<typeof PostStepEventsResultSchema>;
 
 /** `POST /api/v1/wizard/events`: progress for Kantiv support. Idempotent by `seq`, so a retry is harmless. */
-export async function postStepEvents(events: StepEventInput[]): Promise<void> {
-  await apiRequest(env.apiBaseUrl, apiPaths.wizardEvents, AcceptedSchema, {
+export function postStepEvents(events: StepEventInput[]): Promise<PostStepEventsResult> {
+  return apiRequest(env.apiBaseUrl, apiPaths.wizardEvents, PostStepEventsResultSchema, {
     method: 'POST',
     headers: setupTokenHeaders(),
     body: { events },

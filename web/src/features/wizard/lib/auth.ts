@@ -16,9 +16,12 @@ import { paths } from '../../../config/paths.ts';
  */
 
 /** Delegated permissions the engine uses. Resource URIs are identifiers, the same against Microsoft or the emulator. */
-export const GRAPH_RESOURCE = 'https://graph.microsoft.com';
 export const GLOBAL_DISCOVERY_RESOURCE = 'https://globaldisco.crm.dynamics.com';
-export const SIGN_IN_SCOPES = [`${GRAPH_RESOURCE}/Application.ReadWrite.All`, `${GRAPH_RESOURCE}/User.Read`];
+/**
+ * Graph scopes by their bare names (Graph is Entra's default resource): token responses list Graph scopes bare, so
+ * MSAL's cache only recognises a Graph token asked for this way and would otherwise renew it on every call.
+ */
+export const SIGN_IN_SCOPES = ['Application.ReadWrite.All', 'User.Read'];
 /** Consented up front in the same dialog so later tokens for Dataverse come silently. */
 export const EXTRA_CONSENT_SCOPES = [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
 
@@ -139,7 +142,17 @@ export async function getIdToken(): Promise<string> {
  * MSAL issues one token per resource; consent for each was asked at sign-in, so this is silent. When Microsoft asks
  * for interaction again (consent revoked, session ended) a popup opens.
  */
-export async function getAccessToken(scopes: string[]): Promise<string> {
+export function getAccessToken(scopes: string[]): Promise<string> {
+  // One at a time: parallel silent calls would redeem the same refresh token concurrently, and a refresh token is
+  // rotated on use; queued, each call finds the previous one's result (or fresh refresh token) in the cache.
+  const next = tokenQueue.then(() => acquireAccessToken(scopes));
+  tokenQueue = next.catch(() => undefined);
+  return next;
+}
+
+let tokenQueue: Promise<unknown> = Promise.resolve();
+
+async function acquireAccessToken(scopes: string[]): Promise<string> {
   const { pca } = await state();
   const account = pca.getActiveAccount();
   if (!account) throw new Error('Nobody is signed in.');

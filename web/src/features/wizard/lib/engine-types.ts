@@ -47,7 +47,7 @@ export type PlanChoices = {
   secretLifetimeMonths: number;
 };
 
-export type PlanAction = 'create' | 'reuse' | 'update' | 'check';
+export type PlanAction = 'check' | 'create' | 'update' | 'reuse' | 'send' | 'none' | 'blocked';
 
 export type PlanItem = { step: StepId; action: PlanAction; title: string; detail: string };
 
@@ -61,6 +61,8 @@ export type Plan = {
   /** For an existing role: the privilege names it lacks. */
   missingPrivileges: string[];
   blockers: Blocker[];
+  /** Roles of the environment's root business unit, for the admin's pick. */
+  roles: ExistingRole[];
 };
 
 export type RunEvent = Omit<StepEventInput, 'seq'>;

@@ -2,7 +2,7 @@
  * Names of what Kantiv Connect creates in the customer's tenant, shown in the welcome page, the plan and the manual
  * path. The engine uses the same values, so what the admin reads is what they get.
  */
-export const APP_DISPLAY_NAME = 'Kantiv Dynamics Integration';
+export const APP_DISPLAY_NAME = 'Kantiv Dataverse Connector';
 export const SECRET_DESCRIPTION = 'Kantiv secret';
 export const DYNAMICS_CRM_API_NAME = 'Dynamics CRM';
 export const DYNAMICS_PERMISSION = 'user_impersonation';

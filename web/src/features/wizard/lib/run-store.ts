@@ -163,15 +163,23 @@ export class RunSession {
         return;
       }
       const failed = this.state.rows.find((r) => r.status === 'failed');
+      const stepError =
+        err instanceof Error && 'stepError' in err ? (err.stepError as StepError) : failed?.error;
       this.set({
         status: 'failed',
-        error: failed?.error
+        error: stepError
           ? {
-              message: failed.error.message,
-              code: failed.error.code,
-              ...(failed.error.fix ? { fix: failed.error.fix } : {}),
+              message: stepError.message,
+              code: stepError.code,
+              ...(stepError.fix ? { fix: stepError.fix } : {}),
             }
-          : { message: err instanceof Error ? err.message : 'The setup stopped unexpectedly.' },
+          : failed?.error
+            ? {
+                message: failed.error.message,
+                code: failed.error.code,
+                ...(failed.error.fix ? { fix: failed.error.fix } : {}),
+              }
+            : { message: err instanceof Error ? err.message : 'The setup stopped unexpectedly.' },
       });
     } finally {
       this.controller = undefined;

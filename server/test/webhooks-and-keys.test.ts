@@ -1,0 +1,228 @@
+import http from 'node:http';
+import { createHmac } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiKeyListSchema, CreateApiKeyResponseSchema } from '@kantiv/shared/auth';
+import {
+  CreateWebhookResponseSchema,
+  WebhookDeliveryListSchema,
+  WebhookDeliverySchema,
+  WebhookPayloadSchema,
+} from '@kantiv/shared/webhooks';
+import { DIALECTS } from './helpers/databases.ts';
+import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+
+type Received = { headers: http.IncomingHttpHeaders; body: string };
+
+describe.each(DIALECTS)('webhooks and API keys (%s)', (dialect) => {
+  let ctx: TestContext;
+  let receiver: http.Server;
+  let url: string;
+  const received: Received[] = [];
+  let failNext = 0;
+
+  beforeAll(async () => {
+    ctx = await startTestApp(dialect, { JOBS_ENABLED: 'true', WEBHOOK_RETRY_BASE_MS: '50' });
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        received.push({ headers: req.headers, body });
+        if (req.url === '/flaky' && failNext > 0) {
+          failNext -= 1;
+          res.writeHead(500).end('try again');
+        } else res.writeHead(200).end('thanks');
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => receiver.close(() => r()));
+    await ctx.close();
+  });
+
+  it('POST /api/v1/api-keys › shows the key once; it works with its scopes until revoked', async () => {
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(ctx.staffManage),
+      payload: { name: 'billing', scopes: ['setups:read'] },
+    });
+    expect(res.statusCode).toBe(201);
+    const { apiKey, key } = CreateApiKeyResponseSchema.parse(res.json());
+    expect(key).toMatch(/^kc_/);
+    expect(apiKey.prefix).toBe(key.slice(0, 10));
+    const list = ApiKeyListSchema.parse(
+      (await ctx.call({ method: 'GET', url: '/api/v1/api-keys', headers: bearer(ctx.staffRead) })).json(),
+    );
+    expect(JSON.stringify(list)).not.toContain(key);
+    expect(list.items.find((k) => k.id === apiKey.id)?.scopes).toEqual(['setups:read']);
+    expect((await ctx.call({ method: 'GET', url: '/api/v1/setups', headers: bearer(key) })).statusCode).toBe(
+      200,
+    );
+    expect(
+      (
+        await ctx.call({
+          method: 'POST',
+          url: '/api/v1/setups',
+          headers: bearer(key),
+          payload: { customerName: 'x' },
+        })
+      ).statusCode,
+    ).toBe(403);
+    const revoked = await ctx.call({
+      method: 'POST',
+      url: `/api/v1/api-keys/${apiKey.id}/revoke`,
+      headers: bearer(ctx.staffManage),
+    });
+    expect(revoked.json<{ revokedAt?: string }>().revokedAt).toBeDefined();
+    expect((await ctx.call({ method: 'GET', url: '/api/v1/setups', headers: bearer(key) })).statusCode).toBe(
+      401,
+    );
+  });
+
+  it('POST /api/v1/webhooks/:id/test › delivers a signed payload the receiver can verify', async () => {
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: bearer(ctx.staffManage),
+      payload: { url, events: ['setup.verified', 'setup.failed'] },
+    });
+    expect(res.statusCode).toBe(201);
+    const { subscription, signingSecret } = CreateWebhookResponseSchema.parse(res.json());
+    const test = await ctx.call({
+      method: 'POST',
+      url: `/api/v1/webhooks/${subscription.id}/test`,
+      headers: bearer(ctx.staffManage),
+    });
+    expect(test.statusCode).toBe(200);
+    expect(WebhookDeliverySchema.parse(test.json())).toMatchObject({
+      status: 'succeeded',
+      lastStatusCode: 200,
+      lastResponse: 'thanks',
+      attempts: 1,
+    });
+    const hit = received.at(-1)!;
+    const [t, v1] = String(hit.headers['kantiv-signature'])
+      .split(',')
+      .map((p) => p.split('=')[1]);
+    expect(v1).toBe(createHmac('sha256', signingSecret).update(`${t}.${hit.body}`).digest('hex'));
+    expect(Math.abs(Number(t) - Date.now() / 1000)).toBeLessThan(300);
+    expect(WebhookPayloadSchema.parse(JSON.parse(hit.body)).type).toBe('webhook.test');
+    expect(hit.body).not.toContain(signingSecret);
+    const list = WebhookDeliveryListSchema.parse(
+      (
+        await ctx.call({
+          method: 'GET',
+          url: `/api/v1/webhooks/${subscription.id}/deliveries`,
+          headers: bearer(ctx.staffRead),
+        })
+      ).json(),
+    );
+    expect(list.items).toHaveLength(1);
+    const subs = await ctx.call({ method: 'GET', url: '/api/v1/webhooks', headers: bearer(ctx.staffRead) });
+    expect(subs.body).not.toContain(signingSecret);
+  });
+
+  it('setup.failed is delivered by the job runner and retried with backoff after a receiver error', async () => {
+    const flaky = url.replace('/hook', '/flaky');
+    const created = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: bearer(ctx.apiKey),
+      payload: { url: flaky, events: ['setup.failed'] },
+    });
+    const { subscription } = CreateWebhookResponseSchema.parse(created.json());
+    const { id } = await createSetup(ctx);
+    failNext = 1;
+    await ctx.app.webhooks.emit('setup.failed', id);
+    let deliveries = WebhookDeliveryListSchema.parse(
+      (
+        await ctx.call({
+          method: 'GET',
+          url: `/api/v1/webhooks/${subscription.id}/deliveries`,
+          headers: bearer(ctx.apiKey),
+        })
+      ).json(),
+    );
+    for (let i = 0; i < 200 && deliveries.items[0]?.status !== 'succeeded'; i += 1) {
+      await new Promise((r) => setTimeout(r, 50));
+      deliveries = WebhookDeliveryListSchema.parse(
+        (
+          await ctx.call({
+            method: 'GET',
+            url: `/api/v1/webhooks/${subscription.id}/deliveries`,
+            headers: bearer(ctx.apiKey),
+          })
+        ).json(),
+      );
+    }
+    expect(deliveries.items[0]).toMatchObject({
+      status: 'succeeded',
+      attempts: 2,
+      eventType: 'setup.failed',
+      setupId: id,
+    });
+    // An API client sees only its own subscriptions; staff see all.
+    const own = await ctx.call({ method: 'GET', url: '/api/v1/webhooks', headers: bearer(ctx.apiKey) });
+    expect(own.json<{ items: { id: string }[] }>().items.map((s) => s.id)).toEqual([subscription.id]);
+    const del = await ctx.call({
+      method: 'DELETE',
+      url: `/api/v1/webhooks/${subscription.id}`,
+      headers: bearer(ctx.apiKey),
+    });
+    expect(del.statusCode).toBe(204);
+  });
+
+  it('POST /api/v1/webhooks › refuses non-http URLs and unknown events', async () => {
+    for (const payload of [
+      { url: 'file:///etc/passwd', events: ['setup.verified'] },
+      { url, events: ['setup.exploded'] },
+      { url, events: [] },
+    ]) {
+      expect(
+        (
+          await ctx.call({
+            method: 'POST',
+            url: '/api/v1/webhooks',
+            headers: bearer(ctx.staffManage),
+            payload,
+          })
+        ).statusCode,
+      ).toBe(400);
+    }
+  });
+});
+
+describe.each(DIALECTS)('rate limits (%s)', (dialect) => {
+  let ctx: TestContext;
+  beforeAll(async () => {
+    ctx = await startTestApp(dialect, { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' });
+  });
+  afterAll(async () => {
+    await ctx.close();
+  });
+
+  it('limits unauthenticated and token-bearing routes per caller, in the shared error shape', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i += 1)
+      statuses.push((await ctx.call({ method: 'GET', url: '/api/v1/client-config' })).statusCode);
+    expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
+    expect(statuses.slice(5)).toEqual([429, 429]);
+    const { token } = await createSetup(ctx);
+    const wizard: number[] = [];
+    for (let i = 0; i < 7; i += 1)
+      wizard.push(
+        (await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) })).statusCode,
+      );
+    expect(wizard.filter((s) => s === 429)).toHaveLength(2);
+    const limited = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+    expect(limited.json<{ error: { code: string } }>().error.code).toBe('rate_limited');
+    // Another setup's token has its own budget.
+    const other = await createSetup(ctx);
+    expect(
+      (await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(other.token) }))
+        .statusCode,
+    ).toBe(200);
+  });
+});

@@ -1,0 +1,206 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Emulator } from '@kantiv/e2e/emulator/index';
+import {
+  ADMIN,
+  CONTOSO_PRODUCTION,
+  emulator,
+  expectInvariants,
+  expectNoSecretIn,
+  newServer,
+  run,
+  statusesOf,
+} from './harness.ts';
+
+let emu: Emulator;
+beforeAll(async () => {
+  emu = await emulator();
+}, 120_000);
+afterAll(async () => {
+  await emu.close();
+}, 60_000);
+beforeEach(() => {
+  emu.control.reset();
+  emu.control.setReplicationDelay(0);
+});
+
+describe('provisioning engine against the emulator', { timeout: 180_000 }, () => {
+  it('provisions everything on a clean tenant and hands the secret off once', async () => {
+    const server = newServer();
+    const r = run(emu, { server });
+    const plan = await r.engine.plan();
+    expect(plan.ready).toBe(true);
+    expect(plan.steps.map((s) => [s.step, s.action])).toEqual([
+      ['preflight', 'check'],
+      ['environment', 'check'],
+      ['app_registration', 'create'],
+      ['api_permission', 'create'],
+      ['credential', 'create'],
+      ['security_role', 'create'],
+      ['application_user', 'create'],
+      ['handoff', 'send'],
+    ]);
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expect(r.handoffs).toHaveLength(1);
+    const h = r.handoffs[0]!;
+    const { app, user } = expectInvariants(emu, server);
+    expect(h).toMatchObject({
+      source: 'automatic',
+      tenantId: emu.tenants.contoso,
+      clientId: app.appId,
+      environmentUrl: CONTOSO_PRODUCTION,
+      applicationUserId: user.systemuserid,
+      roleName: 'Kantiv Integration',
+      idempotencyKey: h.secretKeyId,
+    });
+    const months = (Date.parse(h.secretExpiresAt!) - Date.now()) / (30.4 * 86_400_000);
+    expect(months).toBeGreaterThan(11.5);
+    expect(months).toBeLessThan(12.5);
+    for (const step of [
+      'preflight',
+      'app_registration',
+      'security_role',
+      'application_user',
+      'handoff',
+    ] as const) {
+      expect(statusesOf(r.events, step)).toEqual(['running', 'succeeded']);
+    }
+    expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i));
+    const done = (step: string) => r.events.find((e) => e.step === step && e.status === 'succeeded')!;
+    expect(done('preflight').data).toEqual({ tenantId: emu.tenants.contoso });
+    expect(done('app_registration').data).toMatchObject({ clientId: app.appId, created: true });
+    expect(done('credential').data).toMatchObject({
+      secretKeyId: h.secretKeyId,
+      secretExpiresAt: h.secretExpiresAt,
+    });
+    expect(done('security_role').data).toMatchObject({ roleName: 'Kantiv Integration', created: true });
+    expect(done('application_user').data).toMatchObject({
+      applicationUserId: user.systemuserid,
+      created: true,
+    });
+    expect(done('handoff').data).toMatchObject({ clientId: app.appId, secretKeyId: h.secretKeyId });
+    expectNoSecretIn(r, server.secrets);
+    expect(result.outputs).toMatchObject({ clientId: app.appId, applicationUserId: user.systemuserid });
+  });
+
+  it('converges on a re-run without creating or sending anything', async () => {
+    const server = newServer();
+    expect((await run(emu, { server }).engine.apply()).status).toBe('succeeded');
+    const again = run(emu, { server });
+    const plan = await again.engine.plan();
+    expect(plan.steps.map((s) => s.action)).toEqual([
+      'check',
+      'check',
+      'reuse',
+      'none',
+      'reuse',
+      'none',
+      'none',
+      'none',
+    ]);
+    const result = await again.engine.apply();
+    expect(result.status).toBe('succeeded');
+    expect(again.handoffs).toHaveLength(0);
+    expect(again.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    expectInvariants(emu, server);
+    expect(statusesOf(again.events, 'handoff')).toEqual(['running', 'skipped']);
+  });
+
+  it('runs the same steps one by one in sequential mode', async () => {
+    const server = newServer();
+    const r = run(emu, { server, config: { concurrency: 'sequential' } });
+    expect((await r.engine.apply()).status).toBe('succeeded');
+    const started = r.events.filter((e) => e.status === 'running').map((e) => e.step);
+    expect(started).toEqual([
+      'preflight',
+      'environment',
+      'app_registration',
+      'api_permission',
+      'credential',
+      'security_role',
+      'application_user',
+      'handoff',
+    ]);
+    expectInvariants(emu, server);
+  });
+
+  it('lists environments from Global Discovery with the System Administrator flag, and accepts a typed API URL', async () => {
+    const r = run(emu, { config: { environmentUrl: 'https://contoso.api.crm.dynamics.com/api/data/v9.2' } });
+    const d = await r.engine.discover();
+    expect(d.tenantId).toBe(emu.tenants.contoso);
+    expect(d.user.userPrincipalName).toBe(ADMIN);
+    expect(d.environments.map((e) => [e.name, e.isUserSysAdmin, e.sameTenant])).toEqual(
+      expect.arrayContaining([
+        ['Contoso Production', true, true],
+        ['Contoso Sandbox', true, true],
+      ]),
+    );
+    expect(d.environment?.url).toBe(CONTOSO_PRODUCTION);
+    expect(d.dataverse?.isSystemAdministrator).toBe(true);
+  });
+
+  it('lets the admin choose the environment after discovery', async () => {
+    const server = newServer();
+    const r = run(emu, { server, config: { environmentUrl: undefined } });
+    const plan = await r.engine.plan();
+    expect(plan.ready).toBe(false);
+    expect(plan.blockers.map((b) => b.code)).toEqual(['environment_not_chosen']);
+    r.engine.choose({ environmentUrl: 'https://contoso-sandbox.crm.dynamics.com' });
+    expect((await r.engine.plan()).ready).toBe(true);
+    expect((await r.engine.apply()).status).toBe('succeeded');
+    expectInvariants(emu, server, 'https://contoso-sandbox.crm.dynamics.com');
+  });
+
+  it('uses an existing role the admin picks and says which privileges it lacks', async () => {
+    const probe = run(emu);
+    const d = await probe.engine.discover();
+    const basic = d.dataverse!.roles.find((x) => x.name === 'Basic User')!;
+    const check = await probe.engine.checkRole(basic.roleId);
+    expect(check.missingPrivileges).toContain('prvCreateAccount');
+    const server = newServer();
+    const r = run(emu, { server, config: { role: { mode: 'existing', roleId: basic.roleId } } });
+    const plan = await r.engine.plan();
+    expect(plan.steps.find((s) => s.step === 'security_role')!.details.join(' ')).toMatch(/prvCreateAccount/);
+    const result = await r.engine.apply();
+    expect(result.status).toBe('succeeded');
+    const roleEvent = r.events.find((e) => e.step === 'security_role' && e.status === 'succeeded')!;
+    expect(roleEvent.data?.missingPrivileges).toEqual(check.missingPrivileges);
+    const env = emu.control.state().environments.find((e) => e.url === CONTOSO_PRODUCTION)!;
+    expect(env.roles.filter((x) => x.name === 'Kantiv Integration')).toHaveLength(0);
+    const appUser = env.systemUsers.find((u) => u.applicationid === result.outputs.clientId)!;
+    expect(appUser.roles).toEqual(['Basic User']);
+  });
+
+  it('takes back privileges added to its role by hand', async () => {
+    const server = newServer();
+    expect((await run(emu, { server }).engine.apply()).status).toBe('succeeded');
+    const probe = run(emu);
+    const d = await probe.engine.discover();
+    const roleId = d.dataverse!.role!.roleId;
+    // Someone widens the role in the Power Platform admin center.
+    const token = await emu.control.issueToken({
+      user: ADMIN,
+      scope: `${CONTOSO_PRODUCTION}/user_impersonation`,
+    });
+    const priv = await emu.fetch(
+      "https://contoso.api.crm.dynamics.com/api/data/v9.2/privileges?$select=privilegeid&$filter=name eq 'prvDeleteAccount'",
+      { headers: { Authorization: `Bearer ${token}` } },
+    );
+    const privId = ((await priv.json()) as { value: { privilegeid: string }[] }).value[0]!.privilegeid;
+    const add = await emu.fetch(
+      `https://contoso.api.crm.dynamics.com/api/data/v9.2/roles(${roleId})/Microsoft.Dynamics.CRM.AddPrivilegesRole`,
+      {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ Privileges: [{ PrivilegeId: privId, Depth: 'Global' }] }),
+      },
+    );
+    expect(add.status).toBe(204);
+    const again = run(emu, { server });
+    const plan = await again.engine.plan();
+    expect(plan.steps.find((s) => s.step === 'security_role')!.action).toBe('update');
+    expect((await again.engine.apply()).status).toBe('succeeded');
+    expectInvariants(emu, server);
+  });
+});
