@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -37,9 +38,13 @@ async function startConsoleStack(): Promise<ConsoleStack & { close: () => Promis
   const apiScope = `${api.identifierUri}/access_as_user`;
   // Production Microsoft URLs throughout: the server reaches the emulator through a host map and trusts its CA, the
   // browser through Chromium's host-resolver rules (see the `browser` fixture below).
+  const port = await freePort();
+  const baseURL = `http://127.0.0.1:${port}`;
   const config = loadConfig({
     HOST: '127.0.0.1',
-    PORT: '0',
+    PORT: String(port),
+    // Invite links point at this server, which serves the production build.
+    PUBLIC_URL: baseURL,
     LOG_LEVEL: 'warn',
     KANTIV_KEYS: generateKeySpec('e2e'),
     KANTIV_BOOTSTRAP_API_KEY: apiKey,
@@ -61,10 +66,7 @@ async function startConsoleStack(): Promise<ConsoleStack & { close: () => Promis
     RATE_LIMIT_MAX: '100000',
   });
   const app: FastifyInstance = await buildApp({ config, logger: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('The server has no TCP address.');
-  const baseURL = `http://127.0.0.1:${address.port}`;
+  await app.listen({ host: '127.0.0.1', port });
   for (const uri of [`${baseURL}/`, `${baseURL}/redirect.html`]) emulator.control.addSpaRedirectUri(uri);
 
   return {
@@ -89,6 +91,19 @@ async function startConsoleStack(): Promise<ConsoleStack & { close: () => Promis
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
+    });
+  });
 }
 
 /**

@@ -92,6 +92,32 @@ describe('buildTimeline', () => {
   });
 });
 
+describe('buildTimeline with a summary fresher than the events', () => {
+  it('does not turn a finished step back to running when its older running event arrives late', () => {
+    const row = buildTimeline(
+      [
+        {
+          step: 'handoff',
+          status: 'succeeded',
+          attempts: 1,
+          startedAt: '2026-11-28T04:00:01.000Z',
+          finishedAt: '2026-11-28T04:00:03.000Z',
+        },
+      ],
+      [ev(1, { step: 'handoff', status: 'running', attempt: 1 })],
+    ).find((r) => r.step === 'handoff');
+    expect(row?.status).toBe('succeeded');
+  });
+
+  it('follows events newer than the summary, such as a re-verification', () => {
+    const row = buildTimeline(
+      [{ step: 'verification', status: 'succeeded', attempts: 1, finishedAt: '2026-11-28T04:00:00.000Z' }],
+      [ev(30, { step: 'verification', status: 'running', attempt: 2 })],
+    ).find((r) => r.step === 'verification');
+    expect(row).toMatchObject({ status: 'running', attempts: 2 });
+  });
+});
+
 describe('mergeEvents', () => {
   it('drops events replayed after a reconnect and keeps the server order', () => {
     const a = ev(1, { step: 'preflight', status: 'running' });

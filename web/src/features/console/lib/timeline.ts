@@ -67,28 +67,21 @@ export function buildTimeline(steps: readonly StepSummary[], events: readonly Se
       ...(summary?.finishedAt === undefined ? {} : { finishedAt: summary.finishedAt }),
     };
     if (summary?.error) row.errors.push({ ...summary.error });
+    // The summary may be fresher than the events received so far (it is refetched as events arrive): an event
+    // older than the summary's last change adds its waits and errors but does not turn the step back.
+    const summaryAt = Date.parse(summary?.finishedAt ?? summary?.startedAt ?? '');
     for (const event of own) {
+      if (Date.parse(event.at) < summaryAt) {
+        collectWaitAndError(row, event);
+        continue;
+      }
       if (event.status) row.status = event.status;
       row.message = event.message;
       if (event.attempt !== undefined) row.attempts = Math.max(row.attempts, event.attempt);
       if (event.status === 'running' && !row.startedAt) row.startedAt = event.at;
       if (event.status && FINISHED.includes(event.status)) row.finishedAt = event.at;
       else if (event.status) delete row.finishedAt;
-      if (event.status === 'waiting') {
-        row.waits.push({
-          at: event.at,
-          message: event.message,
-          ...(event.retryAt === undefined ? {} : { retryAt: event.retryAt }),
-          ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
-        });
-      }
-      if (event.error && !row.errors.some((e) => sameError(e, event.error, event.at))) {
-        row.errors.push({
-          ...event.error,
-          at: event.at,
-          ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
-        });
-      }
+      collectWaitAndError(row, event);
     }
     if (row.attempts === 0 && row.status !== 'pending' && row.status !== 'skipped') row.attempts = 1;
     if (row.startedAt && row.finishedAt) {
@@ -96,6 +89,24 @@ export function buildTimeline(steps: readonly StepSummary[], events: readonly Se
     }
     return row;
   });
+}
+
+function collectWaitAndError(row: TimelineStep, event: SetupEvent): void {
+  if (event.status === 'waiting') {
+    row.waits.push({
+      at: event.at,
+      message: event.message,
+      ...(event.retryAt === undefined ? {} : { retryAt: event.retryAt }),
+      ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+    });
+  }
+  if (event.error && !row.errors.some((e) => sameError(e, event.error, event.at))) {
+    row.errors.push({
+      ...event.error,
+      at: event.at,
+      ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+    });
+  }
 }
 
 function sameError(a: TimelineError, b: StepError | undefined, at: string): boolean {
