@@ -20,7 +20,6 @@ export function SetupsListPage() {
   const stateParam = SetupStateSchema.safeParse(params.get('state'));
   const state = stateParam.success ? stateParam.data : undefined;
   const q = params.get('q') ?? '';
-  const sort = params.get('sort') === 'oldest' ? 'oldest' : 'newest';
   const cursor = params.get('cursor') ?? undefined;
   // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
   const previous = params.getAll('prev');
@@ -40,14 +39,12 @@ export function SetupsListPage() {
     ),
   );
 
-  function update(next: { state?: SetupState | ''; q?: string; sort?: string }) {
+  function update(next: { state?: SetupState | ''; q?: string }) {
     const p = new URLSearchParams();
     const s = next.state === undefined ? state : next.state || undefined;
     const query = next.q ?? q;
-    const order = next.sort ?? sort;
     if (s) p.set('state', s);
     if (query) p.set('q', query);
-    if (order !== 'newest') p.set('sort', order);
     setParams(p);
   }
 
@@ -60,14 +57,8 @@ export function SetupsListPage() {
     setParams(p);
   }
 
-  const items: Setup[] =
-    list.kind === 'ready'
-      ? [...list.data.items].sort((a, b) =>
-          sort === 'newest'
-            ? Date.parse(b.updatedAt) - Date.parse(a.updatedAt)
-            : Date.parse(a.updatedAt) - Date.parse(b.updatedAt),
-        )
-      : [];
+  // The server pages by last activity, newest first (a keyset cursor), so the order holds across pages.
+  const items: Setup[] = list.kind === 'ready' ? list.data.items : [];
   const total = list.kind === 'ready' ? Object.values(list.data.counts).reduce((n, c) => n + c, 0) : 0;
 
   return (
@@ -130,13 +121,6 @@ export function SetupsListPage() {
             ))}
           </select>
         </label>
-        <label>
-          Sort by last activity
-          <select value={sort} onChange={(e) => update({ sort: e.target.value })}>
-            <option value="newest">Newest first</option>
-            <option value="oldest">Oldest first</option>
-          </select>
-        </label>
       </form>
 
       {list.kind === 'loading' && <p role="status">Loading setups…</p>}
@@ -155,17 +139,15 @@ export function SetupsListPage() {
           ) : (
             <div className="table-wrap">
               <table>
-                <caption className="visually-hidden">
-                  Setups, {sort === 'newest' ? 'newest' : 'oldest'} activity first
-                </caption>
+                <caption className="visually-hidden">Setups, most recent activity first</caption>
                 <thead>
                   <tr>
                     <th scope="col">Customer</th>
                     <th scope="col">State</th>
                     <th scope="col">Tenant</th>
                     <th scope="col">Environment</th>
-                    <th scope="col" aria-sort={sort === 'newest' ? 'descending' : 'ascending'}>
-                      Last activity
+                    <th scope="col" aria-sort="descending">
+                      Last activity (newest first)
                     </th>
                     <th scope="col">Secret expiry</th>
                   </tr>
