@@ -1,5 +1,6 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect } from './fixtures.ts';
 
 /** axe-core on the page as it is now: no serious or critical WCAG 2.1 A/AA violation. */
 export async function expectNoSeriousA11yViolations(page: Page, what: string): Promise<void> {

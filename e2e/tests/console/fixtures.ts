@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { test as base, chromium, expect, type Browser } from '@playwright/test';
+import { test as base, chromium, expect as baseExpect, type Browser } from '@playwright/test';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '@kantiv/server/app';
 import { generateKeySpec, loadConfig } from '@kantiv/server/config';
@@ -81,7 +81,7 @@ async function startConsoleStack(): Promise<ConsoleStack & { close: () => Promis
         headers: { authorization: `Bearer ${apiKey}`, 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-      expect(res.status).toBe(201);
+      baseExpect(res.status).toBe(201);
       const created = CreateSetupResponseSchema.parse(await res.json());
       return { id: created.setup.id, inviteUrl: created.inviteUrl };
     },
@@ -132,4 +132,5 @@ export const test = base.extend<object, { stack: ConsoleStack; browser: Browser 
   baseURL: async ({ stack }, use) => use(stack.baseURL),
 });
 
-export { expect };
+/** Assertions wait longer than Playwright's 5 s default: the whole stack shares two cores with Chromium. */
+export const expect = baseExpect.configure({ timeout: 20_000 });

@@ -3,6 +3,9 @@ import { expectNoSeriousA11yViolations } from './axe.ts';
 import { STAFF, signInToConsole } from './staff.ts';
 
 test.describe('a Kantiv employee without any Connect role', () => {
+  // Generous: sign-in, axe and the server share two cores with the browser.
+  test.describe.configure({ timeout: 180_000 });
+
   test('signs in and is told clearly that they have no access, and whom to ask', async ({ page }) => {
     await signInToConsole(page, STAFF.nobody.upn, '/console/setups');
     await expect(

@@ -4,6 +4,9 @@ import { STAFF, signInToConsole } from './staff.ts';
 const READ_ONLY = 'Read-only access: you cannot do this.';
 
 test.describe('read-only staff (Connect.Read)', () => {
+  // Generous: sign-in, axe and the server share two cores with the browser.
+  test.describe.configure({ timeout: 180_000 });
+
   test('see every page, but every action is disabled with the reason beside it', async ({
     page,
     request,

@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import type { Page } from '@playwright/test';
+import { expect } from './fixtures.ts';
 
 /** Seeded Kantiv staff in the emulator's Kantiv tenant. */
 export const STAFF = {

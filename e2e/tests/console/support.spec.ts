@@ -7,6 +7,9 @@ import { STAFF, signInToConsole } from './staff.ts';
 const JWT = /eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/;
 
 test.describe('support staff (Connect.Manage)', () => {
+  // Generous: sign-in, axe and the server share two cores with the browser.
+  test.describe.configure({ timeout: 180_000 });
+
   test('create a setup: the form checks its input, and the invite link is shown once with a copy button', async ({
     page,
     context,

@@ -12,6 +12,11 @@ import { ErrorMessage } from './error-message.tsx';
 
 type FieldErrors = Partial<Record<string, string>>;
 
+const FRIENDLY: Partial<Record<string, string>> = {
+  customerName: "Enter the customer's name.",
+  inviteExpiresInDays: 'Between 1 and 30 days.',
+};
+
 /** The form behind `POST /api/v1/setups`; the same zod schema as the server validates it. */
 export function NewSetupPage() {
   const { auth } = useConsole();
@@ -30,12 +35,12 @@ export function NewSetupPage() {
       return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
     };
     let manifest: unknown;
+    let manifestError: string | undefined;
     if (customManifest) {
       try {
         manifest = JSON.parse(text('manifest') ?? '');
       } catch {
-        setFieldErrors({ manifest: 'The manifest must be JSON.' });
-        return;
+        manifestError = 'The manifest must be JSON.';
       }
     }
     const parsed = CreateSetupRequestSchema.safeParse({
@@ -46,11 +51,13 @@ export function NewSetupPage() {
       secretLifetimeMonths: Number(text('secretLifetimeMonths') ?? 24),
       inviteExpiresInHours: Number(text('inviteExpiresInDays') ?? 7) * 24,
     });
-    if (!parsed.success) {
-      const errors: FieldErrors = {};
-      for (const issue of parsed.error.issues) {
+    if (!parsed.success || manifestError) {
+      const errors: FieldErrors = manifestError ? { manifest: manifestError } : {};
+      for (const issue of parsed.error?.issues ?? []) {
         const key = issue.path[0] === 'inviteExpiresInHours' ? 'inviteExpiresInDays' : String(issue.path[0]);
-        errors[key] ??= issue.message;
+        errors[key] ??=
+          FRIENDLY[key] ??
+          (issue.path.length > 1 ? `${issue.path.slice(1).join('.')}: ${issue.message}` : issue.message);
       }
       setFieldErrors(errors);
       return;
