@@ -1,8 +1,7 @@
 import { STEP_IDS } from '@kantiv/shared/steps';
 import { expect, test } from './fixtures.ts';
 import { STAFF, signInToConsole } from './staff.ts';
-
-const CUSTOMER_ADMIN = 'admin@contoso.com';
+import { startWizardRun } from './customer-admin.ts';
 
 declare global {
   interface Window {
@@ -58,18 +57,7 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
     await expect(support.getByTestId(`step-${step}`)).toHaveAttribute('data-status', 'pending');
 
   // The customer admin, in another context: the invite link, Microsoft sign-in, environment, plan, connect.
-  const customerContext = await browser.newContext({ baseURL: stack.baseURL });
-  const admin = await customerContext.newPage();
-  await admin.goto(inviteUrl);
-  await admin.getByRole('button', { name: 'Continue to sign in' }).click();
-  const popupPromise = admin.waitForEvent('popup');
-  await admin.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-  const popup = await popupPromise;
-  await popup.locator(`button[value="${CUSTOMER_ADMIN}"]`).click();
-  await popup.getByRole('button', { name: 'Accept' }).click();
-  await admin.getByLabel(/Contoso Production/).check({ timeout: 60_000 });
-  await admin.getByRole('button', { name: 'Continue to the plan' }).click();
-  await admin.getByRole('button', { name: 'Connect', exact: true }).click({ timeout: 60_000 });
+  const customer = await startWizardRun(browser, stack.baseURL, inviteUrl);
 
   // Support sees the run arrive, step by step, and the verification end in `verified` — without reloading.
   await expect(support.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });
@@ -102,6 +90,6 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
   expect(text).not.toContain('secrettext');
   expect(text).not.toMatch(/eyj[a-z0-9_-]{20,}/);
 
-  await customerContext.close();
+  await customer.close();
   await supportContext.close();
 });
