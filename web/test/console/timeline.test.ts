@@ -63,14 +63,41 @@ describe('buildTimeline', () => {
       message: 'Application user created',
       durationMs: 5000,
     });
+    // Replication waits are waits, not failures: Microsoft's answer rides along with the wait.
     expect(row?.waits).toEqual([
-      expect.objectContaining({ retryAt: '2026-11-28T04:01:00.000Z', attempt: 1 }),
+      expect.objectContaining({
+        retryAt: '2026-11-28T04:01:00.000Z',
+        attempt: 1,
+        error: expect.objectContaining({ code: '0x8004F510', requestId: 'req-42' }),
+      }),
     ]);
+    expect(row?.errors).toEqual([]);
+  });
+
+  it("keeps a failure's code, message, request id and fix", () => {
+    const row = buildTimeline(
+      [],
+      [
+        ev(1, { step: 'credential', status: 'running', attempt: 1 }),
+        ev(2, {
+          step: 'credential',
+          status: 'failed',
+          attempt: 1,
+          error: {
+            code: 'CredentialTypeNotAllowedAsPerAppPolicy',
+            message: 'Password credential type is not allowed',
+            requestId: 'req-7',
+            fix: 'Ask an Entra administrator to exempt the app.',
+          },
+        }),
+      ],
+    ).find((r) => r.step === 'credential');
+    expect(row).toMatchObject({ status: 'failed', durationMs: 1000, waits: [] });
     expect(row?.errors).toEqual([
       expect.objectContaining({
-        code: '0x8004F510',
-        requestId: 'req-42',
-        fix: 'Nothing to do: Microsoft is catching up.',
+        code: 'CredentialTypeNotAllowedAsPerAppPolicy',
+        requestId: 'req-7',
+        attempt: 1,
       }),
     ]);
   });

@@ -19,10 +19,10 @@ export function ActionButton({ onClick, type = 'button', busy = false, danger = 
   const reasonId = useId();
   const readOnly = !session.access.canManage;
   return (
-    <span className="action">
+    <span className="c-action">
       <button
         type={type}
-        className={danger ? 'danger' : undefined}
+        className={danger ? 'c-danger' : undefined}
         disabled={readOnly || busy}
         aria-describedby={readOnly ? reasonId : undefined}
         onClick={onClick}
@@ -30,7 +30,7 @@ export function ActionButton({ onClick, type = 'button', busy = false, danger = 
         {children}
       </button>
       {readOnly && (
-        <span id={reasonId} className="hint">
+        <span id={reasonId} className="c-hint">
           Read-only access: you cannot do this.
         </span>
       )}
@@ -42,7 +42,7 @@ export function ReadOnlyNotice() {
   const { session } = useConsole();
   if (session.access.canManage) return null;
   return (
-    <p className="notice" role="note">
+    <p className="c-notice" role="note">
       {READ_ONLY_REASON}
     </p>
   );

@@ -67,17 +67,17 @@ export function ApiKeysPage() {
     <>
       <h1>API keys</h1>
       <ReadOnlyNotice />
-      <section aria-labelledby="new-key-heading" className="panel">
+      <section aria-labelledby="new-key-heading" className="c-panel">
         <h2 id="new-key-heading">Create an API key</h2>
-        <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="field">
+        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
+          <div className="c-field">
             <label htmlFor="key-name">Name</label>
             <input id="key-name" name="name" required maxLength={100} />
           </div>
           <fieldset>
             <legend>Scopes</legend>
             {ApiKeyScopeSchema.options.map((scope) => (
-              <label key={scope} className="inline">
+              <label key={scope} className="c-inline">
                 <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code> —{' '}
                 {SCOPE_LABELS[scope]}
               </label>
@@ -91,12 +91,12 @@ export function ApiKeysPage() {
           </div>
         </form>
         {newKey && (
-          <div className="panel-inner">
+          <div className="c-panel-inner">
             <p>
               The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
               calling service&apos;s secret store.
             </p>
-            <label className="block">
+            <label className="c-block">
               API key
               <input
                 readOnly
@@ -121,7 +121,7 @@ export function ApiKeysPage() {
           (keys.data.length === 0 ? (
             <p>No API key yet.</p>
           ) : (
-            <div className="table-wrap">
+            <div className="c-table-wrap">
               <table>
                 <thead>
                   <tr>

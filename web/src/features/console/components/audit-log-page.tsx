@@ -43,7 +43,7 @@ export function AuditLogPage() {
     <>
       <h1>Audit log</h1>
       <form
-        className="filters"
+        className="c-filters"
         role="search"
         aria-label="Filter the audit log"
         onSubmit={(e) => {
@@ -83,7 +83,7 @@ export function AuditLogPage() {
           <p>No audit entry matches these filters.</p>
         ) : (
           <>
-            <div className="table-wrap">
+            <div className="c-table-wrap">
               <table>
                 <thead>
                   <tr>
@@ -111,7 +111,7 @@ export function AuditLogPage() {
                 </tbody>
               </table>
             </div>
-            <nav className="pager" aria-label="Pages">
+            <nav className="c-pager" aria-label="Pages">
               {cursor && (
                 <button
                   type="button"

@@ -1,6 +1,6 @@
 export function ErrorMessage({ message }: { message: string }) {
   return (
-    <p role="alert" className="error">
+    <p role="alert" className="c-error">
       {message}
     </p>
   );

@@ -77,14 +77,14 @@ export function NewSetupPage() {
     return (
       <>
         <h1>Setup created for {created.setup.customerName}</h1>
-        <section aria-labelledby="invite-heading" className="panel">
+        <section aria-labelledby="invite-heading" className="c-panel">
           <h2 id="invite-heading">Invite link</h2>
           <p>
             Send this link to the customer&apos;s administrator. It is shown <strong>only once</strong> and
             expires on {formatDateTime(created.setup.inviteExpiresAt)}. If it is lost, create a new invite
             link from the setup&apos;s page.
           </p>
-          <label className="block">
+          <label className="c-block">
             Invite link
             <input
               readOnly
@@ -106,7 +106,7 @@ export function NewSetupPage() {
     <>
       <h1>New setup</h1>
       <ReadOnlyNotice />
-      <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
+      <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
         <Field name="customerName" label="Customer name" error={fieldErrors.customerName} required />
         <Field
           name="expectedTenantDomain"
@@ -120,7 +120,7 @@ export function NewSetupPage() {
           hint="The environment URL or name, if you know it."
           error={fieldErrors.environmentHint}
         />
-        <label className="block">
+        <label className="c-block">
           Secret lifetime
           <select name="secretLifetimeMonths" defaultValue="24">
             {[12, 18, 24].map((m) => (
@@ -139,7 +139,7 @@ export function NewSetupPage() {
         />
         <fieldset>
           <legend>Table manifest</legend>
-          <label className="inline">
+          <label className="c-inline">
             <input
               type="radio"
               name="manifestChoice"
@@ -148,7 +148,7 @@ export function NewSetupPage() {
             />
             Kantiv&apos;s default manifest
           </label>
-          <label className="inline">
+          <label className="c-inline">
             <input
               type="radio"
               name="manifestChoice"
@@ -201,16 +201,16 @@ function Field({
     defaultValue,
   };
   return (
-    <div className="field">
+    <div className="c-field">
       <label htmlFor={name}>{label}</label>
       {hint && (
-        <span id={`${name}-hint`} className="hint">
+        <span id={`${name}-hint`} className="c-hint">
           {hint}
         </span>
       )}
       {multiline ? <textarea rows={8} {...common} /> : <input type={type} {...common} />}
       {error && (
-        <span id={`${name}-error`} className="field-error">
+        <span id={`${name}-error`} className="c-field-error">
           {error}
         </span>
       )}

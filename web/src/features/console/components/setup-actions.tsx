@@ -44,11 +44,11 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
   }
 
   return (
-    <section aria-labelledby="actions-heading" className="panel">
+    <section aria-labelledby="actions-heading" className="c-panel">
       <h2 id="actions-heading">Actions</h2>
       <ReadOnlyNotice />
       {revoked && <p>This setup is revoked: nothing more can be done with it.</p>}
-      <div className="actions">
+      <div className="c-actions">
         <ActionButton
           busy={busy !== null || revoked}
           onClick={() =>
@@ -57,7 +57,7 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
         >
           Re-verify
         </ActionButton>
-        <span className="action-group">
+        <span className="c-action-group">
           <label>
             Extend the invite by
             <select value={extendDays} onChange={(e) => setExtendDays(e.target.value)}>
@@ -90,7 +90,7 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
           New invite link
         </ActionButton>
         {confirmRevoke ? (
-          <span className="action-group" role="group" aria-label="Confirm revoke">
+          <span className="c-action-group" role="group" aria-label="Confirm revoke">
             <span>Revoke this setup? The customer&apos;s connection stops working.</span>
             <ActionButton
               danger
@@ -112,14 +112,14 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
           </ActionButton>
         )}
       </div>
-      <div aria-live="polite">{done && <p className="success">{done}</p>}</div>
+      <div aria-live="polite">{done && <p className="c-success">{done}</p>}</div>
       {error && <ErrorMessage message={error} />}
       {inviteUrl && (
-        <div className="panel-inner">
+        <div className="c-panel-inner">
           <p>
             The new invite link is shown <strong>only once</strong>; the previous link no longer works.
           </p>
-          <label className="block">
+          <label className="c-block">
             New invite link
             <input
               readOnly

@@ -84,13 +84,13 @@ function SetupDetail({ id }: { id: string }) {
       <p>
         <Link to={consolePaths.setups}>← All setups</Link>
       </p>
-      <div className="page-title">
+      <div className="c-page-title">
         <h1>{s.customerName}</h1>
         <span aria-live="polite" data-testid="setup-state">
           <StateBadge state={s.state} />
         </span>
       </div>
-      <p className="stream-status" role="status" data-stream={stream}>
+      <p className="c-stream-status" role="status" data-stream={stream}>
         {STREAM_LABELS[stream]}
       </p>
       <SetupFacts setup={s} />
@@ -131,7 +131,7 @@ function SetupFacts({ setup }: { setup: Setup }) {
       'Secret expires',
       <span key="exp">
         {formatDateTime(setup.secretExpiresAt)}
-        {warning && <span className={`warning warning-${warning.level}`}> ⚠ {expiryText(warning)}</span>}
+        {warning && <span className={`c-warning c-warning-${warning.level}`}> ⚠ {expiryText(warning)}</span>}
       </span>,
     ],
     [
@@ -142,9 +142,9 @@ function SetupFacts({ setup }: { setup: Setup }) {
     ],
   ];
   return (
-    <section aria-labelledby="facts-heading" className="panel">
+    <section aria-labelledby="facts-heading" className="c-panel">
       <h2 id="facts-heading">Connection</h2>
-      <dl className="facts">
+      <dl className="c-facts">
         {rows.map(([term, value]) => (
           <div key={term}>
             <dt>{term}</dt>

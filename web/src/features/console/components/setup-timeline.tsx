@@ -9,21 +9,21 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
   const rows = buildTimeline(setup.steps, events);
   const other = events.filter((e) => e.type !== 'step');
   return (
-    <section aria-labelledby="timeline-heading" className="panel">
+    <section aria-labelledby="timeline-heading" className="c-panel">
       <h2 id="timeline-heading">Timeline</h2>
-      <ol className="timeline" aria-live="polite" aria-relevant="additions text">
+      <ol className="c-timeline" aria-live="polite" aria-relevant="additions text">
         {rows.map((row) => (
           <li
             key={row.step}
-            className={`step step-${row.status}`}
+            className={`c-step c-step-${row.status}`}
             data-testid={`step-${row.step}`}
             data-status={row.status}
           >
-            <div className="step-head">
+            <div className="c-step-head">
               <h3>{row.label}</h3>
               <StepStatusBadge status={row.status} />
             </div>
-            <p className="step-meta">
+            <p className="c-step-meta">
               {row.attempts > 0 && <span>Attempts: {row.attempts}</span>}
               {row.startedAt && <span>Started {formatDateTime(row.startedAt)}</span>}
               {row.durationMs !== undefined && <span>Took {formatDuration(row.durationMs)}</span>}
@@ -39,13 +39,25 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
                     <li key={`${w.at}-${w.attempt ?? 0}`}>
                       {formatDateTime(w.at)}: {w.message}
                       {w.retryAt && ` (next attempt ${formatDateTime(w.retryAt)})`}
+                      {w.error && (
+                        <>
+                          {' '}
+                          — Microsoft said <code>{w.error.code}</code>: {w.error.message}
+                          {w.error.requestId && (
+                            <>
+                              {' '}
+                              (request id <code>{w.error.requestId}</code>)
+                            </>
+                          )}
+                        </>
+                      )}
                     </li>
                   ))}
                 </ul>
               </details>
             )}
             {row.errors.map((err, i) => (
-              <div key={`${err.code}-${i}`} className="step-error">
+              <div key={`${err.code}-${i}`} className="c-step-error">
                 <p>
                   <strong>Error {err.code}</strong>
                   {err.attempt !== undefined && ` (attempt ${err.attempt})`}: {err.message}
@@ -64,7 +76,7 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
       {other.length > 0 && (
         <>
           <h3>Other events</h3>
-          <ul className="events">
+          <ul className="c-events">
             {other.map((e) => (
               <li key={e.id}>
                 {formatDateTime(e.at)} · {e.source}

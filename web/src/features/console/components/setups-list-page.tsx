@@ -63,14 +63,14 @@ export function SetupsListPage() {
 
   return (
     <>
-      <div className="page-title">
+      <div className="c-page-title">
         <h1>Setups</h1>
         {session.access.canManage ? (
-          <Link className="button primary" to={consolePaths.newSetup}>
+          <Link className="c-button c-primary" to={consolePaths.newSetup}>
             New setup
           </Link>
         ) : (
-          <span className="hint">Read-only access: you cannot create setups.</span>
+          <span className="c-hint">Read-only access: you cannot create setups.</span>
         )}
       </div>
 
@@ -78,7 +78,7 @@ export function SetupsListPage() {
         <h2 id="counts-heading" className="visually-hidden">
           Setups per state
         </h2>
-        <ul className="counts">
+        <ul className="c-counts">
           <li>
             <button type="button" aria-pressed={!state} onClick={() => update({ state: '' })}>
               All <span data-testid="count-all">{list.kind === 'ready' ? total : '…'}</span>
@@ -98,7 +98,7 @@ export function SetupsListPage() {
       </section>
 
       <form
-        className="filters"
+        className="c-filters"
         role="search"
         onSubmit={(e) => {
           e.preventDefault();
@@ -137,7 +137,7 @@ export function SetupsListPage() {
           {items.length === 0 ? (
             <p>No setup matches these filters.</p>
           ) : (
-            <div className="table-wrap">
+            <div className="c-table-wrap">
               <table>
                 <caption className="visually-hidden">Setups, most recent activity first</caption>
                 <thead>
@@ -168,7 +168,7 @@ export function SetupsListPage() {
                         <td>{formatDateTime(setup.updatedAt)}</td>
                         <td>
                           {warning ? (
-                            <span className={`warning warning-${warning.level}`}>
+                            <span className={`c-warning c-warning-${warning.level}`}>
                               ⚠ {expiryText(warning)}
                             </span>
                           ) : (
@@ -182,7 +182,7 @@ export function SetupsListPage() {
               </table>
             </div>
           )}
-          <nav className="pager" aria-label="Pages">
+          <nav className="c-pager" aria-label="Pages">
             <button
               type="button"
               disabled={!cursor}

@@ -10,7 +10,7 @@ export function SignInPage({ onSignIn }: { onSignIn: () => Promise<void> }) {
       <p>Sign in with your Kantiv Microsoft account to see and manage customer setups.</p>
       <button
         type="button"
-        className="primary"
+        className="c-primary"
         onClick={() => {
           setError(null);
           onSignIn().catch((err: unknown) => setError(errorMessage(err)));

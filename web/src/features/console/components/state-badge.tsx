@@ -4,7 +4,7 @@ import { STATE_LABELS } from '../lib/format.ts';
 
 export function StateBadge({ state }: { state: SetupState }) {
   return (
-    <span className={`badge badge-${state}`} data-state={state}>
+    <span className={`c-badge c-badge-${state}`} data-state={state}>
       {STATE_LABELS[state]}
     </span>
   );
@@ -21,7 +21,7 @@ const STEP_STATUS_LABELS: Record<StepStatus, string> = {
 
 export function StepStatusBadge({ status }: { status: StepStatus }) {
   return (
-    <span className={`badge badge-step-${status}`} data-status={status}>
+    <span className={`c-badge c-badge-step-${status}`} data-status={status}>
       {STEP_STATUS_LABELS[status]}
     </span>
   );

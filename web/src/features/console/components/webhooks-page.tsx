@@ -57,21 +57,21 @@ export function WebhooksPage() {
     <>
       <h1>Webhooks</h1>
       <ReadOnlyNotice />
-      <section aria-labelledby="new-webhook-heading" className="panel">
+      <section aria-labelledby="new-webhook-heading" className="c-panel">
         <h2 id="new-webhook-heading">Add a subscription</h2>
-        <form className="stack" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="field">
+        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
+          <div className="c-field">
             <label htmlFor="webhook-url">Receiver URL</label>
             <input id="webhook-url" name="url" type="url" required />
           </div>
-          <div className="field">
+          <div className="c-field">
             <label htmlFor="webhook-description">Description (optional)</label>
             <input id="webhook-description" name="description" maxLength={200} />
           </div>
           <fieldset>
             <legend>Events</legend>
             {WebhookEventTypeSchema.options.map((type) => (
-              <label key={type} className="inline">
+              <label key={type} className="c-inline">
                 <input type="checkbox" name="events" value={type} /> <code>{type}</code>
               </label>
             ))}
@@ -84,13 +84,13 @@ export function WebhooksPage() {
           </div>
         </form>
         {created && (
-          <div className="panel-inner">
+          <div className="c-panel-inner">
             <p>
               Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
               shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
               it.
             </p>
-            <label className="block">
+            <label className="c-block">
               Signing key
               <input readOnly value={created.signingSecret} onFocus={(e) => e.target.select()} />
             </label>
@@ -110,7 +110,7 @@ export function WebhooksPage() {
           (subs.data.length === 0 ? (
             <p>No subscription yet.</p>
           ) : (
-            <ul className="cards">
+            <ul className="c-cards">
               {subs.data.map((s) => (
                 <Subscription key={s.id} sub={s} />
               ))}
@@ -130,7 +130,7 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
   const [error, setError] = useState<string | null>(null);
   const headingId = `sub-${sub.id}`;
   return (
-    <li className="panel" data-testid="webhook">
+    <li className="c-panel" data-testid="webhook">
       <h3 id={headingId}>
         <code>{sub.url}</code>
       </h3>
@@ -139,7 +139,7 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
         {sub.description ? ` · ${sub.description}` : ''}
         {sub.disabledAt ? ` · disabled ${formatDateTime(sub.disabledAt)}` : ''}
       </p>
-      <div className="actions">
+      <div className="c-actions">
         <ActionButton
           onClick={() => {
             setError(null);
@@ -158,14 +158,14 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
           Refresh deliveries
         </button>
       </div>
-      <div aria-live="polite">{message && <p className="success">{message}</p>}</div>
+      <div aria-live="polite">{message && <p className="c-success">{message}</p>}</div>
       {error && <ErrorMessage message={error} />}
       {deliveries.kind === 'error' && <ErrorMessage message={deliveries.message} />}
       {deliveries.kind === 'ready' &&
         (deliveries.data.length === 0 ? (
           <p>No delivery yet.</p>
         ) : (
-          <div className="table-wrap">
+          <div className="c-table-wrap">
             <table aria-labelledby={headingId}>
               <thead>
                 <tr>

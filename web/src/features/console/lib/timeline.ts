@@ -19,7 +19,14 @@ export const STEP_LABELS: Record<StepId, string> = {
   verification: 'Verification by Kantiv',
 };
 
-export type TimelineWait = { at: string; retryAt?: string; message: string; attempt?: number };
+/** Microsoft's replication delay or throttling: the step is healthy, just not done yet. Not shown as a failure. */
+export type TimelineWait = {
+  at: string;
+  retryAt?: string;
+  message: string;
+  attempt?: number;
+  error?: StepError;
+};
 export type TimelineError = StepError & { at?: string; attempt?: number };
 
 export type TimelineStep = {
@@ -98,7 +105,9 @@ function collectWaitAndError(row: TimelineStep, event: SetupEvent): void {
       message: event.message,
       ...(event.retryAt === undefined ? {} : { retryAt: event.retryAt }),
       ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+      ...(event.error === undefined ? {} : { error: event.error }),
     });
+    return;
   }
   if (event.error && !row.errors.some((e) => sameError(e, event.error, event.at))) {
     row.errors.push({
