@@ -3,7 +3,7 @@ import { SignJWT, createLocalJWKSet, importPKCS8, jwtVerify, type JSONWebKeySet 
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { GRAPH, call, decodeClaims, tokenFor } from './helpers.ts';
+import { GRAPH, call, decodeClaims, eventually, tokenFor } from './helpers.ts';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const SPA = 'http://localhost:5173/';
@@ -658,35 +658,36 @@ describe('Entra ID token endpoint: client credentials', () => {
   });
 
   it('fails with AADSTS700016 while a new app is replicating, then succeeds', async () => {
-    emulator.control.setScenario({ name: 'replication-delay', seconds: 1 });
-    const { id, appId } = await newApp();
+    emulator.control.setScenario({ name: 'replication-delay', seconds: 2 });
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
-    const secret = await call(emulator, `${GRAPH}/applications/${id}/addPassword`, {
+    const app = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: graph,
+      body: { displayName: 'replicating', signInAudience: 'AzureADMyOrg' },
+    });
+    const appId = String(app.json.appId);
+    const secret = await call(emulator, `${GRAPH}/applications/${String(app.json.id)}/addPassword`, {
       method: 'POST',
       token: graph,
       body: {},
     });
-    const early = await cc({
+    const form = {
       client_id: appId,
       client_secret: String(secret.json.secretText),
       scope: 'https://graph.microsoft.com/.default',
-    });
-    expectAadsts(early.json, 'unauthorized_client', 700016);
-    await new Promise((r) => setTimeout(r, 1200));
-    // The service principal was created only once the app replicated, so give it its own delay.
-    const sp = await call(emulator, `${GRAPH}/servicePrincipals`, {
-      method: 'POST',
-      token: graph,
-      body: { appId },
-    });
-    expect(sp.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 1200));
-    const late = await cc({
-      client_id: appId,
-      client_secret: String(secret.json.secretText),
-      scope: 'https://graph.microsoft.com/.default',
-    });
-    expect(late.status).toBe(200);
+    };
+    expectAadsts((await cc(form)).json, 'unauthorized_client', 700016);
+    // The service principal can only be created once the app has replicated, and then replicates itself.
+    await eventually(
+      () => call(emulator, `${GRAPH}/servicePrincipals`, { method: 'POST', token: graph, body: { appId } }),
+      (r) => r.status === 201,
+    );
+    expectAadsts((await cc(form)).json, 'unauthorized_client', 700016);
+    const late = await eventually(
+      () => cc(form),
+      (r) => r.status === 200,
+    );
+    expect(decodeClaims(String(late.json.access_token)).appid).toBe(appId);
   });
 
   it('answers 429 with Retry-After under the throttle scenario, once', async () => {

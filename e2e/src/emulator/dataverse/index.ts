@@ -265,6 +265,8 @@ export async function dataverse(rt: Runtime, ctx: Ctx, env: Environment): Promis
       if (table.logicalName === 'systemuser') return createSystemUser(rt, ctx, caller, env, version);
       return createRow(rt, ctx, caller, env, version, table);
     }
+    if (method === 'DELETE' && id && table.logicalName === 'role')
+      return deleteRole(rt, caller, env, id.toLowerCase());
     return dvError(
       405,
       '0x80060888',
@@ -379,6 +381,39 @@ function addPrivileges(
     Object.assign(r.privileges, updates);
   }
   return noContent({ 'odata-version': '4.0' });
+}
+
+/** Deleting a role removes its copies in child business units and every assignment of them. */
+function deleteRole(rt: Runtime, caller: DvCaller, env: Environment, roleId: string): Reply {
+  const need = require(rt, caller, 'Delete', tableBySet('roles')!);
+  if ('status' in need) return need;
+  const role = env.roles.find((r) => r.roleid === roleId);
+  if (!role) return notExist('role', roleId);
+  if (role.ismanaged) {
+    return dvError(400, '0x8004f01c', 'The role cannot be deleted because it is a managed (system) role.');
+  }
+  const doomed = new Set(
+    env.roles
+      .filter(
+        (r) =>
+          r === role ||
+          (r.name === role.name && !r.ismanaged && childOf(env, r.businessunitid, role.businessunitid)),
+      )
+      .map((r) => r.roleid),
+  );
+  env.roles = env.roles.filter((r) => !doomed.has(r.roleid));
+  for (const su of env.systemUsers) su.roleIds = su.roleIds.filter((id) => !doomed.has(id));
+  return noContent({ 'odata-version': '4.0' });
+}
+
+function childOf(env: Environment, buId: string, ancestorId: string): boolean {
+  let cur = env.businessUnits.find((b) => b.businessunitid === buId);
+  while (cur?.parentbusinessunitid) {
+    if (cur.parentbusinessunitid === ancestorId) return true;
+    const parent = cur.parentbusinessunitid;
+    cur = env.businessUnits.find((b) => b.businessunitid === parent);
+  }
+  return false;
 }
 
 function retrieveRolePrivileges(
