@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/e2e/emulator/index';
-import { emulator, expectInvariants, newServer, run, statusesOf, UNIQUE_NAME } from './harness.ts';
+import {
+  consentTenantWide,
+  emulator,
+  expectInvariants,
+  newServer,
+  run,
+  statusesOf,
+  UNIQUE_NAME,
+} from './harness.ts';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -136,6 +144,7 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
 
   it('blocks an admin without an Entra role before changing anything, naming the role and who grants it', async () => {
     emu.control.setScenario({ name: 'admin-without-entra-role' });
+    consentTenantWide(emu);
     const r = run(emu);
     const plan = await r.engine.plan();
     expect(plan.ready).toBe(false);
@@ -150,6 +159,7 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
   });
 
   it('blocks a plain user with no role at all', async () => {
+    consentTenantWide(emu);
     const r = run(emu, { user: 'user@contoso.com' });
     const plan = await r.engine.plan();
     expect(plan.blockers.map((b) => b.code)).toContain('missing_directory_role');
@@ -180,26 +190,15 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
     expect(result.error?.step).toBe('environment');
   });
 
-  it('turns a token the admin cannot get (consent declined) into a sign-in fix', async () => {
+  it('turns a sign-in the admin declined into a sign-in fix, before any Microsoft call', async () => {
+    emu.control.setScenario({ name: 'consent-declined' });
     const r = run(emu);
-    const failing = {
-      getToken: () =>
-        Promise.reject(
-          Object.assign(new Error('See https://aka.ms/msal.js.errors'), { errorCode: 'consent_required' }),
-        ),
-    };
-    const { createEngine } = await import('../../src/provisioning/engine.ts');
-    const engine = createEngine({
-      tokens: failing,
-      fetch: emu.fetch,
-      config: {},
-      handoff: async () => undefined,
-    });
-    const result = await engine.apply();
+    const result = await r.engine.apply();
     expect(result.status).toBe('failed');
-    expect(result.error).toMatchObject({ code: 'consent_required', step: 'preflight' });
+    expect(result.error?.step).toBe('preflight');
+    expect(result.error?.code).toBe('access_denied');
     expect(result.error?.fix).toMatch(/Sign in again/);
-    void r;
+    expect(r.requests).toEqual([]);
   });
 
   it('cancels a replication wait at once through the AbortSignal', async () => {
