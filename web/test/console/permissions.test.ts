@@ -19,6 +19,14 @@ describe('staff access from the token roles', () => {
       canManage: false,
     });
   });
+  it("uses the server's configured role names", () => {
+    const names = { manageRoles: ['Setups.Manage'], readRoles: ['Setups.Read'] };
+    expect(rolesFromAccessToken(jwt({ roles: ['Setups.Read'] }), names)).toMatchObject({
+      canRead: true,
+      canManage: false,
+    });
+    expect(rolesFromAccessToken(jwt({ roles: ['Connect.Manage'] }), names)).toMatchObject({ canRead: false });
+  });
   it('no role, unknown roles or a malformed token grant nothing', () => {
     expect(rolesFromAccessToken(jwt({}))).toMatchObject({ canRead: false, canManage: false });
     expect(accessFromRoles(['Admin', 42])).toEqual({ roles: [], canRead: false, canManage: false });

@@ -76,7 +76,7 @@ async function createStaffAuth(config: ClientConfig): Promise<StaffAuth> {
     session = {
       name: account.name ?? account.username,
       username: account.username,
-      access: rolesFromAccessToken(accessToken),
+      access: rolesFromAccessToken(accessToken, config.staff),
     };
   }
 
