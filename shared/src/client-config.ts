@@ -22,6 +22,12 @@ export const ClientConfigSchema = z.object({
     clientId: z.uuid(),
     /** Scope of our API that carries the staff app roles, e.g. `api://kantiv-connect/Setups.Access`. */
     apiScope: z.string().min(1),
+    /**
+     * App-role values in the staff token's `roles` claim that grant Connect.Manage / Connect.Read — the server's
+     * STAFF_MANAGE_ROLES / STAFF_READ_ROLES, so the console shows what the server will allow.
+     */
+    manageRoles: z.array(z.string().min(1)).default(['Connect.Manage']),
+    readRoles: z.array(z.string().min(1)).default(['Connect.Read']),
   }),
   support: z.object({ email: z.email(), name: z.string() }),
 });

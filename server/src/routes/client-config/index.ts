@@ -12,7 +12,13 @@ const clientConfigRoutes: FastifyPluginAsyncZod = async (app) => {
       discoveryBaseUrl: microsoft.discoveryBaseUrl,
       wizardClientId: microsoft.wizardClientId,
     },
-    staff: { tenantId: staff.tenantId, clientId: staff.clientId, apiScope: staff.apiScope },
+    staff: {
+      tenantId: staff.tenantId,
+      clientId: staff.clientId,
+      apiScope: staff.apiScope,
+      manageRoles: staff.manageRoles,
+      readRoles: staff.readRoles,
+    },
     support,
   });
   app.get(

@@ -1,0 +1,95 @@
+import { STEP_IDS } from '@kantiv/shared/steps';
+import { expect, test } from './fixtures.ts';
+import { STAFF, signInToConsole } from './staff.ts';
+import { startWizardRun } from './customer-admin.ts';
+
+declare global {
+  interface Window {
+    /** Set once on the support page: still there at the end means the page never reloaded. */
+    consoleMarker?: string;
+    /** `step:status` and `state:<state>` in the order the support page first showed them. */
+    consoleSeen?: string[];
+  }
+}
+
+test('support creates a setup, the customer admin runs the wizard, and the detail page shows each step arrive live until verified, with no reload', async ({
+  browser,
+  stack,
+}) => {
+  test.setTimeout(360_000);
+
+  // Support, in their own browser context: create the setup and open its page.
+  const supportContext = await browser.newContext({ baseURL: stack.baseURL });
+  const support = await supportContext.newPage();
+  await signInToConsole(support, STAFF.support.upn, '/console/setups/new');
+  await support.getByLabel('Customer name').fill('Contoso Live');
+  await support.getByLabel('Expected tenant domain (optional)').fill('contoso.com');
+  await support.getByRole('button', { name: 'Create setup' }).click();
+  const inviteUrl = await support.getByTestId('invite-url').inputValue();
+  expect(inviteUrl).toContain('#');
+  await support.getByRole('link', { name: 'Follow this setup live' }).click();
+  await expect(support.getByRole('heading', { level: 1, name: 'Contoso Live' })).toBeVisible();
+  await expect(support.getByTestId('setup-state')).toHaveText('Invited');
+  await expect(support.locator('[data-stream="live"]')).toBeVisible({ timeout: 30_000 });
+
+  // Watch the page from inside: every status a step shows, in order, and a marker a reload would wipe.
+  let supportNavigations = 0;
+  support.on('framenavigated', (frame) => {
+    if (frame === support.mainFrame()) supportNavigations += 1;
+  });
+  await support.evaluate(() => {
+    window.consoleMarker = 'still the same document';
+    const seen: string[] = [];
+    window.consoleSeen = seen;
+    const record = () => {
+      for (const li of Array.from(document.querySelectorAll<HTMLElement>('[data-testid^="step-"]'))) {
+        const key = `${li.dataset.testid?.slice(5)}:${li.dataset.status}`;
+        if (!seen.includes(key)) seen.push(key);
+      }
+      const state = document.querySelector<HTMLElement>('[data-testid="setup-state"] [data-state]')?.dataset
+        .state;
+      if (state && !seen.includes(`state:${state}`)) seen.push(`state:${state}`);
+    };
+    record();
+    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true });
+  });
+  for (const step of STEP_IDS)
+    await expect(support.getByTestId(`step-${step}`)).toHaveAttribute('data-status', 'pending');
+
+  // The customer admin, in another context: the invite link, Microsoft sign-in, environment, plan, connect.
+  const customer = await startWizardRun(browser, stack.baseURL, inviteUrl);
+
+  // Support sees the run arrive, step by step, and the verification end in `verified` — without reloading.
+  await expect(support.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });
+  for (const step of STEP_IDS) {
+    await expect(support.getByTestId(`step-${step}`)).toHaveAttribute('data-status', /succeeded|skipped/);
+  }
+  await expect(support.getByTestId('step-verification')).toHaveAttribute('data-status', 'succeeded');
+
+  expect(await support.evaluate(() => window.consoleMarker)).toBe('still the same document');
+  expect(supportNavigations).toBe(0);
+  const seen = (await support.evaluate(() => window.consoleSeen)) ?? [];
+  for (const step of STEP_IDS) {
+    // Each step was first shown pending, then changed on this same page: it arrived live.
+    const first = seen.indexOf(`${step}:pending`);
+    const last = Math.max(seen.indexOf(`${step}:succeeded`), seen.indexOf(`${step}:skipped`));
+    expect(first, `${step} was shown pending first`).toBeGreaterThanOrEqual(0);
+    expect(last, `${step} arrived after it was pending`).toBeGreaterThan(first);
+  }
+  // Steps were seen in between, not only at the end: running, and Microsoft's replication waits.
+  expect(seen.filter((k) => k.endsWith(':running')).length).toBeGreaterThan(0);
+  expect(seen.indexOf('state:invited')).toBeLessThan(seen.indexOf('state:in_progress'));
+  expect(seen.indexOf('state:in_progress')).toBeLessThan(seen.indexOf('state:verified'));
+
+  // The facts support needs, and never the secret.
+  const facts = support.getByRole('region', { name: 'Connection' });
+  await expect(facts).toContainText('contoso.com');
+  await expect(facts).toContainText('https://contoso.crm.dynamics.com');
+  await expect(facts).toContainText('Client secret');
+  const text = (await support.locator('body').innerText()).toLowerCase();
+  expect(text).not.toContain('secrettext');
+  expect(text).not.toMatch(/eyj[a-z0-9_-]{20,}/);
+
+  await customer.close();
+  await supportContext.close();
+});

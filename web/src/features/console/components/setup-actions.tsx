@@ -1,0 +1,136 @@
+import { useState } from 'react';
+import type { Setup } from '@kantiv/shared/setup';
+import { createInviteLink } from '../api/create-invite-link.ts';
+import { extendSetup } from '../api/extend-setup.ts';
+import { reverifySetup } from '../api/reverify-setup.ts';
+import { revokeSetup } from '../api/revoke-setup.ts';
+import { useConsole } from '../lib/console-context.ts';
+import { errorMessage } from '../lib/use-resource.ts';
+import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { CopyButton } from '../../../components/copy-button.tsx';
+import { ErrorMessage } from './error-message.tsx';
+
+type Busy = null | 'revoke' | 'extend' | 'reverify' | 'invite';
+
+/** Revoke, extend, re-verify, a fresh invite link. `onChanged(undefined)` asks the page to fetch the setup again. */
+export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (next?: Setup) => void }) {
+  const { auth } = useConsole();
+  const [busy, setBusy] = useState<Busy>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const [confirmRevoke, setConfirmRevoke] = useState(false);
+  const [extendDays, setExtendDays] = useState('7');
+  const [inviteUrl, setInviteUrl] = useState<string | null>(null);
+  const revoked = setup.state === 'revoked';
+
+  async function run(kind: Exclude<Busy, null>, action: () => Promise<Setup | string>, message: string) {
+    setBusy(kind);
+    setError(null);
+    setDone(null);
+    try {
+      const result = await action();
+      if (typeof result === 'string') {
+        setInviteUrl(result);
+        onChanged();
+      } else {
+        onChanged(result);
+      }
+      setDone(message);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  return (
+    <section aria-labelledby="actions-heading" className="c-panel">
+      <h2 id="actions-heading">Actions</h2>
+      <ReadOnlyNotice />
+      {revoked && <p>This setup is revoked: nothing more can be done with it.</p>}
+      <div className="c-actions">
+        <ActionButton
+          busy={busy !== null || revoked}
+          onClick={() =>
+            void run('reverify', () => reverifySetup(auth, setup.id), 'Verification started again.')
+          }
+        >
+          Re-verify
+        </ActionButton>
+        <span className="c-action-group">
+          <label>
+            Extend the invite by
+            <select value={extendDays} onChange={(e) => setExtendDays(e.target.value)}>
+              {['1', '7', '14', '30'].map((d) => (
+                <option key={d} value={d}>
+                  {d === '1' ? '1 day' : `${d} days`}
+                </option>
+              ))}
+            </select>
+          </label>
+          <ActionButton
+            busy={busy !== null || revoked}
+            onClick={() =>
+              void run(
+                'extend',
+                () => extendSetup(auth, setup.id, Number(extendDays) * 24),
+                'The invite was extended.',
+              )
+            }
+          >
+            Extend
+          </ActionButton>
+        </span>
+        <ActionButton
+          busy={busy !== null || revoked}
+          onClick={() =>
+            void run('invite', () => createInviteLink(auth, setup.id), 'A new invite link was created.')
+          }
+        >
+          New invite link
+        </ActionButton>
+        {confirmRevoke ? (
+          <span className="c-action-group" role="group" aria-label="Confirm revoke">
+            <span>Revoke this setup? The customer&apos;s connection stops working.</span>
+            <ActionButton
+              danger
+              busy={busy !== null}
+              onClick={() => {
+                setConfirmRevoke(false);
+                void run('revoke', () => revokeSetup(auth, setup.id), 'The setup was revoked.');
+              }}
+            >
+              Yes, revoke
+            </ActionButton>
+            <button type="button" onClick={() => setConfirmRevoke(false)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <ActionButton danger busy={busy !== null || revoked} onClick={() => setConfirmRevoke(true)}>
+            Revoke
+          </ActionButton>
+        )}
+      </div>
+      <div aria-live="polite">{done && <p className="c-success">{done}</p>}</div>
+      {error && <ErrorMessage message={error} />}
+      {inviteUrl && (
+        <div className="c-panel-inner">
+          <p>
+            The new invite link is shown <strong>only once</strong>; the previous link no longer works.
+          </p>
+          <label className="c-block">
+            New invite link
+            <input
+              readOnly
+              value={inviteUrl}
+              data-testid="new-invite-url"
+              onFocus={(e) => e.target.select()}
+            />
+          </label>
+          <CopyButton value={inviteUrl} label="invite link" />
+        </div>
+      )}
+    </section>
+  );
+}

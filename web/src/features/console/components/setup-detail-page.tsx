@@ -1,0 +1,170 @@
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Link, useParams } from 'react-router';
+import type { SetupEvent } from '@kantiv/shared/events';
+import type { Setup } from '@kantiv/shared/setup';
+import { consolePaths } from '../../../config/paths.ts';
+import { getSetup } from '../api/get-setup.ts';
+import { streamSetupEvents, type StreamStatus } from '../api/stream-setup-events.ts';
+import { useConsole } from '../lib/console-context.ts';
+import { expiryText, formatDateTime, secretExpiryWarning } from '../lib/format.ts';
+import { mergeEvents } from '../lib/timeline.ts';
+import { useNow } from '../lib/use-now.ts';
+import { errorResource, type Resource } from '../lib/use-resource.ts';
+import { ErrorMessage } from './error-message.tsx';
+import { SetupActions } from './setup-actions.tsx';
+import { SetupTimeline } from './setup-timeline.tsx';
+import { StateBadge } from './state-badge.tsx';
+
+const STREAM_LABELS: Record<StreamStatus, string> = {
+  connecting: 'Connecting to live updates…',
+  live: 'Live: updates appear as they happen.',
+  reconnecting: 'Connection lost; reconnecting…',
+};
+
+/** One setup, live: its facts, its actions and a timeline fed by Server-Sent Events (no reload needed). */
+export function SetupDetailPage() {
+  const { id = '' } = useParams();
+  // A fresh component per setup, so events and stream state never leak from one setup to the next.
+  return <SetupDetail key={id} id={id} />;
+}
+
+function SetupDetail({ id }: { id: string }) {
+  const { auth } = useConsole();
+  const [setup, setSetup] = useState<Resource<Setup>>({ kind: 'loading' });
+  const [events, setEvents] = useState<SetupEvent[]>([]);
+  const [stream, setStream] = useState<StreamStatus>('connecting');
+  const [refresh, setRefresh] = useState(0);
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+
+  // The setup's summary: first load, after each action, and shortly after events arrive (facts such as the
+  // client id or the verification result come with the summary).
+  useEffect(() => {
+    const controller = new AbortController();
+    getSetup(auth, id, controller.signal)
+      .then((data) => setSetup({ kind: 'ready', data }))
+      .catch((err: unknown) => {
+        if (!controller.signal.aborted)
+          setSetup((prev) => (prev.kind === 'ready' ? prev : errorResource(err)));
+      });
+    return () => controller.abort();
+  }, [auth, id, refresh]);
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void streamSetupEvents(
+      auth,
+      id,
+      (event) => {
+        setEvents((prev) => mergeEvents(prev, [event]));
+        clearTimeout(refreshTimer.current);
+        refreshTimer.current = setTimeout(() => setRefresh((n) => n + 1), 250);
+      },
+      setStream,
+      controller.signal,
+    );
+    return () => {
+      controller.abort();
+      clearTimeout(refreshTimer.current);
+    };
+  }, [auth, id]);
+
+  if (setup.kind === 'loading') return <p role="status">Loading the setup…</p>;
+  if (setup.kind === 'error') {
+    return (
+      <>
+        <h1>Setup</h1>
+        <ErrorMessage message={setup.status === 404 ? 'This setup does not exist.' : setup.message} />
+        <Link to={consolePaths.setups}>Back to all setups</Link>
+      </>
+    );
+  }
+  const s = setup.data;
+  return (
+    <>
+      <p>
+        <Link to={consolePaths.setups}>← All setups</Link>
+      </p>
+      <div className="c-page-title">
+        <h1>{s.customerName}</h1>
+        <span aria-live="polite" data-testid="setup-state">
+          <StateBadge state={s.state} />
+        </span>
+      </div>
+      <p className="c-stream-status" role="status" data-stream={stream}>
+        {STREAM_LABELS[stream]}
+      </p>
+      <SetupFacts setup={s} />
+      <SetupActions
+        setup={s}
+        onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : setRefresh((n) => n + 1))}
+      />
+      <SetupTimeline setup={s} events={events} />
+    </>
+  );
+}
+
+function SetupFacts({ setup }: { setup: Setup }) {
+  const warning = secretExpiryWarning(setup.secretExpiresAt, useNow());
+  const v = setup.verification;
+  const rows: [string, ReactNode][] = [
+    ['Setup id', <code key="id">{setup.id}</code>],
+    ['Created', formatDateTime(setup.createdAt)],
+    ['Last activity', formatDateTime(setup.updatedAt)],
+    ['Invite expires', formatDateTime(setup.inviteExpiresAt)],
+    ['Expected tenant domain', setup.expectedTenantDomain ?? '—'],
+    ['Tenant', setup.tenantId ? `${setup.tenantDomain ?? ''} ${setup.tenantId}`.trim() : '—'],
+    ['Signed in admin', setup.adminUsername ?? '—'],
+    [
+      'Environment',
+      setup.environmentUrl ?? (setup.environmentHint ? `${setup.environmentHint} (hint)` : '—'),
+    ],
+    ['Client id', setup.clientId ?? '—'],
+    ['Application user', setup.applicationUserId ?? '—'],
+    ['Security role', setup.roleName ?? setup.manifest.roleName],
+    [
+      'Credential',
+      setup.credentialKind
+        ? `${setup.credentialKind === 'client_secret' ? 'Client secret' : setup.credentialKind}${setup.credentialSource ? ` (${setup.credentialSource})` : ''}`
+        : '—',
+    ],
+    [
+      'Secret expires',
+      <span key="exp">
+        {formatDateTime(setup.secretExpiresAt)}
+        {warning && <span className={`c-warning c-warning-${warning.level}`}> ⚠ {expiryText(warning)}</span>}
+      </span>,
+    ],
+    [
+      'Last verification',
+      v
+        ? `${v.status}${v.checkedAt ? `, ${formatDateTime(v.checkedAt)}` : ''}${v.error ? ` — ${v.error.code}: ${v.error.message}` : ''}`
+        : '—',
+    ],
+  ];
+  return (
+    <section aria-labelledby="facts-heading" className="c-panel">
+      <h2 id="facts-heading">Connection</h2>
+      <dl className="c-facts">
+        {rows.map(([term, value]) => (
+          <div key={term}>
+            <dt>{term}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      {v?.tables && v.tables.length > 0 && (
+        <>
+          <h3>Table checks</h3>
+          <ul>
+            {v.tables.map((t) => (
+              <li key={t.table}>
+                {t.table}:{' '}
+                {t.ok ? 'readable' : `failed${t.error ? ` — ${t.error.code}: ${t.error.message}` : ''}`}
+              </li>
+            ))}
+          </ul>
+        </>
+      )}
+    </section>
+  );
+}

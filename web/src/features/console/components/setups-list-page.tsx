@@ -1,0 +1,209 @@
+import { useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { SetupStateSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
+import { consolePaths } from '../../../config/paths.ts';
+import { getSetups } from '../api/get-setups.ts';
+import { useConsole } from '../lib/console-context.ts';
+import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
+import { useNow } from '../lib/use-now.ts';
+import { useResource } from '../lib/use-resource.ts';
+import { ErrorMessage } from './error-message.tsx';
+import { StateBadge } from './state-badge.tsx';
+
+const STATES = SetupStateSchema.options;
+const PAGE_SIZE = 25;
+
+/** Every setup: counts per state, filter, search, sort by last activity, pagination. Filters live in the URL. */
+export function SetupsListPage() {
+  const { auth, session } = useConsole();
+  const [params, setParams] = useSearchParams();
+  const stateParam = SetupStateSchema.safeParse(params.get('state'));
+  const state = stateParam.success ? stateParam.data : undefined;
+  const q = params.get('q') ?? '';
+  const cursor = params.get('cursor') ?? undefined;
+  // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
+  const previous = params.getAll('prev');
+  const [search, setSearch] = useState(q);
+  const now = useNow();
+
+  const [list, reload] = useResource(`setups?${params.toString()}`, (signal) =>
+    getSetups(
+      auth,
+      {
+        ...(state ? { state } : {}),
+        ...(q ? { q } : {}),
+        ...(cursor ? { cursor } : {}),
+        limit: PAGE_SIZE,
+      },
+      signal,
+    ),
+  );
+
+  function update(next: { state?: SetupState | ''; q?: string }) {
+    const p = new URLSearchParams();
+    const s = next.state === undefined ? state : next.state || undefined;
+    const query = next.q ?? q;
+    if (s) p.set('state', s);
+    if (query) p.set('q', query);
+    setParams(p);
+  }
+
+  function goTo(nextCursor: string | undefined, prev: string[]) {
+    const p = new URLSearchParams(params);
+    p.delete('cursor');
+    p.delete('prev');
+    if (nextCursor) p.set('cursor', nextCursor);
+    for (const c of prev) p.append('prev', c);
+    setParams(p);
+  }
+
+  // The server pages by last activity, newest first (a keyset cursor), so the order holds across pages.
+  const items: Setup[] = list.kind === 'ready' ? list.data.items : [];
+  const total = list.kind === 'ready' ? Object.values(list.data.counts).reduce((n, c) => n + c, 0) : 0;
+
+  return (
+    <>
+      <div className="c-page-title">
+        <h1>Setups</h1>
+        {session.access.canManage ? (
+          <Link className="c-button c-primary" to={consolePaths.newSetup}>
+            New setup
+          </Link>
+        ) : (
+          <span className="c-hint">Read-only access: you cannot create setups.</span>
+        )}
+      </div>
+
+      <section aria-labelledby="counts-heading">
+        <h2 id="counts-heading" className="visually-hidden">
+          Setups per state
+        </h2>
+        <ul className="c-counts">
+          <li>
+            <button type="button" aria-pressed={!state} onClick={() => update({ state: '' })}>
+              All <span data-testid="count-all">{list.kind === 'ready' ? total : '…'}</span>
+            </button>
+          </li>
+          {STATES.map((s) => (
+            <li key={s}>
+              <button type="button" aria-pressed={state === s} onClick={() => update({ state: s })}>
+                {STATE_LABELS[s]}{' '}
+                <span data-testid={`count-${s}`}>
+                  {list.kind === 'ready' ? (list.data.counts[s] ?? 0) : '…'}
+                </span>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+
+      <form
+        className="c-filters"
+        role="search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          update({ q: search.trim() });
+        }}
+      >
+        <label>
+          Customer
+          <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
+        </label>
+        <button type="submit">Search</button>
+        <label>
+          State
+          <select value={state ?? ''} onChange={(e) => update({ state: e.target.value as SetupState | '' })}>
+            <option value="">All states</option>
+            {STATES.map((s) => (
+              <option key={s} value={s}>
+                {STATE_LABELS[s]}
+              </option>
+            ))}
+          </select>
+        </label>
+      </form>
+
+      {list.kind === 'loading' && <p role="status">Loading setups…</p>}
+      {list.kind === 'error' && (
+        <>
+          <ErrorMessage message={list.message} />
+          <button type="button" onClick={reload}>
+            Try again
+          </button>
+        </>
+      )}
+      {list.kind === 'ready' && (
+        <>
+          {items.length === 0 ? (
+            <p>No setup matches these filters.</p>
+          ) : (
+            <div className="c-table-wrap">
+              <table>
+                <caption className="visually-hidden">Setups, most recent activity first</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Customer</th>
+                    <th scope="col">State</th>
+                    <th scope="col">Tenant</th>
+                    <th scope="col">Environment</th>
+                    <th scope="col" aria-sort="descending">
+                      Last activity (newest first)
+                    </th>
+                    <th scope="col">Secret expiry</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {items.map((setup) => {
+                    const warning = secretExpiryWarning(setup.secretExpiresAt, now);
+                    return (
+                      <tr key={setup.id} data-testid="setup-row">
+                        <td>
+                          <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
+                        </td>
+                        <td>
+                          <StateBadge state={setup.state} />
+                        </td>
+                        <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
+                        <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
+                        <td>{formatDateTime(setup.updatedAt)}</td>
+                        <td>
+                          {warning ? (
+                            <span className={`c-warning c-warning-${warning.level}`}>
+                              ⚠ {expiryText(warning)}
+                            </span>
+                          ) : (
+                            formatDateTime(setup.secretExpiresAt)
+                          )}
+                        </td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <nav className="c-pager" aria-label="Pages">
+            <button
+              type="button"
+              disabled={!cursor}
+              onClick={() => {
+                const prev = [...previous];
+                const back = prev.pop();
+                goTo(back || undefined, prev);
+              }}
+            >
+              Previous page
+            </button>
+            <button
+              type="button"
+              disabled={!list.data.nextCursor}
+              onClick={() => goTo(list.data.nextCursor, [...previous, cursor ?? ''])}
+            >
+              Next page
+            </button>
+          </nav>
+        </>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,200 @@
+import { useState, type FormEvent } from 'react';
+import {
+  CreateWebhookRequestSchema,
+  WebhookEventTypeSchema,
+  type WebhookSubscription,
+} from '@kantiv/shared/webhooks';
+import { createWebhook } from '../api/create-webhook.ts';
+import { getWebhookDeliveries } from '../api/get-webhook-deliveries.ts';
+import { getWebhooks } from '../api/get-webhooks.ts';
+import { testWebhook } from '../api/test-webhook.ts';
+import { useConsole } from '../lib/console-context.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { errorMessage, useResource } from '../lib/use-resource.ts';
+import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { CopyButton } from '../../../components/copy-button.tsx';
+import { ErrorMessage } from './error-message.tsx';
+
+/** Webhook subscriptions: create, send a test delivery, see recent deliveries and the receiver's answers. */
+export function WebhooksPage() {
+  const { auth } = useConsole();
+  const [subs, reload] = useResource('webhooks', (signal) => getWebhooks(auth, signal));
+  const [formError, setFormError] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<{ url: string; signingSecret: string } | null>(null);
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = e.currentTarget;
+    const data = new FormData(form);
+    const description = data.get('description');
+    const parsed = CreateWebhookRequestSchema.safeParse({
+      url: data.get('url'),
+      events: data.getAll('events'),
+      ...(typeof description === 'string' && description.trim() ? { description } : {}),
+    });
+    if (!parsed.success) {
+      setFormError('Enter an http(s) URL and pick at least one event.');
+      return;
+    }
+    setFormError(null);
+    setError(null);
+    setBusy(true);
+    try {
+      const result = await createWebhook(auth, parsed.data);
+      setCreated({ url: result.subscription.url, signingSecret: result.signingSecret });
+      form.reset();
+      reload();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <h1>Webhooks</h1>
+      <ReadOnlyNotice />
+      <section aria-labelledby="new-webhook-heading" className="c-panel">
+        <h2 id="new-webhook-heading">Add a subscription</h2>
+        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
+          <div className="c-field">
+            <label htmlFor="webhook-url">Receiver URL</label>
+            <input id="webhook-url" name="url" type="url" required />
+          </div>
+          <div className="c-field">
+            <label htmlFor="webhook-description">Description (optional)</label>
+            <input id="webhook-description" name="description" maxLength={200} />
+          </div>
+          <fieldset>
+            <legend>Events</legend>
+            {WebhookEventTypeSchema.options.map((type) => (
+              <label key={type} className="c-inline">
+                <input type="checkbox" name="events" value={type} /> <code>{type}</code>
+              </label>
+            ))}
+          </fieldset>
+          {formError && <ErrorMessage message={formError} />}
+          <div>
+            <ActionButton type="submit" busy={busy}>
+              Add subscription
+            </ActionButton>
+          </div>
+        </form>
+        {created && (
+          <div className="c-panel-inner">
+            <p>
+              Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
+              shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
+              it.
+            </p>
+            <label className="c-block">
+              Signing key
+              <input readOnly value={created.signingSecret} onFocus={(e) => e.target.select()} />
+            </label>
+            <CopyButton value={created.signingSecret} label="signing key" />
+            <button type="button" onClick={() => setCreated(null)}>
+              Done
+            </button>
+          </div>
+        )}
+      </section>
+      {error && <ErrorMessage message={error} />}
+      <section aria-labelledby="subs-heading">
+        <h2 id="subs-heading">Subscriptions</h2>
+        {subs.kind === 'loading' && <p role="status">Loading subscriptions…</p>}
+        {subs.kind === 'error' && <ErrorMessage message={subs.message} />}
+        {subs.kind === 'ready' &&
+          (subs.data.length === 0 ? (
+            <p>No subscription yet.</p>
+          ) : (
+            <ul className="c-cards">
+              {subs.data.map((s) => (
+                <Subscription key={s.id} sub={s} />
+              ))}
+            </ul>
+          ))}
+      </section>
+    </>
+  );
+}
+
+function Subscription({ sub }: { sub: WebhookSubscription }) {
+  const { auth } = useConsole();
+  const [deliveries, reload] = useResource(`deliveries:${sub.id}`, (signal) =>
+    getWebhookDeliveries(auth, sub.id, signal),
+  );
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const headingId = `sub-${sub.id}`;
+  return (
+    <li className="c-panel" data-testid="webhook">
+      <h3 id={headingId}>
+        <code>{sub.url}</code>
+      </h3>
+      <p>
+        Events: {sub.events.join(', ')} · created {formatDateTime(sub.createdAt)}
+        {sub.description ? ` · ${sub.description}` : ''}
+        {sub.disabledAt ? ` · disabled ${formatDateTime(sub.disabledAt)}` : ''}
+      </p>
+      <div className="c-actions">
+        <ActionButton
+          onClick={() => {
+            setError(null);
+            testWebhook(auth, sub.id).then(
+              () => {
+                setMessage('Test delivery sent.');
+                reload();
+              },
+              (err: unknown) => setError(errorMessage(err)),
+            );
+          }}
+        >
+          Send a test delivery
+        </ActionButton>
+        <button type="button" onClick={reload}>
+          Refresh deliveries
+        </button>
+      </div>
+      <div aria-live="polite">{message && <p className="c-success">{message}</p>}</div>
+      {error && <ErrorMessage message={error} />}
+      {deliveries.kind === 'error' && <ErrorMessage message={deliveries.message} />}
+      {deliveries.kind === 'ready' &&
+        (deliveries.data.length === 0 ? (
+          <p>No delivery yet.</p>
+        ) : (
+          <div className="c-table-wrap">
+            <table aria-labelledby={headingId}>
+              <thead>
+                <tr>
+                  <th scope="col">Event</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Attempts</th>
+                  <th scope="col">Answer</th>
+                  <th scope="col">Last update</th>
+                </tr>
+              </thead>
+              <tbody>
+                {deliveries.data.map((d) => (
+                  <tr key={d.id} data-testid="delivery-row">
+                    <td>{d.eventType}</td>
+                    <td>{d.status}</td>
+                    <td>{d.attempts}</td>
+                    <td>
+                      {d.lastStatusCode !== undefined && <>HTTP {d.lastStatusCode} </>}
+                      {d.lastResponse && <code>{d.lastResponse}</code>}
+                      {d.lastError && <span>{d.lastError}</span>}
+                      {d.nextAttemptAt && <> · next attempt {formatDateTime(d.nextAttemptAt)}</>}
+                    </td>
+                    <td>{formatDateTime(d.updatedAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ))}
+    </li>
+  );
+}

@@ -1,0 +1,126 @@
+import type { SetupEvent } from '@kantiv/shared/events';
+import {
+  STEP_IDS,
+  type StepError,
+  type StepId,
+  type StepStatus,
+  type StepSummary,
+} from '@kantiv/shared/steps';
+
+export const STEP_LABELS: Record<StepId, string> = {
+  preflight: 'Sign-in and preflight checks',
+  environment: 'Dynamics environment',
+  app_registration: 'App registration',
+  api_permission: 'API permission',
+  credential: 'Client secret',
+  security_role: 'Security role',
+  application_user: 'Application user',
+  handoff: 'Hand-off to Kantiv',
+  verification: 'Verification by Kantiv',
+};
+
+/** Microsoft's replication delay or throttling: the step is healthy, just not done yet. Not shown as a failure. */
+export type TimelineWait = {
+  at: string;
+  retryAt?: string;
+  message: string;
+  attempt?: number;
+  error?: StepError;
+};
+export type TimelineError = StepError & { at?: string; attempt?: number };
+
+export type TimelineStep = {
+  step: StepId;
+  label: string;
+  status: StepStatus;
+  message?: string;
+  attempts: number;
+  startedAt?: string;
+  finishedAt?: string;
+  /** Finished steps only; a running step shows its elapsed time instead. */
+  durationMs?: number;
+  waits: TimelineWait[];
+  errors: TimelineError[];
+  events: SetupEvent[];
+};
+
+/** Adds newly streamed events, dropping those already seen (a reconnect replays from `Last-Event-ID`). */
+export function mergeEvents(current: readonly SetupEvent[], incoming: readonly SetupEvent[]): SetupEvent[] {
+  const byId = new Map(current.map((e) => [e.id, e]));
+  for (const event of incoming) byId.set(event.id, event);
+  return [...byId.values()].sort((a, b) => a.id - b.id);
+}
+
+const FINISHED: readonly StepStatus[] = ['succeeded', 'failed', 'skipped'];
+
+/**
+ * One row per step, in the order the wizard runs them: the server's summary of each step, brought up to date by
+ * the live events (which arrive before the next summary is fetched).
+ */
+export function buildTimeline(steps: readonly StepSummary[], events: readonly SetupEvent[]): TimelineStep[] {
+  return STEP_IDS.map((step) => {
+    const summary = steps.find((s) => s.step === step);
+    const own = events.filter((e) => e.type === 'step' && e.step === step);
+    const row: TimelineStep = {
+      step,
+      label: STEP_LABELS[step],
+      status: summary?.status ?? 'pending',
+      attempts: summary?.attempts ?? 0,
+      waits: [],
+      errors: [],
+      events: own,
+      ...(summary?.message === undefined ? {} : { message: summary.message }),
+      ...(summary?.startedAt === undefined ? {} : { startedAt: summary.startedAt }),
+      ...(summary?.finishedAt === undefined ? {} : { finishedAt: summary.finishedAt }),
+    };
+    if (summary?.error) row.errors.push({ ...summary.error });
+    // The summary may be fresher than the events received so far (it is refetched as events arrive): an event
+    // older than the summary's last change adds its waits and errors but does not turn the step back.
+    const summaryAt = Date.parse(summary?.finishedAt ?? summary?.startedAt ?? '');
+    for (const event of own) {
+      if (Date.parse(event.at) < summaryAt) {
+        collectWaitAndError(row, event);
+        continue;
+      }
+      if (event.status) row.status = event.status;
+      row.message = event.message;
+      if (event.attempt !== undefined) row.attempts = Math.max(row.attempts, event.attempt);
+      if (event.status === 'running' && !row.startedAt) row.startedAt = event.at;
+      if (event.status && FINISHED.includes(event.status)) row.finishedAt = event.at;
+      else if (event.status) delete row.finishedAt;
+      collectWaitAndError(row, event);
+    }
+    if (row.attempts === 0 && row.status !== 'pending' && row.status !== 'skipped') row.attempts = 1;
+    if (row.startedAt && row.finishedAt) {
+      row.durationMs = Math.max(0, Date.parse(row.finishedAt) - Date.parse(row.startedAt));
+    }
+    return row;
+  });
+}
+
+function collectWaitAndError(row: TimelineStep, event: SetupEvent): void {
+  if (event.status === 'waiting') {
+    row.waits.push({
+      at: event.at,
+      message: event.message,
+      ...(event.retryAt === undefined ? {} : { retryAt: event.retryAt }),
+      ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+      ...(event.error === undefined ? {} : { error: event.error }),
+    });
+    return;
+  }
+  if (event.error && !row.errors.some((e) => sameError(e, event.error, event.at))) {
+    row.errors.push({
+      ...event.error,
+      at: event.at,
+      ...(event.attempt === undefined ? {} : { attempt: event.attempt }),
+    });
+  }
+}
+
+function sameError(a: TimelineError, b: StepError | undefined, at: string): boolean {
+  if (!b) return false;
+  return (
+    a.code === b.code && a.message === b.message && a.requestId === b.requestId && (!a.at || a.at === at)
+  );
+}
