@@ -5,8 +5,6 @@ import { defineConfig } from '@playwright/test';
  * Microsoft cloud emulator. The stack (emulator + server) is a worker fixture in tests/fixtures.ts; one worker, so
  * one stack, generous timeouts for a loaded 2-core machine.
  */
-export const STACK_PORT = 4310;
-
 export default defineConfig({
   testDir: 'tests',
   fullyParallel: false,
@@ -20,7 +18,6 @@ export default defineConfig({
     ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/results.json' }],
   ],
   use: {
-    baseURL: `http://127.0.0.1:${STACK_PORT}`,
     ignoreHTTPSErrors: true,
     trace: 'retain-on-failure',
     actionTimeout: 30_000,

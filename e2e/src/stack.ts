@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createServer } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,7 @@ import { startEmulator, type Emulator } from './emulator/index.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 export type StackOptions = {
-  /** Server port; the emulator's SPA redirect URIs already include 127.0.0.1:4310 and localhost:4310. */
+  /** Server port (default: a free one). It must be free: a busy port fails the start instead of borrowing another server. */
   port?: number;
   /** Public origin the invite links use (default `http://127.0.0.1:<port>`). */
   publicUrl?: string;
@@ -93,8 +94,29 @@ async function waitForHealthy(url: string, server: ChildProcess, timeoutMs: numb
   }
 }
 
+/** Binds the port on 127.0.0.1 and releases it: a free port, or a clear error when the given one is taken. */
+async function reservePort(port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (err: NodeJS.ErrnoException) =>
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(
+              `Port ${port} is already in use on 127.0.0.1; stop what listens there or pick another port.`,
+            )
+          : err,
+      ),
+    );
+    probe.listen(port, '127.0.0.1', () => {
+      const address = probe.address();
+      const chosen = typeof address === 'object' && address ? address.port : port;
+      probe.close(() => resolve(chosen));
+    });
+  });
+}
+
 export async function startStack(options: StackOptions = {}): Promise<Stack> {
-  const port = options.port ?? 4310;
+  const port = await reservePort(options.port ?? 0);
   const baseUrl = `http://127.0.0.1:${port}`;
   const publicUrl = options.publicUrl ?? baseUrl;
   const emulator = await startEmulator({

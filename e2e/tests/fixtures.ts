@@ -10,10 +10,14 @@ export { expect };
  * seeded Microsoft world with no scenario.
  */
 export const test = base.extend<{ cleanWorld: void }, { stack: Stack }>({
+  // The stack listens on a free port (several checkouts may run their suites at once), so pages go there.
+  baseURL: async ({ stack }, use) => {
+    await use(stack.baseUrl);
+  },
   stack: [
     // eslint-disable-next-line no-empty-pattern -- Playwright fixtures must destructure their dependencies
     async ({}, use) => {
-      const stack = await startStack({ port: 4310 });
+      const stack = await startStack();
       await use(stack);
       await stack.close();
     },
