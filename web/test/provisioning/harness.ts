@@ -1,8 +1,8 @@
 import {
-  AuthError,
   CryptoProvider,
   PublicClientApplication,
   ResponseMode,
+  ServerError,
   type AccountInfo,
   type INetworkModule,
 } from '@azure/msal-node';
@@ -83,7 +83,11 @@ export function tokensFor(emu: Emulator, user = ADMIN): TokenProvider {
     }
     const code = back.get('code');
     // What msal-browser raises when the authorize endpoint answers with an error (consent declined, …).
-    if (!code) throw new AuthError(back.get('error') ?? 'no_code', back.get('error_description') ?? '');
+    if (!code) {
+      const description = back.get('error_description') ?? '';
+      const error = new ServerError(back.get('error') ?? 'no_code', '', description);
+      throw Object.assign(error, { errorNo: /AADSTS(\d+)/.exec(description)?.[1] });
+    }
     const result = await pca.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
     if (!result.account) throw new Error('MSAL returned no account.');
     return result.account;
