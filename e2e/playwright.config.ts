@@ -1,15 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { defineConfig } from '@playwright/test';
-import { chromiumLaunchOptions } from './src/browser.ts';
 
-// E2E_PORT: several worktrees on one machine can run the suite side by side.
-const port = Number(process.env.E2E_PORT ?? 4310);
-// The server refuses to start without a key-encryption key: a throwaway one and a fresh SQLite folder per run.
-const dataDir = mkdtempSync(path.join(tmpdir(), 'kc-e2e-'));
-const testKey = `e2e:${randomBytes(32).toString('base64')}`;
+/**
+ * Playwright runs the production build (`pnpm build`) served by the real server, with the real MSAL against the
+ * Microsoft cloud emulator. The stack (emulator + server) is a worker fixture in tests/fixtures.ts; one worker, so
+ * one stack, generous timeouts for a loaded 2-core machine.
+ */
+export const STACK_PORT = 4310;
 
 export default defineConfig({
   testDir: 'tests',
@@ -17,27 +13,17 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   forbidOnly: true,
+  timeout: 240_000,
+  expect: { timeout: 30_000 },
   reporter: [
     ['list'],
     ['json', { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_NAME ?? 'test-results/results.json' }],
   ],
   use: {
-    baseURL: `http://127.0.0.1:${port}`,
-    launchOptions: chromiumLaunchOptions(),
+    baseURL: `http://127.0.0.1:${STACK_PORT}`,
+    ignoreHTTPSErrors: true,
     trace: 'retain-on-failure',
-  },
-  webServer: {
-    command: 'tsx ../server/src/server.ts',
-    url: `http://127.0.0.1:${port}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    env: {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      WEB_DIST_DIR: '../web/dist',
-      LOG_LEVEL: 'warn',
-      DATA_DIR: dataDir,
-      KANTIV_KEYS: testKey,
-    },
+    actionTimeout: 30_000,
+    navigationTimeout: 60_000,
   },
 });

@@ -1,15 +1,18 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CHROMIUM_PATH } from './browser.ts';
+import { startStack } from './stack.ts';
 
 /**
- * `pnpm demo`: the whole product on this machine. Starts the server with the built SPA and prints the link to
- * open. Later slices add the Microsoft cloud emulator and a seeded setup with its invite link.
+ * `pnpm demo`: the whole product on this machine — the Microsoft cloud emulator, the server on SQLite serving the
+ * built SPA, one seeded setup — and what a person must do to try the wizard in their own browser.
  */
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const port = Number(process.env.DEMO_PORT ?? 8080);
+const emulatorPort = Number(process.env.DEMO_EMULATOR_PORT ?? 8443);
 const webDist = path.join(root, 'web/dist');
 if (!existsSync(path.join(webDist, 'index.html'))) {
   console.error('web/dist is missing: run "pnpm build" first (the demo script does it for you).');
@@ -27,66 +30,39 @@ if (!existsSync(keyFile)) {
     `Created a local DEVELOPMENT key-encryption key in ${keyFile} (demo only; never use it in production).`,
   );
 }
-const devKeys = readFileSync(keyFile, 'utf8').trim();
+const keys = process.env.KANTIV_KEYS ?? readFileSync(keyFile, 'utf8').trim();
 const apiKeyFile = path.join(dataDir, 'bootstrap-api-key.txt');
 if (!existsSync(apiKeyFile))
   writeFileSync(apiKeyFile, `kc_${randomBytes(32).toString('base64url')}\n`, { mode: 0o600 });
-const bootstrapApiKey = readFileSync(apiKeyFile, 'utf8').trim();
+const apiKey = readFileSync(apiKeyFile, 'utf8').trim();
 
-const children: ChildProcess[] = [];
-function stopAll(code: number): never {
-  for (const child of children) child.kill('SIGTERM');
+const origin = `http://localhost:${port}`;
+const stack = await startStack({
+  port,
+  publicUrl: origin,
+  webDistDir: webDist,
+  dataDir,
+  keys,
+  apiKey,
+  emulatorPort,
+  // Like Microsoft, new app registrations take a few seconds to reach Dataverse: the wizard shows the wait.
+  replicationDelayMs: Number(process.env.DEMO_REPLICATION_DELAY_MS ?? 5_000),
+  logLevel: process.env.LOG_LEVEL ?? 'warn',
+  serverEnv: { VERIFICATION_RETRY_BASE_MS: '2000', VERIFICATION_RETRY_MAX_MS: '10000' },
+});
+
+let stopping = false;
+async function stop(code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    await stack.close();
+  }
   process.exit(code);
 }
-process.once('SIGINT', () => stopAll(0));
-process.once('SIGTERM', () => stopAll(0));
+process.once('SIGINT', () => void stop(0));
+process.once('SIGTERM', () => void stop(0));
 
-const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/server.ts')], {
-  env: {
-    ...process.env,
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    WEB_DIST_DIR: webDist,
-    PUBLIC_URL: `http://localhost:${port}`,
-    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-    DATA_DIR: dataDir,
-    KANTIV_KEYS: process.env.KANTIV_KEYS ?? devKeys,
-    KANTIV_BOOTSTRAP_API_KEY: bootstrapApiKey,
-  },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-children.push(server);
-server.once('exit', (code) => {
-  console.error(`The server stopped (exit ${code ?? 'signal'}).`);
-  stopAll(code ?? 1);
-});
-
-const deadline = Date.now() + 60_000;
-for (;;) {
-  try {
-    const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-    if (res.ok) break;
-  } catch {
-    // not listening yet
-  }
-  if (Date.now() > deadline) {
-    console.error('The server did not become healthy within 60 s.');
-    stopAll(1);
-  }
-  await new Promise((r) => setTimeout(r, 250));
-}
-
-// Seed one setup and a read-only API key, so the wizard, the console and curl can be tried at once.
-const api = (p: string, body: unknown) =>
-  fetch(`http://127.0.0.1:${port}${p}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${bootstrapApiKey}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  }).then((r) => r.json() as Promise<Record<string, unknown>>);
-const seeded = (await api('/api/v1/setups', { customerName: 'Contoso (demo)' })) as {
-  setup: { id: string };
-  inviteUrl: string;
-};
+const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Contoso (demo)' });
 const readKey = execFileSync(
   process.execPath,
   [
@@ -99,18 +75,54 @@ const readKey = execFileSync(
     '--scopes',
     'setups:read',
   ],
-  { env: { ...process.env, DATA_DIR: dataDir, KANTIV_KEYS: process.env.KANTIV_KEYS ?? devKeys } },
+  { env: { ...process.env, DATA_DIR: dataDir, KANTIV_KEYS: keys } },
 )
   .toString()
   .trim();
 
+const profile = path.join(root, '.data/demo/chromium-profile');
+const quoted = (arg: string) => `'${arg.replace(/'/g, `'\\''`)}'`;
+const chromiumCommand = [
+  existsSync(CHROMIUM_PATH) ? CHROMIUM_PATH : 'chromium',
+  `--user-data-dir=${profile}`,
+  ...stack.chromiumArgs,
+  inviteUrl,
+]
+  .map(quoted)
+  .join(' ');
+
 console.log('');
-console.log('Kantiv Connect demo is running.');
-console.log(`  Wizard invite: ${seeded.inviteUrl}`);
-console.log(`  Console:       http://localhost:${port}/console`);
+console.log('Kantiv Connect demo is running (Microsoft is emulated on this machine; nothing leaves it).');
+console.log(`  Wizard invite: ${inviteUrl}`);
+console.log(`  Console:       ${origin}/console`);
 console.log(`  Read API key:  ${readKey}`);
 console.log(
-  `  Try:           curl -H "Authorization: Bearer ${readKey}" http://localhost:${port}/api/v1/setups/${seeded.setup.id}/status`,
+  `  Try:           curl -H "Authorization: Bearer ${readKey}" ${origin}/api/v1/setups/${setup.id}/status`,
 );
-console.log(`  Open: http://localhost:${port}/`);
+console.log('');
+console.log('To use the wizard in your own browser:');
+console.log(
+  '  The app talks to login.microsoftonline.com, graph.microsoft.com and *.dynamics.com exactly as in',
+);
+console.log(
+  `  production; the emulator (https://localhost:${stack.emulator.port}, self-signed certificate) answers`,
+);
+console.log(
+  '  for them. Start a separate Chromium profile that maps those hosts to it and accepts its certificate:',
+);
+console.log('');
+console.log(`  ${chromiumCommand}`);
+console.log('');
+console.log(
+  '  (On another machine, forward ports first: ssh -L 8080:localhost:8080 -L 8443:localhost:8443 …)',
+);
+console.log(
+  '  On the emulator sign-in page pick admin@contoso.com (Cloud Application Administrator and System',
+);
+console.log('  Administrator), accept the permissions, choose "Contoso Production" and click Connect.');
+console.log(
+  '  Other seeded accounts show the blockers: sysadmin@contoso.com has no Entra role, cloudadmin@contoso.com',
+);
+console.log('  is not System Administrator.');
+console.log('');
 console.log('  Stop: Ctrl+C');

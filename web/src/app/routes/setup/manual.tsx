@@ -66,7 +66,7 @@ function addMonths(months: number): string {
  * Kantiv accepts a credential only for the tenant the admin proved with a Microsoft sign-in, so the manual path too
  * starts with one (any account of the tenant will do; no roles are needed for this).
  */
-function SignInFirst() {
+function SignInFirst({ onSignedIn }: { onSignedIn: (tenantId: string) => void }) {
   const { setup, config } = useWizard();
   const revalidator = useRevalidator();
   const [busy, setBusy] = useState(false);
@@ -82,7 +82,8 @@ function SignInFirst() {
       try {
         const outcome = await auth.signIn();
         if (outcome.kind === 'signed-in') {
-          await bindIdentity(outcome.result.idToken);
+          const identity = await bindIdentity(outcome.result.idToken);
+          onSignedIn(identity.tenantId);
           await revalidator.revalidate();
         }
       } catch (err) {
@@ -308,7 +309,12 @@ export function Component() {
         </li>
       </ol>
 
-      {!setup.tenantId && <SignInFirst />}
+      {!setup.tenantId && (
+        <SignInFirst
+          // The tenant is known now: prefill it unless the admin typed something.
+          onSignedIn={(tenantId) => setValues((v) => (v.tenantId ? v : { ...v, tenantId }))}
+        />
+      )}
       <form
         className="manual-form"
         onSubmit={(e) => void onSubmit(e)}

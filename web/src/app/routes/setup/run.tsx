@@ -12,9 +12,8 @@ function startRun(session: RunSession, ctx: NonNullable<Awaited<ReturnType<typeo
   const choices = planChoicesFrom(ctx.setup, ctx.choices);
   if (!choices) return;
   void session.start(async () => {
-    const engine = await getEngine(ctx.config, ctx.setup);
-    const plan = await engine.plan(choices, new AbortController().signal);
-    return { engine, plan };
+    // No separate plan here: apply() rediscovers and plans itself, reporting every wait as it goes.
+    return { engine: await getEngine(ctx.config, ctx.setup), choices };
   }, getForwarder(ctx.setup.id));
 }
 

@@ -25,7 +25,7 @@ const STATUS_WORDS: Record<StepStatus, string> = {
 const STATUS_ICON: Record<StepStatus, string> = {
   pending: '○',
   running: '◐',
-  waiting: '⏳',
+  waiting: '…',
   succeeded: '✓',
   failed: '✕',
   skipped: '–',

@@ -175,9 +175,9 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       } satisfies Plan;
     },
 
-    async apply(plan, { signal, onEvent }) {
+    async apply(choices, { signal, onEvent }) {
       // A fresh engine per run: it rediscovers, so a reload or a retry converges instead of repeating work.
-      const engine = engineFor(plan.choices, {
+      const engine = engineFor(choices, {
         signal,
         onEvent: ({ seq: _seq, ...event }) => onEvent(event),
       });
@@ -192,12 +192,11 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       return {
         tenantId: o.tenantId ?? '',
         clientId: o.clientId ?? '',
-        environmentUrl: o.environmentUrl ?? plan.choices.environment.url,
-        ...(plan.choices.environment.environmentId
-          ? { environmentId: plan.choices.environment.environmentId }
-          : {}),
+        environmentUrl: o.environmentUrl ?? choices.environment.url,
+        ...(choices.environment.environmentId ? { environmentId: choices.environment.environmentId } : {}),
         applicationUserId: o.applicationUserId ?? '',
-        roleName: o.roleName ?? plan.roleName,
+        roleName:
+          o.roleName ?? (choices.role.kind === 'existing' ? choices.role.roleName : setup.manifest.roleName),
         ...(o.secretExpiresAt ? { secretExpiresAt: o.secretExpiresAt } : {}),
       } satisfies RunResult;
     },

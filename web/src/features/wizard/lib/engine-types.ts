@@ -81,8 +81,14 @@ export interface WizardEngine {
   discover(signal: AbortSignal): Promise<Discovery>;
   checkEnvironment(url: string, signal: AbortSignal): Promise<EnvironmentCheck>;
   plan(choices: PlanChoices, signal: AbortSignal): Promise<Plan>;
-  /** Runs (or resumes) the plan; converges on re-runs; reports every step through `onEvent`. */
-  apply(plan: Plan, options: { signal: AbortSignal; onEvent: (event: RunEvent) => void }): Promise<RunResult>;
+  /**
+   * Runs (or resumes) the setup for these choices: rediscovers what exists, converges on re-runs, reports every step
+   * (waits included) through `onEvent`, and fails with the blocker when something blocks.
+   */
+  apply(
+    choices: PlanChoices,
+    options: { signal: AbortSignal; onEvent: (event: RunEvent) => void },
+  ): Promise<RunResult>;
 }
 
 export type EngineContext = {

@@ -1,5 +1,5 @@
 import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/steps';
-import type { Plan, RunEvent, RunResult, WizardEngine } from './engine-types.ts';
+import type { PlanChoices, RunEvent, RunResult, WizardEngine } from './engine-types.ts';
 import type { EventForwarder } from './event-forwarder.ts';
 
 /**
@@ -124,7 +124,7 @@ export class RunSession {
    * a failure or a cancel it runs again, and the engine skips what is already done.
    */
   async start(
-    prepare: () => Promise<{ engine: WizardEngine; plan: Plan }>,
+    prepare: () => Promise<{ engine: WizardEngine; choices: PlanChoices }>,
     forwarder: EventForwarder,
   ): Promise<void> {
     if (this.running) return;
@@ -134,20 +134,8 @@ export class RunSession {
     this.state = rest;
     this.set({ status: 'running' });
     try {
-      const { engine, plan } = await prepare();
-      if (plan.blockers.length > 0) {
-        const [first] = plan.blockers;
-        this.set({
-          status: 'failed',
-          error: {
-            message: first?.message ?? 'Blocked.',
-            code: first?.code ?? 'blocked',
-            fix: first?.fix ?? '',
-          },
-        });
-        return;
-      }
-      const result = await engine.apply(plan, {
+      const { engine, choices } = await prepare();
+      const result = await engine.apply(choices, {
         signal: controller.signal,
         onEvent: (event) => {
           this.apply(event);

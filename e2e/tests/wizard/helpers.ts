@@ -1,0 +1,96 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import type { CreateSetupRequest } from '@kantiv/shared/setup';
+import type { Stack } from '../../src/stack.ts';
+import { expect } from '../fixtures.ts';
+
+export const USERS = {
+  /** Cloud Application Administrator + System Administrator in Contoso Production and Contoso Sandbox. */
+  admin: 'admin@contoso.com',
+  /** System Administrator in Contoso Production, no Entra role. */
+  sysadminOnly: 'sysadmin@contoso.com',
+  /** Cloud Application Administrator, only Basic User in Contoso Production. */
+  cloudAdminOnly: 'cloudadmin@contoso.com',
+} as const;
+
+export const CONTOSO_PRODUCTION = 'https://contoso.crm.dynamics.com';
+
+/** Creates a setup through the API and opens its invite link, as the customer admin would. */
+export async function openInvite(page: Page, stack: Stack, input: Partial<CreateSetupRequest> = {}) {
+  const created = await stack.createSetup(input);
+  const token = new URL(created.inviteUrl).hash.replace(/^#token=/, '');
+  await page.goto(created.inviteUrl);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Connect');
+  return { setupId: created.setup.id, inviteUrl: created.inviteUrl, token };
+}
+
+/** axe-core on the current page: no serious or critical violation. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `accessibility of ${label}`,
+  ).toEqual([]);
+}
+
+/** Contoso's Global Administrator consented to Kantiv Connect for the whole organisation earlier. */
+export function grantTenantConsent(stack: Stack): void {
+  const tenant = stack.emulator.tenants.contoso;
+  stack.emulator.control.grantConsent({
+    tenant,
+    resource: 'https://graph.microsoft.com',
+    scopes: ['Application.ReadWrite.All', 'User.Read'],
+  });
+  stack.emulator.control.grantConsent({
+    tenant,
+    resource: 'https://globaldisco.crm.dynamics.com',
+    scopes: ['user_impersonation'],
+  });
+}
+
+/** The emulator signs `user` in and consents without showing its pages. */
+export function autoSignIn(stack: Stack, user: string): void {
+  stack.emulator.control.setScenario({ name: 'auto-sign-in', user });
+}
+
+/** From the welcome page through Microsoft sign-in (popup) and the identity binding. */
+export async function signIn(page: Page, stack: Stack, user: string = USERS.admin): Promise<void> {
+  autoSignIn(stack, user);
+  await page.getByRole('button', { name: 'Continue to sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in with Microsoft' })).toBeVisible();
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+}
+
+export async function expectEnvironmentPage(page: Page): Promise<void> {
+  await expect(page).toHaveURL(/\/environment$/, { timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1, name: /choose the environment/ })).toBeVisible();
+}
+
+export async function chooseEnvironment(page: Page, name: RegExp | string): Promise<void> {
+  await page.getByRole('radio', { name }).check();
+  await page.getByRole('button', { name: 'Continue to the plan' }).click();
+}
+
+/** Clicks Connect on the plan page and waits for the done page. */
+export async function connectAndFinish(page: Page): Promise<void> {
+  await expect(page).toHaveURL(/\/plan$/, { timeout: 60_000 });
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/run$/);
+  await expect(page).toHaveURL(/\/done$/, { timeout: 180_000 });
+}
+
+/** Polls the status API (what Kantiv's services see) until the setup reaches `state`. */
+export async function expectStatus(
+  stack: Stack,
+  setupId: string,
+  state: string,
+  timeout = 120_000,
+): Promise<void> {
+  await expect
+    .poll(async () => (await stack.getStatus(setupId)).state, { timeout, intervals: [500, 1000, 2000] })
+    .toBe(state);
+}

@@ -1,0 +1,57 @@
+import type { Locator, Page } from '@playwright/test';
+import { expect, test } from '../fixtures.ts';
+import { autoSignIn, expectStatus, openInvite } from './helpers.ts';
+
+/** Presses Tab until `target` has focus (keyboard only, like a person without a mouse), then `key`. */
+async function tabTo(page: Page, target: Locator, key: 'Enter' | 'Space' | null = 'Enter'): Promise<void> {
+  await expect(target).toBeVisible({ timeout: 60_000 });
+  for (let i = 0; i < 80; i += 1) {
+    if (await target.evaluate((el) => el === document.activeElement)) {
+      if (key) await page.keyboard.press(key);
+      return;
+    }
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Could not reach ${target.toString()} with the Tab key.`);
+}
+
+test('keyboard only › the whole wizard can be completed without a mouse', async ({ page, stack }) => {
+  const { setupId } = await openInvite(page, stack);
+  autoSignIn(stack, 'admin@contoso.com');
+
+  await tabTo(page, page.getByRole('button', { name: 'Continue to sign in' }));
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await tabTo(page, page.getByRole('button', { name: 'Sign in with Microsoft' }));
+  await expect(page).toHaveURL(/\/environment$/, { timeout: 60_000 });
+
+  const radio = page.getByRole('radio', { name: /Contoso Production/ });
+  await tabTo(page, radio, null);
+  await page.keyboard.press('Space');
+  await expect(radio).toBeChecked();
+  await tabTo(page, page.getByRole('button', { name: 'Continue to the plan' }));
+  await expect(page).toHaveURL(/\/plan$/, { timeout: 60_000 });
+
+  await tabTo(page, page.getByRole('button', { name: 'Connect', exact: true }));
+  await expect(page).toHaveURL(/\/done$/, { timeout: 180_000 });
+  await expectStatus(stack, setupId, 'verified');
+  await tabTo(page, page.getByRole('button', { name: /Copy\s+Application \(client\) ID/ }), null);
+});
+
+test('small screens › every wizard page fits a phone and 200% zoom without sideways scrolling', async ({
+  page,
+  stack,
+}) => {
+  // 640 CSS px is what a 1280 px wide window shows at 200% zoom; 360 px is a small phone.
+  for (const width of [640, 360]) {
+    await page.setViewportSize({ width, height: 800 });
+    await openInvite(page, stack);
+    for (const path of ['welcome', 'manual']) {
+      const url = new URL(page.url());
+      url.pathname = url.pathname.replace(/\/[^/]+$/, `/${path}`);
+      await page.goto(url.toString());
+      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+      expect(overflow, `${path} at ${width}px`).toBeLessThanOrEqual(0);
+    }
+  }
+});
