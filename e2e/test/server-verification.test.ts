@@ -278,8 +278,8 @@ describe('staff sign-in with tokens from the emulated Kantiv tenant', () => {
         MICROSOFT_CA_FILE: path.join(dir, 'emulator-ca.pem'),
         STAFF_TENANT_ID: tenant,
         STAFF_API_AUDIENCE: `${emulator.seed.apps.api.appId},${emulator.seed.apps.api.identifierUri}`,
-        STAFF_MANAGE_ROLES: 'Connect.Manage,Setups.Manage',
-        STAFF_READ_ROLES: 'Connect.Read,Setups.Read',
+        STAFF_MANAGE_ROLES: 'Connect.Manage',
+        STAFF_READ_ROLES: 'Connect.Read',
       }),
       logger: false,
     });

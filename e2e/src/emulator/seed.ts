@@ -58,9 +58,9 @@ export const SEED = {
     contosoCloudAdminOnly: { id: stableGuid('user:cloudadmin@contoso.com'), upn: 'cloudadmin@contoso.com' },
     /** Cloud Application Administrator + System Administrator in Fabrikam Production. */
     fabrikamAdmin: { id: stableGuid('user:admin@fabrikam.com'), upn: 'admin@fabrikam.com' },
-    /** Kantiv support: Setups.Read + Setups.Manage. */
+    /** Kantiv support: Connect.Read + Connect.Manage. */
     kantivSupport: { id: stableGuid('user:support@kantiv.com'), upn: 'support@kantiv.com' },
-    /** Kantiv read-only staff: Setups.Read. */
+    /** Kantiv read-only staff: Connect.Read. */
     kantivViewer: { id: stableGuid('user:viewer@kantiv.com'), upn: 'viewer@kantiv.com' },
     /** Kantiv employee without any app role. */
     kantivNoRole: { id: stableGuid('user:nobody@kantiv.com'), upn: 'nobody@kantiv.com' },
@@ -68,7 +68,7 @@ export const SEED = {
   apps: {
     /** The wizard's own multi-tenant SPA registration (lives in the Kantiv tenant). */
     wizard: { appId: stableGuid('app:kantiv-connect'), id: stableGuid('appobj:kantiv-connect') },
-    /** Kantiv's API exposing staff app roles (`Setups.Read`, `Setups.Manage`) and scope `access_as_user`. */
+    /** Kantiv's API exposing staff app roles (`Connect.Read`, `Connect.Manage`) and scope `access_as_user`. */
     api: {
       appId: stableGuid('app:kantiv-connect-api'),
       id: stableGuid('appobj:kantiv-connect-api'),
@@ -176,16 +176,16 @@ const API_SCOPES: PermissionScope[] = [
 
 const STAFF_APP_ROLES: AppRole[] = [
   {
-    id: stableGuid('approle:Setups.Read'),
-    value: 'Setups.Read',
+    id: stableGuid('approle:Connect.Read'),
+    value: 'Connect.Read',
     displayName: 'Read setups',
     description: 'Kantiv staff who can see every setup but change nothing.',
     allowedMemberTypes: ['User'],
     isEnabled: true,
   },
   {
-    id: stableGuid('approle:Setups.Manage'),
-    value: 'Setups.Manage',
+    id: stableGuid('approle:Connect.Manage'),
+    value: 'Connect.Manage',
     displayName: 'Manage setups',
     description: 'Kantiv staff who can create, revoke, extend and re-verify setups.',
     allowedMemberTypes: ['User'],
@@ -525,12 +525,12 @@ export function seed(spaRedirectUris: readonly string[]): World {
       ['Cloud Application Administrator'],
       'Cloud Application Administrator; System Administrator in Fabrikam Production',
     ),
-    user('kantivSupport', t.kantiv.id, 'Sky Support', [], 'Kantiv support: Setups.Read + Setups.Manage', [
-      { resourceAppId: SEED.apps.api.appId, value: 'Setups.Read' },
-      { resourceAppId: SEED.apps.api.appId, value: 'Setups.Manage' },
+    user('kantivSupport', t.kantiv.id, 'Sky Support', [], 'Kantiv support: Connect.Read + Connect.Manage', [
+      { resourceAppId: SEED.apps.api.appId, value: 'Connect.Read' },
+      { resourceAppId: SEED.apps.api.appId, value: 'Connect.Manage' },
     ]),
-    user('kantivViewer', t.kantiv.id, 'Val Viewer', [], 'Kantiv read-only staff: Setups.Read', [
-      { resourceAppId: SEED.apps.api.appId, value: 'Setups.Read' },
+    user('kantivViewer', t.kantiv.id, 'Val Viewer', [], 'Kantiv read-only staff: Connect.Read', [
+      { resourceAppId: SEED.apps.api.appId, value: 'Connect.Read' },
     ]),
     user('kantivNoRole', t.kantiv.id, 'Nico Norole', [], 'Kantiv employee without any app role'),
   ];

@@ -79,13 +79,13 @@ describe('control API', () => {
       iss: `https://login.microsoftonline.com/${emulator.tenants.kantiv}/v2.0`,
       ver: '2.0',
       scp: 'access_as_user',
-      roles: ['Setups.Read', 'Setups.Manage'],
+      roles: ['Connect.Read', 'Connect.Manage'],
       azp: emulator.seed.apps.wizard.appId,
     });
     const viewer = decodeClaims(
       await tokenFor(emulator, 'viewer@kantiv.com', `${emulator.seed.apps.api.identifierUri}/access_as_user`),
     );
-    expect(viewer.roles).toEqual(['Setups.Read']);
+    expect(viewer.roles).toEqual(['Connect.Read']);
     const nobody = decodeClaims(
       await tokenFor(emulator, 'nobody@kantiv.com', `${emulator.seed.apps.api.identifierUri}/access_as_user`),
     );

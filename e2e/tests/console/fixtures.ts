@@ -58,9 +58,9 @@ async function startConsoleStack(): Promise<ConsoleStack & { close: () => Promis
     STAFF_CLIENT_ID: emulator.seed.apps.wizard.appId,
     STAFF_API_AUDIENCE: `${api.appId},${api.identifierUri}`,
     STAFF_API_SCOPE: apiScope,
-    // The emulator's Kantiv tenant names the staff app roles Setups.Manage / Setups.Read.
-    STAFF_MANAGE_ROLES: 'Connect.Manage,Setups.Manage',
-    STAFF_READ_ROLES: 'Connect.Read,Setups.Read',
+    // The emulator's Kantiv tenant seeds the staff app roles with the contract's names (shared/src/auth.ts).
+    STAFF_MANAGE_ROLES: 'Connect.Manage',
+    STAFF_READ_ROLES: 'Connect.Read',
     JOB_POLL_MS: '100',
     VERIFICATION_RETRY_BASE_MS: '500',
     VERIFICATION_RETRY_MAX_MS: '2000',
