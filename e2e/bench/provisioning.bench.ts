@@ -2,7 +2,12 @@ import type { StepEventInput } from '@kantiv/shared/events';
 import type { StepId } from '@kantiv/shared/steps';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
 // The engine is plain TypeScript in the web package; the bench drives it from Node like the tests do.
-import { createEngine, ENGINE_STEP_IDS, STEP_DEPENDENCIES } from '../../web/src/provisioning/engine.ts';
+import {
+  createEngine,
+  ENGINE_STEP_IDS,
+  STEP_DEPENDENCIES,
+  tokenScope,
+} from '../../web/src/provisioning/engine.ts';
 import type { TokenResource } from '../../web/src/provisioning/types.ts';
 import { report, type Row } from './report.ts';
 
@@ -28,12 +33,7 @@ async function measure(emu: Emulator, concurrency: 'parallel' | 'sequential'): P
   const cache = new Map<string, Promise<string>>();
   const tokens = {
     getToken(resource: TokenResource) {
-      const scope =
-        resource === 'graph'
-          ? 'https://graph.microsoft.com/Application.ReadWrite.All'
-          : resource === 'discovery'
-            ? 'https://globaldisco.crm.dynamics.com/user_impersonation'
-            : `${resource.environmentUrl}/user_impersonation`;
+      const scope = tokenScope(resource);
       let p = cache.get(scope);
       if (!p) {
         p = emu.control.issueToken({ user: 'admin@contoso.com', scope });
@@ -51,6 +51,8 @@ async function measure(emu: Emulator, concurrency: 'parallel' | 'sequential'): P
     config: { environmentUrl: 'https://contoso.crm.dynamics.com', concurrency },
     onEvent: (e) => events.push(e),
     onRequest: () => (requests += 1),
+    // Same backoff schedule in both runs (no random jitter), so the comparison measures the dependency graph.
+    clock: { random: () => 0.5 },
     handoff: async () => undefined,
   });
   const result = await engine.apply();

@@ -4,9 +4,8 @@ import {
   GLOBAL_DISCOVERY_RESOURCE,
   GRAPH_APP_ID,
   GRAPH_RESOURCE,
-  isGuid,
 } from './ids.ts';
-import { ScenarioSet, type Service } from './scenarios.ts';
+import { ScenarioSet } from './scenarios.ts';
 import { seed } from './seed.ts';
 import type { Application, Environment, ServicePrincipal, Tenant, User, World } from './state.ts';
 import type { SigningKeys } from './tokens.ts';
@@ -83,14 +82,19 @@ export class Runtime {
   readonly pending = new Map<string, URLSearchParams>();
   readonly log: LogEntry[] = [];
 
+  private readonly initialReplicationDelayMs: number;
+
   constructor(
     readonly keys: SigningKeys,
     readonly options: RuntimeOptions,
   ) {
     this.world = seed(options.spaRedirectUris);
+    this.initialReplicationDelayMs = options.replicationDelayMs;
   }
 
+  /** Back to the seed and the start-up options; SPA redirect URIs added since start are kept. */
   reset(): void {
+    this.options.replicationDelayMs = this.initialReplicationDelayMs;
     this.world = seed(this.options.spaRedirectUris);
     this.scenarios.clear();
     this.codes.clear();
@@ -186,7 +190,8 @@ export class Runtime {
     const lower = scope.toLowerCase();
     // Bare Graph scope names are allowed: Graph is Entra's default resource.
     if (!lower.includes('/')) {
-      return { resource: this.graphResource(), value: scope };
+      // Entra then names Graph by its app id in `aud`, as tokens for `User.Read`-style scopes show.
+      return { resource: { ...this.graphResource(), audience: GRAPH_APP_ID }, value: scope };
     }
     const cut = scope.lastIndexOf('/');
     const identifier = scope.slice(0, cut);
@@ -280,9 +285,3 @@ export function tenantSegmentKind(segment: string): 'organizations' | 'common' |
   if (s === 'organizations' || s === 'common' || s === 'consumers') return s;
   return 'tenant';
 }
-
-export function looksLikeTenant(segment: string): boolean {
-  return isGuid(segment) || segment.includes('.') || tenantSegmentKind(segment) !== 'tenant';
-}
-
-export type { Service };

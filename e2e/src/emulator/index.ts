@@ -171,10 +171,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     tenantId: e.tenantId,
     organizationId: e.id,
   }));
+  // Wildcards cover every org host (app URL and Web API host) without listing environments.
   const hostRules = [
     ...MICROSOFT_HOSTS,
     'login.microsoft.com',
-    ...rt.world.environments.flatMap((e) => [new URL(e.url).host, new URL(e.apiUrl).host]),
+    '*.crm.dynamics.com',
+    '*.api.crm.dynamics.com',
   ]
     .map((h) => `MAP ${h}:443 127.0.0.1:${port}`)
     .join(', ');

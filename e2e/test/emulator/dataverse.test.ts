@@ -227,6 +227,30 @@ describe('Dataverse Web API', () => {
     expect(errorOf(denied).message).toContain('is missing prvCreateRole privilege');
   });
 
+  it('deletes a custom role with its business-unit copies and refuses to delete a system role', async () => {
+    const token = await dvToken('admin@contoso.com');
+    const bu = await rootBu(token);
+    const role = await call(emulator, `${DV}/roles`, {
+      method: 'POST',
+      token,
+      headers: { prefer: 'return=representation' },
+      body: { name: 'Temporary', 'businessunitid@odata.bind': `businessunits(${bu})` },
+    });
+    expect(
+      (await call(emulator, `${DV}/roles(${String(role.json.roleid)})`, { method: 'DELETE', token })).status,
+    ).toBe(204);
+    expect((await call(emulator, `${DV}/roles?$filter=name eq 'Temporary'`, { token })).json.value).toEqual(
+      [],
+    );
+    const sysadmin = await call(
+      emulator,
+      `${DV}/roles?$select=roleid&$filter=name eq 'System Administrator' and _businessunitid_value eq ${bu}`,
+      { token },
+    );
+    const sysId = (sysadmin.json.value as { roleid: string }[])[0]?.roleid ?? '';
+    expect((await call(emulator, `${DV}/roles(${sysId})`, { method: 'DELETE', token })).status).toBe(400);
+  });
+
   it('creates an application user from applicationid, refuses unknown apps (0x8004f510) and duplicates, and assigns roles', async () => {
     const token = await dvToken('admin@contoso.com');
     const bu = await rootBu(token);

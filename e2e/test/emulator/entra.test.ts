@@ -3,7 +3,7 @@ import { SignJWT, createLocalJWKSet, importPKCS8, jwtVerify, type JSONWebKeySet 
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { GRAPH, call, decodeClaims, tokenFor } from './helpers.ts';
+import { GRAPH, call, decodeClaims, eventually, tokenFor } from './helpers.ts';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const SPA = 'http://localhost:5173/';
@@ -471,6 +471,60 @@ describe('Entra ID consent helpers', () => {
   });
 });
 
+describe('Entra ID admin consent endpoint', () => {
+  const url = (tenant: string) =>
+    `${LOGIN}/${tenant}/v2.0/adminconsent?${new URLSearchParams({
+      client_id: clientId,
+      scope: 'https://graph.microsoft.com/.default https://globaldisco.crm.dynamics.com/.default',
+      redirect_uri: SPA,
+      state: 'ac-1',
+    }).toString()}`;
+
+  async function pickAndAnswer(user: string, decision: string) {
+    const picker = await call(emulator, url('contoso.com'));
+    const txn = /name="txn" value="([^"]+)"/.exec(picker.text)?.[1] ?? '';
+    const page = await call(emulator, `${LOGIN}/contoso.com/oauth2/v2.0/authorize/select`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ txn, user }).toString(),
+    });
+    const txn2 = /name="txn" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const done = await call(emulator, `${LOGIN}/contoso.com/oauth2/v2.0/authorize/consent`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ txn: txn2, decision }).toString(),
+    });
+    return { page: page.text, location: new URL(done.headers.get('location') ?? 'http://invalid/') };
+  }
+
+  it('lets an administrator grant the app tenant-wide and reports admin_consent=True', async () => {
+    const { page, location } = await pickAndAnswer('admin@contoso.com', 'accept');
+    expect(page).toContain('You are granting these permissions for everyone in Contoso');
+    expect(page).toContain('Read and write all applications');
+    expect(location.searchParams.get('admin_consent')).toBe('True');
+    expect(location.searchParams.get('tenant')).toBe(tid);
+    expect(location.searchParams.get('state')).toBe('ac-1');
+    const grants = emulator.control
+      .state()
+      .grants.filter((g) => g.tenantId === tid && g.clientAppId === clientId);
+    expect(grants.every((g) => g.consentType === 'AllPrincipals')).toBe(true);
+    expect(grants.flatMap((g) => g.scopes).sort()).toEqual([
+      'Application.ReadWrite.All',
+      'User.Read',
+      'user_impersonation',
+    ]);
+  });
+
+  it('reports a cancelled admin consent and asks non-admins for approval', async () => {
+    const cancelled = await pickAndAnswer('admin@contoso.com', 'cancel');
+    expect(cancelled.location.searchParams.get('error')).toBe('access_denied');
+    expect(cancelled.location.searchParams.get('admin_consent')).toBe('False');
+    const plain = await pickAndAnswer('user@contoso.com', 'approval-required');
+    expect(plain.page).toContain('Need admin approval');
+    expect(plain.location.searchParams.get('error_description')).toMatch(/^AADSTS90094:/);
+  });
+});
+
 describe('Entra ID web (confidential) clients', () => {
   it('refuses cross-origin redemption of a web-platform code without CORS headers, and requires the client secret', async () => {
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
@@ -658,35 +712,36 @@ describe('Entra ID token endpoint: client credentials', () => {
   });
 
   it('fails with AADSTS700016 while a new app is replicating, then succeeds', async () => {
-    emulator.control.setScenario({ name: 'replication-delay', seconds: 1 });
-    const { id, appId } = await newApp();
+    emulator.control.setScenario({ name: 'replication-delay', seconds: 2 });
     const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
-    const secret = await call(emulator, `${GRAPH}/applications/${id}/addPassword`, {
+    const app = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: graph,
+      body: { displayName: 'replicating', signInAudience: 'AzureADMyOrg' },
+    });
+    const appId = String(app.json.appId);
+    const secret = await call(emulator, `${GRAPH}/applications/${String(app.json.id)}/addPassword`, {
       method: 'POST',
       token: graph,
       body: {},
     });
-    const early = await cc({
+    const form = {
       client_id: appId,
       client_secret: String(secret.json.secretText),
       scope: 'https://graph.microsoft.com/.default',
-    });
-    expectAadsts(early.json, 'unauthorized_client', 700016);
-    await new Promise((r) => setTimeout(r, 1200));
-    // The service principal was created only once the app replicated, so give it its own delay.
-    const sp = await call(emulator, `${GRAPH}/servicePrincipals`, {
-      method: 'POST',
-      token: graph,
-      body: { appId },
-    });
-    expect(sp.status).toBe(201);
-    await new Promise((r) => setTimeout(r, 1200));
-    const late = await cc({
-      client_id: appId,
-      client_secret: String(secret.json.secretText),
-      scope: 'https://graph.microsoft.com/.default',
-    });
-    expect(late.status).toBe(200);
+    };
+    expectAadsts((await cc(form)).json, 'unauthorized_client', 700016);
+    // The service principal can only be created once the app has replicated, and then replicates itself.
+    await eventually(
+      () => call(emulator, `${GRAPH}/servicePrincipals`, { method: 'POST', token: graph, body: { appId } }),
+      (r) => r.status === 201,
+    );
+    expectAadsts((await cc(form)).json, 'unauthorized_client', 700016);
+    const late = await eventually(
+      () => cc(form),
+      (r) => r.status === 200,
+    );
+    expect(decodeClaims(String(late.json.access_token)).appid).toBe(appId);
   });
 
   it('answers 429 with Retry-After under the throttle scenario, once', async () => {

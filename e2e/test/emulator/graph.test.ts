@@ -1,7 +1,7 @@
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { DYNAMICS_CRM_APP_ID, startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { GRAPH, call, errorOf, tokenFor } from './helpers.ts';
+import { GRAPH, call, decodeClaims, errorOf, tokenFor } from './helpers.ts';
 
 let emulator: Emulator;
 let admin: string;
@@ -76,6 +76,12 @@ describe('Graph authentication and the signed-in user', () => {
     ]);
     const plain = await tokenFor(emulator, 'user@contoso.com', 'https://graph.microsoft.com/User.Read');
     expect((await call(emulator, `${GRAPH}/me/memberOf`, { token: plain })).json.value).toEqual([]);
+  });
+
+  it("accepts tokens whose audience is Graph's app id (bare scope names like User.Read)", async () => {
+    const bare = await tokenFor(emulator, 'admin@contoso.com', 'User.Read');
+    expect(decodeClaims(bare).aud).toBe('00000003-0000-0000-c000-000000000000');
+    expect((await call(emulator, `${GRAPH}/me`, { token: bare })).status).toBe(200);
   });
 
   it('needs a profile scope for /me', async () => {
@@ -382,14 +388,14 @@ describe('Graph /applications', () => {
   });
 
   it('hides a new application from reads while it replicates under replication-delay with graphReads', async () => {
-    emulator.control.setScenario({ name: 'replication-delay', seconds: 1, graphReads: true });
+    emulator.control.setScenario({ name: 'replication-delay', seconds: 2, graphReads: true });
     const a = await createApp();
     expectGraphError(
       await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin }),
       404,
       'Request_ResourceNotFound',
     );
-    await new Promise((r) => setTimeout(r, 1100));
+    await new Promise((r) => setTimeout(r, 2100));
     expect(
       (await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin })).status,
     ).toBe(200);

@@ -161,6 +161,30 @@ describe('real @azure/msal-browser in Chromium against the emulator', () => {
     ]);
     expect(result.username).toBe('admin@contoso.com');
     expect(result.whoamiStatus).toBe(200);
+
+    // Same-site with the emulator, so the session cookie reaches the hidden iframe: ssoSilent (prompt=none) works,
+    // and forceRefresh redeems the rotated refresh token.
+    const silent = await page.evaluate(async () => {
+      type Result = { accessToken: string; account: { username: string } };
+      const w = window as unknown as {
+        pca: { ssoSilent(r: unknown): Promise<Result>; acquireTokenSilent(r: unknown): Promise<Result> };
+      };
+      const sso = await w.pca.ssoSilent({
+        scopes: ['https://graph.microsoft.com/Application.ReadWrite.All'],
+        loginHint: 'admin@contoso.com',
+      });
+      const refreshed = await w.pca.acquireTokenSilent({
+        scopes: ['https://graph.microsoft.com/Application.ReadWrite.All'],
+        account: sso.account,
+        forceRefresh: true,
+      });
+      return { username: sso.account.username, different: refreshed.accessToken !== sso.accessToken };
+    });
+    expect(silent).toEqual({ username: 'admin@contoso.com', different: true });
+    const log = emulator.control.requestLog();
+    expect(log.some((e) => e.path.includes('/oauth2/v2.0/authorize') && e.path.includes('prompt'))).toBe(
+      true,
+    );
     await context.close();
   });
 });

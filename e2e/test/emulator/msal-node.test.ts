@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
 import { GRAPH, call, decodeClaims, errorOf, eventually, tokenFor } from './helpers.ts';
 
-const REPLICATION_MS = 1500;
+const REPLICATION_MS = 2000;
 let emulator: Emulator;
 
 beforeAll(async () => {

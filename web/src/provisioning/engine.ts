@@ -11,6 +11,7 @@ import { CancelledError, isAbortError, toStepError } from './errors.ts';
 import { DEFAULT_RETRY_POLICY, defaultSleep, type FetchLike, type Transport, type WaitInfo } from './http.ts';
 import { STEPS, type ApplyContext, type SecretVault, type StepDefinition } from './steps.ts';
 import type {
+  TokenProvider,
   ApplyResult,
   Discovery,
   EngineConfig,
@@ -23,6 +24,7 @@ import type {
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
 export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
+export { tokenScope } from './http.ts';
 
 /** The engine's steps (the server runs `verification`). */
 export const ENGINE_STEP_IDS: StepId[] = STEPS.map((s) => s.id);
@@ -63,6 +65,7 @@ class ProvisioningEngine implements Engine {
   private config: EngineConfig;
   private resolved: ResolvedConfig;
   private readonly transport: Transport;
+  private readonly tokens: TokenProvider;
   private readonly signal: AbortSignal;
   private seq: number;
   private discovery: Discovery | null = null;
@@ -90,9 +93,19 @@ class ProvisioningEngine implements Engine {
         return next;
       };
     }
+    // One token request at a time: a silent acquisition may redeem the refresh token, and two redemptions racing
+    // with the same (rotating) refresh token can fail. Cached tokens come back at once, so this costs nothing later.
+    let tokenQueue: Promise<unknown> = Promise.resolve();
+    this.tokens = {
+      getToken: (resource) => {
+        const next = tokenQueue.then(() => options.tokens.getToken(resource));
+        tokenQueue = next.catch(() => undefined);
+        return next;
+      },
+    };
     this.transport = {
       fetch: fetchOne,
-      tokens: options.tokens,
+      tokens: this.tokens,
       policy: { ...DEFAULT_RETRY_POLICY, ...options.config.retry },
       sleep: clock.sleep ?? defaultSleep,
       now: clock.now ?? Date.now,
@@ -126,7 +139,7 @@ class ProvisioningEngine implements Engine {
 
   async discover(): Promise<Discovery> {
     if (this.signal.aborted) throw new CancelledError();
-    const session = new DiscoverySession(this.clients(), this.options.tokens, this.resolved, this.signal);
+    const session = new DiscoverySession(this.clients(), this.tokens, this.resolved, this.signal);
     // Every step asks for what it needs; the session runs independent reads concurrently and never twice.
     await Promise.all(STEPS.map((s) => s.discover(session).catch(() => undefined)));
     this.discovery = await session.snapshot();
@@ -284,6 +297,7 @@ class ProvisioningEngine implements Engine {
   private emitWait(step: StepId, info: WaitInfo): void {
     const st = this.stepStates.get(step);
     this.emit(step, 'waiting', info.message, {
+      at: info.at.toISOString(),
       attempt: info.attempt,
       retryAt: info.retryAt.toISOString(),
       error: toStepError(info.error),
@@ -296,6 +310,7 @@ class ProvisioningEngine implements Engine {
     status: StepStatus,
     message: string,
     extra: {
+      at?: string;
       attempt?: number;
       retryAt?: string;
       error?: StepError;
@@ -304,7 +319,7 @@ class ProvisioningEngine implements Engine {
       keepStatus?: boolean;
     } = {},
   ): void {
-    const at = new Date(this.transport.now()).toISOString();
+    const at = extra.at ?? new Date(this.transport.now()).toISOString();
     const st = this.stepStates.get(step);
     if (st && !extra.keepStatus) {
       st.status = status;

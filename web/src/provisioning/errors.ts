@@ -68,10 +68,13 @@ export class UnexpectedResponseError extends Error {
 /** The token provider could not produce a token (MSAL `interaction_required`, consent declined, …). */
 export class TokenError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** Entra's AADSTS number when the sign-in failure carried one. */
+  readonly aadsts: string | undefined;
+  constructor(code: string, message: string, aadsts?: string) {
     super(message);
     this.name = 'TokenError';
     this.code = code;
+    this.aadsts = aadsts;
   }
 }
 
@@ -122,7 +125,7 @@ export function toStepError(err: unknown): StepError {
     };
   }
   if (err instanceof TokenError) {
-    return { code: err.code, message: truncate(err.message), fix: FIX_SIGN_IN_AGAIN };
+    return { code: err.aadsts ?? err.code, message: truncate(err.message), fix: tokenFix(err) };
   }
   if (err instanceof NetworkError) {
     return {
@@ -147,6 +150,17 @@ export function toStepError(err: unknown): StepError {
     message: truncate(err instanceof Error ? err.message : String(err)),
     fix: 'Retry. If it persists, contact Kantiv support.',
   };
+}
+
+function tokenFix(err: TokenError): string {
+  const consentNeeded = ['AADSTS90094', 'AADSTS90095', 'AADSTS65001'];
+  if ((err.aadsts && consentNeeded.includes(err.aadsts)) || err.code === 'consent_required') {
+    return 'Kantiv Connect needs an administrator’s approval in your tenant. Ask a Global Administrator, Cloud Application Administrator or Application Administrator to grant admin consent (the admin consent link on the welcome page), then sign in again.';
+  }
+  if (err.aadsts === 'AADSTS65004') {
+    return 'The permissions were declined on the Microsoft consent page. Sign in again and accept them, or forward the invite link to an administrator.';
+  }
+  return FIX_SIGN_IN_AGAIN;
 }
 
 function fixFor(err: MicrosoftApiError): string {

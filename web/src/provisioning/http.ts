@@ -21,6 +21,16 @@ export interface TokenProvider {
   getToken(resource: TokenResource): Promise<string>;
 }
 
+/**
+ * The delegated scope to ask MSAL for, per resource (one resource per token request). Graph's token must carry
+ * `Application.ReadWrite.All`; Global Discovery and every environment are Dynamics CRM `user_impersonation`.
+ */
+export function tokenScope(resource: TokenResource): string {
+  if (resource === 'graph') return 'https://graph.microsoft.com/Application.ReadWrite.All';
+  if (resource === 'discovery') return 'https://globaldisco.crm.dynamics.com/user_impersonation';
+  return `${resource.environmentUrl.replace(/\/+$/, '')}/user_impersonation`;
+}
+
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface RetryPolicy {
@@ -45,7 +55,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   replicationTimeoutMs: 5 * 60_000,
   // Short steps: a replication wait that overshoots by 15 s is 15 s the admin watches for nothing.
   replicationBaseDelayMs: 1_000,
-  replicationMaxDelayMs: 10_000,
+  replicationMaxDelayMs: 5_000,
   networkMaxAttempts: 3,
 };
 
@@ -57,6 +67,8 @@ export interface WaitInfo {
   /** 1-based attempt that just failed. */
   attempt: number;
   delayMs: number;
+  /** When the wait began; `retryAt` is exactly `delayMs` later. */
+  at: Date;
   retryAt: Date;
   error: MicrosoftApiError | NetworkError;
   /** Admin-readable: what we wait for. */
@@ -284,8 +296,13 @@ export async function request<S extends z.ZodType | undefined>(
   }
 }
 
-async function wait(transport: Transport, ctx: CallContext, info: Omit<WaitInfo, 'retryAt'>): Promise<void> {
-  const full: WaitInfo = { ...info, retryAt: new Date(transport.now() + info.delayMs) };
+async function wait(
+  transport: Transport,
+  ctx: CallContext,
+  info: Omit<WaitInfo, 'retryAt' | 'at'>,
+): Promise<void> {
+  const now = transport.now();
+  const full: WaitInfo = { ...info, at: new Date(now), retryAt: new Date(now + info.delayMs) };
   ctx.onWait(full);
   await transport.sleep(info.delayMs, ctx.signal);
 }
@@ -316,7 +333,25 @@ export async function getToken(
         : resource === 'discovery'
           ? 'Dynamics 365 Global Discovery'
           : resource.environmentUrl;
-    throw new TokenError(code, `Could not get a Microsoft sign-in token for ${what}.`);
+    // Keep Entra's AADSTS number (e.g. AADSTS65004 consent declined) so support can look it up.
+    // msal-browser v5 keeps its messages terse; the description travels in other fields (`errorMessage`, …).
+    const text = [
+      err instanceof Error ? err.message : '',
+      ...(typeof err === 'object' && err !== null
+        ? Object.values(err).filter((v) => typeof v === 'string')
+        : []),
+    ].join(' ');
+    // MSAL's ServerError carries the AADSTS number as `errorNo`.
+    const errorNo =
+      typeof err === 'object' && err !== null && 'errorNo' in err && /^\d+$/.test(String(err.errorNo))
+        ? `AADSTS${String(err.errorNo)}`
+        : undefined;
+    const aadsts = errorNo ?? /AADSTS\d+/.exec(text)?.[0];
+    throw new TokenError(
+      code,
+      `Could not get a Microsoft sign-in token for ${what}${aadsts ? ` (${aadsts})` : ''}.`,
+      aadsts,
+    );
   }
 }
 

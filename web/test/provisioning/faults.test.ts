@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/e2e/emulator/index';
-import { emulator, expectInvariants, newServer, run, statusesOf, UNIQUE_NAME } from './harness.ts';
+import {
+  consentTenantWide,
+  emulator,
+  expectInvariants,
+  newServer,
+  run,
+  statusesOf,
+  UNIQUE_NAME,
+} from './harness.ts';
 
 let emu: Emulator;
 beforeAll(async () => {
@@ -136,6 +144,7 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
 
   it('blocks an admin without an Entra role before changing anything, naming the role and who grants it', async () => {
     emu.control.setScenario({ name: 'admin-without-entra-role' });
+    consentTenantWide(emu);
     const r = run(emu);
     const plan = await r.engine.plan();
     expect(plan.ready).toBe(false);
@@ -150,6 +159,7 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
   });
 
   it('blocks a plain user with no role at all', async () => {
+    consentTenantWide(emu);
     const r = run(emu, { user: 'user@contoso.com' });
     const plan = await r.engine.plan();
     expect(plan.blockers.map((b) => b.code)).toContain('missing_directory_role');
@@ -180,26 +190,31 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
     expect(result.error?.step).toBe('environment');
   });
 
-  it('turns a token the admin cannot get (consent declined) into a sign-in fix', async () => {
+  it('turns a sign-in the admin declined into a sign-in fix, before any Microsoft call', async () => {
+    emu.control.setScenario({ name: 'consent-declined' });
     const r = run(emu);
-    const failing = {
-      getToken: () =>
-        Promise.reject(
-          Object.assign(new Error('See https://aka.ms/msal.js.errors'), { errorCode: 'consent_required' }),
-        ),
-    };
-    const { createEngine } = await import('../../src/provisioning/engine.ts');
-    const engine = createEngine({
-      tokens: failing,
-      fetch: emu.fetch,
-      config: {},
-      handoff: async () => undefined,
-    });
-    const result = await engine.apply();
+    const result = await r.engine.apply();
     expect(result.status).toBe('failed');
-    expect(result.error).toMatchObject({ code: 'consent_required', step: 'preflight' });
-    expect(result.error?.fix).toMatch(/Sign in again/);
-    void r;
+    expect(result.error).toMatchObject({ step: 'preflight', code: 'AADSTS65004' });
+    expect(result.error?.fix).toMatch(/declined/);
+    expect(r.requests).toEqual([]);
+  });
+
+  it('says who must approve when the admin may not consent for the tenant (AADSTS90094)', async () => {
+    emu.control.setScenario({ name: 'admin-consent-required' });
+    const r = run(emu);
+    const result = await r.engine.apply();
+    expect(result.status).toBe('failed');
+    expect(result.error).toMatchObject({ step: 'preflight', code: 'AADSTS90094' });
+    expect(result.error?.fix).toMatch(/admin consent/);
+    expect(r.requests).toEqual([]);
+  });
+
+  it('works unchanged with latency on every Microsoft call', async () => {
+    emu.control.setScenario({ name: 'latency', service: 'all', ms: 100 });
+    const server = newServer();
+    expect((await run(emu, { server }).engine.apply()).status).toBe('succeeded');
+    expectInvariants(emu, server);
   });
 
   it('cancels a replication wait at once through the AbortSignal', async () => {
@@ -211,8 +226,8 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
     });
     const result = await r.engine.apply();
     expect(result.status).toBe('cancelled');
-    const lastRequest = Math.max(...r.requests.map((q) => q.finishedAt));
+    // Nothing new is sent once cancelled (requests already in flight may still finish).
     const abortedAt = Date.parse(r.events.find((e) => e.status === 'waiting')!.at);
-    expect(lastRequest).toBeLessThanOrEqual(abortedAt + 50);
+    expect(r.requests.filter((q) => q.startedAt > abortedAt)).toEqual([]);
   });
 });

@@ -1,9 +1,17 @@
+import {
+  CryptoProvider,
+  PublicClientApplication,
+  ResponseMode,
+  ServerError,
+  type AccountInfo,
+  type INetworkModule,
+} from '@azure/msal-node';
 import { expect } from 'vitest';
 import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
-import { createEngine, type Engine } from '../../src/provisioning/engine.ts';
+import { createEngine, tokenScope, type Engine } from '../../src/provisioning/engine.ts';
 import type {
   EngineConfig,
   RequestObservation,
@@ -28,31 +36,87 @@ export async function emulator(replicationDelayMs = 0): Promise<Emulator> {
   return startEmulator({ replicationDelayMs });
 }
 
+/** A registered SPA redirect URI of the wizard app; MSAL node acts as the SPA (same `Origin` rule). */
+const SPA_ORIGIN = 'https://localhost:5174';
+
 /**
- * Delegated tokens for a seeded user, issued by the emulator's control API (its offering for Node tests: the
- * wizard's own SPA registration only accepts browser redemptions). Cached per resource like MSAL's cache.
+ * Delegated tokens for a seeded user through the real `@azure/msal-node`: authorization code + PKCE against the
+ * emulator's authorize endpoint (its `auto-sign-in` scenario plays the person on the consent page), then
+ * `acquireTokenSilent` per resource (refresh-token grant, one resource per token) like msal-browser in the wizard.
  */
-export function tokensFor(emu: Emulator, user = ADMIN): TokenProvider & { calls: number } {
-  const cache = new Map<string, Promise<string>>();
-  const provider = {
-    calls: 0,
-    getToken(resource: TokenResource): Promise<string> {
-      const scope =
-        resource === 'graph'
-          ? 'https://graph.microsoft.com/Application.ReadWrite.All'
-          : resource === 'discovery'
-            ? 'https://globaldisco.crm.dynamics.com/user_impersonation'
-            : `${resource.environmentUrl}/user_impersonation`;
-      let p = cache.get(scope);
-      if (!p) {
-        provider.calls += 1;
-        p = emu.control.issueToken({ user, scope });
-        cache.set(scope, p);
-      }
-      return p;
+export function tokensFor(emu: Emulator, user = ADMIN): TokenProvider {
+  const base = emu.msalNetworkClient;
+  const network: INetworkModule = {
+    sendGetRequestAsync: (url, o) => base.sendGetRequestAsync(url, o),
+    // Entra redeems codes and refresh tokens of SPA redirect URIs only from a browser origin (AADSTS9002327).
+    sendPostRequestAsync: (url, o) =>
+      base.sendPostRequestAsync(url, { ...o, headers: { ...o?.headers, Origin: SPA_ORIGIN } }),
+  };
+  const pca = new PublicClientApplication({
+    auth: {
+      clientId: emu.seed.apps.wizard.appId,
+      authority: `${emu.urls.authorityHost}/organizations`,
+      knownAuthorities: [emu.urls.knownAuthority],
+    },
+    system: { networkClient: network },
+  });
+  let account: Promise<AccountInfo> | undefined;
+  const signIn = async (): Promise<AccountInfo> => {
+    const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
+    const redirectUri = `${SPA_ORIGIN}/`;
+    const scopes = [tokenScope('graph')];
+    const url = await pca.getAuthCodeUrl({
+      scopes,
+      redirectUri,
+      codeChallenge: challenge,
+      codeChallengeMethod: 'S256',
+      responseMode: ResponseMode.QUERY,
+      extraScopesToConsent: [tokenScope('discovery')],
+    });
+    const id = emu.control.setScenario({ name: 'auto-sign-in', user });
+    let back: URLSearchParams;
+    try {
+      const res = await emu.fetch(url, { redirect: 'manual' });
+      back = new URL(res.headers.get('location') ?? SPA_ORIGIN).searchParams;
+    } finally {
+      emu.control.clearScenario(id);
+    }
+    const code = back.get('code');
+    // What msal-browser raises when the authorize endpoint answers with an error (consent declined, …).
+    if (!code) {
+      const description = back.get('error_description') ?? '';
+      const error = new ServerError(back.get('error') ?? 'no_code', '', description);
+      throw Object.assign(error, { errorNo: /AADSTS(\d+)/.exec(description)?.[1] });
+    }
+    const result = await pca.acquireTokenByCode({ code, scopes, redirectUri, codeVerifier: verifier });
+    if (!result.account) throw new Error('MSAL returned no account.');
+    return result.account;
+  };
+  return {
+    async getToken(resource: TokenResource): Promise<string> {
+      account ??= signIn();
+      const result = await pca.acquireTokenSilent({ account: await account, scopes: [tokenScope(resource)] });
+      return result.accessToken;
     },
   };
-  return provider;
+}
+
+/**
+ * Tenant-wide admin consent to the wizard, as a Global Administrator would have granted it earlier: lets a user
+ * without an admin role sign in (and then be told by the preflight what is missing).
+ */
+export function consentTenantWide(emu: Emulator) {
+  const tenant = emu.tenants.contoso;
+  emu.control.grantConsent({
+    tenant,
+    resource: 'https://graph.microsoft.com',
+    scopes: ['Application.ReadWrite.All'],
+  });
+  emu.control.grantConsent({
+    tenant,
+    resource: 'https://globaldisco.crm.dynamics.com',
+    scopes: ['user_impersonation'],
+  });
 }
 
 export interface Run {

@@ -81,11 +81,13 @@ describe('engine › interrupted runs converge', { timeout: 180_000 }, () => {
         }
       },
     });
-    await first.engine.apply();
+    expect((await first.engine.apply()).status).toBe('cancelled');
     const held = server.handedOffSecretKeyId;
+    expect(held).toBeDefined();
     const second = run(emu, { server });
     expect((await second.engine.apply()).status).toBe('succeeded');
-    if (held) expect(second.handoffs).toHaveLength(0);
+    expect(second.handoffs).toHaveLength(0);
+    expect(server.handedOffSecretKeyId).toBe(held);
     expectInvariants(emu, server);
   });
 

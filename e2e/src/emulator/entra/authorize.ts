@@ -322,8 +322,10 @@ function continueAs(
       ),
     );
   }
-  const needed = missingConsent(rt, v, user, opts.forceConsent === true);
+  const needed = missingConsent(rt, v, user, opts.forceConsent === true || isAdminConsent(v));
   const cookie = opts.newSession ? newSession(rt, user) : undefined;
+  // The admin-consent endpoint always asks, whatever was granted before.
+  if (isAdminConsent(v)) return consentPage(rt, ctx, v, user, needed, cookie);
   if (needed.length > 0) {
     if (v.params.get('prompt') === 'none') {
       return oauthError(
@@ -426,7 +428,8 @@ function consentPage(
 ): Reply {
   const txn = stash(rt, v);
   rt.pending.get(txn)?.set('__user', user.id);
-  const needsAdmin = needed.some((n) => n.missing.some((m) => m.type === 'Admin'));
+  const adminConsent = isAdminConsent(v);
+  const needsAdmin = adminConsent || needed.some((n) => n.missing.some((m) => m.type === 'Admin'));
   const canGrant = canGrantTenantWide(rt, user);
   const publisher = rt.tenantById(v.client.tenantId);
   const list = needed
@@ -464,7 +467,7 @@ function consentPage(
 <p>This app would like to:</p>
 <ul class="perms">${list}</ul>
 <form method="POST" action="${action}"><input type="hidden" name="txn" value="${escapeHtml(txn)}">
-${canGrant ? `<p><label><input type="checkbox" name="tenant_wide" value="1"${needsAdmin ? ' checked' : ''}> Consent on behalf of your organization</label><br><small>Grants these permissions for everyone in ${escapeHtml(rt.tenantById(user.tenantId)?.displayName ?? 'your organization')}; no one will be asked again.${needsAdmin ? ' Permissions marked "admin consent required" can only be granted this way.' : ''}</small></p>` : ''}
+${adminConsent ? `<input type="hidden" name="tenant_wide" value="1"><p><strong>You are granting these permissions for everyone in ${escapeHtml(rt.tenantById(user.tenantId)?.displayName ?? 'your organization')}.</strong></p>` : canGrant ? `<p><label><input type="checkbox" name="tenant_wide" value="1"${needsAdmin ? ' checked' : ''}> Consent on behalf of your organization</label><br><small>Grants these permissions for everyone in ${escapeHtml(rt.tenantById(user.tenantId)?.displayName ?? 'your organization')}; no one will be asked again.${needsAdmin ? ' Permissions marked "admin consent required" can only be granted this way.' : ''}</small></p>` : ''}
 <p><small>Accepting these permissions means that you allow this app to use your data as specified in their terms of service and privacy statement.</small></p>
 <div class="buttons"><button class="secondary" type="submit" name="decision" value="cancel">Cancel</button>
 <button class="primary" type="submit" name="decision" value="accept">Accept</button></div></form>`,
@@ -488,16 +491,50 @@ export function consent(rt: Runtime, ctx: Ctx): Reply {
   const decision = r.form.get('decision');
   if (decision === 'approval-required')
     return oauthError(r.v, 'access_denied', 90094, AADSTS.adminApproval());
-  if (decision !== 'accept')
-    return oauthError(r.v, 'access_denied', 65004, AADSTS.declined(), { error_subcode: 'cancel' });
-  const needed = missingConsent(rt, r.v, user, r.v.params.get('prompt') === 'consent');
-  const tenantWide = r.form.get('tenant_wide') === '1' && canGrantTenantWide(rt, user);
-  if (needed.some((n) => n.missing.some((m) => m.type === 'Admin')) && !tenantWide) {
+  const adminConsent = isAdminConsent(r.v);
+  if (decision !== 'accept') {
+    return oauthError(r.v, 'access_denied', 65004, AADSTS.declined(), {
+      error_subcode: 'cancel',
+      ...(adminConsent ? { admin_consent: 'False' } : {}),
+    });
+  }
+  const needed = missingConsent(rt, r.v, user, r.v.params.get('prompt') === 'consent' || adminConsent);
+  const tenantWide = (r.form.get('tenant_wide') === '1' || adminConsent) && canGrantTenantWide(rt, user);
+  if ((adminConsent || needed.some((n) => n.missing.some((m) => m.type === 'Admin'))) && !tenantWide) {
     // Admin-only scopes can only be granted for the whole organisation.
     return oauthError(r.v, 'access_denied', 90094, AADSTS.adminApproval());
   }
   grant(rt, r.v, user, needed, tenantWide);
+  if (adminConsent) {
+    return respond(r.v, {
+      admin_consent: 'True',
+      tenant: user.tenantId,
+      scope: r.v.params.get('scope') ?? '',
+    });
+  }
   return issueCode(rt, r.v, user, undefined);
+}
+
+function isAdminConsent(v: Validated): boolean {
+  return v.params.get('__adminconsent') === '1';
+}
+
+/**
+ * `/{tenant}/v2.0/adminconsent?client_id&scope&redirect_uri&state`: an administrator grants the scopes for the whole
+ * organisation; the app gets `admin_consent=True&tenant=…&scope=…&state=…` (or `error=access_denied`).
+ */
+export function adminConsent(rt: Runtime, ctx: Ctx, segment: string): Reply {
+  const params = new URLSearchParams(ctx.url.searchParams);
+  params.set('__adminconsent', '1');
+  params.delete('response_mode');
+  const v = validate(rt, ctx, segment, params);
+  if ('status' in v) return v;
+  const scopeCheck = checkScopes(rt, v);
+  if (scopeCheck) return scopeCheck;
+  const session = rt.sessions.get(parseCookies(ctx)[SESSION_COOKIE] ?? '');
+  const sessionUser = session ? rt.user(session.userId) : undefined;
+  if (sessionUser && fitsTenant(rt, segment, sessionUser)) return continueAs(rt, ctx, v, sessionUser, {});
+  return pickAccount(rt, ctx, v);
 }
 
 export function logout(rt: Runtime, ctx: Ctx): Reply {

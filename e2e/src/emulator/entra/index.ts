@@ -1,6 +1,6 @@
 import type { Runtime } from '../core.ts';
 import { html, type Ctx, type Reply } from '../http.ts';
-import { authorize, consent, logout, selectAccount } from './authorize.ts';
+import { adminConsent, authorize, consent, logout, selectAccount } from './authorize.ts';
 import { aadstsError } from './errors.ts';
 import { instanceDiscovery, jwks, openIdConfiguration } from './metadata.ts';
 import { errorPage } from './pages.ts';
@@ -23,6 +23,7 @@ export async function entra(rt: Runtime, ctx: Ctx): Promise<Reply> {
   if (m === 'POST' && tail === '/oauth2/v2.0/authorize/consent') return consent(rt, ctx);
   if (m === 'POST' && tail === '/oauth2/v2.0/token') return tokenEndpoint(rt, ctx, segment);
   if (m === 'GET' && tail === '/oauth2/v2.0/logout') return logout(rt, ctx);
+  if (m === 'GET' && tail === '/v2.0/adminconsent') return adminConsent(rt, ctx, segment);
   if (tail === '/oauth2/v2.0/token') {
     return aadstsError(
       405,

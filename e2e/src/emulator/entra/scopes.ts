@@ -23,7 +23,9 @@ export function parseScopes(rt: Runtime, scope: string, tenantId: string | null)
       out.unknown.push(s);
       continue;
     }
-    const existing = out.resources.find((x) => x.resource.audience === r.resource.audience);
+    const existing = out.resources.find(
+      (x) => x.resource.identifier.toLowerCase() === r.resource.identifier.toLowerCase(),
+    );
     if (existing) existing.values.push(r.value);
     else out.resources.push({ resource: r.resource, values: [r.value] });
   }
