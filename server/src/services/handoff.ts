@@ -164,7 +164,7 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
         throw err;
       }
       jobs.kick();
-      return current(setup.id);
+      return { setupId: setup.id, state: 'awaiting_verification', verification };
     },
   };
 }

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 import {
   SetupStateSchema,
+  SetupStatusSchema,
   type CreateSetupRequestSchema,
   type Setup,
   type SetupList,
@@ -48,6 +49,7 @@ export function createSetups(deps: {
 }) {
   const { store, audit, bus } = deps;
   const db = store.db;
+  const statusCache = new Map<string, { json: string; version: number }>();
 
   function rowToEvent(r: Omit<SetupEventsTable, 'id'> & { id: number }): SetupEvent {
     return {
@@ -182,6 +184,8 @@ export function createSetups(deps: {
     const { row, events } = await db.transaction().execute(async (trx) => {
       const current = await getRow(id, trx);
       const result = await fn(current, trx);
+      // Nothing to change (e.g. revoking a revoked setup): keep the version, so ETags stay valid.
+      if (!result.set && !result.events?.length) return { row: current, events: [] };
       const set = { ...result.set, updated_at: nowIso(), version: current.version + 1 };
       await trx.updateTable('setups').set(set).where('id', '=', id).execute();
       const stored = await appendEvents(trx, id, result.events ?? []);
@@ -242,8 +246,35 @@ export function createSetups(deps: {
       .execute();
   }
 
+  /** A server-side step result with no history to merge (one upsert, no read first: the hand-off hot path). */
+  async function putStep(
+    trx: Db,
+    setupId: string,
+    step: StepId,
+    status: StepStatus,
+    message: string,
+  ): Promise<void> {
+    const at = nowIso();
+    const finished = status === 'succeeded' || status === 'failed' || status === 'skipped';
+    const values = {
+      status,
+      message,
+      attempts: status === 'pending' ? 0 : 1,
+      started_at: status === 'pending' ? null : at,
+      finished_at: finished ? at : null,
+      error: null,
+      updated_at: at,
+    };
+    await trx
+      .insertInto('setup_steps')
+      .values({ setup_id: setupId, step, last_seq: -1, ...values })
+      .onConflict((oc) => oc.columns(['setup_id', 'step']).doUpdateSet(values))
+      .execute();
+  }
+
   return {
     appendEvents,
+    putStep,
     publish,
     change,
     setStep,
@@ -355,6 +386,21 @@ export function createSetups(deps: {
       const row = await db.selectFrom('setups').select('version').where('id', '=', id).executeTakeFirst();
       if (!row) throw new HttpError(404, 'not_found', 'No setup with this id.');
       return row.version;
+    },
+
+    /**
+     * The status body as JSON, cached per setup and row version: polling an unchanged setup costs one indexed read
+     * (the version) and no serialization. The version changes with every write, so the cache can never be stale.
+     */
+    async statusJson(id: string, knownVersion?: number): Promise<{ json: string; version: number }> {
+      const version = knownVersion ?? (await this.statusVersion(id));
+      const hit = statusCache.get(id);
+      if (hit && hit.version === version) return hit;
+      const { status, version: v } = await this.status(id);
+      const entry = { json: JSON.stringify(SetupStatusSchema.parse(status)), version: v };
+      if (statusCache.size > 10_000) statusCache.clear();
+      statusCache.set(id, entry);
+      return entry;
     },
 
     async status(id: string): Promise<{ status: SetupStatus; version: number }> {

@@ -13,6 +13,17 @@ import type { SetupEvent } from '@kantiv/shared/events';
 import { actorOf } from '../../plugins/app/auth.ts';
 import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
 
+const serializedEvents = new WeakMap<SetupEvent, string>();
+/** Every watcher of a setup receives the same event object from the bus: serialize it once. */
+function serialized(event: SetupEvent): string {
+  let json = serializedEvents.get(event);
+  if (json === undefined) {
+    json = JSON.stringify(event);
+    serializedEvents.set(event, json);
+  }
+  return json;
+}
+
 const read = { staff: 'read', apiKey: 'setups:read' } as const;
 const write = { staff: 'manage', apiKey: 'setups:write' } as const;
 const tags = ['setups'];
@@ -80,16 +91,20 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { id } = request.params;
       const ifNoneMatch = request.headers['if-none-match'];
-      let etag = `"${await setups.statusVersion(id)}"`;
+      let version = await setups.statusVersion(id);
       const wait = Math.min(request.query.wait ?? 0, app.config.statusMaxWaitSeconds);
-      if (ifNoneMatch === etag && wait > 0) {
+      if (ifNoneMatch === `"${version}"` && wait > 0) {
         await waitForChange(id, wait * 1000, request.raw);
-        etag = `"${await setups.statusVersion(id)}"`;
+        version = await setups.statusVersion(id);
       }
-      reply.header('cache-control', 'no-cache').header('etag', etag);
-      if (ifNoneMatch === etag) return reply.code(304).send(null);
-      const { status, version } = await setups.status(id);
-      return reply.header('etag', `"${version}"`).send(status);
+      reply.header('cache-control', 'no-cache').header('etag', `"${version}"`);
+      if (ifNoneMatch === `"${version}"`) return reply.code(304).send(null);
+      const { json } = await setups.statusJson(id, version);
+      // Already serialized (and cached per version): Fastify sends a JSON string as it is.
+      return reply
+        .header('etag', `"${version}"`)
+        .type('application/json; charset=utf-8')
+        .send(json as never);
     },
   );
 
@@ -111,7 +126,11 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/api/v1/setups/:id/events',
     {
-      sse: { kind: 'only' },
+      // Events arrive pre-serialized (one JSON.stringify per event, not one per watcher).
+      sse: {
+        kind: 'only',
+        serializer: (data: unknown) => (typeof data === 'string' ? data : JSON.stringify(data)),
+      },
       preHandler: app.requireAccess(read),
       schema: {
         tags,
@@ -132,7 +151,9 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       const send = (event: SetupEvent) => {
         if (event.id <= sentUpTo || !reply.sse.isConnected) return;
         sentUpTo = event.id;
-        reply.sse.send({ id: String(event.id), event: event.type, data: event }).catch(() => undefined);
+        reply.sse
+          .send({ id: String(event.id), event: event.type, data: serialized(event) })
+          .catch(() => undefined);
       };
       // Subscribe before reading history so nothing published in between is lost; duplicates are dropped by id.
       const unsubscribe = app.eventBus.subscribe(id, (event) =>
