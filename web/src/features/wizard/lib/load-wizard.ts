@@ -35,16 +35,21 @@ function reasonFor(err: ApiClientError): UnavailableReason | undefined {
 }
 
 async function load(request: Request, setupId: string | undefined): Promise<WizardContext | Response> {
-  const config = await getClientConfig();
-  if (!getSetupToken()) return { kind: 'unavailable', reason: 'no_token', config };
-  let setup: WizardSetup;
-  try {
-    setup = await getWizardSetup(request.signal);
-  } catch (err) {
+  if (!getSetupToken()) return { kind: 'unavailable', reason: 'no_token', config: await getClientConfig() };
+  // Both requests at once: the first page waits for one round trip, not two.
+  const [configResult, setupResult] = await Promise.allSettled([
+    getClientConfig(),
+    getWizardSetup(request.signal),
+  ]);
+  if (configResult.status === 'rejected') throw configResult.reason;
+  const config = configResult.value;
+  if (setupResult.status === 'rejected') {
+    const err: unknown = setupResult.reason;
     const reason = err instanceof ApiClientError ? reasonFor(err) : undefined;
     if (reason) return { kind: 'unavailable', reason, config };
     throw err;
   }
+  const setup: WizardSetup = setupResult.value;
   if (setup.state === 'expired' || setup.state === 'revoked') {
     return { kind: 'unavailable', reason: setup.state, config };
   }
