@@ -263,3 +263,52 @@ describe('verification job against the emulator', () => {
     expect(JSON.stringify(done)).not.toContain(provisioned.secretText);
   });
 });
+
+describe('staff sign-in with tokens from the emulated Kantiv tenant', () => {
+  it('accepts the emulator’s staff access tokens by role and refuses an employee without one', async () => {
+    const tenant = emulator.tenants.kantiv;
+    const staffApp = await buildApp({
+      config: loadConfig({
+        KANTIV_KEYS: generateKeySpec('staff'),
+        DATA_DIR: mkdtempSync(path.join(tmpdir(), 'kc-staff-')),
+        LOG_LEVEL: 'silent',
+        JOBS_ENABLED: 'false',
+        MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
+        MICROSOFT_HOST_MAP: `login.microsoftonline.com=127.0.0.1:${emulator.port}`,
+        MICROSOFT_CA_FILE: path.join(dir, 'emulator-ca.pem'),
+        STAFF_TENANT_ID: tenant,
+        STAFF_API_AUDIENCE: `${emulator.seed.apps.api.appId},${emulator.seed.apps.api.identifierUri}`,
+        STAFF_MANAGE_ROLES: 'Connect.Manage,Setups.Manage',
+        STAFF_READ_ROLES: 'Connect.Read,Setups.Read',
+      }),
+      logger: false,
+    });
+    try {
+      const scope = `${emulator.seed.apps.api.identifierUri}/access_as_user`;
+      const support = await tokenFor(emulator, 'support@kantiv.com', scope);
+      const viewer = await tokenFor(emulator, 'viewer@kantiv.com', scope);
+      const nobody = await tokenFor(emulator, 'nobody@kantiv.com', scope);
+      const create = (token: string) =>
+        staffApp.inject({
+          method: 'POST',
+          url: '/api/v1/setups',
+          headers: { authorization: `Bearer ${token}` },
+          payload: { customerName: 'Staff' },
+        });
+      const list = (token: string) =>
+        staffApp.inject({
+          method: 'GET',
+          url: '/api/v1/setups',
+          headers: { authorization: `Bearer ${token}` },
+        });
+      expect((await create(support)).statusCode).toBe(201);
+      expect((await list(viewer)).statusCode).toBe(200);
+      expect((await create(viewer)).statusCode).toBe(403);
+      expect((await list(nobody)).statusCode).toBe(403);
+      const customer = await tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
+      expect((await list(customer)).statusCode).toBe(401);
+    } finally {
+      await staffApp.close();
+    }
+  });
+});

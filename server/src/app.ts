@@ -70,6 +70,18 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);
+  // Action routes (revoke, reverify, invite…) take no body; browsers' fetch helpers often still send
+  // `Content-Type: application/json` with an empty body. Treat that as no body; everything else goes through
+  // Fastify's own JSON parser (prototype-poisoning protection included).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '') {
+      done(null, undefined);
+      return;
+    }
+    void parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+  });
 
   // Tier 1: external plugins.
   await registerSecurity(app, config);

@@ -68,6 +68,9 @@ const ConfigSchema = z.object({
   STAFF_API_SCOPE: z.string().min(1).optional(),
   /** Issuer(s) accepted on staff tokens; default the v2 and v1 issuers of STAFF_TENANT_ID at the authority. */
   STAFF_JWT_ISSUERS: list.optional(),
+  /** App-role values (in the token's `roles` claim) that grant Connect.Manage / Connect.Read. */
+  STAFF_MANAGE_ROLES: list.default(['Connect.Manage']),
+  STAFF_READ_ROLES: list.default(['Connect.Read']),
   /** Default `<authority>/<STAFF_TENANT_ID>/discovery/v2.0/keys`. */
   STAFF_JWKS_URL: z.url().optional(),
 
@@ -127,6 +130,8 @@ export type Config = {
     apiScope: string;
     issuers: string[];
     jwksUrl: string;
+    manageRoles: string[];
+    readRoles: string[];
   };
   support: { email: string; name: string };
   defaultManifest: Manifest;
@@ -248,6 +253,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `https://sts.windows.net/${c.STAFF_TENANT_ID}/`,
       ],
       jwksUrl: c.STAFF_JWKS_URL ?? `${authority}/${c.STAFF_TENANT_ID}/discovery/v2.0/keys`,
+      manageRoles: c.STAFF_MANAGE_ROLES,
+      readRoles: c.STAFF_READ_ROLES,
     },
     support: { email: c.SUPPORT_EMAIL, name: c.SUPPORT_NAME },
     defaultManifest,

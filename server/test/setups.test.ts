@@ -201,6 +201,24 @@ describe.each(DIALECTS)('setups API (%s)', (dialect) => {
     expect(extend.statusCode).toBe(409);
   });
 
+  it('POST /api/v1/setups/:id/revoke › accepts an empty body sent as application/json', async () => {
+    const { id } = await createSetup(ctx);
+    const res = await ctx.call({
+      method: 'POST',
+      url: `/api/v1/setups/${id}/revoke`,
+      headers: { ...bearer(ctx.staffManage), 'content-type': 'application/json' },
+      payload: '',
+    });
+    expect(res.statusCode).toBe(200);
+    const proto = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/setups',
+      headers: { ...bearer(ctx.staffManage), 'content-type': 'application/json' },
+      payload: '{"customerName":"x","__proto__":{"polluted":true}}',
+    });
+    expect(proto.statusCode).toBe(400);
+  });
+
   it('POST /api/v1/setups/:id/extend › moves the invite expiry later; validates hours', async () => {
     const { id } = await createSetup(ctx, { inviteExpiresInHours: 1 });
     const before = SetupSchema.parse(

@@ -32,7 +32,21 @@ export async function openStore(
     file.pragma('busy_timeout = 5000');
     file.pragma('foreign_keys = ON');
     file.pragma('synchronous = NORMAL');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: file }) });
+    // Kysely prepares every query anew; better-sqlite3 statements are reusable, so keep them by SQL text (the set
+    // of distinct queries is small and fixed by the code).
+    const statements = new Map<string, SQLite.Statement>();
+    const cached = {
+      close: () => file.close(),
+      prepare: (text: string) => {
+        let stmt = statements.get(text);
+        if (!stmt) {
+          stmt = file.prepare(text);
+          if (statements.size < 2000) statements.set(text, stmt);
+        }
+        return stmt;
+      },
+    };
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
     store = { db, dialect: 'sqlite', pgUrl: undefined, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });

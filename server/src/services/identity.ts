@@ -1,5 +1,5 @@
 import { createLocalJWKSet, decodeJwt, errors, jwtVerify, type JSONWebKeySet, type JWTPayload } from 'jose';
-import { StaffRoleSchema, type StaffRole } from '@kantiv/shared/auth';
+import type { StaffRole } from '@kantiv/shared/auth';
 import type { Config } from '../config.ts';
 import type { HttpClient } from '../lib/http-client.ts';
 
@@ -57,8 +57,13 @@ export function createStaffVerifier(config: Config['staff'], http: HttpClient) {
     } catch {
       throw new TokenRejected('staff token rejected');
     }
-    const claimed = Array.isArray(payload.roles) ? payload.roles : [];
-    const roles = claimed.filter((r): r is StaffRole => StaffRoleSchema.safeParse(r).success);
+    const claimed: unknown[] = Array.isArray(payload.roles) ? payload.roles : [];
+    // The identity provider's role values are configuration; inside the server they are our two StaffRoles.
+    const roles: StaffRole[] = [];
+    if (claimed.some((r) => typeof r === 'string' && config.manageRoles.includes(r)))
+      roles.push('Connect.Manage');
+    if (claimed.some((r) => typeof r === 'string' && config.readRoles.includes(r)))
+      roles.push('Connect.Read');
     const name =
       typeof payload.name === 'string'
         ? payload.name

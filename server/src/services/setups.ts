@@ -184,6 +184,8 @@ export function createSetups(deps: {
     const { row, events } = await db.transaction().execute(async (trx) => {
       const current = await getRow(id, trx);
       const result = await fn(current, trx);
+      // Nothing to change (e.g. revoking a revoked setup): keep the version, so ETags stay valid.
+      if (!result.set && !result.events?.length) return { row: current, events: [] };
       const set = { ...result.set, updated_at: nowIso(), version: current.version + 1 };
       await trx.updateTable('setups').set(set).where('id', '=', id).execute();
       const stored = await appendEvents(trx, id, result.events ?? []);

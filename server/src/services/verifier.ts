@@ -45,14 +45,27 @@ export function createVerifier(deps: {
     verification: Verification,
     state: string | undefined,
     message: string,
-    extra: { retryAt?: string; stepStatus: 'running' | 'waiting' | 'succeeded' | 'failed' },
+    extra: {
+      retryAt?: string;
+      stepStatus: 'running' | 'waiting' | 'succeeded' | 'failed';
+      requestId?: string | undefined;
+    },
   ) {
     await setups.change(setupId, VERIFIER, async (_row, trx) => {
       const err = verification.error;
+      // Microsoft's request id goes with the step error, so support can quote it to Microsoft.
+      const stepError = err
+        ? {
+            code: err.code,
+            message: err.message,
+            ...(err.fix ? { fix: err.fix } : {}),
+            ...(extra.requestId ? { requestId: extra.requestId } : {}),
+          }
+        : undefined;
       await setups.setStep(trx, setupId, 'verification', extra.stepStatus, {
         message,
         attempt: verification.attempts,
-        error: err ? { code: err.code, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } : null,
+        error: stepError ?? null,
       });
       return {
         set: {
@@ -73,9 +86,7 @@ export function createVerifier(deps: {
             message,
             attempt: verification.attempts,
             ...(extra.retryAt ? { retryAt: extra.retryAt } : {}),
-            ...(err
-              ? { error: { code: err.code, message: err.message, ...(err.fix ? { fix: err.fix } : {}) } }
-              : {}),
+            ...(stepError ? { error: stepError } : {}),
             data: { verificationStatus: verification.status, ...(state ? { state } : {}) },
           },
           ...(state
@@ -219,7 +230,7 @@ export function createVerifier(deps: {
           { status: 'waiting', attempts, error },
           undefined,
           `Waiting for Microsoft to catch up (${e.code}); retrying`,
-          { stepStatus: 'waiting', retryAt: at.toISOString() },
+          { stepStatus: 'waiting', retryAt: at.toISOString(), requestId: e.requestId },
         );
         return { outcome: 'retry', at, error: e.code };
       }
@@ -228,7 +239,7 @@ export function createVerifier(deps: {
         { status: 'failed', attempts, checkedAt: new Date().toISOString(), error },
         'failed',
         `Verification failed: ${e.message}`,
-        { stepStatus: 'failed' },
+        { stepStatus: 'failed', requestId: e.requestId },
       );
       return { outcome: 'done' };
     }
