@@ -134,13 +134,15 @@ try {
     );
     req.on('error', (e) => noteError(`status request: ${e.message}`));
   };
-  const tickMs = 20;
-  const perTick = (STATUS_RPS * tickMs) / 1000;
+  // Open loop, paced by the clock: a late tick sends what is due, so the offered rate stays at STATUS_RPS even when
+  // the event loop lags (the lag then shows as latency, not as a lower rate).
+  const pollStarted = Date.now();
   let tick = 0;
   const poller = setInterval(() => {
-    for (let i = 0; i < perTick; i += 1) poll(watched[(tick * perTick + i) % watched.length]!);
-    tick += 1;
-  }, tickMs);
+    const due = Math.floor(((Date.now() - pollStarted) / 1000) * STATUS_RPS) - statusRequests;
+    for (let i = 0; i < due; i += 1) poll(watched[(tick + i) % watched.length]!);
+    tick += Math.max(0, due);
+  }, 10);
 
   // Wizard step events into the watched setups, so the 200 streams carry live traffic.
   let eventsPosted = 0;
