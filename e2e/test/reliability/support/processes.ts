@@ -28,7 +28,7 @@ export async function spawnNode(
   name: string,
   script: string,
   env: Record<string, string>,
-  ready: RegExp,
+  ready: RegExp | null,
   timeoutMs = 90_000,
 ): Promise<{ proc: Proc; match: RegExpExecArray }> {
   const child = spawn(process.execPath, ['--import', 'tsx', script], {
@@ -57,6 +57,11 @@ export async function spawnNode(
   };
   running.add(proc);
   void exited.then(() => running.delete(proc));
+  if (!ready) {
+    child.stdout.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => output.push(chunk.toString('utf8')));
+    return { proc, match: /$/.exec('')! };
+  }
   const match = await new Promise<RegExpExecArray>((resolve, reject) => {
     let pending = '';
     const timer = setTimeout(() => {

@@ -377,13 +377,40 @@ export async function startServer(name: string, env: Record<string, string>): Pr
     RATE_LIMIT_MAX: '1000000',
     ...env,
   };
-  const { proc, match } = await spawnNode(
-    name,
-    'server/src/server.ts',
-    Object.fromEntries(Object.entries(full).filter(([, v]) => v !== '')),
-    /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
-  );
-  return { name, proc, base: match[1]!, env: full };
+  const env2 = Object.fromEntries(Object.entries(full).filter(([, v]) => v !== ''));
+  if (['info', 'debug', 'trace'].includes(env2.LOG_LEVEL ?? '')) {
+    const { proc, match } = await spawnNode(
+      name,
+      'server/src/server.ts',
+      env2,
+      /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
+    );
+    return { name, proc, base: match[1]!, env: full };
+  }
+  // Quieter log levels do not print the address: pick a free port and wait for /healthz.
+  const port = await freePort();
+  const { proc } = await spawnNode(name, 'server/src/server.ts', { ...env2, PORT: String(port) }, null);
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (!proc.alive()) throw new Error(`${name} exited:\n${proc.output.join('').slice(-3000)}`);
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`${name} did not answer /healthz`);
+    await sleep(200);
+  }
+  return { name, proc, base, env: full };
+}
+
+async function freePort(): Promise<number> {
+  const srv = http.createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+  const port = (srv.address() as { port: number }).port;
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
 }
 
 // ------------------------------------------------------------------------------------------------ HTTP client

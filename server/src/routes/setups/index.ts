@@ -11,6 +11,7 @@ import {
 } from '@kantiv/shared/setup';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { actorOf } from '../../plugins/app/auth.ts';
+import { errorBody } from '../../plugins/error-handler.ts';
 import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
 
 const serializedEvents = new WeakMap<SetupEvent, string>();
@@ -135,6 +136,15 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       // flush them with), holding a watcher and the connection until the client gives up.
       exposeHeadRoute: false,
       preHandler: app.requireAccess(read),
+      // @fastify/sse answers a client that refuses text/event-stream with its own 406 body, which is not our error
+      // shape (the response schema turned it into a 500): answer it in the shared shape instead.
+      preSerialization: async (_request, reply, payload) =>
+        reply.statusCode === 406
+          ? errorBody(
+              'bad_request',
+              'This endpoint only produces text/event-stream; send Accept: text/event-stream.',
+            )
+          : payload,
       schema: {
         tags,
         description:

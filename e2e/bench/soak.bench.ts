@@ -1,0 +1,280 @@
+import http from 'node:http';
+import { readFileSync } from 'node:fs';
+import { killAll } from '../test/reliability/support/processes.ts';
+import {
+  apiClient,
+  createSetup,
+  eventually,
+  handoffBody,
+  newApiKey,
+  newKey,
+  provision,
+  removeDir,
+  startEmulatorProcess,
+  startServer,
+  startStaffIssuer,
+  stateOf,
+  tempDir,
+  wizardUpTo,
+} from '../test/reliability/support/world.ts';
+import { report } from './report.ts';
+
+/**
+ * Soak (loopback only): one server process on its SQLite file, the emulator in its own process. For SOAK_SECONDS
+ * (default 300; `pnpm bench soak -- 30` or SOAK_SECONDS=30 for a quick check) it polls setup status at 500 req/s,
+ * streams events to 200 SSE watchers (10 per watched setup, fed by wizard step events) and runs complete setups
+ * (provision → invite → sign-in → events → hand-off → verification) back to back. Reports errors (goal 0), latency
+ * percentiles and the server's memory growth after warm-up (goal: flat).
+ */
+const SECONDS = Number(process.env.SOAK_SECONDS ?? process.argv[2] ?? 300);
+const STATUS_RPS = 500;
+const WATCHED = 20;
+const WATCHERS_PER_SETUP = 10;
+const EVENTS_PER_SECOND = 20;
+
+const pct = (sorted: number[], p: number) =>
+  sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+const rssMb = (pid: number) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : 0;
+};
+
+const dir = tempDir('kc-soak-');
+const apiKey = newApiKey();
+const responses: string[] = [];
+const api = apiClient(responses);
+const errors: string[] = [];
+const noteError = (what: string) => {
+  if (errors.length < 20) console.error(`error: ${what}`);
+  errors.push(what);
+};
+
+try {
+  const [emu, issuer] = await Promise.all([startEmulatorProcess(dir), startStaffIssuer()]);
+  const server = await startServer('soak', {
+    DATA_DIR: dir,
+    KANTIV_KEYS: newKey('soak'),
+    KANTIV_BOOTSTRAP_API_KEY: apiKey,
+    LOG_LEVEL: 'warn',
+    ...emu.hostMapEnv(),
+    ...issuer.env,
+  });
+  const pid = server.proc.child.pid!;
+  const staff = await issuer.token(['Connect.Read']);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+  // Watched setups with their watchers.
+  const watched: { id: string; token: string; seq: number }[] = [];
+  for (let i = 0; i < WATCHED; i += 1)
+    watched.push({ ...(await createSetup(api, server.base, apiKey)), seq: 0 });
+  const sseLatencies: number[] = [];
+  let sseDelivered = 0;
+  const sockets: http.ClientRequest[] = [];
+  let stopping = false;
+  for (const s of watched) {
+    for (let w = 0; w < WATCHERS_PER_SETUP; w += 1) {
+      await new Promise<void>((resolve, reject) => {
+        const req = http.get(
+          `${server.base}/api/v1/setups/${s.id}/events`,
+          { headers: { accept: 'text/event-stream', authorization: `Bearer ${staff}` } },
+          (res) => {
+            if (res.statusCode !== 200) noteError(`watcher status ${res.statusCode}`);
+            let pending = '';
+            res.on('data', (chunk: Buffer) => {
+              pending += chunk.toString('utf8');
+              const blocks = pending.split('\n\n');
+              pending = blocks.pop() ?? '';
+              for (const block of blocks) {
+                const data = block.split('\n').find((l) => l.startsWith('data:'));
+                if (!data) continue;
+                const event = JSON.parse(data.slice(5)) as { message: string };
+                const sent = /^soak (\d+)$/.exec(event.message);
+                if (sent) {
+                  sseDelivered += 1;
+                  sseLatencies.push(Date.now() - Number(sent[1]));
+                }
+              }
+            });
+            res.on('close', () => {
+              if (!stopping) noteError('a watcher stream closed');
+            });
+            resolve();
+          },
+        );
+        req.on('error', (e) => (stopping ? undefined : noteError(`watcher: ${e.message}`)));
+        sockets.push(req);
+        req.once('response', () => resolve());
+        req.once('error', reject);
+      });
+    }
+  }
+
+  // Status polling at a fixed rate, half of it conditional (ETag).
+  const statusLatencies: number[] = [];
+  let statusRequests = 0;
+  const etags = new Map<string, string>();
+  const poll = (s: { id: string }) => {
+    const started = performance.now();
+    const etag = statusRequests % 2 === 0 ? etags.get(s.id) : undefined;
+    statusRequests += 1;
+    const req = http.get(
+      `${server.base}/api/v1/setups/${s.id}/status`,
+      {
+        agent,
+        headers: { authorization: `Bearer ${apiKey}`, ...(etag ? { 'if-none-match': etag } : {}) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          statusLatencies.push(performance.now() - started);
+          if (res.statusCode !== 200 && res.statusCode !== 304) noteError(`status ${res.statusCode}`);
+          if (typeof res.headers.etag === 'string') etags.set(s.id, res.headers.etag);
+        });
+      },
+    );
+    req.on('error', (e) => noteError(`status request: ${e.message}`));
+  };
+  // Open loop, paced by the clock: a late tick sends what is due, so the offered rate stays at STATUS_RPS even when
+  // the event loop lags (the lag then shows as latency, not as a lower rate).
+  const pollStarted = Date.now();
+  let tick = 0;
+  const poller = setInterval(() => {
+    const due = Math.floor(((Date.now() - pollStarted) / 1000) * STATUS_RPS) - statusRequests;
+    for (let i = 0; i < due; i += 1) poll(watched[(tick + i) % watched.length]!);
+    tick += Math.max(0, due);
+  }, 10);
+
+  // Wizard step events into the watched setups, so the 200 streams carry live traffic.
+  let eventsPosted = 0;
+  const poster = setInterval(() => {
+    const s = watched[eventsPosted % watched.length]!;
+    eventsPosted += 1;
+    s.seq += 1;
+    const at = new Date().toISOString();
+    api
+      .call(server.base, 'POST', '/api/v1/wizard/events', {
+        token: s.token,
+        body: {
+          events: [{ seq: s.seq, step: 'preflight', status: 'running', at, message: `soak ${Date.now()}` }],
+        },
+      })
+      .then((r) => (r.status === 200 ? undefined : noteError(`events ${r.status} ${r.text.slice(0, 200)}`)))
+      .catch((e: Error) => noteError(`events: ${e.message}`));
+  }, 1000 / EVENTS_PER_SECOND);
+
+  // Complete setups, back to back, for the whole run.
+  let setupsVerified = 0;
+  let setupsFailed = 0;
+  const flows = (async () => {
+    while (!stopping) {
+      try {
+        const p = await provision(emu);
+        const s = await createSetup(api, server.base, apiKey, 'Soak customer');
+        await wizardUpTo(api, server.base, s.token, emu, p);
+        const r = await api.call(server.base, 'POST', '/api/v1/wizard/credentials', {
+          token: s.token,
+          body: handoffBody(emu, p),
+        });
+        if (r.status !== 202) throw new Error(`hand-off ${r.status}`);
+        const state = await eventually(
+          () => stateOf(api, server.base, apiKey, s.id),
+          (st) => st === 'verified' || st === 'failed',
+          120_000,
+        );
+        if (state === 'verified') setupsVerified += 1;
+        else {
+          setupsFailed += 1;
+          noteError('a setup failed verification');
+        }
+      } catch (e) {
+        setupsFailed += 1;
+        noteError(`setup flow: ${(e as Error).message}`);
+      }
+      responses.length = 0; // the soak keeps no bodies (memory of the load generator, not the server)
+    }
+  })();
+
+  // Memory: sample every 5 s; growth is measured from the end of the warm-up (first fifth of the run).
+  const samples: { t: number; rss: number }[] = [];
+  const started = Date.now();
+  const sampler = setInterval(
+    () => samples.push({ t: (Date.now() - started) / 1000, rss: rssMb(pid) }),
+    5000,
+  );
+  samples.push({ t: 0, rss: rssMb(pid) });
+  const progress = setInterval(
+    () =>
+      console.log(
+        `t=${Math.round((Date.now() - started) / 1000)}s status=${statusRequests} sse=${sseDelivered} setups=${setupsVerified} errors=${errors.length} rss=${rssMb(pid).toFixed(1)}MB`,
+      ),
+    30_000,
+  );
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  clearInterval(poller);
+  clearInterval(poster);
+  clearInterval(progress);
+  clearInterval(sampler);
+  samples.push({ t: SECONDS, rss: rssMb(pid) });
+  stopping = true;
+  await flows;
+  await new Promise((r) => setTimeout(r, 1000));
+  for (const s of sockets) s.destroy();
+  agent.destroy();
+  const alive = server.proc.alive();
+  if (!alive) noteError('the server died');
+
+  const status = [...statusLatencies].sort((a, b) => a - b);
+  const sse = [...sseLatencies].sort((a, b) => a - b);
+  const warm = samples.find((s) => s.t >= SECONDS / 5) ?? samples[0]!;
+  const end = samples.at(-1)!;
+  const peak = Math.max(...samples.map((s) => s.rss));
+  const rssGrowthMb = Number((end.rss - warm.rss).toFixed(1));
+  const sseExpected = eventsPosted * WATCHERS_PER_SETUP;
+  report(
+    'soak',
+    [
+      {
+        load: `status polling (${STATUS_RPS} req/s)`,
+        count: statusRequests,
+        'p50 ms': pct(status, 50),
+        'p95 ms': pct(status, 95),
+        'p99 ms': pct(status, 99),
+        'max ms': status.at(-1) ?? 0,
+      },
+      {
+        load: `SSE to ${WATCHED * WATCHERS_PER_SETUP} watchers`,
+        count: sseDelivered,
+        'p50 ms': pct(sse, 50),
+        'p95 ms': pct(sse, 95),
+        'p99 ms': pct(sse, 99),
+        'max ms': sse.at(-1) ?? 0,
+      },
+      { load: 'setups verified / failed', count: `${setupsVerified} / ${setupsFailed}` },
+      {
+        load: 'server RSS MB (start / after warm-up / end / peak)',
+        count: `${samples[0]!.rss.toFixed(1)} / ${warm.rss.toFixed(1)} / ${end.rss.toFixed(1)} / ${peak.toFixed(1)}`,
+      },
+      { load: 'errors', count: errors.length },
+    ],
+    {
+      seconds: SECONDS,
+      errors: errors.length,
+      p99Ms: Number(pct(status, 99).toFixed(2)),
+      p50Ms: Number(pct(status, 50).toFixed(2)),
+      statusRequests,
+      achievedStatusRps: Math.round(statusRequests / SECONDS),
+      sseDelivered,
+      sseExpected,
+      sseP99Ms: pct(sse, 99),
+      setupsVerified,
+      rssStartMb: Number(samples[0]!.rss.toFixed(1)),
+      rssPeakMb: Number(peak.toFixed(1)),
+      rssGrowthMb,
+    },
+  );
+  await issuer.close();
+} finally {
+  await killAll();
+  removeDir(dir);
+}
+process.exit(errors.length === 0 ? 0 : 1);
