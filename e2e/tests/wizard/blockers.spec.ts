@@ -66,7 +66,10 @@ test('consent declined › the sign-in page explains it and offers the admin-con
   const consent = page.getByTestId('consent-declined');
   await expect(consent).toBeVisible({ timeout: 60_000 });
   const link = consent.getByRole('link', { name: /Grant admin consent/ });
-  await expect(link).toHaveAttribute('href', /\/adminconsent\?client_id=/);
+  await expect(link).toHaveAttribute(
+    'href',
+    /\/v2\.0\/adminconsent\?client_id=.+&scope=.+Application\.ReadWrite\.All/,
+  );
   await expect(consent.getByRole('link', { name: 'set up the connection by hand' })).toBeVisible();
   await expect(page).toHaveURL(/\/sign-in$/);
   await expectAccessible(page, 'sign-in with consent declined');

@@ -36,9 +36,18 @@ export const externalLinks = {
     environmentId
       ? `https://admin.powerplatform.microsoft.com/environments/environment/${encodeURIComponent(environmentId)}/hub`
       : 'https://admin.powerplatform.microsoft.com/environments',
-  /** Admin consent for the wizard's own app, for a Global or Privileged Role Administrator of the tenant. */
-  adminConsent: (authorityHost: string, tenant: string, clientId: string, redirectUri: string) =>
-    `${authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenant)}/adminconsent?client_id=${encodeURIComponent(clientId)}&redirect_uri=${encodeURIComponent(redirectUri)}`,
+  /**
+   * Entra's v2 admin-consent endpoint for the wizard's own app and exactly the permissions it asks at sign-in, for a
+   * Global Administrator, Privileged Role Administrator or Cloud Application Administrator of the tenant.
+   */
+  adminConsent: (
+    authorityHost: string,
+    tenant: string,
+    clientId: string,
+    scopes: string[],
+    redirectUri: string,
+  ) =>
+    `${authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenant)}/v2.0/adminconsent?client_id=${encodeURIComponent(clientId)}&scope=${encodeURIComponent(scopes.join(' '))}&redirect_uri=${encodeURIComponent(redirectUri)}`,
 } as const;
 
 /** The support console: its pages (under one lazily loaded route) and the staff API it calls. */

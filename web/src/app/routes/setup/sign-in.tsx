@@ -4,6 +4,7 @@ import { externalLinks, paths } from '../../../config/paths.ts';
 import { ApiClientError } from '../../../lib/api-client.ts';
 import { bindIdentity } from '../../../features/wizard/api/bind-identity.ts';
 import {
+  ADMIN_CONSENT_SCOPES,
   describeSignInError,
   getIdToken,
   redirectUri,
@@ -93,6 +94,7 @@ export function Component() {
     config.microsoft.authorityHost,
     setup.expectedTenantDomain ?? setup.tenantId ?? 'organizations',
     config.microsoft.wizardClientId,
+    ADMIN_CONSENT_SCOPES,
     redirectUri(),
   );
 

@@ -25,6 +25,12 @@ export const SIGN_IN_SCOPES = ['Application.ReadWrite.All', 'User.Read'];
 /** Consented up front in the same dialog so later tokens for Dataverse come silently. */
 export const EXTRA_CONSENT_SCOPES = [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
 
+/** What an administrator grants for the whole organisation on the admin-consent page (full resource URIs). */
+export const ADMIN_CONSENT_SCOPES = [
+  ...SIGN_IN_SCOPES.map((s) => `https://graph.microsoft.com/${s}`),
+  ...EXTRA_CONSENT_SCOPES,
+];
+
 type AuthState = {
   pca: PublicClientApplication;
   config: ClientConfig;
