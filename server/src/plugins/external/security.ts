@@ -27,7 +27,8 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
           'https:',
         ],
         frameSrc: ["'self'", origin(config.microsoft.authorityHost)],
-        frameAncestors: ["'none'"],
+        // 'self', not 'none': MSAL's silent renewal loads /redirect.html in a same-origin iframe; other origins stay out.
+        frameAncestors: ["'self'"],
         formAction: ["'self'", origin(config.microsoft.authorityHost)],
         objectSrc: ["'none'"],
         baseUri: ["'self'"],
