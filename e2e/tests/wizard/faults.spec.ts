@@ -2,7 +2,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { expect, test } from '../fixtures.ts';
-import { chooseEnvironment, expectEnvironmentPage, expectStatus, openInvite, signIn } from './helpers.ts';
+import {
+  chooseEnvironment,
+  expectAccessible,
+  expectEnvironmentPage,
+  expectStatus,
+  openInvite,
+  signIn,
+} from './helpers.ts';
 
 const screenshot = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -27,6 +34,7 @@ test('replication delay › Microsoft’s replication waits are shown as waiting
   await expect(waiting).toContainText('This is normal, not an error.');
   await expect(page.getByTestId('run-failed')).toHaveCount(0);
   await page.screenshot({ path: screenshot, fullPage: true });
+  await expectAccessible(page, 'run while waiting for Microsoft');
 
   await expect(page).toHaveURL(/\/done$/, { timeout: 180_000 });
   await expectStatus(stack, setupId, 'verified', 180_000);
