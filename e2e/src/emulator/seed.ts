@@ -270,7 +270,7 @@ export function firstPartyServicePrincipals(tenantId: string): ServicePrincipal[
   ];
 }
 
-function application(
+export function application(
   partial: Partial<Application> & Pick<Application, 'id' | 'appId' | 'tenantId' | 'displayName'>,
 ): Application {
   return {

@@ -1,19 +1,24 @@
 import { randomBytes, randomUUID, X509Certificate } from 'node:crypto';
 import type { Runtime } from '../core.ts';
-import { json, noContent, readJson, INVALID_JSON, type Ctx, type Reply } from '../http.ts';
+import { json, noContent, type Ctx, type Reply } from '../http.ts';
+import { application } from '../seed.ts';
 import type { Application, KeyCredential, PasswordCredential } from '../state.ts';
 import { sha256Hex } from '../tokens.ts';
+import { canWriteApplications, type GraphCaller } from './auth.ts';
 import {
-  APP_CREATE_ROLES,
-  APP_READ_SCOPES,
-  APP_WRITE_ROLES,
-  APP_WRITE_SCOPES,
-  hasDirectoryRole,
-  hasPermission,
-  type GraphCaller,
-} from './auth.ts';
-import { badRequest, graphError, insufficientPrivileges, notFound } from './errors.ts';
-import { collection, entity } from './query.ts';
+  getter,
+  inTenant,
+  lister,
+  readBody,
+  upsert,
+  withTarget,
+  withTargetAndBody,
+  type Body,
+  type EntitySet,
+  type TargetHandler,
+} from './crud.ts';
+import { badRequest, graphError, insufficientPrivileges } from './errors.ts';
+import { entity } from './query.ts';
 import { applicationJson } from './serialize.ts';
 
 const WRITABLE = new Set([
@@ -60,12 +65,6 @@ function publisherDomain(rt: Runtime, app: Application): string {
   return rt.tenantById(app.tenantId)?.domains[0] ?? '';
 }
 
-/** Applications of the caller's tenant that Graph reads can see (replication lag only under the scenario). */
-function visible(rt: Runtime, caller: GraphCaller): Application[] {
-  const lag = rt.graphReadsLag(caller.tenant.id);
-  return rt.world.applications.filter((a) => a.tenantId === caller.tenant.id && (!lag || rt.isReplicated(a)));
-}
-
 /** Resolves `{id}`, `(appId='…')` or `(uniqueName='…')` addressing. */
 export function findApp(
   rt: Runtime,
@@ -73,10 +72,7 @@ export function findApp(
   key: { by: 'id' | 'appId' | 'uniqueName'; value: string },
   includeUnreplicated = false,
 ): Application | undefined {
-  const pool = includeUnreplicated
-    ? rt.world.applications.filter((a) => a.tenantId === caller.tenant.id)
-    : visible(rt, caller);
-  return pool.find((a) =>
+  return inTenant(rt, caller, rt.world.applications, includeUnreplicated).find((a) =>
     key.by === 'id'
       ? a.id === key.value
       : key.by === 'appId'
@@ -85,50 +81,16 @@ export function findApp(
   );
 }
 
-function canRead(caller: GraphCaller): boolean {
-  return hasPermission(caller, APP_READ_SCOPES);
-}
+const APPLICATIONS: EntitySet<Application> = {
+  name: 'applications',
+  typeName: 'Application',
+  filterable: FILTERABLE,
+  objects: (rt) => rt.world.applications,
+  json: (rt, app) => applicationJson(app, publisherDomain(rt, app)),
+};
 
-function canWrite(rt: Runtime, caller: GraphCaller, create = false): boolean {
-  return (
-    hasPermission(caller, APP_WRITE_SCOPES) &&
-    hasDirectoryRole(rt, caller, create ? APP_CREATE_ROLES : APP_WRITE_ROLES)
-  );
-}
-
-export function listApplications(rt: Runtime, ctx: Ctx, caller: GraphCaller): Reply {
-  if (!canRead(caller)) return insufficientPrivileges(ctx);
-  const items = visible(rt, caller).map((a) => applicationJson(a, publisherDomain(rt, a)));
-  return collection(ctx, 'applications', 'Application', items, FILTERABLE);
-}
-
-export function getApplication(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  app: Application | undefined,
-  key: string,
-): Reply {
-  if (!canRead(caller)) return insufficientPrivileges(ctx);
-  if (!app) return notFound(ctx, key);
-  return entity(ctx, 'applications', applicationJson(app, publisherDomain(rt, app)));
-}
-
-type Body = Record<string, unknown>;
-
-function parseBody(ctx: Ctx): { value: Body } | Reply {
-  const body = readJson(ctx);
-  if (
-    body === INVALID_JSON ||
-    (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
-  ) {
-    return badRequest(
-      ctx,
-      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-    );
-  }
-  return { value: (body ?? {}) as Body };
-}
+export const listApplications = lister(APPLICATIONS);
+export const getApplication = getter(APPLICATIONS);
 
 /** Validates and applies writable properties; returns an error reply or null. */
 function applyProps(rt: Runtime, ctx: Ctx, app: Application, body: Body): Reply | null {
@@ -308,29 +270,15 @@ function parseKeyCredentials(
 
 function newApplication(rt: Runtime, tenantId: string): Application {
   const now = rt.now();
-  return {
+  return application({
     id: randomUUID(),
     appId: randomUUID(),
     tenantId,
     displayName: '',
-    uniqueName: null,
     signInAudience: 'AzureADandPersonalMicrosoftAccount',
     createdDateTime: new Date(now).toISOString().replace(/\.\d+Z$/, 'Z'),
     replicatedAt: now + rt.replicationDelayMs(tenantId),
-    description: null,
-    notes: null,
-    tags: [],
-    serviceManagementReference: null,
-    identifierUris: [],
-    passwordCredentials: [],
-    keyCredentials: [],
-    requiredResourceAccess: [],
-    spa: { redirectUris: [] },
-    web: { redirectUris: [], homePageUrl: null, logoutUrl: null },
-    publicClient: { redirectUris: [] },
-    appRoles: [],
-    api: { requestedAccessTokenVersion: null, oauth2PermissionScopes: [] },
-  };
+  });
 }
 
 export function createApplication(
@@ -339,8 +287,8 @@ export function createApplication(
   caller: GraphCaller,
   uniqueName: string | null = null,
 ): Reply {
-  if (!canWrite(rt, caller, true)) return insufficientPrivileges(ctx);
-  const parsed = parseBody(ctx);
+  if (!canWriteApplications(rt, caller, true)) return insufficientPrivileges(ctx);
+  const parsed = readBody(ctx);
   if (!('value' in parsed)) return parsed;
   const body = parsed.value;
   if (typeof body.displayName !== 'string' || body.displayName.trim() === '') {
@@ -356,49 +304,31 @@ export function createApplication(
   return { ...reply, headers: { ...reply.headers, location } };
 }
 
-export function updateApplication(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  app: Application | undefined,
-  key: string,
-): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  if (!app) return notFound(ctx, key);
-  const parsed = parseBody(ctx);
-  if (!('value' in parsed)) return parsed;
-  const body = parsed.value;
-  const draft = structuredClone(app);
-  const problem = applyProps(rt, ctx, draft, body);
-  if (problem) return problem;
-  Object.assign(app, draft);
-  return noContent();
-}
+export const updateApplication: TargetHandler<Application> = (rt, ctx, caller, app, key) => {
+  return withTargetAndBody(ctx, canWriteApplications(rt, caller), app, key, (target, body) => {
+    const draft = structuredClone(target);
+    const problem = applyProps(rt, ctx, draft, body);
+    if (problem) return problem;
+    Object.assign(target, draft);
+    return noContent();
+  });
+};
 
 /** `PATCH /applications(uniqueName='…')`: upsert with `Prefer: create-if-missing`, else a plain update. */
 export function upsertApplication(rt: Runtime, ctx: Ctx, caller: GraphCaller, uniqueName: string): Reply {
-  const existing = findApp(rt, caller, { by: 'uniqueName', value: uniqueName }, true);
-  if (existing) return updateApplication(rt, ctx, caller, existing, uniqueName);
-  const prefer = String(ctx.headers.prefer ?? '').toLowerCase();
-  if (!prefer.split(/[,;]\s*/).includes('create-if-missing')) {
-    if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-    return notFound(ctx, uniqueName);
-  }
-  return createApplication(rt, ctx, caller, uniqueName);
+  return upsert(ctx, uniqueName, findApp(rt, caller, { by: 'uniqueName', value: uniqueName }, true), {
+    canWrite: () => canWriteApplications(rt, caller),
+    update: (existing) => updateApplication(rt, ctx, caller, existing, uniqueName),
+    create: () => createApplication(rt, ctx, caller, uniqueName),
+  });
 }
 
-export function deleteApplication(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  app: Application | undefined,
-  key: string,
-): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  if (!app) return notFound(ctx, key);
-  rt.world.applications = rt.world.applications.filter((a) => a !== app);
-  return noContent();
-}
+export const deleteApplication: TargetHandler<Application> = (rt, ctx, caller, app, key) => {
+  return withTarget(ctx, canWriteApplications(rt, caller), app, key, (target) => {
+    rt.world.applications = rt.world.applications.filter((a) => a !== target);
+    return noContent();
+  });
+};
 
 function generateSecret(): string {
   // Entra secrets are 40 characters: three random, a version digit and '~', then 35 random (URL-safe alphabet).
@@ -412,103 +342,85 @@ function generateSecret(): string {
   return s.slice(0, 40);
 }
 
-export function addPassword(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  app: Application | undefined,
-  key: string,
-): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  if (!app) return notFound(ctx, key);
-  const parsed = parseBody(ctx);
-  if (!('value' in parsed)) return parsed;
-  const body = parsed.value;
-  const pc = (body.passwordCredential ?? {}) as Body;
-  const now = rt.now();
-  const start = typeof pc.startDateTime === 'string' ? Date.parse(pc.startDateTime) : now;
-  const end =
-    typeof pc.endDateTime === 'string'
-      ? Date.parse(pc.endDateTime)
-      : new Date(start).setUTCFullYear(new Date(start).getUTCFullYear() + 2);
-  if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
-    return badRequest(
-      ctx,
-      "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.",
-    );
-  }
-  const who = rt.who(caller.user, caller.tenant.id);
-  if (
-    caller.tenant.policy.blockPasswordCredentials ||
-    rt.scenarios.has('password-credentials-blocked', who)
-  ) {
-    return graphError(
-      ctx,
-      400,
-      'CredentialTypeNotAllowedAsPerAppPolicy',
-      'Password credential type is not allowed as per assigned policy.',
-    );
-  }
-  const caps = rt.scenarios.find('password-lifetime-capped', who).map((s) => s.maxDays);
-  if (caller.tenant.policy.maxPasswordLifetimeDays !== null)
-    caps.push(caller.tenant.policy.maxPasswordLifetimeDays);
-  const maxDays = caps.length > 0 ? Math.min(...caps) : null;
-  if (maxDays !== null && end - start > maxDays * 86400_000) {
-    return graphError(
-      ctx,
-      400,
-      'CredentialInvalidLifetimeAsPerAppPolicy',
-      'Credential lifetime exceeds the max value allowed as per assigned policy.',
-    );
-  }
-  const secretText = generateSecret();
-  const cred: PasswordCredential = {
-    keyId: randomUUID(),
-    displayName: typeof pc.displayName === 'string' ? pc.displayName : null,
-    hint: secretText.slice(0, 3),
-    startDateTime: new Date(start).toISOString(),
-    endDateTime: new Date(end).toISOString(),
-    customKeyIdentifier: null,
-    secretHash: sha256Hex(secretText),
-    usableAt: now + rt.replicationDelayMs(caller.tenant.id),
-  };
-  app.passwordCredentials.push(cred);
-  return json(200, {
-    '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.passwordCredential',
-    customKeyIdentifier: null,
-    displayName: cred.displayName,
-    endDateTime: cred.endDateTime,
-    hint: cred.hint,
-    keyId: cred.keyId,
-    secretText,
-    startDateTime: cred.startDateTime,
+export const addPassword: TargetHandler<Application> = (rt, ctx, caller, app, key) => {
+  return withTargetAndBody(ctx, canWriteApplications(rt, caller), app, key, (target, body) => {
+    const pc = (body.passwordCredential ?? {}) as Body;
+    const now = rt.now();
+    const start = typeof pc.startDateTime === 'string' ? Date.parse(pc.startDateTime) : now;
+    const end =
+      typeof pc.endDateTime === 'string'
+        ? Date.parse(pc.endDateTime)
+        : new Date(start).setUTCFullYear(new Date(start).getUTCFullYear() + 2);
+    if (Number.isNaN(start) || Number.isNaN(end) || end <= start) {
+      return badRequest(
+        ctx,
+        "Invalid value specified for property 'endDateTime' of resource 'PasswordCredential'.",
+      );
+    }
+    const who = rt.who(caller.user, caller.tenant.id);
+    if (
+      caller.tenant.policy.blockPasswordCredentials ||
+      rt.scenarios.has('password-credentials-blocked', who)
+    ) {
+      return graphError(
+        ctx,
+        400,
+        'CredentialTypeNotAllowedAsPerAppPolicy',
+        'Password credential type is not allowed as per assigned policy.',
+      );
+    }
+    const caps = rt.scenarios.find('password-lifetime-capped', who).map((s) => s.maxDays);
+    if (caller.tenant.policy.maxPasswordLifetimeDays !== null)
+      caps.push(caller.tenant.policy.maxPasswordLifetimeDays);
+    const maxDays = caps.length > 0 ? Math.min(...caps) : null;
+    if (maxDays !== null && end - start > maxDays * 86400_000) {
+      return graphError(
+        ctx,
+        400,
+        'CredentialInvalidLifetimeAsPerAppPolicy',
+        'Credential lifetime exceeds the max value allowed as per assigned policy.',
+      );
+    }
+    const secretText = generateSecret();
+    const cred: PasswordCredential = {
+      keyId: randomUUID(),
+      displayName: typeof pc.displayName === 'string' ? pc.displayName : null,
+      hint: secretText.slice(0, 3),
+      startDateTime: new Date(start).toISOString(),
+      endDateTime: new Date(end).toISOString(),
+      customKeyIdentifier: null,
+      secretHash: sha256Hex(secretText),
+      usableAt: now + rt.replicationDelayMs(caller.tenant.id),
+    };
+    target.passwordCredentials.push(cred);
+    return json(200, {
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.passwordCredential',
+      customKeyIdentifier: null,
+      displayName: cred.displayName,
+      endDateTime: cred.endDateTime,
+      hint: cred.hint,
+      keyId: cred.keyId,
+      secretText,
+      startDateTime: cred.startDateTime,
+    });
   });
-}
+};
 
-export function removePassword(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  app: Application | undefined,
-  key: string,
-): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  if (!app) return notFound(ctx, key);
-  const parsed = parseBody(ctx);
-  if (!('value' in parsed)) return parsed;
-  const body = parsed.value;
-  const keyId = body.keyId;
-  if (typeof keyId !== 'string')
-    return badRequest(ctx, "Invalid value specified for property 'keyId' of resource 'Application'.");
-  const before = app.passwordCredentials.length;
-  app.passwordCredentials = app.passwordCredentials.filter((p) => p.keyId !== keyId);
-  if (app.passwordCredentials.length === before) {
-    return graphError(
-      ctx,
-      404,
-      'Request_ResourceNotFound',
-      `No password credential found with keyId '${keyId}'.`,
-    );
-  }
-  return noContent();
-}
+export const removePassword: TargetHandler<Application> = (rt, ctx, caller, app, key) => {
+  return withTargetAndBody(ctx, canWriteApplications(rt, caller), app, key, (target, body) => {
+    const keyId = body.keyId;
+    if (typeof keyId !== 'string')
+      return badRequest(ctx, "Invalid value specified for property 'keyId' of resource 'Application'.");
+    const before = target.passwordCredentials.length;
+    target.passwordCredentials = target.passwordCredentials.filter((p) => p.keyId !== keyId);
+    if (target.passwordCredentials.length === before) {
+      return graphError(
+        ctx,
+        404,
+        'Request_ResourceNotFound',
+        `No password credential found with keyId '${keyId}'.`,
+      );
+    }
+    return noContent();
+  });
+};

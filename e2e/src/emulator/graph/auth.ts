@@ -66,3 +66,16 @@ export const APP_WRITE_ROLES = [
 export const APP_CREATE_ROLES = [...APP_WRITE_ROLES, 'Application Developer'];
 export const APP_READ_SCOPES = ['Application.Read.All', 'Application.ReadWrite.All', 'Directory.Read.All'];
 export const APP_WRITE_SCOPES = ['Application.ReadWrite.All'];
+
+/** Reading applications and service principals. */
+export function canReadApplications(caller: GraphCaller): boolean {
+  return hasPermission(caller, APP_READ_SCOPES);
+}
+
+/** Writing applications and service principals; creating an application also admits Application Developers. */
+export function canWriteApplications(rt: Runtime, caller: GraphCaller, create = false): boolean {
+  return (
+    hasPermission(caller, APP_WRITE_SCOPES) &&
+    hasDirectoryRole(rt, caller, create ? APP_CREATE_ROLES : APP_WRITE_ROLES)
+  );
+}

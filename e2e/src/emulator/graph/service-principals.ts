@@ -1,18 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../core.ts';
-import { noContent, readJson, INVALID_JSON, type Ctx, type Reply } from '../http.ts';
+import { noContent, type Ctx, type Reply } from '../http.ts';
 import { servicePrincipalFor } from '../seed.ts';
 import type { ServicePrincipal } from '../state.ts';
+import { canWriteApplications, type GraphCaller } from './auth.ts';
 import {
-  APP_READ_SCOPES,
-  APP_WRITE_ROLES,
-  APP_WRITE_SCOPES,
-  hasDirectoryRole,
-  hasPermission,
-  type GraphCaller,
-} from './auth.ts';
-import { badRequest, graphError, insufficientPrivileges, notFound } from './errors.ts';
-import { collection, entity } from './query.ts';
+  getter,
+  inTenant,
+  lister,
+  readBody,
+  upsert,
+  withTarget,
+  withTargetAndBody,
+  type EntitySet,
+  type TargetHandler,
+} from './crud.ts';
+import { badRequest, graphError, insufficientPrivileges } from './errors.ts';
+import { entity } from './query.ts';
 import { servicePrincipalJson } from './serialize.ts';
 
 const FILTERABLE = [
@@ -30,50 +34,27 @@ function audienceOf(rt: Runtime, sp: ServicePrincipal): string {
   return rt.applicationByAppId(sp.appId)?.signInAudience ?? 'AzureADMultipleOrgs';
 }
 
-function visible(rt: Runtime, caller: GraphCaller): ServicePrincipal[] {
-  const lag = rt.graphReadsLag(caller.tenant.id);
-  return rt.world.servicePrincipals.filter(
-    (s) => s.tenantId === caller.tenant.id && (!lag || rt.isReplicated(s)),
-  );
-}
-
 export function findSp(
   rt: Runtime,
   caller: GraphCaller,
   key: { by: 'id' | 'appId'; value: string },
   includeUnreplicated = false,
 ): ServicePrincipal | undefined {
-  const pool = includeUnreplicated
-    ? rt.world.servicePrincipals.filter((s) => s.tenantId === caller.tenant.id)
-    : visible(rt, caller);
-  return pool.find((s) => (key.by === 'id' ? s.id === key.value : s.appId === key.value));
+  return inTenant(rt, caller, rt.world.servicePrincipals, includeUnreplicated).find((s) =>
+    key.by === 'id' ? s.id === key.value : s.appId === key.value,
+  );
 }
 
-function canRead(caller: GraphCaller): boolean {
-  return hasPermission(caller, APP_READ_SCOPES);
-}
+const SERVICE_PRINCIPALS: EntitySet<ServicePrincipal> = {
+  name: 'servicePrincipals',
+  typeName: 'ServicePrincipal',
+  filterable: FILTERABLE,
+  objects: (rt) => rt.world.servicePrincipals,
+  json: (rt, sp) => servicePrincipalJson(sp, audienceOf(rt, sp)),
+};
 
-function canWrite(rt: Runtime, caller: GraphCaller): boolean {
-  return hasPermission(caller, APP_WRITE_SCOPES) && hasDirectoryRole(rt, caller, APP_WRITE_ROLES);
-}
-
-export function listServicePrincipals(rt: Runtime, ctx: Ctx, caller: GraphCaller): Reply {
-  if (!canRead(caller)) return insufficientPrivileges(ctx);
-  const items = visible(rt, caller).map((s) => servicePrincipalJson(s, audienceOf(rt, s)));
-  return collection(ctx, 'servicePrincipals', 'ServicePrincipal', items, FILTERABLE);
-}
-
-export function getServicePrincipal(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  sp: ServicePrincipal | undefined,
-  key: string,
-): Reply {
-  if (!canRead(caller)) return insufficientPrivileges(ctx);
-  if (!sp) return notFound(ctx, key);
-  return entity(ctx, 'servicePrincipals', servicePrincipalJson(sp, audienceOf(rt, sp)));
-}
+export const listServicePrincipals = lister(SERVICE_PRINCIPALS);
+export const getServicePrincipal = getter(SERVICE_PRINCIPALS);
 
 function noBackingApp(ctx: Ctx, appId: string): Reply {
   return badRequest(
@@ -95,15 +76,10 @@ export function createServicePrincipal(
   caller: GraphCaller,
   appIdFromKey?: string,
 ): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  const body = readJson(ctx);
-  if (body === INVALID_JSON || (body !== undefined && (typeof body !== 'object' || body === null))) {
-    return badRequest(
-      ctx,
-      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-    );
-  }
-  const b = (body ?? {}) as Record<string, unknown>;
+  if (!canWriteApplications(rt, caller)) return insufficientPrivileges(ctx);
+  const parsed = readBody(ctx, { allowArray: true });
+  if (!('value' in parsed)) return parsed;
+  const b = parsed.value;
   const appId = appIdFromKey ?? (typeof b.appId === 'string' ? b.appId : undefined);
   if (!appId)
     return badRequest(ctx, "Invalid value specified for property 'appId' of resource 'ServicePrincipal'.");
@@ -132,49 +108,33 @@ export function createServicePrincipal(
 }
 
 export function upsertServicePrincipal(rt: Runtime, ctx: Ctx, caller: GraphCaller, appId: string): Reply {
-  const existing = findSp(rt, caller, { by: 'appId', value: appId }, true);
-  if (existing) return updateServicePrincipal(rt, ctx, caller, existing, appId);
-  const prefer = String(ctx.headers.prefer ?? '').toLowerCase();
-  if (!prefer.split(/[,;]\s*/).includes('create-if-missing')) {
-    if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-    return notFound(ctx, appId);
-  }
-  return createServicePrincipal(rt, ctx, caller, appId);
+  return upsert(ctx, appId, findSp(rt, caller, { by: 'appId', value: appId }, true), {
+    canWrite: () => canWriteApplications(rt, caller),
+    update: (existing) => updateServicePrincipal(rt, ctx, caller, existing, appId),
+    create: () => createServicePrincipal(rt, ctx, caller, appId),
+  });
 }
 
-export function updateServicePrincipal(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  sp: ServicePrincipal | undefined,
-  key: string,
-): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  if (!sp) return notFound(ctx, key);
-  const body = readJson(ctx);
-  if (body === INVALID_JSON || (body !== undefined && (typeof body !== 'object' || body === null))) {
-    return badRequest(
-      ctx,
-      'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
-    );
-  }
-  const b = (body ?? {}) as Record<string, unknown>;
-  if (typeof b.accountEnabled === 'boolean') sp.accountEnabled = b.accountEnabled;
-  if (Array.isArray(b.tags)) sp.tags = b.tags as string[];
-  if (typeof b.appRoleAssignmentRequired === 'boolean')
-    sp.appRoleAssignmentRequired = b.appRoleAssignmentRequired;
-  return noContent();
-}
+export const updateServicePrincipal: TargetHandler<ServicePrincipal> = (rt, ctx, caller, sp, key) => {
+  return withTargetAndBody(
+    ctx,
+    canWriteApplications(rt, caller),
+    sp,
+    key,
+    (target, b) => {
+      if (typeof b.accountEnabled === 'boolean') target.accountEnabled = b.accountEnabled;
+      if (Array.isArray(b.tags)) target.tags = b.tags as string[];
+      if (typeof b.appRoleAssignmentRequired === 'boolean')
+        target.appRoleAssignmentRequired = b.appRoleAssignmentRequired;
+      return noContent();
+    },
+    { allowArray: true },
+  );
+};
 
-export function deleteServicePrincipal(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  sp: ServicePrincipal | undefined,
-  key: string,
-): Reply {
-  if (!canWrite(rt, caller)) return insufficientPrivileges(ctx);
-  if (!sp) return notFound(ctx, key);
-  rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== sp);
-  return noContent();
-}
+export const deleteServicePrincipal: TargetHandler<ServicePrincipal> = (rt, ctx, caller, sp, key) => {
+  return withTarget(ctx, canWriteApplications(rt, caller), sp, key, (target) => {
+    rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== target);
+    return noContent();
+  });
+};
