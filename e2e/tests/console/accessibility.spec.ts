@@ -13,7 +13,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
   });
 
   test('on every page support uses, in each of its states', async ({ page, stack }) => {
-    const setup = await stack.createSetup({
+    const { setup } = await stack.createSetup({
       customerName: 'Accessible Co',
       expectedTenantDomain: 'contoso.com',
     });
@@ -76,7 +76,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
   });
 
   test('on the pages read-only staff see, with every action disabled', async ({ page, stack }) => {
-    const setup = await stack.createSetup({ customerName: 'Read Only Accessible Co' });
+    const { setup } = await stack.createSetup({ customerName: 'Read Only Accessible Co' });
     await signInToConsole(page, STAFF.viewer.upn, `/console/setups/${setup.id}`);
     await expect(page.getByRole('button', { name: 'Re-verify' })).toBeDisabled();
     await expectNoSeriousA11yViolations(page, 'the read-only setup detail page');

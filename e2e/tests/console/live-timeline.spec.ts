@@ -19,7 +19,7 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
   test.setTimeout(360_000);
 
   // Support, in their own browser context: create the setup and open its page.
-  const supportContext = await browser.newContext({ baseURL: stack.baseURL });
+  const supportContext = await browser.newContext({ baseURL: stack.baseUrl });
   const support = await supportContext.newPage();
   await signInToConsole(support, STAFF.support.upn, '/console/setups/new');
   await support.getByLabel('Customer name').fill('Contoso Live');
@@ -57,7 +57,7 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
     await expect(support.getByTestId(`step-${step}`)).toHaveAttribute('data-status', 'pending');
 
   // The customer admin, in another context: the invite link, Microsoft sign-in, environment, plan, connect.
-  const customer = await startWizardRun(browser, stack.baseURL, inviteUrl);
+  const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
 
   // Support sees the run arrive, step by step, and the verification end in `verified` — without reloading.
   await expect(support.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });

@@ -20,7 +20,7 @@ test.describe('a Kantiv employee without any Connect role', () => {
   });
 
   test('is refused by the API on every staff route', async ({ request, stack }) => {
-    const setup = await stack.createSetup({ customerName: 'No Role Co' });
+    const { setup } = await stack.createSetup({ customerName: 'No Role Co' });
     const token = await stack.staffToken(STAFF.nobody.upn);
     const headers = { authorization: `Bearer ${token}` };
     const reads = [

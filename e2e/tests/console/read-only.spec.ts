@@ -12,7 +12,7 @@ test.describe('read-only staff (Connect.Read)', () => {
     request,
     stack,
   }) => {
-    const setup = await stack.createSetup({ customerName: 'Viewer Visible Co' });
+    const { setup } = await stack.createSetup({ customerName: 'Viewer Visible Co' });
     // Only staff manage API keys.
     const support = { authorization: `Bearer ${await stack.staffToken(STAFF.support.upn)}` };
     const key = await request.post('/api/v1/api-keys', {
@@ -69,7 +69,7 @@ test.describe('read-only staff (Connect.Read)', () => {
   });
 
   test('are refused by the API for every change, and nothing changes', async ({ request, stack }) => {
-    const setup = await stack.createSetup({ customerName: 'Viewer Cannot Touch Co' });
+    const { setup } = await stack.createSetup({ customerName: 'Viewer Cannot Touch Co' });
     // Only staff manage API keys.
     const support = { authorization: `Bearer ${await stack.staffToken(STAFF.support.upn)}` };
     const key = await request.post('/api/v1/api-keys', {

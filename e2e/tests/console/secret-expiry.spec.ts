@@ -11,8 +11,8 @@ test('a secret that expires within 30 days is flagged in the list and on the set
   // The customer's tenant caps secret lifetimes at 20 days: the wizard makes the secret shorter (14 days).
   const scenario = stack.emulator.control.setScenario({ name: 'password-lifetime-capped', maxDays: 20 });
   try {
-    const setup = await stack.createSetup({ customerName: 'Short Secret Co' });
-    const customer = await startWizardRun(browser, stack.baseURL, setup.inviteUrl);
+    const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Short Secret Co' });
+    const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
 
     await signInToConsole(page, STAFF.support.upn, `/console/setups/${setup.id}`);
     await expect(page.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });

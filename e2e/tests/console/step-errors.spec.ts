@@ -11,11 +11,11 @@ test("a failed step shows Microsoft's code, message and request id and the fix t
   // The customer's tenant forbids client secrets (an app management policy): the credential step fails.
   const scenario = stack.emulator.control.setScenario({ name: 'password-credentials-blocked' });
   try {
-    const setup = await stack.createSetup({ customerName: 'Blocked Secret Co' });
+    const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Blocked Secret Co' });
     await signInToConsole(page, STAFF.support.upn, `/console/setups/${setup.id}`);
     await expect(page.locator('[data-stream="live"]')).toBeVisible({ timeout: 30_000 });
 
-    const customer = await startWizardRun(browser, stack.baseURL, setup.inviteUrl);
+    const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
     const credential = page.getByTestId('step-credential');
     await expect(credential).toHaveAttribute('data-status', 'failed', { timeout: 180_000 });
     await expect(credential).toContainText('Error CredentialTypeNotAllowedAsPerAppPolicy');
