@@ -9,7 +9,8 @@ import { generateKeySpec, loadConfig } from '@kantiv/server/config';
 import { SetupSchema, type Setup } from '@kantiv/shared/setup';
 import type { Manifest } from '@kantiv/shared/manifest';
 import { startEmulator, type Emulator } from '../src/emulator/index.ts';
-import { GRAPH, call, eventually, tokenFor } from './emulator/helpers.ts';
+import { GRAPH, call, tokenFor } from './emulator/helpers.ts';
+import { eventually } from './eventually.ts';
 
 /**
  * The server's verification job against the emulator, end to end: the real msal-node gets a client-credentials

@@ -3,7 +3,8 @@ import { SignJWT, createLocalJWKSet, importPKCS8, jwtVerify, type JSONWebKeySet 
 import { generate } from 'selfsigned';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { GRAPH, call, decodeClaims, eventually, tokenFor } from './helpers.ts';
+import { GRAPH, call, decodeClaims, tokenFor } from './helpers.ts';
+import { eventually } from '../eventually.ts';
 
 const LOGIN = 'https://login.microsoftonline.com';
 const SPA = 'http://localhost:5173/';

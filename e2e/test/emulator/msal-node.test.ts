@@ -1,7 +1,8 @@
 import { ConfidentialClientApplication } from '@azure/msal-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../src/emulator/index.ts';
-import { GRAPH, call, decodeClaims, errorOf, eventually, tokenFor } from './helpers.ts';
+import { GRAPH, call, decodeClaims, errorOf, tokenFor } from './helpers.ts';
+import { eventually } from '../eventually.ts';
 
 const REPLICATION_MS = 2000;
 let emulator: Emulator;

@@ -2,23 +2,19 @@ import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
-import { killAll } from './support/processes.ts';
 import {
   apiClient,
-  createPgDatabase,
   createSetup,
   eventually,
   handoffBody,
   newApiKey,
   newKey,
   provision,
-  removeDir,
   signIn,
-  startEmulatorProcess,
   startServer,
-  startStaffIssuer,
+  startWorld,
   stateOf,
-  tempDir,
+  stopWorld,
   wizardUpTo,
   type EmulatorProc,
   type PgDatabase,
@@ -50,7 +46,6 @@ type Row = { rule: Rule; ok: number; prepare: (caller: Caller, succeeds: boolean
 const responses: string[] = [];
 const api = apiClient(responses);
 const bootstrapKey = newApiKey();
-let dir: string;
 let db: PgDatabase;
 let emu: EmulatorProc;
 let issuer: StaffIssuer;
@@ -67,21 +62,17 @@ const call = (method: string, url: string, token?: string, body?: unknown) =>
   api.call(server.base, method, url, { token, body });
 
 beforeAll(async () => {
-  dir = tempDir('kc-rel-authz-');
-  db = await createPgDatabase();
-  [emu, issuer] = await Promise.all([startEmulatorProcess(dir), startStaffIssuer()]);
+  const world = await startWorld('kc-rel-authz-');
+  ({ db, emu, issuer } = world);
   receiver = http.createServer((_req, res) => res.writeHead(204).end());
   await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
   server = await startServer('authz', {
-    DATA_DIR: dir,
-    DATABASE_URL: db.url,
+    ...world.env,
     KANTIV_KEYS: newKey('k1'),
     KANTIV_BOOTSTRAP_API_KEY: bootstrapKey,
     // Hand-offs made by the matrix carry made-up credentials: let their verification fail fast.
     VERIFICATION_MAX_WAIT_SECONDS: '1',
-    ...emu.hostMapEnv(),
-    ...issuer.env,
   });
   t.staffManage = await issuer.token(['Connect.Manage']);
   t.staffRead = await issuer.token(['Connect.Read']);
@@ -123,11 +114,8 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await killAll();
-  await issuer?.close();
-  await db?.drop();
+  await stopWorld();
   await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
-  if (dir) removeDir(dir);
 });
 
 async function newKeyWith(scopes: Scope[]): Promise<string> {

@@ -4,17 +4,14 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
-import { killAll } from './support/processes.ts';
 import {
   apiClient,
-  createPgDatabase,
   createSetup,
   newApiKey,
   newKey,
-  removeDir,
   startServer,
-  startStaffIssuer,
-  tempDir,
+  startWorld,
+  stopWorld,
   type PgDatabase,
   type ServerProc,
   type StaffIssuer,
@@ -37,7 +34,6 @@ type Operation = {
 
 const api = apiClient([]);
 const apiKey = newApiKey();
-let dir: string;
 let db: PgDatabase;
 let issuer: StaffIssuer;
 let server: ServerProc;
@@ -113,17 +109,14 @@ async function invariants(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dir = tempDir('kc-rel-hostile-');
-  db = await createPgDatabase();
-  issuer = await startStaffIssuer();
+  const world = await startWorld('kc-rel-hostile-', { emulator: false });
+  ({ db, issuer } = world);
   server = await startServer('hostile', {
-    DATA_DIR: dir,
-    DATABASE_URL: db.url,
+    ...world.env,
     KANTIV_KEYS: newKey('k1'),
     KANTIV_BOOTSTRAP_API_KEY: apiKey,
     JOBS_ENABLED: 'false',
     LOG_LEVEL: 'warn',
-    ...issuer.env,
   });
   staff = await issuer.token(['Connect.Manage']);
   setup = await createSetup(api, server.base, apiKey);
@@ -157,12 +150,7 @@ beforeAll(async () => {
   before = await snapshot();
 }, 120_000);
 
-afterAll(async () => {
-  await killAll();
-  await issuer?.close();
-  await db?.drop();
-  if (dir) removeDir(dir);
-});
+afterAll(stopWorld);
 
 const hostile = fc.oneof(
   fc.string({ maxLength: 200 }),

@@ -1,27 +1,23 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll, REPO_ROOT } from './support/processes.ts';
+import { REPO_ROOT } from './support/processes.ts';
 import {
   apiClient,
-  createPgDatabase,
   createSetup,
   eventually,
   handoffBody,
   newApiKey,
   newKey,
   provision,
-  removeDir,
   sleep,
-  startEmulatorProcess,
   startServer,
-  startStaffIssuer,
+  startWorld,
   stateOf,
-  tempDir,
+  stopWorld,
   wizardUpTo,
   type EmulatorProc,
   type PgDatabase,
   type ServerProc,
-  type StaffIssuer,
 } from './support/world.ts';
 
 /**
@@ -34,10 +30,8 @@ const api = apiClient([]);
 const apiKey = newApiKey();
 const OLD = newKey('old');
 const NEW = newKey('new');
-let dir: string;
 let db: PgDatabase;
 let emu: EmulatorProc;
-let issuer: StaffIssuer;
 let base: Record<string, string>;
 const instances: ServerProc[] = [];
 const setups: { id: string }[] = [];
@@ -96,28 +90,15 @@ function runCommand(
 }
 
 beforeAll(async () => {
-  dir = tempDir('kc-rel-rotate-');
-  db = await createPgDatabase();
-  [emu, issuer] = await Promise.all([startEmulatorProcess(dir), startStaffIssuer()]);
-  base = {
-    DATABASE_URL: db.url,
-    DATA_DIR: dir,
-    KANTIV_BOOTSTRAP_API_KEY: apiKey,
-    JOB_LEASE_MS: '5000',
-    ...emu.hostMapEnv(),
-    ...issuer.env,
-  };
+  const world = await startWorld('kc-rel-rotate-');
+  ({ db, emu } = world);
+  base = { ...world.env, KANTIV_BOOTSTRAP_API_KEY: apiKey, JOB_LEASE_MS: '5000' };
   instances.push(await startServer('rotate-a', { ...base, KANTIV_KEYS: OLD }));
   instances.push(await startServer('rotate-b', { ...base, KANTIV_KEYS: OLD }));
   for (let i = 0; i < 4; i += 1) await handOffOne();
 }, 180_000);
 
-afterAll(async () => {
-  await killAll();
-  await issuer?.close();
-  await db?.drop();
-  if (dir) removeDir(dir);
-});
+afterAll(stopWorld);
 
 describe('key rotation under load', { timeout: 300_000 }, () => {
   it('adds a new key, re-wraps every credential while polling and hand-offs continue, then removes the old key', async () => {

@@ -2,22 +2,18 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { killAll } from './support/processes.ts';
 import {
   apiClient,
-  createPgDatabase,
   createSetup,
   eventually,
   handoffBody,
   newApiKey,
   newKey,
   provision,
-  removeDir,
-  startEmulatorProcess,
   startServer,
-  startStaffIssuer,
+  startWorld,
   stateOf,
-  tempDir,
+  stopWorld,
   watch,
   wizardUpTo,
   type EmulatorProc,
@@ -74,18 +70,9 @@ const verificationJobs = (setupId: string) =>
   );
 
 beforeAll(async () => {
-  dir = tempDir('kc-rel-multi-');
-  db = await createPgDatabase();
-  [emu, issuer] = await Promise.all([startEmulatorProcess(dir), startStaffIssuer()]);
-  env = {
-    DATABASE_URL: db.url,
-    DATA_DIR: dir,
-    KANTIV_KEYS: newKey('k1'),
-    KANTIV_BOOTSTRAP_API_KEY: apiKey,
-    JOB_LEASE_MS: '3000',
-    ...emu.hostMapEnv(),
-    ...issuer.env,
-  };
+  const world = await startWorld('kc-rel-multi-');
+  ({ dir, db, emu, issuer } = world);
+  env = { ...world.env, KANTIV_KEYS: newKey('k1'), KANTIV_BOOTSTRAP_API_KEY: apiKey, JOB_LEASE_MS: '3000' };
   // One instance first, so migrations run once; the second joins the migrated database.
   a = await start('instance-a');
   b = await start('instance-b');
@@ -93,12 +80,7 @@ beforeAll(async () => {
   tokens.push(apiKey, staffRead);
 }, 180_000);
 
-afterAll(async () => {
-  await killAll();
-  await issuer?.close();
-  await db?.drop();
-  if (dir) removeDir(dir);
-});
+afterAll(stopWorld);
 
 describe('several instances on one PostgreSQL', { timeout: 180_000 }, () => {
   it('a support watcher on instance A sees, live, the events posted through instance B', async () => {

@@ -8,25 +8,15 @@ import path from 'node:path';
 import pg from 'pg';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { Manifest } from '@kantiv/shared/manifest';
-import { spawnNode, type Proc } from './processes.ts';
+import { eventually as poll, sleep } from '../../eventually.ts';
+import { killAll, spawnNode, type Proc } from './processes.ts';
 
 export const ADMIN = 'admin@contoso.com';
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+export { sleep };
 
-/** Polls until `fn` returns a value that satisfies `ok`; throws with the last value after `timeoutMs`. */
-export async function eventually<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v)) return v;
-    if (Date.now() > deadline)
-      throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(v).slice(0, 800)}`);
-    await sleep(200);
-  }
+/** {@link poll} with the suite's patience: processes on a loaded machine, a minute by default. */
+export function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  return poll(fn, ok, timeoutMs, 200);
 }
 
 /** A small manifest keeps every verification to three Dataverse reads. */
@@ -350,6 +340,51 @@ export async function createPgDatabase(): Promise<PgDatabase> {
       await c.end();
     },
   };
+}
+
+// ------------------------------------------------------------------------------------------------ a file's world
+
+/** What a test file runs its servers against: a scratch folder, a fresh database, the emulator, the staff issuer. */
+export type World = {
+  dir: string;
+  db: PgDatabase;
+  emu: EmulatorProc;
+  issuer: StaffIssuer;
+  /** `startServer` environment for all of it: data folder, database, the emulator's host map, the staff issuer. */
+  env: Record<string, string>;
+};
+
+const teardown: (() => Promise<void> | void)[] = [];
+
+/**
+ * Starts the world in `beforeAll`; {@link stopWorld} in `afterAll` undoes whatever of it started, also when a later
+ * part failed to start. `emulator: false` leaves the emulator out.
+ */
+export async function startWorld(prefix: string): Promise<World>;
+export async function startWorld(prefix: string, parts: { emulator: false }): Promise<Omit<World, 'emu'>>;
+export async function startWorld(
+  prefix: string,
+  parts: { emulator?: boolean } = {},
+): Promise<Omit<World, 'emu'> & { emu?: EmulatorProc }> {
+  const dir = tempDir(prefix);
+  teardown.push(() => removeDir(dir));
+  const db = await createPgDatabase();
+  teardown.push(() => db.drop());
+  const [emu, issuer] = await Promise.all([
+    parts.emulator === false ? undefined : startEmulatorProcess(dir),
+    startStaffIssuer().then((i) => {
+      teardown.push(() => i.close());
+      return i;
+    }),
+  ]);
+  const env = { DATA_DIR: dir, DATABASE_URL: db.url, ...emu?.hostMapEnv(), ...issuer.env };
+  return { dir, db, issuer, env, ...(emu ? { emu } : {}) };
+}
+
+/** Kills every process the file started, then closes the issuer, drops the database and removes the folder. */
+export async function stopWorld(): Promise<void> {
+  await killAll();
+  for (const undo of teardown.splice(0).reverse()) await undo();
 }
 
 // ------------------------------------------------------------------------------------------------ our server
