@@ -1,14 +1,16 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { ApiKeyScopeSchema, CreateApiKeyRequestSchema, type ApiKeyScope } from '@kantiv/shared/auth';
 import { createApiKey } from '../api/create-api-key.ts';
 import { getApiKeys } from '../api/get-api-keys.ts';
 import { revokeApiKey } from '../api/revoke-api-key.ts';
 import { useConsole } from '../lib/console-context.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { useCreateForm } from '../lib/use-create-form.ts';
 import { errorMessage, useResource } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { OneTimeValuePanel } from './one-time-value.tsx';
+import { ResourceSection } from './resource-section.tsx';
 
 const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   'setups:read': 'Read setups and their status',
@@ -21,37 +23,17 @@ const SCOPE_LABELS: Record<ApiKeyScope, string> = {
 export function ApiKeysPage() {
   const { auth } = useConsole();
   const [keys, reload] = useResource('api-keys', (signal) => getApiKeys(auth, signal));
-  const [error, setError] = useState<string | null>(null);
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [newKey, setNewKey] = useState<{ name: string; key: string } | null>(null);
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const data = new FormData(form);
-    const parsed = CreateApiKeyRequestSchema.safeParse({
-      name: data.get('name'),
-      scopes: data.getAll('scopes'),
-    });
-    if (!parsed.success) {
-      setFormError('Give the key a name and at least one scope.');
-      return;
-    }
-    setFormError(null);
-    setError(null);
-    setBusy(true);
-    try {
-      const created = await createApiKey(auth, parsed.data);
+  const { submit, busy, formError, error, setError } = useCreateForm({
+    parse: (data) =>
+      CreateApiKeyRequestSchema.safeParse({ name: data.get('name'), scopes: data.getAll('scopes') }),
+    invalid: 'Give the key a name and at least one scope.',
+    create: (request) => createApiKey(auth, request),
+    onCreated: (created) => {
       setNewKey({ name: created.apiKey.name, key: created.key });
-      form.reset();
       reload();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
   async function revoke(id: string) {
     setError(null);
@@ -91,74 +73,65 @@ export function ApiKeysPage() {
           </div>
         </form>
         {newKey && (
-          <div className="c-panel-inner">
-            <p>
-              The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
-              calling service&apos;s secret store.
-            </p>
-            <label className="c-block">
-              API key
-              <input
-                readOnly
-                value={newKey.key}
-                data-testid="new-api-key"
-                onFocus={(e) => e.target.select()}
-              />
-            </label>
-            <CopyButton value={newKey.key} label="API key" />
-            <button type="button" onClick={() => setNewKey(null)}>
-              Done
-            </button>
-          </div>
+          <OneTimeValuePanel
+            label="API key"
+            copyLabel="API key"
+            value={newKey.key}
+            testId="new-api-key"
+            onDone={() => setNewKey(null)}
+          >
+            The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
+            calling service&apos;s secret store.
+          </OneTimeValuePanel>
         )}
       </section>
       {error && <ErrorMessage message={error} />}
-      <section aria-labelledby="keys-heading">
-        <h2 id="keys-heading">Keys</h2>
-        {keys.kind === 'loading' && <p role="status">Loading keys…</p>}
-        {keys.kind === 'error' && <ErrorMessage message={keys.message} />}
-        {keys.kind === 'ready' &&
-          (keys.data.length === 0 ? (
-            <p>No API key yet.</p>
-          ) : (
-            <div className="c-table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Starts with</th>
-                    <th scope="col">Scopes</th>
-                    <th scope="col">Created</th>
-                    <th scope="col">Last used</th>
-                    <th scope="col">Status</th>
+      <ResourceSection
+        id="keys-heading"
+        title="Keys"
+        resource={keys}
+        loading="Loading keys…"
+        empty="No API key yet."
+      >
+        {(items) => (
+          <div className="c-table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Starts with</th>
+                  <th scope="col">Scopes</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">Last used</th>
+                  <th scope="col">Status</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((k) => (
+                  <tr key={k.id} data-testid="api-key-row">
+                    <td>{k.name}</td>
+                    <td>
+                      <code>{k.prefix}…</code>
+                    </td>
+                    <td>{k.scopes.join(', ')}</td>
+                    <td>{formatDateTime(k.createdAt)}</td>
+                    <td>{formatDateTime(k.lastUsedAt)}</td>
+                    <td>
+                      {k.revokedAt ? (
+                        `Revoked ${formatDateTime(k.revokedAt)}`
+                      ) : (
+                        <ActionButton danger onClick={() => void revoke(k.id)}>
+                          Revoke <span className="visually-hidden">{k.name}</span>
+                        </ActionButton>
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {keys.data.map((k) => (
-                    <tr key={k.id} data-testid="api-key-row">
-                      <td>{k.name}</td>
-                      <td>
-                        <code>{k.prefix}…</code>
-                      </td>
-                      <td>{k.scopes.join(', ')}</td>
-                      <td>{formatDateTime(k.createdAt)}</td>
-                      <td>{formatDateTime(k.lastUsedAt)}</td>
-                      <td>
-                        {k.revokedAt ? (
-                          `Revoked ${formatDateTime(k.revokedAt)}`
-                        ) : (
-                          <ActionButton danger onClick={() => void revoke(k.id)}>
-                            Revoke <span className="visually-hidden">{k.name}</span>
-                          </ActionButton>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          ))}
-      </section>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </ResourceSection>
     </>
   );
 }

@@ -7,8 +7,8 @@ import { useConsole } from '../lib/console-context.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { errorMessage } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { OneTimeValue } from './one-time-value.tsx';
 
 type FieldErrors = Partial<Record<string, string>>;
 
@@ -84,16 +84,12 @@ export function NewSetupPage() {
             expires on {formatDateTime(created.setup.inviteExpiresAt)}. If it is lost, create a new invite
             link from the setup&apos;s page.
           </p>
-          <label className="c-block">
-            Invite link
-            <input
-              readOnly
-              value={created.inviteUrl}
-              data-testid="invite-url"
-              onFocus={(e) => e.target.select()}
-            />
-          </label>
-          <CopyButton value={created.inviteUrl} label="invite link" />
+          <OneTimeValue
+            label="Invite link"
+            copyLabel="invite link"
+            value={created.inviteUrl}
+            testId="invite-url"
+          />
         </section>
         <p>
           <Link to={consolePaths.setup(created.setup.id)}>Follow this setup live</Link>

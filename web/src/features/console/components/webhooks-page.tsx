@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import {
   CreateWebhookRequestSchema,
   WebhookEventTypeSchema,
@@ -10,48 +10,34 @@ import { getWebhooks } from '../api/get-webhooks.ts';
 import { testWebhook } from '../api/test-webhook.ts';
 import { useConsole } from '../lib/console-context.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { useCreateForm } from '../lib/use-create-form.ts';
 import { errorMessage, useResource } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
-import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { OneTimeValuePanel } from './one-time-value.tsx';
+import { ResourceSection } from './resource-section.tsx';
 
 /** Webhook subscriptions: create, send a test delivery, see recent deliveries and the receiver's answers. */
 export function WebhooksPage() {
   const { auth } = useConsole();
   const [subs, reload] = useResource('webhooks', (signal) => getWebhooks(auth, signal));
-  const [formError, setFormError] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ url: string; signingSecret: string } | null>(null);
-
-  async function submit(e: FormEvent<HTMLFormElement>) {
-    e.preventDefault();
-    const form = e.currentTarget;
-    const data = new FormData(form);
-    const description = data.get('description');
-    const parsed = CreateWebhookRequestSchema.safeParse({
-      url: data.get('url'),
-      events: data.getAll('events'),
-      ...(typeof description === 'string' && description.trim() ? { description } : {}),
-    });
-    if (!parsed.success) {
-      setFormError('Enter an http(s) URL and pick at least one event.');
-      return;
-    }
-    setFormError(null);
-    setError(null);
-    setBusy(true);
-    try {
-      const result = await createWebhook(auth, parsed.data);
+  const { submit, busy, formError, error } = useCreateForm({
+    parse: (data) => {
+      const description = data.get('description');
+      return CreateWebhookRequestSchema.safeParse({
+        url: data.get('url'),
+        events: data.getAll('events'),
+        ...(typeof description === 'string' && description.trim() ? { description } : {}),
+      });
+    },
+    invalid: 'Enter an http(s) URL and pick at least one event.',
+    create: (request) => createWebhook(auth, request),
+    onCreated: (result) => {
       setCreated({ url: result.subscription.url, signingSecret: result.signingSecret });
-      form.reset();
       reload();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  }
+    },
+  });
 
   return (
     <>
@@ -84,39 +70,34 @@ export function WebhooksPage() {
           </div>
         </form>
         {created && (
-          <div className="c-panel-inner">
-            <p>
-              Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
-              shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
-              it.
-            </p>
-            <label className="c-block">
-              Signing key
-              <input readOnly value={created.signingSecret} onFocus={(e) => e.target.select()} />
-            </label>
-            <CopyButton value={created.signingSecret} label="signing key" />
-            <button type="button" onClick={() => setCreated(null)}>
-              Done
-            </button>
-          </div>
+          <OneTimeValuePanel
+            label="Signing key"
+            copyLabel="signing key"
+            value={created.signingSecret}
+            onDone={() => setCreated(null)}
+          >
+            Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
+            shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
+            it.
+          </OneTimeValuePanel>
         )}
       </section>
       {error && <ErrorMessage message={error} />}
-      <section aria-labelledby="subs-heading">
-        <h2 id="subs-heading">Subscriptions</h2>
-        {subs.kind === 'loading' && <p role="status">Loading subscriptions…</p>}
-        {subs.kind === 'error' && <ErrorMessage message={subs.message} />}
-        {subs.kind === 'ready' &&
-          (subs.data.length === 0 ? (
-            <p>No subscription yet.</p>
-          ) : (
-            <ul className="c-cards">
-              {subs.data.map((s) => (
-                <Subscription key={s.id} sub={s} />
-              ))}
-            </ul>
-          ))}
-      </section>
+      <ResourceSection
+        id="subs-heading"
+        title="Subscriptions"
+        resource={subs}
+        loading="Loading subscriptions…"
+        empty="No subscription yet."
+      >
+        {(items) => (
+          <ul className="c-cards">
+            {items.map((s) => (
+              <Subscription key={s.id} sub={s} />
+            ))}
+          </ul>
+        )}
+      </ResourceSection>
     </>
   );
 }
