@@ -16,6 +16,24 @@ import {
 
 const code = (body: string) => ApiErrorSchema.parse(JSON.parse(body)).error.code;
 
+/** `GET /api/v1/wizard/setup` with the setup's invite token. */
+const getWizardSetup = (ctx: TestContext, token: string) =>
+  ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+
+/** `POST /api/v1/wizard/<route>` with the setup's invite token. */
+const postWizard = (
+  ctx: TestContext,
+  route: 'identity' | 'events' | 'credentials',
+  token: string,
+  payload: Record<string, unknown>,
+) => ctx.call({ method: 'POST', url: `/api/v1/wizard/${route}`, headers: bearer(token), payload });
+
+/** The setup as read-only staff see it. */
+const staffSetup = async (ctx: TestContext, id: string) =>
+  SetupSchema.parse(
+    (await ctx.call({ method: 'GET', url: `/api/v1/setups/${id}`, headers: bearer(ctx.staffRead) })).json(),
+  );
+
 describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
@@ -30,7 +48,7 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
       customerName: 'Northwind',
       environmentHint: 'northwind.crm',
     });
-    const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+    const res = await getWizardSetup(ctx, token);
     expect(res.statusCode).toBe(200);
     const view = WizardSetupSchema.parse(res.json());
     expect(view.id).toBe(id);
@@ -45,7 +63,7 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
       .set({ invite_expires_at: new Date(Date.now() - 1000).toISOString() })
       .where('id', '=', id)
       .execute();
-    const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+    const res = await getWizardSetup(ctx, token);
     expect(res.statusCode).toBe(401);
     expect(code(res.body)).toBe('setup_expired');
   });
@@ -54,17 +72,10 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
     const { id, token } = await createSetup(ctx);
     const tenantId = randomUUID();
     const idToken = await ctx.issuer.idToken(tenantId, 'admin@northwind.onmicrosoft.com');
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/identity',
-      headers: bearer(token),
-      payload: { idToken },
-    });
+    const res = await postWizard(ctx, 'identity', token, { idToken });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ tenantId, username: 'admin@northwind.onmicrosoft.com' });
-    const setup = SetupSchema.parse(
-      (await ctx.call({ method: 'GET', url: `/api/v1/setups/${id}`, headers: bearer(ctx.staffRead) })).json(),
-    );
+    const setup = await staffSetup(ctx, id);
     expect(setup.tenantId).toBe(tenantId);
     expect(setup.state).toBe('in_progress');
     expect(setup.adminUsername).toBe('admin@northwind.onmicrosoft.com');
@@ -79,12 +90,7 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
       await ctx.issuer.idToken(tid, 'a@b.com', { issuerTenant: randomUUID() }),
       'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0.',
     ]) {
-      const res = await ctx.call({
-        method: 'POST',
-        url: '/api/v1/wizard/identity',
-        headers: bearer(token),
-        payload: { idToken },
-      });
+      const res = await postWizard(ctx, 'identity', token, { idToken });
       expect(res.statusCode).toBe(400);
       expect(code(res.body)).toBe('invalid_id_token');
     }
@@ -94,32 +100,17 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
     const { token } = await createSetup(ctx);
     await bindTenant(ctx, token);
     const other = await ctx.issuer.idToken(randomUUID(), 'admin@other.com');
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/identity',
-      headers: bearer(token),
-      payload: { idToken: other },
-    });
+    const res = await postWizard(ctx, 'identity', token, { idToken: other });
     expect(res.statusCode).toBe(403);
     expect(code(res.body)).toBe('tenant_mismatch');
 
     const expected = await createSetup(ctx, { expectedTenantDomain: 'contoso.com' });
     const wrong = await ctx.issuer.idToken(randomUUID(), 'admin@fabrikam.com');
-    const res2 = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/identity',
-      headers: bearer(expected.token),
-      payload: { idToken: wrong },
-    });
+    const res2 = await postWizard(ctx, 'identity', expected.token, { idToken: wrong });
     expect(res2.statusCode).toBe(403);
     expect(code(res2.body)).toBe('tenant_mismatch');
     const right = await ctx.issuer.idToken(randomUUID(), 'Admin@Contoso.com');
-    const res3 = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/identity',
-      headers: bearer(expected.token),
-      payload: { idToken: right },
-    });
+    const res3 = await postWizard(ctx, 'identity', expected.token, { idToken: right });
     expect(res3.statusCode).toBe(200);
   });
 
@@ -137,40 +128,25 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
       },
       { seq: 1, step: 'app_registration', status: 'running', at, message: 'Registering the app' },
     ];
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/events',
-      headers: bearer(token),
-      payload: { events },
-    });
+    const res = await postWizard(ctx, 'events', token, { events });
     expect(res.statusCode).toBe(200);
     expect(PostStepEventsResponseSchema.parse(res.json())).toEqual({
       accepted: 2,
       duplicates: 0,
       lastSeq: 2,
     });
-    const retry = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/events',
-      headers: bearer(token),
-      payload: { events },
-    });
+    const retry = await postWizard(ctx, 'events', token, { events });
     expect(PostStepEventsResponseSchema.parse(retry.json())).toEqual({
       accepted: 0,
       duplicates: 2,
       lastSeq: 2,
     });
     // A late, older event is stored but does not roll the step back.
-    const late = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/events',
-      headers: bearer(token),
-      payload: { events: [{ seq: 0, step: 'app_registration', status: 'pending', at, message: 'queued' }] },
+    const late = await postWizard(ctx, 'events', token, {
+      events: [{ seq: 0, step: 'app_registration', status: 'pending', at, message: 'queued' }],
     });
     expect(PostStepEventsResponseSchema.parse(late.json()).accepted).toBe(1);
-    const setup = SetupSchema.parse(
-      (await ctx.call({ method: 'GET', url: `/api/v1/setups/${id}`, headers: bearer(ctx.staffRead) })).json(),
-    );
+    const setup = await staffSetup(ctx, id);
     const step = setup.steps.find((s) => s.step === 'app_registration');
     expect(step?.status).toBe('succeeded');
     expect(step?.attempts).toBe(1);
@@ -180,22 +156,17 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
 
   it('POST /api/v1/wizard/events › rejects fields outside the contract (a secret cannot ride along)', async () => {
     const { token } = await createSetup(ctx);
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/events',
-      headers: bearer(token),
-      payload: {
-        events: [
-          {
-            seq: 1,
-            step: 'credential',
-            status: 'succeeded',
-            at: new Date().toISOString(),
-            message: 'ok',
-            data: { secretText: 'x' },
-          },
-        ],
-      },
+    const res = await postWizard(ctx, 'events', token, {
+      events: [
+        {
+          seq: 1,
+          step: 'credential',
+          status: 'succeeded',
+          at: new Date().toISOString(),
+          message: 'ok',
+          data: { secretText: 'x' },
+        },
+      ],
     });
     expect(res.statusCode).toBe(400);
     expect(code(res.body)).toBe('validation_failed');
@@ -205,12 +176,7 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
     const { id, token } = await createSetup(ctx);
     const tenantId = await bindTenant(ctx, token);
     const body = handoffBody(tenantId);
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: bearer(token),
-      payload: body,
-    });
+    const res = await postWizard(ctx, 'credentials', token, body);
     expect(res.statusCode).toBe(202);
     expect(res.headers['cache-control']).toBe('no-store');
     const result = CredentialHandoffResponseSchema.parse(res.json());
@@ -236,16 +202,11 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
     const tenantId = await bindTenant(ctx, token);
     const body = handoffBody(tenantId);
     const [a, b] = await Promise.all([
-      ctx.call({ method: 'POST', url: '/api/v1/wizard/credentials', headers: bearer(token), payload: body }),
-      ctx.call({ method: 'POST', url: '/api/v1/wizard/credentials', headers: bearer(token), payload: body }),
+      postWizard(ctx, 'credentials', token, body),
+      postWizard(ctx, 'credentials', token, body),
     ]);
     expect([a.statusCode, b.statusCode]).toEqual([202, 202]);
-    const again = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: bearer(token),
-      payload: body,
-    });
+    const again = await postWizard(ctx, 'credentials', token, body);
     expect(again.statusCode).toBe(202);
     const rows = await ctx.app.store.db
       .selectFrom('credentials')
@@ -253,32 +214,17 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
       .where('setup_id', '=', id)
       .execute();
     expect(rows).toHaveLength(1);
-    const conflict = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: bearer(token),
-      payload: { ...body, clientId: randomUUID() },
-    });
+    const conflict = await postWizard(ctx, 'credentials', token, { ...body, clientId: randomUUID() });
     expect(conflict.statusCode).toBe(409);
     expect(code(conflict.body)).toBe('idempotency_conflict');
   });
 
   it('POST /api/v1/wizard/credentials › refuses a credential for another tenant and one before sign-in', async () => {
     const { token } = await createSetup(ctx);
-    const early = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: bearer(token),
-      payload: handoffBody(randomUUID()),
-    });
+    const early = await postWizard(ctx, 'credentials', token, handoffBody(randomUUID()));
     expect(early.statusCode).toBe(409);
     await bindTenant(ctx, token);
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: bearer(token),
-      payload: handoffBody(randomUUID()),
-    });
+    const res = await postWizard(ctx, 'credentials', token, handoffBody(randomUUID()));
     expect(res.statusCode).toBe(403);
     expect(code(res.body)).toBe('tenant_mismatch');
   });
@@ -291,12 +237,7 @@ describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
       { ...handoffBody(tenantId), idempotencyKey: undefined },
       handoffBody(tenantId, { clientSecret: 'x'.repeat(2000) }),
     ]) {
-      const res = await ctx.call({
-        method: 'POST',
-        url: '/api/v1/wizard/credentials',
-        headers: bearer(token),
-        payload,
-      });
+      const res = await postWizard(ctx, 'credentials', token, payload);
       expect(res.statusCode).toBe(400);
     }
   });
