@@ -5,7 +5,7 @@ import type { Environment, PrivilegeDepth, TableRow } from '../state.ts';
 import { authenticate, dvError, type DvCaller } from './access.ts';
 import { businessUnitJson, privilegeJson, roleJson, systemUserJson } from './serialize.ts';
 import { tableBySet, type TableInfo } from './tables.ts';
-import { GUID, base, body, created, entityOne, notExist, query, require } from './web-api.ts';
+import { GUID, base, created, createBody, entityOne, notExist, query, require } from './web-api.ts';
 import { addPrivileges, createRole, deleteRole, retrieveRolePrivileges } from './roles.ts';
 import { createSystemUser, roleAssociation } from './system-users.ts';
 
@@ -159,9 +159,7 @@ function createRow(
   version: string,
   table: TableInfo,
 ): Reply {
-  const need = require(rt, caller, 'Create', table);
-  if ('status' in need) return need;
-  const parsed = body(ctx);
+  const parsed = createBody(rt, ctx, caller, table);
   if (!('value' in parsed)) return parsed;
   const b = parsed.value;
   const id = randomUUID();

@@ -6,7 +6,7 @@ import type { Environment, PrivilegeDepth, SecurityRole } from '../state.ts';
 import { depthRank, dvError, privilegeDepth, type DvCaller } from './access.ts';
 import { roleJson } from './serialize.ts';
 import { tableBySet } from './tables.ts';
-import { DEPTHS, badRequest, base, bindId, body, created, notExist, require } from './web-api.ts';
+import { DEPTHS, badRequest, base, bindId, body, created, createBody, notExist, require } from './web-api.ts';
 
 export function createRole(
   rt: Runtime,
@@ -15,9 +15,7 @@ export function createRole(
   env: Environment,
   version: string,
 ): Reply {
-  const need = require(rt, caller, 'Create', tableBySet('roles')!);
-  if ('status' in need) return need;
-  const parsed = body(ctx);
+  const parsed = createBody(rt, ctx, caller, tableBySet('roles')!);
   if (!('value' in parsed)) return parsed;
   const b = parsed.value;
   if (typeof b.name !== 'string' || b.name.trim() === '')

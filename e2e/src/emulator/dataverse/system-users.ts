@@ -6,7 +6,7 @@ import type { Environment, SystemUser } from '../state.ts';
 import { dvError, isSysAdmin, missingPrivilege, privilegeDepth, type DvCaller } from './access.ts';
 import { roleJson, systemUserJson } from './serialize.ts';
 import { tableBySet } from './tables.ts';
-import { badRequest, base, bindId, body, created, notExist, query, require } from './web-api.ts';
+import { badRequest, base, bindId, body, created, createBody, notExist, query, require } from './web-api.ts';
 
 /** Whether Dataverse can resolve an application id in the environment's tenant (app + service principal, replicated). */
 function appKnownToDataverse(rt: Runtime, env: Environment, appId: string): boolean {
@@ -24,9 +24,7 @@ export function createSystemUser(
   env: Environment,
   version: string,
 ): Reply {
-  const need = require(rt, caller, 'Create', tableBySet('systemusers')!);
-  if ('status' in need) return need;
-  const parsed = body(ctx);
+  const parsed = createBody(rt, ctx, caller, tableBySet('systemusers')!);
   if (!('value' in parsed)) return parsed;
   const b = parsed.value;
   const appId = typeof b.applicationid === 'string' ? b.applicationid.toLowerCase() : null;

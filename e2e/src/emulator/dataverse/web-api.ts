@@ -107,6 +107,17 @@ export function body(ctx: Ctx): { value: Record<string, unknown> } | Reply {
   return { value: b as Record<string, unknown> };
 }
 
+/** A create request: the caller's Create privilege on the table first, then a JSON object body. */
+export function createBody(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: DvCaller,
+  table: TableInfo,
+): { value: Record<string, unknown> } | Reply {
+  const need = require(rt, caller, 'Create', table);
+  return 'status' in need ? need : body(ctx);
+}
+
 export function bindId(value: unknown, set: string): string | null {
   if (typeof value !== 'string') return null;
   const m = new RegExp(`(?:^|/)${set}\\((${GUID})\\)$`).exec(value);

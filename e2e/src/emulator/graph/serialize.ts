@@ -2,6 +2,15 @@ import type { Application, ServicePrincipal, Tenant, User } from '../state.ts';
 
 export const GRAPH_CONTEXT = 'https://graph.microsoft.com/v1.0/$metadata';
 
+/** The `info` of an app the emulator never gives marketing, privacy or support links. */
+const noInfo = () => ({
+  logoUrl: null,
+  marketingUrl: null,
+  privacyStatementUrl: null,
+  supportUrl: null,
+  termsOfServiceUrl: null,
+});
+
 export function applicationJson(app: Application, publisherDomain: string): Record<string, unknown> {
   return {
     id: app.id,
@@ -39,13 +48,7 @@ export function applicationJson(app: Application, publisherDomain: string): Reco
       preAuthorizedApplications: [],
     },
     appRoles: app.appRoles,
-    info: {
-      logoUrl: null,
-      marketingUrl: null,
-      privacyStatementUrl: null,
-      supportUrl: null,
-      termsOfServiceUrl: null,
-    },
+    info: noInfo(),
     keyCredentials: app.keyCredentials.map((k) => ({
       customKeyIdentifier: k.customKeyIdentifier,
       displayName: k.displayName,
@@ -112,13 +115,7 @@ export function servicePrincipalJson(sp: ServicePrincipal, signInAudience: strin
     samlSingleSignOnSettings: null,
     addIns: [],
     appRoles: sp.appRoles,
-    info: {
-      logoUrl: null,
-      marketingUrl: null,
-      privacyStatementUrl: null,
-      supportUrl: null,
-      termsOfServiceUrl: null,
-    },
+    info: noInfo(),
     keyCredentials: [],
     oauth2PermissionScopes: sp.oauth2PermissionScopes,
     passwordCredentials: [],
