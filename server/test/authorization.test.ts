@@ -8,6 +8,7 @@ import {
   bearer,
   bindTenant,
   createSetup,
+  handedOffSetup,
   handoffBody,
   startTestApp,
   type TestContext,
@@ -127,17 +128,6 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     { name: 'a revoked API key', kind: 'bad', header: () => `Bearer ${revokedKey}` },
   ];
 
-  const handedOff = async (c: TestContext) => {
-    const s = await createSetup(c);
-    const tenant = await bindTenant(c, s.token);
-    await c.call({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: bearer(s.token),
-      payload: handoffBody(tenant),
-    });
-    return s;
-  };
   const webhookFor = async (c: TestContext, caller: Caller) => {
     const asKey = caller.kind === 'key' && caller.scopes?.includes('webhooks:manage');
     const res = await c.call({
@@ -235,7 +225,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
       method: 'POST',
       rule: write,
       ok: [202],
-      prepare: async (c) => ({ url: `/api/v1/setups/${(await handedOff(c)).id}/reverify` }),
+      prepare: async (c) => ({ url: `/api/v1/setups/${(await handedOffSetup(c)).id}/reverify` }),
     },
     {
       name: 'POST /api/v1/setups/:id/invite',

@@ -9,14 +9,7 @@ import { createAudit } from '../src/services/audit.ts';
 import { createCredentialStore } from '../src/services/credentials.ts';
 import { SetupSchema } from '@kantiv/shared/setup';
 import { DIALECTS } from './helpers/databases.ts';
-import {
-  bearer,
-  bindTenant,
-  createSetup,
-  handoffBody,
-  startTestApp,
-  type TestContext,
-} from './helpers/app.ts';
+import { bearer, createSetup, handedOffSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OLD_KEY = generateKeySpec('old');
@@ -96,16 +89,8 @@ describe.each(DIALECTS)('setup lifecycle and key rotation (%s)', (dialect) => {
   it('the rewrap command moves every credential to the new key; the old key can then be removed', async () => {
     const secrets: { id: string; secret: string }[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const s = await createSetup(ctx);
-      const tenant = await bindTenant(ctx, s.token);
-      const body = handoffBody(tenant);
-      await ctx.call({
-        method: 'POST',
-        url: '/api/v1/wizard/credentials',
-        headers: bearer(s.token),
-        payload: body,
-      });
-      secrets.push({ id: s.id, secret: body.clientSecret });
+      const { id, secret } = await handedOffSetup(ctx);
+      secrets.push({ id, secret });
     }
     const env = {
       ...process.env,

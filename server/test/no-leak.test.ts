@@ -4,8 +4,8 @@ import { SetupSchema, type Setup } from '@kantiv/shared/setup';
 import { DIALECTS } from './helpers/databases.ts';
 import {
   bearer,
-  bindTenant,
   createSetup,
+  handedOffSetup,
   handoffBody,
   startTestApp,
   type TestContext,
@@ -124,17 +124,9 @@ describe.each(DIALECTS)('secrets never leak; tampering fails closed (%s)', (dial
     const db = ctx.app.store.db;
     const handed: { id: string; secret: string }[] = [];
     for (let i = 0; i < 3; i += 1) {
-      const s = await createSetup(ctx);
-      const tenant = await bindTenant(ctx, s.token);
-      const body = handoffBody(tenant);
-      await ctx.call({
-        method: 'POST',
-        url: '/api/v1/wizard/credentials',
-        headers: bearer(s.token),
-        payload: body,
-      });
-      await settle(ctx, s.id);
-      handed.push({ id: s.id, secret: body.clientSecret });
+      const { id, secret } = await handedOffSetup(ctx);
+      await settle(ctx, id);
+      handed.push({ id, secret });
     }
     const [a, b, c] = handed as [(typeof handed)[0], (typeof handed)[0], (typeof handed)[0]];
     const row = (setupId: string) =>

@@ -113,6 +113,21 @@ export async function bindTenant(
   return tenantId;
 }
 
+/** A setup as the wizard leaves it: identity bound and a credential handed off (202). Returns its secret too. */
+export async function handedOffSetup(ctx: TestContext) {
+  const setup = await createSetup(ctx);
+  const tenantId = await bindTenant(ctx, setup.token);
+  const body = handoffBody(tenantId);
+  const res = await ctx.call({
+    method: 'POST',
+    url: '/api/v1/wizard/credentials',
+    headers: bearer(setup.token),
+    payload: body,
+  });
+  if (res.statusCode !== 202) throw new Error(`credentials: ${res.statusCode} ${res.body}`);
+  return { ...setup, tenantId, secret: body.clientSecret };
+}
+
 export function handoffBody(tenantId: string, extra: Record<string, unknown> = {}) {
   return {
     idempotencyKey: randomUUID(),
