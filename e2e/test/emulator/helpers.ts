@@ -1,4 +1,5 @@
 import type { Emulator } from '../../src/emulator/index.ts';
+import { jsonRequest } from '../json-request.ts';
 
 export const GRAPH = 'https://graph.microsoft.com/v1.0';
 
@@ -15,18 +16,7 @@ export async function call(
   url: string,
   init: { method?: string; token?: string; body?: unknown; headers?: Record<string, string> } = {},
 ): Promise<Called> {
-  const headers: Record<string, string> = { ...init.headers };
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  let body: string | undefined;
-  if (init.body !== undefined) {
-    headers['content-type'] ??= 'application/json';
-    body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
-  }
-  const res = await emulator.fetch(url, {
-    method: init.method ?? 'GET',
-    headers,
-    ...(body !== undefined ? { body } : {}),
-  });
+  const res = await emulator.fetch(url, jsonRequest(init.method ?? 'GET', init));
   const text = await res.text();
   let json: Record<string, unknown> = {};
   try {

@@ -9,6 +9,7 @@ import pg from 'pg';
 import { exportJWK, generateKeyPair, SignJWT, type JWK } from 'jose';
 import type { Manifest } from '@kantiv/shared/manifest';
 import { eventually as poll, sleep } from '../../eventually.ts';
+import { jsonRequest } from '../../json-request.ts';
 import { killAll, spawnNode, type Proc } from './processes.ts';
 
 export const ADMIN = 'admin@contoso.com';
@@ -460,18 +461,7 @@ export function apiClient(responses: string[]) {
     pathname: string,
     opts: { token?: string | undefined; body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<Res> {
-    const headers: Record<string, string> = { ...opts.headers };
-    if (opts.token) headers.authorization = `Bearer ${opts.token}`;
-    let body: string | undefined;
-    if (opts.body !== undefined) {
-      headers['content-type'] ??= 'application/json';
-      body = typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
-    }
-    const res = await fetch(`${base}${pathname}`, {
-      method,
-      headers,
-      ...(body !== undefined ? { body } : {}),
-    });
+    const res = await fetch(`${base}${pathname}`, jsonRequest(method, opts));
     const text = await res.text();
     const h: string[] = [];
     res.headers.forEach((v, k) => h.push(`${k}: ${v}`));
