@@ -1,4 +1,5 @@
 import { createBrowserRouter } from 'react-router';
+import { LoadingPage } from '../components/loading-page.tsx';
 import { paths, type WizardStep } from '../config/paths.ts';
 import { WIZARD_ROUTE_ID } from '../features/wizard/lib/use-wizard.ts';
 import { readChoices } from '../features/wizard/lib/wizard-memory.ts';
@@ -30,16 +31,18 @@ function prefetchLikelyStep(request: Request, setupId: string | undefined): void
  * The wizard is routes (`/setup/:setupId/<step>`): the layout's loader reads the setup from the server and redirects
  * to the first incomplete step. The layout (the frame of every wizard page, and its loader) is part of the first
  * bundle, so the setup is requested as soon as the app starts rather than after one more chunk; every page but
- * the start page is its own lazy chunk, and so is the support console.
+ * the start page is its own lazy chunk, and so is the support console. Until the first page is ready, the
+ * LoadingPage that index.html also shows stays on screen.
  */
 export function createRouter() {
   return createBrowserRouter([
     { path: paths.home, element: <HomeRoute /> },
-    { path: paths.invite, lazy: () => import('./routes/invite.tsx') },
+    { path: paths.invite, HydrateFallback: LoadingPage, lazy: () => import('./routes/invite.tsx') },
     {
       id: WIZARD_ROUTE_ID,
       path: paths.setup.pattern,
       ...wizardLayout,
+      HydrateFallback: LoadingPage,
       loader: (args) => {
         prefetchLikelyStep(args.request, args.params.setupId);
         return wizardLayout.loader(args);
@@ -55,7 +58,7 @@ export function createRouter() {
         { path: 'manual', lazy: () => import('./routes/setup/manual.tsx') },
       ],
     },
-    { path: `${paths.console}/*`, lazy: () => import('./routes/console.tsx') },
+    { path: `${paths.console}/*`, HydrateFallback: LoadingPage, lazy: () => import('./routes/console.tsx') },
     { path: '*', element: <NotFoundRoute /> },
   ]);
 }
