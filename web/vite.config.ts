@@ -1,10 +1,50 @@
-import { defineConfig } from 'vite';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 
+/**
+ * Writes `.br` and `.gz` twins of every text file of the build, compressed once at maximum level, which the server
+ * sends to browsers that accept them (@fastify/static `preCompressed`): no compression work per request, and over a
+ * slow mobile connection the first page's JavaScript is a quarter of its size. Tiny files gain nothing.
+ */
+function precompress(): Plugin {
+  let outDir = '';
+  return {
+    name: 'kantiv:precompress',
+    apply: 'build',
+    configResolved(config) {
+      outDir = path.resolve(config.root, config.build.outDir);
+    },
+    writeBundle(_options, bundle) {
+      for (const fileName of Object.keys(bundle)) {
+        if (!/\.(js|css|html|svg|json)$/.test(fileName)) continue;
+        const file = path.join(outDir, fileName);
+        const body = readFileSync(file);
+        if (body.length < 1024) continue;
+        writeFileSync(
+          `${file}.br`,
+          brotliCompressSync(body, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+              [zlib.BROTLI_PARAM_MODE]: zlib.BROTLI_MODE_TEXT,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: body.length,
+            },
+          }),
+        );
+        writeFileSync(`${file}.gz`, gzipSync(body, { level: zlib.Z_BEST_COMPRESSION }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react()],
+  plugins: [react(), precompress()],
   build: {
-    sourcemap: true,
+    // Source maps are written for debugging and bundle analysis, but not referenced from the bundles: the server
+    // does not publish them.
+    sourcemap: 'hidden',
     target: 'es2022',
     rolldownOptions: {
       // redirect.html is MSAL v5's redirect bridge: popup and silent sign-in answers land there and are relayed

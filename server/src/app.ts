@@ -108,17 +108,39 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
   return app;
 }
 
-/** Serves the built SPA; any GET that is not an API route and not a file gets index.html (client routing). */
+/** Hashed build output (`/assets/<name>-<hash>.<ext>`): a changed file gets a new name, so browsers keep it for good. */
+export const ASSET_CACHE_CONTROL = 'public, max-age=31536000, immutable';
+
+/**
+ * Serves the built SPA; any GET that is not an API route and not a file gets index.html (client routing).
+ * Files go out as the build's precompressed `.br`/`.gz` twin when the browser accepts it. Hashed assets are cached
+ * for a year; everything else (index.html, the redirect bridge) is revalidated on every load so a deploy shows at
+ * once. Source maps are built but not published.
+ */
 async function registerWebApp(app: FastifyInstance, distDir: string): Promise<void> {
   const root = path.resolve(distDir);
   if (!existsSync(path.join(root, 'index.html'))) {
     throw new Error(`WEB_DIST_DIR ${root} has no index.html; run "pnpm build" first.`);
   }
-  await app.register(fastifyStatic, { root, wildcard: false, index: false });
+  const assetsDir = path.join(root, 'assets') + path.sep;
+  await app.register(fastifyStatic, {
+    root,
+    wildcard: false,
+    index: false,
+    preCompressed: true,
+    globIgnore: ['**/*.map', '**/*.br', '**/*.gz'],
+    cacheControl: false,
+    setHeaders: (reply, filePath) => {
+      reply.header('cache-control', filePath.startsWith(assetsDir) ? ASSET_CACHE_CONTROL : 'no-cache');
+    },
+  });
   app.get('/*', (request, reply) => {
-    if (request.url.startsWith('/api/')) {
-      return reply.status(404).send(errorBody('not_found', `No route for GET ${request.url.split('?')[0]}.`));
+    const pathname = request.url.split('?')[0] ?? '';
+    // An unknown API route, or a build file that does not exist (a stale tab asking for a chunk of an older build):
+    // a 404, not the HTML of the SPA under a script's name.
+    if (pathname.startsWith('/api/') || pathname.startsWith('/assets/')) {
+      return reply.status(404).send(errorBody('not_found', `No route for GET ${pathname}.`));
     }
-    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+    return reply.sendFile('index.html');
   });
 }

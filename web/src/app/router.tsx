@@ -1,33 +1,64 @@
 import { createBrowserRouter } from 'react-router';
-import { paths } from '../config/paths.ts';
+import { LoadingPage } from '../components/loading-page.tsx';
+import { paths, type WizardStep } from '../config/paths.ts';
 import { WIZARD_ROUTE_ID } from '../features/wizard/lib/use-wizard.ts';
+import { readChoices } from '../features/wizard/lib/wizard-memory.ts';
 import { HomeRoute } from './routes/home.tsx';
 import { NotFoundRoute } from './routes/not-found.tsx';
+import * as wizardLayout from './routes/setup/layout.tsx';
+
+/** Each wizard page is its own lazy chunk. */
+const stepPages = {
+  welcome: () => import('./routes/setup/welcome.tsx'),
+  'sign-in': () => import('./routes/setup/sign-in.tsx'),
+  environment: () => import('./routes/setup/environment.tsx'),
+  plan: () => import('./routes/setup/plan.tsx'),
+  run: () => import('./routes/setup/run.tsx'),
+  done: () => import('./routes/setup/done.tsx'),
+} satisfies Record<WizardStep, () => Promise<unknown>>;
+
+/**
+ * The invite link opens `/setup/:id`, and the loader only learns from the server which step that is. For an admin
+ * who has not gone past the welcome page in this tab it is the welcome page: its code is fetched while the server is
+ * asked, instead of after.
+ */
+function prefetchLikelyStep(request: Request, setupId: string | undefined): void {
+  if (!setupId || new URL(request.url).pathname !== paths.setup.root(setupId)) return;
+  if (!readChoices(setupId).welcomed) void stepPages.welcome().catch(() => undefined);
+}
 
 /**
  * The wizard is routes (`/setup/:setupId/<step>`): the layout's loader reads the setup from the server and redirects
- * to the first incomplete step. Every page but the start page is its own lazy chunk; the support console too.
+ * to the first incomplete step. The layout (the frame of every wizard page, and its loader) is part of the first
+ * bundle, so the setup is requested as soon as the app starts rather than after one more chunk; every page but
+ * the start page is its own lazy chunk, and so is the support console. Until the first page is ready, the
+ * LoadingPage that index.html also shows stays on screen.
  */
 export function createRouter() {
   return createBrowserRouter([
     { path: paths.home, element: <HomeRoute /> },
-    { path: paths.invite, lazy: () => import('./routes/invite.tsx') },
+    { path: paths.invite, HydrateFallback: LoadingPage, lazy: () => import('./routes/invite.tsx') },
     {
       id: WIZARD_ROUTE_ID,
       path: paths.setup.pattern,
-      lazy: () => import('./routes/setup/layout.tsx'),
+      ...wizardLayout,
+      HydrateFallback: LoadingPage,
+      loader: (args) => {
+        prefetchLikelyStep(args.request, args.params.setupId);
+        return wizardLayout.loader(args);
+      },
       children: [
         { index: true, element: null },
-        { path: 'welcome', lazy: () => import('./routes/setup/welcome.tsx') },
-        { path: 'sign-in', lazy: () => import('./routes/setup/sign-in.tsx') },
-        { path: 'environment', lazy: () => import('./routes/setup/environment.tsx') },
-        { path: 'plan', lazy: () => import('./routes/setup/plan.tsx') },
-        { path: 'run', lazy: () => import('./routes/setup/run.tsx') },
-        { path: 'done', lazy: () => import('./routes/setup/done.tsx') },
+        { path: 'welcome', lazy: stepPages.welcome },
+        { path: 'sign-in', lazy: stepPages['sign-in'] },
+        { path: 'environment', lazy: stepPages.environment },
+        { path: 'plan', lazy: stepPages.plan },
+        { path: 'run', lazy: stepPages.run },
+        { path: 'done', lazy: stepPages.done },
         { path: 'manual', lazy: () => import('./routes/setup/manual.tsx') },
       ],
     },
-    { path: `${paths.console}/*`, lazy: () => import('./routes/console.tsx') },
+    { path: `${paths.console}/*`, HydrateFallback: LoadingPage, lazy: () => import('./routes/console.tsx') },
     { path: '*', element: <NotFoundRoute /> },
   ]);
 }

@@ -34,12 +34,34 @@ function reasonFor(err: ApiClientError): UnavailableReason | undefined {
   return undefined;
 }
 
+/**
+ * The setup as read for a navigation that ended in a redirect (`/setup/:id` → its first incomplete step). The
+ * navigation the redirect starts takes it instead of asking the server a second time for what it answered a moment
+ * ago: opening the invite link costs one round trip, not two. Taken once, only for that path and only for a moment;
+ * every other navigation still reads the setup from the server.
+ */
+let redirectHandoff: { pathname: string; setup: WizardSetup; at: number } | undefined;
+const HANDOFF_MAX_AGE_MS = 5_000;
+
+function takeHandoff(request: Request): WizardSetup | undefined {
+  const handoff = redirectHandoff;
+  redirectHandoff = undefined;
+  if (!handoff || Date.now() - handoff.at > HANDOFF_MAX_AGE_MS) return undefined;
+  return handoff.pathname === new URL(request.url).pathname ? handoff.setup : undefined;
+}
+
+function redirectWith(setup: WizardSetup, pathname: string): Response {
+  redirectHandoff = { pathname, setup, at: Date.now() };
+  return redirect(pathname);
+}
+
 async function load(request: Request, setupId: string | undefined): Promise<WizardContext | Response> {
   if (!getSetupToken()) return { kind: 'unavailable', reason: 'no_token', config: await getClientConfig() };
+  const handedOff = takeHandoff(request);
   // Both requests at once: the first page waits for one round trip, not two.
   const [configResult, setupResult] = await Promise.allSettled([
     getClientConfig(),
-    getWizardSetup(request.signal),
+    handedOff ?? getWizardSetup(request.signal),
   ]);
   if (configResult.status === 'rejected') throw configResult.reason;
   const config = configResult.value;
@@ -55,7 +77,7 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
   }
   const segment = new URL(request.url).pathname.split('/')[3];
   // The token decides which setup this tab works on; a stale or edited path is corrected.
-  if (setup.id !== setupId) return redirect(paths.setup.root(setup.id));
+  if (setup.id !== setupId) return redirectWith(setup, paths.setup.root(setup.id));
 
   const choices = readChoices(setup.id);
   // MSAL (a large module) is loaded only once the admin is past the welcome page, which thus stays small. Before that
@@ -77,12 +99,12 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
 
   if (segment === 'manual') {
     // The manual form stays reachable after a failed verification, to send corrected values.
-    if (setup.state === 'verified') return redirect(paths.setup.step(setup.id, 'done'));
+    if (setup.state === 'verified') return redirectWith(setup, paths.setup.step(setup.id, 'done'));
     return { kind: 'ready', config, setup, account, choices, step: 'manual', firstIncomplete };
   }
   const requested = isWizardStep(segment) ? segment : undefined;
   const step = resolveStep(requested, firstIncomplete);
-  if (step !== requested) return redirect(paths.setup.step(setup.id, step));
+  if (step !== requested) return redirectWith(setup, paths.setup.step(setup.id, step));
   return { kind: 'ready', config, setup, account, choices, step, firstIncomplete };
 }
 
