@@ -56,12 +56,32 @@ export function autoSignIn(stack: Stack, user: string): void {
   stack.emulator.control.setScenario({ name: 'auto-sign-in', user });
 }
 
-/** From the welcome page through Microsoft sign-in (popup) and the identity binding. */
-export async function signIn(page: Page, stack: Stack, user: string = USERS.admin): Promise<void> {
-  autoSignIn(stack, user);
+/** From the welcome page to the sign-in page. */
+export async function openSignIn(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue to sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in with Microsoft' })).toBeVisible();
+}
+
+/** On the sign-in page: Microsoft sign-in (popup, or redirect when blocked) as `user`. */
+export async function signInWithMicrosoft(page: Page, stack: Stack, user: string = USERS.admin) {
+  autoSignIn(stack, user);
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+}
+
+/** From the welcome page through Microsoft sign-in (popup) and the identity binding. */
+export async function signIn(page: Page, stack: Stack, user: string = USERS.admin): Promise<void> {
+  await openSignIn(page);
+  await signInWithMicrosoft(page, stack, user);
+}
+
+/**
+ * What a popup blocker does: `window.open` returns null (no window, no exception). MSAL then raises
+ * `popup_window_error` (wrapping `empty_window_error`), which the wizard answers with a full-page redirect.
+ */
+export async function blockPopups(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
 }
 
 export async function expectEnvironmentPage(page: Page): Promise<void> {
