@@ -23,6 +23,7 @@ import type {
 
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
+export type { SecretVault } from './steps.ts';
 export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
 export { tokenScope } from './http.ts';
 
@@ -115,10 +116,8 @@ class ProvisioningEngine implements Engine {
       random: clock.random ?? Math.random,
       onRequest: options.onRequest,
     };
-    this.vault = {
-      pending: null,
-      handedOff: new Set(this.resolved.handedOffSecretKeyId ? [this.resolved.handedOffSecretKeyId] : []),
-    };
+    this.vault = options.vault ?? { pending: null, handedOff: new Set() };
+    if (this.resolved.handedOffSecretKeyId) this.vault.handedOff.add(this.resolved.handedOffSecretKeyId);
     for (const s of STEPS) this.stepStates.set(s.id, { step: s.id, status: 'pending', attempts: 0 });
   }
 
