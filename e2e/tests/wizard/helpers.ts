@@ -94,6 +94,46 @@ export async function chooseEnvironment(page: Page, name: RegExp | string): Prom
   await page.getByRole('button', { name: 'Continue to the plan' }).click();
 }
 
+/**
+ * From the invite to a run that is busy: signed in, Contoso Production chosen, and new objects kept invisible to
+ * Dataverse and the token endpoint for `replicationSeconds`, so the run waits for Microsoft after the app
+ * registration is done.
+ */
+export async function startSlowRun(page: Page, stack: Stack, replicationSeconds = 20) {
+  const invite = await openInvite(page, stack);
+  await signIn(page, stack);
+  await expectEnvironmentPage(page);
+  await chooseEnvironment(page, /Contoso Production/);
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  stack.emulator.control.setScenario({ name: 'replication-delay', seconds: replicationSeconds });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/run$/);
+  await expect(page.getByTestId('step-app_registration')).toHaveAttribute('data-status', 'succeeded', {
+    timeout: 90_000,
+  });
+  return invite;
+}
+
+/**
+ * What Contoso's tenant holds after a run, however often it was stopped and resumed: one app registration with one
+ * Kantiv secret, one service principal, one application user in Contoso Production with the Kantiv role.
+ */
+export function expectProvisionedOnce(stack: Stack): void {
+  const state = stack.emulator.control.state();
+  const apps = state.applications.filter((a) => a.tenantId === stack.emulator.tenants.contoso);
+  expect(apps).toHaveLength(1);
+  const app = apps[0];
+  expect(app?.passwordCredentials.filter((p) => p.displayName === 'Kantiv secret')).toHaveLength(1);
+  expect(state.servicePrincipals.filter((s) => s.appId === app?.appId)).toHaveLength(1);
+  const env = state.environments.find((e) => e.url === CONTOSO_PRODUCTION);
+  const appUsers = env?.systemUsers.filter((u) => u.applicationid === app?.appId) ?? [];
+  expect(appUsers).toHaveLength(1);
+  expect(appUsers[0]?.roles).toEqual(['Kantiv Integration']);
+  expect(env?.roles.filter((r) => r.name === 'Kantiv Integration')).toHaveLength(
+    env?.businessUnits.length ?? 0,
+  );
+}
+
 /** Clicks Connect on the plan page and waits for the done page. */
 export async function connectAndFinish(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/plan$/, { timeout: 60_000 });

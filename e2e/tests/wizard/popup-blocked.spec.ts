@@ -35,7 +35,9 @@ test('popup blocked › sign-in falls back to a full-page redirect through the b
 
   // The whole sign-in happened in this tab: Microsoft's authorize page, then the v5 redirect bridge, then back.
   expect(popups).toEqual([]);
-  const microsoft = visited.findIndex((u) => new URL(u).host === 'login.microsoftonline.com' && u.includes('/authorize'));
+  const microsoft = visited.findIndex(
+    (u) => new URL(u).host === 'login.microsoftonline.com' && u.includes('/authorize'),
+  );
   const bridge = visited.findIndex((u) => new URL(u).pathname === '/redirect.html');
   const back = visited.findIndex((u, i) => i > bridge && new URL(u).pathname.endsWith('/sign-in'));
   expect(microsoft, visited.join('\n')).toBeGreaterThanOrEqual(0);
