@@ -56,6 +56,25 @@ export function autoSignIn(stack: Stack, user: string): void {
   stack.emulator.control.setScenario({ name: 'auto-sign-in', user });
 }
 
+/** Opens the manual page from the invite's welcome page. */
+export async function openManual(page: Page, stack: Stack) {
+  const invite = await openInvite(page, stack);
+  await page.getByRole('link', { name: 'I prefer to set it up by hand' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up the connection by hand' })).toBeVisible();
+  return invite;
+}
+
+/** Kantiv accepts a credential only for a tenant proven by a Microsoft sign-in. */
+export async function signInOnManualPage(page: Page, stack: Stack): Promise<void> {
+  autoSignIn(stack, USERS.admin);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  // Kantiv knows the tenant now: the form can be sent (the heading alone also vanishes while a redirect is under way).
+  await expect(page.getByRole('button', { name: 'Send to Kantiv and verify' })).toBeEnabled({
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('heading', { name: 'First, sign in with Microsoft' })).toHaveCount(0);
+}
+
 /** From the welcome page to the sign-in page. */
 export async function openSignIn(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue to sign in' }).click();

@@ -6,10 +6,10 @@ import { expect, test } from '../fixtures.ts';
 import {
   CONTOSO_PRODUCTION,
   USERS,
-  autoSignIn,
   expectAccessible,
   expectStatus,
-  openInvite,
+  openManual,
+  signInOnManualPage,
 } from './helpers.ts';
 
 /**
@@ -42,23 +42,6 @@ async function provisionByHand(stack: Stack): Promise<CredentialHandoffRequest> 
     throw new Error(`Manual provisioning failed: ${JSON.stringify(result.error)}`);
   }
   return handedOff;
-}
-
-/** Opens the manual page from the invite's welcome page. */
-async function openManual(page: Page, stack: Stack) {
-  const invite = await openInvite(page, stack);
-  await page.getByRole('link', { name: 'I prefer to set it up by hand' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Set up the connection by hand' })).toBeVisible();
-  return invite;
-}
-
-/** Kantiv accepts a credential only for a tenant proven by a Microsoft sign-in. */
-async function signInOnManualPage(page: Page, stack: Stack): Promise<void> {
-  autoSignIn(stack, USERS.admin);
-  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
-  await expect(page.getByRole('heading', { name: 'First, sign in with Microsoft' })).toHaveCount(0, {
-    timeout: 60_000,
-  });
 }
 
 /** Fills the four values (the tenant is prefilled by the sign-in) and sends them. */

@@ -6,7 +6,9 @@ import {
   expectEnvironmentPage,
   expectStatus,
   openInvite,
+  openManual,
   openSignIn,
+  signInOnManualPage,
   signInWithMicrosoft,
 } from './helpers.ts';
 
@@ -50,4 +52,17 @@ test('popup blocked › sign-in falls back to a full-page redirect through the b
   await chooseEnvironment(page, /Contoso Production/);
   await connectAndFinish(page);
   await expectStatus(stack, setupId, 'verified');
+});
+
+test('popup blocked › the manual page’s sign-in comes back from the redirect signed in and bound', async ({
+  page,
+  stack,
+}) => {
+  await blockPopups(page);
+  const { setupId } = await openManual(page, stack);
+  await signInOnManualPage(page, stack);
+  await expect(page).toHaveURL(/\/manual$/);
+  await expect(page.getByLabel('Directory (tenant) ID')).toHaveValue(stack.emulator.tenants.contoso);
+  await expect(page.getByRole('button', { name: 'Send to Kantiv and verify' })).toBeEnabled();
+  expect((await stack.getSetup(setupId)).tenantId).toBe(stack.emulator.tenants.contoso);
 });
