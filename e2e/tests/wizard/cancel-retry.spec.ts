@@ -85,6 +85,9 @@ test('failure › a Dataverse outage stops the run at the application user; Try 
   const failed = page.getByTestId('run-failed');
   await expect(failed).toBeVisible({ timeout: 120_000 });
   await expect(failed).toContainText('The setup stopped');
+  await expect(failed).toContainText(
+    'How to fix it: Microsoft is busy or unavailable right now. Retry in a few minutes',
+  );
   await expect(failed).toContainText('Nothing is lost: trying again continues where it stopped.');
   await expect(page.getByTestId('step-application_user')).toHaveAttribute('data-status', 'failed');
   await expect(page.getByTestId('step-app_registration')).toHaveAttribute('data-status', 'succeeded');
