@@ -56,12 +56,51 @@ export function autoSignIn(stack: Stack, user: string): void {
   stack.emulator.control.setScenario({ name: 'auto-sign-in', user });
 }
 
-/** From the welcome page through Microsoft sign-in (popup) and the identity binding. */
-export async function signIn(page: Page, stack: Stack, user: string = USERS.admin): Promise<void> {
-  autoSignIn(stack, user);
+/** Opens the manual page from the invite's welcome page. */
+export async function openManual(page: Page, stack: Stack) {
+  const invite = await openInvite(page, stack);
+  await page.getByRole('link', { name: 'I prefer to set it up by hand' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up the connection by hand' })).toBeVisible();
+  return invite;
+}
+
+/** Kantiv accepts a credential only for a tenant proven by a Microsoft sign-in. */
+export async function signInOnManualPage(page: Page, stack: Stack): Promise<void> {
+  autoSignIn(stack, USERS.admin);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  // Kantiv knows the tenant now: the form can be sent (the heading alone also vanishes while a redirect is under way).
+  await expect(page.getByRole('button', { name: 'Send to Kantiv and verify' })).toBeEnabled({
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('heading', { name: 'First, sign in with Microsoft' })).toHaveCount(0);
+}
+
+/** From the welcome page to the sign-in page. */
+export async function openSignIn(page: Page): Promise<void> {
   await page.getByRole('button', { name: 'Continue to sign in' }).click();
   await expect(page.getByRole('heading', { level: 1, name: 'Sign in with Microsoft' })).toBeVisible();
+}
+
+/** On the sign-in page: Microsoft sign-in (popup, or redirect when blocked) as `user`. */
+export async function signInWithMicrosoft(page: Page, stack: Stack, user: string = USERS.admin) {
+  autoSignIn(stack, user);
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+}
+
+/** From the welcome page through Microsoft sign-in (popup) and the identity binding. */
+export async function signIn(page: Page, stack: Stack, user: string = USERS.admin): Promise<void> {
+  await openSignIn(page);
+  await signInWithMicrosoft(page, stack, user);
+}
+
+/**
+ * What a popup blocker does: `window.open` returns null (no window, no exception). MSAL then raises
+ * `popup_window_error` (wrapping `empty_window_error`), which the wizard answers with a full-page redirect.
+ */
+export async function blockPopups(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
 }
 
 export async function expectEnvironmentPage(page: Page): Promise<void> {
@@ -72,6 +111,46 @@ export async function expectEnvironmentPage(page: Page): Promise<void> {
 export async function chooseEnvironment(page: Page, name: RegExp | string): Promise<void> {
   await page.getByRole('radio', { name }).check();
   await page.getByRole('button', { name: 'Continue to the plan' }).click();
+}
+
+/**
+ * From the invite to a run that is busy: signed in, Contoso Production chosen, and new objects kept invisible to
+ * Dataverse and the token endpoint for `replicationSeconds`, so the run waits for Microsoft after the app
+ * registration is done.
+ */
+export async function startSlowRun(page: Page, stack: Stack, replicationSeconds = 20) {
+  const invite = await openInvite(page, stack);
+  await signIn(page, stack);
+  await expectEnvironmentPage(page);
+  await chooseEnvironment(page, /Contoso Production/);
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  stack.emulator.control.setScenario({ name: 'replication-delay', seconds: replicationSeconds });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/run$/);
+  await expect(page.getByTestId('step-app_registration')).toHaveAttribute('data-status', 'succeeded', {
+    timeout: 90_000,
+  });
+  return invite;
+}
+
+/**
+ * What Contoso's tenant holds after a run, however often it was stopped and resumed: one app registration with one
+ * Kantiv secret, one service principal, one application user in Contoso Production with the Kantiv role.
+ */
+export function expectProvisionedOnce(stack: Stack): void {
+  const state = stack.emulator.control.state();
+  const apps = state.applications.filter((a) => a.tenantId === stack.emulator.tenants.contoso);
+  expect(apps).toHaveLength(1);
+  const app = apps[0];
+  expect(app?.passwordCredentials.filter((p) => p.displayName === 'Kantiv secret')).toHaveLength(1);
+  expect(state.servicePrincipals.filter((s) => s.appId === app?.appId)).toHaveLength(1);
+  const env = state.environments.find((e) => e.url === CONTOSO_PRODUCTION);
+  const appUsers = env?.systemUsers.filter((u) => u.applicationid === app?.appId) ?? [];
+  expect(appUsers).toHaveLength(1);
+  expect(appUsers[0]?.roles).toEqual(['Kantiv Integration']);
+  expect(env?.roles.filter((r) => r.name === 'Kantiv Integration')).toHaveLength(
+    env?.businessUnits.length ?? 0,
+  );
 }
 
 /** Clicks Connect on the plan page and waits for the done page. */

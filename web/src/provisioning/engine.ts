@@ -23,8 +23,12 @@ import type {
 
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
+export type { SecretVault } from './steps.ts';
 export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
 export { tokenScope } from './http.ts';
+
+/** A step that was in progress when the run was cancelled. */
+export const STOPPED_MESSAGE = 'Stopped before it finished; it runs again when you continue.';
 
 /** The engine's steps (the server runs `verification`). */
 export const ENGINE_STEP_IDS: StepId[] = STEPS.map((s) => s.id);
@@ -112,10 +116,8 @@ class ProvisioningEngine implements Engine {
       random: clock.random ?? Math.random,
       onRequest: options.onRequest,
     };
-    this.vault = {
-      pending: null,
-      handedOff: new Set(this.resolved.handedOffSecretKeyId ? [this.resolved.handedOffSecretKeyId] : []),
-    };
+    this.vault = options.vault ?? { pending: null, handedOff: new Set() };
+    if (this.resolved.handedOffSecretKeyId) this.vault.handedOff.add(this.resolved.handedOffSecretKeyId);
     for (const s of STEPS) this.stepStates.set(s.id, { step: s.id, status: 'pending', attempts: 0 });
   }
 
@@ -197,9 +199,10 @@ class ProvisioningEngine implements Engine {
       discovery = this.discovery ?? (await this.discover());
     } catch (err) {
       const error = toStepError(err);
-      this.emit('preflight', 'failed', error.message, { error });
+      if (this.signal.aborted) this.emit('preflight', 'pending', STOPPED_MESSAGE);
+      else this.emit('preflight', 'failed', error.message, { error });
       return {
-        status: isAbortError(err) ? 'cancelled' : 'failed',
+        status: isAbortError(err) || this.signal.aborted ? 'cancelled' : 'failed',
         steps: this.steps,
         outputs: this.outputs,
         error: { ...error, step: 'preflight' },
@@ -246,6 +249,11 @@ class ProvisioningEngine implements Engine {
           ...(outcome.data ? { data: outcome.data } : {}),
         });
       } catch (err) {
+        if (this.signal.aborted) {
+          // Stopped, not failed: the step is open again and the next run finds whatever it made.
+          this.emit(def.id, 'pending', STOPPED_MESSAGE, { attempt: st.attempts });
+          return;
+        }
         const error = toStepError(err);
         failed.set(def.id, error);
         this.emit(def.id, 'failed', error.message, { attempt: st.attempts, error });

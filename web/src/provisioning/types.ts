@@ -3,6 +3,7 @@ import type { StepEventInput } from '@kantiv/shared/events';
 import type { Manifest } from '@kantiv/shared/manifest';
 import type { StepError, StepId, StepStatus } from '@kantiv/shared/steps';
 import type { FetchLike, RequestObservation, RetryPolicy, TokenProvider } from './http.ts';
+import type { SecretVault } from './steps.ts';
 
 export type { FetchLike, RequestObservation, RetryPolicy, TokenProvider, TokenResource } from './http.ts';
 
@@ -60,6 +61,11 @@ export interface EngineOptions {
   clock?: Partial<Clock>;
   /** Every Microsoft request (method, URL, status, timing): for the bench and diagnostics. */
   onRequest?: (obs: RequestObservation) => void;
+  /**
+   * Where a new secret waits for its hand-off. Engines of one page share one, so a run after a cancel or a failure
+   * hands off the secret an earlier run made instead of making (and later deleting) another.
+   */
+  vault?: SecretVault;
 }
 
 export interface EnvironmentOption {

@@ -229,5 +229,10 @@ describe('engine › Microsoft faults', { timeout: 180_000 }, () => {
     // Nothing new is sent once cancelled (requests already in flight may still finish).
     const abortedAt = Date.parse(r.events.find((e) => e.status === 'waiting')!.at);
     expect(r.requests.filter((q) => q.startedAt > abortedAt)).toEqual([]);
+    // Cancelled is not failed: the waiting step is reported open again, and no step failed.
+    const waited = r.events.find((e) => e.status === 'waiting')!.step;
+    expect(r.events.filter((e) => e.status === 'failed')).toEqual([]);
+    expect(r.events.filter((e) => e.step === waited).at(-1)?.status).toBe('pending');
+    expect(result.steps.find((s) => s.step === waited)?.status).toBe('pending');
   });
 });

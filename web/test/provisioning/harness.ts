@@ -11,7 +11,7 @@ import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
-import { createEngine, tokenScope, type Engine } from '../../src/provisioning/engine.ts';
+import { createEngine, tokenScope, type Engine, type SecretVault } from '../../src/provisioning/engine.ts';
 import type {
   EngineConfig,
   RequestObservation,
@@ -137,6 +137,8 @@ export function run(
     onEvent?: (e: StepEventInput, run: Run) => void;
     onRequest?: (r: RequestObservation, run: Run) => void;
     handoff?: (req: CredentialHandoffRequest) => Promise<void>;
+    /** Shared by the engines of one page (the wizard passes one vault to every run). */
+    vault?: SecretVault;
   } = {},
 ): Run {
   const controller = new AbortController();
@@ -159,6 +161,7 @@ export function run(
       ...opts.config,
     },
     signal: controller.signal,
+    ...(opts.vault ? { vault: opts.vault } : {}),
     onEvent: (e) => {
       r.events.push(e);
       if (server) server.nextSeq = e.seq + 1;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/e2e/emulator/index';
-import { ENGINE_STEP_IDS } from '../../src/provisioning/engine.ts';
+import { ENGINE_STEP_IDS, type SecretVault } from '../../src/provisioning/engine.ts';
 import { emulator, expectInvariants, expectNoSecretIn, newServer, run } from './harness.ts';
 
 let emu: Emulator;
@@ -67,6 +67,28 @@ describe('engine › interrupted runs converge', { timeout: 180_000 }, () => {
     expect((await second.engine.apply()).status).toBe('succeeded');
     const { app } = expectInvariants(emu, server);
     expect(app.passwordCredentials.map((p) => p.keyId)).not.toContain(orphan[0]!.keyId);
+  });
+
+  it('hands off the secret a cancelled run made when the next run shares its vault (Continue in the wizard)', async () => {
+    const server = newServer();
+    const vault: SecretVault = { pending: null, handedOff: new Set() };
+    const first = run(emu, {
+      server,
+      vault,
+      onEvent: (e, self) => {
+        if (e.step === 'credential' && e.status === 'succeeded') self.controller.abort();
+      },
+    });
+    expect((await first.engine.apply()).status).toBe('cancelled');
+    expect(first.handoffs).toHaveLength(0);
+    const made = vault.pending?.keyId;
+    expect(made).toBeDefined();
+
+    const second = run(emu, { server, vault });
+    expect((await second.engine.apply()).status).toBe('succeeded');
+    expect(second.handoffs.map((h) => h.secretKeyId)).toEqual([made]);
+    expect(second.requests.filter((q) => /\/(add|remove)Password$/.test(q.url))).toEqual([]);
+    expectInvariants(emu, server);
   });
 
   it('keeps the secret when the hand-off reached our server but the tab closed before it heard back', async () => {

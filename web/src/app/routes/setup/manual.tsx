@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Link, useRevalidator } from 'react-router';
 import { CredentialHandoffRequestSchema } from '@kantiv/shared/credentials';
 import { CopyableValue } from '../../../components/copy-button.tsx';
@@ -67,10 +67,41 @@ function addMonths(months: number): string {
  * starts with one (any account of the tenant will do; no roles are needed for this).
  */
 function SignInFirst({ onSignedIn }: { onSignedIn: (tenantId: string) => void }) {
-  const { setup, config } = useWizard();
+  const { setup, config, choices } = useWizard();
   const revalidator = useRevalidator();
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>();
+  const handledRedirect = useRef(false);
+
+  async function bindAndShow(idToken: string) {
+    try {
+      const identity = await bindIdentity(idToken);
+      onSignedIn(identity.tenantId);
+      await revalidator.revalidate();
+    } catch (err) {
+      setProblem(
+        err instanceof ApiClientError ? err.message : 'Kantiv Connect could not confirm your sign-in.',
+      );
+    }
+  }
+
+  // A blocked popup makes the sign-in a full-page redirect that comes back to this page: finish it once.
+  useEffect(() => {
+    if (handledRedirect.current || !choices.welcomed) return;
+    handledRedirect.current = true;
+    void (async () => {
+      const auth = await import('../../../features/wizard/lib/auth.ts');
+      await auth.startAuth(config);
+      const { result, error } = await auth.takeRedirectOutcome();
+      if (error) setProblem(auth.describeSignInError(error).message);
+      else if (result) {
+        setBusy(true);
+        await bindAndShow(result.idToken);
+        setBusy(false);
+      }
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page
+  }, []);
 
   async function onSignIn() {
     setBusy(true);
@@ -81,13 +112,9 @@ function SignInFirst({ onSignedIn }: { onSignedIn: (tenantId: string) => void })
       await auth.startAuth(config);
       try {
         const outcome = await auth.signIn();
-        if (outcome.kind === 'signed-in') {
-          const identity = await bindIdentity(outcome.result.idToken);
-          onSignedIn(identity.tenantId);
-          await revalidator.revalidate();
-        }
+        if (outcome.kind === 'signed-in') await bindAndShow(outcome.result.idToken);
       } catch (err) {
-        setProblem(err instanceof ApiClientError ? err.message : auth.describeSignInError(err).message);
+        setProblem(auth.describeSignInError(err).message);
       }
     } finally {
       setBusy(false);

@@ -59,10 +59,12 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
             </span>
             <span className="step__name">{STEP_NAMES[row.step]}</span>
             <span className="step__status">
-              {STATUS_WORDS[row.status]}
+              {row.stopped ? 'Stopped' : STATUS_WORDS[row.status]}
               {elapsed && <span className="muted"> · {elapsed}</span>}
             </span>
-            {row.message && row.status !== 'pending' && <span className="step__message">{row.message}</span>}
+            {row.message && (row.status !== 'pending' || row.stopped) && (
+              <span className="step__message">{row.message}</span>
+            )}
             {row.status === 'waiting' && (
               <span className="step__message muted">
                 This is normal, not an error.

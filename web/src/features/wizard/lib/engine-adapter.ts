@@ -7,6 +7,7 @@ import {
   type EngineConfig,
   type EnvironmentOption as EngineEnvironment,
   type Plan as EnginePlan,
+  type SecretVault,
   type TokenResource,
 } from '../../../provisioning/engine.ts';
 import { handOffCredential } from '../api/hand-off-credential.ts';
@@ -101,6 +102,9 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
     });
   }
 
+  // One vault for every run of this page: a secret made by a run that then stopped is handed off by the next one.
+  const vault: SecretVault = { pending: null, handedOff: new Set() };
+
   // For reading (discover, plan): one engine, its choices changed as the admin changes them.
   const reader: Engine = engineFor(undefined);
 
@@ -179,6 +183,7 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       // A fresh engine per run: it rediscovers, so a reload or a retry converges instead of repeating work.
       const engine = engineFor(choices, {
         signal,
+        vault,
         onEvent: ({ seq: _seq, ...event }) => onEvent(event),
       });
       const result = await engine.apply();

@@ -27,6 +27,8 @@ export type StepRow = {
   attempt?: number;
   retryAt?: number;
   error?: StepError;
+  /** Cancelled while in progress: open again, and it runs again when the admin continues. */
+  stopped?: boolean;
 };
 
 export type RunStatus = 'idle' | 'running' | 'failed' | 'cancelled' | 'succeeded';
@@ -92,7 +94,11 @@ export class RunSession {
     const at = Date.parse(event.at);
     const rows = this.state.rows.map((row): StepRow => {
       if (row.step !== event.step) return row;
+      if (event.status === 'pending') {
+        return { step: row.step, status: 'pending', message: event.message, stopped: true };
+      }
       const next: StepRow = { ...row, status: event.status, message: event.message };
+      delete next.stopped;
       if (event.status === 'running' && (row.status === 'pending' || row.finishedAt !== undefined)) {
         next.startedAt = at;
         delete next.finishedAt;
