@@ -9,7 +9,8 @@ import autocannon from 'autocannon';
 import { report } from './report.ts';
 
 /**
- * `pnpm bench server`: the API server (SQLite, one process, as the demo runs it) measured from outside.
+ * `pnpm bench server`: the API server (SQLite, one process, the production build as `pnpm start` runs it) measured
+ * from outside, after a short warm-up of each target.
  * - statusRps / statusP99Ms: GET /api/v1/setups/:id/status with an API key, next to a bare Fastify hello-world
  *   (bareRps) in the same run; statusP99Ms is measured at a fixed 1,000 req/s.
  * - handoffsPerSec: POST /api/v1/wizard/credentials (validate, seal, store, queue) with varying setups.
@@ -42,11 +43,17 @@ async function startChild(args: string[], env: Record<string, string>, port: num
   throw new Error(`child on port ${port} did not start`);
 }
 
+// The production build, run the way `pnpm start` runs it (compiled JS, no TypeScript loader); rebuilt from the
+// current source first so the figures always describe the code in the tree.
+execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/scripts/build.ts')], {
+  stdio: 'inherit',
+});
+
 const serverPort = 4710 + Math.floor(Math.random() * 200);
 const barePort = serverPort + 300;
 const base = `http://127.0.0.1:${serverPort}`;
 const server = await startChild(
-  ['--import', 'tsx', path.join(root, 'server/src/server.ts')],
+  ['--enable-source-maps', path.join(root, 'server/dist/server.js')],
   {
     PORT: String(serverPort),
     HOST: '127.0.0.1',
@@ -94,6 +101,11 @@ async function post<T>(url: string, body: unknown, headers: Record<string, strin
 
 const { setup } = await post<{ setup: { id: string } }>('/api/v1/setups', { customerName: 'Bench' }, auth);
 const statusUrl = `${base}/api/v1/setups/${setup.id}/status`;
+
+// Warm-up (JIT, caches, connection pools) for both servers, so the measured runs compare steady states.
+const WARMUP_S = Math.max(1, Math.round(DURATION_S / 5));
+await autocannon({ url: `http://127.0.0.1:${barePort}/`, connections: 20, duration: WARMUP_S });
+const statusWarmup = await autocannon({ url: statusUrl, connections: 20, duration: WARMUP_S, headers: auth });
 
 const bareMax = await autocannon({
   url: `http://127.0.0.1:${barePort}/`,
@@ -230,6 +242,8 @@ for (const c of children) c.kill('SIGTERM');
 rmSync(dataDir, { recursive: true, force: true });
 
 const errors =
+  statusWarmup.errors +
+  statusWarmup.non2xx +
   statusMax.errors +
   statusMax.non2xx +
   statusAt1k.errors +
