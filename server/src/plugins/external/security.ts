@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import helmet from '@fastify/helmet';
+import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.ts';
@@ -12,7 +12,7 @@ import { HttpError } from '../error-handler.ts';
  */
 export async function registerSecurity(app: FastifyInstance, config: Config): Promise<void> {
   const origin = (u: string) => new URL(u).origin;
-  await app.register(helmet, {
+  const headers = helmetHeaders({
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
@@ -38,6 +38,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     },
     // MSAL popups need to reach back to the opener.
     crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
+  });
+  // Every response (API, SPA, docs, SSE) gets the same headers. They go through Fastify's reply headers, so a route
+  // may still replace one (the docs set their own CSP) and @fastify/sse copies them onto the event stream.
+  app.addHook('onRequest', (_request, reply, done) => {
+    for (const [name, value] of headers) reply.header(name, value);
+    done();
   });
 
   // Opt-in per route (`config.rateLimit`): token-bearing and unauthenticated routes. The key includes a hash of the
@@ -91,4 +97,23 @@ function registerFailedAuthLimit(app: FastifyInstance, limit: Config['rateLimit'
       throw new HttpError(429, 'rate_limited', 'Too many failed sign-ins from this address; retry later.');
     }
   });
+}
+
+/**
+ * Helmet's headers for these options, computed once. `@fastify/helmet` rebuilt the whole helmet middleware (and
+ * re-parsed the CSP directives) on every request; none of our options depends on the request, so the result is the
+ * same fixed list of headers each time. Helmet's only other action, removing `X-Powered-By`, is moot: Fastify never
+ * sets it.
+ */
+export function helmetHeaders(options: HelmetOptions): [string, string][] {
+  const headers: [string, string][] = [];
+  const res = {
+    setHeader(name: string, value: string | number) {
+      headers.push([name.toLowerCase(), String(value)]);
+    },
+    removeHeader() {},
+  };
+  // Helmet throws on invalid options (here: at start, which is what we want).
+  helmet(options)({} as never, res as never, () => undefined);
+  return headers;
 }
