@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { SetupStatusSchema } from '@kantiv/shared/setup';
 import { buildApp } from '../src/app.ts';
+import { STATUS_VERSION_TTL_MS } from '../src/services/setups.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
@@ -183,6 +184,27 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))(
       await watcher.waitFor(3);
       expect(watcher.events[1]).toMatchObject({ step: 'environment', status: 'succeeded' });
       watcher.close();
+    });
+
+    it('a plain poll on instance A sees a change made through instance B at once (NOTIFY forgets its cached version)', async () => {
+      const { id } = await createSetup(ctx);
+      const status = () =>
+        ctx.call({ method: 'GET', url: `/api/v1/setups/${id}/status`, headers: bearer(ctx.apiKey) });
+      expect((await status()).headers.etag).toBe('"1"');
+      await other.inject({
+        method: 'POST',
+        url: `/api/v1/setups/${id}/revoke`,
+        headers: bearer(ctx.staffManage),
+      });
+      const start = Date.now();
+      let state = '';
+      while (state !== 'revoked' && Date.now() - start < 5_000) {
+        state = SetupStatusSchema.parse((await status()).json()).state;
+        if (state !== 'revoked') await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(state).toBe('revoked');
+      // Well before the cached version would have expired by itself.
+      expect(Date.now() - start).toBeLessThan(STATUS_VERSION_TTL_MS);
     });
 
     it('a long-poll on instance A returns when instance B changes the setup', async () => {

@@ -6,6 +6,7 @@ import {
   SetupSchema,
   SetupStatusSchema,
 } from '@kantiv/shared/setup';
+import { STATUS_VERSION_TTL_MS } from '../src/services/setups.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
@@ -143,6 +144,35 @@ describe.each(DIALECTS)('setups API (%s)', (dialect) => {
     });
     expect(changed.statusCode).toBe(200);
     expect(changed.headers.etag).not.toBe(etag);
+  });
+
+  it('GET /api/v1/setups/:id/status › a poll right after a change sees it (the cached version is forgotten on commit)', async () => {
+    const { id } = await createSetup(ctx);
+    const status = () =>
+      ctx.call({ method: 'GET', url: `/api/v1/setups/${id}/status`, headers: bearer(ctx.apiKey) });
+    expect(SetupStatusSchema.parse((await status()).json()).state).toBe('invited');
+    expect(SetupStatusSchema.parse((await status()).json()).state).toBe('invited');
+    await ctx.call({ method: 'POST', url: `/api/v1/setups/${id}/revoke`, headers: bearer(ctx.staffManage) });
+    const after = await status();
+    expect(SetupStatusSchema.parse(after.json()).state).toBe('revoked');
+    expect(after.headers.etag).toBe('"2"');
+  });
+
+  it('GET /api/v1/setups/:id/status › a write this instance cannot see shows within STATUS_VERSION_TTL_MS', async () => {
+    const { id } = await createSetup(ctx);
+    const status = () =>
+      ctx.call({ method: 'GET', url: `/api/v1/setups/${id}/status`, headers: bearer(ctx.apiKey) });
+    expect((await status()).headers.etag).toBe('"1"');
+    // As another process would: straight into the database, no event.
+    await ctx.app.store.db
+      .updateTable('setups')
+      .set({ state: 'revoked', version: 2 })
+      .where('id', '=', id)
+      .execute();
+    await new Promise((r) => setTimeout(r, STATUS_VERSION_TTL_MS + 50));
+    const after = await status();
+    expect(after.headers.etag).toBe('"2"');
+    expect(SetupStatusSchema.parse(after.json()).state).toBe('revoked');
   });
 
   it('GET /api/v1/setups/:id/status?wait › a long-poll returns as soon as the setup changes', async () => {

@@ -23,8 +23,11 @@ export function createEventBus(options: {
   emitter.setMaxListeners(0);
   let listener: pg.Client | undefined;
   let closed = false;
+  // Services that react to every event (cache invalidation); not watchers, so not counted as such.
+  const observers: EventListener[] = [];
 
   const deliver = (event: SetupEvent) => {
+    for (const observe of observers) observe(event);
     emitter.emit(event.setupId, event);
     emitter.emit('*', event);
   };
@@ -74,6 +77,10 @@ export function createEventBus(options: {
     subscribe(setupId: string, fn: EventListener): () => void {
       emitter.on(setupId, fn);
       return () => emitter.off(setupId, fn);
+    },
+    /** Calls `fn` with every event, on this instance, before any watcher of its setup. */
+    observe(fn: EventListener): void {
+      observers.push(fn);
     },
     watcherCount(): number {
       return emitter.eventNames().reduce((n, name) => n + emitter.listenerCount(name), 0);

@@ -34,6 +34,9 @@ const parseJson = <T>(s: string | null): T | undefined => (s ? (JSON.parse(s) as
 const opt = <K extends string, V>(key: K, v: V | null | undefined) =>
   (v === null || v === undefined ? {} : { [key]: v }) as Partial<Record<K, V>>;
 
+/** How stale a status may be on an instance that missed the change (see `versions` in createSetups). */
+export const STATUS_VERSION_TTL_MS = 1_000;
+
 export type NewEvent = Omit<SetupEvent, 'id' | 'setupId' | 'at'> & { at?: string; seq?: number };
 
 export function sourceOf(actor: Actor): EventSource {
@@ -50,6 +53,20 @@ export function createSetups(deps: {
   const { store, audit, bus } = deps;
   const db = store.db;
   const statusCache = new Map<string, { json: string; version: number }>();
+  /**
+   * The status version (ETag) per setup, kept briefly so that polling a setup costs no database read. A write on this
+   * instance forgets it as soon as it commits; a write on another instance (PostgreSQL) forgets it when its event
+   * arrives through LISTEN/NOTIFY. STATUS_VERSION_TTL_MS bounds what neither path sees (a write without an event, a
+   * dropped LISTEN connection, another process writing the SQLite file): the status is never staler than that.
+   */
+  const versions = new Map<string, { version: number; until: number }>();
+  // Bumped by every forget: a read that started before a write committed must not cache what it read.
+  let forgets = 0;
+  const forgetStatus = (id: string) => {
+    forgets += 1;
+    versions.delete(id);
+  };
+  bus.observe((event) => forgetStatus(event.setupId));
 
   function rowToEvent(r: Omit<SetupEventsTable, 'id'> & { id: number }): SetupEvent {
     return {
@@ -198,6 +215,7 @@ export function createSetups(deps: {
       }
       return { row: { ...current, ...set }, events: stored };
     });
+    forgetStatus(id);
     await publish(events);
     return row;
   }
@@ -381,16 +399,27 @@ export function createSetups(deps: {
       };
     },
 
-    /** Compact status and its ETag (the row version: an unchanged setup answers 304 without building a body). */
-    async statusVersion(id: string): Promise<number> {
+    /**
+     * Compact status and its ETag (the row version: an unchanged setup answers 304 without building a body). At most
+     * STATUS_VERSION_TTL_MS old (see `versions`); `fresh` reads the database (a long-poll woken by an event).
+     */
+    async statusVersion(id: string, options: { fresh?: boolean } = {}): Promise<number> {
+      const now = Date.now();
+      const hit = options.fresh ? undefined : versions.get(id);
+      if (hit && hit.until > now) return hit.version;
+      const before = forgets;
       const row = await db.selectFrom('setups').select('version').where('id', '=', id).executeTakeFirst();
       if (!row) throw new HttpError(404, 'not_found', 'No setup with this id.');
+      if (forgets === before) {
+        if (versions.size >= 10_000) versions.clear();
+        versions.set(id, { version: row.version, until: now + STATUS_VERSION_TTL_MS });
+      }
       return row.version;
     },
 
     /**
-     * The status body as JSON, cached per setup and row version: polling an unchanged setup costs one indexed read
-     * (the version) and no serialization. The version changes with every write, so the cache can never be stale.
+     * The status body as JSON, cached per setup and row version: polling an unchanged setup costs no serialization
+     * (and, with the version cached, no read). The version changes with every write, so a body never outlives it.
      */
     async statusJson(id: string, knownVersion?: number): Promise<{ json: string; version: number }> {
       const version = knownVersion ?? (await this.statusVersion(id));
@@ -605,6 +634,7 @@ export function createSetups(deps: {
         }
         return { events: stored };
       });
+      if (accepted > 0) forgetStatus(setup.id);
       await publish(events);
       await audit.record(actor, {
         action: 'setup.events_posted',

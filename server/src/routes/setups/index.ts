@@ -92,20 +92,22 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { id } = request.params;
       const ifNoneMatch = request.headers['if-none-match'];
-      let version = await setups.statusVersion(id);
       const wait = Math.min(request.query.wait ?? 0, app.config.statusMaxWaitSeconds);
+      // A plain poll may use the briefly cached version; a long-poll is about to wait, so it reads the database.
+      let version = await setups.statusVersion(id, { fresh: wait > 0 });
       if (ifNoneMatch === `"${version}"` && wait > 0) {
         await waitForChange(id, wait * 1000, request.raw);
-        version = await setups.statusVersion(id);
+        version = await setups.statusVersion(id, { fresh: true });
       }
       reply.header('cache-control', 'no-cache').header('etag', `"${version}"`);
       if (ifNoneMatch === `"${version}"`) return reply.code(304).send(null);
-      const { json } = await setups.statusJson(id, version);
-      // Already serialized (and cached per version): Fastify sends a JSON string as it is.
+      const status = await setups.statusJson(id, version);
+      // Already serialized (and cached per version): Fastify sends a JSON string as it is. The body may be newer
+      // than `version` when the setup changed meanwhile; the ETag names the body's version.
       return reply
-        .header('etag', `"${version}"`)
+        .header('etag', `"${status.version}"`)
         .type('application/json; charset=utf-8')
-        .send(json as never);
+        .send(status.json as never);
     },
   );
 
