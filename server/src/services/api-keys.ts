@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { hash as digest, randomBytes, randomUUID } from 'node:crypto';
 import type { ApiKey, ApiKeyScope } from '@kantiv/shared/auth';
 import { ApiKeyScopeSchema } from '@kantiv/shared/auth';
 import type { Store } from '../db/database.ts';
@@ -6,7 +6,8 @@ import type { ApiKeysTable } from '../db/schema.ts';
 import { HttpError } from '../plugins/error-handler.ts';
 import type { Actor, Audit } from './audit.ts';
 
-const hash = (key: string) => createHash('sha256').update(key, 'utf8').digest('hex');
+// One-shot hashing: no Hash object per request (same SHA-256 hex as before).
+const hash = (key: string) => digest('sha256', key, 'hex');
 // A short cache keeps the hot status path to one query; revocation on this instance clears it at once and other
 // instances notice within CACHE_MS.
 const CACHE_MS = 5_000;

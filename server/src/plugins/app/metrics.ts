@@ -17,7 +17,8 @@ async function metrics(app: FastifyInstance) {
   const counts = new Map<string, number>();
   const histograms = new Map<string, { buckets: number[]; sum: number; count: number }>();
 
-  app.addHook('onResponse', async (request, reply) => {
+  // A callback hook: it runs on every response and awaits nothing, so it needs no promise.
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const key = `method="${request.method}",route="${route}",status="${reply.statusCode}"`;
     counts.set(key, (counts.get(key) ?? 0) + 1);
@@ -30,6 +31,7 @@ async function metrics(app: FastifyInstance) {
     h.sum += seconds;
     h.count += 1;
     histograms.set(hkey, h);
+    done();
   });
 
   app.decorate('metrics', {

@@ -71,8 +71,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
  */
 function registerFailedAuthLimit(app: FastifyInstance, limit: Config['rateLimit']): void {
   const failures = new Map<string, { count: number; resetAt: number }>();
-  app.addHook('onResponse', async (request, reply) => {
-    if (reply.statusCode !== 401) return;
+  // Callback hooks: they run on every request and await nothing.
+  app.addHook('onResponse', (request, reply, done) => {
+    if (reply.statusCode !== 401) {
+      done();
+      return;
+    }
     const now = Date.now();
     const entry = failures.get(request.ip);
     if (!entry || entry.resetAt <= now) {
@@ -83,19 +87,26 @@ function registerFailedAuthLimit(app: FastifyInstance, limit: Config['rateLimit'
     } else {
       entry.count += 1;
     }
+    done();
   });
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     const entry = failures.get(request.ip);
-    if (!entry) return;
+    if (!entry) {
+      done();
+      return;
+    }
     const left = entry.resetAt - Date.now();
     if (left <= 0) {
       failures.delete(request.ip);
+      done();
       return;
     }
     if (entry.count >= limit.max && request.headers.authorization !== undefined) {
       reply.header('retry-after', String(Math.ceil(left / 1000)));
-      throw new HttpError(429, 'rate_limited', 'Too many failed sign-ins from this address; retry later.');
+      done(new HttpError(429, 'rate_limited', 'Too many failed sign-ins from this address; retry later.'));
+      return;
     }
+    done();
   });
 }
 
