@@ -32,6 +32,12 @@ describe.each(DIALECTS)('operations routes (%s)', (dialect) => {
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('kantiv_http_requests_total{method="GET",route="/healthz",status="200"}');
+    expect(res.body).toMatch(
+      /kantiv_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} [1-9]/,
+    );
+    expect(res.body).toContain(
+      'kantiv_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"}',
+    );
     expect(res.body).toContain('kantiv_live_watchers');
   });
 

@@ -14,23 +14,41 @@ declare module 'fastify' {
  * ids and query strings cannot blow up the label set), plus gauges read at scrape time.
  */
 async function metrics(app: FastifyInstance) {
-  const counts = new Map<string, number>();
-  const histograms = new Map<string, { buckets: number[]; sum: number; count: number }>();
+  // Per route and method: a label string built once, counts by status and a latency histogram. The hot path only
+  // looks up two short keys; no label string is built per request.
+  type Series = {
+    labels: string;
+    statuses: Map<number, number>;
+    buckets: number[];
+    sum: number;
+    count: number;
+  };
+  const series = new Map<string, Map<string, Series>>();
 
   // A callback hook: it runs on every response and awaits nothing, so it needs no promise.
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
-    const key = `method="${request.method}",route="${route}",status="${reply.statusCode}"`;
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    const hkey = `method="${request.method}",route="${route}"`;
+    let byMethod = series.get(route);
+    if (!byMethod) {
+      byMethod = new Map();
+      series.set(route, byMethod);
+    }
+    let s = byMethod.get(request.method);
+    if (!s) {
+      s = {
+        labels: `method="${request.method}",route="${route}"`,
+        statuses: new Map(),
+        buckets: BUCKETS.map(() => 0),
+        sum: 0,
+        count: 0,
+      };
+      byMethod.set(request.method, s);
+    }
+    s.statuses.set(reply.statusCode, (s.statuses.get(reply.statusCode) ?? 0) + 1);
     const seconds = reply.elapsedTime / 1000;
-    const h = histograms.get(hkey) ?? { buckets: BUCKETS.map(() => 0), sum: 0, count: 0 };
-    BUCKETS.forEach((b, i) => {
-      if (seconds <= b) h.buckets[i] = (h.buckets[i] ?? 0) + 1;
-    });
-    h.sum += seconds;
-    h.count += 1;
-    histograms.set(hkey, h);
+    for (let i = 0; i < BUCKETS.length; i += 1) if (seconds <= BUCKETS[i]!) s.buckets[i]! += 1;
+    s.sum += seconds;
+    s.count += 1;
     done();
   });
 
@@ -41,12 +59,18 @@ async function metrics(app: FastifyInstance) {
         '# HELP kantiv_http_requests_total HTTP requests by route and status.',
         '# TYPE kantiv_http_requests_total counter',
       );
-      for (const [k, v] of counts) lines.push(`kantiv_http_requests_total{${k}} ${v}`);
+      const all = [...series.values()].flatMap((byMethod) => [...byMethod.values()]);
+      for (const h of all) {
+        for (const [status, n] of h.statuses) {
+          lines.push(`kantiv_http_requests_total{${h.labels},status="${status}"} ${n}`);
+        }
+      }
       lines.push(
         '# HELP kantiv_http_request_duration_seconds Request latency.',
         '# TYPE kantiv_http_request_duration_seconds histogram',
       );
-      for (const [k, h] of histograms) {
+      for (const h of all) {
+        const k = h.labels;
         BUCKETS.forEach((b, i) =>
           lines.push(`kantiv_http_request_duration_seconds_bucket{${k},le="${b}"} ${h.buckets[i] ?? 0}`),
         );
