@@ -6,7 +6,7 @@ import sse from '@fastify/sse';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Store } from './db/database.ts';
-import { errorBody, registerErrorHandling } from './plugins/error-handler.ts';
+import { errorBody, HttpError, registerErrorHandling } from './plugins/error-handler.ts';
 import { registerDocs } from './plugins/external/docs.ts';
 import { registerSecurity } from './plugins/external/security.ts';
 import authPlugin from './plugins/app/auth.ts';
@@ -80,11 +80,21 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
       done(null, undefined);
       return;
     }
-    void parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), done);
+    void parseJson(request, typeof body === 'string' ? body : body.toString('utf8'), (err, parsed) => {
+      if (!err && containsNul(parsed)) {
+        done(new HttpError(400, 'bad_request', NUL_MESSAGE), undefined);
+        return;
+      }
+      done(err, parsed);
+    });
   });
 
   // Tier 1: external plugins.
   await registerSecurity(app, config);
+  // The same rule for the path and query (`%00`): PostgreSQL cannot store or compare text with NUL in it.
+  app.addHook('onRequest', (request, _reply, done) => {
+    done(request.url.includes('%00') ? new HttpError(400, 'bad_request', NUL_MESSAGE) : undefined);
+  });
   await registerDocs(app);
   await app.register(sse, { heartbeatInterval: 15_000 });
 
@@ -143,4 +153,18 @@ async function registerWebApp(app: FastifyInstance, distDir: string): Promise<vo
     }
     return reply.sendFile('index.html');
   });
+}
+
+const NUL_MESSAGE = 'Text may not contain the NUL character (U+0000).';
+
+/**
+ * Whether any string (key or value) in a parsed JSON body contains U+0000. No field of our API has a use for it, and
+ * PostgreSQL rejects it in text, so it is refused up front with a 400 on either database instead of failing at write.
+ */
+function containsNul(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (value === null || typeof value !== 'object' || depth > 64) return false;
+  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
+  for (const [k, v] of Object.entries(value)) if (k.includes('\0') || containsNul(v, depth + 1)) return true;
+  return false;
 }
