@@ -73,4 +73,16 @@ describe.each(DIALECTS)('operations routes (%s)', (dialect) => {
     expect(res.headers['content-security-policy']).toContain("default-src 'self'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
   });
+
+  it('answers the API with the short API set of security headers, on success and on error', async () => {
+    for (const url of ['/api/v1/client-config', '/api/v1/nothing-here', '/api/v1/setups']) {
+      const res = await ctx.call({ method: 'GET', url });
+      expect(res.headers['content-security-policy'], url).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('DENY');
+      expect(res.headers['strict-transport-security'], url).toContain('max-age=');
+      expect(res.headers['referrer-policy'], url).toBe('no-referrer');
+      expect(res.headers['cross-origin-resource-policy'], url).toBe('same-origin');
+    }
+  });
 });

@@ -39,10 +39,12 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     // MSAL popups need to reach back to the opener.
     crossOriginOpenerPolicy: { policy: 'same-origin-allow-popups' },
   });
-  // Every response (API, SPA, docs, SSE) gets the same headers. They go through Fastify's reply headers, so a route
-  // may still replace one (the docs set their own CSP) and @fastify/sse copies them onto the event stream.
-  app.addHook('onRequest', (_request, reply, done) => {
-    for (const [name, value] of headers) reply.header(name, value);
+  // Pages (SPA, docs) get the full set above; API answers (JSON and event streams, never rendered as a page) get the
+  // short set OWASP's REST Security Cheat Sheet gives for APIs. They go through Fastify's reply headers, so a route may
+  // still replace one (the docs set their own CSP) and @fastify/sse copies them onto the event stream.
+  app.addHook('onRequest', (request, reply, done) => {
+    for (const [name, value] of request.url.startsWith('/api/') ? API_HEADERS : headers)
+      reply.header(name, value);
     done();
   });
 
@@ -63,6 +65,19 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   });
   registerFailedAuthLimit(app, config.rateLimit);
 }
+
+/**
+ * Security headers for API answers (OWASP REST Security Cheat Sheet, "Security headers"): nothing in them may run,
+ * load or be framed; never sniffed as another type; HTTPS only; no referrer; not readable by other origins' pages.
+ */
+export const API_HEADERS: readonly [string, string][] = [
+  ['content-security-policy', "default-src 'none'; frame-ancestors 'none'"],
+  ['x-content-type-options', 'nosniff'],
+  ['x-frame-options', 'DENY'],
+  ['strict-transport-security', 'max-age=31536000; includeSubDomains'],
+  ['referrer-policy', 'no-referrer'],
+  ['cross-origin-resource-policy', 'same-origin'],
+];
 
 /**
  * The per-token budgets above give every new token a fresh bucket, so on their own they never slow down someone
