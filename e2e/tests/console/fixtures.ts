@@ -1,6 +1,6 @@
-import { test as base, expect as baseExpect, type Browser } from '@playwright/test';
-import { chromiumLaunchOptions } from '../../src/browser.ts';
+import { expect as baseExpect } from '@playwright/test';
 import { startStack, type Stack } from '../../src/stack.ts';
+import { stackTest } from '../fixtures.ts';
 
 /** The e2e stack (emulator, the real server serving the production build, an API key) plus staff access. */
 export type ConsoleStack = Stack & {
@@ -30,31 +30,8 @@ async function startConsoleStack(): Promise<ConsoleStack> {
   };
 }
 
-/**
- * One stack per worker (the suite runs with one worker): the emulator and the server start once, and every test
- * gets a Chromium whose Microsoft host names resolve to the emulator — the production build runs unchanged.
- */
-export const test = base.extend<object, { stack: ConsoleStack; browser: Browser }>({
-  stack: [
-    // Playwright reads a fixture's dependencies from its first parameter's pattern: none here.
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
-      const stack = await startConsoleStack();
-      await use(stack);
-      await stack.close();
-    },
-    { scope: 'worker', timeout: 120_000 },
-  ],
-  browser: [
-    async ({ playwright, stack }, use) => {
-      const browser = await playwright.chromium.launch(chromiumLaunchOptions(stack.chromiumArgs));
-      await use(browser);
-      await browser.close();
-    },
-    { scope: 'worker', timeout: 60_000 },
-  ],
-  baseURL: async ({ stack }, use) => use(stack.baseUrl),
-});
+/** One console stack per worker (the suite runs with one worker): the emulator and the server start once. */
+export const test = stackTest(startConsoleStack);
 
 /** Assertions wait longer than Playwright's 5 s default: the whole stack shares two cores with Chromium. */
 export const expect = baseExpect.configure({ timeout: 20_000 });
