@@ -6,9 +6,10 @@ import sse from '@fastify/sse';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Store } from './db/database.ts';
+import { AccessLog, lazyChildLogger, REDACT_PATHS } from './logging.ts';
 import { errorBody, HttpError, registerErrorHandling } from './plugins/error-handler.ts';
 import { registerDocs } from './plugins/external/docs.ts';
-import { registerSecurity } from './plugins/external/security.ts';
+import { containsNul, NUL_MESSAGE, registerSecurity } from './plugins/external/security.ts';
 import authPlugin from './plugins/app/auth.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import servicesPlugin from './plugins/app/services.ts';
@@ -29,26 +30,6 @@ export type BuildAppOptions = {
   store?: Store;
 };
 
-/**
- * Paths pino must never print. Secrets travel only in bodies and the Authorization header, and request bodies are
- * not logged at all; these paths are the safety net for anything that logs an object by accident.
- */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["last-event-id"]',
-  'headers.authorization',
-  'body.clientSecret',
-  'body.idToken',
-  'clientSecret',
-  'secret',
-  'idToken',
-  'accessToken',
-  'signingSecret',
-  'key',
-  'err.config.headers.Authorization',
-];
-
 export async function buildApp({ config, logger = true, store }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
@@ -58,6 +39,9 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
           ...(typeof logger === 'object' ? { stream: logger.stream } : {}),
         }
       : false,
+    // One access line per request; a request's logger is made only when the request logs (see logging.ts).
+    logController: new AccessLog(),
+    ...(logger ? { childLoggerFactory: lazyChildLogger } : {}),
     bodyLimit: 64 * 1024,
     // Routes never carry secrets in the URL; still, keep request ids short and ours.
     requestIdHeader: false,
@@ -91,10 +75,6 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
 
   // Tier 1: external plugins.
   await registerSecurity(app, config);
-  // The same rule for the path and query (`%00`): PostgreSQL cannot store or compare text with NUL in it.
-  app.addHook('onRequest', (request, _reply, done) => {
-    done(request.url.includes('%00') ? new HttpError(400, 'bad_request', NUL_MESSAGE) : undefined);
-  });
   await registerDocs(app);
   await app.register(sse, { heartbeatInterval: 15_000 });
 
@@ -153,18 +133,4 @@ async function registerWebApp(app: FastifyInstance, distDir: string): Promise<vo
     }
     return reply.sendFile('index.html');
   });
-}
-
-const NUL_MESSAGE = 'Text may not contain the NUL character (U+0000).';
-
-/**
- * Whether any string (key or value) in a parsed JSON body contains U+0000. No field of our API has a use for it, and
- * PostgreSQL rejects it in text, so it is refused up front with a 400 on either database instead of failing at write.
- */
-function containsNul(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\0');
-  if (value === null || typeof value !== 'object' || depth > 64) return false;
-  if (Array.isArray(value)) return value.some((v) => containsNul(v, depth + 1));
-  for (const [k, v] of Object.entries(value)) if (k.includes('\0') || containsNul(v, depth + 1)) return true;
-  return false;
 }

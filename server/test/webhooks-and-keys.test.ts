@@ -225,4 +225,29 @@ describe.each(DIALECTS)('rate limits (%s)', (dialect) => {
         .statusCode,
     ).toBe(200);
   });
+
+  it('after max failed sign-ins from one address, its credentialed requests answer 429; others pass', async () => {
+    const from = (remoteAddress: string, token?: string) =>
+      ctx.call({
+        method: 'GET',
+        url: '/api/v1/setups',
+        remoteAddress,
+        ...(token ? { headers: bearer(token) } : {}),
+      });
+    // Each guess is a new token, so the per-token budgets never see a repeat: only the failure count stops it.
+    for (let i = 0; i < 5; i += 1) expect((await from('203.0.113.7', `kc_guess${i}`)).statusCode).toBe(401);
+    const blocked = await from('203.0.113.7', ctx.apiKey);
+    expect(blocked.statusCode).toBe(429);
+    expect(blocked.json<{ error: { code: string } }>().error.code).toBe('rate_limited');
+    expect(Number(blocked.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect(blocked.headers['x-content-type-options']).toBe('nosniff');
+    // The address still reaches routes without credentials (and learns it must sign in), …
+    expect((await from('203.0.113.7')).statusCode).toBe(401);
+    expect(
+      (await ctx.call({ method: 'GET', url: '/healthz', remoteAddress: '203.0.113.7' })).statusCode,
+    ).toBe(200);
+    // … and another address is not affected.
+    expect((await from('203.0.113.8', ctx.apiKey)).statusCode).toBe(200);
+  });
 });
