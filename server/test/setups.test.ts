@@ -131,6 +131,22 @@ describe.each(DIALECTS)('setups API (%s)', (dialect) => {
     });
     expect(again.statusCode).toBe(304);
     expect(again.body).toBe('');
+    // A repeat poll is answered from the caches (no database read): the same answer, headers included.
+    const cached = await ctx.call({
+      method: 'GET',
+      url: `/api/v1/setups/${id}/status`,
+      headers: bearer(ctx.apiKey),
+    });
+    expect(cached.statusCode).toBe(200);
+    expect(cached.body).toBe(res.body);
+    for (const name of [
+      'etag',
+      'content-type',
+      'cache-control',
+      'content-security-policy',
+      'x-content-type-options',
+    ])
+      expect([name, cached.headers[name]]).toEqual([name, res.headers[name]]);
     await ctx.call({
       method: 'POST',
       url: `/api/v1/setups/${id}/extend`,

@@ -95,6 +95,15 @@ export function createApiKeys(deps: { store: Store; audit: Audit }) {
       return toApiKey({ ...row, revoked_at: revokedAt });
     },
 
+    /**
+     * The caller for `key` from the cache, with no I/O: `null` for a key known to be invalid or revoked, `undefined`
+     * when the cache does not know (ask `authenticate`). Lets the hot path answer without a promise.
+     */
+    cached(key: string): ApiKeyCaller | null | undefined {
+      const hit = cache.get(hash(key));
+      return hit && hit.until > Date.now() ? hit.caller : undefined;
+    },
+
     async authenticate(key: string): Promise<ApiKeyCaller | null> {
       const h = hash(key);
       const now = Date.now();

@@ -421,6 +421,14 @@ export function createSetups(deps: {
      * The status body as JSON, cached per setup and row version: polling an unchanged setup costs no serialization
      * (and, with the version cached, no read). The version changes with every write, so a body never outlives it.
      */
+    /** The status body from the caches alone (no I/O), when both the version and its body are cached; else undefined. */
+    cachedStatusJson(id: string): { json: string; version: number } | undefined {
+      const v = versions.get(id);
+      if (!v || v.until <= Date.now()) return undefined;
+      const hit = statusCache.get(id);
+      return hit && hit.version === v.version ? hit : undefined;
+    },
+
     async statusJson(id: string, knownVersion?: number): Promise<{ json: string; version: number }> {
       const version = knownVersion ?? (await this.statusVersion(id));
       const hit = statusCache.get(id);

@@ -1,6 +1,12 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyRequest,
+  preHandlerAsyncHookHandler,
+  preHandlerHookHandler,
+} from 'fastify';
 import type { ApiKeyScope, StaffRole } from '@kantiv/shared/auth';
+import type { ApiKeyCaller } from '../../services/api-keys.ts';
 import type { Actor } from '../../services/audit.ts';
 import { TokenRejected } from '../../services/identity.ts';
 import type { SetupRow } from '../../services/setups.ts';
@@ -19,7 +25,7 @@ declare module 'fastify' {
     caller: Caller | undefined;
   }
   interface FastifyInstance {
-    requireAccess: (rule: AccessRule) => preHandlerAsyncHookHandler;
+    requireAccess: (rule: AccessRule) => preHandlerHookHandler;
     requireSetupToken: preHandlerAsyncHookHandler;
   }
 }
@@ -45,51 +51,79 @@ function bearer(request: FastifyRequest): string {
 async function auth(app: FastifyInstance) {
   app.decorateRequest('caller', undefined);
 
-  app.decorate('requireAccess', (rule: AccessRule): preHandlerAsyncHookHandler => {
-    return async (request: FastifyRequest, _reply: FastifyReply) => {
-      const token = bearer(request);
-      if (token.startsWith('kc_')) {
-        const key = await app.apiKeys.authenticate(token);
-        if (!key) throw new HttpError(401, 'unauthorized', 'This API key is not valid or was revoked.');
-        request.caller = { kind: 'api_key', ...key };
-        if (!rule.apiKey || !key.scopes.includes(rule.apiKey)) {
-          throw new HttpError(
-            403,
-            'forbidden',
-            rule.apiKey ? `This API key lacks the ${rule.apiKey} scope.` : 'API keys cannot call this route.',
-          );
-        }
+  /** The API key's verdict for `rule`: undefined to go on, else the error to answer with. */
+  const admitKey = (
+    request: FastifyRequest,
+    rule: AccessRule,
+    key: ApiKeyCaller | null,
+  ): HttpError | undefined => {
+    if (!key) return new HttpError(401, 'unauthorized', 'This API key is not valid or was revoked.');
+    request.caller = { kind: 'api_key', ...key };
+    if (!rule.apiKey || !key.scopes.includes(rule.apiKey)) {
+      return new HttpError(
+        403,
+        'forbidden',
+        rule.apiKey ? `This API key lacks the ${rule.apiKey} scope.` : 'API keys cannot call this route.',
+      );
+    }
+    return undefined;
+  };
+
+  const admitStaff = async (request: FastifyRequest, rule: AccessRule, token: string): Promise<void> => {
+    let staff;
+    try {
+      staff = await app.verifyStaffToken(token);
+    } catch (err) {
+      if (err instanceof TokenRejected)
+        throw new HttpError(401, 'unauthorized', 'The access token is not valid.');
+      request.log.warn({ err: (err as Error).message }, 'staff token verification unavailable');
+      throw new HttpError(503, 'service_unavailable', 'Sign-in cannot be checked right now; retry shortly.');
+    }
+    request.caller = { kind: 'staff', id: staff.subject, name: staff.name, roles: staff.roles };
+    const allowed =
+      rule.staff === 'manage'
+        ? staff.roles.includes('Connect.Manage')
+        : rule.staff === 'read'
+          ? staff.roles.includes('Connect.Read') || staff.roles.includes('Connect.Manage')
+          : false;
+    if (!allowed) {
+      throw new HttpError(
+        403,
+        'forbidden',
+        staff.roles.length === 0
+          ? 'Your account has no Kantiv Connect role.'
+          : 'Your role does not allow this action.',
+      );
+    }
+  };
+
+  // A callback hook, not an async one: an API key the cache already knows (every request but the first in a few
+  // seconds) is admitted or refused at once, without a promise. Staff tokens and unknown keys go the async way.
+  app.decorate('requireAccess', (rule: AccessRule): preHandlerHookHandler => {
+    return (request, _reply, done) => {
+      let token: string;
+      try {
+        token = bearer(request);
+      } catch (err) {
+        done(err as HttpError);
         return;
       }
-      let staff;
-      try {
-        staff = await app.verifyStaffToken(token);
-      } catch (err) {
-        if (err instanceof TokenRejected)
-          throw new HttpError(401, 'unauthorized', 'The access token is not valid.');
-        request.log.warn({ err: (err as Error).message }, 'staff token verification unavailable');
-        throw new HttpError(
-          503,
-          'service_unavailable',
-          'Sign-in cannot be checked right now; retry shortly.',
+      if (token.startsWith('kc_')) {
+        const known = app.apiKeys.cached(token);
+        if (known !== undefined) {
+          done(admitKey(request, rule, known));
+          return;
+        }
+        app.apiKeys.authenticate(token).then(
+          (key) => done(admitKey(request, rule, key)),
+          (err: unknown) => done(err as Error),
         );
+        return;
       }
-      request.caller = { kind: 'staff', id: staff.subject, name: staff.name, roles: staff.roles };
-      const allowed =
-        rule.staff === 'manage'
-          ? staff.roles.includes('Connect.Manage')
-          : rule.staff === 'read'
-            ? staff.roles.includes('Connect.Read') || staff.roles.includes('Connect.Manage')
-            : false;
-      if (!allowed) {
-        throw new HttpError(
-          403,
-          'forbidden',
-          staff.roles.length === 0
-            ? 'Your account has no Kantiv Connect role.'
-            : 'Your role does not allow this action.',
-        );
-      }
+      admitStaff(request, rule, token).then(
+        () => done(),
+        (err: unknown) => done(err as Error),
+      );
     };
   });
 
