@@ -89,6 +89,13 @@ describe('toStepError', () => {
   it('maps network and token failures to a fix the admin can act on', () => {
     expect(toStepError(new NetworkError('graph', 'offline')).code).toBe('network_error');
     expect(toStepError(new TokenError('interaction_required', 'sign in')).fix).toMatch(/Sign in again/);
+    // A popup blocker stopped the renewed sign-in: say so, and that Try again (a click) opens the window.
+    for (const code of ['popup_window_error', 'empty_window_error']) {
+      const blocked = toStepError(new TokenError(code, 'Could not get a Microsoft sign-in token.'));
+      expect(blocked.code).toBe(code);
+      expect(blocked.fix).toMatch(/blocked its sign-in window\. Press Try again/);
+      expect(blocked.fix).toMatch(/allow pop-ups/);
+    }
   });
 });
 
