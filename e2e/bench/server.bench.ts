@@ -16,7 +16,8 @@ import { report } from './report.ts';
  *   statusP99Ms is measured at a fixed 1,000 req/s, sent evenly (open loop, see openLoop).
  * - handoffsPerSec: POST /api/v1/wizard/credentials (validate, seal, store, queue) with varying setups.
  * - sseP99Ms: time from posting a step event to its arrival at each of 1,000 SSE watchers.
- * - peakRssMb: the server process's peak resident memory over the whole run.
+ * - peakRssMb: the server process's peak resident memory over the whole run; peakRssMbAfterStatus and
+ *   peakRssMbAfterHandoffs: the peak as it stood after those phases (the rest is the SSE fan-out's).
  */
 const DURATION_S = Number(process.argv[2] ?? 5);
 const WATCHERS = Number(process.argv[3] ?? 1000);
@@ -53,8 +54,16 @@ execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/scrip
 const serverPort = 4710 + Math.floor(Math.random() * 200);
 const barePort = serverPort + 300;
 const base = `http://127.0.0.1:${serverPort}`;
+// Exactly `pnpm start`'s node flags (source maps, the young generation's size), so the figures are production's.
+const startScript = (
+  JSON.parse(readFileSync(path.join(root, 'server/package.json'), 'utf8')) as { scripts: { start: string } }
+).scripts.start;
+const startArgs = startScript
+  .split(/\s+/)
+  .slice(1)
+  .map((a) => (a.endsWith('.js') ? path.join(root, 'server', a) : a));
 const server = await startChild(
-  ['--enable-source-maps', path.join(root, 'server/dist/server.js')],
+  startArgs,
   {
     PORT: String(serverPort),
     HOST: '127.0.0.1',
@@ -119,6 +128,9 @@ const bareRps = median(bareRounds.map((r) => r.requests.average));
 const statusRps = median(statusRounds.map((r) => r.requests.average));
 const statusRatio = median(statusRounds.map((r, i) => r.requests.average / bareRounds[i]!.requests.average));
 const statusAt1k = await openLoop(statusUrl, auth, 1000, DURATION_S);
+// The peak so far after each phase, so a high peak names the phase that made it.
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+const peakRssMbAfterStatus = mb(peakRssBytes(server.pid!));
 
 // Hand-offs: a pool of setups whose state allows a hand-off; each request a new idempotency key (a new credential).
 // Binding a tenant needs a Microsoft ID token, so the pool is bound the way the identity route would bind it.
@@ -169,6 +181,8 @@ const handoffs = await autocannon({
     },
   ],
 });
+
+const peakRssMbAfterHandoffs = mb(peakRssBytes(server.pid!));
 
 // SSE fan-out: WATCHERS connections on one setup; each event's latency is arrival time minus post time.
 const sseSetup = await post<{ setup: { id: string }; inviteUrl: string }>(
@@ -275,7 +289,9 @@ report(
     sseP99Ms: Number(sseP99.toFixed(1)),
     sseDelivered: delivered,
     sseExpected: WATCHERS * 10,
-    peakRssMb: Math.round(peakRss / 1024 / 1024),
+    peakRssMb: mb(peakRss),
+    peakRssMbAfterStatus,
+    peakRssMbAfterHandoffs,
     errors,
   },
 );
