@@ -79,6 +79,8 @@ export class Runtime {
   readonly codes = new Map<string, AuthCode>();
   readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   readonly sessions = new Map<string, Session>();
+  /** `userId|resourceAppId` pairs for which the user completed MFA in an interactive sign-in (`mfa-required`). */
+  readonly mfaDone = new Set<string>();
   readonly pending = new Map<string, URLSearchParams>();
   readonly log: LogEntry[] = [];
 
@@ -100,6 +102,7 @@ export class Runtime {
     this.codes.clear();
     this.refreshTokens.clear();
     this.sessions.clear();
+    this.mfaDone.clear();
     this.pending.clear();
     this.log.length = 0;
   }
@@ -138,6 +141,17 @@ export class Runtime {
       tenant: t ? [t.id, ...t.domains] : [],
       user: user ? [user.id, user.userPrincipalName] : [],
     };
+  }
+
+  /**
+   * The app id of the first resource in `appIds` for which `mfa-required` still asks this user for MFA, if any.
+   * Microsoft's own app ids: Graph 00000003-…, Dynamics CRM (Dataverse, Global Discovery) 00000007-….
+   */
+  mfaPending(user: User, appIds: string[]): string | undefined {
+    const wanted: string[] = this.scenarios
+      .find('mfa-required', this.who(user))
+      .map((s) => (s.resource === 'graph' ? GRAPH_APP_ID : DYNAMICS_CRM_APP_ID));
+    return appIds.find((id) => wanted.includes(id) && !this.mfaDone.has(`${user.id}|${id}`));
   }
 
   /** The user's directory roles after scenarios (e.g. `admin-without-entra-role`) are applied. */

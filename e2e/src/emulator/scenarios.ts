@@ -30,6 +30,13 @@ export const SCENARIO_NAMES = [
   'environment-in-other-tenant',
   /** Authorize signs `user` in and accepts consent without showing a page (for product e2e tests). */
   'auto-sign-in',
+  /**
+   * Conditional Access requires multi-factor authentication for one cloud app (`resource`: Graph, or Dataverse —
+   * the Dynamics CRM app, Global Discovery included). Until the user signs in interactively for it, refresh-token
+   * requests for it fail with `interaction_required` AADSTS50076 and a `claims` challenge, and a `prompt=none`
+   * authorize fails the same way; an interactive authorize for it counts as the user completing MFA.
+   */
+  'mfa-required',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -54,6 +61,7 @@ export type Scenario = ScopeFilter &
     | { name: 'consent-declined' }
     | { name: 'environment-in-other-tenant' }
     | { name: 'auto-sign-in'; user: string }
+    | { name: 'mfa-required'; resource: 'graph' | 'dataverse' }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

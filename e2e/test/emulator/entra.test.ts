@@ -150,7 +150,11 @@ describe('Entra ID discovery endpoints', () => {
 
   it('publishes a JWKS that verifies issued tokens', async () => {
     const jwks = await call(emulator, `${LOGIN}/${tid}/discovery/v2.0/keys`);
-    const token = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/User.Read');
+    const token = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://graph.microsoft.com/Application.ReadWrite.All',
+    );
     const { payload, protectedHeader } = await jwtVerify(
       token,
       createLocalJWKSet(jwks.json as unknown as JSONWebKeySet),
@@ -468,6 +472,95 @@ describe('Entra ID consent helpers', () => {
     expect(decodeClaims(String(crm.json.access_token))).toMatchObject({
       aud: 'https://contoso.crm.dynamics.com',
       scp: 'user_impersonation',
+    });
+  });
+});
+
+describe('Entra ID Conditional Access: mfa-required', () => {
+  const refresh = (refreshToken: string, scope: string) =>
+    call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token`, {
+      method: 'POST',
+      headers: { ...FORM, origin: ORIGIN },
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        client_id: clientId,
+        refresh_token: refreshToken,
+        scope: `${scope} openid profile offline_access`,
+      }).toString(),
+    });
+
+  it('refuses a refresh token for the protected app with AADSTS50076 and a claims challenge until an interactive sign-in for it', async () => {
+    const { verifier, challenge } = pkce();
+    const { location, cookie } = await signIn('admin@contoso.com', {
+      code_challenge: challenge,
+      code_challenge_method: 'S256',
+    });
+    const ok = await redeem(fragmentOf(location).get('code') ?? '', verifier);
+    emulator.control.grantConsent({
+      tenant: 'contoso.com',
+      resource: 'https://contoso.crm.dynamics.com',
+      scopes: ['user_impersonation'],
+    });
+    emulator.control.setScenario({ name: 'mfa-required', resource: 'dataverse', user: 'admin@contoso.com' });
+
+    const refused = await refresh(
+      String(ok.json.refresh_token),
+      'https://contoso.crm.dynamics.com/user_impersonation',
+    );
+    expect(refused.status).toBe(400);
+    expectAadsts(refused.json, 'interaction_required', 50076);
+    expect(refused.json.error_description).toContain("to access '00000007-0000-0000-c000-000000000000'");
+    expect(refused.json.suberror).toBe('basic_action');
+    expect(JSON.parse(String(refused.json.claims))).toMatchObject({
+      access_token: { capolids: { essential: true, values: [expect.any(String)] } },
+    });
+    // Global Discovery belongs to the same app; Graph is not covered by this policy.
+    expect(
+      (
+        await refresh(
+          String(ok.json.refresh_token),
+          'https://globaldisco.crm.dynamics.com/user_impersonation',
+        )
+      ).json.error,
+    ).toBe('interaction_required');
+    const graph = await refresh(
+      String(ok.json.refresh_token),
+      'https://graph.microsoft.com/Application.ReadWrite.All',
+    );
+    expect(graph.status).toBe(200);
+
+    // A silent authorize (prompt=none, with the session) cannot satisfy it either.
+    const crmScope = 'https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access';
+    const silent = await call(
+      emulator,
+      authorizeUrl({
+        scope: crmScope,
+        prompt: 'none',
+        code_challenge: challenge,
+        code_challenge_method: 'S256',
+      }),
+      { headers: { cookie } },
+    );
+    const f = fragmentOf(silent.headers.get('location'));
+    expect(f.get('error')).toBe('interaction_required');
+    expect(f.get('error_description')).toMatch(/^AADSTS50076:/);
+
+    // An interactive sign-in for the app is where the user completes MFA; its refresh token then works.
+    const second = pkce();
+    const interactive = await call(
+      emulator,
+      authorizeUrl({ scope: crmScope, code_challenge: second.challenge, code_challenge_method: 'S256' }),
+      { headers: { cookie } },
+    );
+    const code = fragmentOf(interactive.headers.get('location')).get('code');
+    expect(code).toBeTruthy();
+    const after = await refresh(
+      String(graph.json.refresh_token),
+      'https://contoso.crm.dynamics.com/user_impersonation',
+    );
+    expect(after.status).toBe(200);
+    expect(decodeClaims(String(after.json.access_token))).toMatchObject({
+      aud: 'https://contoso.crm.dynamics.com',
     });
   });
 });

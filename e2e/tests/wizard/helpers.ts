@@ -103,6 +103,29 @@ export async function blockPopups(page: Page): Promise<void> {
   });
 }
 
+/**
+ * What browsers' popup blockers do: `window.open` works from a user's click (one window per click, while the click's
+ * transient activation lasts) and returns null otherwise, as when a page opens a window on its own later.
+ */
+export async function blockPopupsWithoutClick(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const open = window.open.bind(window);
+    let clicks = 0;
+    document.addEventListener(
+      'click',
+      (event) => {
+        if (event.isTrusted) clicks = 1;
+      },
+      true,
+    );
+    window.open = (...args: Parameters<typeof window.open>) => {
+      if (clicks === 0 || !navigator.userActivation.isActive) return null;
+      clicks = 0;
+      return open(...args);
+    };
+  });
+}
+
 export async function expectEnvironmentPage(page: Page): Promise<void> {
   await expect(page).toHaveURL(/\/environment$/, { timeout: 60_000 });
   await expect(page.getByRole('heading', { level: 1, name: /choose the environment/ })).toBeVisible();

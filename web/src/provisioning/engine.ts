@@ -24,7 +24,7 @@ import type {
 export type * from './types.ts';
 export { STEPS } from './steps.ts';
 export type { SecretVault } from './steps.ts';
-export { toStepError, BlockerError, MicrosoftApiError, TokenError } from './errors.ts';
+export { toStepError, BlockerError, MicrosoftApiError, POPUP_BLOCKED_CODES, TokenError } from './errors.ts';
 export { tokenScope } from './http.ts';
 
 /** A step that was in progress when the run was cancelled. */

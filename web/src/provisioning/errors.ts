@@ -152,14 +152,18 @@ export function toStepError(err: unknown): StepError {
   };
 }
 
-const POPUP_BLOCKED_CODES = ['popup_window_error', 'empty_window_error', 'block_nested_popups'];
+/** msal-browser's codes when window.open gave nothing (a popup blocker) or the window could not be used. */
+export const POPUP_BLOCKED_CODES: readonly string[] = [
+  'popup_window_error',
+  'empty_window_error',
+  'block_nested_popups',
+];
 
 function tokenFix(err: TokenError): string {
   const consentNeeded = ['AADSTS90094', 'AADSTS90095', 'AADSTS65001'];
   if ((err.aadsts && consentNeeded.includes(err.aadsts)) || err.code === 'consent_required') {
     return 'Kantiv Connect needs an administrator’s approval in your tenant. Ask a Global Administrator, Cloud Application Administrator or Application Administrator to grant admin consent (the admin consent link on the welcome page), then sign in again.';
   }
-  // msal-browser's codes when window.open gave nothing (a popup blocker) or the window could not be used.
   if (POPUP_BLOCKED_CODES.includes(err.code)) {
     return 'Microsoft asked you to sign in again, and your browser blocked its sign-in window. Press Try again: the window opens from your click. If it still does not open, allow pop-ups for this site. Nothing is lost: the run continues where it stopped.';
   }

@@ -7,7 +7,7 @@ import { opaque } from '../tokens.ts';
 import { clientInfo } from './claims.ts';
 import { AADSTS } from './errors.ts';
 import { errorPage, page } from './pages.ts';
-import { expandDefault, parseScopes } from './scopes.ts';
+import { expandDefault, parseScopes, resourceAppIds } from './scopes.ts';
 
 export const SESSION_COOKIE = 'ESTSAUTH';
 const CODE_LIFETIME_MS = 10 * 60 * 1000;
@@ -346,6 +346,18 @@ function continueAs(
       return oauthError(v, 'access_denied', 90094, AADSTS.adminApproval());
     }
     grant(rt, v, user, needed, tenantWide);
+  }
+  // Conditional Access looks at the resource the code's token is for: the first one (further resources in the scope
+  // string, as extraScopesToConsent adds them, are only consented to).
+  const mfa = rt.mfaPending(user, resourceAppIds(rt, v.params.get('scope') ?? '', user.tenantId).slice(0, 1));
+  if (mfa) {
+    if (v.params.get('prompt') === 'none') {
+      return oauthError(v, 'interaction_required', 50076, AADSTS.mfaRequired(mfa), {
+        suberror: 'basic_action',
+      });
+    }
+    // An interactive sign-in: the user completes the second factor here (the emulator shows no page for it).
+    rt.mfaDone.add(`${user.id}|${mfa}`);
   }
   return issueCode(rt, v, user, cookie);
 }

@@ -60,6 +60,8 @@ export const AADSTS = {
     `The code_verifier does not match the code_challenge supplied in the authorization request.`,
   multipleResources: (scope: string) =>
     `Provided value for the input parameter scope '${scope}' is not valid because it contains more than one resource. Scope ${scope} is not valid.`,
+  mfaRequired: (resourceAppId: string) =>
+    `Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access '${resourceAppId}'.`,
   consentRequired: (clientId: string, name: string) =>
     `The user or administrator has not consented to use the application with ID '${clientId}' named '${name}'. Send an interactive authorization request for this user and resource.`,
   spaRefreshExpired: () =>

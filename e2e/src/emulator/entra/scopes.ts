@@ -58,3 +58,8 @@ export function responseScope(resource: Resource, values: string[], oidc: string
   // Entra lists the OIDC scopes it honoured but never echoes offline_access.
   return [...names, ...oidc.filter((s) => s !== 'offline_access')].join(' ');
 }
+
+/** The app ids of the resources a scope string names (unknown ones left out: issuance reports those). */
+export function resourceAppIds(rt: Runtime, scope: string, tenantId: string): string[] {
+  return parseScopes(rt, scope, tenantId).resources.map((r) => r.resource.appId);
+}

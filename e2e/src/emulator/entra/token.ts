@@ -12,7 +12,7 @@ import {
   ACCESS_TOKEN_LIFETIME_S,
 } from './claims.ts';
 import { AADSTS, aadstsError } from './errors.ts';
-import { expandDefault, parseScopes, responseScope } from './scopes.ts';
+import { expandDefault, parseScopes, resourceAppIds, responseScope } from './scopes.ts';
 
 const SPA_REFRESH_LIFETIME_S = 24 * 3600;
 const WEB_REFRESH_LIFETIME_S = 90 * 24 * 3600;
@@ -323,6 +323,14 @@ async function refreshToken(
   const client = rt.applicationByAppId(clientId);
   if (!user || !client) return fail(400, 'invalid_grant', 9002313, AADSTS.badRefreshToken());
   const scope = form.get('scope') ?? 'openid profile offline_access';
+  // Conditional Access evaluates every token request: a refresh token cannot satisfy an MFA requirement.
+  const mfa = rt.mfaPending(user, resourceAppIds(rt, scope, user.tenantId));
+  if (mfa) {
+    return fail(400, 'interaction_required', 50076, AADSTS.mfaRequired(mfa), {
+      suberror: 'basic_action',
+      claims: mfaClaims(),
+    });
+  }
   const reply = await issueUserTokens(rt, ctx, {
     user,
     client,
@@ -338,6 +346,12 @@ async function refreshToken(
   if (reply.status === 200) rt.refreshTokens.delete(token);
   return reply;
 }
+
+/** The claims challenge Entra sends with AADSTS50076: the Conditional Access policy the client must satisfy. */
+function mfaClaims(): string {
+  return JSON.stringify({ access_token: { capolids: { essential: true, values: [MFA_POLICY_ID] } } });
+}
+const MFA_POLICY_ID = '5d0c8e9a-3b1f-4c2e-9a7d-6f4b2e1c8d30';
 
 // ---------------------------------------------------------------- shared issuance
 

@@ -1,5 +1,5 @@
 import { Suspense, useState } from 'react';
-import { Await, useLoaderData, useNavigate, type LoaderFunctionArgs } from 'react-router';
+import { Await, useLoaderData, useNavigate, useRevalidator, type LoaderFunctionArgs } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { BlockerList } from '../../../features/wizard/components/blocker-list.tsx';
 import { getEngine } from '../../../features/wizard/lib/engine-session.ts';
@@ -40,6 +40,28 @@ function DiscoveryFailed() {
   return (
     <div className="notice notice--error" role="alert">
       <p>Kantiv Connect could not read your tenant. Reload the page to try again.</p>
+    </div>
+  );
+}
+
+/**
+ * Microsoft wants the admin to sign in again before Dynamics 365 answers (typically Conditional Access asking for
+ * multi-factor authentication for it), and the browser blocked the window because no click opened it. A click
+ * here lists the environments again; MSAL opens the window from that click, which popup blockers allow.
+ */
+function SignInAgain() {
+  const revalidator = useRevalidator();
+  const busy = revalidator.state === 'loading';
+  return (
+    <div className="notice notice--warn" role="alert" data-testid="sign-in-again">
+      <p>
+        Microsoft asks you to sign in again for Dynamics 365 (your organization may require multi-factor
+        authentication for it), and your browser blocked the Microsoft window. Press the button: the window
+        opens from your click. If it still does not open, allow pop-ups for this site.
+      </p>
+      <button type="button" onClick={() => void revalidator.revalidate()} disabled={busy}>
+        {busy ? 'Waiting for Microsoft…' : 'Sign in to Dynamics 365'}
+      </button>
     </div>
   );
 }
@@ -138,10 +160,14 @@ function EnvironmentForm({ discovery }: { discovery: Discovery }) {
       <form onSubmit={(e) => void onSubmit(e)} noValidate>
         <fieldset>
           <legend>Dynamics 365 environment to connect</legend>
-          {discovery.environmentsError && (
-            <p className="notice notice--warn">
-              {discovery.environmentsError} You can still type the address of your environment.
-            </p>
+          {discovery.signInBlocked ? (
+            <SignInAgain />
+          ) : (
+            discovery.environmentsError && (
+              <p className="notice notice--warn">
+                {discovery.environmentsError} You can still type the address of your environment.
+              </p>
+            )
           )}
           {discovery.environments.map((env) => (
             <div className="choice" key={env.url}>

@@ -146,7 +146,8 @@ export async function getIdToken(): Promise<string> {
 /**
  * Access token for one resource (`https://graph.microsoft.com`, the Global Discovery service, an environment URL).
  * MSAL issues one token per resource; consent for each was asked at sign-in, so this is silent. When Microsoft asks
- * for interaction again (consent revoked, session ended) a popup opens.
+ * for interaction again (consent revoked, session ended, Conditional Access wanting MFA for that resource) a popup
+ * opens; if the browser blocks it, the step fails with a fix that says so, and Try again opens it from a click.
  */
 export function getAccessToken(scopes: string[]): Promise<string> {
   // One at a time: parallel silent calls would redeem the same refresh token concurrently, and a refresh token is
@@ -166,7 +167,10 @@ async function acquireAccessToken(scopes: string[]): Promise<string> {
     return (await pca.acquireTokenSilent({ scopes, account })).accessToken;
   } catch (err) {
     if (err instanceof InteractionRequiredAuthError) {
-      return (await pca.acquireTokenPopup({ scopes, account })).accessToken;
+      // Conditional Access (e.g. MFA for Dataverse, AADSTS50076) sends a claims challenge; the interactive request
+      // must carry it, or Entra issues a token that still fails the policy.
+      const claims = err.claims ? { claims: err.claims } : {};
+      return (await pca.acquireTokenPopup({ scopes, account, ...claims })).accessToken;
     }
     throw err;
   }

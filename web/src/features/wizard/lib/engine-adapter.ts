@@ -3,6 +3,7 @@ import type { WizardSetup } from '@kantiv/shared/setup';
 import type { StepError } from '@kantiv/shared/steps';
 import {
   createEngine,
+  POPUP_BLOCKED_CODES,
   type Engine,
   type EngineConfig,
   type EnvironmentOption as EngineEnvironment,
@@ -130,6 +131,9 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
         blockers: plan.blockers.filter((b) => b.step === 'preflight').map(toBlocker),
         environments: d.environments.filter((e) => e.discovered).map(toOption),
         ...(d.environmentsError ? { environmentsError: d.environmentsError.message } : {}),
+        ...(d.environmentsError && POPUP_BLOCKED_CODES.includes(d.environmentsError.code)
+          ? { signInBlocked: true }
+          : {}),
       } satisfies Discovery;
     },
 

@@ -28,6 +28,11 @@ export type Discovery = {
   environments: EnvironmentOption[];
   /** Global Discovery failed; the admin can still type the URL. */
   environmentsError?: string;
+  /**
+   * Microsoft asked the admin to sign in again for Dynamics 365 (e.g. Conditional Access wanting MFA for it) and the
+   * browser blocked the window: a click on the page can open it.
+   */
+  signInBlocked?: boolean;
 };
 
 export type ExistingRole = { roleId: string; name: string };
