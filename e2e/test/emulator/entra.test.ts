@@ -89,6 +89,20 @@ async function signIn(
   return { location: done.headers.get('location'), cookie, consentHtml: picked.text };
 }
 
+/** A refresh-token request from the SPA (its Origin), for `scope`. */
+function refresh(token: string, scope: string) {
+  return call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token`, {
+    method: 'POST',
+    headers: { ...FORM, origin: ORIGIN },
+    body: new URLSearchParams({
+      grant_type: 'refresh_token',
+      client_id: clientId,
+      refresh_token: token,
+      scope,
+    }).toString(),
+  });
+}
+
 async function redeem(code: string, verifier: string, headers: Record<string, string> = { origin: ORIGIN }) {
   return call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token`, {
     method: 'POST',
@@ -295,17 +309,6 @@ describe('Entra ID authorize', () => {
     expectAadsts(again.json, 'invalid_grant', 54005);
 
     // The refresh token gets a second resource silently, is rotated, and refuses two resources at once.
-    const refresh = (token: string, scope: string) =>
-      call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token`, {
-        method: 'POST',
-        headers: { ...FORM, origin: ORIGIN },
-        body: new URLSearchParams({
-          grant_type: 'refresh_token',
-          client_id: clientId,
-          refresh_token: token,
-          scope,
-        }).toString(),
-      });
     const rt1 = String(ok.json.refresh_token);
     const two = await refresh(
       rt1,
@@ -477,18 +480,6 @@ describe('Entra ID consent helpers', () => {
 });
 
 describe('Entra ID Conditional Access: mfa-required', () => {
-  const refresh = (refreshToken: string, scope: string) =>
-    call(emulator, `${LOGIN}/organizations/oauth2/v2.0/token`, {
-      method: 'POST',
-      headers: { ...FORM, origin: ORIGIN },
-      body: new URLSearchParams({
-        grant_type: 'refresh_token',
-        client_id: clientId,
-        refresh_token: refreshToken,
-        scope: `${scope} openid profile offline_access`,
-      }).toString(),
-    });
-
   it('refuses a refresh token for the protected app with AADSTS50076 and a claims challenge until an interactive sign-in for it', async () => {
     const { verifier, challenge } = pkce();
     const { location, cookie } = await signIn('admin@contoso.com', {
@@ -505,7 +496,7 @@ describe('Entra ID Conditional Access: mfa-required', () => {
 
     const refused = await refresh(
       String(ok.json.refresh_token),
-      'https://contoso.crm.dynamics.com/user_impersonation',
+      'https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access',
     );
     expect(refused.status).toBe(400);
     expectAadsts(refused.json, 'interaction_required', 50076);
@@ -519,13 +510,13 @@ describe('Entra ID Conditional Access: mfa-required', () => {
       (
         await refresh(
           String(ok.json.refresh_token),
-          'https://globaldisco.crm.dynamics.com/user_impersonation',
+          'https://globaldisco.crm.dynamics.com/user_impersonation openid profile offline_access',
         )
       ).json.error,
     ).toBe('interaction_required');
     const graph = await refresh(
       String(ok.json.refresh_token),
-      'https://graph.microsoft.com/Application.ReadWrite.All',
+      'https://graph.microsoft.com/Application.ReadWrite.All openid profile offline_access',
     );
     expect(graph.status).toBe(200);
 
@@ -556,7 +547,7 @@ describe('Entra ID Conditional Access: mfa-required', () => {
     expect(code).toBeTruthy();
     const after = await refresh(
       String(graph.json.refresh_token),
-      'https://contoso.crm.dynamics.com/user_impersonation',
+      'https://contoso.crm.dynamics.com/user_impersonation openid profile offline_access',
     );
     expect(after.status).toBe(200);
     expect(decodeClaims(String(after.json.access_token))).toMatchObject({
