@@ -56,7 +56,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
   });
   const failedAuth = failedAuthLimit(app, config.rateLimit);
 
-  // One hook for every request's checks, since each hook Fastify runs costs every request (about 1 µs each, measured):
+  // One hook for every request's checks, since each hook costs every request (8 empty hooks: -8% on bare Fastify):
   // - path and query with `%00` (NUL): a 400, as for NUL in a body (see containsNul);
   // - an address past its failed sign-in budget: a 429 (see failedAuthLimit);
   // - security headers. Pages (SPA, docs) get the full helmet set above; API answers (JSON and event streams, never
