@@ -3,6 +3,72 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { readdirSync } from 'node:fs';
+
+/*
+ * Boundaries the machine enforces (issue 13). Each zone lists what its files may not import; ESLint does not merge
+ * one rule's options across blocks, so every zone also carries the workspace-wide rule: another package is imported
+ * by its name (`@kantiv/…`), never through its `src/` by a relative path. `e2e/integration/lint-zones.test.ts`
+ * proves each zone fails on a crossing import.
+ */
+const crossPackage = {
+  regex: '^(\\.\\./)+(.*/)?(shared|server|web|e2e|provisioning|emulator|dev)/src(/|$)',
+  message: 'Import another package by its name (@kantiv/…), never its src/ by a relative path.',
+};
+const zone = (files, patterns, paths = []) => ({
+  files,
+  rules: { 'no-restricted-imports': ['error', { paths, patterns: [crossPackage, ...patterns] }] },
+});
+const features = readdirSync(new URL('web/src/features/', import.meta.url), { withFileTypes: true })
+  .filter((d) => d.isDirectory())
+  .map((d) => d.name);
+const react = ['react', 'react-dom', 'react-dom/client', 'react-router'].map((name) => ({
+  name,
+  message: 'The provisioning engine is plain TypeScript: no React (CONVENTIONS 7).',
+}));
+const boundaries = [
+  zone(['**/*.{ts,tsx}'], []),
+  zone(
+    ['server/src/services/**/*.ts'],
+    [{ group: ['**/plugins/**', '**/routes/**'], message: 'Services never import plugins or routes.' }],
+  ),
+  zone(
+    ['server/src/routes/**/*.ts'],
+    [
+      {
+        group: ['**/db/**', '**/vault/**'],
+        message: 'Routes reach storage and the vault only through a service.',
+      },
+    ],
+  ),
+  ...features.map((feature) =>
+    zone(
+      [`web/src/features/${feature}/**/*.{ts,tsx}`],
+      features
+        .filter((other) => other !== feature)
+        .flatMap((other) => [
+          { group: [`**/features/${other}`, `**/features/${other}/**`] },
+          // A relative import names no `features/` when it climbs out of one feature into its sibling.
+          { regex: `^(\\.\\./)+${other}(/|$)` },
+        ])
+        .map((p) => ({
+          ...p,
+          message:
+            'A feature never imports another feature; move what both need to web/src/components or lib.',
+        })),
+    ),
+  ),
+  zone(
+    ['web/provisioning/src/**/*.ts'],
+    [
+      {
+        group: ['**/app/**', '**/features/**', '@kantiv/web', '@kantiv/web/**', 'react', 'react/**'],
+        message: 'The provisioning engine knows nothing of the SPA (CONVENTIONS 7).',
+      },
+    ],
+    react,
+  ),
+];
 
 export default tseslint.config(
   {
@@ -52,6 +118,7 @@ export default tseslint.config(
       ],
     },
   },
+  ...boundaries,
   {
     files: ['**/*.{js,mjs}'],
     ...tseslint.configs.disableTypeChecked,
