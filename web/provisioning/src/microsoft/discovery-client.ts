@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { request, type CallContext, type Transport } from './http.ts';
+import { request } from '../http/request.ts';
+import type { CallContext, Transport } from '../http/transport.ts';
 
 export const InstanceSchema = z.object({
   Id: z.string(),

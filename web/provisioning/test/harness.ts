@@ -11,13 +11,16 @@ import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
-import { createEngine, tokenScope, type Engine, type SecretVault } from '../../src/provisioning/engine.ts';
-import type {
-  EngineConfig,
-  RequestObservation,
-  TokenProvider,
-  TokenResource,
-} from '../../src/provisioning/types.ts';
+import {
+  createEngine,
+  tokenScope,
+  type Engine,
+  type EngineConfig,
+  type RequestObservation,
+  type SecretHolder,
+  type TokenProvider,
+  type TokenResource,
+} from '@kantiv/provisioning';
 
 export const CONTOSO_PRODUCTION = 'https://contoso.crm.dynamics.com';
 export const UNIQUE_NAME = 'kantiv-dataverse-connector';
@@ -137,8 +140,8 @@ export function run(
     onEvent?: (e: StepEventInput, run: Run) => void;
     onRequest?: (r: RequestObservation, run: Run) => void;
     handoff?: (req: CredentialHandoffRequest) => Promise<void>;
-    /** Shared by the engines of one page (the wizard passes one vault to every run). */
-    vault?: SecretVault;
+    /** Shared by the engines of one page (the wizard passes one secret holder to every run). */
+    secretHolder?: SecretHolder;
   } = {},
 ): Run {
   const controller = new AbortController();
@@ -161,7 +164,7 @@ export function run(
       ...opts.config,
     },
     signal: controller.signal,
-    ...(opts.vault ? { vault: opts.vault } : {}),
+    ...(opts.secretHolder ? { secretHolder: opts.secretHolder } : {}),
     onEvent: (e) => {
       r.events.push(e);
       if (server) server.nextSeq = e.seq + 1;

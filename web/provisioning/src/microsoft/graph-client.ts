@@ -1,6 +1,8 @@
 import { z } from 'zod';
-import type { MicrosoftApiError } from './errors.ts';
-import { odataString, request, type CallContext, type Transport } from './http.ts';
+import type { MicrosoftApiError } from '../errors.ts';
+import { odataString } from '../http/odata.ts';
+import { request } from '../http/request.ts';
+import type { CallContext, Transport } from '../http/transport.ts';
 
 /** Dynamics CRM (Dataverse) first-party application, the resource of `user_impersonation`. */
 export const DYNAMICS_CRM_APP_ID = '00000007-0000-0000-c000-000000000000';

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { PrivilegeDepth } from '@kantiv/shared/manifest';
-import { MicrosoftApiError } from './errors.ts';
-import { odataString, request, type CallContext, type Transport } from './http.ts';
+import { MicrosoftApiError } from '../errors.ts';
+import { odataString } from '../http/odata.ts';
+import { request } from '../http/request.ts';
+import type { CallContext, Transport } from '../http/transport.ts';
 
 const WhoAmISchema = z.object({
   BusinessUnitId: z.string(),
