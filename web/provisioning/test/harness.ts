@@ -6,7 +6,7 @@ import {
   type AccountInfo,
   type INetworkModule,
 } from '@azure/msal-node';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
@@ -37,6 +37,22 @@ export const FAST_RETRY: EngineConfig['retry'] = {
 
 export async function emulator(replicationDelayMs = 0): Promise<Emulator> {
   return startEmulator({ replicationDelayMs });
+}
+
+/** One emulator per test file, started once and reset before each test; `started` receives it. */
+export function useEmulator(started: (emu: Emulator) => void): void {
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await emulator();
+    started(emu);
+  }, 120_000);
+  afterAll(async () => {
+    await emu?.close();
+  }, 60_000);
+  beforeEach(() => {
+    emu?.control.reset();
+    emu?.control.setReplicationDelay(0);
+  });
 }
 
 /** A registered SPA redirect URI of the wizard app; MSAL node acts as the SPA (same `Origin` rule). */

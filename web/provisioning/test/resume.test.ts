@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/e2e/emulator/index';
 import { ENGINE_STEP_IDS, type SecretHolder } from '@kantiv/provisioning';
-import { emulator, expectInvariants, expectNoSecretIn, newServer, run } from './harness.ts';
+import { expectInvariants, expectNoSecretIn, newServer, run, useEmulator } from './harness.ts';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await emulator();
-}, 120_000);
-afterAll(async () => {
-  await emu.close();
-}, 60_000);
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setReplicationDelay(0);
-});
+useEmulator((started) => (emu = started));
 
 describe('engine › interrupted runs converge', { timeout: 180_000 }, () => {
   it.each(ENGINE_STEP_IDS)('after a crash right after %s, a new run converges', async (step) => {
