@@ -12,3 +12,12 @@ export function decodeJwtPayload(token: string): Record<string, unknown> {
     return {};
   }
 }
+
+/** The first of these claims that is a string, else `null` (Entra puts the sign-in name in `upn` or `preferred_username`). */
+export function stringClaim(claims: Record<string, unknown>, ...names: string[]): string | null {
+  for (const name of names) {
+    const value = claims[name];
+    if (typeof value === 'string') return value;
+  }
+  return null;
+}

@@ -5,7 +5,7 @@ import { DIRECTORY_ROLE_TEMPLATES } from '../directory-roles.ts';
 import { MicrosoftApiError, isAbortError, toStepError } from '../errors.ts';
 import { getToken } from '../http/tokens.ts';
 import type { TokenProvider } from '../http/transport.ts';
-import { decodeJwtPayload } from '../jwt.ts';
+import { decodeJwtPayload, stringClaim } from '../jwt.ts';
 import type { DataverseClient, Role, SystemUser, WhoAmI } from '../microsoft/dataverse-client.ts';
 import type { Instance } from '../microsoft/discovery-client.ts';
 import { DYNAMICS_CRM_APP_ID, type Application } from '../microsoft/graph-client.ts';
@@ -58,13 +58,11 @@ export class DiscoverySession {
     return this.memo('me', async () => {
       const c = await this.graphClaims();
       if (typeof c.oid === 'string') {
-        const upn =
-          typeof c.upn === 'string'
-            ? c.upn
-            : typeof c.preferred_username === 'string'
-              ? c.preferred_username
-              : null;
-        return { id: c.oid, userPrincipalName: upn, displayName: typeof c.name === 'string' ? c.name : null };
+        return {
+          id: c.oid,
+          userPrincipalName: stringClaim(c, 'upn', 'preferred_username'),
+          displayName: stringClaim(c, 'name'),
+        };
       }
       return this.clients.graph('preflight').me();
     });
