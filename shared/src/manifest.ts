@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ROLE_NAME } from './naming.ts';
 
 /**
  * Kantiv's table manifest: exactly which Dataverse tables Kantiv touches and how. The provisioning engine turns it
@@ -57,7 +58,7 @@ export function privilegeName(access: TableAccess, schemaName: string): string {
 
 /** What Kantiv needs by default: read and write of the sales core, read of users. */
 export const DEFAULT_MANIFEST: Manifest = {
-  roleName: 'Kantiv Integration',
+  roleName: ROLE_NAME,
   tables: [
     {
       table: 'account',

@@ -3,7 +3,11 @@ import { Await, useLoaderData, useNavigate, useRevalidator, type LoaderFunctionA
 import { paths } from '../../../config/paths.ts';
 import { BlockerList } from '../../../features/wizard/components/blocker-list.tsx';
 import { getEngine } from '../../../features/wizard/lib/engine-session.ts';
-import type { Blocker, Discovery, EnvironmentOption } from '../../../features/wizard/lib/engine-types.ts';
+import type {
+  Blocker,
+  DiscoverySummary as Discovery,
+  EnvironmentChoice as EnvironmentOption,
+} from '@kantiv/provisioning';
 import { loadReadyWizard } from '../../../features/wizard/lib/load-wizard.ts';
 import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';
 import { saveChoices } from '../../../features/wizard/lib/wizard-memory.ts';

@@ -7,12 +7,8 @@ import { ApiClientError } from '../../../lib/api-client.ts';
 import { PrivilegesTable } from '../../../features/wizard/components/privileges-table.tsx';
 import { bindIdentity } from '../../../features/wizard/api/bind-identity.ts';
 import { handOffCredential } from '../../../features/wizard/api/hand-off-credential.ts';
-import {
-  APP_DISPLAY_NAME,
-  DYNAMICS_CRM_API_NAME,
-  DYNAMICS_PERMISSION,
-  SECRET_DESCRIPTION,
-} from '../../../features/wizard/lib/naming.ts';
+import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME as SECRET_DESCRIPTION } from '@kantiv/shared/naming';
+import { DYNAMICS_CRM_API_NAME, DYNAMICS_PERMISSION } from '../../../features/wizard/lib/naming.ts';
 import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';
 import { saveChoices } from '../../../features/wizard/lib/wizard-memory.ts';
 

@@ -11,7 +11,7 @@ import { paths } from '../../../config/paths.ts';
 import { BlockerList } from '../../../features/wizard/components/blocker-list.tsx';
 import { PrivilegesTable } from '../../../features/wizard/components/privileges-table.tsx';
 import { getEngine } from '../../../features/wizard/lib/engine-session.ts';
-import type { Plan, PlanAction } from '../../../features/wizard/lib/engine-types.ts';
+import type { PlanAction, PlanSummary as Plan } from '@kantiv/provisioning';
 import { loadReadyWizard } from '../../../features/wizard/lib/load-wizard.ts';
 import { planChoicesFrom } from '../../../features/wizard/lib/plan-choices.ts';
 import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';

@@ -1,7 +1,8 @@
 import { Link, useNavigate } from 'react-router';
 import { CopyButton } from '../../../components/copy-button.tsx';
 import { paths } from '../../../config/paths.ts';
-import { APP_DISPLAY_NAME, DATAVERSE_ROLE, SECRET_DESCRIPTION } from '../../../features/wizard/lib/naming.ts';
+import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME as SECRET_DESCRIPTION } from '@kantiv/shared/naming';
+import { DATAVERSE_ROLE } from '../../../features/wizard/lib/naming.ts';
 import { getSetupToken } from '../../../features/wizard/lib/setup-token.ts';
 import { useWizard } from '../../../features/wizard/lib/use-wizard.ts';
 import { saveChoices } from '../../../features/wizard/lib/wizard-memory.ts';

@@ -1,4 +1,4 @@
-import type { Blocker } from '../lib/engine-types.ts';
+import type { Blocker } from '@kantiv/provisioning';
 
 /** Blockers with the exact fix, announced when they appear. */
 export function BlockerList({ blockers, title }: { blockers: Blocker[]; title: string }) {

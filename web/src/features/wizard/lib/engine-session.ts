@@ -1,6 +1,6 @@
 import type { ClientConfig } from '@kantiv/shared/client-config';
 import type { WizardSetup } from '@kantiv/shared/setup';
-import type { WizardEngine } from './engine-types.ts';
+import type { WizardEngine } from '@kantiv/provisioning';
 import { EventForwarder } from './event-forwarder.ts';
 
 /**

@@ -1,6 +1,6 @@
 import type { StepEventInput } from '@kantiv/shared/events';
 import { postStepEvents } from '../api/post-step-events.ts';
-import type { RunEvent } from './engine-types.ts';
+import type { RunEvent } from '@kantiv/provisioning';
 
 /**
  * Forwards the engine's step events to our server so Kantiv support sees them live. Ordered by `seq`; the server

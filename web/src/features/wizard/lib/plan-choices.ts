@@ -1,5 +1,5 @@
 import type { WizardSetup } from '@kantiv/shared/setup';
-import type { PlanChoices } from './engine-types.ts';
+import type { PlanChoices } from '@kantiv/provisioning';
 import type { WizardChoices } from './wizard-memory.ts';
 
 /** The admin's choices as the engine wants them, with the setup's defaults; undefined before an environment. */

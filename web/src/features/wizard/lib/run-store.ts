@@ -1,5 +1,5 @@
 import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/steps';
-import type { PlanChoices, RunEvent, RunResult, WizardEngine } from './engine-types.ts';
+import type { PlanChoices, RunEvent, RunResult, WizardEngine } from '@kantiv/provisioning';
 import type { EventForwarder } from './event-forwarder.ts';
 
 /**

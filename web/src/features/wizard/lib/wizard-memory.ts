@@ -1,11 +1,10 @@
+import type { RoleChoice } from '@kantiv/provisioning';
 import type { WizardStep } from '../../../config/paths.ts';
 
 /**
  * Non-secret choices the admin made in this tab (environment, role, lifetime), so a reload lands on the right step.
  * Everything else is owned by the server (setup state, step history) or rediscovered from Microsoft by the engine.
  */
-export type RoleChoice = { kind: 'create' } | { kind: 'existing'; roleId: string; roleName: string };
-
 export type WizardChoices = {
   welcomed?: boolean;
   environmentUrl?: string;

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/e2e/emulator/index';
 import {
   consentTenantWide,
-  emulator,
+  useEmulator,
   expectInvariants,
   newServer,
   run,
@@ -11,16 +11,7 @@ import {
 } from './harness.ts';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await emulator();
-}, 120_000);
-afterAll(async () => {
-  await emu.close();
-}, 60_000);
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setReplicationDelay(0);
-});
+useEmulator((started) => (emu = started));
 
 const ourApps = () =>
   emu.control

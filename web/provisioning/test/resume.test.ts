@@ -1,19 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/e2e/emulator/index';
-import { ENGINE_STEP_IDS, type SecretVault } from '../../src/provisioning/engine.ts';
-import { emulator, expectInvariants, expectNoSecretIn, newServer, run } from './harness.ts';
+import { ENGINE_STEP_IDS, type SecretHolder } from '@kantiv/provisioning';
+import { expectInvariants, expectNoSecretIn, newServer, run, useEmulator } from './harness.ts';
 
 let emu: Emulator;
-beforeAll(async () => {
-  emu = await emulator();
-}, 120_000);
-afterAll(async () => {
-  await emu.close();
-}, 60_000);
-beforeEach(() => {
-  emu.control.reset();
-  emu.control.setReplicationDelay(0);
-});
+useEmulator((started) => (emu = started));
 
 describe('engine › interrupted runs converge', { timeout: 180_000 }, () => {
   it.each(ENGINE_STEP_IDS)('after a crash right after %s, a new run converges', async (step) => {
@@ -69,22 +60,22 @@ describe('engine › interrupted runs converge', { timeout: 180_000 }, () => {
     expect(app.passwordCredentials.map((p) => p.keyId)).not.toContain(orphan[0]!.keyId);
   });
 
-  it('hands off the secret a cancelled run made when the next run shares its vault (Continue in the wizard)', async () => {
+  it('hands off the secret a cancelled run made when the next run shares its secret holder (Continue in the wizard)', async () => {
     const server = newServer();
-    const vault: SecretVault = { pending: null, handedOff: new Set() };
+    const secretHolder: SecretHolder = { pending: null, handedOff: new Set() };
     const first = run(emu, {
       server,
-      vault,
+      secretHolder,
       onEvent: (e, self) => {
         if (e.step === 'credential' && e.status === 'succeeded') self.controller.abort();
       },
     });
     expect((await first.engine.apply()).status).toBe('cancelled');
     expect(first.handoffs).toHaveLength(0);
-    const made = vault.pending?.keyId;
+    const made = secretHolder.pending?.keyId;
     expect(made).toBeDefined();
 
-    const second = run(emu, { server, vault });
+    const second = run(emu, { server, secretHolder });
     expect((await second.engine.apply()).status).toBe('succeeded');
     expect(second.handoffs.map((h) => h.secretKeyId)).toEqual([made]);
     expect(second.requests.filter((q) => /\/(add|remove)Password$/.test(q.url))).toEqual([]);

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { PrivilegeDepth } from '@kantiv/shared/manifest';
-import { MicrosoftApiError } from './errors.ts';
-import { odataString, request, type CallContext, type Transport } from './http.ts';
+import { MicrosoftApiError } from '../errors.ts';
+import { odataString } from '../http/odata.ts';
+import type { CallContext, TokenResource, Transport } from '../http/transport.ts';
+import { MicrosoftClient, odataList as list } from './client.ts';
 
 const WhoAmISchema = z.object({
   BusinessUnitId: z.string(),
@@ -57,8 +59,6 @@ const SystemUserSchema = z.object({
 });
 export type SystemUser = z.infer<typeof SystemUserSchema>;
 
-const list = <T extends z.ZodType>(item: T) => z.object({ value: z.array(item) });
-
 /**
  * `0x8004f510` AzureApplicationIdNotFound (and `…f512` …InOrgDB): Dataverse has not yet seen the application Entra
  * just created (reference B.9). Retried with backoff like the other replication errors.
@@ -71,26 +71,24 @@ const isDuplicateAssociation = (err: MicrosoftApiError): boolean =>
   err.is('0x80040237') || /duplicate|already exists/i.test(err.message);
 
 /** Dataverse Web API v9.2 of one environment, with the admin's delegated token for that environment. */
-export class DataverseClient {
-  private readonly base: string;
+export class DataverseClient extends MicrosoftClient {
+  protected readonly service = 'dataverse';
+  protected readonly resource: TokenResource;
+  protected readonly apiPath = '/api/data/v9.2';
   constructor(
-    private readonly transport: Transport,
-    private readonly ctx: CallContext,
+    transport: Transport,
+    ctx: CallContext,
     /** `ApiUrl` from Global Discovery (or the URL the admin typed). */
     apiUrl: string,
     /** `Url` from Global Discovery: the token audience. */
-    private readonly environmentUrl: string,
+    environmentUrl: string,
   ) {
-    this.base = `${apiUrl.replace(/\/$/, '')}/api/data/v9.2`;
+    super(transport, ctx, apiUrl);
+    this.resource = { environmentUrl };
   }
 
   private get<S extends z.ZodType>(path: string, schema: S) {
-    return request(this.transport, this.ctx, {
-      service: 'dataverse',
-      resource: { environmentUrl: this.environmentUrl },
-      url: `${this.base}${path}`,
-      schema,
-    });
+    return this.call({ url: this.url(path), schema });
   }
 
   async whoAmI(): Promise<WhoAmI> {
@@ -131,11 +129,9 @@ export class DataverseClient {
   }
 
   async createRole(name: string, businessUnitId: string): Promise<Role> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'dataverse',
-      resource: { environmentUrl: this.environmentUrl },
+    const res = await this.call({
       method: 'POST',
-      url: `${this.base}/roles?$select=roleid,name,_businessunitid_value,ismanaged`,
+      url: this.url(`/roles?$select=roleid,name,_businessunitid_value,ismanaged`),
       headers: { Prefer: 'return=representation' },
       body: { name, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
       schema: z.union([RoleSchema, z.undefined()]),
@@ -176,11 +172,9 @@ export class DataverseClient {
     opts: { replace?: boolean } = {},
   ): Promise<void> {
     const action = opts.replace ? 'ReplacePrivilegesRole' : 'AddPrivilegesRole';
-    await request(this.transport, this.ctx, {
-      service: 'dataverse',
-      resource: { environmentUrl: this.environmentUrl },
+    await this.call({
       method: 'POST',
-      url: `${this.base}/roles(${roleId})/Microsoft.Dynamics.CRM.${action}`,
+      url: this.url(`/roles(${roleId})/Microsoft.Dynamics.CRM.${action}`),
       body: {
         Privileges: privileges.map((p) => ({
           PrivilegeId: p.privilegeId,
@@ -202,11 +196,11 @@ export class DataverseClient {
 
   /** Refused with `0x8004f510` until Entra has replicated the app to Dataverse: waited for, reported. */
   async createApplicationUser(appId: string, businessUnitId: string): Promise<SystemUser> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'dataverse',
-      resource: { environmentUrl: this.environmentUrl },
+    const res = await this.call({
       method: 'POST',
-      url: `${this.base}/systemusers?$select=systemuserid,applicationid,isdisabled,fullname,_businessunitid_value`,
+      url: this.url(
+        `/systemusers?$select=systemuserid,applicationid,isdisabled,fullname,_businessunitid_value`,
+      ),
       headers: { Prefer: 'return=representation' },
       body: { applicationid: appId, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
       schema: z.union([SystemUserSchema, z.undefined()]),
@@ -230,12 +224,10 @@ export class DataverseClient {
 
   async assignRole(userId: string, roleId: string): Promise<{ alreadyAssigned: boolean }> {
     try {
-      await request(this.transport, this.ctx, {
-        service: 'dataverse',
-        resource: { environmentUrl: this.environmentUrl },
+      await this.call({
         method: 'POST',
-        url: `${this.base}/systemusers(${userId})/systemuserroles_association/$ref`,
-        body: { '@odata.id': `${this.base}/roles(${roleId})` },
+        url: this.url(`/systemusers(${userId})/systemuserroles_association/$ref`),
+        body: { '@odata.id': this.url(`/roles(${roleId})`) },
         schema: undefined,
       });
       return { alreadyAssigned: false };

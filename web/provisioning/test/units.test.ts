@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
-import {
-  decodeJwtPayload,
-  depthAtLeast,
-  manifestPrivileges,
-  normalizeUrl,
-  resolveConfig,
-} from '../../src/provisioning/context.ts';
-import {
-  BlockerError,
-  MicrosoftApiError,
-  NetworkError,
-  TokenError,
-  toStepError,
-} from '../../src/provisioning/errors.ts';
-import { odataString, parseRetryAfter } from '../../src/provisioning/http.ts';
-import { shorterLifetimeDays } from '../../src/provisioning/steps.ts';
+import { normalizeUrl, resolveConfig } from '../src/config.ts';
+import { decodeJwtPayload } from '../src/jwt.ts';
+import { depthAtLeast, manifestPrivileges } from '../src/privileges.ts';
+import { BlockerError, MicrosoftApiError, NetworkError, TokenError, toStepError } from '../src/errors.ts';
+import { parseRetryAfter } from '../src/http/error-body.ts';
+import { odataString } from '../src/http/odata.ts';
+import { shorterLifetimeDays } from '../src/steps/credential.ts';
 
 describe('parseRetryAfter', () => {
   it('reads seconds', () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
-import type { MicrosoftApiError } from './errors.ts';
-import { odataString, request, type CallContext, type Transport } from './http.ts';
+import type { MicrosoftApiError } from '../errors.ts';
+import { odataString } from '../http/odata.ts';
+import { MicrosoftClient, odataList as list } from './client.ts';
 
 /** Dynamics CRM (Dataverse) first-party application, the resource of `user_impersonation`. */
 export const DYNAMICS_CRM_APP_ID = '00000007-0000-0000-c000-000000000000';
@@ -76,8 +77,6 @@ const DirectoryRoleListSchema = z.object({
   ),
 });
 
-const list = <T extends z.ZodType>(item: T) => z.object({ value: z.array(item) });
-
 const APP_SELECT =
   'id,appId,displayName,uniqueName,signInAudience,tags,passwordCredentials,requiredResourceAccess,createdDateTime';
 
@@ -86,21 +85,13 @@ export const isGraphReplicationError = (err: MicrosoftApiError): boolean =>
   err.status === 404 || err.is('Request_ResourceNotFound') || err.is('NoBackingApplicationObject');
 
 /** Microsoft Graph v1.0, the calls of Steps 1–3. */
-export class GraphClient {
-  constructor(
-    private readonly transport: Transport,
-    private readonly ctx: CallContext,
-    private readonly baseUrl: string,
-  ) {}
-
-  private url(path: string): string {
-    return `${this.baseUrl.replace(/\/$/, '')}/v1.0${path}`;
-  }
+export class GraphClient extends MicrosoftClient {
+  protected readonly service = 'graph';
+  protected readonly resource = 'graph';
+  protected readonly apiPath = '/v1.0';
 
   async me(): Promise<Me> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       url: this.url('/me?$select=id,userPrincipalName,displayName'),
       schema: MeSchema,
     });
@@ -108,9 +99,7 @@ export class GraphClient {
   }
 
   async organization(): Promise<{ id: string; displayName?: string | null | undefined } | undefined> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       url: this.url('/organization?$select=id,displayName'),
       schema: OrganizationSchema,
     });
@@ -119,9 +108,7 @@ export class GraphClient {
 
   /** Directory roles of the signed-in user (template ids are stable across tenants). */
   async myDirectoryRoles(): Promise<{ displayName: string; roleTemplateId: string }[]> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       url: this.url('/me/memberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId'),
       schema: DirectoryRoleListSchema,
     });
@@ -133,9 +120,7 @@ export class GraphClient {
 
   /** `null` when the tenant has no such service principal (404 is an answer here, not replication). */
   async servicePrincipalByAppId(appId: string): Promise<ServicePrincipal | null> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       url: this.url(
         `/servicePrincipals?$filter=appId eq ${odataString(appId)}&$select=id,appId,displayName,oauth2PermissionScopes`,
       ),
@@ -146,9 +131,7 @@ export class GraphClient {
 
   /** Applications carrying our `uniqueName` (an alternate key: at most one). */
   async applicationsByUniqueName(uniqueName: string): Promise<Application[]> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       url: this.url(`/applications?$filter=uniqueName eq ${odataString(uniqueName)}&$select=${APP_SELECT}`),
       schema: list(ApplicationSchema),
     });
@@ -156,9 +139,7 @@ export class GraphClient {
   }
 
   async application(objectId: string, opts: { replication?: boolean } = {}): Promise<Application> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       url: this.url(`/applications/${encodeURIComponent(objectId)}?$select=${APP_SELECT}`),
       schema: ApplicationSchema,
       replication: opts.replication ? isGraphReplicationError : undefined,
@@ -175,9 +156,7 @@ export class GraphClient {
     uniqueName: string,
     body: Record<string, unknown>,
   ): Promise<{ created: boolean; application: Application | undefined }> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       method: 'PATCH',
       url: this.url(`/applications(uniqueName=${odataString(uniqueName)})`),
       headers: { Prefer: 'create-if-missing' },
@@ -188,9 +167,7 @@ export class GraphClient {
   }
 
   async updateApplication(objectId: string, body: Record<string, unknown>): Promise<void> {
-    await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    await this.call({
       method: 'PATCH',
       url: this.url(`/applications/${encodeURIComponent(objectId)}`),
       body,
@@ -204,9 +181,7 @@ export class GraphClient {
   async upsertServicePrincipal(
     appId: string,
   ): Promise<{ created: boolean; servicePrincipal: ServicePrincipal | undefined }> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       method: 'PATCH',
       url: this.url(`/servicePrincipals(appId=${odataString(appId)})`),
       headers: { Prefer: 'create-if-missing' },
@@ -223,9 +198,7 @@ export class GraphClient {
     objectId: string,
     credential: { displayName: string; endDateTime: string },
   ): Promise<NewPasswordCredential> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    const res = await this.call({
       method: 'POST',
       url: this.url(`/applications/${encodeURIComponent(objectId)}/addPassword`),
       body: { passwordCredential: credential },
@@ -238,9 +211,7 @@ export class GraphClient {
   }
 
   async removePassword(objectId: string, keyId: string): Promise<void> {
-    await request(this.transport, this.ctx, {
-      service: 'graph',
-      resource: 'graph',
+    await this.call({
       method: 'POST',
       url: this.url(`/applications/${encodeURIComponent(objectId)}/removePassword`),
       body: { keyId },

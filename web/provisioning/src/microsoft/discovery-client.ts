@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { request, type CallContext, type Transport } from './http.ts';
+import { MicrosoftClient, odataList } from './client.ts';
 
 export const InstanceSchema = z.object({
   Id: z.string(),
@@ -24,19 +24,15 @@ const SELECT =
   'Id,EnvironmentId,FriendlyName,UniqueName,UrlName,Url,ApiUrl,TenantId,IsUserSysAdmin,State,Version,Region';
 
 /** Dynamics 365 Global Discovery v2.0: the environments the signed-in user can reach. */
-export class DiscoveryClient {
-  constructor(
-    private readonly transport: Transport,
-    private readonly ctx: CallContext,
-    private readonly baseUrl: string,
-  ) {}
+export class DiscoveryClient extends MicrosoftClient {
+  protected readonly service = 'discovery';
+  protected readonly resource = 'discovery';
+  protected readonly apiPath = '/api/discovery/v2.0';
 
   async instances(): Promise<Instance[]> {
-    const res = await request(this.transport, this.ctx, {
-      service: 'discovery',
-      resource: 'discovery',
-      url: `${this.baseUrl.replace(/\/$/, '')}/api/discovery/v2.0/Instances?$select=${SELECT}`,
-      schema: z.object({ value: z.array(InstanceSchema) }),
+    const res = await this.call({
+      url: this.url(`/Instances?$select=${SELECT}`),
+      schema: odataList(InstanceSchema),
     });
     return res.data.value;
   }

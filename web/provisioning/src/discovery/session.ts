@@ -1,21 +1,17 @@
 import type { StepError } from '@kantiv/shared/steps';
-import {
-  APP_MANAGER_ROLES,
-  DIRECTORY_ROLE_TEMPLATES,
-  SECRET_DISPLAY_NAME,
-  decodeJwtPayload,
-  depthAtLeast,
-  manifestPrivileges,
-  normalizeUrl,
-  type Clients,
-  type ResolvedConfig,
-} from './context.ts';
-import type { DataverseClient, Role, SystemUser, WhoAmI } from './dataverse-client.ts';
-import type { Instance } from './discovery-client.ts';
-import { CancelledError, MicrosoftApiError, isAbortError, toStepError } from './errors.ts';
-import { DYNAMICS_CRM_APP_ID, type Application } from './graph-client.ts';
-import { getToken, type TokenProvider } from './http.ts';
-import type { Discovery, EnvironmentOption, RoleOption } from './types.ts';
+import type { Clients } from '../clients.ts';
+import { normalizeUrl, type ResolvedConfig } from '../config.ts';
+import { DIRECTORY_ROLE_TEMPLATES } from '../directory-roles.ts';
+import { MicrosoftApiError, isAbortError, toStepError } from '../errors.ts';
+import { getToken } from '../http/tokens.ts';
+import type { TokenProvider } from '../http/transport.ts';
+import { decodeJwtPayload, stringClaim } from '../jwt.ts';
+import type { DataverseClient, Role, SystemUser, WhoAmI } from '../microsoft/dataverse-client.ts';
+import type { Instance } from '../microsoft/discovery-client.ts';
+import { DYNAMICS_CRM_APP_ID, type Application } from '../microsoft/graph-client.ts';
+import { depthAtLeast, manifestPrivileges } from '../privileges.ts';
+import type { EnvironmentOption, RoleOption } from '../types.ts';
+import { environmentReadError, toOption, toRoleOption } from './options.ts';
 
 /**
  * What exists now, read once per run with every independent call in flight at the same time. Each getter is memoized,
@@ -62,13 +58,11 @@ export class DiscoverySession {
     return this.memo('me', async () => {
       const c = await this.graphClaims();
       if (typeof c.oid === 'string') {
-        const upn =
-          typeof c.upn === 'string'
-            ? c.upn
-            : typeof c.preferred_username === 'string'
-              ? c.preferred_username
-              : null;
-        return { id: c.oid, userPrincipalName: upn, displayName: typeof c.name === 'string' ? c.name : null };
+        return {
+          id: c.oid,
+          userPrincipalName: stringClaim(c, 'upn', 'preferred_username'),
+          displayName: stringClaim(c, 'name'),
+        };
       }
       return this.clients.graph('preflight').me();
     });
@@ -279,125 +273,4 @@ export class DiscoverySession {
       return { ...user, roleIds: roles.map((r) => r.roleid.toLowerCase()) };
     });
   }
-
-  /** Everything at once, every independent read in flight concurrently. */
-  async snapshot(): Promise<Discovery> {
-    const [
-      tenantId,
-      me,
-      directoryRoles,
-      hasApplicationConsent,
-      dynamicsCrm,
-      instances,
-      environments,
-      environment,
-      basics,
-      application,
-    ] = await Promise.all([
-      this.tenantId(),
-      this.me(),
-      this.directoryRoles(),
-      this.hasApplicationConsent(),
-      this.dynamicsCrm(),
-      this.instances(),
-      this.environments(),
-      this.environment(),
-      this.dataverseBasics(),
-      this.application(),
-    ]);
-    const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser] = await Promise.all([
-      this.servicePrincipalId(),
-      basics && !basics.error ? this.isSystemAdministrator() : Promise.resolve(false),
-      this.rootRoles(),
-      this.role(),
-      basics && !basics.error ? this.rolePrivilegeGap() : Promise.resolve(null),
-      this.applicationUser(),
-    ]);
-    const crmPermission = application?.requiredResourceAccess?.find(
-      (r) => r.resourceAppId === DYNAMICS_CRM_APP_ID,
-    );
-    const scopeId = dynamicsCrm?.userImpersonationScopeId;
-    return {
-      tenantId,
-      user: {
-        id: me.id,
-        userPrincipalName: me.userPrincipalName ?? null,
-        displayName: me.displayName ?? null,
-      },
-      directoryRoles,
-      canManageApplications: directoryRoles.some((r) => APP_MANAGER_ROLES.has(r)),
-      hasApplicationConsent,
-      dynamicsCrm,
-      environments,
-      environmentsError: instances.error,
-      environment,
-      environmentError: basics?.error ?? null,
-      application: application
-        ? {
-            objectId: application.id,
-            clientId: application.appId,
-            displayName: application.displayName ?? '',
-            hasDynamicsPermission: Boolean(
-              crmPermission?.resourceAccess.some((a) => a.type === 'Scope' && (!scopeId || a.id === scopeId)),
-            ),
-            secrets: (application.passwordCredentials ?? [])
-              .filter((c) => c.displayName === SECRET_DISPLAY_NAME)
-              .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
-          }
-        : null,
-      servicePrincipalId,
-      dataverse:
-        basics && !basics.error
-          ? {
-              userId: basics.whoAmI.UserId,
-              isSystemAdministrator: isSysAdmin,
-              rootBusinessUnitId: basics.rootBusinessUnitId,
-              roles,
-              role: role ? toRoleOption(role) : null,
-              missingPrivileges: gap?.missing ?? [],
-              extraPrivileges: gap?.extra ?? [],
-              unknownPrivileges: gap?.unknown ?? [],
-              applicationUser: appUser
-                ? {
-                    id: appUser.systemuserid,
-                    disabled: appUser.isdisabled === true,
-                    roleAssigned: role ? appUser.roleIds.includes(role.roleid.toLowerCase()) : false,
-                  }
-                : null,
-            }
-          : null,
-    };
-  }
-}
-
-function toOption(i: Instance, tenantId: string): EnvironmentOption {
-  return {
-    url: normalizeUrl(i.Url),
-    apiUrl: normalizeUrl(i.ApiUrl),
-    name: i.FriendlyName ?? i.UniqueName ?? i.Url,
-    uniqueName: i.UniqueName ?? null,
-    organizationId: i.Id,
-    tenantId: i.TenantId?.toLowerCase() ?? null,
-    isUserSysAdmin: i.IsUserSysAdmin ?? null,
-    // GDS lists only the user's tenant in practice; a guest or a shared instance can still show another tenant's.
-    sameTenant: !i.TenantId || i.TenantId.toLowerCase() === tenantId.toLowerCase(),
-    enabled: i.State == null || i.State === 0,
-    discovered: true,
-  };
-}
-
-function toRoleOption(r: Role): RoleOption {
-  return { roleId: r.roleid, name: r.name, managed: r.ismanaged === true };
-}
-
-function environmentReadError(err: unknown): StepError {
-  if (err instanceof CancelledError) throw err;
-  const base = toStepError(err);
-  if (err instanceof MicrosoftApiError && (err.status === 401 || err.status === 403)) {
-    return {
-      ...base,
-      fix: 'Your account cannot work in this environment. Check the address belongs to your organization, and ask an administrator of the environment to add you as a user with the System Administrator role.',
-    };
-  }
-  return base;
 }

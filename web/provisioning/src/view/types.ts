@@ -1,16 +1,19 @@
 import type { StepEventInput } from '@kantiv/shared/events';
-import type { Manifest, TablePermission } from '@kantiv/shared/manifest';
+import type { TablePermission } from '@kantiv/shared/manifest';
 import type { StepId } from '@kantiv/shared/steps';
+import type { PlanAction } from '../types.ts';
 
 /**
- * What the wizard needs from the provisioning engine, in the wizard's words. `engine-adapter.ts` maps the engine
- * (web/src/provisioning) onto this, so pages never depend on the engine's internals.
+ * What the wizard's pages need from the engine, in the admin's words. `summarize.ts` maps the engine's `Discovery`,
+ * `Plan` and `ApplyResult` onto these, so pages never depend on the engine's internals; the wizard's adapter only
+ * adds MSAL and the hand-off call.
  */
 
 /** Something that stops the setup, with the exact fix and who must do it. */
 export type Blocker = { code: string; message: string; fix: string };
 
-export type EnvironmentOption = {
+/** An environment as the admin picks it (and as the wizard remembers it across a reload). */
+export type EnvironmentChoice = {
   url: string;
   name: string;
   environmentId?: string;
@@ -20,12 +23,12 @@ export type EnvironmentOption = {
   isUserSysAdmin?: boolean;
 };
 
-export type Discovery = {
+export type DiscoverySummary = {
   tenantId: string;
   username: string;
   /** Blockers found before any environment is chosen (directory role, consent, Dynamics missing). */
   blockers: Blocker[];
-  environments: EnvironmentOption[];
+  environments: EnvironmentChoice[];
   /** Global Discovery failed; the admin can still type the URL. */
   environmentsError?: string;
   /**
@@ -38,7 +41,7 @@ export type Discovery = {
 export type ExistingRole = { roleId: string; name: string };
 
 export type EnvironmentCheck = {
-  environment: EnvironmentOption;
+  environment: EnvironmentChoice;
   blockers: Blocker[];
   /** Security roles of the root business unit the admin may pick instead of the least-privilege one. */
   roles: ExistingRole[];
@@ -47,16 +50,14 @@ export type EnvironmentCheck = {
 export type RoleChoice = { kind: 'create' } | { kind: 'existing'; roleId: string; roleName: string };
 
 export type PlanChoices = {
-  environment: EnvironmentOption;
+  environment: EnvironmentChoice;
   role: RoleChoice;
   secretLifetimeMonths: number;
 };
 
-export type PlanAction = 'check' | 'create' | 'update' | 'reuse' | 'send' | 'none' | 'blocked';
-
 export type PlanItem = { step: StepId; action: PlanAction; title: string; detail: string };
 
-export type Plan = {
+export type PlanSummary = {
   choices: PlanChoices;
   items: PlanItem[];
   appName: string;
@@ -83,9 +84,9 @@ export type RunResult = {
 };
 
 export interface WizardEngine {
-  discover(signal: AbortSignal): Promise<Discovery>;
+  discover(signal: AbortSignal): Promise<DiscoverySummary>;
   checkEnvironment(url: string, signal: AbortSignal): Promise<EnvironmentCheck>;
-  plan(choices: PlanChoices, signal: AbortSignal): Promise<Plan>;
+  plan(choices: PlanChoices, signal: AbortSignal): Promise<PlanSummary>;
   /**
    * Runs (or resumes) the setup for these choices: rediscovers what exists, converges on re-runs, reports every step
    * (waits included) through `onEvent`, and fails with the blocker when something blocks.
@@ -95,9 +96,3 @@ export interface WizardEngine {
     options: { signal: AbortSignal; onEvent: (event: RunEvent) => void },
   ): Promise<RunResult>;
 }
-
-export type EngineContext = {
-  setupId: string;
-  manifest: Manifest;
-  secretLifetimeMonths: number;
-};

@@ -6,18 +6,21 @@ import {
   type AccountInfo,
   type INetworkModule,
 } from '@azure/msal-node';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
 import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
-import { createEngine, tokenScope, type Engine, type SecretVault } from '../../src/provisioning/engine.ts';
-import type {
-  EngineConfig,
-  RequestObservation,
-  TokenProvider,
-  TokenResource,
-} from '../../src/provisioning/types.ts';
+import {
+  createEngine,
+  tokenScope,
+  type Engine,
+  type EngineConfig,
+  type RequestObservation,
+  type SecretHolder,
+  type TokenProvider,
+  type TokenResource,
+} from '@kantiv/provisioning';
 
 export const CONTOSO_PRODUCTION = 'https://contoso.crm.dynamics.com';
 export const UNIQUE_NAME = 'kantiv-dataverse-connector';
@@ -34,6 +37,22 @@ export const FAST_RETRY: EngineConfig['retry'] = {
 
 export async function emulator(replicationDelayMs = 0): Promise<Emulator> {
   return startEmulator({ replicationDelayMs });
+}
+
+/** One emulator per test file, started once and reset before each test; `started` receives it. */
+export function useEmulator(started: (emu: Emulator) => void): void {
+  let emu: Emulator | undefined;
+  beforeAll(async () => {
+    emu = await emulator();
+    started(emu);
+  }, 120_000);
+  afterAll(async () => {
+    await emu?.close();
+  }, 60_000);
+  beforeEach(() => {
+    emu?.control.reset();
+    emu?.control.setReplicationDelay(0);
+  });
 }
 
 /** A registered SPA redirect URI of the wizard app; MSAL node acts as the SPA (same `Origin` rule). */
@@ -137,8 +156,8 @@ export function run(
     onEvent?: (e: StepEventInput, run: Run) => void;
     onRequest?: (r: RequestObservation, run: Run) => void;
     handoff?: (req: CredentialHandoffRequest) => Promise<void>;
-    /** Shared by the engines of one page (the wizard passes one vault to every run). */
-    vault?: SecretVault;
+    /** Shared by the engines of one page (the wizard passes one secret holder to every run). */
+    secretHolder?: SecretHolder;
   } = {},
 ): Run {
   const controller = new AbortController();
@@ -161,7 +180,7 @@ export function run(
       ...opts.config,
     },
     signal: controller.signal,
-    ...(opts.vault ? { vault: opts.vault } : {}),
+    ...(opts.secretHolder ? { secretHolder: opts.secretHolder } : {}),
     onEvent: (e) => {
       r.events.push(e);
       if (server) server.nextSeq = e.seq + 1;

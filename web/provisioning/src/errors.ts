@@ -45,36 +45,37 @@ export class MicrosoftApiError extends Error {
 
 /** The network failed before Microsoft answered (offline, DNS, TLS, CORS). */
 export class NetworkError extends Error {
-  readonly service: MicrosoftService;
-  constructor(service: MicrosoftService, message: string) {
+  override readonly name = 'NetworkError';
+  constructor(
+    readonly service: MicrosoftService,
+    message: string,
+  ) {
     super(message);
-    this.name = 'NetworkError';
-    this.service = service;
   }
 }
 
 /** Microsoft answered 2xx with a body our schema does not accept: a contract drift, never retried. */
 export class UnexpectedResponseError extends Error {
-  readonly service: MicrosoftService;
-  readonly requestId: string | undefined;
-  constructor(service: MicrosoftService, message: string, requestId?: string) {
+  override readonly name = 'UnexpectedResponseError';
+  constructor(
+    readonly service: MicrosoftService,
+    message: string,
+    readonly requestId?: string,
+  ) {
     super(message);
-    this.name = 'UnexpectedResponseError';
-    this.service = service;
-    this.requestId = requestId;
   }
 }
 
 /** The token provider could not produce a token (MSAL `interaction_required`, consent declined, …). */
 export class TokenError extends Error {
-  readonly code: string;
-  /** Entra's AADSTS number when the sign-in failure carried one. */
-  readonly aadsts: string | undefined;
-  constructor(code: string, message: string, aadsts?: string) {
+  override readonly name = 'TokenError';
+  constructor(
+    readonly code: string,
+    message: string,
+    /** Entra's AADSTS number when the sign-in failure carried one. */
+    readonly aadsts?: string,
+  ) {
     super(message);
-    this.name = 'TokenError';
-    this.code = code;
-    this.aadsts = aadsts;
   }
 }
 

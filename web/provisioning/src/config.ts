@@ -1,0 +1,52 @@
+import { APP_DISPLAY_NAME, APP_TAG, APP_UNIQUE_NAME } from '@kantiv/shared/naming';
+import { DEFAULT_MANIFEST, type Manifest } from '@kantiv/shared/manifest';
+import type { EngineConfig } from './types.ts';
+
+export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
+export const DEFAULT_DISCOVERY_URL = 'https://globaldisco.crm.dynamics.com';
+
+/** `EngineConfig` with every default applied and every URL and id normalized, checked once. */
+export interface ResolvedConfig {
+  graphUrl: string;
+  discoveryUrl: string;
+  appDisplayName: string;
+  appUniqueName: string;
+  appTag: string;
+  environmentUrl: string | undefined;
+  manifest: Manifest;
+  role: { mode: 'create' } | { mode: 'existing'; roleId: string };
+  secretLifetimeMonths: number;
+  handedOffSecretKeyId: string | undefined;
+  tenantId: string | undefined;
+  concurrency: 'parallel' | 'sequential';
+}
+
+export function resolveConfig(config: EngineConfig): ResolvedConfig {
+  const months = config.secretLifetimeMonths ?? 12;
+  if (!Number.isInteger(months) || months < 12 || months > 24) {
+    throw new RangeError('secretLifetimeMonths must be a whole number from 12 to 24.');
+  }
+  return {
+    graphUrl: (config.endpoints?.graph ?? DEFAULT_GRAPH_URL).replace(/\/$/, ''),
+    discoveryUrl: (config.endpoints?.discovery ?? DEFAULT_DISCOVERY_URL).replace(/\/$/, ''),
+    appDisplayName: config.application?.displayName ?? APP_DISPLAY_NAME,
+    appUniqueName: config.application?.uniqueName ?? APP_UNIQUE_NAME,
+    appTag: config.application?.tag ?? APP_TAG,
+    environmentUrl: config.environmentUrl ? normalizeUrl(config.environmentUrl) : undefined,
+    manifest: config.manifest ?? DEFAULT_MANIFEST,
+    role: config.role ?? { mode: 'create' },
+    secretLifetimeMonths: months,
+    handedOffSecretKeyId: config.handedOffSecretKeyId?.toLowerCase(),
+    tenantId: config.tenantId?.toLowerCase(),
+    concurrency: config.concurrency ?? 'parallel',
+  };
+}
+
+export function normalizeUrl(url: string): string {
+  try {
+    const u = new URL(url.trim());
+    return `${u.protocol}//${u.host}`.toLowerCase();
+  } catch {
+    return url.trim().replace(/\/+$/, '').toLowerCase();
+  }
+}

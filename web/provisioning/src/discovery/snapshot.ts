@@ -1,0 +1,95 @@
+import { SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { APP_MANAGER_ROLES } from '../directory-roles.ts';
+import { DYNAMICS_CRM_APP_ID } from '../microsoft/graph-client.ts';
+import type { Discovery } from '../types.ts';
+import { toRoleOption } from './options.ts';
+import type { DiscoverySession } from './session.ts';
+
+/** Everything at once, every independent read in flight concurrently. */
+export async function snapshot(session: DiscoverySession): Promise<Discovery> {
+  const [
+    tenantId,
+    me,
+    directoryRoles,
+    hasApplicationConsent,
+    dynamicsCrm,
+    instances,
+    environments,
+    environment,
+    basics,
+    application,
+  ] = await Promise.all([
+    session.tenantId(),
+    session.me(),
+    session.directoryRoles(),
+    session.hasApplicationConsent(),
+    session.dynamicsCrm(),
+    session.instances(),
+    session.environments(),
+    session.environment(),
+    session.dataverseBasics(),
+    session.application(),
+  ]);
+  const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser] = await Promise.all([
+    session.servicePrincipalId(),
+    basics && !basics.error ? session.isSystemAdministrator() : Promise.resolve(false),
+    session.rootRoles(),
+    session.role(),
+    basics && !basics.error ? session.rolePrivilegeGap() : Promise.resolve(null),
+    session.applicationUser(),
+  ]);
+  const crmPermission = application?.requiredResourceAccess?.find(
+    (r) => r.resourceAppId === DYNAMICS_CRM_APP_ID,
+  );
+  const scopeId = dynamicsCrm?.userImpersonationScopeId;
+  return {
+    tenantId,
+    user: {
+      id: me.id,
+      userPrincipalName: me.userPrincipalName ?? null,
+      displayName: me.displayName ?? null,
+    },
+    directoryRoles,
+    canManageApplications: directoryRoles.some((r) => APP_MANAGER_ROLES.has(r)),
+    hasApplicationConsent,
+    dynamicsCrm,
+    environments,
+    environmentsError: instances.error,
+    environment,
+    environmentError: basics?.error ?? null,
+    application: application
+      ? {
+          objectId: application.id,
+          clientId: application.appId,
+          displayName: application.displayName ?? '',
+          hasDynamicsPermission: Boolean(
+            crmPermission?.resourceAccess.some((a) => a.type === 'Scope' && (!scopeId || a.id === scopeId)),
+          ),
+          secrets: (application.passwordCredentials ?? [])
+            .filter((c) => c.displayName === SECRET_DISPLAY_NAME)
+            .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
+        }
+      : null,
+    servicePrincipalId,
+    dataverse:
+      basics && !basics.error
+        ? {
+            userId: basics.whoAmI.UserId,
+            isSystemAdministrator: isSysAdmin,
+            rootBusinessUnitId: basics.rootBusinessUnitId,
+            roles,
+            role: role ? toRoleOption(role) : null,
+            missingPrivileges: gap?.missing ?? [],
+            extraPrivileges: gap?.extra ?? [],
+            unknownPrivileges: gap?.unknown ?? [],
+            applicationUser: appUser
+              ? {
+                  id: appUser.systemuserid,
+                  disabled: appUser.isdisabled === true,
+                  roleAssigned: role ? appUser.roleIds.includes(role.roleid.toLowerCase()) : false,
+                }
+              : null,
+          }
+        : null,
+  };
+}

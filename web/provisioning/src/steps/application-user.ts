@@ -1,0 +1,81 @@
+import { BlockerError } from '../errors.ts';
+import type { StepDefinition } from './definition.ts';
+
+export const applicationUser: StepDefinition = {
+  id: 'application_user',
+  dependsOn: ['app_registration', 'security_role'],
+  discover: (s) => s.applicationUser(),
+  plan(d, c) {
+    const roleName = d.dataverse?.role?.name ?? c.manifest.roleName;
+    const user = d.dataverse?.applicationUser;
+    if (user) {
+      return {
+        step: 'application_user',
+        action: user.roleAssigned ? 'none' : 'update',
+        summary: user.roleAssigned
+          ? `The application user exists and holds the role "${roleName}".`
+          : `Give the existing application user the role "${roleName}".`,
+        details: user.disabled ? ['The application user is disabled; an administrator must enable it.'] : [],
+      };
+    }
+    return {
+      step: 'application_user',
+      action: 'create',
+      summary: `Create the application user for the app in ${d.environment?.name ?? 'the environment'} (root business unit) and give it the role "${roleName}".`,
+      details: [
+        'Right after the app is created, Dataverse may need a few minutes to see it; the run waits and says so.',
+      ],
+    };
+  },
+  async apply(ctx) {
+    const { discovery: d } = ctx;
+    const env = d.environment;
+    const dvInfo = d.dataverse;
+    const appId = ctx.outputs.clientId;
+    const roleId = ctx.outputs.roleId;
+    if (!env || !dvInfo || !appId || !roleId)
+      throw new Error('application_user needs the app, role and environment');
+    const dv = ctx.clients.dataverse('application_user', env);
+
+    let userId: string | undefined =
+      d.application?.clientId === appId ? dvInfo.applicationUser?.id : undefined;
+    let created = false;
+    // An app born in this run cannot have an application user yet: skip the lookup on the critical path.
+    if (!userId && !ctx.state.appCreated) {
+      const existing = await dv.applicationUsers(appId);
+      userId = existing[0]?.systemuserid;
+    }
+    if (!userId) {
+      try {
+        const user = await dv.createApplicationUser(appId, dvInfo.rootBusinessUnitId);
+        userId = user.systemuserid;
+        created = true;
+      } catch (err) {
+        // Another run created it between our lookup and our create: "only one application user per app".
+        const again = await dv.applicationUsers(appId);
+        if (!again[0]) throw err;
+        userId = again[0].systemuserid;
+      }
+    }
+    if (dvInfo.applicationUser?.disabled && !created) {
+      throw new BlockerError({
+        code: 'application_user_disabled',
+        message: 'The application user of the Kantiv app exists but is disabled.',
+        fix: `A System Administrator of ${env.name} must enable it (Power Platform admin center → Environments → ${env.name} → Settings → Application users), then retry.`,
+      });
+    }
+    ctx.outputs.applicationUserId = userId;
+    const roles = created ? [] : await dv.userRoles(userId);
+    const has = roles.some((r) => r.roleid.toLowerCase() === roleId.toLowerCase());
+    if (!has) await dv.assignRole(userId, roleId);
+    return {
+      status: 'succeeded',
+      message: created
+        ? `Created the application user and gave it the role "${ctx.outputs.roleName ?? ''}".`
+        : has
+          ? 'The application user already existed with its role.'
+          : `Gave the existing application user the role "${ctx.outputs.roleName ?? ''}".`,
+      data: { applicationUserId: userId, roleId, created },
+    };
+  },
+};
