@@ -1,7 +1,7 @@
 import { createBrowserRouter } from 'react-router';
 import { LoadingPage } from '../components/loading-page.tsx';
 import { paths, type WizardStep } from '../config/paths.ts';
-import { WIZARD_ROUTE_ID } from '../features/wizard/lib/use-wizard.ts';
+import { WIZARD_ROUTE_ID } from '../features/wizard/hooks/use-wizard.ts';
 import { readChoices } from '../features/wizard/lib/wizard-memory.ts';
 import { HomeRoute } from './routes/home.tsx';
 import { NotFoundRoute } from './routes/not-found.tsx';

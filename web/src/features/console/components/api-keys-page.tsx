@@ -3,9 +3,9 @@ import { ApiKeyScopeSchema, CreateApiKeyRequestSchema, type ApiKeyScope } from '
 import { createApiKey } from '../api/create-api-key.ts';
 import { getApiKeys } from '../api/get-api-keys.ts';
 import { revokeApiKey } from '../api/revoke-api-key.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { useCreateForm } from '../lib/use-create-form.ts';
+import { useCreateForm } from '../hooks/use-create-form.ts';
 import { errorMessage, useResource } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { AuditActorKindSchema } from '@kantiv/shared/audit';
 import { getAuditLog } from '../api/get-audit-log.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useResource } from '../lib/use-resource.ts';
 import { ErrorMessage } from './error-message.tsx';

@@ -1,6 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router';
 import type { ClientConfig } from '@kantiv/shared/client-config';
-import { ConsoleContext } from '../lib/console-context.ts';
+import { ConsoleContext } from '../hooks/use-console.ts';
 import type { StaffAuth } from '../lib/staff-auth.ts';
 import { ApiKeysPage } from './api-keys-page.tsx';
 import { AuditLogPage } from './audit-log-page.tsx';

@@ -3,7 +3,7 @@ import { Link } from 'react-router';
 import { CreateSetupRequestSchema, type CreateSetupResponse } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
 import { createSetup } from '../api/create-setup.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { errorMessage } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';

@@ -4,7 +4,7 @@ import { createInviteLink } from '../api/create-invite-link.ts';
 import { extendSetup } from '../api/extend-setup.ts';
 import { reverifySetup } from '../api/reverify-setup.ts';
 import { revokeSetup } from '../api/revoke-setup.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { errorMessage } from '../lib/use-resource.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { CopyButton } from '../../../components/copy-button.tsx';
