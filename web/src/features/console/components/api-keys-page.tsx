@@ -1,12 +1,17 @@
 import { useState } from 'react';
-import { ApiKeyScopeSchema, CreateApiKeyRequestSchema, type ApiKeyScope } from '@kantiv/shared/auth';
+import { useRevalidator } from 'react-router';
+import {
+  ApiKeyScopeSchema,
+  CreateApiKeyRequestSchema,
+  type ApiKey,
+  type ApiKeyScope,
+} from '@kantiv/shared/auth';
 import { createApiKey } from '../api/create-api-key.ts';
-import { getApiKeys } from '../api/get-api-keys.ts';
 import { revokeApiKey } from '../api/revoke-api-key.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useCreateForm } from '../hooks/use-create-form.ts';
-import { errorMessage, useResource } from '../lib/use-resource.ts';
+import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
@@ -20,9 +25,10 @@ const SCOPE_LABELS: Record<ApiKeyScope, string> = {
 };
 
 /** Machine API keys: created with scopes (the key shown once), listed by prefix, revoked. */
-export function ApiKeysPage() {
+export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
   const { auth } = useConsole();
-  const [keys, reload] = useResource('api-keys', (signal) => getApiKeys(auth, signal));
+  const revalidator = useRevalidator();
+  const reload = () => void revalidator.revalidate();
   const [newKey, setNewKey] = useState<{ name: string; key: string } | null>(null);
   const { submit, busy, formError, error, setError } = useCreateForm({
     parse: (data) =>
@@ -86,13 +92,7 @@ export function ApiKeysPage() {
         )}
       </section>
       {error && <ErrorMessage message={error} />}
-      <ResourceSection
-        id="keys-heading"
-        title="Keys"
-        resource={keys}
-        loading="Loading keys…"
-        empty="No API key yet."
-      >
+      <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
         {(items) => (
           <div className="c-table-wrap">
             <table>

@@ -5,7 +5,7 @@ import { consolePaths } from '../../../config/paths.ts';
 import { createSetup } from '../api/create-setup.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { errorMessage } from '../lib/use-resource.ts';
+import { errorMessage } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValue } from './one-time-value.tsx';

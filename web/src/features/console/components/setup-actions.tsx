@@ -5,7 +5,7 @@ import { extendSetup } from '../api/extend-setup.ts';
 import { reverifySetup } from '../api/reverify-setup.ts';
 import { revokeSetup } from '../api/revoke-setup.ts';
 import { useConsole } from '../hooks/use-console.ts';
-import { errorMessage } from '../lib/use-resource.ts';
+import { errorMessage } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';

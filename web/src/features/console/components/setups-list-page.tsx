@@ -1,43 +1,27 @@
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import { SetupStateSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
+import { Link, useRevalidator, useSearchParams } from 'react-router';
+import { SetupStateSchema, type Setup, type SetupList, type SetupState } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
-import { getSetups } from '../api/get-setups.ts';
 import { useConsole } from '../hooks/use-console.ts';
-import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
 import { useNow } from '../hooks/use-now.ts';
-import { useResource } from '../lib/use-resource.ts';
+import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
+import { setupListFilterFrom } from '../lib/list-filters.ts';
+import type { Loaded } from '../lib/loaded.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { StateBadge } from './state-badge.tsx';
 
 const STATES = SetupStateSchema.options;
-const PAGE_SIZE = 25;
 
 /** Every setup: counts per state, filter, search, sort by last activity, pagination. Filters live in the URL. */
-export function SetupsListPage() {
-  const { auth, session } = useConsole();
+export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
+  const { session } = useConsole();
+  const revalidator = useRevalidator();
   const [params, setParams] = useSearchParams();
-  const stateParam = SetupStateSchema.safeParse(params.get('state'));
-  const state = stateParam.success ? stateParam.data : undefined;
-  const q = params.get('q') ?? '';
-  const cursor = params.get('cursor') ?? undefined;
+  const { state, q = '', cursor } = setupListFilterFrom(params);
   // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
   const previous = params.getAll('prev');
   const [search, setSearch] = useState(q);
   const now = useNow();
-
-  const [list, reload] = useResource(`setups?${params.toString()}`, (signal) =>
-    getSetups(
-      auth,
-      {
-        ...(state ? { state } : {}),
-        ...(q ? { q } : {}),
-        ...(cursor ? { cursor } : {}),
-        limit: PAGE_SIZE,
-      },
-      signal,
-    ),
-  );
 
   function update(next: { state?: SetupState | ''; q?: string }) {
     const p = new URLSearchParams();
@@ -123,11 +107,10 @@ export function SetupsListPage() {
         </label>
       </form>
 
-      {list.kind === 'loading' && <p role="status">Loading setups…</p>}
       {list.kind === 'error' && (
         <>
           <ErrorMessage message={list.message} />
-          <button type="button" onClick={reload}>
+          <button type="button" onClick={() => void revalidator.revalidate()}>
             Try again
           </button>
         </>

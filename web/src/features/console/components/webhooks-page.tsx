@@ -1,26 +1,30 @@
 import { useState } from 'react';
+import { useRevalidator } from 'react-router';
 import {
   CreateWebhookRequestSchema,
   WebhookEventTypeSchema,
+  type WebhookDelivery,
   type WebhookSubscription,
 } from '@kantiv/shared/webhooks';
 import { createWebhook } from '../api/create-webhook.ts';
-import { getWebhookDeliveries } from '../api/get-webhook-deliveries.ts';
-import { getWebhooks } from '../api/get-webhooks.ts';
 import { testWebhook } from '../api/test-webhook.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useCreateForm } from '../hooks/use-create-form.ts';
-import { errorMessage, useResource } from '../lib/use-resource.ts';
+import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
 
+/** A subscription with its recent deliveries (or why they could not be read). */
+export type SubscriptionWithDeliveries = { sub: WebhookSubscription; deliveries: Loaded<WebhookDelivery[]> };
+
 /** Webhook subscriptions: create, send a test delivery, see recent deliveries and the receiver's answers. */
-export function WebhooksPage() {
+export function WebhooksPage({ subs }: { subs: Loaded<SubscriptionWithDeliveries[]> }) {
   const { auth } = useConsole();
-  const [subs, reload] = useResource('webhooks', (signal) => getWebhooks(auth, signal));
+  const revalidator = useRevalidator();
+  const reload = () => void revalidator.revalidate();
   const [created, setCreated] = useState<{ url: string; signingSecret: string } | null>(null);
   const { submit, busy, formError, error } = useCreateForm({
     parse: (data) => {
@@ -83,17 +87,11 @@ export function WebhooksPage() {
         )}
       </section>
       {error && <ErrorMessage message={error} />}
-      <ResourceSection
-        id="subs-heading"
-        title="Subscriptions"
-        resource={subs}
-        loading="Loading subscriptions…"
-        empty="No subscription yet."
-      >
+      <ResourceSection id="subs-heading" title="Subscriptions" resource={subs} empty="No subscription yet.">
         {(items) => (
           <ul className="c-cards">
-            {items.map((s) => (
-              <Subscription key={s.id} sub={s} />
+            {items.map(({ sub, deliveries }) => (
+              <Subscription key={sub.id} sub={sub} deliveries={deliveries} onChanged={reload} />
             ))}
           </ul>
         )}
@@ -102,11 +100,12 @@ export function WebhooksPage() {
   );
 }
 
-function Subscription({ sub }: { sub: WebhookSubscription }) {
+function Subscription({
+  sub,
+  deliveries,
+  onChanged,
+}: SubscriptionWithDeliveries & { onChanged: () => void }) {
   const { auth } = useConsole();
-  const [deliveries, reload] = useResource(`deliveries:${sub.id}`, (signal) =>
-    getWebhookDeliveries(auth, sub.id, signal),
-  );
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const headingId = `sub-${sub.id}`;
@@ -127,7 +126,7 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
             testWebhook(auth, sub.id).then(
               () => {
                 setMessage('Test delivery sent.');
-                reload();
+                onChanged();
               },
               (err: unknown) => setError(errorMessage(err)),
             );
@@ -135,7 +134,7 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
         >
           Send a test delivery
         </ActionButton>
-        <button type="button" onClick={reload}>
+        <button type="button" onClick={onChanged}>
           Refresh deliveries
         </button>
       </div>

@@ -113,7 +113,12 @@ export function SignInPage() {
             Continue as {account.username}
           </button>
         ) : (
-          <button type="button" className="button button--primary" disabled={busy} onClick={() => void signIn()}>
+          <button
+            type="button"
+            className="button button--primary"
+            disabled={busy}
+            onClick={() => void signIn()}
+          >
             {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
           </button>
         )}

@@ -1,11 +1,12 @@
 import { useEffect, useRef, useState } from 'react';
 import type { ClientConfig } from '@kantiv/shared/client-config';
+import type * as Auth from '../lib/auth.ts';
 import type { SignInProblem } from '../lib/auth.ts';
 
 /** Why the sign-in did not lead on: Microsoft's answer, or Kantiv refusing the identity (another tenant). */
 export type AdminSignInProblem = SignInProblem | { kind: 'tenant'; code: string; message: string };
 
-type AuthModule = typeof import('../lib/auth.ts');
+type AuthModule = typeof Auth;
 
 /**
  * MSAL (a large module) is imported here, not at the top: the manual path may open before the welcome page, and

@@ -10,7 +10,6 @@ export type GuardInput = {
   choices: WizardChoices;
 };
 
-
 /**
  * The first step the admin has not finished, from what the server knows (setup state, step history, tenant binding)
  * and what this tab holds (sign-in, choices). Reloads and returns days later land here; finished work is never
@@ -21,7 +20,9 @@ export function firstIncompleteStep({ setup, signedInTenantId, choices }: GuardI
   if (setup.state === 'failed' && setup.verification) return 'done';
   const bound = setup.tenantId !== undefined && signedInTenantId === setup.tenantId;
   if (!bound) return choices.welcomed || signedInTenantId ? 'sign-in' : 'welcome';
-  const runMoved = setup.steps.some((s) => AFTER_ENVIRONMENT_STEP_IDS.includes(s.step) && s.status !== 'pending');
+  const runMoved = setup.steps.some(
+    (s) => AFTER_ENVIRONMENT_STEP_IDS.includes(s.step) && s.status !== 'pending',
+  );
   if (choices.runStarted || runMoved) return 'run';
   if (!choices.environmentUrl) return 'environment';
   return 'plan';
