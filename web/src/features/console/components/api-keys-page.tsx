@@ -13,6 +13,7 @@ import { formatDateTime } from '../lib/format.ts';
 import { useCreateForm } from '../hooks/use-create-form.ts';
 import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
@@ -94,42 +95,28 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
       {error && <ErrorMessage message={error} />}
       <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
         {(items) => (
-          <div className="c-table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((k) => (
-                  <tr key={k.id} data-testid="api-key-row">
-                    <td>{k.name}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.scopes.join(', ')}</td>
-                    <td>{formatDateTime(k.createdAt)}</td>
-                    <td>{formatDateTime(k.lastUsedAt)}</td>
-                    <td>
-                      {k.revokedAt ? (
-                        `Revoked ${formatDateTime(k.revokedAt)}`
-                      ) : (
-                        <ActionButton danger onClick={() => void revoke(k.id)}>
-                          Revoke <span className="visually-hidden">{k.name}</span>
-                        </ActionButton>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}>
+            {items.map((k) => (
+              <tr key={k.id} data-testid="api-key-row">
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.scopes.join(', ')}</td>
+                <td>{formatDateTime(k.createdAt)}</td>
+                <td>{formatDateTime(k.lastUsedAt)}</td>
+                <td>
+                  {k.revokedAt ? (
+                    `Revoked ${formatDateTime(k.revokedAt)}`
+                  ) : (
+                    <ActionButton danger onClick={() => void revoke(k.id)}>
+                      Revoke <span className="visually-hidden">{k.name}</span>
+                    </ActionButton>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </ResourceSection>
     </>

@@ -4,6 +4,7 @@ import { AuditActorKindSchema, type AuditList } from '@kantiv/shared/audit';
 import { formatDateTime } from '../lib/format.ts';
 import { auditFilterFrom } from '../lib/list-filters.ts';
 import type { Loaded } from '../lib/loaded.ts';
+import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 const ACTOR_LABELS = {
@@ -62,34 +63,21 @@ export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
           <p>No audit entry matches these filters.</p>
         ) : (
           <>
-            <div className="c-table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Setup</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {log.data.items.map((entry) => (
-                    <tr key={entry.id} data-testid="audit-row">
-                      <td>{formatDateTime(entry.at)}</td>
-                      <td>
-                        {ACTOR_LABELS[entry.actor.kind]}: {entry.actor.id}
-                      </td>
-                      <td>
-                        <code>{entry.action}</code>
-                      </td>
-                      <td>{entry.setupId ?? entry.target ?? '—'}</td>
-                      <td>{entry.details ? <code>{JSON.stringify(entry.details)}</code> : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
+              {log.data.items.map((entry) => (
+                <tr key={entry.id} data-testid="audit-row">
+                  <td>{formatDateTime(entry.at)}</td>
+                  <td>
+                    {ACTOR_LABELS[entry.actor.kind]}: {entry.actor.id}
+                  </td>
+                  <td>
+                    <code>{entry.action}</code>
+                  </td>
+                  <td>{entry.setupId ?? entry.target ?? '—'}</td>
+                  <td>{entry.details ? <code>{JSON.stringify(entry.details)}</code> : '—'}</td>
+                </tr>
+              ))}
+            </DataTable>
             <nav className="c-pager" aria-label="Pages">
               {cursor && (
                 <button

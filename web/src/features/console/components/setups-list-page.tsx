@@ -7,6 +7,7 @@ import { useNow } from '../hooks/use-now.ts';
 import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
 import { setupListFilterFrom } from '../lib/list-filters.ts';
 import type { Loaded } from '../lib/loaded.ts';
+import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { StateBadge } from './state-badge.tsx';
 
@@ -120,50 +121,43 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
           {items.length === 0 ? (
             <p>No setup matches these filters.</p>
           ) : (
-            <div className="c-table-wrap">
-              <table>
-                <caption className="visually-hidden">Setups, most recent activity first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Customer</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Tenant</th>
-                    <th scope="col">Environment</th>
-                    <th scope="col" aria-sort="descending">
-                      Last activity (newest first)
-                    </th>
-                    <th scope="col">Secret expiry</th>
+            <DataTable
+              caption="Setups, most recent activity first"
+              columns={[
+                'Customer',
+                'State',
+                'Tenant',
+                'Environment',
+                { label: 'Last activity (newest first)', sort: 'descending' },
+                'Secret expiry',
+              ]}
+            >
+              {items.map((setup) => {
+                const warning = secretExpiryWarning(setup.secretExpiresAt, now);
+                return (
+                  <tr key={setup.id} data-testid="setup-row">
+                    <td>
+                      <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
+                    </td>
+                    <td>
+                      <StateBadge state={setup.state} />
+                    </td>
+                    <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
+                    <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
+                    <td>{formatDateTime(setup.updatedAt)}</td>
+                    <td>
+                      {warning ? (
+                        <span className={`c-warning c-warning-${warning.level}`}>
+                          ⚠ {expiryText(warning)}
+                        </span>
+                      ) : (
+                        formatDateTime(setup.secretExpiresAt)
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {items.map((setup) => {
-                    const warning = secretExpiryWarning(setup.secretExpiresAt, now);
-                    return (
-                      <tr key={setup.id} data-testid="setup-row">
-                        <td>
-                          <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
-                        </td>
-                        <td>
-                          <StateBadge state={setup.state} />
-                        </td>
-                        <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
-                        <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
-                        <td>{formatDateTime(setup.updatedAt)}</td>
-                        <td>
-                          {warning ? (
-                            <span className={`c-warning c-warning-${warning.level}`}>
-                              ⚠ {expiryText(warning)}
-                            </span>
-                          ) : (
-                            formatDateTime(setup.secretExpiresAt)
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )}
           <nav className="c-pager" aria-label="Pages">
             <button

@@ -13,6 +13,7 @@ import { formatDateTime } from '../lib/format.ts';
 import { useCreateForm } from '../hooks/use-create-form.ts';
 import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
@@ -145,35 +146,25 @@ function Subscription({
         (deliveries.data.length === 0 ? (
           <p>No delivery yet.</p>
         ) : (
-          <div className="c-table-wrap">
-            <table aria-labelledby={headingId}>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Answer</th>
-                  <th scope="col">Last update</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.data.map((d) => (
-                  <tr key={d.id} data-testid="delivery-row">
-                    <td>{d.eventType}</td>
-                    <td>{d.status}</td>
-                    <td>{d.attempts}</td>
-                    <td>
-                      {d.lastStatusCode !== undefined && <>HTTP {d.lastStatusCode} </>}
-                      {d.lastResponse && <code>{d.lastResponse}</code>}
-                      {d.lastError && <span>{d.lastError}</span>}
-                      {d.nextAttemptAt && <> · next attempt {formatDateTime(d.nextAttemptAt)}</>}
-                    </td>
-                    <td>{formatDateTime(d.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            labelledBy={headingId}
+            columns={['Event', 'Status', 'Attempts', 'Answer', 'Last update']}
+          >
+            {deliveries.data.map((d) => (
+              <tr key={d.id} data-testid="delivery-row">
+                <td>{d.eventType}</td>
+                <td>{d.status}</td>
+                <td>{d.attempts}</td>
+                <td>
+                  {d.lastStatusCode !== undefined && <>HTTP {d.lastStatusCode} </>}
+                  {d.lastResponse && <code>{d.lastResponse}</code>}
+                  {d.lastError && <span>{d.lastError}</span>}
+                  {d.nextAttemptAt && <> · next attempt {formatDateTime(d.nextAttemptAt)}</>}
+                </td>
+                <td>{formatDateTime(d.updatedAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         ))}
     </li>
   );

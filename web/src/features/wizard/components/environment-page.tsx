@@ -4,6 +4,7 @@ import { paths } from '../../../config/paths.ts';
 import { BlockerList } from './blocker-list.tsx';
 import { getEngine } from '../lib/engine-session.ts';
 import { AwaitedStep } from './awaited-step.tsx';
+import { RadioChoice } from './radio-choice.tsx';
 import type { Blocker, Discovery, EnvironmentOption } from '../lib/engine-types.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
@@ -156,19 +157,20 @@ function EnvironmentForm({ discovery }: { discovery: Discovery }) {
             )
           )}
           {discovery.environments.map((env) => (
-            <div className="choice" key={env.url}>
-              <input
-                type="radio"
-                id={`env-${env.url}`}
-                name="environment"
-                value={env.url}
-                checked={selected === env.url}
-                onChange={() => setSelected(env.url)}
-                aria-describedby={`env-${env.url}-desc`}
-              />
-              <label htmlFor={`env-${env.url}`}>
-                <strong>{env.name}</strong> <span className="muted">{env.url}</span>
-              </label>
+            <RadioChoice
+              key={env.url}
+              id={`env-${env.url}`}
+              name="environment"
+              value={env.url}
+              checked={selected === env.url}
+              onChange={() => setSelected(env.url)}
+              describedBy={`env-${env.url}-desc`}
+              label={
+                <>
+                  <strong>{env.name}</strong> <span className="muted">{env.url}</span>
+                </>
+              }
+            >
               <p id={`env-${env.url}-desc`} className={env.isUserSysAdmin === false ? 'warn' : 'muted'}>
                 {env.isUserSysAdmin === false
                   ? 'You are not System Administrator here: a System Administrator of this environment must run the setup.'
@@ -177,19 +179,16 @@ function EnvironmentForm({ discovery }: { discovery: Discovery }) {
                     : ''}
                 {env.region ? ` Region: ${env.region}.` : ''}
               </p>
-            </div>
+            </RadioChoice>
           ))}
-          <div className="choice">
-            <input
-              type="radio"
-              id="env-other"
-              name="environment"
-              value={OTHER}
-              checked={selected === OTHER}
-              onChange={() => setSelected(OTHER)}
-            />
-            <label htmlFor="env-other">Another environment (type its address)</label>
-          </div>
+          <RadioChoice
+            id="env-other"
+            name="environment"
+            value={OTHER}
+            checked={selected === OTHER}
+            onChange={() => setSelected(OTHER)}
+            label="Another environment (type its address)"
+          />
           {selected === OTHER && (
             <div className="field">
               <label htmlFor="env-url">Environment address</label>

@@ -6,6 +6,7 @@ import type { Plan, PlanAction } from '../lib/engine-types.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
 import { AwaitedStep } from './awaited-step.tsx';
+import { RadioChoice } from './radio-choice.tsx';
 
 /** The plan streams in: what the run will create, reuse or change, and the choices that change it. */
 export function PlanPage({ review }: { review: Promise<Plan> | undefined }) {
@@ -101,33 +102,29 @@ function PlanReview({ plan }: { plan: Plan }) {
 
         <fieldset>
           <legend>Security role for the application user</legend>
-          <div className="choice">
-            <input
-              type="radio"
-              id="role-create"
-              name="role"
-              checked={role.kind === 'create'}
-              disabled={busy}
-              onChange={() => change({ role: { kind: 'create' } })}
-            />
-            <label htmlFor="role-create">
-              Use the least-privilege role <strong>{plan.roleName}</strong> (recommended)
-            </label>
-          </div>
-          <div className="choice">
-            <input
-              type="radio"
-              id="role-existing"
-              name="role"
-              checked={role.kind === 'existing'}
-              disabled={busy || plan.roles.length === 0}
-              onChange={() => {
-                const first = plan.roles[0];
-                if (first) change({ role: { kind: 'existing', roleId: first.roleId, roleName: first.name } });
-              }}
-            />
-            <label htmlFor="role-existing">Use an existing role of this environment</label>
-          </div>
+          <RadioChoice
+            id="role-create"
+            name="role"
+            checked={role.kind === 'create'}
+            disabled={busy}
+            onChange={() => change({ role: { kind: 'create' } })}
+            label={
+              <>
+                Use the least-privilege role <strong>{plan.roleName}</strong> (recommended)
+              </>
+            }
+          />
+          <RadioChoice
+            id="role-existing"
+            name="role"
+            checked={role.kind === 'existing'}
+            disabled={busy || plan.roles.length === 0}
+            onChange={() => {
+              const first = plan.roles[0];
+              if (first) change({ role: { kind: 'existing', roleId: first.roleId, roleName: first.name } });
+            }}
+            label="Use an existing role of this environment"
+          />
           {role.kind === 'existing' && (
             <div className="field">
               <label htmlFor="existing-role">Existing role</label>
