@@ -14,6 +14,7 @@ import { useCreateForm } from '../hooks/use-create-form.ts';
 import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { DataTable } from './data-table.tsx';
+import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
@@ -31,7 +32,7 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
   const revalidator = useRevalidator();
   const reload = () => void revalidator.revalidate();
   const [newKey, setNewKey] = useState<{ name: string; key: string } | null>(null);
-  const { submit, busy, formError, error, setError } = useCreateForm({
+  const form = useCreateForm({
     parse: (data) =>
       CreateApiKeyRequestSchema.safeParse({ name: data.get('name'), scopes: data.getAll('scopes') }),
     invalid: 'Give the key a name and at least one scope.',
@@ -43,12 +44,12 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
   });
 
   async function revoke(id: string) {
-    setError(null);
+    form.setError(null);
     try {
       await revokeApiKey(auth, id);
       reload();
     } catch (err) {
-      setError(errorMessage(err));
+      form.setError(errorMessage(err));
     }
   }
 
@@ -56,43 +57,41 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
     <>
       <h1>API keys</h1>
       <ReadOnlyNotice />
-      <section aria-labelledby="new-key-heading" className="c-panel">
-        <h2 id="new-key-heading">Create an API key</h2>
-        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="c-field">
-            <label htmlFor="key-name">Name</label>
-            <input id="key-name" name="name" required maxLength={100} />
-          </div>
-          <fieldset>
-            <legend>Scopes</legend>
-            {ApiKeyScopeSchema.options.map((scope) => (
-              <label key={scope} className="c-inline">
-                <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code> —{' '}
-                {SCOPE_LABELS[scope]}
-              </label>
-            ))}
-          </fieldset>
-          {formError && <ErrorMessage message={formError} />}
-          <div>
-            <ActionButton type="submit" busy={busy}>
-              Create key
-            </ActionButton>
-          </div>
-        </form>
-        {newKey && (
-          <OneTimeValuePanel
-            label="API key"
-            copyLabel="API key"
-            value={newKey.key}
-            testId="new-api-key"
-            onDone={() => setNewKey(null)}
-          >
-            The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
-            calling service&apos;s secret store.
-          </OneTimeValuePanel>
-        )}
-      </section>
-      {error && <ErrorMessage message={error} />}
+      <CreateFormPanel
+        id="new-key-heading"
+        title="Create an API key"
+        submitLabel="Create key"
+        form={form}
+        created={
+          newKey && (
+            <OneTimeValuePanel
+              label="API key"
+              copyLabel="API key"
+              value={newKey.key}
+              testId="new-api-key"
+              onDone={() => setNewKey(null)}
+            >
+              The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
+              calling service&apos;s secret store.
+            </OneTimeValuePanel>
+          )
+        }
+      >
+        <div className="c-field">
+          <label htmlFor="key-name">Name</label>
+          <input id="key-name" name="name" required maxLength={100} />
+        </div>
+        <fieldset>
+          <legend>Scopes</legend>
+          {ApiKeyScopeSchema.options.map((scope) => (
+            <label key={scope} className="c-inline">
+              <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code> —{' '}
+              {SCOPE_LABELS[scope]}
+            </label>
+          ))}
+        </fieldset>
+      </CreateFormPanel>
+      {form.error && <ErrorMessage message={form.error} />}
       <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
         {(items) => (
           <DataTable columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}>

@@ -14,6 +14,7 @@ import { useCreateForm } from '../hooks/use-create-form.ts';
 import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { DataTable } from './data-table.tsx';
+import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
@@ -27,7 +28,7 @@ export function WebhooksPage({ subs }: { subs: Loaded<SubscriptionWithDeliveries
   const revalidator = useRevalidator();
   const reload = () => void revalidator.revalidate();
   const [created, setCreated] = useState<{ url: string; signingSecret: string } | null>(null);
-  const { submit, busy, formError, error } = useCreateForm({
+  const form = useCreateForm({
     parse: (data) => {
       const description = data.get('description');
       return CreateWebhookRequestSchema.safeParse({
@@ -48,46 +49,44 @@ export function WebhooksPage({ subs }: { subs: Loaded<SubscriptionWithDeliveries
     <>
       <h1>Webhooks</h1>
       <ReadOnlyNotice />
-      <section aria-labelledby="new-webhook-heading" className="c-panel">
-        <h2 id="new-webhook-heading">Add a subscription</h2>
-        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="c-field">
-            <label htmlFor="webhook-url">Receiver URL</label>
-            <input id="webhook-url" name="url" type="url" required />
-          </div>
-          <div className="c-field">
-            <label htmlFor="webhook-description">Description (optional)</label>
-            <input id="webhook-description" name="description" maxLength={200} />
-          </div>
-          <fieldset>
-            <legend>Events</legend>
-            {WebhookEventTypeSchema.options.map((type) => (
-              <label key={type} className="c-inline">
-                <input type="checkbox" name="events" value={type} /> <code>{type}</code>
-              </label>
-            ))}
-          </fieldset>
-          {formError && <ErrorMessage message={formError} />}
-          <div>
-            <ActionButton type="submit" busy={busy}>
-              Add subscription
-            </ActionButton>
-          </div>
-        </form>
-        {created && (
-          <OneTimeValuePanel
-            label="Signing key"
-            copyLabel="signing key"
-            value={created.signingSecret}
-            onDone={() => setCreated(null)}
-          >
-            Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
-            shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
-            it.
-          </OneTimeValuePanel>
-        )}
-      </section>
-      {error && <ErrorMessage message={error} />}
+      <CreateFormPanel
+        id="new-webhook-heading"
+        title="Add a subscription"
+        submitLabel="Add subscription"
+        form={form}
+        created={
+          created && (
+            <OneTimeValuePanel
+              label="Signing key"
+              copyLabel="signing key"
+              value={created.signingSecret}
+              onDone={() => setCreated(null)}
+            >
+              Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
+              shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
+              it.
+            </OneTimeValuePanel>
+          )
+        }
+      >
+        <div className="c-field">
+          <label htmlFor="webhook-url">Receiver URL</label>
+          <input id="webhook-url" name="url" type="url" required />
+        </div>
+        <div className="c-field">
+          <label htmlFor="webhook-description">Description (optional)</label>
+          <input id="webhook-description" name="description" maxLength={200} />
+        </div>
+        <fieldset>
+          <legend>Events</legend>
+          {WebhookEventTypeSchema.options.map((type) => (
+            <label key={type} className="c-inline">
+              <input type="checkbox" name="events" value={type} /> <code>{type}</code>
+            </label>
+          ))}
+        </fieldset>
+      </CreateFormPanel>
+      {form.error && <ErrorMessage message={form.error} />}
       <ResourceSection id="subs-heading" title="Subscriptions" resource={subs} empty="No subscription yet.">
         {(items) => (
           <ul className="c-cards">
