@@ -1,7 +1,7 @@
-import { createBrowserRouter } from 'react-router';
+import { createBrowserRouter, Navigate } from 'react-router';
 import { LoadingPage } from '../components/loading-page.tsx';
 import { paths, type WizardStep } from '../config/paths.ts';
-import { WIZARD_ROUTE_ID } from '../features/wizard/lib/use-wizard.ts';
+import { WIZARD_ROUTE_ID } from '../features/wizard/hooks/use-wizard.ts';
 import { readChoices } from '../features/wizard/lib/wizard-memory.ts';
 import { HomeRoute } from './routes/home.tsx';
 import { NotFoundRoute } from './routes/not-found.tsx';
@@ -58,7 +58,22 @@ export function createRouter() {
         { path: 'manual', lazy: () => import('./routes/setup/manual.tsx') },
       ],
     },
-    { path: `${paths.console}/*`, HydrateFallback: LoadingPage, lazy: () => import('./routes/console.tsx') },
+    {
+      path: paths.console,
+      HydrateFallback: LoadingPage,
+      lazy: () => import('./routes/console/layout.tsx'),
+      // Each page reads its data in its loader, in parallel with the console's own (staff sign-in) loader.
+      children: [
+        { index: true, element: <Navigate to="setups" replace /> },
+        { path: 'setups', lazy: () => import('./routes/console/setups.tsx') },
+        { path: 'setups/new', lazy: () => import('./routes/console/new-setup.tsx') },
+        { path: 'setups/:id', lazy: () => import('./routes/console/setup.tsx') },
+        { path: 'api-keys', lazy: () => import('./routes/console/api-keys.tsx') },
+        { path: 'webhooks', lazy: () => import('./routes/console/webhooks.tsx') },
+        { path: 'audit', lazy: () => import('./routes/console/audit.tsx') },
+        { path: '*', lazy: () => import('./routes/console/not-found.tsx') },
+      ],
+    },
     { path: '*', element: <NotFoundRoute /> },
   ]);
 }

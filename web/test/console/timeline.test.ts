@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SetupEvent } from '@kantiv/shared/events';
+import { STEP_IDS } from '@kantiv/shared/steps';
 import { buildTimeline, mergeEvents } from '../../src/features/console/lib/timeline.ts';
 
 const setupId = '3f6c1e7a-2f55-4c3c-9b1e-7b0f2d3c4a5b';
@@ -18,17 +19,7 @@ function ev(id: number, partial: Partial<SetupEvent>): SetupEvent {
 describe('buildTimeline', () => {
   it('lists every step in order, pending when nothing is known', () => {
     const rows = buildTimeline([], []);
-    expect(rows.map((r) => r.step)).toEqual([
-      'preflight',
-      'environment',
-      'app_registration',
-      'api_permission',
-      'credential',
-      'security_role',
-      'application_user',
-      'handoff',
-      'verification',
-    ]);
+    expect(rows.map((r) => r.step)).toEqual(STEP_IDS);
     expect(rows.every((r) => r.status === 'pending' && r.attempts === 0)).toBe(true);
   });
 

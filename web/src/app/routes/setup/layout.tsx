@@ -1,7 +1,5 @@
-import { useEffect } from 'react';
-import { Outlet, useLoaderData, useLocation, type LoaderFunctionArgs } from 'react-router';
-import { InviteUnavailable } from '../../../features/wizard/components/invite-unavailable.tsx';
-import { WizardShell } from '../../../features/wizard/components/wizard-shell.tsx';
+import { useLoaderData, type LoaderFunctionArgs } from 'react-router';
+import { WizardLayout } from '../../../features/wizard/components/wizard-layout.tsx';
 import { loadWizard, type WizardContext } from '../../../features/wizard/lib/load-wizard.ts';
 
 export function loader({ request, params }: LoaderFunctionArgs): Promise<WizardContext | Response> {
@@ -14,25 +12,7 @@ export function shouldRevalidate(): boolean {
 }
 
 export function Component() {
-  const ctx = useLoaderData<WizardContext>();
-  const { pathname } = useLocation();
-  useEffect(() => {
-    // Moving to a new step moves keyboard and screen-reader focus to its heading.
-    document.querySelector<HTMLElement>('#main h1')?.focus();
-  }, [pathname]);
-  if (ctx.kind === 'unavailable')
-    return <InviteUnavailable reason={ctx.reason} support={ctx.config.support} />;
-  return (
-    <WizardShell
-      setupId={ctx.setup.id}
-      customerName={ctx.setup.customerName}
-      step={ctx.step}
-      firstIncomplete={ctx.firstIncomplete}
-      support={ctx.config.support}
-    >
-      <Outlet />
-    </WizardShell>
-  );
+  return <WizardLayout ctx={useLoaderData<WizardContext>()} />;
 }
 
 export { WizardErrorBoundary as ErrorBoundary } from '../../../features/wizard/components/wizard-error.tsx';

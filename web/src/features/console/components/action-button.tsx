@@ -1,6 +1,6 @@
 import { useId, type ReactNode } from 'react';
 import { READ_ONLY_REASON } from '../lib/permissions.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 
 type Props = {
   onClick?: () => void;

@@ -1,13 +1,20 @@
 import { useState } from 'react';
-import { ApiKeyScopeSchema, CreateApiKeyRequestSchema, type ApiKeyScope } from '@kantiv/shared/auth';
+import { useRevalidator } from 'react-router';
+import {
+  ApiKeyScopeSchema,
+  CreateApiKeyRequestSchema,
+  type ApiKey,
+  type ApiKeyScope,
+} from '@kantiv/shared/auth';
 import { createApiKey } from '../api/create-api-key.ts';
-import { getApiKeys } from '../api/get-api-keys.ts';
 import { revokeApiKey } from '../api/revoke-api-key.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { useCreateForm } from '../lib/use-create-form.ts';
-import { errorMessage, useResource } from '../lib/use-resource.ts';
+import { useCreateForm } from '../hooks/use-create-form.ts';
+import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { DataTable } from './data-table.tsx';
+import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
@@ -20,11 +27,12 @@ const SCOPE_LABELS: Record<ApiKeyScope, string> = {
 };
 
 /** Machine API keys: created with scopes (the key shown once), listed by prefix, revoked. */
-export function ApiKeysPage() {
+export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
   const { auth } = useConsole();
-  const [keys, reload] = useResource('api-keys', (signal) => getApiKeys(auth, signal));
+  const revalidator = useRevalidator();
+  const reload = () => void revalidator.revalidate();
   const [newKey, setNewKey] = useState<{ name: string; key: string } | null>(null);
-  const { submit, busy, formError, error, setError } = useCreateForm({
+  const form = useCreateForm({
     parse: (data) =>
       CreateApiKeyRequestSchema.safeParse({ name: data.get('name'), scopes: data.getAll('scopes') }),
     invalid: 'Give the key a name and at least one scope.',
@@ -36,12 +44,12 @@ export function ApiKeysPage() {
   });
 
   async function revoke(id: string) {
-    setError(null);
+    form.setError(null);
     try {
       await revokeApiKey(auth, id);
       reload();
     } catch (err) {
-      setError(errorMessage(err));
+      form.setError(errorMessage(err));
     }
   }
 
@@ -49,87 +57,65 @@ export function ApiKeysPage() {
     <>
       <h1>API keys</h1>
       <ReadOnlyNotice />
-      <section aria-labelledby="new-key-heading" className="c-panel">
-        <h2 id="new-key-heading">Create an API key</h2>
-        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="c-field">
-            <label htmlFor="key-name">Name</label>
-            <input id="key-name" name="name" required maxLength={100} />
-          </div>
-          <fieldset>
-            <legend>Scopes</legend>
-            {ApiKeyScopeSchema.options.map((scope) => (
-              <label key={scope} className="c-inline">
-                <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code> —{' '}
-                {SCOPE_LABELS[scope]}
-              </label>
-            ))}
-          </fieldset>
-          {formError && <ErrorMessage message={formError} />}
-          <div>
-            <ActionButton type="submit" busy={busy}>
-              Create key
-            </ActionButton>
-          </div>
-        </form>
-        {newKey && (
-          <OneTimeValuePanel
-            label="API key"
-            copyLabel="API key"
-            value={newKey.key}
-            testId="new-api-key"
-            onDone={() => setNewKey(null)}
-          >
-            The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
-            calling service&apos;s secret store.
-          </OneTimeValuePanel>
-        )}
-      </section>
-      {error && <ErrorMessage message={error} />}
-      <ResourceSection
-        id="keys-heading"
-        title="Keys"
-        resource={keys}
-        loading="Loading keys…"
-        empty="No API key yet."
+      <CreateFormPanel
+        id="new-key-heading"
+        title="Create an API key"
+        submitLabel="Create key"
+        form={form}
+        created={
+          newKey && (
+            <OneTimeValuePanel
+              label="API key"
+              copyLabel="API key"
+              value={newKey.key}
+              testId="new-api-key"
+              onDone={() => setNewKey(null)}
+            >
+              The key <strong>{newKey.name}</strong> is shown <strong>only once</strong>. Copy it now into the
+              calling service&apos;s secret store.
+            </OneTimeValuePanel>
+          )
+        }
       >
+        <div className="c-field">
+          <label htmlFor="key-name">Name</label>
+          <input id="key-name" name="name" required maxLength={100} />
+        </div>
+        <fieldset>
+          <legend>Scopes</legend>
+          {ApiKeyScopeSchema.options.map((scope) => (
+            <label key={scope} className="c-inline">
+              <input type="checkbox" name="scopes" value={scope} /> <code>{scope}</code> —{' '}
+              {SCOPE_LABELS[scope]}
+            </label>
+          ))}
+        </fieldset>
+      </CreateFormPanel>
+      {form.error && <ErrorMessage message={form.error} />}
+      <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
         {(items) => (
-          <div className="c-table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Starts with</th>
-                  <th scope="col">Scopes</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((k) => (
-                  <tr key={k.id} data-testid="api-key-row">
-                    <td>{k.name}</td>
-                    <td>
-                      <code>{k.prefix}…</code>
-                    </td>
-                    <td>{k.scopes.join(', ')}</td>
-                    <td>{formatDateTime(k.createdAt)}</td>
-                    <td>{formatDateTime(k.lastUsedAt)}</td>
-                    <td>
-                      {k.revokedAt ? (
-                        `Revoked ${formatDateTime(k.revokedAt)}`
-                      ) : (
-                        <ActionButton danger onClick={() => void revoke(k.id)}>
-                          Revoke <span className="visually-hidden">{k.name}</span>
-                        </ActionButton>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}>
+            {items.map((k) => (
+              <tr key={k.id} data-testid="api-key-row">
+                <td>{k.name}</td>
+                <td>
+                  <code>{k.prefix}…</code>
+                </td>
+                <td>{k.scopes.join(', ')}</td>
+                <td>{formatDateTime(k.createdAt)}</td>
+                <td>{formatDateTime(k.lastUsedAt)}</td>
+                <td>
+                  {k.revokedAt ? (
+                    `Revoked ${formatDateTime(k.revokedAt)}`
+                  ) : (
+                    <ActionButton danger onClick={() => void revoke(k.id)}>
+                      Revoke <span className="visually-hidden">{k.name}</span>
+                    </ActionButton>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
       </ResourceSection>
     </>

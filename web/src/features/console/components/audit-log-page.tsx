@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { AuditActorKindSchema } from '@kantiv/shared/audit';
-import { getAuditLog } from '../api/get-audit-log.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { AuditActorKindSchema, type AuditList } from '@kantiv/shared/audit';
 import { formatDateTime } from '../lib/format.ts';
-import { useResource } from '../lib/use-resource.ts';
+import { auditFilterFrom } from '../lib/list-filters.ts';
+import type { Loaded } from '../lib/loaded.ts';
+import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 const ACTOR_LABELS = {
@@ -15,29 +15,10 @@ const ACTOR_LABELS = {
 };
 
 /** The append-only audit log, newest first, filtered by setup, action and kind of actor (filters in the URL). */
-export function AuditLogPage() {
-  const { auth } = useConsole();
+export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
   const [params, setParams] = useSearchParams();
-  const setupId = params.get('setupId') ?? '';
-  const action = params.get('action') ?? '';
-  const actorParam = AuditActorKindSchema.safeParse(params.get('actorKind'));
-  const actorKind = actorParam.success ? actorParam.data : undefined;
-  const cursorParam = Number(params.get('cursor'));
-  const cursor = Number.isInteger(cursorParam) && cursorParam > 0 ? cursorParam : undefined;
+  const { setupId = '', action = '', actorKind, cursor } = auditFilterFrom(params);
   const [draft, setDraft] = useState({ setupId, action, actorKind: actorKind ?? '' });
-
-  const [log] = useResource(`audit?${params.toString()}`, (signal) =>
-    getAuditLog(
-      auth,
-      {
-        ...(setupId ? { setupId } : {}),
-        ...(action ? { action } : {}),
-        ...(actorKind ? { actorKind } : {}),
-        ...(cursor ? { cursor } : {}),
-      },
-      signal,
-    ),
-  );
 
   return (
     <>
@@ -76,41 +57,27 @@ export function AuditLogPage() {
         </label>
         <button type="submit">Filter</button>
       </form>
-      {log.kind === 'loading' && <p role="status">Loading the audit log…</p>}
       {log.kind === 'error' && <ErrorMessage message={log.message} />}
       {log.kind === 'ready' &&
         (log.data.items.length === 0 ? (
           <p>No audit entry matches these filters.</p>
         ) : (
           <>
-            <div className="c-table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">When</th>
-                    <th scope="col">Actor</th>
-                    <th scope="col">Action</th>
-                    <th scope="col">Setup</th>
-                    <th scope="col">Details</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {log.data.items.map((entry) => (
-                    <tr key={entry.id} data-testid="audit-row">
-                      <td>{formatDateTime(entry.at)}</td>
-                      <td>
-                        {ACTOR_LABELS[entry.actor.kind]}: {entry.actor.id}
-                      </td>
-                      <td>
-                        <code>{entry.action}</code>
-                      </td>
-                      <td>{entry.setupId ?? entry.target ?? '—'}</td>
-                      <td>{entry.details ? <code>{JSON.stringify(entry.details)}</code> : '—'}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <DataTable columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
+              {log.data.items.map((entry) => (
+                <tr key={entry.id} data-testid="audit-row">
+                  <td>{formatDateTime(entry.at)}</td>
+                  <td>
+                    {ACTOR_LABELS[entry.actor.kind]}: {entry.actor.id}
+                  </td>
+                  <td>
+                    <code>{entry.action}</code>
+                  </td>
+                  <td>{entry.setupId ?? entry.target ?? '—'}</td>
+                  <td>{entry.details ? <code>{JSON.stringify(entry.details)}</code> : '—'}</td>
+                </tr>
+              ))}
+            </DataTable>
             <nav className="c-pager" aria-label="Pages">
               {cursor && (
                 <button

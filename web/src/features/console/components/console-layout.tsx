@@ -1,6 +1,6 @@
 import { NavLink, Outlet } from 'react-router';
 import { consolePaths } from '../../../config/paths.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 
 export function ConsoleLayout() {
   const { auth, session } = useConsole();

@@ -1,15 +1,14 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { Link, useParams } from 'react-router';
+import { Link, useRevalidator } from 'react-router';
 import type { SetupEvent } from '@kantiv/shared/events';
 import type { Setup } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
-import { getSetup } from '../api/get-setup.ts';
 import { streamSetupEvents, type StreamStatus } from '../api/stream-setup-events.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { expiryText, formatDateTime, secretExpiryWarning } from '../lib/format.ts';
 import { mergeEvents } from '../lib/timeline.ts';
-import { useNow } from '../lib/use-now.ts';
-import { errorResource, type Resource } from '../lib/use-resource.ts';
+import { useNow } from '../hooks/use-now.ts';
+import type { Loaded } from '../lib/loaded.ts';
 import { ErrorMessage } from './error-message.tsx';
 import { SetupActions } from './setup-actions.tsx';
 import { SetupTimeline } from './setup-timeline.tsx';
@@ -21,34 +20,27 @@ const STREAM_LABELS: Record<StreamStatus, string> = {
   reconnecting: 'Connection lost; reconnecting…',
 };
 
-/** One setup, live: its facts, its actions and a timeline fed by Server-Sent Events (no reload needed). */
-export function SetupDetailPage() {
-  const { id = '' } = useParams();
-  // A fresh component per setup, so events and stream state never leak from one setup to the next.
-  return <SetupDetail key={id} id={id} />;
-}
-
-function SetupDetail({ id }: { id: string }) {
+/**
+ * One setup, live: its facts, its actions and a timeline fed by Server-Sent Events (no reload needed). `loaded` is
+ * the loader's answer; render it with `key` set to the setup's id, so that events and stream state never leak from
+ * one setup to the next.
+ */
+export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Setup> }) {
   const { auth } = useConsole();
-  const [setup, setSetup] = useState<Resource<Setup>>({ kind: 'loading' });
+  const { revalidate } = useRevalidator();
+  // Once shown, a setup stays on screen when a later re-read fails (the stream says when it is back).
+  const [setup, setSetup] = useState(loaded);
+  const [answer, setAnswer] = useState(loaded);
+  if (answer !== loaded) {
+    setAnswer(loaded);
+    if (loaded.kind === 'ready' || setup.kind !== 'ready') setSetup(loaded);
+  }
   const [events, setEvents] = useState<SetupEvent[]>([]);
   const [stream, setStream] = useState<StreamStatus>('connecting');
-  const [refresh, setRefresh] = useState(0);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
-  // The setup's summary: first load, after each action, and shortly after events arrive (facts such as the
-  // client id or the verification result come with the summary).
-  useEffect(() => {
-    const controller = new AbortController();
-    getSetup(auth, id, controller.signal)
-      .then((data) => setSetup({ kind: 'ready', data }))
-      .catch((err: unknown) => {
-        if (!controller.signal.aborted)
-          setSetup((prev) => (prev.kind === 'ready' ? prev : errorResource(err)));
-      });
-    return () => controller.abort();
-  }, [auth, id, refresh]);
-
+  // The summary is read again shortly after events arrive: facts such as the client id or the verification result
+  // come with the summary, not with the event.
   useEffect(() => {
     const controller = new AbortController();
     void streamSetupEvents(
@@ -57,7 +49,7 @@ function SetupDetail({ id }: { id: string }) {
       (event) => {
         setEvents((prev) => mergeEvents(prev, [event]));
         clearTimeout(refreshTimer.current);
-        refreshTimer.current = setTimeout(() => setRefresh((n) => n + 1), 250);
+        refreshTimer.current = setTimeout(() => void revalidate(), 250);
       },
       setStream,
       controller.signal,
@@ -66,9 +58,8 @@ function SetupDetail({ id }: { id: string }) {
       controller.abort();
       clearTimeout(refreshTimer.current);
     };
-  }, [auth, id]);
+  }, [auth, id, revalidate]);
 
-  if (setup.kind === 'loading') return <p role="status">Loading the setup…</p>;
   if (setup.kind === 'error') {
     return (
       <>
@@ -96,7 +87,7 @@ function SetupDetail({ id }: { id: string }) {
       <SetupFacts setup={s} />
       <SetupActions
         setup={s}
-        onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : setRefresh((n) => n + 1))}
+        onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : void revalidate())}
       />
       <SetupTimeline setup={s} events={events} />
     </>

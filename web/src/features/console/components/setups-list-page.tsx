@@ -1,43 +1,28 @@
 import { useState } from 'react';
-import { Link, useSearchParams } from 'react-router';
-import { SetupStateSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
+import { Link, useRevalidator, useSearchParams } from 'react-router';
+import { SetupStateSchema, type Setup, type SetupList, type SetupState } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
-import { getSetups } from '../api/get-setups.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
+import { useNow } from '../hooks/use-now.ts';
 import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
-import { useNow } from '../lib/use-now.ts';
-import { useResource } from '../lib/use-resource.ts';
+import { setupListFilterFrom } from '../lib/list-filters.ts';
+import type { Loaded } from '../lib/loaded.ts';
+import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { StateBadge } from './state-badge.tsx';
 
 const STATES = SetupStateSchema.options;
-const PAGE_SIZE = 25;
 
 /** Every setup: counts per state, filter, search, sort by last activity, pagination. Filters live in the URL. */
-export function SetupsListPage() {
-  const { auth, session } = useConsole();
+export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
+  const { session } = useConsole();
+  const revalidator = useRevalidator();
   const [params, setParams] = useSearchParams();
-  const stateParam = SetupStateSchema.safeParse(params.get('state'));
-  const state = stateParam.success ? stateParam.data : undefined;
-  const q = params.get('q') ?? '';
-  const cursor = params.get('cursor') ?? undefined;
+  const { state, q = '', cursor } = setupListFilterFrom(params);
   // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
   const previous = params.getAll('prev');
   const [search, setSearch] = useState(q);
   const now = useNow();
-
-  const [list, reload] = useResource(`setups?${params.toString()}`, (signal) =>
-    getSetups(
-      auth,
-      {
-        ...(state ? { state } : {}),
-        ...(q ? { q } : {}),
-        ...(cursor ? { cursor } : {}),
-        limit: PAGE_SIZE,
-      },
-      signal,
-    ),
-  );
 
   function update(next: { state?: SetupState | ''; q?: string }) {
     const p = new URLSearchParams();
@@ -123,11 +108,10 @@ export function SetupsListPage() {
         </label>
       </form>
 
-      {list.kind === 'loading' && <p role="status">Loading setups…</p>}
       {list.kind === 'error' && (
         <>
           <ErrorMessage message={list.message} />
-          <button type="button" onClick={reload}>
+          <button type="button" onClick={() => void revalidator.revalidate()}>
             Try again
           </button>
         </>
@@ -137,50 +121,43 @@ export function SetupsListPage() {
           {items.length === 0 ? (
             <p>No setup matches these filters.</p>
           ) : (
-            <div className="c-table-wrap">
-              <table>
-                <caption className="visually-hidden">Setups, most recent activity first</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">Customer</th>
-                    <th scope="col">State</th>
-                    <th scope="col">Tenant</th>
-                    <th scope="col">Environment</th>
-                    <th scope="col" aria-sort="descending">
-                      Last activity (newest first)
-                    </th>
-                    <th scope="col">Secret expiry</th>
+            <DataTable
+              caption="Setups, most recent activity first"
+              columns={[
+                'Customer',
+                'State',
+                'Tenant',
+                'Environment',
+                { label: 'Last activity (newest first)', sort: 'descending' },
+                'Secret expiry',
+              ]}
+            >
+              {items.map((setup) => {
+                const warning = secretExpiryWarning(setup.secretExpiresAt, now);
+                return (
+                  <tr key={setup.id} data-testid="setup-row">
+                    <td>
+                      <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
+                    </td>
+                    <td>
+                      <StateBadge state={setup.state} />
+                    </td>
+                    <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
+                    <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
+                    <td>{formatDateTime(setup.updatedAt)}</td>
+                    <td>
+                      {warning ? (
+                        <span className={`c-warning c-warning-${warning.level}`}>
+                          ⚠ {expiryText(warning)}
+                        </span>
+                      ) : (
+                        formatDateTime(setup.secretExpiresAt)
+                      )}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {items.map((setup) => {
-                    const warning = secretExpiryWarning(setup.secretExpiresAt, now);
-                    return (
-                      <tr key={setup.id} data-testid="setup-row">
-                        <td>
-                          <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
-                        </td>
-                        <td>
-                          <StateBadge state={setup.state} />
-                        </td>
-                        <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
-                        <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
-                        <td>{formatDateTime(setup.updatedAt)}</td>
-                        <td>
-                          {warning ? (
-                            <span className={`c-warning c-warning-${warning.level}`}>
-                              ⚠ {expiryText(warning)}
-                            </span>
-                          ) : (
-                            formatDateTime(setup.secretExpiresAt)
-                          )}
-                        </td>
-                      </tr>
-                    );
-                  })}
-                </tbody>
-              </table>
-            </div>
+                );
+              })}
+            </DataTable>
           )}
           <nav className="c-pager" aria-label="Pages">
             <button

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { errorMessage } from '../lib/use-resource.ts';
+import { errorMessage } from '../lib/loaded.ts';
 import { ErrorMessage } from './error-message.tsx';
 
 export function SignInPage({ onSignIn }: { onSignIn: () => Promise<void> }) {

@@ -1,28 +1,34 @@
 import { useState } from 'react';
+import { useRevalidator } from 'react-router';
 import {
   CreateWebhookRequestSchema,
   WebhookEventTypeSchema,
+  type WebhookDelivery,
   type WebhookSubscription,
 } from '@kantiv/shared/webhooks';
 import { createWebhook } from '../api/create-webhook.ts';
-import { getWebhookDeliveries } from '../api/get-webhook-deliveries.ts';
-import { getWebhooks } from '../api/get-webhooks.ts';
 import { testWebhook } from '../api/test-webhook.ts';
-import { useConsole } from '../lib/console-context.ts';
+import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
-import { useCreateForm } from '../lib/use-create-form.ts';
-import { errorMessage, useResource } from '../lib/use-resource.ts';
+import { useCreateForm } from '../hooks/use-create-form.ts';
+import { errorMessage, type Loaded } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { DataTable } from './data-table.tsx';
+import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
 
+/** A subscription with its recent deliveries (or why they could not be read). */
+export type SubscriptionWithDeliveries = { sub: WebhookSubscription; deliveries: Loaded<WebhookDelivery[]> };
+
 /** Webhook subscriptions: create, send a test delivery, see recent deliveries and the receiver's answers. */
-export function WebhooksPage() {
+export function WebhooksPage({ subs }: { subs: Loaded<SubscriptionWithDeliveries[]> }) {
   const { auth } = useConsole();
-  const [subs, reload] = useResource('webhooks', (signal) => getWebhooks(auth, signal));
+  const revalidator = useRevalidator();
+  const reload = () => void revalidator.revalidate();
   const [created, setCreated] = useState<{ url: string; signingSecret: string } | null>(null);
-  const { submit, busy, formError, error } = useCreateForm({
+  const form = useCreateForm({
     parse: (data) => {
       const description = data.get('description');
       return CreateWebhookRequestSchema.safeParse({
@@ -43,57 +49,49 @@ export function WebhooksPage() {
     <>
       <h1>Webhooks</h1>
       <ReadOnlyNotice />
-      <section aria-labelledby="new-webhook-heading" className="c-panel">
-        <h2 id="new-webhook-heading">Add a subscription</h2>
-        <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
-          <div className="c-field">
-            <label htmlFor="webhook-url">Receiver URL</label>
-            <input id="webhook-url" name="url" type="url" required />
-          </div>
-          <div className="c-field">
-            <label htmlFor="webhook-description">Description (optional)</label>
-            <input id="webhook-description" name="description" maxLength={200} />
-          </div>
-          <fieldset>
-            <legend>Events</legend>
-            {WebhookEventTypeSchema.options.map((type) => (
-              <label key={type} className="c-inline">
-                <input type="checkbox" name="events" value={type} /> <code>{type}</code>
-              </label>
-            ))}
-          </fieldset>
-          {formError && <ErrorMessage message={formError} />}
-          <div>
-            <ActionButton type="submit" busy={busy}>
-              Add subscription
-            </ActionButton>
-          </div>
-        </form>
-        {created && (
-          <OneTimeValuePanel
-            label="Signing key"
-            copyLabel="signing key"
-            value={created.signingSecret}
-            onDone={() => setCreated(null)}
-          >
-            Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
-            shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
-            it.
-          </OneTimeValuePanel>
-        )}
-      </section>
-      {error && <ErrorMessage message={error} />}
-      <ResourceSection
-        id="subs-heading"
-        title="Subscriptions"
-        resource={subs}
-        loading="Loading subscriptions…"
-        empty="No subscription yet."
+      <CreateFormPanel
+        id="new-webhook-heading"
+        title="Add a subscription"
+        submitLabel="Add subscription"
+        form={form}
+        created={
+          created && (
+            <OneTimeValuePanel
+              label="Signing key"
+              copyLabel="signing key"
+              value={created.signingSecret}
+              onDone={() => setCreated(null)}
+            >
+              Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
+              shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
+              it.
+            </OneTimeValuePanel>
+          )
+        }
       >
+        <div className="c-field">
+          <label htmlFor="webhook-url">Receiver URL</label>
+          <input id="webhook-url" name="url" type="url" required />
+        </div>
+        <div className="c-field">
+          <label htmlFor="webhook-description">Description (optional)</label>
+          <input id="webhook-description" name="description" maxLength={200} />
+        </div>
+        <fieldset>
+          <legend>Events</legend>
+          {WebhookEventTypeSchema.options.map((type) => (
+            <label key={type} className="c-inline">
+              <input type="checkbox" name="events" value={type} /> <code>{type}</code>
+            </label>
+          ))}
+        </fieldset>
+      </CreateFormPanel>
+      {form.error && <ErrorMessage message={form.error} />}
+      <ResourceSection id="subs-heading" title="Subscriptions" resource={subs} empty="No subscription yet.">
         {(items) => (
           <ul className="c-cards">
-            {items.map((s) => (
-              <Subscription key={s.id} sub={s} />
+            {items.map(({ sub, deliveries }) => (
+              <Subscription key={sub.id} sub={sub} deliveries={deliveries} onChanged={reload} />
             ))}
           </ul>
         )}
@@ -102,11 +100,12 @@ export function WebhooksPage() {
   );
 }
 
-function Subscription({ sub }: { sub: WebhookSubscription }) {
+function Subscription({
+  sub,
+  deliveries,
+  onChanged,
+}: SubscriptionWithDeliveries & { onChanged: () => void }) {
   const { auth } = useConsole();
-  const [deliveries, reload] = useResource(`deliveries:${sub.id}`, (signal) =>
-    getWebhookDeliveries(auth, sub.id, signal),
-  );
   const [message, setMessage] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const headingId = `sub-${sub.id}`;
@@ -127,7 +126,7 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
             testWebhook(auth, sub.id).then(
               () => {
                 setMessage('Test delivery sent.');
-                reload();
+                onChanged();
               },
               (err: unknown) => setError(errorMessage(err)),
             );
@@ -135,7 +134,7 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
         >
           Send a test delivery
         </ActionButton>
-        <button type="button" onClick={reload}>
+        <button type="button" onClick={onChanged}>
           Refresh deliveries
         </button>
       </div>
@@ -146,35 +145,25 @@ function Subscription({ sub }: { sub: WebhookSubscription }) {
         (deliveries.data.length === 0 ? (
           <p>No delivery yet.</p>
         ) : (
-          <div className="c-table-wrap">
-            <table aria-labelledby={headingId}>
-              <thead>
-                <tr>
-                  <th scope="col">Event</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Attempts</th>
-                  <th scope="col">Answer</th>
-                  <th scope="col">Last update</th>
-                </tr>
-              </thead>
-              <tbody>
-                {deliveries.data.map((d) => (
-                  <tr key={d.id} data-testid="delivery-row">
-                    <td>{d.eventType}</td>
-                    <td>{d.status}</td>
-                    <td>{d.attempts}</td>
-                    <td>
-                      {d.lastStatusCode !== undefined && <>HTTP {d.lastStatusCode} </>}
-                      {d.lastResponse && <code>{d.lastResponse}</code>}
-                      {d.lastError && <span>{d.lastError}</span>}
-                      {d.nextAttemptAt && <> · next attempt {formatDateTime(d.nextAttemptAt)}</>}
-                    </td>
-                    <td>{formatDateTime(d.updatedAt)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable
+            labelledBy={headingId}
+            columns={['Event', 'Status', 'Attempts', 'Answer', 'Last update']}
+          >
+            {deliveries.data.map((d) => (
+              <tr key={d.id} data-testid="delivery-row">
+                <td>{d.eventType}</td>
+                <td>{d.status}</td>
+                <td>{d.attempts}</td>
+                <td>
+                  {d.lastStatusCode !== undefined && <>HTTP {d.lastStatusCode} </>}
+                  {d.lastResponse && <code>{d.lastResponse}</code>}
+                  {d.lastError && <span>{d.lastError}</span>}
+                  {d.nextAttemptAt && <> · next attempt {formatDateTime(d.nextAttemptAt)}</>}
+                </td>
+                <td>{formatDateTime(d.updatedAt)}</td>
+              </tr>
+            ))}
+          </DataTable>
         ))}
     </li>
   );

@@ -16,3 +16,14 @@ export async function consoleRequest<S extends z.ZodType>(
     headers: { ...options.headers, authorization: `Bearer ${token}` },
   });
 }
+
+/** A list's query string: only the filters that are set (blank strings count as unset), then the page size. */
+export function listQuery(filter: Record<string, string | number | undefined>, limit: number): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(filter)) {
+    const text = typeof value === 'string' ? value.trim() : value;
+    if (text !== undefined && text !== '') params.set(name, String(text));
+  }
+  params.set('limit', String(limit));
+  return params.toString();
+}

@@ -1,6 +1,7 @@
 import { InteractionRequiredAuthError, PublicClientApplication, type AccountInfo } from '@azure/msal-browser';
 import type { ClientConfig } from '@kantiv/shared/client-config';
 import { paths } from '../../../config/paths.ts';
+import { getClientConfig } from '../../../lib/client-config.ts';
 import { rolesFromAccessToken, type StaffAccess } from './permissions.ts';
 
 /** Who is signed in to the console: names for display and the access their token grants. Never the token itself. */
@@ -90,4 +91,13 @@ async function createStaffAuth(config: ClientConfig): Promise<StaffAuth> {
       return token(current);
     },
   };
+}
+
+/**
+ * For the console's page loaders, which run beside the console's own loader: the staff member's auth when they may
+ * read, else nothing (the console then shows its sign-in or no-access page instead of the page).
+ */
+export async function readableStaffAuth(): Promise<StaffAuth | undefined> {
+  const auth = await getStaffAuth(await getClientConfig());
+  return auth.session?.access.canRead ? auth : undefined;
 }

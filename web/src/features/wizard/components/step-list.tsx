@@ -1,5 +1,5 @@
 import type { StepId, StepStatus } from '@kantiv/shared/steps';
-import type { StepRow } from '../lib/run-store.ts';
+import type { StepRow } from '../stores/run-store.ts';
 
 export const STEP_NAMES: Record<StepId, string> = {
   preflight: 'Check your roles',

@@ -1,5 +1,6 @@
 import type { WizardSetup } from '@kantiv/shared/setup';
 import { WIZARD_STEPS, type WizardStep } from '../../../config/paths.ts';
+import { AFTER_ENVIRONMENT_STEP_IDS } from './run-steps.ts';
 import type { WizardChoices } from './wizard-memory.ts';
 
 export type GuardInput = {
@@ -8,16 +9,6 @@ export type GuardInput = {
   signedInTenantId: string | undefined;
   choices: WizardChoices;
 };
-
-/** Engine steps after the environment choice: once any of them moved, the run page is where the admin belongs. */
-const RUN_STEPS = new Set([
-  'app_registration',
-  'api_permission',
-  'credential',
-  'security_role',
-  'application_user',
-  'handoff',
-]);
 
 /**
  * The first step the admin has not finished, from what the server knows (setup state, step history, tenant binding)
@@ -29,7 +20,9 @@ export function firstIncompleteStep({ setup, signedInTenantId, choices }: GuardI
   if (setup.state === 'failed' && setup.verification) return 'done';
   const bound = setup.tenantId !== undefined && signedInTenantId === setup.tenantId;
   if (!bound) return choices.welcomed || signedInTenantId ? 'sign-in' : 'welcome';
-  const runMoved = setup.steps.some((s) => RUN_STEPS.has(s.step) && s.status !== 'pending');
+  const runMoved = setup.steps.some(
+    (s) => AFTER_ENVIRONMENT_STEP_IDS.includes(s.step) && s.status !== 'pending',
+  );
   if (choices.runStarted || runMoved) return 'run';
   if (!choices.environmentUrl) return 'environment';
   return 'plan';

@@ -26,6 +26,8 @@ export type WizardContext =
       firstIncomplete: WizardStep;
     };
 
+export type ReadyWizardContext = Extract<WizardContext, { kind: 'ready' }>;
+
 function reasonFor(err: ApiClientError): UnavailableReason | undefined {
   if (err.code === 'setup_expired') return 'expired';
   if (err.code === 'setup_revoked') return 'revoked';
@@ -125,7 +127,7 @@ export function loadWizard(request: Request, setupId: string | undefined): Promi
 export async function loadReadyWizard(
   request: Request,
   setupId: string | undefined,
-): Promise<Extract<WizardContext, { kind: 'ready' }> | undefined> {
+): Promise<ReadyWizardContext | undefined> {
   const ctx = await loadWizard(request, setupId);
   return ctx instanceof Response || ctx.kind !== 'ready' ? undefined : ctx;
 }

@@ -1,5 +1,5 @@
 import { useRouteLoaderData } from 'react-router';
-import type { WizardContext } from './load-wizard.ts';
+import type { WizardContext } from '../lib/load-wizard.ts';
 
 export const WIZARD_ROUTE_ID = 'wizard';
 

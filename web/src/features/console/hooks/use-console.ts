@@ -1,6 +1,6 @@
 import { createContext, use } from 'react';
 import type { ClientConfig } from '@kantiv/shared/client-config';
-import type { StaffAuth, StaffSession } from './staff-auth.ts';
+import type { StaffAuth, StaffSession } from '../lib/staff-auth.ts';
 
 export type ConsoleContextValue = {
   auth: StaffAuth;

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import { errorMessage } from './use-resource.ts';
+import { errorMessage } from '../lib/loaded.ts';
 
 /**
  * A console "create" form: `parse` checks the form's data with the shared schema (the server's own), `invalid` is

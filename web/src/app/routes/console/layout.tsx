@@ -1,8 +1,8 @@
 import { useLoaderData, useRouteError } from 'react-router';
-import { ConsoleApp } from '../../features/console/components/console-app.tsx';
-import { getStaffAuth } from '../../features/console/lib/staff-auth.ts';
-import { errorMessage } from '../../features/console/lib/use-resource.ts';
-import { getClientConfig } from '../../lib/client-config.ts';
+import { ConsoleApp } from '../../../features/console/components/console-app.tsx';
+import { ConsoleFailedPage } from '../../../features/console/components/console-failed-page.tsx';
+import { getStaffAuth } from '../../../features/console/lib/staff-auth.ts';
+import { getClientConfig } from '../../../lib/client-config.ts';
 
 /**
  * The support console, loaded only under `/console/*` (its own chunk): MSAL for staff starts in this loader, before
@@ -14,20 +14,16 @@ export async function loader() {
   return { config, auth };
 }
 
+/** Sign-in and sign-out leave the page (redirects), so nothing this loader read changes while the console is open. */
+export function shouldRevalidate(): boolean {
+  return false;
+}
+
 export function Component() {
   const { config, auth } = useLoaderData<Awaited<ReturnType<typeof loader>>>();
   return <ConsoleApp auth={auth} config={config} />;
 }
 
 export function ErrorBoundary() {
-  const error = useRouteError();
-  return (
-    <main className="page">
-      <h1>The support console could not start</h1>
-      <p role="alert">{errorMessage(error)}</p>
-      <p>
-        <a href="/console">Try again</a>
-      </p>
-    </main>
-  );
+  return <ConsoleFailedPage error={useRouteError()} />;
 }

@@ -1,22 +1,7 @@
 import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/steps';
 import type { PlanChoices, RunEvent, RunResult, WizardEngine } from '@kantiv/provisioning';
-import type { EventForwarder } from './event-forwarder.ts';
-
-/**
- * The live state of one run, outside React (components subscribe with useSyncExternalStore). It is a view of the
- * engine's events; the truth stays with the server (step history) and Microsoft (what exists), so a reload simply
- * starts a new run that converges.
- */
-export const RUN_STEP_IDS: StepId[] = [
-  'preflight',
-  'environment',
-  'app_registration',
-  'api_permission',
-  'credential',
-  'security_role',
-  'application_user',
-  'handoff',
-];
+import type { EventForwarder } from '../lib/event-forwarder.ts';
+import { RUN_STEP_IDS } from '../lib/run-steps.ts';
 
 export type StepRow = {
   step: StepId;
@@ -64,6 +49,11 @@ function rowsFromServer(steps: StepSummary[]): StepRow[] {
   });
 }
 
+/**
+ * The live state of one run, outside React (components subscribe with useSyncExternalStore). It is a view of the
+ * engine's events; the truth stays with the server (step history) and Microsoft (what exists), so a reload simply
+ * starts a new run that converges.
+ */
 export class RunSession {
   private state: RunState;
   private listeners = new Set<() => void>();

@@ -1,0 +1,5 @@
+import { NewSetupPage } from '../../../features/console/components/new-setup-page.tsx';
+
+export function Component() {
+  return <NewSetupPage />;
+}

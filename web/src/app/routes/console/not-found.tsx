@@ -1,0 +1,5 @@
+import { ConsoleNotFoundPage } from '../../../features/console/components/console-not-found-page.tsx';
+
+export function Component() {
+  return <ConsoleNotFoundPage />;
+}

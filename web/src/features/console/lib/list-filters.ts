@@ -1,0 +1,36 @@
+import { AuditActorKindSchema } from '@kantiv/shared/audit';
+import { SetupStateSchema } from '@kantiv/shared/setup';
+import type { AuditFilter } from '../api/get-audit-log.ts';
+import type { SetupListFilter } from '../api/get-setups.ts';
+
+/** Rows per page of the setups list. */
+export const SETUPS_PAGE_SIZE = 25;
+
+/**
+ * The list pages keep their filters in the URL (shareable, and Back works); the page and its loader read them here,
+ * alike. Unknown values are ignored rather than sent.
+ */
+export function setupListFilterFrom(params: URLSearchParams): SetupListFilter {
+  const state = SetupStateSchema.safeParse(params.get('state'));
+  const q = params.get('q') ?? '';
+  const cursor = params.get('cursor') ?? undefined;
+  return {
+    ...(state.success ? { state: state.data } : {}),
+    ...(q ? { q } : {}),
+    ...(cursor ? { cursor } : {}),
+    limit: SETUPS_PAGE_SIZE,
+  };
+}
+
+export function auditFilterFrom(params: URLSearchParams): AuditFilter {
+  const setupId = params.get('setupId') ?? '';
+  const action = params.get('action') ?? '';
+  const actor = AuditActorKindSchema.safeParse(params.get('actorKind'));
+  const cursor = Number(params.get('cursor'));
+  return {
+    ...(setupId ? { setupId } : {}),
+    ...(action ? { action } : {}),
+    ...(actor.success ? { actorKind: actor.data } : {}),
+    ...(Number.isInteger(cursor) && cursor > 0 ? { cursor } : {}),
+  };
+}

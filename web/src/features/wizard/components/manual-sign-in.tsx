@@ -1,0 +1,61 @@
+import { useRevalidator } from 'react-router';
+import { ApiClientError } from '../../../lib/api-client.ts';
+import { bindIdentity } from '../api/bind-identity.ts';
+import { useAdminSignIn } from '../hooks/use-admin-sign-in.ts';
+import { useWizard } from '../hooks/use-wizard.ts';
+import { saveChoices } from '../lib/wizard-memory.ts';
+
+/**
+ * Kantiv accepts a credential only for the tenant the admin proved with a Microsoft sign-in, so the manual path too
+ * starts with one (any account of the tenant will do; no roles are needed for this).
+ */
+export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) => void }) {
+  const { setup, config, choices } = useWizard();
+  const revalidator = useRevalidator();
+  const { busy, problem, signIn } = useAdminSignIn({
+    config,
+    // Before the welcome page nobody can be signed in in this tab, so there is no redirect to finish.
+    finishRedirect: Boolean(choices.welcomed),
+    onIdToken: async (idToken) => {
+      try {
+        const identity = await bindIdentity(idToken);
+        onSignedIn(identity.tenantId);
+        await revalidator.revalidate();
+        return undefined;
+      } catch (err) {
+        return {
+          kind: 'other',
+          code: err instanceof ApiClientError ? err.code : 'unknown',
+          message:
+            err instanceof ApiClientError ? err.message : 'Kantiv Connect could not confirm your sign-in.',
+        };
+      }
+    },
+  });
+
+  return (
+    <section className="notice notice--info" aria-labelledby="manual-sign-in-title">
+      <h2 id="manual-sign-in-title">First, sign in with Microsoft</h2>
+      <p>
+        So that Kantiv accepts these details only for your organisation, sign in once with any work account of
+        your tenant. Kantiv Connect makes no change with this sign-in.
+      </p>
+      {problem && (
+        <p className="field-error" role="alert">
+          {problem.message}
+        </p>
+      )}
+      <button
+        type="button"
+        className="button button--primary"
+        disabled={busy}
+        onClick={() => {
+          saveChoices(setup.id, { welcomed: true });
+          void signIn();
+        }}
+      >
+        {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
+      </button>
+    </section>
+  );
+}

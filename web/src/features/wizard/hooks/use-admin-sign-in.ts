@@ -1,0 +1,94 @@
+import { useEffect, useRef, useState } from 'react';
+import type { ClientConfig } from '@kantiv/shared/client-config';
+import type * as Auth from '../lib/auth.ts';
+import type { SignInProblem } from '../lib/auth.ts';
+
+/** Why the sign-in did not lead on: Microsoft's answer, or Kantiv refusing the identity (another tenant). */
+export type AdminSignInProblem = SignInProblem | { kind: 'tenant'; code: string; message: string };
+
+type AuthModule = typeof Auth;
+
+/**
+ * MSAL (a large module) is imported here, not at the top: the manual path may open before the welcome page, and
+ * nothing of MSAL loads then. `startAuth` is idempotent, so the automatic path, whose loader started it, pays nothing.
+ */
+async function loadAuth(config: ClientConfig): Promise<AuthModule> {
+  const auth = await import('../lib/auth.ts');
+  await auth.startAuth(config);
+  return auth;
+}
+
+/**
+ * The admin's Microsoft sign-in, for the automatic path and the manual path alike: a popup, or a full-page redirect
+ * when the browser blocks it (whose answer is finished here, once, when the page comes back). `onIdToken` hands the
+ * ID token to Kantiv and answers a problem when Kantiv refuses it. Tokens that need the admin again later (a claims
+ * challenge from Conditional Access) are handled where they are asked for, in `lib/auth.ts`.
+ */
+export function useAdminSignIn({
+  config,
+  finishRedirect,
+  onIdToken,
+}: {
+  config: ClientConfig;
+  /** False while nobody can have signed in in this tab (before the welcome page): MSAL is not even loaded. */
+  finishRedirect: boolean;
+  onIdToken: (idToken: string) => Promise<AdminSignInProblem | undefined>;
+}) {
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<AdminSignInProblem | undefined>();
+  const handledRedirect = useRef(false);
+
+  async function handOver(idToken: string) {
+    const refused = await onIdToken(idToken);
+    if (refused) setProblem(refused);
+  }
+
+  // A full-page sign-in (popup blocked) comes back to the page that started it; finish it once.
+  useEffect(() => {
+    if (handledRedirect.current || !finishRedirect) return;
+    handledRedirect.current = true;
+    void (async () => {
+      const auth = await loadAuth(config);
+      const { result, error } = await auth.takeRedirectOutcome();
+      if (error) setProblem(auth.describeSignInError(error));
+      else if (result) {
+        setBusy(true);
+        await handOver(result.idToken);
+        setBusy(false);
+      }
+    })();
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page
+  }, []);
+
+  async function attempt(idTokenFrom: (auth: AuthModule) => Promise<string | undefined>) {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      const auth = await loadAuth(config);
+      let idToken: string | undefined;
+      try {
+        idToken = await idTokenFrom(auth);
+      } catch (err) {
+        setProblem(auth.describeSignInError(err));
+        return;
+      }
+      if (idToken) await handOver(idToken);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return {
+    busy,
+    problem,
+    clearProblem: () => setProblem(undefined),
+    /** Microsoft's sign-in dialog (popup, or redirect when blocked). */
+    signIn: () =>
+      attempt(async (auth) => {
+        const outcome = await auth.signIn();
+        return outcome.kind === 'signed-in' ? outcome.result.idToken : undefined;
+      }),
+    /** The account already signed in in this tab, without a dialog. */
+    continueAsSignedIn: () => attempt((auth) => auth.getIdToken()),
+  };
+}
