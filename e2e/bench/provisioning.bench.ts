@@ -1,6 +1,6 @@
 import type { StepEventInput } from '@kantiv/shared/events';
 import type { StepId } from '@kantiv/shared/steps';
-import { startEmulator, type Emulator } from '../src/emulator/index.ts';
+import { startEmulator, type Emulator } from '@kantiv/emulator';
 // The engine is plain TypeScript in the web package; the bench drives it from Node like the tests do.
 import {
   createEngine,

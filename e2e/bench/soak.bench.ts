@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { killAll } from '../test/reliability/support/processes.ts';
+import { killAll } from '../integration/reliability/support/processes.ts';
 import {
   apiClient,
   createSetup,
@@ -16,7 +16,7 @@ import {
   stateOf,
   tempDir,
   wizardUpTo,
-} from '../test/reliability/support/world.ts';
+} from '../integration/reliability/support/world.ts';
 import { report } from './report.ts';
 
 /**
