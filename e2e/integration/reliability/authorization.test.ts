@@ -2,25 +2,15 @@ import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
-import {
-  apiClient,
-  createSetup,
-  eventually,
-  handoffBody,
-  newApiKey,
-  newKey,
-  provision,
-  signIn,
-  startServer,
-  startWorld,
-  stateOf,
-  stopWorld,
-  wizardUpTo,
-  type EmulatorProc,
-  type PgDatabase,
-  type ServerProc,
-  type StaffIssuer,
-} from './support/world.ts';
+import { eventually } from './support/timing.ts';
+import { type EmulatorProc } from './support/emulator-process.ts';
+import { provision, signIn } from './support/microsoft-flows.ts';
+import { type StaffIssuer } from './support/staff-issuer.ts';
+import { type PgDatabase } from './support/postgres.ts';
+import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
+import { apiClient } from './support/api-client.ts';
+import { createSetup, handoffBody, stateOf, wizardUpTo } from './support/setup-flows.ts';
+import { startWorld, stopWorld } from './support/world.ts';
 
 /**
  * The authorization matrix over real HTTP against a server process, generated from the route table: the routes

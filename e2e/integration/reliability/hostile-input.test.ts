@@ -4,18 +4,12 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
-import {
-  apiClient,
-  createSetup,
-  newApiKey,
-  newKey,
-  startServer,
-  startWorld,
-  stopWorld,
-  type PgDatabase,
-  type ServerProc,
-  type StaffIssuer,
-} from './support/world.ts';
+import { type StaffIssuer } from './support/staff-issuer.ts';
+import { type PgDatabase } from './support/postgres.ts';
+import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
+import { apiClient } from './support/api-client.ts';
+import { createSetup } from './support/setup-flows.ts';
+import { startWorld, stopWorld } from './support/world.ts';
 
 /**
  * Hostile input against a real server process on PostgreSQL, every route taken from the server's own OpenAPI

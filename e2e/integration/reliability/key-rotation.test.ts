@@ -1,24 +1,14 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/processes.ts';
-import {
-  apiClient,
-  createSetup,
-  eventually,
-  handoffBody,
-  newApiKey,
-  newKey,
-  provision,
-  sleep,
-  startServer,
-  startWorld,
-  stateOf,
-  stopWorld,
-  wizardUpTo,
-  type EmulatorProc,
-  type PgDatabase,
-  type ServerProc,
-} from './support/world.ts';
+import { eventually, sleep } from './support/timing.ts';
+import { type EmulatorProc } from './support/emulator-process.ts';
+import { provision } from './support/microsoft-flows.ts';
+import { type PgDatabase } from './support/postgres.ts';
+import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
+import { apiClient } from './support/api-client.ts';
+import { createSetup, handoffBody, stateOf, wizardUpTo } from './support/setup-flows.ts';
+import { startWorld, stopWorld } from './support/world.ts';
 
 /**
  * Key rotation under load, the documented procedure on two instances sharing PostgreSQL: (1) roll the new

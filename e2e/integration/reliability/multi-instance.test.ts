@@ -2,26 +2,15 @@ import { readFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  apiClient,
-  createSetup,
-  eventually,
-  handoffBody,
-  newApiKey,
-  newKey,
-  provision,
-  startServer,
-  startWorld,
-  stateOf,
-  stopWorld,
-  watch,
-  wizardUpTo,
-  type EmulatorProc,
-  type PgDatabase,
-  type Provisioned,
-  type ServerProc,
-  type StaffIssuer,
-} from './support/world.ts';
+import { eventually } from './support/timing.ts';
+import { type EmulatorProc } from './support/emulator-process.ts';
+import { provision, type Provisioned } from './support/microsoft-flows.ts';
+import { type StaffIssuer } from './support/staff-issuer.ts';
+import { type PgDatabase } from './support/postgres.ts';
+import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
+import { apiClient, watch } from './support/api-client.ts';
+import { createSetup, handoffBody, stateOf, wizardUpTo } from './support/setup-flows.ts';
+import { startWorld, stopWorld } from './support/world.ts';
 
 /**
  * Several instances as one: two real server processes on one PostgreSQL, the emulator in its own process. Live

@@ -2,18 +2,17 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { killAll } from './support/processes.ts';
+import { sleep } from './support/timing.ts';
 import {
-  apiClient,
-  createSetup,
   newApiKey,
   newKey,
   removeDir,
-  sleep,
   startServer,
   tempDir,
-  type Res,
   type ServerProc,
-} from './support/world.ts';
+} from './support/server-process.ts';
+import { apiClient, type Res } from './support/api-client.ts';
+import { createSetup } from './support/setup-flows.ts';
 
 /**
  * Abuse limits on a real server process (SQLite): unauthenticated and token-bearing routes answer 429 in the shared
