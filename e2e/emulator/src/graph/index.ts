@@ -1,17 +1,16 @@
 import type { Runtime } from '../core.ts';
 import type { Ctx, Reply } from '../http.ts';
 import {
-  addPassword,
   createApplication,
   deleteApplication,
   findApp,
   getApplication,
   listApplications,
-  removePassword,
   updateApplication,
   upsertApplication,
 } from './applications.ts';
 import { authenticate } from './auth.ts';
+import { addPassword, removePassword } from './passwords.ts';
 import { graphError } from './errors.ts';
 import { getMe, getMemberOf, getOrganization } from './me.ts';
 import {
