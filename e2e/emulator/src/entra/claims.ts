@@ -47,6 +47,18 @@ export async function idToken(
   });
 }
 
+/** The claims every access token carries, user or app: audience, lifetime, tenant and Entra's opaque ids. */
+function accessTokenBase(resource: Resource, tid: string) {
+  return {
+    aud: resource.audience,
+    ...times(ACCESS_TOKEN_LIFETIME_S),
+    aio: opaque(48),
+    rh: `1.${opaque(32)}.`,
+    tid,
+    uti: opaque(16),
+  };
+}
+
 /**
  * A delegated access token. Microsoft's own APIs (Graph, Dataverse, Global Discovery) receive v1.0 tokens
  * (`iss` sts.windows.net, `appid`, `scp`, `wids`) whatever endpoint issued them; apps that set
@@ -64,19 +76,14 @@ export async function delegatedAccessToken(
   const roles = user.appRoles.filter((r) => r.resourceAppId === resource.appId).map((r) => r.value);
   const wids = [...rt.directoryRoleIds(user), DEFAULT_USER_ROLE_WID];
   const common = {
-    aud: resource.audience,
-    ...times(ACCESS_TOKEN_LIFETIME_S),
-    aio: opaque(48),
+    ...accessTokenBase(resource, tid),
     idtyp: 'user',
     name: user.displayName,
     oid: user.id,
-    rh: `1.${opaque(32)}.`,
     scp: scopes.join(' '),
     ...(roles.length > 0 ? { roles } : {}),
     sid,
     sub: pairwiseSub(user.id, resource.appId),
-    tid,
-    uti: opaque(16),
     wids,
   };
   if (resource.tokenVersion === 2) {
@@ -120,17 +127,7 @@ export async function appAccessToken(
   resource: Resource,
   appidacr: '1' | '2',
 ): Promise<string> {
-  const common = {
-    aud: resource.audience,
-    ...times(ACCESS_TOKEN_LIFETIME_S),
-    aio: opaque(48),
-    idtyp: 'app',
-    oid: sp.id,
-    rh: `1.${opaque(32)}.`,
-    sub: sp.id,
-    tid: tenantId,
-    uti: opaque(16),
-  };
+  const common = { ...accessTokenBase(resource, tenantId), idtyp: 'app', oid: sp.id, sub: sp.id };
   if (resource.tokenVersion === 2) {
     return sign(rt.keys, {
       ...common,
