@@ -2,10 +2,8 @@ import { expect, test } from '../fixtures.ts';
 import {
   chooseEnvironment,
   connectAndFinish,
-  expectEnvironmentPage,
   expectStatus,
-  openInvite,
-  signIn,
+  signInToEnvironments,
 } from '../wizard/helpers.ts';
 
 /**
@@ -26,9 +24,7 @@ test('no leak › after a full wizard run the secret is in no browser storage', 
       .catch(() => undefined);
   });
 
-  const { setupId } = await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await connectAndFinish(page);
   await expectStatus(stack, setupId, 'verified');

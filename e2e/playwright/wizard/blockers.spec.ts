@@ -3,10 +3,9 @@ import {
   USERS,
   chooseEnvironment,
   expectAccessible,
-  expectEnvironmentPage,
   grantTenantConsent,
   openInvite,
-  signIn,
+  signInToEnvironments,
 } from './helpers.ts';
 
 test('admin without the Entra role › the preflight says which role is missing and who can fix it', async ({
@@ -15,9 +14,7 @@ test('admin without the Entra role › the preflight says which role is missing 
 }) => {
   // Someone consented for the organisation earlier; this admin simply lacks the directory role.
   grantTenantConsent(stack);
-  await openInvite(page, stack);
-  await signIn(page, stack, USERS.sysadminOnly);
-  await expectEnvironmentPage(page);
+  await signInToEnvironments(page, stack, USERS.sysadminOnly);
   const blockers = page.getByRole('alert').filter({ hasText: 'Before you can continue' });
   await expect(blockers).toBeVisible({ timeout: 60_000 });
   await expect(blockers).toContainText(/Application Administrator/);
@@ -29,9 +26,7 @@ test('admin who is not System Administrator › the environment is flagged and c
   page,
   stack,
 }) => {
-  await openInvite(page, stack);
-  await signIn(page, stack, USERS.cloudAdminOnly);
-  await expectEnvironmentPage(page);
+  await signInToEnvironments(page, stack, USERS.cloudAdminOnly);
   await expect(page.getByText(/You are not System Administrator here/).first()).toBeVisible({
     timeout: 60_000,
   });
@@ -44,9 +39,7 @@ test('admin who is not System Administrator › the environment is flagged and c
 
 test('environment of another tenant › it is refused with the reason', async ({ page, stack }) => {
   stack.emulator.control.setScenario({ name: 'environment-in-other-tenant' });
-  await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Fabrikam Shared Services/);
   const blockers = page.getByRole('alert').filter({ hasText: 'This environment cannot be used yet' });
   await expect(blockers).toBeVisible({ timeout: 60_000 });
@@ -80,9 +73,7 @@ test('tenant policy blocking secrets › the run stops at the secret with the ex
   stack,
 }) => {
   stack.emulator.control.setScenario({ name: 'password-credentials-blocked' });
-  await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
@@ -98,9 +89,7 @@ test('tenant policy capping secret lifetime › the secret is shortened and the 
   stack,
 }) => {
   stack.emulator.control.setScenario({ name: 'password-lifetime-capped', maxDays: 180 });
-  const { setupId } = await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Connect', exact: true }).click();

@@ -5,10 +5,8 @@ import {
   chooseEnvironment,
   connectAndFinish,
   expectAccessible,
-  expectEnvironmentPage,
   expectStatus,
-  openInvite,
-  signIn,
+  signInToEnvironments,
 } from './helpers.ts';
 
 test('conditional access › Dataverse wants MFA after sign-in: Microsoft’s window opens again for it and the run completes', async ({
@@ -21,9 +19,7 @@ test('conditional access › Dataverse wants MFA after sign-in: Microsoft’s wi
   const popups: string[] = [];
   page.on('popup', (popup) => popups.push(popup.url()));
 
-  const { setupId } = await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  const { setupId } = await signInToEnvironments(page, stack);
   await expect(page.getByRole('radio', { name: /Contoso Production/ })).toBeVisible({ timeout: 60_000 });
   await chooseEnvironment(page, /Contoso Production/);
   await connectAndFinish(page);
@@ -49,9 +45,7 @@ test('conditional access › the browser blocks the MFA window that no click ope
   const popups: string[] = [];
   page.on('popup', (popup) => popups.push(popup.url()));
 
-  const { setupId } = await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  const { setupId } = await signInToEnvironments(page, stack);
   // The sign-in window opened from the click; the MFA window, asked for when the page listed environments, did not.
   const notice = page.getByTestId('sign-in-again');
   await expect(notice).toBeVisible({ timeout: 60_000 });

@@ -2,14 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { expect, test } from '../fixtures.ts';
-import {
-  chooseEnvironment,
-  expectAccessible,
-  expectEnvironmentPage,
-  expectStatus,
-  openInvite,
-  signIn,
-} from './helpers.ts';
+import { chooseEnvironment, expectAccessible, expectStatus, signInToEnvironments } from './helpers.ts';
 
 const screenshot = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -20,9 +13,7 @@ test('replication delay › Microsoft’s replication waits are shown as waiting
   page,
   stack,
 }) => {
-  const { setupId } = await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
 
@@ -47,9 +38,7 @@ test('throttling › 429s with Retry-After are waited out and the run completes'
       posted.push(...(request.postDataJSON() as { events: StepEventInput[] }).events);
     }
   });
-  const { setupId } = await openInvite(page, stack);
-  await signIn(page, stack);
-  await expectEnvironmentPage(page);
+  const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
 

@@ -131,6 +131,14 @@ export async function expectEnvironmentPage(page: Page): Promise<void> {
   await expect(page.getByRole('heading', { level: 1, name: /choose the environment/ })).toBeVisible();
 }
 
+/** The way into most scenarios: a fresh invite, the admin's sign-in, and the environment page. */
+export async function signInToEnvironments(page: Page, stack: Stack, user: string = USERS.admin) {
+  const invite = await openInvite(page, stack);
+  await signIn(page, stack, user);
+  await expectEnvironmentPage(page);
+  return invite;
+}
+
 export async function chooseEnvironment(page: Page, name: RegExp | string): Promise<void> {
   await page.getByRole('radio', { name }).check();
   await page.getByRole('button', { name: 'Continue to the plan' }).click();
