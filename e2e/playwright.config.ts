@@ -2,11 +2,11 @@ import { defineConfig } from '@playwright/test';
 
 /**
  * Playwright runs the production build (`pnpm build`) served by the real server, with the real MSAL against the
- * Microsoft cloud emulator. The stack (emulator + server) is a worker fixture in tests/fixtures.ts; one worker, so
+ * Microsoft cloud emulator. The stack (emulator + server) is a worker fixture in playwright/fixtures.ts; one worker, so
  * one stack, generous timeouts for a loaded 2-core machine.
  */
 export default defineConfig({
-  testDir: 'tests',
+  testDir: 'playwright',
   fullyParallel: false,
   workers: 1,
   retries: 0,

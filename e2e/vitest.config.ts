@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts', 'bench/**/*.test.ts'],
+    include: ['integration/**/*.test.ts', 'bench/**/*.test.ts'],
     testTimeout: 60_000,
     passWithNoTests: false,
   },

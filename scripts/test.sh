@@ -30,7 +30,7 @@ run_stage() {
 run_stage "Type-checking every package" pnpm typecheck
 run_stage "Linting (ESLint, type-aware)" pnpm lint
 run_stage "Checking formatting (Prettier)" pnpm format:check
-for pkg in shared server provisioning web e2e; do
+for pkg in shared server provisioning web emulator e2e; do
   run_stage "Unit and integration tests: $pkg (Vitest)" \
     pnpm --filter "@kantiv/$pkg" exec vitest run --reporter=default --reporter=json --outputFile="$RESULTS/vitest-$pkg.json"
 done

@@ -1,5 +1,5 @@
 import autocannon from 'autocannon';
-import { startEmulator } from '../src/emulator/index.ts';
+import { startEmulator } from '@kantiv/emulator';
 import { report } from './report.ts';
 
 /**

@@ -1,14 +1,14 @@
 import type { StepEventInput } from '@kantiv/shared/events';
 import type { StepId } from '@kantiv/shared/steps';
-import { startEmulator, type Emulator } from '../src/emulator/index.ts';
-// The engine is plain TypeScript in the web package; the bench drives it from Node like the tests do.
+import { startEmulator, type Emulator } from '@kantiv/emulator';
+// The engine is plain TypeScript (@kantiv/provisioning); the bench drives it from Node like the tests do.
 import {
   createEngine,
   ENGINE_STEP_IDS,
   STEP_DEPENDENCIES,
   tokenScope,
-} from '../../web/src/provisioning/engine.ts';
-import type { TokenResource } from '../../web/src/provisioning/types.ts';
+  type TokenResource,
+} from '@kantiv/provisioning';
 import { report, type Row } from './report.ts';
 
 /**

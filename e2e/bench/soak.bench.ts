@@ -1,22 +1,24 @@
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
-import { killAll } from '../test/reliability/support/processes.ts';
+import { killAll } from '../integration/reliability/support/processes.ts';
+import { eventually } from '../integration/reliability/support/timing.ts';
+import { startEmulatorProcess } from '../integration/reliability/support/emulator-process.ts';
+import { provision } from '../integration/reliability/support/microsoft-flows.ts';
+import { startStaffIssuer } from '../integration/reliability/support/staff-issuer.ts';
 import {
-  apiClient,
-  createSetup,
-  eventually,
-  handoffBody,
   newApiKey,
   newKey,
-  provision,
   removeDir,
-  startEmulatorProcess,
   startServer,
-  startStaffIssuer,
-  stateOf,
   tempDir,
+} from '../integration/reliability/support/server-process.ts';
+import { apiClient } from '../integration/reliability/support/api-client.ts';
+import {
+  createSetup,
+  handoffBody,
+  stateOf,
   wizardUpTo,
-} from '../test/reliability/support/world.ts';
+} from '../integration/reliability/support/setup-flows.ts';
 import { report } from './report.ts';
 
 /**

@@ -6,8 +6,8 @@ import { gzipSync } from 'node:zlib';
 import lighthouse from 'lighthouse';
 import desktopConfig from 'lighthouse/core/config/desktop-config.js';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_PATH } from '../src/browser.ts';
-import { startStack } from '../src/stack.ts';
+import { CHROMIUM_PATH } from '@kantiv/emulator/browser';
+import { startStack } from '@kantiv/dev/stack';
 import { report } from './report.ts';
 
 /**

@@ -54,7 +54,8 @@ const ConfigSchema = z.object({
   /** Extra CA certificates (PEM file) trusted for Microsoft endpoints: the emulator's, in tests and the demo. */
   MICROSOFT_CA_FILE: z.string().min(1).optional(),
   /**
-   * Tests and the demo only: send Microsoft host names to the emulator, like Chromium's --host-resolver-rules.
+   * Tests and the demo only: send Microsoft host names to the emulator through the HTTP client's resolver, like
+   * Chromium's --host-resolver-rules (decision 007).
    * `login.microsoftonline.com=127.0.0.1:8443,*.dynamics.com=127.0.0.1:8443`. TLS is still verified (the emulator's
    * certificate names the real hosts and MICROSOFT_CA_FILE trusts it). Unset in production.
    */

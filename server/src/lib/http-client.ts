@@ -1,5 +1,7 @@
+import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import type { HostMapping } from '../config.ts';
 
@@ -36,10 +38,13 @@ export function createHttpClient(
         ? target.hostname.endsWith(m.pattern.slice(1))
         : m.pattern === target.hostname,
     );
-    // A mapped host is dialled at the mapped address, but TLS still checks the certificate against the real name.
-    const where = mapped
-      ? { host: mapped.host, port: mapped.port, servername: target.hostname }
-      : { host: target.hostname, port: Number(target.port) || (isHttps ? 443 : 80) };
+    // A mapped host keeps its real name for the connection (so SNI and the certificate check use it); only the
+    // resolver answers with the mapped address, at connect time (decision 007).
+    const where = {
+      host: target.hostname,
+      port: mapped?.port ?? (Number(target.port) || (isHttps ? 443 : 80)),
+      ...(mapped ? { lookup: resolveTo(mapped.host) } : {}),
+    };
     return new Promise((resolve, reject) => {
       const r = mod.request(
         {
@@ -91,4 +96,14 @@ export type HttpClient = ReturnType<typeof createHttpClient>;
 /** `ca` replaces Node's default roots, so add them back: the extra CA is trusted in addition, not instead. */
 function withSystemRoots(extra: string): string[] {
   return [...rootCertificates, extra];
+}
+
+/** A resolver that answers every name with `address` (or with what `address` itself resolves to, if it is a name). */
+function resolveTo(address: string): LookupFunction {
+  const family = isIP(address);
+  return (_hostname, options, callback) => {
+    if (family === 0) dnsLookup(address, options, callback);
+    else if (options.all) callback(null, [{ address, family }]);
+    else callback(null, address, family);
+  };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Emulator } from '@kantiv/e2e/emulator/index';
+import type { Emulator } from '@kantiv/emulator';
 import { STEP_IDS } from '@kantiv/shared/steps';
 import {
   ADMIN,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Emulator } from '@kantiv/e2e/emulator/index';
+import type { Emulator } from '@kantiv/emulator';
 import {
   consentTenantWide,
   useEmulator,

@@ -7,7 +7,7 @@ import {
   type INetworkModule,
 } from '@azure/msal-node';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { startEmulator, type Emulator } from '@kantiv/e2e/emulator/index';
+import { startEmulator, type Emulator } from '@kantiv/emulator';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';

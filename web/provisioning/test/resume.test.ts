@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Emulator } from '@kantiv/e2e/emulator/index';
+import type { Emulator } from '@kantiv/emulator';
 import { ENGINE_STEP_IDS, type SecretHolder } from '@kantiv/provisioning';
 import { expectInvariants, expectNoSecretIn, newServer, run, useEmulator } from './harness.ts';
 

@@ -1,0 +1,506 @@
+import { generate } from 'selfsigned';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DYNAMICS_CRM_APP_ID, startEmulator, type Emulator } from '../src/index.ts';
+import { GRAPH, call, decodeClaims, errorOf, tokenFor } from './support/helpers.ts';
+
+let emulator: Emulator;
+let admin: string;
+
+beforeAll(async () => {
+  emulator = await startEmulator();
+});
+afterAll(async () => {
+  await emulator.close();
+});
+beforeEach(async () => {
+  emulator.control.reset();
+  admin = await tokenFor(
+    emulator,
+    'admin@contoso.com',
+    'https://graph.microsoft.com/Application.ReadWrite.All User.Read',
+  );
+});
+
+function expectGraphError(r: Awaited<ReturnType<typeof call>>, status: number, code: string): void {
+  expect(r.status).toBe(status);
+  const e = errorOf(r);
+  expect(e.code).toBe(code);
+  expect(typeof e.message).toBe('string');
+  expect(e.innerError?.['request-id']).toEqual(expect.any(String));
+  expect(e.innerError?.date).toEqual(expect.any(String));
+  expect(e.innerError?.['client-request-id']).toEqual(expect.any(String));
+  expect(r.headers.get('request-id')).toBe(e.innerError?.['request-id']);
+}
+
+async function createApp(body: Record<string, unknown> = { displayName: 'Kantiv Dataverse Connector' }) {
+  return call(emulator, `${GRAPH}/applications`, { method: 'POST', token: admin, body });
+}
+
+describe('Graph authentication and the signed-in user', () => {
+  it('rejects a missing or foreign-audience token with 401 InvalidAuthenticationToken', async () => {
+    expectGraphError(await call(emulator, `${GRAPH}/me`), 401, 'InvalidAuthenticationToken');
+    const dv = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://contoso.crm.dynamics.com/user_impersonation',
+    );
+    expectGraphError(await call(emulator, `${GRAPH}/me`, { token: dv }), 401, 'InvalidAuthenticationToken');
+  });
+
+  it('serves /me, /organization and the directory roles of the signed-in user', async () => {
+    const me = await call(emulator, `${GRAPH}/me`, { token: admin });
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
+      id: emulator.seed.users.contosoAdmin.id,
+      userPrincipalName: 'admin@contoso.com',
+      displayName: 'Megan Bowen',
+    });
+    const org = await call(emulator, `${GRAPH}/organization`, { token: admin });
+    const orgValue = (org.json.value as Record<string, unknown>[])[0];
+    expect(orgValue).toMatchObject({
+      id: emulator.tenants.contoso,
+      displayName: 'Contoso',
+      tenantType: 'AAD',
+    });
+    expect(JSON.stringify(orgValue?.verifiedDomains)).toContain('contoso.com');
+    const roles = await call(emulator, `${GRAPH}/me/memberOf/microsoft.graph.directoryRole`, {
+      token: admin,
+    });
+    expect(roles.json.value).toEqual([
+      expect.objectContaining({
+        '@odata.type': '#microsoft.graph.directoryRole',
+        displayName: 'Cloud Application Administrator',
+        roleTemplateId: '158c047a-c907-4556-b7ef-446551a6b5f7',
+      }),
+    ]);
+    const plain = await tokenFor(emulator, 'user@contoso.com', 'https://graph.microsoft.com/User.Read');
+    expect((await call(emulator, `${GRAPH}/me/memberOf`, { token: plain })).json.value).toEqual([]);
+  });
+
+  it("accepts tokens whose audience is Graph's app id (bare scope names like User.Read)", async () => {
+    const bare = await tokenFor(emulator, 'admin@contoso.com', 'User.Read');
+    expect(decodeClaims(bare).aud).toBe('00000003-0000-0000-c000-000000000000');
+    expect((await call(emulator, `${GRAPH}/me`, { token: bare })).status).toBe(200);
+  });
+
+  it('needs a profile scope for /me', async () => {
+    const onlyApps = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://graph.microsoft.com/Application.ReadWrite.All',
+    );
+    expectGraphError(
+      await call(emulator, `${GRAPH}/me`, { token: onlyApps }),
+      403,
+      'Authorization_RequestDenied',
+    );
+  });
+
+  it('answers an unknown segment with 400 BadRequest and CORS preflights with the requested headers', async () => {
+    expectGraphError(await call(emulator, `${GRAPH}/nonsense`, { token: admin }), 400, 'BadRequest');
+    const pre = await call(emulator, `${GRAPH}/applications`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://wizard.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect(pre.headers.get('access-control-allow-methods')).toContain('PATCH');
+  });
+});
+
+describe('Graph /applications', () => {
+  it('creates an application (201, Location) and requires displayName', async () => {
+    const r = await createApp({
+      displayName: 'Kantiv Dataverse Connector',
+      signInAudience: 'AzureADMyOrg',
+      tags: ['kantiv-dataverse-connector'],
+      requiredResourceAccess: [
+        {
+          resourceAppId: DYNAMICS_CRM_APP_ID,
+          resourceAccess: [{ id: '78ce3f0f-a1ce-49c2-8cde-64b5c0896db4', type: 'Scope' }],
+        },
+      ],
+    });
+    expect(r.status).toBe(201);
+    expect(r.headers.get('location')).toContain(String(r.json.id));
+    expect(r.json).toMatchObject({
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#applications/$entity',
+      displayName: 'Kantiv Dataverse Connector',
+      signInAudience: 'AzureADMyOrg',
+      publisherDomain: 'contoso.onmicrosoft.com',
+      passwordCredentials: [],
+      uniqueName: null,
+    });
+    expect(r.json.appId).toMatch(/^[0-9a-f-]{36}$/);
+    expectGraphError(await createApp({ signInAudience: 'AzureADMyOrg' }), 400, 'Request_BadRequest');
+    expectGraphError(
+      await createApp({ displayName: 'x', passwordCredentials: [] }),
+      400,
+      'Request_BadRequest',
+    );
+    expectGraphError(await createApp({ displayName: 'x', bogus: 1 }), 400, 'Request_BadRequest');
+  });
+
+  it('lists with $filter and $select, and gets by id and by appId', async () => {
+    const a = await createApp({ displayName: 'Alpha', tags: ['kantiv'] });
+    await createApp({ displayName: 'Beta' });
+    const list = await call(
+      emulator,
+      `${GRAPH}/applications?$filter=displayName eq 'alpha'&$select=id,appId,displayName`,
+      { token: admin },
+    );
+    expect(list.json['@odata.context']).toBe(
+      'https://graph.microsoft.com/v1.0/$metadata#applications(id,appId,displayName)',
+    );
+    expect(list.json.value).toEqual([{ id: a.json.id, appId: a.json.appId, displayName: 'Alpha' }]);
+    const tagged = await call(
+      emulator,
+      `${GRAPH}/applications?$filter=tags/any(t:t eq 'kantiv')&$select=displayName`,
+      { token: admin },
+    );
+    expect(tagged.json.value).toEqual([{ displayName: 'Alpha' }]);
+    const byAppId = await call(emulator, `${GRAPH}/applications?$filter=appId eq '${String(a.json.appId)}'`, {
+      token: admin,
+    });
+    expect((byAppId.json.value as unknown[]).length).toBe(1);
+    expect(
+      (await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin })).json.displayName,
+    ).toBe('Alpha');
+    expect(
+      (
+        await call(emulator, `${GRAPH}/applications(appId='${String(a.json.appId)}')?$select=displayName`, {
+          token: admin,
+        })
+      ).json,
+    ).toMatchObject({ displayName: 'Alpha' });
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications?$filter=notes eq 'x'`, { token: admin }),
+      400,
+      'Request_UnsupportedQuery',
+    );
+    const paged = await call(emulator, `${GRAPH}/applications?$top=1`, { token: admin });
+    expect(String(paged.json['@odata.nextLink'])).toContain('$skiptoken=1');
+  });
+
+  it('updates with PATCH (204) and deletes (204, then 404 Request_ResourceNotFound)', async () => {
+    const a = await createApp();
+    const id = String(a.json.id);
+    const patched = await call(emulator, `${GRAPH}/applications/${id}`, {
+      method: 'PATCH',
+      token: admin,
+      body: { notes: 'by Kantiv', spa: { redirectUris: ['https://x.example/'] } },
+    });
+    expect(patched.status).toBe(204);
+    const got = await call(emulator, `${GRAPH}/applications/${id}`, { token: admin });
+    expect(got.json).toMatchObject({ notes: 'by Kantiv', spa: { redirectUris: ['https://x.example/'] } });
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications/${id}`, {
+        method: 'PATCH',
+        token: admin,
+        body: { uniqueName: 'x' },
+      }),
+      400,
+      'Request_BadRequest',
+    );
+    expect(
+      (await call(emulator, `${GRAPH}/applications/${id}`, { method: 'DELETE', token: admin })).status,
+    ).toBe(204);
+    const gone = await call(emulator, `${GRAPH}/applications/${id}`, { token: admin });
+    expectGraphError(gone, 404, 'Request_ResourceNotFound');
+    expect(errorOf(gone).message).toBe(
+      `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+    );
+  });
+
+  it('upserts by uniqueName: 201 on create, 204 on update, 404 without Prefer: create-if-missing', async () => {
+    const url = `${GRAPH}/applications(uniqueName='kantiv-dataverse-connector')`;
+    const body = { displayName: 'Kantiv Dataverse Connector', signInAudience: 'AzureADMyOrg' };
+    expectGraphError(
+      await call(emulator, url, { method: 'PATCH', token: admin, body }),
+      404,
+      'Request_ResourceNotFound',
+    );
+    const created = await call(emulator, url, {
+      method: 'PATCH',
+      token: admin,
+      body,
+      headers: { prefer: 'create-if-missing' },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.uniqueName).toBe('kantiv-dataverse-connector');
+    const updated = await call(emulator, url, {
+      method: 'PATCH',
+      token: admin,
+      body: { ...body, notes: 'again' },
+      headers: { prefer: 'create-if-missing' },
+    });
+    expect(updated.status).toBe(204);
+    const got = await call(emulator, url, { token: admin });
+    expect(got.json).toMatchObject({ id: created.json.id, notes: 'again' });
+  });
+
+  it('adds a password once (secretText only in the response) and removes it by keyId', async () => {
+    const a = await createApp();
+    const id = String(a.json.id);
+    const end = new Date(Date.now() + 365 * 86400_000).toISOString();
+    const added = await call(emulator, `${GRAPH}/applications/${id}/addPassword`, {
+      method: 'POST',
+      token: admin,
+      body: { passwordCredential: { displayName: 'Kantiv secret', endDateTime: end } },
+    });
+    expect(added.status).toBe(200);
+    const secret = String(added.json.secretText);
+    expect(secret).toHaveLength(40);
+    expect(added.json).toMatchObject({
+      displayName: 'Kantiv secret',
+      hint: secret.slice(0, 3),
+      customKeyIdentifier: null,
+      endDateTime: end,
+    });
+    const defaulted = await call(emulator, `${GRAPH}/applications/${id}/addPassword`, {
+      method: 'POST',
+      token: admin,
+      body: {},
+    });
+    const lifetime =
+      Date.parse(String(defaulted.json.endDateTime)) - Date.parse(String(defaulted.json.startDateTime));
+    expect(Math.round(lifetime / 86400_000)).toBeGreaterThanOrEqual(730);
+    const got = await call(emulator, `${GRAPH}/applications/${id}?$select=passwordCredentials`, {
+      token: admin,
+    });
+    const creds = got.json.passwordCredentials as Record<string, unknown>[];
+    expect(creds).toHaveLength(2);
+    expect(creds.every((c) => c.secretText === null)).toBe(true);
+    expect(got.text).not.toContain(secret);
+    const removed = await call(emulator, `${GRAPH}/applications/${id}/removePassword`, {
+      method: 'POST',
+      token: admin,
+      body: { keyId: added.json.keyId },
+    });
+    expect(removed.status).toBe(204);
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications/${id}/removePassword`, {
+        method: 'POST',
+        token: admin,
+        body: { keyId: added.json.keyId },
+      }),
+      404,
+      'Request_ResourceNotFound',
+    );
+  });
+
+  it('applies tenant app management policies to addPassword', async () => {
+    const a = await createApp();
+    const url = `${GRAPH}/applications/${String(a.json.id)}/addPassword`;
+    const block = emulator.control.setScenario({
+      name: 'password-credentials-blocked',
+      tenant: 'contoso.com',
+    });
+    expectGraphError(
+      await call(emulator, url, { method: 'POST', token: admin, body: {} }),
+      400,
+      'CredentialTypeNotAllowedAsPerAppPolicy',
+    );
+    emulator.control.clearScenario(block);
+    emulator.control.setScenario({ name: 'password-lifetime-capped', maxDays: 180 });
+    expectGraphError(
+      await call(emulator, url, { method: 'POST', token: admin, body: {} }),
+      400,
+      'CredentialInvalidLifetimeAsPerAppPolicy',
+    );
+    const short = await call(emulator, url, {
+      method: 'POST',
+      token: admin,
+      body: { passwordCredential: { endDateTime: new Date(Date.now() + 90 * 86400_000).toISOString() } },
+    });
+    expect(short.status).toBe(200);
+  });
+
+  it('accepts a certificate in keyCredentials and returns key: null on reads', async () => {
+    const a = await createApp();
+    const cert = await generate([{ name: 'commonName', value: 'kantiv' }], {
+      keySize: 2048,
+      algorithm: 'sha256',
+    });
+    const key = cert.cert.replace(/-----[^-]+-----|\s/g, '');
+    const r = await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, {
+      method: 'PATCH',
+      token: admin,
+      body: { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key }] },
+    });
+    expect(r.status).toBe(204);
+    const got = await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin });
+    expect(got.json.keyCredentials).toEqual([
+      expect.objectContaining({ type: 'AsymmetricX509Cert', usage: 'Verify', key: null }),
+    ]);
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, {
+        method: 'PATCH',
+        token: admin,
+        body: { keyCredentials: [{ type: 'AsymmetricX509Cert', usage: 'Verify', key: 'bm90IGEgY2VydA==' }] },
+      }),
+      400,
+      'KeyCredentialsInvalidValue',
+    );
+  });
+
+  it('denies writes without Application.ReadWrite.All or without an allowing directory role (403 Authorization_RequestDenied)', async () => {
+    const readOnly = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://graph.microsoft.com/Application.Read.All',
+    );
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications`, {
+        method: 'POST',
+        token: readOnly,
+        body: { displayName: 'x' },
+      }),
+      403,
+      'Authorization_RequestDenied',
+    );
+    expect((await call(emulator, `${GRAPH}/applications`, { token: readOnly })).status).toBe(200);
+    const plain = await tokenFor(
+      emulator,
+      'user@contoso.com',
+      'https://graph.microsoft.com/Application.ReadWrite.All',
+    );
+    const denied = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: plain,
+      body: { displayName: 'x' },
+    });
+    expectGraphError(denied, 403, 'Authorization_RequestDenied');
+    expect(errorOf(denied).message).toBe('Insufficient privileges to complete the operation.');
+    emulator.control.setScenario({ name: 'admin-without-entra-role', user: 'admin@contoso.com' });
+    expectGraphError(await createApp(), 403, 'Authorization_RequestDenied');
+    const userRead = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/User.Read');
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications`, { token: userRead }),
+      403,
+      'Authorization_RequestDenied',
+    );
+  });
+
+  it('hides a new application from reads while it replicates under replication-delay with graphReads', async () => {
+    emulator.control.setScenario({ name: 'replication-delay', seconds: 2, graphReads: true });
+    const a = await createApp();
+    expectGraphError(
+      await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin }),
+      404,
+      'Request_ResourceNotFound',
+    );
+    await new Promise((r) => setTimeout(r, 2100));
+    expect(
+      (await call(emulator, `${GRAPH}/applications/${String(a.json.id)}`, { token: admin })).status,
+    ).toBe(200);
+  });
+
+  it('throttles with 429 + Retry-After and fails with 503 under the scenarios', async () => {
+    emulator.control.setScenario({ name: 'throttle', service: 'graph', retryAfterSeconds: 3, times: 1 });
+    const t = await call(emulator, `${GRAPH}/applications`, { token: admin });
+    expectGraphError(t, 429, 'TooManyRequests');
+    expect(t.headers.get('retry-after')).toBe('3');
+    expect((await call(emulator, `${GRAPH}/applications`, { token: admin })).status).toBe(200);
+    emulator.control.setScenario({ name: 'service-unavailable', service: 'all', times: 1 });
+    const u = await call(emulator, `${GRAPH}/applications`, { token: admin });
+    expect(u.status).toBe(503);
+    expect(u.headers.get('retry-after')).toBe('2');
+  });
+});
+
+describe('Graph /servicePrincipals', () => {
+  it('serves the Dataverse service principal with its user_impersonation scope by appId', async () => {
+    const r = await call(
+      emulator,
+      `${GRAPH}/servicePrincipals(appId='${DYNAMICS_CRM_APP_ID}')?$select=id,appId,displayName,oauth2PermissionScopes`,
+      { token: admin },
+    );
+    expect(r.status).toBe(200);
+    expect(r.json).toMatchObject({ appId: DYNAMICS_CRM_APP_ID, displayName: 'Dataverse' });
+    expect(r.json.oauth2PermissionScopes).toEqual([
+      expect.objectContaining({
+        value: 'user_impersonation',
+        id: '78ce3f0f-a1ce-49c2-8cde-64b5c0896db4',
+        type: 'User',
+        isEnabled: true,
+      }),
+    ]);
+  });
+
+  it('creates (201), refuses duplicates (409), filters, gets by id, upserts by appId and deletes', async () => {
+    const a = await createApp();
+    const appId = String(a.json.appId);
+    const sp = await call(emulator, `${GRAPH}/servicePrincipals`, {
+      method: 'POST',
+      token: admin,
+      body: { appId },
+    });
+    expect(sp.status).toBe(201);
+    expect(sp.json).toMatchObject({
+      appId,
+      appOwnerOrganizationId: emulator.tenants.contoso,
+      servicePrincipalType: 'Application',
+      accountEnabled: true,
+    });
+    expectGraphError(
+      await call(emulator, `${GRAPH}/servicePrincipals`, { method: 'POST', token: admin, body: { appId } }),
+      409,
+      'Request_MultipleObjectsWithSameKeyValue',
+    );
+    const list = await call(emulator, `${GRAPH}/servicePrincipals?$filter=appId eq '${appId}'&$select=id`, {
+      token: admin,
+    });
+    expect(list.json.value).toEqual([{ id: sp.json.id }]);
+    expect(
+      (await call(emulator, `${GRAPH}/servicePrincipals/${String(sp.json.id)}`, { token: admin })).json.appId,
+    ).toBe(appId);
+    const up = await call(emulator, `${GRAPH}/servicePrincipals(appId='${appId}')`, {
+      method: 'PATCH',
+      token: admin,
+      body: { tags: ['x'] },
+      headers: { prefer: 'create-if-missing' },
+    });
+    expect(up.status).toBe(204);
+    expect(
+      (
+        await call(emulator, `${GRAPH}/servicePrincipals/${String(sp.json.id)}`, {
+          method: 'DELETE',
+          token: admin,
+        })
+      ).status,
+    ).toBe(204);
+    const again = await call(emulator, `${GRAPH}/servicePrincipals(appId='${appId}')`, {
+      method: 'PATCH',
+      token: admin,
+      body: {},
+      headers: { prefer: 'create-if-missing' },
+    });
+    expect(again.status).toBe(201);
+  });
+
+  it('refuses an appId without a backing application (400 NoBackingApplicationObject)', async () => {
+    const r = await call(emulator, `${GRAPH}/servicePrincipals`, {
+      method: 'POST',
+      token: admin,
+      body: { appId: '33333333-3333-3333-3333-333333333333' },
+    });
+    expectGraphError(r, 400, 'Request_BadRequest');
+    expect(JSON.stringify(r.json)).toContain('NoBackingApplicationObject');
+  });
+
+  it('requires an administrator role to create a service principal', async () => {
+    emulator.control.setScenario({ name: 'admin-without-entra-role' });
+    const a = await call(emulator, `${GRAPH}/servicePrincipals`, {
+      method: 'POST',
+      token: admin,
+      body: { appId: DYNAMICS_CRM_APP_ID },
+    });
+    expectGraphError(a, 403, 'Authorization_RequestDenied');
+  });
+});

@@ -1,0 +1,424 @@
+import http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiErrorSchema } from '@kantiv/shared/errors';
+import { eventually } from './support/timing.ts';
+import { type EmulatorProc } from './support/emulator-process.ts';
+import { provision, signIn } from './support/microsoft-flows.ts';
+import { type StaffIssuer } from './support/staff-issuer.ts';
+import { type PgDatabase } from './support/postgres.ts';
+import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
+import { apiClient } from './support/api-client.ts';
+import { createSetup, handoffBody, stateOf, wizardUpTo } from './support/setup-flows.ts';
+import { startWorld, stopWorld } from './support/world.ts';
+
+/**
+ * The authorization matrix over real HTTP against a server process, generated from the route table: the routes
+ * come from the server's own OpenAPI document (every registered route, plus the HEAD twin of every GET), and a
+ * route without a row here fails the suite — a new route cannot escape the matrix. Callers go beyond the server's
+ * in-process matrix: expired staff tokens, revoked setups, an API key with every scope, credentials of one kind
+ * on another kind's routes.
+ */
+type Scope = 'setups:read' | 'setups:write' | 'connections:token' | 'webhooks:manage';
+const SCOPES: Scope[] = ['setups:read', 'setups:write', 'connections:token', 'webhooks:manage'];
+type Rule = 'public' | 'setup_token' | { staff?: 'read' | 'manage'; apiKey?: Scope };
+type Kind = 'none' | 'bad' | 'setup' | 'staff' | 'key';
+type Caller = {
+  name: string;
+  kind: Kind;
+  roles?: string[];
+  scopes?: Scope[];
+  auth: () => string | undefined;
+};
+type Prepared = { url: string; body?: unknown; setupToken?: string };
+type Row = { rule: Rule; ok: number; prepare: (caller: Caller, succeeds: boolean) => Promise<Prepared> };
+
+const responses: string[] = [];
+const api = apiClient(responses);
+const bootstrapKey = newApiKey();
+let db: PgDatabase;
+let emu: EmulatorProc;
+let issuer: StaffIssuer;
+let server: ServerProc;
+let receiver: http.Server;
+let receiverUrl: string;
+const t: Record<string, string> = {};
+const keys = new Map<string, string>();
+let shared: { id: string; token: string };
+let verifiedId = '';
+let idToken = '';
+
+const call = (method: string, url: string, token?: string, body?: unknown) =>
+  api.call(server.base, method, url, { token, body });
+
+beforeAll(async () => {
+  const world = await startWorld('kc-rel-authz-');
+  ({ db, emu, issuer } = world);
+  receiver = http.createServer((_req, res) => res.writeHead(204).end());
+  await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+  server = await startServer('authz', {
+    ...world.env,
+    KANTIV_KEYS: newKey('k1'),
+    KANTIV_BOOTSTRAP_API_KEY: bootstrapKey,
+    // Hand-offs made by the matrix carry made-up credentials: let their verification fail fast.
+    VERIFICATION_MAX_WAIT_SECONDS: '1',
+  });
+  t.staffManage = await issuer.token(['Connect.Manage']);
+  t.staffRead = await issuer.token(['Connect.Read']);
+  t.staffNone = await issuer.token([]);
+  t.staffExpired = await issuer.token(['Connect.Manage'], { expired: true });
+  t.staffForged = await issuer.token(['Connect.Manage'], { forged: true });
+  for (const scope of SCOPES) keys.set(scope, await newKeyWith([scope]));
+  t.allScopes = await newKeyWith(SCOPES);
+  const revoked = await call('POST', '/api/v1/api-keys', t.staffManage, { name: 'revoked', scopes: SCOPES });
+  t.revokedKey = revoked.json<{ key: string }>().key;
+  await call(
+    'POST',
+    `/api/v1/api-keys/${revoked.json<{ apiKey: { id: string } }>().apiKey.id}/revoke`,
+    t.staffManage,
+  );
+  shared = await createSetup(api, server.base, bootstrapKey);
+  t.other = (await createSetup(api, server.base, bootstrapKey)).token;
+  const expired = await createSetup(api, server.base, bootstrapKey);
+  await db.query(`update setups set invite_expires_at = $1 where id = $2`, [
+    new Date(Date.now() - 1000).toISOString(),
+    expired.id,
+  ]);
+  t.expiredSetup = expired.token;
+  const revokedSetup = await createSetup(api, server.base, bootstrapKey);
+  await call('POST', `/api/v1/setups/${revokedSetup.id}/revoke`, t.staffManage);
+  t.revokedSetup = revokedSetup.token;
+  idToken = await signIn(emu);
+  // One real, verified connection, so token vending answers 200 to those allowed to call it.
+  const p = await provision(emu);
+  const v = await createSetup(api, server.base, bootstrapKey);
+  await wizardUpTo(api, server.base, v.token, emu, p);
+  expect((await call('POST', '/api/v1/wizard/credentials', v.token, handoffBody(emu, p))).status).toBe(202);
+  await eventually(
+    () => stateOf(api, server.base, bootstrapKey, v.id),
+    (s) => s === 'verified',
+    60_000,
+  );
+  verifiedId = v.id;
+}, 180_000);
+
+afterAll(async () => {
+  await stopWorld();
+  await new Promise<void>((r) => (receiver ? receiver.close(() => r()) : r()));
+});
+
+async function newKeyWith(scopes: Scope[]): Promise<string> {
+  const r = await call('POST', '/api/v1/api-keys', t.staffManage, { name: scopes.join('+'), scopes });
+  return r.json<{ key: string }>().key;
+}
+
+const callers: Caller[] = [
+  { name: 'no credentials', kind: 'none', auth: () => undefined },
+  { name: 'a Basic header', kind: 'none', auth: () => 'Basic dXNlcjpwYXNz' },
+  { name: 'an empty bearer', kind: 'none', auth: () => 'Bearer ' },
+  { name: 'a wrong setup token', kind: 'bad', auth: () => `Bearer ${randomBytes(32).toString('base64url')}` },
+  { name: 'an expired staff token', kind: 'bad', auth: () => `Bearer ${t.staffExpired}` },
+  { name: 'a forged staff token', kind: 'bad', auth: () => `Bearer ${t.staffForged}` },
+  { name: 'an expired setup token', kind: 'bad', auth: () => `Bearer ${t.expiredSetup}` },
+  { name: "a revoked setup's token", kind: 'bad', auth: () => `Bearer ${t.revokedSetup}` },
+  { name: 'a revoked API key', kind: 'bad', auth: () => `Bearer ${t.revokedKey}` },
+  { name: 'an unknown API key', kind: 'bad', auth: () => `Bearer ${newApiKey()}` },
+  { name: 'a valid setup token', kind: 'setup', auth: () => undefined },
+  { name: "another setup's token", kind: 'setup', auth: () => `Bearer ${t.other}` },
+  { name: 'staff without a role', kind: 'staff', roles: [], auth: () => `Bearer ${t.staffNone}` },
+  { name: 'staff read-only', kind: 'staff', roles: ['Connect.Read'], auth: () => `Bearer ${t.staffRead}` },
+  { name: 'staff manage', kind: 'staff', roles: ['Connect.Manage'], auth: () => `Bearer ${t.staffManage}` },
+  ...SCOPES.map((scope): Caller => ({
+    name: `an API key with only ${scope}`,
+    kind: 'key',
+    scopes: [scope],
+    auth: () => `Bearer ${keys.get(scope)}`,
+  })),
+  { name: 'an API key with every scope', kind: 'key', scopes: SCOPES, auth: () => `Bearer ${t.allScopes}` },
+];
+
+function allowed(rule: Rule, caller: Caller): boolean {
+  if (rule === 'public') return true;
+  if (rule === 'setup_token') return caller.kind === 'setup';
+  if (caller.kind === 'staff') {
+    const roles = caller.roles ?? [];
+    if (rule.staff === 'manage') return roles.includes('Connect.Manage');
+    if (rule.staff === 'read') return roles.length > 0;
+    return false;
+  }
+  if (caller.kind === 'key') return !!rule.apiKey && !!caller.scopes?.includes(rule.apiKey);
+  return false;
+}
+
+function expected(rule: Rule, caller: Caller, ok: number): number {
+  if (allowed(rule, caller)) return ok;
+  if (rule === 'public') return ok;
+  // Wizard routes know only setup tokens: anything else is not a valid credential there.
+  if (rule === 'setup_token') return 401;
+  if (caller.kind === 'staff' || caller.kind === 'key') return 403;
+  return 401;
+}
+
+const fresh = () => createSetup(api, server.base, bootstrapKey);
+async function boundSetup() {
+  const s = await fresh();
+  const r = await call('POST', '/api/v1/wizard/identity', s.token, { idToken });
+  expect(r.status, r.text).toBe(200);
+  return s;
+}
+const credentialBody = () => ({
+  idempotencyKey: randomUUID(),
+  source: 'manual',
+  tenantId: emu.tenants.contoso,
+  clientId: randomUUID(),
+  clientSecret: `Zz8Q~${randomBytes(24).toString('base64url')}`,
+  environmentUrl: emu.org.url,
+});
+async function webhook(caller: Caller, succeeds: boolean) {
+  const owner = succeeds && caller.kind === 'key' ? caller.auth()!.slice(7) : t.staffManage;
+  const r = await call('POST', '/api/v1/webhooks', owner, { url: receiverUrl, events: ['setup.verified'] });
+  return r.json<{ subscription: { id: string } }>().subscription.id;
+}
+const read = { staff: 'read', apiKey: 'setups:read' } as const;
+const write = { staff: 'manage', apiKey: 'setups:write' } as const;
+const stepEvents = {
+  events: [{ seq: 1, step: 'preflight', status: 'running', at: new Date().toISOString(), message: 'x' }],
+};
+
+/** One row per route: who may call it, its success status, and a request that succeeds for an allowed caller. */
+const MATRIX: Record<string, Row> = {
+  'GET /healthz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/healthz' }) },
+  'GET /readyz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/readyz' }) },
+  'GET /metrics': { rule: 'public', ok: 200, prepare: async () => ({ url: '/metrics' }) },
+  'GET /api/v1/client-config': {
+    rule: 'public',
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/client-config' }),
+  },
+  'POST /api/v1/setups': {
+    rule: write,
+    ok: 201,
+    prepare: async () => ({ url: '/api/v1/setups', body: { customerName: 'Matrix' } }),
+  },
+  'GET /api/v1/setups': { rule: read, ok: 200, prepare: async () => ({ url: '/api/v1/setups' }) },
+  'GET /api/v1/setups/:id': {
+    rule: read,
+    ok: 200,
+    prepare: async () => ({ url: `/api/v1/setups/${shared.id}` }),
+  },
+  'GET /api/v1/setups/:id/status': {
+    rule: read,
+    ok: 200,
+    prepare: async () => ({ url: `/api/v1/setups/${shared.id}/status` }),
+  },
+  'GET /api/v1/setups/:id/events': {
+    rule: read,
+    ok: 200,
+    prepare: async () => ({ url: `/api/v1/setups/${shared.id}/events` }),
+  },
+  'POST /api/v1/setups/:id/revoke': {
+    rule: write,
+    ok: 200,
+    prepare: async (_c, ok) => ({ url: `/api/v1/setups/${ok ? (await fresh()).id : shared.id}/revoke` }),
+  },
+  'POST /api/v1/setups/:id/extend': {
+    rule: write,
+    ok: 200,
+    prepare: async () => ({ url: `/api/v1/setups/${shared.id}/extend`, body: { hours: 1 } }),
+  },
+  'POST /api/v1/setups/:id/reverify': {
+    rule: write,
+    ok: 202,
+    prepare: async () => ({ url: `/api/v1/setups/${verifiedId}/reverify` }),
+  },
+  'POST /api/v1/setups/:id/invite': {
+    rule: write,
+    ok: 200,
+    prepare: async (_c, ok) => ({ url: `/api/v1/setups/${ok ? (await fresh()).id : shared.id}/invite` }),
+  },
+  'GET /api/v1/wizard/setup': {
+    rule: 'setup_token',
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/wizard/setup', setupToken: shared.token }),
+  },
+  'POST /api/v1/wizard/identity': {
+    rule: 'setup_token',
+    ok: 200,
+    prepare: async (_c, ok) => ({
+      url: '/api/v1/wizard/identity',
+      setupToken: ok ? (await fresh()).token : shared.token,
+      body: { idToken },
+    }),
+  },
+  'POST /api/v1/wizard/events': {
+    rule: 'setup_token',
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/wizard/events', setupToken: shared.token, body: stepEvents }),
+  },
+  'POST /api/v1/wizard/credentials': {
+    rule: 'setup_token',
+    ok: 202,
+    prepare: async (c, ok) => {
+      if (!ok) return { url: '/api/v1/wizard/credentials', setupToken: shared.token, body: credentialBody() };
+      const s = await boundSetup();
+      if (c.name === "another setup's token") t.other = s.token;
+      return { url: '/api/v1/wizard/credentials', setupToken: s.token, body: credentialBody() };
+    },
+  },
+  'POST /api/v1/connections/:id/token': {
+    rule: { apiKey: 'connections:token' },
+    ok: 200,
+    prepare: async () => ({ url: `/api/v1/connections/${verifiedId}/token` }),
+  },
+  'GET /api/v1/api-keys': {
+    rule: { staff: 'read' },
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/api-keys' }),
+  },
+  'POST /api/v1/api-keys': {
+    rule: { staff: 'manage' },
+    ok: 201,
+    prepare: async () => ({ url: '/api/v1/api-keys', body: { name: 'm', scopes: ['setups:read'] } }),
+  },
+  'POST /api/v1/api-keys/:id/revoke': {
+    rule: { staff: 'manage' },
+    ok: 200,
+    prepare: async () => {
+      const r = await call('POST', '/api/v1/api-keys', t.staffManage, {
+        name: 'tmp',
+        scopes: ['setups:read'],
+      });
+      return { url: `/api/v1/api-keys/${r.json<{ apiKey: { id: string } }>().apiKey.id}/revoke` };
+    },
+  },
+  'GET /api/v1/webhooks': {
+    rule: { staff: 'read', apiKey: 'webhooks:manage' },
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/webhooks' }),
+  },
+  'POST /api/v1/webhooks': {
+    rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+    ok: 201,
+    prepare: async () => ({ url: '/api/v1/webhooks', body: { url: receiverUrl, events: ['setup.failed'] } }),
+  },
+  'DELETE /api/v1/webhooks/:id': {
+    rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+    ok: 204,
+    prepare: async (c, ok) => ({ url: `/api/v1/webhooks/${await webhook(c, ok)}` }),
+  },
+  'POST /api/v1/webhooks/:id/test': {
+    rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+    ok: 200,
+    prepare: async (c, ok) => ({ url: `/api/v1/webhooks/${await webhook(c, ok)}/test` }),
+  },
+  'GET /api/v1/webhooks/:id/deliveries': {
+    rule: { staff: 'read', apiKey: 'webhooks:manage' },
+    ok: 200,
+    prepare: async (c, ok) => ({ url: `/api/v1/webhooks/${await webhook(c, ok)}/deliveries` }),
+  },
+  'GET /api/v1/audit': { rule: { staff: 'read' }, ok: 200, prepare: async () => ({ url: '/api/v1/audit' }) },
+};
+
+/**
+ * The route table as the running server publishes it: its OpenAPI paths, plus the HEAD twin Fastify adds to a GET
+ * route unless the route opts out (probed: a route that does not exist answers 404 to anyone).
+ */
+async function routeTable(): Promise<string[]> {
+  const doc = (await call('GET', '/docs/json')).json<{ paths: Record<string, Record<string, unknown>> }>();
+  const routes: string[] = [];
+  for (const [p, ops] of Object.entries(doc.paths)) {
+    for (const method of Object.keys(ops)) {
+      const route = `${method.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`;
+      routes.push(route);
+      if (method !== 'get') continue;
+      const probe = await statusOnly('HEAD', p.replace(/\{(\w+)\}/g, randomUUID()), undefined);
+      if (probe !== 404) routes.push(route.replace(/^GET/, 'HEAD'));
+    }
+  }
+  return routes.sort();
+}
+
+/** SSE answers stream forever on success: read the status line and hang up (-1: no answer within 10 s). */
+function statusOnly(method: string, url: string, authorization: string | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      `${server.base}${url}`,
+      { method, headers: { accept: 'text/event-stream', ...(authorization ? { authorization } : {}) } },
+      (res) => {
+        resolve(res.statusCode ?? 0);
+        req.destroy();
+      },
+    );
+    req.setTimeout(10_000, () => {
+      resolve(-1);
+      req.destroy();
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('authorization matrix over HTTP, generated from the route table', { timeout: 300_000 }, () => {
+  it('every route the server registers has a row in the matrix, and every row is a registered route', async () => {
+    const table = await routeTable();
+    const rows = Object.keys(MATRIX);
+    expect(table.filter((r) => !rows.includes(r.replace(/^HEAD/, 'GET')))).toEqual([]);
+    expect(rows.filter((r) => !table.includes(r))).toEqual([]);
+    // Every GET route has its HEAD twin, except the event stream, which opts out.
+    expect(rows.filter((r) => r.startsWith('GET ') && !table.includes(r.replace(/^GET/, 'HEAD')))).toEqual([
+      'GET /api/v1/setups/:id/events',
+    ]);
+  });
+
+  it('every route × every kind of caller answers 2xx / 401 / 403 as its rule says (GET and HEAD)', async () => {
+    const table = await routeTable();
+    const failures: string[] = [];
+    let checked = 0;
+    let last = '';
+    for (const route of table) {
+      const method = route.split(' ')[0]!;
+      const row = MATRIX[route.replace(/^HEAD/, 'GET')]!;
+      for (const caller of callers) {
+        const succeeds = allowed(row.rule, caller);
+        const prepared = await row.prepare(caller, succeeds);
+        const authorization =
+          caller.kind === 'setup' && caller.name === 'a valid setup token'
+            ? `Bearer ${prepared.setupToken ?? shared.token}`
+            : caller.auth();
+        const want = expected(row.rule, caller, row.ok);
+        let status: number;
+        if (route === 'GET /api/v1/setups/:id/events' || method === 'HEAD') {
+          last = '';
+          status = await statusOnly(method, prepared.url, authorization);
+        } else {
+          const res = await api.call(server.base, method, prepared.url, {
+            headers: authorization ? { authorization } : {},
+            ...(prepared.body !== undefined ? { body: prepared.body } : {}),
+          });
+          status = res.status;
+          last = res.text;
+          if (status >= 400 && !ApiErrorSchema.safeParse(res.json()).success)
+            failures.push(`${route} as ${caller.name}: error body not in the shared shape: ${res.text}`);
+          if (
+            route === 'GET /api/v1/wizard/setup' &&
+            caller.name === "another setup's token" &&
+            status === 200
+          )
+            expect(res.json<{ id: string }>().id).not.toBe(shared.id);
+        }
+        checked += 1;
+        if (process.env.MATRIX_DEBUG) console.error(route, caller.name, status);
+        if (status !== want)
+          failures.push(`${route} as ${caller.name}: got ${status}, want ${want} ${last.slice(0, 200)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(checked).toBe(table.length * callers.length);
+  });
+
+  it('the server never answered a 5xx and still serves', async () => {
+    expect(server.proc.output.join('')).not.toMatch(/"statusCode":5\d\d/);
+    expect((await call('GET', '/healthz')).status).toBe(200);
+  });
+});

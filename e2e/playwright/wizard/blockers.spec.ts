@@ -1,0 +1,102 @@
+import { expect, test } from '../fixtures.ts';
+import {
+  USERS,
+  chooseEnvironment,
+  expectAccessible,
+  grantTenantConsent,
+  openInvite,
+  signInToEnvironments,
+} from './helpers.ts';
+
+test('admin without the Entra role › the preflight says which role is missing and who can fix it', async ({
+  page,
+  stack,
+}) => {
+  // Someone consented for the organisation earlier; this admin simply lacks the directory role.
+  grantTenantConsent(stack);
+  await signInToEnvironments(page, stack, USERS.sysadminOnly);
+  const blockers = page.getByRole('alert').filter({ hasText: 'Before you can continue' });
+  await expect(blockers).toBeVisible({ timeout: 60_000 });
+  await expect(blockers).toContainText(/Application Administrator/);
+  await expect(page.getByRole('button', { name: 'Continue to the plan' })).toBeDisabled();
+  await expectAccessible(page, 'environment with a blocker');
+});
+
+test('admin who is not System Administrator › the environment is flagged and cannot be used', async ({
+  page,
+  stack,
+}) => {
+  await signInToEnvironments(page, stack, USERS.cloudAdminOnly);
+  await expect(page.getByText(/You are not System Administrator here/).first()).toBeVisible({
+    timeout: 60_000,
+  });
+  await chooseEnvironment(page, /Contoso Production/);
+  const blockers = page.getByRole('alert').filter({ hasText: 'This environment cannot be used yet' });
+  await expect(blockers).toBeVisible({ timeout: 60_000 });
+  await expect(blockers).toContainText(/System Administrator/);
+  await expect(page).toHaveURL(/\/environment$/);
+});
+
+test('environment of another tenant › it is refused with the reason', async ({ page, stack }) => {
+  stack.emulator.control.setScenario({ name: 'environment-in-other-tenant' });
+  await signInToEnvironments(page, stack);
+  await chooseEnvironment(page, /Fabrikam Shared Services/);
+  const blockers = page.getByRole('alert').filter({ hasText: 'This environment cannot be used yet' });
+  await expect(blockers).toBeVisible({ timeout: 60_000 });
+  await expect(blockers).toContainText(/tenant/i);
+  await expect(page).toHaveURL(/\/environment$/);
+});
+
+test('consent declined › the sign-in page explains it and offers the admin-consent path', async ({
+  page,
+  stack,
+}) => {
+  stack.emulator.control.setScenario({ name: 'auto-sign-in', user: USERS.admin });
+  stack.emulator.control.setScenario({ name: 'consent-declined' });
+  await openInvite(page, stack);
+  await page.getByRole('button', { name: 'Continue to sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  const consent = page.getByTestId('consent-declined');
+  await expect(consent).toBeVisible({ timeout: 60_000 });
+  const link = consent.getByRole('link', { name: /Grant admin consent/ });
+  await expect(link).toHaveAttribute(
+    'href',
+    /\/v2\.0\/adminconsent\?client_id=.+&scope=.+Application\.ReadWrite\.All/,
+  );
+  await expect(consent.getByRole('link', { name: 'set up the connection by hand' })).toBeVisible();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expectAccessible(page, 'sign-in with consent declined');
+});
+
+test('tenant policy blocking secrets › the run stops at the secret with the exact fix', async ({
+  page,
+  stack,
+}) => {
+  stack.emulator.control.setScenario({ name: 'password-credentials-blocked' });
+  await signInToEnvironments(page, stack);
+  await chooseEnvironment(page, /Contoso Production/);
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page.getByTestId('run-failed')).toBeVisible({ timeout: 120_000 });
+  await expect(page.getByTestId('step-credential')).toHaveAttribute('data-status', 'failed');
+  await expect(page.getByTestId('run-failed')).toContainText('How to fix it');
+  await expect(page.getByRole('button', { name: 'Try again' })).toBeVisible();
+  await expectAccessible(page, 'run with a failure');
+});
+
+test('tenant policy capping secret lifetime › the secret is shortened and the run completes', async ({
+  page,
+  stack,
+}) => {
+  stack.emulator.control.setScenario({ name: 'password-lifetime-capped', maxDays: 180 });
+  const { setupId } = await signInToEnvironments(page, stack);
+  await chooseEnvironment(page, /Contoso Production/);
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/done$/, { timeout: 180_000 });
+  const setup = await stack.getSetup(setupId);
+  const expires = Date.parse(setup.secretExpiresAt ?? '');
+  expect(expires).toBeLessThanOrEqual(Date.now() + 181 * 24 * 3600 * 1000);
+  expect(expires).toBeGreaterThan(Date.now() + 170 * 24 * 3600 * 1000);
+  await expect(page.getByTestId('done-expiry')).toBeVisible();
+});

@@ -1,0 +1,206 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from '@playwright/test';
+import type { CreateSetupRequest } from '@kantiv/shared/setup';
+import type { Stack } from '@kantiv/dev/stack';
+import { expect } from '../fixtures.ts';
+
+export const USERS = {
+  /** Cloud Application Administrator + System Administrator in Contoso Production and Contoso Sandbox. */
+  admin: 'admin@contoso.com',
+  /** System Administrator in Contoso Production, no Entra role. */
+  sysadminOnly: 'sysadmin@contoso.com',
+  /** Cloud Application Administrator, only Basic User in Contoso Production. */
+  cloudAdminOnly: 'cloudadmin@contoso.com',
+} as const;
+
+export const CONTOSO_PRODUCTION = 'https://contoso.crm.dynamics.com';
+
+/** Creates a setup through the API and opens its invite link, as the customer admin would. */
+export async function openInvite(page: Page, stack: Stack, input: Partial<CreateSetupRequest> = {}) {
+  const created = await stack.createSetup(input);
+  const token = new URL(created.inviteUrl).hash.replace(/^#token=/, '');
+  await page.goto(created.inviteUrl);
+  await expect(page.getByRole('heading', { level: 1 })).toContainText('Connect');
+  return { setupId: created.setup.id, inviteUrl: created.inviteUrl, token };
+}
+
+/** axe-core on the current page: no serious or critical violation. */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(
+    bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`),
+    `accessibility of ${label}`,
+  ).toEqual([]);
+}
+
+/** Contoso's Global Administrator consented to Kantiv Connect for the whole organisation earlier. */
+export function grantTenantConsent(stack: Stack): void {
+  const tenant = stack.emulator.tenants.contoso;
+  stack.emulator.control.grantConsent({
+    tenant,
+    resource: 'https://graph.microsoft.com',
+    scopes: ['Application.ReadWrite.All', 'User.Read'],
+  });
+  stack.emulator.control.grantConsent({
+    tenant,
+    resource: 'https://globaldisco.crm.dynamics.com',
+    scopes: ['user_impersonation'],
+  });
+}
+
+/** The emulator signs `user` in and consents without showing its pages. */
+export function autoSignIn(stack: Stack, user: string): void {
+  stack.emulator.control.setScenario({ name: 'auto-sign-in', user });
+}
+
+/** Opens the manual page from the invite's welcome page. */
+export async function openManual(page: Page, stack: Stack) {
+  const invite = await openInvite(page, stack);
+  await page.getByRole('link', { name: 'I prefer to set it up by hand' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Set up the connection by hand' })).toBeVisible();
+  return invite;
+}
+
+/** Kantiv accepts a credential only for a tenant proven by a Microsoft sign-in. */
+export async function signInOnManualPage(page: Page, stack: Stack): Promise<void> {
+  autoSignIn(stack, USERS.admin);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+  // Kantiv knows the tenant now: the form can be sent (the heading alone also vanishes while a redirect is under way).
+  await expect(page.getByRole('button', { name: 'Send to Kantiv and verify' })).toBeEnabled({
+    timeout: 60_000,
+  });
+  await expect(page.getByRole('heading', { name: 'First, sign in with Microsoft' })).toHaveCount(0);
+}
+
+/** From the welcome page to the sign-in page. */
+export async function openSignIn(page: Page): Promise<void> {
+  await page.getByRole('button', { name: 'Continue to sign in' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in with Microsoft' })).toBeVisible();
+}
+
+/** On the sign-in page: Microsoft sign-in (popup, or redirect when blocked) as `user`. */
+export async function signInWithMicrosoft(page: Page, stack: Stack, user: string = USERS.admin) {
+  autoSignIn(stack, user);
+  await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
+}
+
+/** From the welcome page through Microsoft sign-in (popup) and the identity binding. */
+export async function signIn(page: Page, stack: Stack, user: string = USERS.admin): Promise<void> {
+  await openSignIn(page);
+  await signInWithMicrosoft(page, stack, user);
+}
+
+/**
+ * What a popup blocker does: `window.open` returns null (no window, no exception). MSAL then raises
+ * `popup_window_error` (wrapping `empty_window_error`), which the wizard answers with a full-page redirect.
+ */
+export async function blockPopups(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    window.open = () => null;
+  });
+}
+
+/**
+ * What browsers' popup blockers do: `window.open` works from a user's click (one window per click, while the click's
+ * transient activation lasts) and returns null otherwise, as when a page opens a window on its own later.
+ */
+export async function blockPopupsWithoutClick(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const open = window.open.bind(window);
+    let clicks = 0;
+    document.addEventListener(
+      'click',
+      (event) => {
+        if (event.isTrusted) clicks = 1;
+      },
+      true,
+    );
+    window.open = (...args: Parameters<typeof window.open>) => {
+      if (clicks === 0 || !navigator.userActivation.isActive) return null;
+      clicks = 0;
+      return open(...args);
+    };
+  });
+}
+
+export async function expectEnvironmentPage(page: Page): Promise<void> {
+  await expect(page).toHaveURL(/\/environment$/, { timeout: 60_000 });
+  await expect(page.getByRole('heading', { level: 1, name: /choose the environment/ })).toBeVisible();
+}
+
+/** The way into most scenarios: a fresh invite, the admin's sign-in, and the environment page. */
+export async function signInToEnvironments(page: Page, stack: Stack, user: string = USERS.admin) {
+  const invite = await openInvite(page, stack);
+  await signIn(page, stack, user);
+  await expectEnvironmentPage(page);
+  return invite;
+}
+
+export async function chooseEnvironment(page: Page, name: RegExp | string): Promise<void> {
+  await page.getByRole('radio', { name }).check();
+  await page.getByRole('button', { name: 'Continue to the plan' }).click();
+}
+
+/**
+ * From the invite to a run that is busy: signed in, Contoso Production chosen, and new objects kept invisible to
+ * Dataverse and the token endpoint for `replicationSeconds`, so the run waits for Microsoft after the app
+ * registration is done.
+ */
+export async function startSlowRun(page: Page, stack: Stack, replicationSeconds = 20) {
+  const invite = await openInvite(page, stack);
+  await signIn(page, stack);
+  await expectEnvironmentPage(page);
+  await chooseEnvironment(page, /Contoso Production/);
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  stack.emulator.control.setScenario({ name: 'replication-delay', seconds: replicationSeconds });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/run$/);
+  await expect(page.getByTestId('step-app_registration')).toHaveAttribute('data-status', 'succeeded', {
+    timeout: 90_000,
+  });
+  return invite;
+}
+
+/**
+ * What Contoso's tenant holds after a run, however often it was stopped and resumed: one app registration with one
+ * Kantiv secret, one service principal, one application user in Contoso Production with the Kantiv role.
+ */
+export function expectProvisionedOnce(stack: Stack): void {
+  const state = stack.emulator.control.state();
+  const apps = state.applications.filter((a) => a.tenantId === stack.emulator.tenants.contoso);
+  expect(apps).toHaveLength(1);
+  const app = apps[0];
+  expect(app?.passwordCredentials.filter((p) => p.displayName === 'Kantiv secret')).toHaveLength(1);
+  expect(state.servicePrincipals.filter((s) => s.appId === app?.appId)).toHaveLength(1);
+  const env = state.environments.find((e) => e.url === CONTOSO_PRODUCTION);
+  const appUsers = env?.systemUsers.filter((u) => u.applicationid === app?.appId) ?? [];
+  expect(appUsers).toHaveLength(1);
+  expect(appUsers[0]?.roles).toEqual(['Kantiv Integration']);
+  expect(env?.roles.filter((r) => r.name === 'Kantiv Integration')).toHaveLength(
+    env?.businessUnits.length ?? 0,
+  );
+}
+
+/** Clicks Connect on the plan page and waits for the done page. */
+export async function connectAndFinish(page: Page): Promise<void> {
+  await expect(page).toHaveURL(/\/plan$/, { timeout: 60_000 });
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  await page.getByRole('button', { name: 'Connect', exact: true }).click();
+  await expect(page).toHaveURL(/\/run$/);
+  await expect(page).toHaveURL(/\/done$/, { timeout: 180_000 });
+}
+
+/** Polls the status API (what Kantiv's services see) until the setup reaches `state`. */
+export async function expectStatus(
+  stack: Stack,
+  setupId: string,
+  state: string,
+  timeout = 120_000,
+): Promise<void> {
+  await expect
+    .poll(async () => (await stack.getStatus(setupId)).state, { timeout, intervals: [500, 1000, 2000] })
+    .toBe(state);
+}

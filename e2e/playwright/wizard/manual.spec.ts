@@ -1,0 +1,153 @@
+import type { Page } from '@playwright/test';
+import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
+import { createEngine, type TokenResource } from '@kantiv/provisioning';
+import type { Stack } from '@kantiv/dev/stack';
+import { expect, test } from '../fixtures.ts';
+import {
+  CONTOSO_PRODUCTION,
+  USERS,
+  expectAccessible,
+  expectStatus,
+  openManual,
+  signInOnManualPage,
+} from './helpers.ts';
+
+/**
+ * What an admin following the manual guide ends up with: an app registration, its secret, the permission, a role
+ * and an application user. Made here by running the provisioning engine in Node with the admin's (emulated) tokens,
+ * keeping the secret instead of handing it to Kantiv.
+ */
+async function provisionByHand(stack: Stack): Promise<CredentialHandoffRequest> {
+  const control = stack.emulator.control;
+  const scope = (resource: TokenResource) =>
+    resource === 'graph'
+      ? 'https://graph.microsoft.com/Application.ReadWrite.All'
+      : resource === 'discovery'
+        ? 'https://globaldisco.crm.dynamics.com/user_impersonation'
+        : `${new URL(resource.environmentUrl).origin}/user_impersonation`;
+  let handedOff: CredentialHandoffRequest | undefined;
+  const engine = createEngine({
+    tokens: { getToken: (resource) => control.issueToken({ user: USERS.admin, scope: scope(resource) }) },
+    fetch: (input, init) => stack.emulator.fetch(input, init),
+    config: {
+      environmentUrl: CONTOSO_PRODUCTION,
+      tenantId: stack.emulator.tenants.contoso,
+    },
+    handoff: async (request) => {
+      handedOff = request;
+    },
+  });
+  const result = await engine.apply();
+  if (result.status !== 'succeeded' || !handedOff) {
+    throw new Error(`Manual provisioning failed: ${JSON.stringify(result.error)}`);
+  }
+  return handedOff;
+}
+
+/** Fills the four values (the tenant is prefilled by the sign-in) and sends them. */
+async function sendDetails(page: Page, credential: CredentialHandoffRequest, secret: string) {
+  await page.getByLabel('Application (client) ID').fill(credential.clientId);
+  await page.getByLabel('Environment URL').fill(credential.environmentUrl);
+  await page.getByLabel('Client secret value').fill(secret);
+  await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
+}
+
+const refused = (page: Page) =>
+  page.getByRole('alert').filter({ hasText: 'Kantiv could not sign in with these details' });
+
+test('manual path › five steps with exact values, validated as typed, a wrong secret then the right one', async ({
+  page,
+  stack,
+}) => {
+  const credential = await provisionByHand(stack);
+  const { setupId } = await openManual(page, stack);
+
+  const steps = page.locator('.manual-steps > li');
+  await expect(steps).toHaveCount(5);
+  await expect(page.getByText('Kantiv Dataverse Connector', { exact: true })).toBeVisible();
+  await expect(page.getByText('Kantiv secret', { exact: true })).toBeVisible();
+  await expect(page.getByText('user_impersonation', { exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: /Copy\s+Name/ })).toBeVisible();
+  await expectAccessible(page, 'manual path');
+
+  await signInOnManualPage(page, stack);
+
+  const tenant = page.getByLabel('Directory (tenant) ID');
+  await expect(tenant).toHaveValue(credential.tenantId);
+  const client = page.getByLabel('Application (client) ID');
+  await client.fill('not-a-guid');
+  await expect(client).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Enter the client ID: 32 hexadecimal characters')).toBeVisible();
+  await client.fill(credential.clientId);
+  await expect(client).not.toHaveAttribute('aria-invalid', 'true');
+  await page.getByLabel('Environment URL').fill(credential.environmentUrl);
+
+  const secret = page.getByLabel('Client secret value');
+  await secret.fill(`${credential.clientSecret}-wrong`);
+  await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
+  await expect(refused(page)).toBeVisible({ timeout: 120_000 });
+  await expect(secret).toHaveValue('');
+
+  await secret.fill(credential.clientSecret);
+  await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
+  await expect(page).toHaveURL(/\/done$/, { timeout: 120_000 });
+  await expect(page.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+  await expectStatus(stack, setupId, 'verified');
+
+  expect(page.url()).not.toContain(credential.clientSecret);
+  const storage = await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }));
+  expect(storage).not.toContain(credential.clientSecret);
+});
+
+test('manual path › accessible when empty, with errors, sending, verifying, refused and verified', async ({
+  page,
+  stack,
+}) => {
+  const credential = await provisionByHand(stack);
+  const { setupId } = await openManual(page, stack);
+  await signInOnManualPage(page, stack);
+  await expectAccessible(page, 'manual page, empty form');
+
+  // Sent empty: every missing value is flagged and focus goes to the first one.
+  const send = page.getByRole('button', { name: 'Send to Kantiv and verify' });
+  await send.click();
+  const client = page.getByLabel('Application (client) ID');
+  await expect(client).toHaveAttribute('aria-invalid', 'true');
+  await expect(client).toBeFocused();
+  await expect(page.getByLabel('Client secret value')).toHaveAttribute('aria-invalid', 'true');
+  await expect(page.getByText('Paste the secret’s Value.')).toBeVisible();
+  await expectAccessible(page, 'manual page with validation errors');
+
+  // Sending: the hand-off is held back until the page has been checked.
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  await page.route('**/api/v1/wizard/credentials', async (route) => {
+    await released;
+    await route.continue();
+  });
+  // Entra answers slowly, so Kantiv's check of the (wrong) secret stays visible while it runs.
+  const slow = stack.emulator.control.setScenario({ name: 'latency', service: 'entra', ms: 8000 });
+  await sendDetails(page, credential, `${credential.clientSecret}-wrong`);
+  await expect(page.getByRole('button', { name: 'Sending…' })).toBeDisabled();
+  await expectAccessible(page, 'manual page while sending');
+  release();
+
+  await expect(page.getByText('Kantiv is signing in with these details and reading each table…')).toBeVisible(
+    {
+      timeout: 60_000,
+    },
+  );
+  await expect(page.getByRole('button', { name: 'Kantiv is verifying…' })).toBeDisabled();
+  await expectAccessible(page, 'manual page while Kantiv verifies');
+
+  await expect(refused(page)).toBeVisible({ timeout: 120_000 });
+  await expectAccessible(page, 'manual page after a refused secret');
+
+  stack.emulator.control.clearScenario(slow);
+  await page.getByLabel('Client secret value').fill(credential.clientSecret);
+  await send.click();
+  await expect(page).toHaveURL(/\/done$/, { timeout: 120_000 });
+  await expect(page.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
+  await expectStatus(stack, setupId, 'verified');
+  await expectAccessible(page, 'done page after the manual path');
+});
