@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { SetupStatusSchema } from '@kantiv/shared/setup';
 import { buildApp } from '../src/app.ts';
-import { STATUS_VERSION_TTL_MS } from '../src/services/setups.ts';
+import { STATUS_VERSION_TTL_MS } from '../src/services/setups/status.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
 

@@ -6,7 +6,7 @@ import {
   SetupSchema,
   SetupStatusSchema,
 } from '@kantiv/shared/setup';
-import { STATUS_VERSION_TTL_MS } from '../src/services/setups.ts';
+import { STATUS_VERSION_TTL_MS } from '../src/services/setups/status.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
