@@ -79,7 +79,7 @@ export function createEventLog(deps: { db: Db; bus: EventBus }) {
       }
     },
 
-    async since(setupId: string, afterId: number): Promise<SetupEvent[]> {
+    since: async (setupId: string, afterId: number): Promise<SetupEvent[]> => {
       const rows = await db
         .selectFrom('setup_events')
         .selectAll()

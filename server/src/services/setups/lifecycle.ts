@@ -199,26 +199,28 @@ export function createLifecycle(deps: {
     return row;
   }
 
-  return {
-    /**
-     * Reads the row, lets `fn` decide the change (inside the transaction, so its own writes commit with it) and
-     * writes it. A lost compare-and-set rolls back and runs `fn` again on the fresh row, which decides anew (a
-     * revoked setup, say, no longer takes a verification result); a refused transition throws StateConflict.
-     */
-    async change(
-      id: string,
-      actor: Actor,
-      fn: (row: SetupRow, trx: Db) => Promise<Change>,
-    ): Promise<SetupRow> {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          return await changeOnce(id, actor, fn);
-        } catch (err) {
-          if (!(err instanceof StateConflict && err.reason === 'lost_race') || attempt >= MAX_ATTEMPTS)
-            throw err;
-        }
+  /**
+   * Reads the row, lets `fn` decide the change (inside the transaction, so its own writes commit with it) and
+   * writes it. A lost compare-and-set rolls back and runs `fn` again on the fresh row, which decides anew (a
+   * revoked setup, say, no longer takes a verification result); a refused transition throws StateConflict.
+   */
+  async function change(
+    id: string,
+    actor: Actor,
+    fn: (row: SetupRow, trx: Db) => Promise<Change>,
+  ): Promise<SetupRow> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await changeOnce(id, actor, fn);
+      } catch (err) {
+        if (!(err instanceof StateConflict && err.reason === 'lost_race') || attempt >= MAX_ATTEMPTS)
+          throw err;
       }
-    },
+    }
+  }
+
+  return {
+    change,
 
     /** One transition decided on a state read earlier (`expected`): the compare-and-set answers who won. */
     async transition(
