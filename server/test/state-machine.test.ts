@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SetupStateSchema, type SetupState } from '@kantiv/shared/setup';
 import type { Actor } from '../src/services/audit.ts';
 import {
@@ -9,7 +9,7 @@ import {
   type Role,
 } from '../src/services/setups/lifecycle.ts';
 import { DIALECTS } from './helpers/databases.ts';
-import { createSetup, handedOffSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { createSetup, handedOffSetup, useTestApp } from './helpers/app.ts';
 
 const VERIFIER: Actor = { kind: 'system', id: 'verification' };
 const STAFF: Actor = { kind: 'staff', id: 'staff-1' };
@@ -54,13 +54,7 @@ describe('the transition table', () => {
 });
 
 describe.each(DIALECTS)('setup state changes (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestApp(dialect);
 
   const stateOf = async (id: string) => (await ctx.app.setups.getRow(id)).state;
 
