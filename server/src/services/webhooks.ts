@@ -56,6 +56,31 @@ function toDelivery(r: WebhookDeliveriesTable): WebhookDelivery {
  * Webhook subscriptions (signing secrets sealed like credentials, shown once) and persisted deliveries, retried
  * with exponential backoff by the job runner. Payloads carry identifiers and states only.
  */
+/** A delivery not yet attempted; `nextAttemptAt` null for a test delivery, which is attempted at once. */
+function newDelivery(
+  payload: WebhookPayload,
+  subscriptionId: string,
+  setupId: string | null,
+  nextAttemptAt: string | null,
+): WebhookDeliveriesTable {
+  const at = nowIso();
+  return {
+    id: payload.id,
+    subscription_id: subscriptionId,
+    event_type: payload.type,
+    setup_id: setupId,
+    payload: JSON.stringify(payload),
+    status: 'pending',
+    attempts: 0,
+    last_status_code: null,
+    last_response: null,
+    last_error: null,
+    next_attempt_at: nextAttemptAt,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
 /** Moves every webhook signing secret to the active KEK (also run by the `rewrap` command, without the app). */
 export function rewrapSealedWebhookSecrets(deps: { db: Db; keyring: Keyring; audit: Audit }, actor: Actor) {
   return rewrapSealedColumns(deps, 'webhook_subscriptions', (r) => webhookSecretAad(r.id), actor);
@@ -238,21 +263,7 @@ export function createWebhooks(deps: {
       const deliveryId = payload.id;
       await db
         .insertInto('webhook_deliveries')
-        .values({
-          id: deliveryId,
-          subscription_id: id,
-          event_type: 'webhook.test',
-          setup_id: null,
-          payload: JSON.stringify(payload),
-          status: 'pending',
-          attempts: 0,
-          last_status_code: null,
-          last_response: null,
-          last_error: null,
-          next_attempt_at: null,
-          created_at: nowIso(),
-          updated_at: nowIso(),
-        })
+        .values(newDelivery(payload, id, null, null))
         .execute();
       await deps.audit.record(actor, { action: 'webhook.tested', target: id });
       const result = await attempt(deliveryId);
@@ -283,21 +294,7 @@ export function createWebhooks(deps: {
         await db.transaction().execute(async (trx) => {
           await trx
             .insertInto('webhook_deliveries')
-            .values({
-              id: payload.id,
-              subscription_id: sub.id,
-              event_type: type,
-              setup_id: setupId,
-              payload: JSON.stringify(payload),
-              status: 'pending',
-              attempts: 0,
-              last_status_code: null,
-              last_response: null,
-              last_error: null,
-              next_attempt_at: nowIso(),
-              created_at: nowIso(),
-              updated_at: nowIso(),
-            })
+            .values(newDelivery(payload, sub.id, setupId, nowIso()))
             .execute();
           await jobs.enqueue(trx, { kind: 'webhook', setupId, refId: payload.id });
         });

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { SetupEvent } from '@kantiv/shared/events';
+import type { SetupState } from '@kantiv/shared/setup';
 import type { StepId, StepStatus } from '@kantiv/shared/steps';
 import type { Db } from '../../db/database.ts';
 import type { SetupEventsTable } from '../../db/schema.ts';
@@ -9,6 +10,14 @@ import { nowIso, opt, parseJson } from './repository.ts';
 
 type EventSource = SetupEvent['source'];
 export type NewEvent = Omit<SetupEvent, 'id' | 'setupId' | 'at'> & { at?: string; seq?: number };
+
+/** The event that announces a new state. */
+export const stateEvent = (source: EventSource, message: string, state: SetupState): NewEvent => ({
+  type: 'state',
+  source,
+  message,
+  data: { state },
+});
 
 export function sourceOf(actor: Actor): EventSource {
   return actor.kind === 'staff' ? 'staff' : actor.kind === 'setup_token' ? 'wizard' : 'system';

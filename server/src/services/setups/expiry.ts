@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../audit.ts';
 import { StateConflict, type Lifecycle } from './lifecycle.ts';
+import { stateEvent } from './events.ts';
 import { nowIso } from './repository.ts';
 
 const EXPIRY: Actor = { kind: 'system', id: 'expiry' };
@@ -22,14 +23,7 @@ export function createExpirySweep(deps: { db: Db; lifecycle: Lifecycle }) {
           current.invite_expires_at < nowIso()
             ? {
                 move: { to: 'expired', on: 'expire' },
-                events: [
-                  {
-                    type: 'state',
-                    source: 'system',
-                    message: 'The invite expired',
-                    data: { state: 'expired' },
-                  },
-                ],
+                events: [stateEvent('system', 'The invite expired', 'expired')],
                 audit: 'setup.expired',
               }
             : {},

@@ -4,7 +4,7 @@ import type { Setup, SetupState } from '@kantiv/shared/setup';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor } from '../audit.ts';
-import { sourceOf } from './events.ts';
+import { sourceOf, stateEvent } from './events.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { nowIso, toSetup, type CreateSetupInput, type SetupRepository, type SetupRow } from './repository.ts';
 
@@ -63,9 +63,7 @@ export function createInvites(deps: {
         {
           audit: 'setup.created',
           details: { customerName: input.customerName },
-          events: [
-            { type: 'state', source: sourceOf(actor), message: 'Invite created', data: { state: 'invited' } },
-          ],
+          events: [stateEvent(sourceOf(actor), 'Invite created', 'invited')],
         },
       );
       return { setup: toSetup(row, []), inviteUrl: inviteUrl(id, token) };
@@ -76,9 +74,7 @@ export function createInvites(deps: {
         if (current.state === 'revoked') return {};
         return {
           move: { to: 'revoked', on: 'revoke' },
-          events: [
-            { type: 'state', source: sourceOf(actor), message: 'Setup revoked', data: { state: 'revoked' } },
-          ],
+          events: [stateEvent(sourceOf(actor), 'Setup revoked', 'revoked')],
           audit: 'setup.revoked',
         };
       });

@@ -3,7 +3,7 @@ import type { SetupState } from '@kantiv/shared/setup';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor, Audit } from '../audit.ts';
-import type { EventLog } from './events.ts';
+import { stateEvent, type EventLog } from './events.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { opt, type SetupRow } from './repository.ts';
 import { setStep } from './steps.ts';
@@ -103,14 +103,7 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
           ...(moves
             ? {
                 move: { to: 'in_progress', on: 'report_steps' },
-                events: [
-                  {
-                    type: 'state',
-                    source: 'wizard',
-                    message: 'Setup in progress',
-                    data: { state: 'in_progress' },
-                  },
-                ],
+                events: [stateEvent('wizard', 'Setup in progress', 'in_progress')],
               }
             : {}),
         };
