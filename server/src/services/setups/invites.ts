@@ -137,4 +137,3 @@ export function createInvites(deps: {
     },
   };
 }
-export type Invites = ReturnType<typeof createInvites>;

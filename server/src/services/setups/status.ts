@@ -138,4 +138,3 @@ export function createSetupStatus(deps: { db: Db; bus: EventBus; repo: SetupRepo
     },
   };
 }
-export type SetupStatusCache = ReturnType<typeof createSetupStatus>;

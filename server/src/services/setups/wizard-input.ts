@@ -117,4 +117,3 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
     },
   };
 }
-export type WizardInput = ReturnType<typeof createWizardInput>;
