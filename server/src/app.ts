@@ -7,7 +7,8 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import type { Config } from './config.ts';
 import type { Store } from './db/database.ts';
 import { AccessLog, lazyChildLogger, REDACT_PATHS } from './logging.ts';
-import { errorBody, HttpError, registerErrorHandling } from './plugins/error-handler.ts';
+import { errorBody, HttpError } from './lib/http-error.ts';
+import { registerErrorHandling } from './plugins/error-handler.ts';
 import { registerDocs } from './plugins/external/docs.ts';
 import { containsNul, NUL_MESSAGE, registerSecurity } from './plugins/external/security.ts';
 import authPlugin from './plugins/app/auth.ts';

@@ -1,8 +1,8 @@
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiKeyScope } from '@kantiv/shared/auth';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
+import { ALL_SCOPES, expected, sseStatus, type Caller, type Route } from './helpers/access-matrix.ts';
 import { DIALECTS } from './helpers/databases.ts';
 import {
   bearer,
@@ -18,26 +18,6 @@ import {
  * Every route × every kind of caller → the expected 2xx / 401 / 403. Success means the route's own success status
  * (for token vending: 409, because the connection is not verified; the real token is covered against the emulator).
  */
-type Rule = 'public' | 'setup_token' | { staff?: 'read' | 'manage'; apiKey?: ApiKeyScope };
-type Caller = {
-  name: string;
-  header: () => string | undefined;
-  kind: 'none' | 'bad' | 'setup' | 'staff' | 'key';
-  roles?: string[];
-  scopes?: ApiKeyScope[];
-};
-type Prepared = { url: string; payload?: unknown; setupToken?: string };
-type Route = {
-  name: string;
-  method: 'GET' | 'POST' | 'DELETE';
-  rule: Rule;
-  ok: number[];
-  sse?: boolean;
-  prepare: (ctx: TestContext, caller: Caller) => Promise<Prepared>;
-};
-
-const ALL_SCOPES: ApiKeyScope[] = ['setups:read', 'setups:write', 'connections:token', 'webhooks:manage'];
-
 describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
   let ctx: TestContext;
   let receiver: http.Server;
@@ -370,42 +350,6 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     },
   ];
 
-  function expected(route: Route, caller: Caller): number[] {
-    if (route.rule === 'public') return route.ok;
-    if (route.rule === 'setup_token') return caller.kind === 'setup' ? route.ok : [401];
-    if (caller.kind === 'none' || caller.kind === 'bad' || caller.kind === 'setup') return [401];
-    const rule = route.rule;
-    if (caller.kind === 'staff') {
-      const roles = caller.roles ?? [];
-      const allowed =
-        rule.staff === 'manage'
-          ? roles.includes('Connect.Manage')
-          : rule.staff === 'read'
-            ? roles.length > 0
-            : false;
-      return allowed ? route.ok : [403];
-    }
-    return rule.apiKey && caller.scopes?.includes(rule.apiKey) ? route.ok : [403];
-  }
-
-  /** SSE answers stream forever on success: read the status line over real HTTP and hang up. */
-  async function sseStatus(url: string, authorization: string | undefined): Promise<number> {
-    const address = await ctx.app
-      .listen({ port: 0, host: '127.0.0.1' })
-      .catch(() => `http://127.0.0.1:${(ctx.app.server.address() as { port: number }).port}`);
-    return new Promise((resolve, reject) => {
-      const req = http.get(
-        `${address}${url}`,
-        { headers: { accept: 'text/event-stream', ...(authorization ? { authorization } : {}) } },
-        (res) => {
-          resolve(res.statusCode ?? 0);
-          req.destroy();
-        },
-      );
-      req.on('error', reject);
-    });
-  }
-
   for (const route of routes) {
     it(`${route.name} › answers every kind of caller as its rule says`, async () => {
       const outcomes: string[] = [];
@@ -416,7 +360,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
         let status: number;
         let body = '';
         if (route.sse) {
-          status = await sseStatus(prepared.url, authorization);
+          status = await sseStatus(ctx.app, prepared.url, authorization);
         } else {
           const res = await ctx.call({
             method: route.method,

@@ -1,18 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { ClientConfigSchema } from '@kantiv/shared/client-config';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
 import { DIALECTS } from './helpers/databases.ts';
-import { startTestApp, type TestContext } from './helpers/app.ts';
+import { useTestApp } from './helpers/app.ts';
 
 describe.each(DIALECTS)('operations routes (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestApp(dialect);
 
   it('GET /healthz › answers with the health contract', async () => {
     const res = await ctx.call({ method: 'GET', url: '/healthz' });

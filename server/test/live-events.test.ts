@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { SetupStatusSchema } from '@kantiv/shared/setup';
 import { buildApp } from '../src/app.ts';
-import { STATUS_VERSION_TTL_MS } from '../src/services/setups.ts';
+import { STATUS_VERSION_TTL_MS } from '../src/services/setups/status.ts';
 import { DIALECTS } from './helpers/databases.ts';
-import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { bearer, createSetup, startTestApp, useTestApp, type TestContext } from './helpers/app.ts';
 
 type Watcher = { events: SetupEvent[]; waitFor(n: number): Promise<void>; close(): void; status: number };
 
@@ -81,13 +81,7 @@ async function watch(
 }
 
 describe.each(DIALECTS)('live events (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestApp(dialect);
 
   it('GET /api/v1/setups/:id/events › replays history, then streams new events live, in order', async () => {
     const { id, token } = await createSetup(ctx);

@@ -1,9 +1,9 @@
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lazyChildLogger } from '../src/logging.ts';
 import { DIALECTS } from './helpers/databases.ts';
-import { bearer, startTestApp, type TestContext } from './helpers/app.ts';
+import { bearer, useTestApp } from './helpers/app.ts';
 
 type Line = Record<string, unknown> & { msg?: string; reqId?: string };
 
@@ -63,13 +63,7 @@ describe('request loggers (lazyChildLogger)', () => {
 });
 
 describe.each(DIALECTS)('access log (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestApp(dialect);
 
   it('writes one line per request, when it completes, with method, URL, status, time and request id', async () => {
     const before = ctx.logs.length;

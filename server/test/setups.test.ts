@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import {
   CreateSetupResponseSchema,
@@ -6,18 +6,12 @@ import {
   SetupSchema,
   SetupStatusSchema,
 } from '@kantiv/shared/setup';
-import { STATUS_VERSION_TTL_MS } from '../src/services/setups.ts';
+import { STATUS_VERSION_TTL_MS } from '../src/services/setups/status.ts';
 import { DIALECTS } from './helpers/databases.ts';
-import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { bearer, createSetup, useTestApp } from './helpers/app.ts';
 
 describe.each(DIALECTS)('setups API (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestApp(dialect);
 
   it('POST /api/v1/setups › creates an invited setup with an invite link carrying the token in its fragment', async () => {
     const res = await ctx.call({

@@ -1,18 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { PostStepEventsResponseSchema } from '@kantiv/shared/events';
 import { SetupSchema, WizardSetupSchema } from '@kantiv/shared/setup';
 import { DIALECTS } from './helpers/databases.ts';
-import {
-  bearer,
-  bindTenant,
-  createSetup,
-  handoffBody,
-  startTestApp,
-  type TestContext,
-} from './helpers/app.ts';
+import { bearer, bindTenant, createSetup, handoffBody, useTestApp, type TestContext } from './helpers/app.ts';
 
 const code = (body: string) => ApiErrorSchema.parse(JSON.parse(body)).error.code;
 
@@ -35,13 +28,7 @@ const staffSetup = async (ctx: TestContext, id: string) =>
   );
 
 describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+  const ctx = useTestApp(dialect);
 
   it('GET /api/v1/wizard/setup › shows the customer view of its own setup', async () => {
     const { id, token } = await createSetup(ctx, {

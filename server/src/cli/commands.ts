@@ -6,8 +6,7 @@ import { migrateToLatest } from '../db/migrations.ts';
 import { createApiKeys } from '../services/api-keys.ts';
 import { createAudit } from '../services/audit.ts';
 import { createCredentialStore } from '../services/credentials.ts';
-import { createHttpClient } from '../lib/http-client.ts';
-import { createWebhooks } from '../services/webhooks.ts';
+import { rewrapSealedWebhookSecrets } from '../services/webhooks.ts';
 
 /**
  * Operator commands, configured by the same environment as the server:
@@ -44,18 +43,10 @@ async function main(argv: string[]): Promise<number> {
         const creds = await createCredentialStore({ store, keyring: () => config.keyring, audit }).rewrapAll(
           actor,
         );
-        const http = createHttpClient();
-        const hooks = await createWebhooks({
-          store,
-          keyring: () => config.keyring,
-          audit,
-          http,
-          jobs: () => {
-            throw new Error('not used');
-          },
-          config: config.webhooks,
-        }).rewrapAll(actor);
-        http.close();
+        const hooks = await rewrapSealedWebhookSecrets(
+          { db: store.db, keyring: config.keyring, audit },
+          actor,
+        );
         console.log(
           JSON.stringify({ activeKey: config.keyring.activeKid, credentials: creds, webhookSecrets: hooks }),
         );

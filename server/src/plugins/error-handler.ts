@@ -1,23 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import type { ApiError, ErrorCode } from '@kantiv/shared/errors';
-
-/** An error a handler throws on purpose: its code, status and message reach the client as they are. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: ErrorCode,
-    message: string,
-    readonly details?: unknown,
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
-export function errorBody(code: ErrorCode, message: string, details?: unknown): ApiError {
-  return details === undefined ? { error: { code, message } } : { error: { code, message, details } };
-}
+import type { ErrorCode } from '@kantiv/shared/errors';
+import { errorBody, HttpError } from '../lib/http-error.ts';
 
 /** Fastify's own client-error codes, mapped to ours so that framework errors keep the one error shape. */
 const FASTIFY_CODES: Record<string, { status: number; code: ErrorCode; message: string }> = {

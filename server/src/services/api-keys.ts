@@ -3,7 +3,7 @@ import type { ApiKey, ApiKeyScope } from '@kantiv/shared/auth';
 import { ApiKeyScopeSchema } from '@kantiv/shared/auth';
 import type { Store } from '../db/database.ts';
 import type { ApiKeysTable } from '../db/schema.ts';
-import { HttpError } from '../plugins/error-handler.ts';
+import { HttpError } from '../lib/http-error.ts';
 import type { Actor, Audit } from './audit.ts';
 
 // One-shot hashing: no Hash object per request (same SHA-256 hex as before).

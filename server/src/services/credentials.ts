@@ -3,8 +3,9 @@ import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { Keyring } from '../config.ts';
 import type { Db, Store } from '../db/database.ts';
 import type { CredentialsTable } from '../db/schema.ts';
-import { credentialAad, open, rewrap, seal, VaultError, type Sealed } from '../vault/vault.ts';
+import { credentialAad, open, seal, VaultError } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
+import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 
 export type StoredCredential = Omit<CredentialsTable, 'kid' | 'wrapped_key' | 'iv' | 'tag' | 'ciphertext'>;
 
@@ -16,14 +17,6 @@ export function handoffFingerprint(req: CredentialHandoffRequest): string {
   );
   return createHash('sha256').update(canonical).digest('hex');
 }
-
-const sealedOf = (r: CredentialsTable): Sealed => ({
-  kid: r.kid,
-  wrappedKey: r.wrapped_key,
-  iv: r.iv,
-  tag: r.tag,
-  ciphertext: r.ciphertext,
-});
 
 const strip = (r: CredentialsTable): StoredCredential => {
   const { kid: _k, wrapped_key: _w, iv: _i, tag: _t, ciphertext: _c, ...rest } = r;
@@ -78,11 +71,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         role_name: req.roleName ?? null,
         secret_key_id: req.secretKeyId ?? null,
         secret_expires_at: req.secretExpiresAt ?? null,
-        kid: sealed.kid,
-        wrapped_key: sealed.wrappedKey,
-        iv: sealed.iv,
-        tag: sealed.tag,
-        ciphertext: sealed.ciphertext,
+        ...sealedColumns(sealed),
         active: 1,
         created_at: new Date().toISOString(),
       };
@@ -122,38 +111,14 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
       }
     },
 
-    /**
-     * Re-wraps every data key not under the active KEK (compare-and-set on the old kid, so a concurrent hand-off
-     * or a second run never loses a row). Afterwards the old key can be removed from KANTIV_KEYS.
-     */
+    /** Moves every credential's data key to the active KEK (see rewrapSealedColumns). */
     async rewrapAll(actor: Actor): Promise<{ rewrapped: number; failed: number }> {
-      const keyring = deps.keyring();
-      let rewrapped = 0;
-      let failed = 0;
-      const rows = await db
-        .selectFrom('credentials')
-        .selectAll()
-        .where('kid', '<>', keyring.activeKid)
-        .execute();
-      for (const r of rows) {
-        try {
-          const next = rewrap(keyring, sealedOf(r), credentialAad(r.setup_id, r.tenant_id, r.client_id));
-          const res = await db
-            .updateTable('credentials')
-            .set({ kid: next.kid, wrapped_key: next.wrappedKey })
-            .where('id', '=', r.id)
-            .where('kid', '=', r.kid)
-            .executeTakeFirst();
-          if (Number(res.numUpdatedRows) === 1) rewrapped += 1;
-        } catch {
-          failed += 1;
-        }
-      }
-      await deps.audit.record(actor, {
-        action: 'vault.rewrapped',
-        details: { table: 'credentials', rewrapped, failed, kid: keyring.activeKid },
-      });
-      return { rewrapped, failed };
+      return rewrapSealedColumns(
+        { db, keyring: deps.keyring(), audit: deps.audit },
+        'credentials',
+        (r) => credentialAad(r.setup_id, r.tenant_id, r.client_id),
+        actor,
+      );
     },
   };
 }

@@ -3,11 +3,13 @@ import type {
   CredentialHandoffResponse,
   Verification,
 } from '@kantiv/shared/credentials';
-import { HttpError } from '../plugins/error-handler.ts';
+import { HttpError } from '../lib/http-error.ts';
 import type { Actor } from './audit.ts';
 import { handoffFingerprint, type CredentialStore } from './credentials.ts';
 import type { JobRunner } from './jobs.ts';
-import type { SetupRow, Setups } from './setups.ts';
+import type { SetupRow } from './setups/repository.ts';
+import type { Setups } from './setups/service.ts';
+import { setStep } from './setups/steps.ts';
 
 const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error).message));
 
@@ -35,13 +37,13 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
         if (row.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
         await jobs.cancelQueued(trx, 'verification', setupId);
         await jobs.enqueue(trx, { kind: 'verification', setupId, refId: active.id });
-        await setups.setStep(trx, setupId, 'verification', 'pending', {
+        await setStep(trx, setupId, 'verification', 'pending', {
           message: 'Re-verification requested',
           error: null,
         });
         return {
+          move: { to: 'awaiting_verification', on: 'reverify' },
           set: {
-            state: 'awaiting_verification',
             verification: JSON.stringify({ status: 'pending', attempts: 0 }),
             last_error: null,
           },
@@ -107,17 +109,17 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
           const stored = await credentials.insert(trx, setup.id, req);
           await jobs.cancelQueued(trx, 'verification', setup.id);
           await jobs.enqueue(trx, { kind: 'verification', setupId: setup.id, refId: stored.id });
-          await setups.setStep(trx, setup.id, 'handoff', 'succeeded', {
+          await setStep(trx, setup.id, 'handoff', 'succeeded', {
             message: 'Credential received and sealed',
             error: null,
           });
-          await setups.setStep(trx, setup.id, 'verification', 'pending', {
+          await setStep(trx, setup.id, 'verification', 'pending', {
             message: 'Waiting to verify',
             error: null,
           });
           return {
+            move: { to: 'awaiting_verification', on: 'hand_off' },
             set: {
-              state: 'awaiting_verification',
               client_id: req.clientId,
               environment_url: stored.environment_url,
               application_user_id: req.applicationUserId ?? null,

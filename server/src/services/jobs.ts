@@ -8,6 +8,7 @@ export type Job = JobsTable;
 export type JobOutcome =
   { outcome: 'done' } | { outcome: 'failed'; error: string } | { outcome: 'retry'; at: Date; error: string };
 export type JobHandler = (job: Job) => Promise<JobOutcome>;
+type Periodic = { everyMs: number; run: () => Promise<unknown> };
 
 const nowIso = () => new Date().toISOString();
 
@@ -24,8 +25,8 @@ export function createJobRunner(deps: {
   pollMs: number;
   concurrency?: number;
   log: FastifyBaseLogger;
-  handlers: Partial<Record<JobKind, JobHandler>>;
-  periodic?: { everyMs: number; run: () => Promise<unknown> }[];
+  handlers?: Partial<Record<JobKind, JobHandler>>;
+  periodic?: Periodic[];
 }) {
   const db = deps.store.db;
   const concurrency = deps.concurrency ?? 4;
@@ -34,6 +35,9 @@ export function createJobRunner(deps: {
   let wake: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
   const timers: NodeJS.Timeout[] = [];
+  // Services that run as jobs are built after the runner (they enqueue through it): they register themselves.
+  const handlers: Partial<Record<JobKind, JobHandler>> = { ...deps.handlers };
+  const periodic: Periodic[] = [...(deps.periodic ?? [])];
   let loopDone: Promise<void> = Promise.resolve();
 
   async function claim(): Promise<Job | undefined> {
@@ -120,7 +124,7 @@ export function createJobRunner(deps: {
   }
 
   async function runJob(job: Job): Promise<void> {
-    const handler = deps.handlers[job.kind as JobKind];
+    const handler = handlers[job.kind as JobKind];
     let result: JobOutcome;
     const release = keepLease(job);
     try {
@@ -204,6 +208,14 @@ export function createJobRunner(deps: {
         .where('status', '=', 'queued')
         .execute();
     },
+    /** The handler for one kind of job (the last registration wins). */
+    register(kind: JobKind, handler: JobHandler): void {
+      handlers[kind] = handler;
+    },
+    /** A task every `everyMs` while the runner is started (registered before `start`). */
+    every(everyMs: number, run: () => Promise<unknown>): void {
+      periodic.push({ everyMs, run });
+    },
     kick(): void {
       wake?.();
     },
@@ -211,7 +223,7 @@ export function createJobRunner(deps: {
       if (!stopped) return;
       stopped = false;
       loopDone = loop();
-      for (const p of deps.periodic ?? []) {
+      for (const p of periodic) {
         const t = setInterval(() => {
           p.run().catch((err: unknown) => deps.log.warn({ err }, 'periodic task failed'));
         }, p.everyMs);

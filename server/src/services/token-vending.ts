@@ -1,10 +1,10 @@
 import type { ConnectionTokenResponse } from '@kantiv/shared/connections';
-import { HttpError } from '../plugins/error-handler.ts';
+import { HttpError } from '../lib/http-error.ts';
 import { VaultError } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { CredentialStore } from './credentials.ts';
 import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
-import type { Setups } from './setups.ts';
+import type { Setups } from './setups/service.ts';
 
 // Hand out a cached token only while it has this much life left, so callers never receive one about to expire.
 const MIN_REMAINING_MS = 5 * 60_000;

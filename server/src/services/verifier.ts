@@ -6,7 +6,9 @@ import type { Actor } from './audit.ts';
 import type { CredentialStore } from './credentials.ts';
 import type { Job, JobOutcome } from './jobs.ts';
 import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
-import type { Setups } from './setups.ts';
+import { StateConflict } from './setups/lifecycle.ts';
+import type { Setups } from './setups/service.ts';
+import { setStep } from './setups/steps.ts';
 import type { Webhooks } from './webhooks.ts';
 
 const VERIFIER: Actor = { kind: 'system', id: 'verification' };
@@ -43,7 +45,7 @@ export function createVerifier(deps: {
   async function record(
     setupId: string,
     verification: Verification,
-    state: string | undefined,
+    state: 'verified' | 'failed' | undefined,
     message: string,
     extra: {
       retryAt?: string;
@@ -62,15 +64,17 @@ export function createVerifier(deps: {
             ...(extra.requestId ? { requestId: extra.requestId } : {}),
           }
         : undefined;
-      await setups.setStep(trx, setupId, 'verification', extra.stepStatus, {
+      await setStep(trx, setupId, 'verification', extra.stepStatus, {
         message,
         attempt: verification.attempts,
         error: stepError ?? null,
       });
       return {
+        ...(state
+          ? { move: { to: state, on: state === 'verified' ? 'verified' : 'verification_failed' } }
+          : {}),
         set: {
           verification: JSON.stringify(verification),
-          ...(state ? { state } : {}),
           ...(verification.applicationUserId ? { application_user_id: verification.applicationUserId } : {}),
           last_error:
             err && extra.stepStatus === 'failed'
@@ -113,7 +117,17 @@ export function createVerifier(deps: {
     }
   }
 
+  /** A result the lifecycle refuses (the setup was revoked while Microsoft answered) ends the job quietly. */
   async function run(job: Job): Promise<JobOutcome> {
+    try {
+      return await verify(job);
+    } catch (err) {
+      if (err instanceof StateConflict) return { outcome: 'done' };
+      throw err;
+    }
+  }
+
+  async function verify(job: Job): Promise<JobOutcome> {
     const setupId = job.setup_id;
     if (!setupId || !job.ref_id) return { outcome: 'failed', error: 'job without setup' };
     const setup = await setups.getRow(setupId);
@@ -203,6 +217,7 @@ export function createVerifier(deps: {
       );
       return { outcome: 'done' };
     } catch (err) {
+      if (err instanceof StateConflict) throw err;
       const e =
         err instanceof MicrosoftError
           ? err

@@ -7,13 +7,14 @@ import type {
   WebhookSubscription,
 } from '@kantiv/shared/webhooks';
 import type { Keyring } from '../config.ts';
-import type { Store } from '../db/database.ts';
+import type { Db, Store } from '../db/database.ts';
 import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
 import type { HttpClient } from '../lib/http-client.ts';
-import { HttpError } from '../plugins/error-handler.ts';
-import { open, rewrap, seal, webhookSecretAad } from '../vault/vault.ts';
+import { HttpError } from '../lib/http-error.ts';
+import { open, seal, webhookSecretAad } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { Job, JobOutcome, JobRunner } from './jobs.ts';
+import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 
 const nowIso = () => new Date().toISOString();
 
@@ -55,12 +56,42 @@ function toDelivery(r: WebhookDeliveriesTable): WebhookDelivery {
  * Webhook subscriptions (signing secrets sealed like credentials, shown once) and persisted deliveries, retried
  * with exponential backoff by the job runner. Payloads carry identifiers and states only.
  */
+/** A delivery not yet attempted; `nextAttemptAt` null for a test delivery, which is attempted at once. */
+function newDelivery(
+  payload: WebhookPayload,
+  subscriptionId: string,
+  setupId: string | null,
+  nextAttemptAt: string | null,
+): WebhookDeliveriesTable {
+  const at = nowIso();
+  return {
+    id: payload.id,
+    subscription_id: subscriptionId,
+    event_type: payload.type,
+    setup_id: setupId,
+    payload: JSON.stringify(payload),
+    status: 'pending',
+    attempts: 0,
+    last_status_code: null,
+    last_response: null,
+    last_error: null,
+    next_attempt_at: nextAttemptAt,
+    created_at: at,
+    updated_at: at,
+  };
+}
+
+/** Moves every webhook signing secret to the active KEK (also run by the `rewrap` command, without the app). */
+export function rewrapSealedWebhookSecrets(deps: { db: Db; keyring: Keyring; audit: Audit }, actor: Actor) {
+  return rewrapSealedColumns(deps, 'webhook_subscriptions', (r) => webhookSecretAad(r.id), actor);
+}
+
 export function createWebhooks(deps: {
   store: Store;
   keyring: () => Keyring;
   audit: Audit;
   http: HttpClient;
-  jobs: () => JobRunner;
+  jobs: JobRunner;
   config: { timeoutMs: number; maxAttempts: number; retryBaseMs: number };
 }) {
   const db = deps.store.db;
@@ -123,11 +154,7 @@ export function createWebhooks(deps: {
     if (!sub || sub.disabled_at) {
       error = 'subscription deleted';
     } else {
-      const secret = open(
-        deps.keyring(),
-        { kid: sub.kid, wrappedKey: sub.wrapped_key, iv: sub.iv, tag: sub.tag, ciphertext: sub.ciphertext },
-        webhookSecretAad(sub.id),
-      );
+      const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
       try {
         const res = await deps.http.request(sub.url, {
           method: 'POST',
@@ -180,11 +207,7 @@ export function createWebhooks(deps: {
         events: JSON.stringify([...new Set(req.events)]),
         description: req.description ?? null,
         owner_api_key_id: owner ?? null,
-        kid: sealed.kid,
-        wrapped_key: sealed.wrappedKey,
-        iv: sealed.iv,
-        tag: sealed.tag,
-        ciphertext: sealed.ciphertext,
+        ...sealedColumns(sealed),
         created_at: nowIso(),
         created_by: `${actor.kind}:${actor.id}`,
         disabled_at: null,
@@ -240,21 +263,7 @@ export function createWebhooks(deps: {
       const deliveryId = payload.id;
       await db
         .insertInto('webhook_deliveries')
-        .values({
-          id: deliveryId,
-          subscription_id: id,
-          event_type: 'webhook.test',
-          setup_id: null,
-          payload: JSON.stringify(payload),
-          status: 'pending',
-          attempts: 0,
-          last_status_code: null,
-          last_response: null,
-          last_error: null,
-          next_attempt_at: null,
-          created_at: nowIso(),
-          updated_at: nowIso(),
-        })
+        .values(newDelivery(payload, id, null, null))
         .execute();
       await deps.audit.record(actor, { action: 'webhook.tested', target: id });
       const result = await attempt(deliveryId);
@@ -279,27 +288,13 @@ export function createWebhooks(deps: {
         .execute();
       const wanted = subs.filter((s) => (JSON.parse(s.events) as string[]).includes(type));
       if (wanted.length === 0) return;
-      const jobs = deps.jobs();
+      const { jobs } = deps;
       for (const sub of wanted) {
         const payload = await payloadFor(type, setupId);
         await db.transaction().execute(async (trx) => {
           await trx
             .insertInto('webhook_deliveries')
-            .values({
-              id: payload.id,
-              subscription_id: sub.id,
-              event_type: type,
-              setup_id: setupId,
-              payload: JSON.stringify(payload),
-              status: 'pending',
-              attempts: 0,
-              last_status_code: null,
-              last_response: null,
-              last_error: null,
-              next_attempt_at: nowIso(),
-              created_at: nowIso(),
-              updated_at: nowIso(),
-            })
+            .values(newDelivery(payload, sub.id, setupId, nowIso()))
             .execute();
           await jobs.enqueue(trx, { kind: 'webhook', setupId, refId: payload.id });
         });
@@ -322,38 +317,9 @@ export function createWebhooks(deps: {
         : { outcome: 'failed', error: result.last_error ?? 'failed' };
     },
 
+    /** Moves every signing secret's data key to the active KEK (see rewrapSealedColumns). */
     async rewrapAll(actor: Actor): Promise<{ rewrapped: number; failed: number }> {
-      const keyring = deps.keyring();
-      const rows = await db
-        .selectFrom('webhook_subscriptions')
-        .selectAll()
-        .where('kid', '<>', keyring.activeKid)
-        .execute();
-      let rewrapped = 0;
-      let failed = 0;
-      for (const r of rows) {
-        try {
-          const next = rewrap(
-            keyring,
-            { kid: r.kid, wrappedKey: r.wrapped_key, iv: r.iv, tag: r.tag, ciphertext: r.ciphertext },
-            webhookSecretAad(r.id),
-          );
-          await db
-            .updateTable('webhook_subscriptions')
-            .set({ kid: next.kid, wrapped_key: next.wrappedKey })
-            .where('id', '=', r.id)
-            .where('kid', '=', r.kid)
-            .execute();
-          rewrapped += 1;
-        } catch {
-          failed += 1;
-        }
-      }
-      await deps.audit.record(actor, {
-        action: 'vault.rewrapped',
-        details: { table: 'webhook_subscriptions', rewrapped, failed, kid: keyring.activeKid },
-      });
-      return { rewrapped, failed };
+      return rewrapSealedWebhookSecrets({ db, keyring: deps.keyring(), audit: deps.audit }, actor);
     },
 
     /** `credential.expiring`: once per credential, 30 days before the secret's end date. */

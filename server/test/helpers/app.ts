@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { Writable } from 'node:stream';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -142,4 +143,24 @@ export function handoffBody(tenantId: string, extra: Record<string, unknown> = {
     roleName: 'Kantiv Integration',
     ...extra,
   };
+}
+
+/**
+ * The app for one describe block: started before its tests, closed after them. The returned context forwards to the
+ * started one, so tests read it as they would a started context.
+ */
+export function useTestApp(dialect: DialectName, env: Record<string, string> = {}): TestContext {
+  let current: TestContext | undefined;
+  beforeAll(async () => {
+    current = await startTestApp(dialect, env);
+  });
+  afterAll(async () => {
+    await current?.close();
+  });
+  return new Proxy({} as TestContext, {
+    get(_target, key) {
+      if (!current) throw new Error('the test app is not started (use the context inside a test)');
+      return Reflect.get(current, key) as unknown;
+    },
+  });
 }

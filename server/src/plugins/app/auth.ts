@@ -9,8 +9,8 @@ import type { ApiKeyScope, StaffRole } from '@kantiv/shared/auth';
 import type { ApiKeyCaller } from '../../services/api-keys.ts';
 import type { Actor } from '../../services/audit.ts';
 import { TokenRejected } from '../../services/identity.ts';
-import type { SetupRow } from '../../services/setups.ts';
-import { HttpError } from '../error-handler.ts';
+import type { SetupRow } from '../../services/setups/repository.ts';
+import { HttpError } from '../../lib/http-error.ts';
 
 export type Caller =
   | { kind: 'staff'; id: string; name: string | undefined; roles: StaffRole[] }

@@ -16,7 +16,9 @@ import {
 } from '../../services/identity.ts';
 import { createJobRunner, type JobRunner } from '../../services/jobs.ts';
 import { createMicrosoftClient } from '../../services/microsoft.ts';
-import { createSetups, type Setups } from '../../services/setups.ts';
+import { readEvent } from '../../services/setups/events.ts';
+import { createReadinessCheck, type Readiness } from '../../services/readiness.ts';
+import { createSetups, type Setups } from '../../services/setups/service.ts';
 import { createTokenVending } from '../../services/token-vending.ts';
 import { createVerifier } from '../../services/verifier.ts';
 import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
@@ -36,6 +38,7 @@ declare module 'fastify' {
     jobs: JobRunner;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
+    checkReadiness: () => Promise<Readiness>;
   }
 }
 
@@ -50,12 +53,11 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   const keyring = (): Keyring => config.keyring;
   const http: HttpClient = createHttpClient({ ca: config.microsoft.ca, hostMap: config.microsoft.hostMap });
   const audit = createAudit(store.db);
-  // The event bus and the webhooks need services built after them: resolved lazily through this holder.
-  const late: { setups?: Setups; jobs?: JobRunner } = {};
+  // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
     pgUrl: store.pgUrl,
     log: app.log,
-    loadEvent: (id) => late.setups!.eventById(id),
+    loadEvent: (id) => readEvent(store.db, id),
   });
   const setups = createSetups({
     store,
@@ -64,16 +66,15 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     publicUrl: config.publicUrl,
     defaultManifest: config.defaultManifest,
   });
-  late.setups = setups;
   const credentialStore = createCredentialStore({ store, keyring, audit });
-  const webhooks = createWebhooks({
+  const jobs = createJobRunner({
     store,
-    keyring,
-    audit,
-    http,
-    jobs: () => late.jobs!,
-    config: config.webhooks,
+    instanceId: config.instanceId,
+    leaseMs: config.jobs.leaseMs,
+    pollMs: config.jobs.pollMs,
+    log: app.log,
   });
+  const webhooks = createWebhooks({ store, keyring, audit, http, jobs, config: config.webhooks });
   const microsoft = createMicrosoftClient({ authorityHost: config.microsoft.authorityHost, http });
   const verifier = createVerifier({
     setups,
@@ -82,19 +83,10 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     webhooks,
     config: config.verification,
   });
-  const jobs = createJobRunner({
-    store,
-    instanceId: config.instanceId,
-    leaseMs: config.jobs.leaseMs,
-    pollMs: config.jobs.pollMs,
-    log: app.log,
-    handlers: { verification: verifier.run, webhook: (job) => webhooks.runJob(job) },
-    periodic: [
-      { everyMs: 30_000, run: () => setups.expireOverdue() },
-      { everyMs: 3_600_000, run: () => webhooks.notifyExpiring() },
-    ],
-  });
-  late.jobs = jobs;
+  jobs.register('verification', verifier.run);
+  jobs.register('webhook', (job) => webhooks.runJob(job));
+  jobs.every(30_000, () => setups.expireOverdue());
+  jobs.every(3_600_000, () => webhooks.notifyExpiring());
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
@@ -114,6 +106,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   app.decorate('jobs', jobs);
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
+  app.decorate('checkReadiness', createReadinessCheck({ store, keyring }));
 
   await eventBus.start();
   app.addHook('onReady', async () => {

@@ -3,7 +3,7 @@ import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
 import type { Config } from '../../config.ts';
-import { HttpError } from '../error-handler.ts';
+import { HttpError } from '../../lib/http-error.ts';
 
 /**
  * Helmet with a strict CSP for the SPA: scripts and styles only from our origin; network calls to our API and the

@@ -1,8 +1,6 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
-import { pingStore } from '../../db/database.ts';
-import { open, seal } from '../../vault/vault.ts';
 
 const VERSION = '0.1.0';
 
@@ -18,15 +16,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
     '/readyz',
     { schema: { tags: ['operations'], response: { 200: ReadinessSchema, 503: ReadinessSchema } } },
     async (_request, reply) => {
-      const database = (await pingStore(app.store)) ? 'ok' : 'failing';
-      let keyring: 'ok' | 'failing' = 'failing';
-      try {
-        // A round trip through the active key proves the key ring is loaded and usable.
-        const probe = seal(app.config.keyring, 'ready', 'readyz');
-        keyring = open(app.config.keyring, probe, 'readyz') === 'ready' ? 'ok' : 'failing';
-      } catch {
-        keyring = 'failing';
-      }
+      const { database, keyring } = await app.checkReadiness();
       const ready = database === 'ok' && keyring === 'ok';
       return reply.code(ready ? 200 : 503).send({
         status: ready ? ('ready' as const) : ('not_ready' as const),

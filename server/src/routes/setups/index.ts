@@ -11,7 +11,8 @@ import {
 } from '@kantiv/shared/setup';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { actorOf } from '../../plugins/app/auth.ts';
-import { errorBody } from '../../plugins/error-handler.ts';
+import { errorBody } from '../../lib/http-error.ts';
+import type { StatusAnswer } from '../../services/setups/status.ts';
 import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
 
 const serializedEvents = new WeakMap<SetupEvent, string>();
@@ -91,50 +92,20 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     (request, reply) => {
       const { id } = request.params;
-      const ifNoneMatch = request.headers['if-none-match'];
+      const etag = request.headers['if-none-match'];
       const wait = Math.min(request.query.wait ?? 0, app.config.statusMaxWaitSeconds);
+      const send = (answer: StatusAnswer): void => {
+        reply.header('cache-control', 'no-cache').header('etag', `"${answer.version}"`);
+        if (answer.json === undefined) reply.code(304).send(null);
+        // Already serialized (and cached per version): Fastify sends a JSON string as it is.
+        else reply.type('application/json; charset=utf-8').send(answer.json as never);
+      };
       // A plain poll of a setup polled in the last second is answered from the caches at once (no promise, no I/O).
-      const cached = wait === 0 ? setups.cachedStatusJson(id) : undefined;
-      if (cached) {
-        reply.header('cache-control', 'no-cache').header('etag', `"${cached.version}"`);
-        if (ifNoneMatch === `"${cached.version}"`) reply.code(304).send(null);
-        else reply.type('application/json; charset=utf-8').send(cached.json as never);
-        return;
-      }
-      return (async () => {
-        // A plain poll may use the briefly cached version; a long-poll is about to wait, so it reads the database.
-        let version = await setups.statusVersion(id, { fresh: wait > 0 });
-        if (ifNoneMatch === `"${version}"` && wait > 0) {
-          await waitForChange(id, wait * 1000, request.raw);
-          version = await setups.statusVersion(id, { fresh: true });
-        }
-        reply.header('cache-control', 'no-cache').header('etag', `"${version}"`);
-        if (ifNoneMatch === `"${version}"`) return reply.code(304).send(null);
-        const status = await setups.statusJson(id, version);
-        // Already serialized (and cached per version): Fastify sends a JSON string as it is. The body may be newer
-        // than `version` when the setup changed meanwhile; the ETag names the body's version.
-        return reply
-          .header('etag', `"${status.version}"`)
-          .type('application/json; charset=utf-8')
-          .send(status.json as never);
-      })();
+      const now = wait === 0 ? setups.status.answerNow(id, etag) : undefined;
+      if (now) return send(now);
+      return setups.status.answer(id, etag, wait * 1000, request.raw).then(send);
     },
   );
-
-  /** Resolves on the next event for this setup, the timeout, or the client going away. */
-  function waitForChange(setupId: string, ms: number, raw: NodeJS.EventEmitter): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        unsubscribe();
-        raw.off('close', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      const unsubscribe = app.eventBus.subscribe(setupId, done);
-      raw.once('close', done);
-    });
-  }
 
   app.get(
     '/api/v1/setups/:id/events',

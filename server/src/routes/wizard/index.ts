@@ -7,9 +7,9 @@ import {
 import { PostStepEventsRequestSchema, PostStepEventsResponseSchema } from '@kantiv/shared/events';
 import { CredentialHandoffRequestSchema, CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
-import { HttpError } from '../../plugins/error-handler.ts';
+import { HttpError } from '../../lib/http-error.ts';
 import { TokenRejected } from '../../services/identity.ts';
-import type { SetupRow } from '../../services/setups.ts';
+import type { SetupRow } from '../../services/setups/repository.ts';
 import { errorResponses } from '../schemas.ts';
 
 const tags = ['wizard'];

@@ -1,0 +1,139 @@
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import type { Manifest } from '@kantiv/shared/manifest';
+import type { Setup, SetupState } from '@kantiv/shared/setup';
+import type { Db } from '../../db/database.ts';
+import { HttpError } from '../../lib/http-error.ts';
+import type { Actor } from '../audit.ts';
+import { sourceOf, stateEvent } from './events.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { nowIso, toSetup, type CreateSetupInput, type SetupRepository, type SetupRow } from './repository.ts';
+
+/** The setup token is shown once (in the invite link's fragment); only its SHA-256 is stored. */
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+const newToken = () => randomBytes(32).toString('base64url');
+
+/** Staff and API clients invite a customer, extend or re-issue the invite, or revoke it; the wizard finds it. */
+export function createInvites(deps: {
+  db: Db;
+  repo: SetupRepository;
+  lifecycle: Lifecycle;
+  publicUrl: string;
+  defaultManifest: Manifest;
+}) {
+  const { db, repo, lifecycle } = deps;
+  const inviteUrl = (id: string, token: string) => `${deps.publicUrl}/setup/${id}#token=${token}`;
+
+  return {
+    async create(input: CreateSetupInput, actor: Actor): Promise<{ setup: Setup; inviteUrl: string }> {
+      const id = randomUUID();
+      const token = newToken();
+      const at = nowIso();
+      const row = await lifecycle.open(
+        {
+          id,
+          customer_name: input.customerName,
+          expected_tenant_domain: input.expectedTenantDomain ?? null,
+          environment_hint: input.environmentHint ?? null,
+          manifest: JSON.stringify(input.manifest ?? deps.defaultManifest),
+          secret_lifetime_months: input.secretLifetimeMonths,
+          invite_expires_at: new Date(Date.now() + input.inviteExpiresInHours * 3_600_000).toISOString(),
+          token_hash: hashToken(token),
+          created_at: at,
+          updated_at: at,
+          created_by: `${actor.kind}:${actor.id}`,
+          tenant_id: null,
+          tenant_domain: null,
+          admin_username: null,
+          environment_url: null,
+          client_id: null,
+          application_user_id: null,
+          role_name: null,
+          credential_kind: null,
+          credential_source: null,
+          secret_expires_at: null,
+          verification: null,
+          last_error: null,
+          expiry_notified_at: null,
+          version: 1,
+        },
+        actor,
+        {
+          audit: 'setup.created',
+          details: { customerName: input.customerName },
+          events: [stateEvent(sourceOf(actor), 'Invite created', 'invited')],
+        },
+      );
+      return { setup: toSetup(row, []), inviteUrl: inviteUrl(id, token) };
+    },
+
+    async revoke(id: string, actor: Actor): Promise<Setup> {
+      const row = await lifecycle.change(id, actor, async (current) => {
+        if (current.state === 'revoked') return {};
+        return {
+          move: { to: 'revoked', on: 'revoke' },
+          events: [stateEvent(sourceOf(actor), 'Setup revoked', 'revoked')],
+          audit: 'setup.revoked',
+        };
+      });
+      return repo.withSteps(row);
+    },
+
+    async extend(id: string, hours: number, actor: Actor): Promise<Setup> {
+      const row = await lifecycle.change(id, actor, async (current) => {
+        if (current.state === 'revoked')
+          throw new HttpError(409, 'setup_revoked', 'A revoked setup cannot be extended.');
+        const base = Math.max(Date.now(), Date.parse(current.invite_expires_at));
+        const expires = new Date(base + hours * 3_600_000).toISOString();
+        const state = (
+          current.state === 'expired' ? (current.tenant_id ? 'in_progress' : 'invited') : current.state
+        ) as SetupState;
+        return {
+          set: { invite_expires_at: expires },
+          move: { to: state, on: 'extend' },
+          events: [
+            {
+              type: 'action',
+              source: sourceOf(actor),
+              message: `Invite extended until ${expires}`,
+              data: { state, inviteExpiresAt: expires },
+            },
+          ],
+          audit: 'setup.extended',
+          details: { hours, inviteExpiresAt: expires },
+        };
+      });
+      return repo.withSteps(row);
+    },
+
+    /** A fresh setup token: the previous invite link stops working at once. */
+    async newInvite(id: string, actor: Actor): Promise<{ setup: Setup; inviteUrl: string }> {
+      const token = newToken();
+      const row = await lifecycle.change(id, actor, async (current) => {
+        if (current.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
+        return {
+          set: { token_hash: hashToken(token) },
+          events: [
+            {
+              type: 'action',
+              source: sourceOf(actor),
+              message: 'A new invite link was issued; the old one no longer works',
+            },
+          ],
+          audit: 'setup.invite_reissued',
+        };
+      });
+      return { setup: await repo.withSteps(row), inviteUrl: inviteUrl(id, token) };
+    },
+
+    async findByToken(token: string): Promise<SetupRow | undefined> {
+      return db
+        .selectFrom('setups')
+        .selectAll()
+        .where('token_hash', '=', hashToken(token))
+        .executeTakeFirst();
+    },
+  };
+}

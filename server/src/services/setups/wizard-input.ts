@@ -1,0 +1,119 @@
+import type { SetupEvent, StepEventInput } from '@kantiv/shared/events';
+import type { SetupState } from '@kantiv/shared/setup';
+import type { Db } from '../../db/database.ts';
+import { HttpError } from '../../lib/http-error.ts';
+import type { Actor, Audit } from '../audit.ts';
+import { stateEvent, type EventLog } from './events.ts';
+import type { Lifecycle } from './lifecycle.ts';
+import { opt, type SetupRow } from './repository.ts';
+import { setStep } from './steps.ts';
+
+/** What the customer's wizard reports: who signed in (binding the setup to a tenant) and its step events. */
+export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog; lifecycle: Lifecycle }) {
+  const { audit, events, lifecycle } = deps;
+
+  return {
+    async bindIdentity(
+      setup: SetupRow,
+      identity: {
+        tenantId: string;
+        username: string;
+        name?: string | undefined;
+        domain?: string | undefined;
+      },
+      actor: Actor,
+    ): Promise<void> {
+      await lifecycle.change(setup.id, actor, async (current) => {
+        const state = (current.state === 'invited' ? 'in_progress' : current.state) as SetupState;
+        return {
+          set: {
+            tenant_id: identity.tenantId,
+            tenant_domain: current.tenant_domain ?? identity.domain ?? null,
+            admin_username: identity.username,
+          },
+          move: { to: state, on: 'sign_in' },
+          events: [
+            {
+              type: 'action',
+              source: 'wizard',
+              message: `Signed in as ${identity.username}`,
+              data: { tenantId: identity.tenantId, state },
+            },
+          ],
+          audit: current.tenant_id ? 'setup.identity_confirmed' : 'setup.identity_bound',
+          details: { tenantId: identity.tenantId, username: identity.username },
+        };
+      });
+    },
+
+    /** Stores new step events (a retried `seq` once), merges them into the steps and the row's reported fields. */
+    async postStepEvents(setup: SetupRow, input: StepEventInput[], actor: Actor) {
+      for (const e of input) {
+        if (setup.tenant_id && e.data?.tenantId && e.data.tenantId !== setup.tenant_id) {
+          throw new HttpError(
+            403,
+            'tenant_mismatch',
+            'An event reports a tenant other than the one this setup is bound to.',
+          );
+        }
+      }
+      const sorted = [...input].sort((a, b) => a.seq - b.seq);
+      let accepted = 0;
+      await lifecycle.change(setup.id, actor, async (current, trx) => {
+        accepted = 0;
+        const stored: SetupEvent[] = [];
+        const fields: Partial<SetupRow> = {};
+        for (const e of sorted) {
+          const [ev] = await events.append(trx, setup.id, [
+            {
+              seq: e.seq,
+              type: 'step',
+              source: 'wizard',
+              step: e.step,
+              status: e.status,
+              message: e.message,
+              at: e.at,
+              ...opt('attempt', e.attempt),
+              ...opt('retryAt', e.retryAt),
+              ...opt('error', e.error),
+              ...opt('data', e.data),
+            },
+          ]);
+          if (!ev) continue;
+          accepted += 1;
+          stored.push(ev);
+          await setStep(trx, setup.id, e.step, e.status, {
+            message: e.message,
+            seq: e.seq,
+            ...opt('attempt', e.attempt),
+            ...opt('error', e.error),
+          });
+          const d = e.data;
+          if (d?.environmentUrl) fields.environment_url = d.environmentUrl;
+          if (d?.clientId) fields.client_id = d.clientId;
+          if (d?.applicationUserId) fields.application_user_id = d.applicationUserId;
+          if (d?.roleName) fields.role_name = d.roleName;
+          if (d?.secretExpiresAt) fields.secret_expires_at = d.secretExpiresAt;
+        }
+        if (accepted === 0) return {};
+        const moves = current.state === 'invited';
+        return {
+          set: fields,
+          stored,
+          ...(moves
+            ? {
+                move: { to: 'in_progress', on: 'report_steps' },
+                events: [stateEvent('wizard', 'Setup in progress', 'in_progress')],
+              }
+            : {}),
+        };
+      });
+      await audit.record(actor, {
+        action: 'setup.events_posted',
+        setupId: setup.id,
+        details: { accepted, total: input.length },
+      });
+      return { accepted, duplicates: input.length - accepted, lastSeq: await events.lastSeq(setup.id) };
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { SetupStateSchema, type SetupState } from '@kantiv/shared/setup';
+import type { Actor } from '../src/services/audit.ts';
+import {
+  INITIAL_STATE,
+  TERMINAL_STATES,
+  TRANSITIONS,
+  type Move,
+  type Role,
+} from '../src/services/setups/lifecycle.ts';
+import { DIALECTS } from './helpers/databases.ts';
+import { createSetup, handedOffSetup, useTestApp } from './helpers/app.ts';
+
+const VERIFIER: Actor = { kind: 'system', id: 'verification' };
+const STAFF: Actor = { kind: 'staff', id: 'staff-1' };
+const ACTORS: Record<Role, Actor> = {
+  staff: STAFF,
+  api: { kind: 'api_key', id: 'key-1' },
+  wizard: { kind: 'setup_token', id: 'setup' },
+  verifier: VERIFIER,
+  system: { kind: 'system', id: 'expiry' },
+};
+
+describe('the transition table', () => {
+  const states = SetupStateSchema.options;
+
+  it('names every setup state, and only those', () => {
+    const named = new Set(TRANSITIONS.flatMap((t) => [...t.from, t.to]));
+    expect([...named].sort()).toEqual([...states].sort());
+  });
+
+  it('lets nothing leave a terminal state, and every other state has a way out', () => {
+    for (const s of states) {
+      const out = TRANSITIONS.filter((t) => t.from.includes(s));
+      if (TERMINAL_STATES.includes(s)) expect(out, s).toEqual([]);
+      else expect(out.length, s).toBeGreaterThan(0);
+    }
+  });
+
+  it('reaches every state from the initial one, and lists no self-loop', () => {
+    const reached = new Set<SetupState>([INITIAL_STATE]);
+    for (let grew = true; grew;) {
+      grew = false;
+      for (const t of TRANSITIONS) {
+        if (t.from.some((f) => reached.has(f)) && !reached.has(t.to)) {
+          reached.add(t.to);
+          grew = true;
+        }
+      }
+    }
+    expect([...reached].sort()).toEqual([...states].sort());
+    for (const t of TRANSITIONS) expect(t.from, `${t.on} → ${t.to}`).not.toContain(t.to);
+  });
+});
+
+describe.each(DIALECTS)('setup state changes (%s)', (dialect) => {
+  const ctx = useTestApp(dialect);
+
+  const stateOf = async (id: string) => (await ctx.app.setups.getRow(id)).state;
+
+  it('of two concurrent transitions from one state, exactly one wins', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const { id } = await handedOffSetup(ctx);
+      const race = (move: Move, actor: Actor) =>
+        ctx.app.setups.lifecycle.transition(id, 'awaiting_verification', move, actor);
+      const results = await Promise.all([
+        race({ to: 'verified', on: 'verified' }, VERIFIER),
+        race({ to: 'failed', on: 'verification_failed' }, VERIFIER),
+        race({ to: 'revoked', on: 'revoke' }, STAFF),
+      ]);
+      const winners = results.flatMap((r, i) => (r.ok ? [i] : []));
+      expect(winners).toHaveLength(1);
+      for (const r of results) if (!r.ok) expect(r.reason).toBe('lost_race');
+      expect(await stateOf(id)).toBe((['verified', 'failed', 'revoked'] as const)[winners[0]!]);
+    }
+  });
+
+  it('two concurrent revokes store one revocation: the loser re-reads and finds nothing to do', async () => {
+    const { id } = await createSetup(ctx);
+    await Promise.all([ctx.app.setups.revoke(id, STAFF), ctx.app.setups.revoke(id, STAFF)]);
+    expect(await stateOf(id)).toBe('revoked');
+    const revoked = (await ctx.app.setups.eventsSince(id, 0)).filter((e) => e.message === 'Setup revoked');
+    expect(revoked).toHaveLength(1);
+  });
+
+  it('a revoked setup stays revoked: every trigger, by every role, towards every state is refused', async () => {
+    const { id } = await handedOffSetup(ctx);
+    await ctx.app.setups.revoke(id, STAFF);
+    const version = (await ctx.app.setups.getRow(id)).version;
+    for (const to of SetupStateSchema.options.filter((s) => s !== 'revoked')) {
+      for (const on of new Set(TRANSITIONS.map((t) => t.on))) {
+        for (const actor of Object.values(ACTORS)) {
+          const result = await ctx.app.setups.lifecycle.transition(id, 'revoked', { to, on }, actor);
+          expect(result, `${on} → ${to} by ${actor.kind}`).toEqual({ ok: false, reason: 'illegal' });
+        }
+      }
+    }
+    expect(await stateOf(id)).toBe('revoked');
+    expect((await ctx.app.setups.getRow(id)).version).toBe(version);
+  });
+
+  it('a transition the table lacks is refused, and its trigger only by the roles it names', async () => {
+    const { id } = await createSetup(ctx);
+    expect(
+      await ctx.app.setups.lifecycle.transition(id, 'invited', { to: 'verified', on: 'verified' }, VERIFIER),
+    ).toEqual({ ok: false, reason: 'illegal' });
+    expect(
+      await ctx.app.setups.lifecycle.transition(
+        id,
+        'invited',
+        { to: 'revoked', on: 'revoke' },
+        ACTORS.wizard,
+      ),
+    ).toEqual({ ok: false, reason: 'illegal' });
+    expect(await stateOf(id)).toBe('invited');
+  });
+
+  it('every transition in the table moves a setup that is in its from-state, by each role it names', async () => {
+    for (const t of TRANSITIONS) {
+      for (const from of t.from) {
+        for (const role of t.by) {
+          const { id } = await createSetup(ctx);
+          // Put the row in the from-state directly: this test is about the table, not the way there.
+          await ctx.app.store.db.updateTable('setups').set({ state: from }).where('id', '=', id).execute();
+          const result = await ctx.app.setups.lifecycle.transition(id, from, t, ACTORS[role]);
+          expect(result, `${t.on}: ${from} → ${t.to} by ${role}`).toEqual({ ok: true });
+          expect(await stateOf(id)).toBe(t.to);
+        }
+      }
+    }
+  });
+});
