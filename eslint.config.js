@@ -22,10 +22,8 @@ const zone = (files, patterns, paths = []) => ({
 const features = readdirSync(new URL('web/src/features/', import.meta.url), { withFileTypes: true })
   .filter((d) => d.isDirectory())
   .map((d) => d.name);
-const react = ['react', 'react-dom', 'react-dom/client', 'react-router'].map((name) => ({
-  name,
-  message: 'The provisioning engine is plain TypeScript: no React (CONVENTIONS 7).',
-}));
+const noReact = 'The provisioning engine is plain TypeScript: no React (CONVENTIONS 7).';
+const react = ['react', 'react-dom', 'react-router'].map((name) => ({ name, message: noReact }));
 const boundaries = [
   zone(['**/*.{ts,tsx}'], []),
   zone(
@@ -62,9 +60,11 @@ const boundaries = [
     ['web/provisioning/src/**/*.ts'],
     [
       {
-        group: ['**/app/**', '**/features/**', '@kantiv/web', '@kantiv/web/**', 'react', 'react/**'],
+        group: ['**/app/**', '**/features/**', '@kantiv/web', '@kantiv/web/**'],
         message: 'The provisioning engine knows nothing of the SPA (CONVENTIONS 7).',
       },
+      // Subpaths (react-dom/client, react/jsx-runtime); the bare names are the `paths` above.
+      { group: ['react/**', 'react-dom/**', 'react-router/**'], message: noReact },
     ],
     react,
   ),
