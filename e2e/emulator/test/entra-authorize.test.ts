@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emulator } from './support/emulator-fixture.ts';
-import {
-  FORM,
-  LOGIN,
-  ORIGIN,
-  SPA,
-  authorizeUrl,
-  clientId,
-  expectAadsts,
-  fragmentOf,
-  pkce,
-  redeem,
-  refresh,
-  signIn,
-  tid,
-  useEntraEmulator,
-} from './support/entra.ts';
+import { FORM, LOGIN, ORIGIN, SPA, clientId, expectAadsts, tid, useEntraEmulator } from './support/entra.ts';
+import { authorizeUrl, fragmentOf, pkce, redeem, refresh, signIn } from './support/entra-sign-in.ts';
 import { call, decodeClaims } from './support/helpers.ts';
 
 useEntraEmulator();
@@ -249,5 +235,59 @@ describe('Entra ID authorize', () => {
       authorizeUrl({ code_challenge: challenge, code_challenge_method: 'S256', response_mode: 'query' }),
     );
     expect(query.headers.get('location')).toMatch(/^http:\/\/localhost:5173\/\?code=/);
+  });
+});
+
+describe('Entra ID admin consent endpoint', () => {
+  const url = (tenant: string) =>
+    `${LOGIN}/${tenant}/v2.0/adminconsent?${new URLSearchParams({
+      client_id: clientId,
+      scope: 'https://graph.microsoft.com/.default https://globaldisco.crm.dynamics.com/.default',
+      redirect_uri: SPA,
+      state: 'ac-1',
+    }).toString()}`;
+
+  async function pickAndAnswer(user: string, decision: string) {
+    const picker = await call(emulator, url('contoso.com'));
+    const txn = /name="txn" value="([^"]+)"/.exec(picker.text)?.[1] ?? '';
+    const page = await call(emulator, `${LOGIN}/contoso.com/oauth2/v2.0/authorize/select`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ txn, user }).toString(),
+    });
+    const txn2 = /name="txn" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
+    const done = await call(emulator, `${LOGIN}/contoso.com/oauth2/v2.0/authorize/consent`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ txn: txn2, decision }).toString(),
+    });
+    return { page: page.text, location: new URL(done.headers.get('location') ?? 'http://invalid/') };
+  }
+
+  it('lets an administrator grant the app tenant-wide and reports admin_consent=True', async () => {
+    const { page, location } = await pickAndAnswer('admin@contoso.com', 'accept');
+    expect(page).toContain('You are granting these permissions for everyone in Contoso');
+    expect(page).toContain('Read and write all applications');
+    expect(location.searchParams.get('admin_consent')).toBe('True');
+    expect(location.searchParams.get('tenant')).toBe(tid);
+    expect(location.searchParams.get('state')).toBe('ac-1');
+    const grants = emulator.control
+      .state()
+      .grants.filter((g) => g.tenantId === tid && g.clientAppId === clientId);
+    expect(grants.every((g) => g.consentType === 'AllPrincipals')).toBe(true);
+    expect(grants.flatMap((g) => g.scopes).sort()).toEqual([
+      'Application.ReadWrite.All',
+      'User.Read',
+      'user_impersonation',
+    ]);
+  });
+
+  it('reports a cancelled admin consent and asks non-admins for approval', async () => {
+    const cancelled = await pickAndAnswer('admin@contoso.com', 'cancel');
+    expect(cancelled.location.searchParams.get('error')).toBe('access_denied');
+    expect(cancelled.location.searchParams.get('admin_consent')).toBe('False');
+    const plain = await pickAndAnswer('user@contoso.com', 'approval-required');
+    expect(plain.page).toContain('Need admin approval');
+    expect(plain.location.searchParams.get('error_description')).toMatch(/^AADSTS90094:/);
   });
 });
