@@ -9,6 +9,15 @@ import { type StaffIssuer } from './support/staff-issuer.ts';
 import { type PgDatabase } from './support/postgres.ts';
 import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
 import { apiClient } from './support/api-client.ts';
+import {
+  SCOPES,
+  allowed,
+  expected,
+  type Caller,
+  type Row,
+  type Scope,
+} from './support/authorization-rules.ts';
+import { readRouteTable, statusLineOf } from './support/route-table.ts';
 import { createSetup, handoffBody, stateOf, wizardUpTo } from './support/setup-flows.ts';
 import { startWorld, stopWorld } from './support/world.ts';
 
@@ -19,20 +28,6 @@ import { startWorld, stopWorld } from './support/world.ts';
  * in-process matrix: expired staff tokens, revoked setups, an API key with every scope, credentials of one kind
  * on another kind's routes.
  */
-type Scope = 'setups:read' | 'setups:write' | 'connections:token' | 'webhooks:manage';
-const SCOPES: Scope[] = ['setups:read', 'setups:write', 'connections:token', 'webhooks:manage'];
-type Rule = 'public' | 'setup_token' | { staff?: 'read' | 'manage'; apiKey?: Scope };
-type Kind = 'none' | 'bad' | 'setup' | 'staff' | 'key';
-type Caller = {
-  name: string;
-  kind: Kind;
-  roles?: string[];
-  scopes?: Scope[];
-  auth: () => string | undefined;
-};
-type Prepared = { url: string; body?: unknown; setupToken?: string };
-type Row = { rule: Rule; ok: number; prepare: (caller: Caller, succeeds: boolean) => Promise<Prepared> };
-
 const responses: string[] = [];
 const api = apiClient(responses);
 const bootstrapKey = newApiKey();
@@ -50,6 +45,10 @@ let idToken = '';
 
 const call = (method: string, url: string, token?: string, body?: unknown) =>
   api.call(server.base, method, url, { token, body });
+
+const routeTable = () => readRouteTable(api, server.base);
+const statusOnly = (method: string, url: string, authorization: string | undefined) =>
+  statusLineOf(server.base, method, url, authorization);
 
 beforeAll(async () => {
   const world = await startWorld('kc-rel-authz-');
@@ -137,28 +136,6 @@ const callers: Caller[] = [
   })),
   { name: 'an API key with every scope', kind: 'key', scopes: SCOPES, auth: () => `Bearer ${t.allScopes}` },
 ];
-
-function allowed(rule: Rule, caller: Caller): boolean {
-  if (rule === 'public') return true;
-  if (rule === 'setup_token') return caller.kind === 'setup';
-  if (caller.kind === 'staff') {
-    const roles = caller.roles ?? [];
-    if (rule.staff === 'manage') return roles.includes('Connect.Manage');
-    if (rule.staff === 'read') return roles.length > 0;
-    return false;
-  }
-  if (caller.kind === 'key') return !!rule.apiKey && !!caller.scopes?.includes(rule.apiKey);
-  return false;
-}
-
-function expected(rule: Rule, caller: Caller, ok: number): number {
-  if (allowed(rule, caller)) return ok;
-  if (rule === 'public') return ok;
-  // Wizard routes know only setup tokens: anything else is not a valid credential there.
-  if (rule === 'setup_token') return 401;
-  if (caller.kind === 'staff' || caller.kind === 'key') return 403;
-  return 401;
-}
 
 const fresh = () => createSetup(api, server.base, bootstrapKey);
 async function boundSetup() {
@@ -319,45 +296,6 @@ const MATRIX: Record<string, Row> = {
   },
   'GET /api/v1/audit': { rule: { staff: 'read' }, ok: 200, prepare: async () => ({ url: '/api/v1/audit' }) },
 };
-
-/**
- * The route table as the running server publishes it: its OpenAPI paths, plus the HEAD twin Fastify adds to a GET
- * route unless the route opts out (probed: a route that does not exist answers 404 to anyone).
- */
-async function routeTable(): Promise<string[]> {
-  const doc = (await call('GET', '/docs/json')).json<{ paths: Record<string, Record<string, unknown>> }>();
-  const routes: string[] = [];
-  for (const [p, ops] of Object.entries(doc.paths)) {
-    for (const method of Object.keys(ops)) {
-      const route = `${method.toUpperCase()} ${p.replace(/\{(\w+)\}/g, ':$1')}`;
-      routes.push(route);
-      if (method !== 'get') continue;
-      const probe = await statusOnly('HEAD', p.replace(/\{(\w+)\}/g, randomUUID()), undefined);
-      if (probe !== 404) routes.push(route.replace(/^GET/, 'HEAD'));
-    }
-  }
-  return routes.sort();
-}
-
-/** SSE answers stream forever on success: read the status line and hang up (-1: no answer within 10 s). */
-function statusOnly(method: string, url: string, authorization: string | undefined): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${server.base}${url}`,
-      { method, headers: { accept: 'text/event-stream', ...(authorization ? { authorization } : {}) } },
-      (res) => {
-        resolve(res.statusCode ?? 0);
-        req.destroy();
-      },
-    );
-    req.setTimeout(10_000, () => {
-      resolve(-1);
-      req.destroy();
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
 
 describe('authorization matrix over HTTP, generated from the route table', { timeout: 300_000 }, () => {
   it('every route the server registers has a row in the matrix, and every row is a registered route', async () => {

@@ -4,6 +4,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
+import { invariantViolations, takeSnapshot, type Snapshot } from './support/db-consistency.ts';
+import { hostile, hostileAuthorization } from './support/hostile-values.ts';
+import { readOperations, type Operation } from './support/openapi.ts';
 import { type StaffIssuer } from './support/staff-issuer.ts';
 import { type PgDatabase } from './support/postgres.ts';
 import { newApiKey, newKey, startServer, type ServerProc } from './support/server-process.ts';
@@ -19,13 +22,6 @@ import { startWorld, stopWorld } from './support/world.ts';
  * error in the shared shape, the process stays up, and the database stays consistent (invariants, append-only
  * history untouched, row counts explained by the requests that succeeded).
  */
-type Operation = {
-  method: string;
-  path: string;
-  query: string[];
-  bodyKeys: string[] | undefined;
-};
-
 const api = apiClient([]);
 const apiKey = newApiKey();
 let db: PgDatabase;
@@ -39,68 +35,8 @@ const fiveHundreds: string[] = [];
 const badShapes: string[] = [];
 let before: Snapshot;
 
-type Snapshot = { counts: Record<string, number>; history: Record<string, { max: number; digest: string }> };
-
-const TABLES = [
-  'setups',
-  'setup_steps',
-  'setup_events',
-  'credentials',
-  'jobs',
-  'api_keys',
-  'webhook_subscriptions',
-  'webhook_deliveries',
-  'audit_log',
-];
-
-async function snapshot(): Promise<Snapshot> {
-  const counts: Record<string, number> = {};
-  for (const t of TABLES)
-    counts[t] = Number((await db.query<{ n: string }>(`select count(*) n from ${t}`))[0]!.n);
-  const history: Snapshot['history'] = {};
-  for (const t of ['setup_events', 'audit_log']) {
-    const [r] = await db.query<{ max: number | null; digest: string | null }>(
-      `select max(id) as max, md5(string_agg(t::text, '|' order by id)) as digest from ${t} t`,
-    );
-    history[t] = { max: Number(r!.max ?? 0), digest: r!.digest ?? '' };
-  }
-  return { counts, history };
-}
-
-/** Invariants that must hold whatever was sent. */
-async function invariants(): Promise<string[]> {
-  const problems: string[] = [];
-  const check = async (what: string, q: string) => {
-    const rows = await db.query(q);
-    if (rows.length > 0) problems.push(`${what}: ${JSON.stringify(rows).slice(0, 300)}`);
-  };
-  await check(
-    'credential not sealed under a known key',
-    `select id from credentials where kid <> 'k1' or length(iv) = 0 or length(tag) = 0 or length(wrapped_key) = 0`,
-  );
-  await check(
-    'more than one active credential',
-    `select setup_id from credentials where active = 1 group by setup_id having count(*) > 1`,
-  );
-  await check(
-    'setup in an unknown state',
-    `select id, state from setups where state not in ('invited','in_progress','awaiting_verification','verified','failed','expired','revoked')`,
-  );
-  await check('setup version below 1', `select id from setups where version < 1`);
-  await check(
-    'job in an unknown status',
-    `select id, status from jobs where status not in ('queued','running','done','failed','cancelled')`,
-  );
-  await check(
-    'events of an unknown setup',
-    `select e.id from setup_events e left join setups s on s.id = e.setup_id where s.id is null`,
-  );
-  await check(
-    'steps of an unknown setup',
-    `select st.setup_id from setup_steps st left join setups s on s.id = st.setup_id where s.id is null`,
-  );
-  return problems;
-}
+const snapshot = () => takeSnapshot(db);
+const invariants = () => invariantViolations(db, 'k1');
 
 beforeAll(async () => {
   const world = await startWorld('kc-rel-hostile-', { emulator: false });
@@ -119,69 +55,13 @@ beforeAll(async () => {
     randomUUID(),
     setup.id,
   ]);
-  const doc = (await api.call(server.base, 'GET', '/docs/json')).json<{
-    paths: Record<
-      string,
-      Record<
-        string,
-        {
-          parameters?: { in: string; name: string }[];
-          requestBody?: { content?: Record<string, { schema?: { properties?: Record<string, unknown> } }> };
-        }
-      >
-    >;
-  }>();
-  operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
-    Object.entries(ops).map(([method, op]) => ({
-      method: method.toUpperCase(),
-      path,
-      query: (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => p.name),
-      bodyKeys: op.requestBody
-        ? Object.keys(op.requestBody.content?.['application/json']?.schema?.properties ?? {})
-        : undefined,
-    })),
-  );
+  operations = await readOperations(api, server.base);
   before = await snapshot();
 }, 120_000);
 
 afterAll(stopWorld);
 
-const hostile = fc.oneof(
-  fc.string({ maxLength: 200 }),
-  fc.string({ minLength: 1000, maxLength: 20_000 }),
-  fc.constantFrom(
-    '__proto__',
-    'constructor',
-    "'; drop table setups; --",
-    '\u0000',
-    '../../etc/passwd',
-    '%00',
-    '1e999',
-    '💥'.repeat(100),
-    '\ud800',
-  ),
-  fc.integer(),
-  fc.double(),
-  fc.boolean(),
-  fc.constant(null),
-  fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 20 }),
-  fc.dictionary(fc.string({ maxLength: 20 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 10 }),
-  fc.uuid().map(String),
-);
-const authFor = (path: string) =>
-  fc.oneof(
-    fc.constant(path.startsWith('/api/v1/wizard') ? `Bearer ${setup.token}` : `Bearer ${staff}`),
-    fc.constant(`Bearer ${apiKey}`),
-    fc.constantFrom(
-      'Bearer',
-      'Bearer kc_',
-      `Bearer kc_${'a'.repeat(4000)}`,
-      'Basic x',
-      'Bearer a.b.c',
-      'Bearer eyJhbGciOiJub25lIn0.e30.',
-    ),
-    fc.string({ maxLength: 100 }).map((s) => `Bearer ${s}`),
-  );
+const authFor = (path: string) => hostileAuthorization(path, { setupToken: setup.token, staff, apiKey });
 
 async function send(op: Operation, url: string, headers: Record<string, string>, body: string | undefined) {
   const sse = op.path.endsWith('/events') && op.method === 'GET';

@@ -39,3 +39,22 @@ export function decodeClaims(jwt: string): Record<string, unknown> {
   const part = jwt.split('.')[1] ?? '';
   return JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
 }
+
+/** Registers an application in Contoso with its service principal, as Contoso's administrator. */
+export async function createAppWithPrincipal(
+  emulator: Emulator,
+  displayName: string,
+): Promise<{ id: string; appId: string }> {
+  const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
+  const app = await call(emulator, `${GRAPH}/applications`, {
+    method: 'POST',
+    token: graph,
+    body: { displayName, signInAudience: 'AzureADMyOrg' },
+  });
+  await call(emulator, `${GRAPH}/servicePrincipals`, {
+    method: 'POST',
+    token: graph,
+    body: { appId: app.json.appId },
+  });
+  return { id: String(app.json.id), appId: String(app.json.appId) };
+}

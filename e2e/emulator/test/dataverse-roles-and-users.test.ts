@@ -1,154 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../src/index.ts';
+import { describe, expect, it } from 'vitest';
+import { DV, ORG, dvToken, newConnectorApp, rootBu } from './support/dataverse.ts';
+import { emulator, useEmulator } from './support/emulator-fixture.ts';
 import { GRAPH, call, errorOf, tokenFor } from './support/helpers.ts';
 
-const GDS = 'https://globaldisco.crm.dynamics.com/api/discovery/v2.0/Instances';
-const DV = 'https://contoso.api.crm.dynamics.com/api/data/v9.2';
-const ORG = 'https://contoso.crm.dynamics.com';
-
-let emulator: Emulator;
-
-beforeAll(async () => {
-  emulator = await startEmulator();
-});
-afterAll(async () => {
-  await emulator.close();
-});
-beforeEach(() => {
-  emulator.control.reset();
-});
-
-const gdsToken = (user: string) =>
-  tokenFor(emulator, user, 'https://globaldisco.crm.dynamics.com/user_impersonation');
-const dvToken = (user: string, org = ORG) => tokenFor(emulator, user, `${org}/user_impersonation`);
-
-interface Instance {
-  FriendlyName: string;
-  IsUserSysAdmin: boolean;
-  TenantId: string;
-  ApiUrl: string;
-  Url: string;
-}
-
-describe('Global Discovery', () => {
-  it('lists the environments where the user is a user, with IsUserSysAdmin, TenantId and ApiUrl', async () => {
-    const r = await call(emulator, GDS, {
-      token: await gdsToken('admin@contoso.com'),
-      headers: { origin: 'https://wizard.example' },
-    });
-    expect(r.status).toBe(200);
-    expect(r.headers.get('access-control-allow-origin')).toBe('https://wizard.example');
-    expect(r.json['@odata.context']).toBe(
-      'https://globaldisco.crm.dynamics.com/api/discovery/v2.0/$metadata#Instances',
-    );
-    const value = r.json.value as Instance[];
-    expect(value.map((i) => i.FriendlyName).sort()).toEqual(['Contoso Production', 'Contoso Sandbox']);
-    const prod = value.find((i) => i.FriendlyName === 'Contoso Production');
-    expect(prod).toMatchObject({
-      IsUserSysAdmin: true,
-      TenantId: emulator.tenants.contoso,
-      ApiUrl: 'https://contoso.api.crm.dynamics.com',
-      Url: ORG,
-      State: 0,
-    });
-  });
-
-  it('supports $select and case-sensitive $filter', async () => {
-    const token = await gdsToken('admin@contoso.com');
-    const sel = await call(
-      emulator,
-      `${GDS}?$select=FriendlyName,IsUserSysAdmin&$filter=FriendlyName eq 'Contoso Sandbox'`,
-      { token },
-    );
-    expect(sel.json.value).toEqual([{ FriendlyName: 'Contoso Sandbox', IsUserSysAdmin: true }]);
-    const lower = await call(emulator, `${GDS}?$filter=FriendlyName eq 'contoso sandbox'`, { token });
-    expect(lower.json.value).toEqual([]);
-  });
-
-  it('reports IsUserSysAdmin false for a plain user and under admin-not-system-administrator', async () => {
-    const plain = await call(emulator, `${GDS}?$filter=IsUserSysAdmin eq true`, {
-      token: await gdsToken('user@contoso.com'),
-    });
-    expect(plain.json.value).toEqual([]);
-    emulator.control.setScenario({ name: 'admin-not-system-administrator', user: 'admin@contoso.com' });
-    const admin = await call(emulator, GDS, { token: await gdsToken('admin@contoso.com') });
-    expect((admin.json.value as Instance[]).every((i) => !i.IsUserSysAdmin)).toBe(true);
-  });
-
-  it('lists an environment of another tenant under environment-in-other-tenant', async () => {
-    emulator.control.setScenario({ name: 'environment-in-other-tenant' });
-    const r = await call(emulator, GDS, { token: await gdsToken('admin@contoso.com') });
-    const other = (r.json.value as Instance[]).find((i) => i.FriendlyName === 'Fabrikam Shared Services');
-    expect(other?.TenantId).toBe(emulator.tenants.fabrikam);
-  });
-
-  it('answers 401 without a token', async () => {
-    const r = await call(emulator, GDS);
-    expect(r.status).toBe(401);
-    expect(r.headers.get('www-authenticate')).toContain('Bearer');
-  });
-});
+useEmulator();
 
 describe('Dataverse Web API', () => {
-  async function rootBu(token: string): Promise<string> {
-    const r = await call(
-      emulator,
-      `${DV}/businessunits?$select=businessunitid,name&$filter=_parentbusinessunitid_value eq null`,
-      { token },
-    );
-    return (r.json.value as { businessunitid: string }[])[0]?.businessunitid ?? '';
-  }
-
-  async function newConnectorApp(): Promise<string> {
-    const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
-    const app = await call(emulator, `${GRAPH}/applications`, {
-      method: 'POST',
-      token: graph,
-      body: { displayName: 'Connector', signInAudience: 'AzureADMyOrg' },
-    });
-    await call(emulator, `${GRAPH}/servicePrincipals`, {
-      method: 'POST',
-      token: graph,
-      body: { appId: app.json.appId },
-    });
-    return String(app.json.appId);
-  }
-
-  it('answers WhoAmI for the signed-in user and 401 with WWW-Authenticate without a token', async () => {
-    const token = await dvToken('admin@contoso.com');
-    const r = await call(emulator, `${DV}/WhoAmI`, { token });
-    expect(r.status).toBe(200);
-    expect(r.headers.get('odata-version')).toBe('4.0');
-    expect(r.json).toMatchObject({
-      '@odata.context':
-        'https://contoso.api.crm.dynamics.com/api/data/v9.2/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse',
-      OrganizationId: emulator.urls.environments[0]?.organizationId,
-      BusinessUnitId: await rootBu(token),
-    });
-    const none = await call(emulator, `${DV}/WhoAmI`);
-    expect(none.status).toBe(401);
-    expect(none.headers.get('www-authenticate')).toBe(
-      `Bearer authorization_uri=https://login.microsoftonline.com/${emulator.tenants.contoso}/oauth2/authorize, resource_id=${ORG}/`,
-    );
-    // A token for another org is not accepted here.
-    const sandbox = await dvToken('admin@contoso.com', 'https://contoso-sandbox.crm.dynamics.com');
-    expect((await call(emulator, `${DV}/WhoAmI`, { token: sandbox })).status).toBe(401);
-  });
-
-  it('is reachable by path on localhost as well', async () => {
-    const env = emulator.urls.environments.find((e) => e.url === ORG)!;
-    const r = await call(emulator, `${env.baseUrl}/api/data/v9.2/WhoAmI`, {
-      token: await dvToken('admin@contoso.com'),
-    });
-    expect(r.status).toBe(200);
-  });
-
-  it('refuses a user who is not in the environment', async () => {
-    const r = await call(emulator, `${DV}/WhoAmI`, { token: await dvToken('admin@fabrikam.com') });
-    expect(r.status).toBe(403);
-    expect(errorOf(r).code).toBe('0x80072560');
-  });
-
   it('creates a role, adds privileges, reads them back, and refuses privileges the caller lacks', async () => {
     const token = await dvToken('admin@contoso.com');
     const bu = await rootBu(token);
@@ -345,36 +202,6 @@ describe('Dataverse Web API', () => {
     ).toEqual([]);
   });
 
-  it("enforces the caller's privileges on table reads, with depth", async () => {
-    const token = await dvToken('admin@contoso.com');
-    expect(
-      ((await call(emulator, `${DV}/accounts?$select=name`, { token })).json.value as unknown[]).length,
-    ).toBe(5);
-    // Basic User holds prvReadAccount at Basic depth: only records the user owns.
-    const plain = await call(emulator, `${DV}/accounts?$select=name`, {
-      token: await dvToken('user@contoso.com'),
-    });
-    expect(plain.status).toBe(200);
-    expect(plain.json.value).toEqual([]);
-    const leads = await call(emulator, `${DV}/leads`, { token: await dvToken('user@contoso.com') });
-    expect(leads.status).toBe(403);
-    expect(errorOf(leads).message).toContain('is missing prvReadLead privilege');
-    expect(errorOf(leads).message).toContain("OTC=4 for entity 'lead'");
-    const bad = await call(emulator, `${DV}/accounts?$select=nosuchcolumn`, { token });
-    expect(bad.status).toBe(400);
-    expect((await call(emulator, `${DV}/nosuchtables`, { token })).status).toBe(404);
-    const one = await call(emulator, `${DV}/accounts?$top=1&$select=accountid`, { token });
-    const id = (one.json.value as { accountid: string }[])[0]?.accountid ?? '';
-    expect((await call(emulator, `${DV}/accounts(${id})?$select=name`, { token })).json.name).toBe(
-      'Adventure Works',
-    );
-    const capped = await call(emulator, `${DV}/contacts`, {
-      token,
-      headers: { prefer: 'odata.maxpagesize=2' },
-    });
-    expect((capped.json.value as unknown[]).length).toBe(2);
-  });
-
   it('makes the admin a Basic User under admin-not-system-administrator', async () => {
     emulator.control.setScenario({ name: 'admin-not-system-administrator' });
     const token = await dvToken('admin@contoso.com');
@@ -475,21 +302,5 @@ describe('Dataverse Web API', () => {
     expect(contacts.status).toBe(403);
     expect(errorOf(contacts).message).toContain('prvReadContact');
     expect((await call(emulator, `${DV}/WhoAmI`, { token: app })).json.UserId).toBe(su.json.systemuserid);
-  });
-
-  it('throttles with 0x80072322 and Retry-After, and answers CORS with the origin', async () => {
-    emulator.control.setScenario({ name: 'throttle', service: 'dataverse', retryAfterSeconds: 5, times: 1 });
-    const token = await dvToken('admin@contoso.com');
-    const r = await call(emulator, `${DV}/WhoAmI`, { token, headers: { origin: 'https://wizard.example' } });
-    expect(r.status).toBe(429);
-    expect(r.headers.get('retry-after')).toBe('5');
-    expect(errorOf(r).code).toBe('0x80072322');
-    expect(r.headers.get('access-control-allow-origin')).toBe('https://wizard.example');
-    const pre = await call(emulator, `${DV}/WhoAmI`, {
-      method: 'OPTIONS',
-      headers: { origin: 'https://wizard.example', 'access-control-request-headers': 'authorization' },
-    });
-    expect(pre.status).toBe(204);
-    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization');
   });
 });

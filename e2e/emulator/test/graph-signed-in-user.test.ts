@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { emulator } from './support/emulator-fixture.ts';
+import { admin, expectGraphError, useGraphEmulator } from './support/graph.ts';
+import { GRAPH, call, decodeClaims, tokenFor } from './support/helpers.ts';
+
+useGraphEmulator();
+
+describe('Graph authentication and the signed-in user', () => {
+  it('rejects a missing or foreign-audience token with 401 InvalidAuthenticationToken', async () => {
+    expectGraphError(await call(emulator, `${GRAPH}/me`), 401, 'InvalidAuthenticationToken');
+    const dv = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://contoso.crm.dynamics.com/user_impersonation',
+    );
+    expectGraphError(await call(emulator, `${GRAPH}/me`, { token: dv }), 401, 'InvalidAuthenticationToken');
+  });
+
+  it('serves /me, /organization and the directory roles of the signed-in user', async () => {
+    const me = await call(emulator, `${GRAPH}/me`, { token: admin });
+    expect(me.status).toBe(200);
+    expect(me.json).toMatchObject({
+      '@odata.context': 'https://graph.microsoft.com/v1.0/$metadata#users/$entity',
+      id: emulator.seed.users.contosoAdmin.id,
+      userPrincipalName: 'admin@contoso.com',
+      displayName: 'Megan Bowen',
+    });
+    const org = await call(emulator, `${GRAPH}/organization`, { token: admin });
+    const orgValue = (org.json.value as Record<string, unknown>[])[0];
+    expect(orgValue).toMatchObject({
+      id: emulator.tenants.contoso,
+      displayName: 'Contoso',
+      tenantType: 'AAD',
+    });
+    expect(JSON.stringify(orgValue?.verifiedDomains)).toContain('contoso.com');
+    const roles = await call(emulator, `${GRAPH}/me/memberOf/microsoft.graph.directoryRole`, {
+      token: admin,
+    });
+    expect(roles.json.value).toEqual([
+      expect.objectContaining({
+        '@odata.type': '#microsoft.graph.directoryRole',
+        displayName: 'Cloud Application Administrator',
+        roleTemplateId: '158c047a-c907-4556-b7ef-446551a6b5f7',
+      }),
+    ]);
+    const plain = await tokenFor(emulator, 'user@contoso.com', 'https://graph.microsoft.com/User.Read');
+    expect((await call(emulator, `${GRAPH}/me/memberOf`, { token: plain })).json.value).toEqual([]);
+  });
+
+  it("accepts tokens whose audience is Graph's app id (bare scope names like User.Read)", async () => {
+    const bare = await tokenFor(emulator, 'admin@contoso.com', 'User.Read');
+    expect(decodeClaims(bare).aud).toBe('00000003-0000-0000-c000-000000000000');
+    expect((await call(emulator, `${GRAPH}/me`, { token: bare })).status).toBe(200);
+  });
+
+  it('needs a profile scope for /me', async () => {
+    const onlyApps = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://graph.microsoft.com/Application.ReadWrite.All',
+    );
+    expectGraphError(
+      await call(emulator, `${GRAPH}/me`, { token: onlyApps }),
+      403,
+      'Authorization_RequestDenied',
+    );
+  });
+
+  it('answers an unknown segment with 400 BadRequest and CORS preflights with the requested headers', async () => {
+    expectGraphError(await call(emulator, `${GRAPH}/nonsense`, { token: admin }), 400, 'BadRequest');
+    const pre = await call(emulator, `${GRAPH}/applications`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'https://wizard.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'authorization,content-type',
+      },
+    });
+    expect(pre.headers.get('access-control-allow-origin')).toBe('*');
+    expect(pre.headers.get('access-control-allow-headers')).toBe('authorization,content-type');
+    expect(pre.headers.get('access-control-allow-methods')).toContain('PATCH');
+  });
+});
