@@ -126,6 +126,21 @@ export function createWebhooks(deps: {
     return row;
   }
 
+  /**
+   * A subscription belongs to the API key that created it (or, with no owner, to staff). Its deliveries go out only
+   * while that key is live and, for setup data, may read setups: a revoked or narrowed key stops receiving at once.
+   */
+  async function ownerMayReceive(sub: WebhookSubscriptionsTable, setupData: boolean): Promise<boolean> {
+    if (!sub.owner_api_key_id) return true;
+    const key = await db
+      .selectFrom('api_keys')
+      .select(['revoked_at', 'scopes'])
+      .where('id', '=', sub.owner_api_key_id)
+      .executeTakeFirst();
+    if (!key || key.revoked_at) return false;
+    return !setupData || (JSON.parse(key.scopes) as string[]).includes('setups:read');
+  }
+
   async function payloadFor(
     type: string,
     setupId: string | undefined,
@@ -170,8 +185,11 @@ export function createWebhooks(deps: {
     let statusCode: number | null = null;
     let error: string | null = null;
     const started = Date.now();
+    const owned = sub ? await ownerMayReceive(sub, d.setup_id !== null) : false;
     if (!sub || sub.disabled_at) {
       error = 'subscription deleted';
+    } else if (!owned) {
+      error = 'the subscription owner may no longer read setups';
     } else {
       const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
       try {
@@ -204,7 +222,7 @@ export function createWebhooks(deps: {
     }
     const durationMs = Date.now() - started;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const final = ok || attempts >= deps.config.maxAttempts || !sub || Boolean(sub.disabled_at);
+    const final = ok || attempts >= deps.config.maxAttempts || !sub || Boolean(sub.disabled_at) || !owned;
     const next = final
       ? null
       : new Date(Date.now() + deps.config.retryBaseMs * 2 ** (attempts - 1)).toISOString();
@@ -319,7 +337,11 @@ export function createWebhooks(deps: {
         .selectAll()
         .where('disabled_at', 'is', null)
         .execute();
-      const wanted = subs.filter((s) => (JSON.parse(s.events) as string[]).includes(type));
+      const wanted: WebhookSubscriptionsTable[] = [];
+      for (const s of subs) {
+        if ((JSON.parse(s.events) as string[]).includes(type) && (await ownerMayReceive(s, true)))
+          wanted.push(s);
+      }
       if (wanted.length === 0) return;
       const { jobs } = deps;
       for (const sub of wanted) {
