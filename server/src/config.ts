@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 
 /**
@@ -138,6 +139,8 @@ export type Config = {
     ca: string | undefined;
     hostMap: HostMapping[];
     wizardClientId: string;
+    /** The cloud of the authority: environment URLs must be Dataverse hosts of this cloud. */
+    cloud: DataverseCloud;
   };
   staff: {
     tenantId: string;
@@ -274,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ca,
       hostMap,
       wizardClientId: c.WIZARD_CLIENT_ID,
+      cloud: cloudOf(authority),
     },
     staff: {
       tenantId: c.STAFF_TENANT_ID,
@@ -313,6 +317,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { max: c.RATE_LIMIT_MAX, windowMs: c.RATE_LIMIT_WINDOW_MS },
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
   };
+}
+
+/** The sovereign clouds have their own authorities; anything else (the emulator too) is the public cloud. */
+function cloudOf(authority: string): DataverseCloud {
+  const host = new URL(authority).hostname;
+  if (/(^|\.)microsoftonline\.us$/.test(host)) return 'usgov';
+  if (/(^|\.)(chinacloudapi\.cn|microsoftonline\.cn)$/.test(host)) return 'china';
+  return 'public';
 }
 
 /**

@@ -62,7 +62,11 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     resolve,
   });
   const guard = createAddressGuard({ resolve, allowLoopback: config.webhooks.allowLoopback });
-  const guardedHttp: HttpClient = createHttpClient({ guard });
+  const guardedHttp: HttpClient = createHttpClient({
+    ca: config.microsoft.ca,
+    hostMap: config.microsoft.hostMap,
+    guard,
+  });
   const audit = createAudit(store.db);
   // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
@@ -96,7 +100,13 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     jobs,
     config: config.webhooks,
   });
-  const microsoft = createMicrosoftClient({ authorityHost: config.microsoft.authorityHost, http });
+  const microsoft = createMicrosoftClient({
+    authorityHost: config.microsoft.authorityHost,
+    http,
+    dataverseHttp: guardedHttp,
+    cloud: config.microsoft.cloud,
+    log: app.log,
+  });
   const verifier = createVerifier({
     setups,
     credentials: credentialStore,
