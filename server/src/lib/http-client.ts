@@ -49,15 +49,16 @@ export function createHttpClient(
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
   const resolved = toLookup(options.resolve ?? systemResolve);
 
+  const mappingOf = (hostname: string) =>
+    options.hostMap?.find((m) =>
+      m.pattern.startsWith('*.') ? hostname.endsWith(m.pattern.slice(1)) : m.pattern === hostname,
+    );
+
   async function request(url: string, req: HttpRequest = {}): Promise<HttpResponse> {
     const target = new URL(url);
     const isHttps = target.protocol === 'https:';
     const mod = isHttps ? https : http;
-    const mapped = options.hostMap?.find((m) =>
-      m.pattern.startsWith('*.')
-        ? target.hostname.endsWith(m.pattern.slice(1))
-        : m.pattern === target.hostname,
-    );
+    const mapped = mappingOf(target.hostname);
     // A mapped host keeps its real name for the connection (so SNI and the certificate check use it); only the
     // resolver answers with the mapped address, at connect time (decision 007). The map is development
     // configuration and is not guarded. An IP literal never reaches a `lookup` (Node connects to it directly), so
@@ -122,6 +123,8 @@ export function createHttpClient(
 
   return {
     request,
+    /** Whether development configuration (MICROSOFT_HOST_MAP) sends this name somewhere; such names are not guarded. */
+    isMapped: (hostname: string) => mappingOf(hostname) !== undefined,
     close() {
       httpsAgent.destroy();
       httpAgent.destroy();
