@@ -72,7 +72,12 @@ export function createHttpClient(
     };
     return new Promise((resolve, reject) => {
       let settled = false;
-      let deadline: NodeJS.Timeout | undefined;
+      // An idle-socket timeout never fires for an answer that trickles a byte at a time: one deadline for it all.
+      const deadline = setTimeout(() => {
+        const err = new RequestTimeout(target.host);
+        settle(() => reject(err));
+        r.destroy(err);
+      }, req.timeoutMs ?? 15_000);
       const settle = (fn: () => void) => {
         if (settled) return;
         settled = true;
@@ -109,12 +114,6 @@ export function createHttpClient(
           res.on('error', (err) => settle(() => reject(err)));
         },
       );
-      // An idle-socket timeout never fires for an answer that trickles a byte at a time: one deadline for it all.
-      deadline = setTimeout(() => {
-        const err = new RequestTimeout(target.host);
-        settle(() => reject(err));
-        r.destroy(err);
-      }, req.timeoutMs ?? 15_000);
       r.on('error', (err) => settle(() => reject(err)));
       if (req.body !== undefined) r.write(req.body);
       r.end();
