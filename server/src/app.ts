@@ -6,6 +6,7 @@ import sse from '@fastify/sse';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Config } from './config.ts';
 import type { Store } from './db/database.ts';
+import type { Resolve } from './lib/address-policy.ts';
 import { AccessLog, lazyChildLogger, REDACT_PATHS } from './logging.ts';
 import { errorBody, HttpError } from './lib/http-error.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
@@ -29,9 +30,19 @@ export type BuildAppOptions = {
   logger?: boolean | { stream: NodeJS.WritableStream };
   /** An already open store (tests share one across app instances); otherwise opened from `config.database`. */
   store?: Store;
+  /**
+   * The name resolver for every outgoing call (default: the system's). Tests pass their own answers, so that no
+   * query leaves the machine and a name can be pointed at a private address; there is no setting for it.
+   */
+  resolve?: Resolve;
 };
 
-export async function buildApp({ config, logger = true, store }: BuildAppOptions): Promise<FastifyInstance> {
+export async function buildApp({
+  config,
+  logger = true,
+  store,
+  resolve,
+}: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
       ? {
@@ -80,7 +91,11 @@ export async function buildApp({ config, logger = true, store }: BuildAppOptions
   await app.register(sse, { heartbeatInterval: 15_000 });
 
   // Tier 2: our services as decorators.
-  await app.register(servicesPlugin, { config, ...(store ? { store } : {}) });
+  await app.register(servicesPlugin, {
+    config,
+    ...(store ? { store } : {}),
+    ...(resolve ? { resolve } : {}),
+  });
   await app.register(authPlugin);
   await app.register(metricsPlugin);
 

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 
 /**
@@ -46,6 +47,14 @@ const ConfigSchema = z.object({
     .regex(/^kc_[A-Za-z0-9_-]{32,128}$/, 'must look like kc_ followed by at least 32 url-safe characters')
     .optional(),
 
+  /**
+   * Development and tests only: allows what production must never do (MICROSOFT_HOST_MAP, MICROSOFT_CA_FILE,
+   * http:// authority and key URLs, http:// webhook receivers). The server warns at start when it is on.
+   */
+  KANTIV_DEV_MODE: bool.default(false),
+  /** Tests only (needs KANTIV_DEV_MODE): webhook receivers may be on loopback; private ranges stay refused. */
+  WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
+
   MICROSOFT_AUTHORITY_HOST: z.url().default('https://login.microsoftonline.com'),
   MICROSOFT_GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com'),
   MICROSOFT_DISCOVERY_BASE_URL: z.url().default('https://globaldisco.crm.dynamics.com'),
@@ -88,6 +97,11 @@ const ConfigSchema = z.object({
   JOBS_ENABLED: bool.default(true),
   JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
   JOB_LEASE_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+  /** Jobs of each kind run in their own slots, so slow webhook receivers never hold up verifications. */
+  JOB_CONCURRENCY_VERIFICATION: z.coerce.number().int().min(1).max(64).default(4),
+  JOB_CONCURRENCY_WEBHOOK: z.coerce.number().int().min(1).max(64).default(4),
+  /** A job still running after this is given up (retried later) and its slot freed. */
+  JOB_MAX_RUNTIME_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
@@ -114,6 +128,8 @@ export type Config = {
   dataDir: string;
   keyring: Keyring;
   bootstrapApiKey: string | undefined;
+  /** KANTIV_DEV_MODE: development and tests only (see the schema). */
+  devMode: boolean;
   microsoft: {
     authorityHost: string;
     graphBaseUrl: string;
@@ -123,6 +139,8 @@ export type Config = {
     ca: string | undefined;
     hostMap: HostMapping[];
     wizardClientId: string;
+    /** The cloud of the authority: environment URLs must be Dataverse hosts of this cloud. */
+    cloud: DataverseCloud;
   };
   staff: {
     tenantId: string;
@@ -137,8 +155,22 @@ export type Config = {
   support: { email: string; name: string };
   defaultManifest: Manifest;
   verification: { maxWaitMs: number; retryBaseMs: number; retryMaxMs: number; secretGraceMs: number };
-  jobs: { enabled: boolean; pollMs: number; leaseMs: number };
-  webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number };
+  jobs: {
+    enabled: boolean;
+    pollMs: number;
+    leaseMs: number;
+    concurrency: { verification: number; webhook: number };
+    maxRuntimeMs: number;
+  };
+  webhooks: {
+    timeoutMs: number;
+    maxAttempts: number;
+    retryBaseMs: number;
+    /** http:// receivers (development mode only). */
+    allowHttp: boolean;
+    /** Loopback receivers (tests only). */
+    allowLoopback: boolean;
+  };
   rateLimit: { max: number; windowMs: number };
   statusMaxWaitSeconds: number;
 };
@@ -216,6 +248,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (m?.[1] && m[2] && m[3]) hostMap.push({ pattern: m[1].toLowerCase(), host: m[2], port: Number(m[3]) });
     else problems.push(`MICROSOFT_HOST_MAP: "${entry}" must look like host=address:port`);
   }
+  problems.push(...devModeProblems(c));
   if (problems.length > 0 || Array.isArray(keyring)) throw new ConfigError(problems);
 
   const authority = c.MICROSOFT_AUTHORITY_HOST.replace(/\/$/, '');
@@ -235,6 +268,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir,
     keyring,
     bootstrapApiKey: c.KANTIV_BOOTSTRAP_API_KEY,
+    devMode: c.KANTIV_DEV_MODE,
     microsoft: {
       authorityHost: authority,
       graphBaseUrl: c.MICROSOFT_GRAPH_BASE_URL.replace(/\/$/, ''),
@@ -243,6 +277,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       ca,
       hostMap,
       wizardClientId: c.WIZARD_CLIENT_ID,
+      cloud: cloudOf(authority),
     },
     staff: {
       tenantId: c.STAFF_TENANT_ID,
@@ -265,13 +300,52 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryMaxMs: c.VERIFICATION_RETRY_MAX_MS,
       secretGraceMs: c.VERIFICATION_SECRET_GRACE_SECONDS * 1000,
     },
-    jobs: { enabled: c.JOBS_ENABLED, pollMs: c.JOB_POLL_MS, leaseMs: c.JOB_LEASE_MS },
+    jobs: {
+      enabled: c.JOBS_ENABLED,
+      pollMs: c.JOB_POLL_MS,
+      leaseMs: c.JOB_LEASE_MS,
+      concurrency: { verification: c.JOB_CONCURRENCY_VERIFICATION, webhook: c.JOB_CONCURRENCY_WEBHOOK },
+      maxRuntimeMs: c.JOB_MAX_RUNTIME_MS,
+    },
     webhooks: {
       timeoutMs: c.WEBHOOK_TIMEOUT_MS,
       maxAttempts: c.WEBHOOK_MAX_ATTEMPTS,
       retryBaseMs: c.WEBHOOK_RETRY_BASE_MS,
+      allowHttp: c.KANTIV_DEV_MODE,
+      allowLoopback: c.WEBHOOK_ALLOW_LOOPBACK,
     },
     rateLimit: { max: c.RATE_LIMIT_MAX, windowMs: c.RATE_LIMIT_WINDOW_MS },
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
   };
+}
+
+/** The sovereign clouds have their own authorities; anything else (the emulator too) is the public cloud. */
+function cloudOf(authority: string): DataverseCloud {
+  const host = new URL(authority).hostname;
+  if (/(^|\.)microsoftonline\.us$/.test(host)) return 'usgov';
+  if (/(^|\.)(chinacloudapi\.cn|microsoftonline\.cn)$/.test(host)) return 'china';
+  return 'public';
+}
+
+/**
+ * Settings that point Microsoft traffic somewhere else, trust another CA, or drop TLS: each is how the emulator is
+ * reached in tests and the demo, and each would hand a production server's tokens and secrets to whoever controls
+ * the other end. Refused unless KANTIV_DEV_MODE says this is not production.
+ */
+function devModeProblems(c: z.infer<typeof ConfigSchema>): string[] {
+  if (c.KANTIV_DEV_MODE) return [];
+  const needsDev = 'is allowed only with KANTIV_DEV_MODE=true (development and tests)';
+  const problems: string[] = [];
+  if (c.MICROSOFT_HOST_MAP) problems.push(`MICROSOFT_HOST_MAP: ${needsDev}`);
+  if (c.MICROSOFT_CA_FILE) problems.push(`MICROSOFT_CA_FILE: ${needsDev}`);
+  if (c.WEBHOOK_ALLOW_LOOPBACK) problems.push(`WEBHOOK_ALLOW_LOOPBACK: ${needsDev}`);
+  const urls = {
+    MICROSOFT_AUTHORITY_HOST: c.MICROSOFT_AUTHORITY_HOST,
+    MICROSOFT_JWKS_URL: c.MICROSOFT_JWKS_URL,
+    STAFF_JWKS_URL: c.STAFF_JWKS_URL,
+  };
+  for (const [key, url] of Object.entries(urls)) {
+    if (url && !url.startsWith('https://')) problems.push(`${key}: must be https:// (http:// ${needsDev})`);
+  }
+  return problems;
 }

@@ -31,7 +31,8 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
   let shared: { id: string; token: string };
 
   beforeAll(async () => {
-    ctx = await startTestApp(dialect);
+    // The webhook receiver is this file's own, on 127.0.0.1: the tests-only loopback allowance, explicitly.
+    ctx = await startTestApp(dialect, { WEBHOOK_ALLOW_LOOPBACK: 'true' });
     receiver = http.createServer((_req, res) => res.writeHead(204).end());
     await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
     receiverUrl = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;

@@ -53,4 +53,40 @@ describe('loadConfig', () => {
       'KANTIV_BOOTSTRAP_API_KEY',
     );
   });
+
+  it('refuses MICROSOFT_HOST_MAP, MICROSOFT_CA_FILE and http:// authority or key URLs without KANTIV_DEV_MODE', () => {
+    const dev = {
+      KANTIV_KEYS: KEYS,
+      MICROSOFT_HOST_MAP: 'login.microsoftonline.com=127.0.0.1:8443',
+      MICROSOFT_CA_FILE: __filename,
+      MICROSOFT_AUTHORITY_HOST: 'http://127.0.0.1:9000',
+      MICROSOFT_JWKS_URL: 'http://127.0.0.1:9000/keys',
+      STAFF_JWKS_URL: 'http://127.0.0.1:9000/staff-keys',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
+    };
+    const problems = problemsOf(dev);
+    for (const key of [
+      'MICROSOFT_HOST_MAP',
+      'MICROSOFT_CA_FILE',
+      'MICROSOFT_AUTHORITY_HOST',
+      'MICROSOFT_JWKS_URL',
+      'STAFF_JWKS_URL',
+      'WEBHOOK_ALLOW_LOOPBACK',
+    ])
+      expect(problems).toContain(key);
+    const allowed = loadConfig({ ...dev, KANTIV_DEV_MODE: 'true' });
+    expect(allowed.devMode).toBe(true);
+    expect(allowed.webhooks).toMatchObject({ allowHttp: true, allowLoopback: true });
+    const production = loadConfig({ KANTIV_KEYS: KEYS });
+    expect(production.devMode).toBe(false);
+    expect(production.webhooks).toMatchObject({ allowHttp: false, allowLoopback: false });
+  });
+
+  it('takes the Dataverse cloud from the authority', () => {
+    const cloudOf = (MICROSOFT_AUTHORITY_HOST: string) =>
+      loadConfig({ KANTIV_KEYS: KEYS, MICROSOFT_AUTHORITY_HOST }).microsoft.cloud;
+    expect(cloudOf('https://login.microsoftonline.com')).toBe('public');
+    expect(cloudOf('https://login.microsoftonline.us')).toBe('usgov');
+    expect(cloudOf('https://login.chinacloudapi.cn')).toBe('china');
+  });
 });

@@ -161,4 +161,37 @@ describe.each(DIALECTS)('leased jobs (%s)', (dialect) => {
     expect(runs).toBe(1);
     expect(row).toMatchObject({ status: 'done', attempts: 1 });
   });
+
+  it('a job still running after its maximum runtime is given up (retried later) and its slot freed', async () => {
+    let second = false;
+    let firstId = '';
+    const runner = createJobRunner({
+      store,
+      instanceId: 'runtime',
+      leaseMs: 30_000,
+      pollMs: 20,
+      concurrency: { webhook: 1 },
+      maxRuntimeMs: 300,
+      log,
+      handlers: {
+        webhook: (job) =>
+          job.id === firstId
+            ? new Promise(() => undefined) // hangs forever
+            : ((second = true), Promise.resolve({ outcome: 'done' as const })),
+      },
+    });
+    firstId = await runner.enqueue(store.db, { kind: 'webhook', runAt: new Date(Date.now() - 1000) });
+    await runner.enqueue(store.db, { kind: 'webhook' });
+    runner.start();
+    const deadline = Date.now() + 3_000;
+    while (!second && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await runner.stop();
+    expect(second).toBe(true);
+    const row = await store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', firstId)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', last_error: 'job exceeded its maximum runtime' });
+  });
 });

@@ -24,6 +24,8 @@ describe.each(DIALECTS)('setup lifecycle and key rotation (%s)', (dialect) => {
       KANTIV_KEYS: OLD_KEY,
       JOBS_ENABLED: 'true',
       WEBHOOK_RETRY_BASE_MS: '50',
+      // The webhook receiver is this file's own, on 127.0.0.1: the tests-only loopback allowance, explicitly.
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
     });
     receiver = http.createServer((req, res) => {
       let body = '';

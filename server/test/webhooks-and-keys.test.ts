@@ -21,7 +21,12 @@ describe.each(DIALECTS)('webhooks and API keys (%s)', (dialect) => {
   let failNext = 0;
 
   beforeAll(async () => {
-    ctx = await startTestApp(dialect, { JOBS_ENABLED: 'true', WEBHOOK_RETRY_BASE_MS: '50' });
+    // The receiver is this file's own, on 127.0.0.1: the tests-only loopback allowance, explicitly.
+    ctx = await startTestApp(dialect, {
+      JOBS_ENABLED: 'true',
+      WEBHOOK_RETRY_BASE_MS: '50',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
+    });
     receiver = http.createServer((req, res) => {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString()));
@@ -96,12 +101,11 @@ describe.each(DIALECTS)('webhooks and API keys (%s)', (dialect) => {
       headers: bearer(ctx.staffManage),
     });
     expect(test.statusCode).toBe(200);
-    expect(WebhookDeliverySchema.parse(test.json())).toMatchObject({
-      status: 'succeeded',
-      lastStatusCode: 200,
-      lastResponse: 'thanks',
-      attempts: 1,
-    });
+    const delivery = WebhookDeliverySchema.parse(test.json());
+    expect(delivery).toMatchObject({ status: 'succeeded', lastStatusCode: 200, attempts: 1 });
+    // The status and the timing only: the receiver's answer is never echoed (it could be an internal page).
+    expect(delivery.lastResponse).toBeUndefined();
+    expect(test.body).not.toContain('thanks');
     const hit = received.at(-1)!;
     const [t, v1] = String(hit.headers['kantiv-signature'])
       .split(',')

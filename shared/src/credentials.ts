@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DataverseUrlSchema } from './dataverse.ts';
 
 /**
  * The one message that carries a secret: from the wizard to our server, once. The server seals it before it touches
@@ -15,8 +16,8 @@ export const CredentialHandoffRequestSchema = z
     /** Graph's `keyId` of the password credential (automatic path). */
     secretKeyId: z.uuid().optional(),
     secretExpiresAt: z.iso.datetime().optional(),
-    /** The Dataverse environment, e.g. `https://contoso.crm.dynamics.com`. */
-    environmentUrl: z.url({ protocol: /^https$/ }),
+    /** The Dataverse environment, e.g. `https://contoso.crm.dynamics.com` (port 443, a Dataverse domain). */
+    environmentUrl: DataverseUrlSchema,
     /** The application user the engine created; verification checks WhoAmI returns it. */
     applicationUserId: z.uuid().optional(),
     roleName: z.string().max(200).optional(),

@@ -6,6 +6,7 @@ export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 
 export const CreateWebhookRequestSchema = z
   .object({
+    /** https (http only when the server runs in development mode); no credentials; a public host (checked). */
     url: z.url({ protocol: /^https?$/ }).max(2000),
     events: z.array(WebhookEventTypeSchema).min(1).max(3),
     description: z.string().trim().max(200).optional(),
@@ -46,9 +47,15 @@ export const WebhookDeliverySchema = z.object({
   status: WebhookDeliveryStatusSchema,
   attempts: z.number().int().nonnegative(),
   lastStatusCode: z.number().int().optional(),
-  /** The first characters of the receiver's answer. */
+  /**
+   * No longer filled: a receiver's answer is never stored or shown, or webhooks would read internal services.
+   * Kept optional so older clients still parse deliveries.
+   */
   lastResponse: z.string().optional(),
+  /** A short, fixed description (never the receiver's or the network's own text). */
   lastError: z.string().optional(),
+  /** How long the attempt took (test deliveries). */
+  durationMs: z.number().int().nonnegative().optional(),
   nextAttemptAt: z.iso.datetime().optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),

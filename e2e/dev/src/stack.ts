@@ -140,8 +140,13 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       DATA_DIR: dataDir,
       KANTIV_KEYS: options.keys ?? `e2e:${randomBytes(32).toString('base64')}`,
       KANTIV_BOOTSTRAP_API_KEY: apiKey,
+      // The emulator's host map and CA are development settings, as are http:// webhook receivers; the specs'
+      // receivers listen on 127.0.0.1, and `hooks.example.com` (the specs' sample receiver) answers from a closed
+      // loopback port, so no query or delivery ever leaves the machine.
+      KANTIV_DEV_MODE: 'true',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
       MICROSOFT_CA_FILE: caFile,
-      MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
+      MICROSOFT_HOST_MAP: `${emulator.microsoftHostMap},hooks.example.com=127.0.0.1:9`,
       WIZARD_CLIENT_ID: wizardClientId,
       STAFF_TENANT_ID: emulator.tenants.kantiv,
       STAFF_CLIENT_ID: wizardClientId,

@@ -62,6 +62,8 @@ beforeAll(async () => {
     KANTIV_BOOTSTRAP_API_KEY: bootstrapKey,
     // Hand-offs made by the matrix carry made-up credentials: let their verification fail fast.
     VERIFICATION_MAX_WAIT_SECONDS: '1',
+    // The webhook receiver is this file's own, on 127.0.0.1: the tests-only loopback allowance, explicitly.
+    WEBHOOK_ALLOW_LOOPBACK: 'true',
   });
   t.staffManage = await issuer.token(['Connect.Manage']);
   t.staffRead = await issuer.token(['Connect.Read']);

@@ -154,7 +154,7 @@ test.describe('support staff (Connect.Manage)', () => {
     expect((await request.get('/api/v1/setups', { headers: auth })).status()).toBe(401);
   });
 
-  test('webhooks: a subscription is created, a test delivery is sent and its answer shown', async ({
+  test('webhooks: a subscription is created, a test delivery is sent and its status shown', async ({
     page,
   }) => {
     const received: string[] = [];
@@ -182,7 +182,8 @@ test.describe('support staff (Connect.Manage)', () => {
       const delivery = sub.getByTestId('delivery-row').first();
       await expect(delivery).toContainText('webhook.test');
       await expect(delivery).toContainText('HTTP 200');
-      await expect(delivery).toContainText('thanks from the receiver');
+      // The status only: a receiver's answer is never echoed (issue 14: it could be an internal page).
+      await expect(delivery).not.toContainText('thanks from the receiver');
       expect(received).toHaveLength(1);
       expect(received[0]).toMatch(/^t=\d+,v1=[0-9a-f]{64} /);
     } finally {

@@ -84,11 +84,21 @@ export function createApiKeys(deps: { store: Store; audit: Audit }) {
       if (!row) throw new HttpError(404, 'not_found', 'No API key with this id.');
       const revokedAt = row.revoked_at ?? new Date().toISOString();
       if (!row.revoked_at) {
-        await db.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).execute();
+        // The key's webhook subscriptions go with it: they would otherwise keep receiving every setup's data.
+        const disabled = await db.transaction().execute(async (trx) => {
+          await trx.updateTable('api_keys').set({ revoked_at: revokedAt }).where('id', '=', id).execute();
+          const res = await trx
+            .updateTable('webhook_subscriptions')
+            .set({ disabled_at: revokedAt })
+            .where('owner_api_key_id', '=', id)
+            .where('disabled_at', 'is', null)
+            .executeTakeFirst();
+          return Number(res.numUpdatedRows);
+        });
         await deps.audit.record(actor, {
           action: 'api_key.revoked',
           target: id,
-          details: { name: row.name },
+          details: { name: row.name, webhooksDisabled: disabled },
         });
       }
       cache.delete(row.key_hash);

@@ -3,7 +3,8 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Store } from '../db/database.ts';
 import type { JobsTable } from '../db/schema.ts';
 
-export type JobKind = 'verification' | 'webhook';
+const JOB_KINDS = ['verification', 'webhook'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 export type Job = JobsTable;
 export type JobOutcome =
   { outcome: 'done' } | { outcome: 'failed'; error: string } | { outcome: 'retry'; at: Date; error: string };
@@ -23,14 +24,19 @@ export function createJobRunner(deps: {
   instanceId: string;
   leaseMs: number;
   pollMs: number;
-  concurrency?: number;
+  /** Slots per kind (default 4 each): one kind can fill only its own slots, never another's. */
+  concurrency?: Partial<Record<JobKind, number>>;
+  /** A handler still running after this is given up: its job is retried later and its slot is freed. */
+  maxRuntimeMs?: number;
   log: FastifyBaseLogger;
   handlers?: Partial<Record<JobKind, JobHandler>>;
   periodic?: Periodic[];
 }) {
   const db = deps.store.db;
-  const concurrency = deps.concurrency ?? 4;
-  let running = 0;
+  const slots = (kind: JobKind) => deps.concurrency?.[kind] ?? 4;
+  const maxRuntimeMs = deps.maxRuntimeMs ?? 120_000;
+  const running = new Map<JobKind, number>(JOB_KINDS.map((k) => [k, 0]));
+  const freeKinds = () => JOB_KINDS.filter((k) => (running.get(k) ?? 0) < slots(k));
   let stopped = true;
   let wake: (() => void) | undefined;
   const inFlight = new Set<Promise<void>>();
@@ -40,7 +46,7 @@ export function createJobRunner(deps: {
   const periodic: Periodic[] = [...(deps.periodic ?? [])];
   let loopDone: Promise<void> = Promise.resolve();
 
-  async function claim(): Promise<Job | undefined> {
+  async function claim(kinds: JobKind[]): Promise<Job | undefined> {
     const now = nowIso();
     const lease = new Date(Date.now() + deps.leaseMs).toISOString();
     return db
@@ -57,6 +63,7 @@ export function createJobRunner(deps: {
         eb
           .selectFrom('jobs')
           .select('id')
+          .where('kind', 'in', kinds)
           .where((w) =>
             w.or([
               w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
@@ -123,12 +130,35 @@ export function createJobRunner(deps: {
     return () => clearInterval(timer);
   }
 
+  /** The handler's outcome, or a retry once it has run for `maxRuntimeMs` (the handler is left to settle alone). */
+  async function withinRuntime(job: Job, handler: JobHandler): Promise<JobOutcome> {
+    let timer: NodeJS.Timeout | undefined;
+    const overrun = new Promise<JobOutcome>((resolve) => {
+      timer = setTimeout(() => {
+        deps.log.warn({ jobId: job.id, kind: job.kind }, 'job exceeded its maximum runtime');
+        const error = 'job exceeded its maximum runtime';
+        resolve(
+          job.attempts >= 5
+            ? { outcome: 'failed', error }
+            : { outcome: 'retry', at: new Date(Date.now() + 30_000 * job.attempts), error },
+        );
+      }, maxRuntimeMs);
+    });
+    try {
+      return await Promise.race([handler(job), overrun]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   async function runJob(job: Job): Promise<void> {
     const handler = handlers[job.kind as JobKind];
     let result: JobOutcome;
     const release = keepLease(job);
     try {
-      result = handler ? await handler(job) : { outcome: 'failed', error: `no handler for ${job.kind}` };
+      result = handler
+        ? await withinRuntime(job, handler)
+        : { outcome: 'failed', error: `no handler for ${job.kind}` };
     } catch (err) {
       deps.log.error({ err, jobId: job.id, kind: job.kind }, 'job failed unexpectedly');
       result = { outcome: 'retry', at: new Date(Date.now() + 5_000), error: 'internal error' };
@@ -143,17 +173,19 @@ export function createJobRunner(deps: {
   async function loop(): Promise<void> {
     while (!stopped) {
       let claimed: Job | undefined;
-      if (running < concurrency) {
+      const kinds = freeKinds();
+      if (kinds.length > 0) {
         try {
-          claimed = await claim();
+          claimed = await claim(kinds);
         } catch (err) {
           if (!stopped) deps.log.warn({ err }, 'job claim failed');
         }
       }
       if (claimed) {
-        running += 1;
+        const kind = claimed.kind as JobKind;
+        running.set(kind, (running.get(kind) ?? 0) + 1);
         const p = runJob(claimed).finally(() => {
-          running -= 1;
+          running.set(kind, (running.get(kind) ?? 1) - 1);
           inFlight.delete(p);
           wake?.();
         });

@@ -1,4 +1,7 @@
 import { ConfidentialClientApplication, type INetworkModule, LogLevel } from '@azure/msal-node';
+import type { FastifyBaseLogger } from 'fastify';
+import { type DataverseCloud, isDataverseUrl } from '@kantiv/shared/dataverse';
+import { AddressRefused } from '../lib/address-policy.ts';
 import type { HttpClient } from '../lib/http-client.ts';
 
 /** A Microsoft failure as people should see it: code, message, request id; never a token or a secret. */
@@ -55,7 +58,18 @@ function clean(message: string): string {
 
 export type AppToken = { accessToken: string; expiresAt: Date };
 
-export function createMicrosoftClient(deps: { authorityHost: string; http: HttpClient }) {
+const ENVIRONMENT_NOT_ALLOWED =
+  'The environment URL is not a Dataverse environment this service may connect to.';
+
+export function createMicrosoftClient(deps: {
+  authorityHost: string;
+  /** For the authority (our configuration). */
+  http: HttpClient;
+  /** For environment URLs (a caller's choice): public addresses only, checked when the socket connects. */
+  dataverseHttp: HttpClient;
+  cloud: DataverseCloud;
+  log?: FastifyBaseLogger;
+}) {
   const authorityUrl = new URL(deps.authorityHost);
   const isMicrosoftHost = /(^|\.)login\.microsoftonline\.(com|us)$|(^|\.)login\.chinacloudapi\.cn$/.test(
     authorityUrl.hostname,
@@ -100,15 +114,21 @@ export function createMicrosoftClient(deps: { authorityHost: string; http: HttpC
         };
       } catch (err) {
         if (err instanceof MicrosoftError) throw err;
-        throw classifyMsal(err);
+        const classified = classifyMsal(err);
+        if (classified.code === 'network_error') deps.log?.warn({ err }, 'token request failed');
+        throw classified;
       }
     },
 
     /** GET on the Dataverse Web API with an app token; throws a classified MicrosoftError on failure. */
     async dataverseGet(environmentUrl: string, path: string, accessToken: string): Promise<unknown> {
+      // Only Dataverse hosts of our cloud on 443, and only at public addresses: the token and our server are
+      // never pointed at a host of the caller's choosing. Clients see fixed texts; the details go to our logs.
+      if (!isDataverseUrl(environmentUrl, deps.cloud))
+        throw new MicrosoftError('environment_not_allowed', ENVIRONMENT_NOT_ALLOWED, 'permanent');
       let res;
       try {
-        res = await deps.http.request(`${environmentUrl}/api/data/v9.2/${path}`, {
+        res = await deps.dataverseHttp.request(`${environmentUrl}/api/data/v9.2/${path}`, {
           headers: {
             authorization: `Bearer ${accessToken}`,
             accept: 'application/json',
@@ -117,11 +137,10 @@ export function createMicrosoftClient(deps: { authorityHost: string; http: HttpC
           },
         });
       } catch (err) {
-        throw new MicrosoftError(
-          'network_error',
-          clean(`Dataverse could not be reached: ${(err as Error).message}`),
-          'transient',
-        );
+        deps.log?.warn({ err, environmentUrl }, 'Dataverse request failed');
+        if (err instanceof AddressRefused)
+          throw new MicrosoftError('environment_not_allowed', ENVIRONMENT_NOT_ALLOWED, 'permanent');
+        throw new MicrosoftError('network_error', 'Dataverse could not be reached.', 'transient');
       }
       const requestId =
         res.headers['x-ms-service-request-id'] ?? res.headers['req_id'] ?? res.headers['request-id'];
@@ -176,7 +195,13 @@ function classifyMsal(err: unknown): MicrosoftError {
   // A brand-new secret can be refused for a short while until it replicates; a wrong one keeps being refused.
   if (aadsts === 'AADSTS7000215') return new MicrosoftError(code, firstLine, 'secret', e.correlationId);
   if (/network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out|socket/i.test(`${e.errorCode ?? ''} ${text}`)) {
-    return new MicrosoftError('network_error', firstLine, 'transient', e.correlationId);
+    // The network's own text (addresses, ports, certificate names) stays in our logs.
+    return new MicrosoftError(
+      'network_error',
+      'Microsoft could not be reached.',
+      'transient',
+      e.correlationId,
+    );
   }
   return new MicrosoftError(code, firstLine, 'permanent', e.correlationId);
 }

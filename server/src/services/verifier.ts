@@ -24,6 +24,8 @@ const FIXES: Record<string, string> = {
     'The credential signs in as a different Dataverse user than the one the setup created. Re-run the application-user step.',
   credential_unreadable:
     'The stored credential failed its integrity check and was not used. Run the setup again to hand off a new credential.',
+  environment_not_allowed:
+    'Use the Dataverse URL of the environment, as Power Platform admin center shows it (https://<org>.crm.dynamics.com).',
   table_access_denied:
     'The security role lacks a privilege from the manifest. Re-run the security-role step.',
 };

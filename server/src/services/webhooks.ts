@@ -9,7 +9,8 @@ import type {
 import type { Keyring } from '../config.ts';
 import type { Db, Store } from '../db/database.ts';
 import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
-import type { HttpClient } from '../lib/http-client.ts';
+import { AddressRefused, type AddressGuard } from '../lib/address-policy.ts';
+import { type HttpClient, RequestTimeout } from '../lib/http-client.ts';
 import { HttpError } from '../lib/http-error.ts';
 import { open, seal, webhookSecretAad } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
@@ -46,7 +47,6 @@ function toDelivery(r: WebhookDeliveriesTable): WebhookDelivery {
     updatedAt: r.updated_at,
     ...(r.setup_id ? { setupId: r.setup_id } : {}),
     ...(r.last_status_code !== null ? { lastStatusCode: r.last_status_code } : {}),
-    ...(r.last_response ? { lastResponse: r.last_response } : {}),
     ...(r.last_error ? { lastError: r.last_error } : {}),
     ...(r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at } : {}),
   };
@@ -90,11 +90,30 @@ export function createWebhooks(deps: {
   store: Store;
   keyring: () => Keyring;
   audit: Audit;
+  /** A client whose connections can reach public addresses only (the `guard`'s lookup). */
   http: HttpClient;
+  guard: AddressGuard;
   jobs: JobRunner;
-  config: { timeoutMs: number; maxAttempts: number; retryBaseMs: number };
+  config: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; allowHttp: boolean };
 }) {
   const db = deps.store.db;
+
+  /**
+   * A receiver URL we may call: https (http only in development mode), no credentials in it, and a host that
+   * resolves to public addresses only. Checked again at every delivery, when the socket connects.
+   */
+  async function checkUrl(raw: string): Promise<void> {
+    const url = new URL(raw);
+    if (url.protocol !== 'https:' && !(deps.config.allowHttp && url.protocol === 'http:'))
+      throw new HttpError(400, 'bad_request', 'The webhook URL must use https.');
+    if (url.username || url.password)
+      throw new HttpError(400, 'bad_request', 'The webhook URL must not contain credentials.');
+    try {
+      if (!deps.http.isMapped(url.hostname)) await deps.guard.check(url.hostname);
+    } catch {
+      throw new HttpError(400, 'bad_request', 'The webhook URL must resolve to a public internet address.');
+    }
+  }
 
   async function ownedOrThrow(id: string, owner: string | undefined): Promise<WebhookSubscriptionsTable> {
     const row = await db
@@ -105,6 +124,21 @@ export function createWebhooks(deps: {
     if (!row || (owner !== undefined && row.owner_api_key_id !== owner))
       throw new HttpError(404, 'not_found', 'No webhook subscription with this id.');
     return row;
+  }
+
+  /**
+   * A subscription belongs to the API key that created it (or, with no owner, to staff). Its deliveries go out only
+   * while that key is live and, for setup data, may read setups: a revoked or narrowed key stops receiving at once.
+   */
+  async function ownerMayReceive(sub: WebhookSubscriptionsTable, setupData: boolean): Promise<boolean> {
+    if (!sub.owner_api_key_id) return true;
+    const key = await db
+      .selectFrom('api_keys')
+      .select(['revoked_at', 'scopes'])
+      .where('id', '=', sub.owner_api_key_id)
+      .executeTakeFirst();
+    if (!key || key.revoked_at) return false;
+    return !setupData || (JSON.parse(key.scopes) as string[]).includes('setups:read');
   }
 
   async function payloadFor(
@@ -136,7 +170,7 @@ export function createWebhooks(deps: {
     };
   }
 
-  async function attempt(deliveryId: string): Promise<WebhookDeliveriesTable> {
+  async function attempt(deliveryId: string): Promise<WebhookDeliveriesTable & { durationMs: number }> {
     const d = await db
       .selectFrom('webhook_deliveries')
       .selectAll()
@@ -149,13 +183,19 @@ export function createWebhooks(deps: {
       .executeTakeFirst();
     const attempts = d.attempts + 1;
     let statusCode: number | null = null;
-    let response: string | null = null;
     let error: string | null = null;
+    const started = Date.now();
+    const owned = sub ? await ownerMayReceive(sub, d.setup_id !== null) : false;
     if (!sub || sub.disabled_at) {
       error = 'subscription deleted';
+    } else if (!owned) {
+      error = 'the subscription owner may no longer read setups';
     } else {
       const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
       try {
+        // The scheme is checked again: a row written before the https rule, or by hand, is not trusted either.
+        if (!new URL(sub.url).protocol.startsWith('https') && !deps.config.allowHttp)
+          throw new AddressRefused(new URL(sub.url).hostname);
         const res = await deps.http.request(sub.url, {
           method: 'POST',
           body: d.payload,
@@ -168,14 +208,21 @@ export function createWebhooks(deps: {
             'kantiv-signature': signWebhook(secret, d.payload),
           },
         });
+        // Only the status is kept: the answer's body (and a connection error's text) would turn this into a way
+        // to read, or scan, whatever the URL reaches.
         statusCode = res.status;
-        response = res.body.slice(0, 500);
       } catch (err) {
-        error = (err as Error).message.slice(0, 300);
+        error =
+          err instanceof AddressRefused
+            ? 'the receiver address is not allowed'
+            : err instanceof RequestTimeout
+              ? 'the receiver did not answer in time'
+              : 'the receiver could not be reached';
       }
     }
+    const durationMs = Date.now() - started;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const final = ok || attempts >= deps.config.maxAttempts || !sub || Boolean(sub.disabled_at);
+    const final = ok || attempts >= deps.config.maxAttempts || !sub || Boolean(sub.disabled_at) || !owned;
     const next = final
       ? null
       : new Date(Date.now() + deps.config.retryBaseMs * 2 ** (attempts - 1)).toISOString();
@@ -183,13 +230,13 @@ export function createWebhooks(deps: {
       attempts,
       status: ok ? 'succeeded' : final ? 'failed' : 'pending',
       last_status_code: statusCode,
-      last_response: response,
+      last_response: null,
       last_error: error ?? (ok ? null : `receiver answered ${statusCode}`),
       next_attempt_at: next,
       updated_at: nowIso(),
     };
     await db.updateTable('webhook_deliveries').set(update).where('id', '=', d.id).execute();
-    return { ...d, ...update };
+    return { ...d, ...update, durationMs };
   }
 
   return {
@@ -198,6 +245,7 @@ export function createWebhooks(deps: {
       owner: string | undefined,
       actor: Actor,
     ): Promise<{ subscription: WebhookSubscription; signingSecret: string }> {
+      await checkUrl(req.url);
       const id = randomUUID();
       const signingSecret = `whsec_${randomBytes(32).toString('base64url')}`;
       const sealed = seal(deps.keyring(), signingSecret, webhookSecretAad(id));
@@ -255,7 +303,7 @@ export function createWebhooks(deps: {
       return rows.map(toDelivery);
     },
 
-    /** Sends a `webhook.test` delivery now and answers with its outcome. */
+    /** Sends a `webhook.test` delivery now and answers with its outcome: status code and timing, nothing else. */
     async test(id: string, owner: string | undefined, actor: Actor): Promise<WebhookDelivery> {
       const sub = await ownedOrThrow(id, owner);
       if (sub.disabled_at) throw new HttpError(404, 'not_found', 'No webhook subscription with this id.');
@@ -274,9 +322,12 @@ export function createWebhooks(deps: {
           .set({ status: 'failed', next_attempt_at: null })
           .where('id', '=', deliveryId)
           .execute();
-        return toDelivery({ ...result, status: 'failed', next_attempt_at: null });
+        return {
+          ...toDelivery({ ...result, status: 'failed', next_attempt_at: null }),
+          durationMs: result.durationMs,
+        };
       }
-      return toDelivery(result);
+      return { ...toDelivery(result), durationMs: result.durationMs };
     },
 
     /** Queues one delivery per subscription that wants this event. */
@@ -286,7 +337,11 @@ export function createWebhooks(deps: {
         .selectAll()
         .where('disabled_at', 'is', null)
         .execute();
-      const wanted = subs.filter((s) => (JSON.parse(s.events) as string[]).includes(type));
+      const wanted: WebhookSubscriptionsTable[] = [];
+      for (const s of subs) {
+        if ((JSON.parse(s.events) as string[]).includes(type) && (await ownerMayReceive(s, true)))
+          wanted.push(s);
+      }
       if (wanted.length === 0) return;
       const { jobs } = deps;
       for (const sub of wanted) {

@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../../src/app.ts';
 import { generateKeySpec, loadConfig, type Config } from '../../src/config.ts';
+import type { Resolve } from '../../src/lib/address-policy.ts';
 import { freshDatabase, type DialectName, type TestDatabase } from './databases.ts';
 import { startIssuer, type Issuer } from './issuer.ts';
 
@@ -20,6 +21,13 @@ export type TestContext = {
   logs: string[];
   /** Every response body the tests received through `call`. */
   responses: string[];
+  /**
+   * The app's name resolver: these names and nothing else (an unknown name is ENOTFOUND), so no query ever leaves
+   * the machine and a test can point a name at any address. `localhost` answers 127.0.0.1.
+   */
+  hosts: Map<string, string[]>;
+  /** Every name the app looked up, in order. */
+  lookups: string[];
   call(opts: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 };
@@ -38,6 +46,8 @@ export async function startTestApp(
     DATA_DIR: db.dataDir,
     ...(db.database.kind === 'postgres' ? { DATABASE_URL: db.database.url } : {}),
     LOG_LEVEL: 'info',
+    // The test issuer serves its keys over http://127.0.0.1: a development setting.
+    KANTIV_DEV_MODE: 'true',
     PUBLIC_URL: 'http://localhost:5173',
     JOB_POLL_MS: '50',
     // Most files test the API alone; the ones about verification turn the job runner on.
@@ -54,7 +64,9 @@ export async function startTestApp(
       cb();
     },
   });
-  const app = await buildApp({ config, logger: { stream } });
+  const hosts = new Map<string, string[]>([['localhost', ['127.0.0.1']]]);
+  const lookups: string[] = [];
+  const app = await buildApp({ config, logger: { stream }, resolve: testResolver(hosts, lookups) });
   await app.ready();
   const responses: string[] = [];
   return {
@@ -67,6 +79,8 @@ export async function startTestApp(
     staffRead: await issuer.staffToken(['Connect.Read']),
     logs,
     responses,
+    hosts,
+    lookups,
     async call(opts) {
       const res = await app.inject(opts);
       responses.push(JSON.stringify(res.headers), res.body);
@@ -77,6 +91,16 @@ export async function startTestApp(
       await issuer.close();
       await db.drop();
     },
+  };
+}
+
+/** Answers from `hosts` only; never the system resolver. */
+export function testResolver(hosts: Map<string, string[]>, lookups: string[] = []): Resolve {
+  return async (hostname) => {
+    lookups.push(hostname);
+    const answers = hosts.get(hostname.toLowerCase());
+    if (!answers) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+    return answers.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
   };
 }
 

@@ -68,6 +68,7 @@ export async function startEmulatorProcess(dir: string, replicationDelayMs = 0):
     control: (method, pathname, body) =>
       request(`https://localhost:${info.port}/_emulator${pathname}`, { method, body }),
     hostMapEnv: () => ({
+      KANTIV_DEV_MODE: 'true',
       MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
       MICROSOFT_HOST_MAP: microsoftHostMap(info.port),
       MICROSOFT_CA_FILE: caFile,

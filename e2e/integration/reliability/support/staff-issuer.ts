@@ -17,6 +17,8 @@ export async function startStaffIssuer() {
   const audience = 'api://kantiv-connect-reliability';
   return {
     env: {
+      // Its keys are served over http://127.0.0.1: a development setting.
+      KANTIV_DEV_MODE: 'true',
       STAFF_TENANT_ID: tenant,
       STAFF_API_AUDIENCE: audience,
       STAFF_JWT_ISSUERS: issuer,

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import type { Config, Keyring } from '../../config.ts';
 import { openStore, type Store } from '../../db/database.ts';
+import { createAddressGuard, type Resolve, systemResolve } from '../../lib/address-policy.ts';
 import { createHttpClient, type HttpClient } from '../../lib/http-client.ts';
 import { createApiKeys, type ApiKeys } from '../../services/api-keys.ts';
 import { createAudit, type Audit } from '../../services/audit.ts';
@@ -47,11 +48,25 @@ declare module 'fastify' {
  * setups, the vault-backed credential store and the job runner), so one place builds them in order instead of a
  * chain of plugins with `dependencies`; routes only ever see the decorators.
  */
-async function services(app: FastifyInstance, opts: { config: Config; store?: Store }) {
+async function services(app: FastifyInstance, opts: { config: Config; store?: Store; resolve?: Resolve }) {
   const { config } = opts;
   const store = opts.store ?? (await openStore(config.database));
   const keyring = (): Keyring => config.keyring;
-  const http: HttpClient = createHttpClient({ ca: config.microsoft.ca, hostMap: config.microsoft.hostMap });
+  const resolve = opts.resolve ?? systemResolve;
+  if (config.devMode)
+    app.log.warn('KANTIV_DEV_MODE is on: development settings are allowed (never in production)');
+  // Microsoft endpoints from our configuration; and, guarded, the URLs callers choose (webhook receivers).
+  const http: HttpClient = createHttpClient({
+    ca: config.microsoft.ca,
+    hostMap: config.microsoft.hostMap,
+    resolve,
+  });
+  const guard = createAddressGuard({ resolve, allowLoopback: config.webhooks.allowLoopback });
+  const guardedHttp: HttpClient = createHttpClient({
+    ca: config.microsoft.ca,
+    hostMap: config.microsoft.hostMap,
+    guard,
+  });
   const audit = createAudit(store.db);
   // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
@@ -72,10 +87,26 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     instanceId: config.instanceId,
     leaseMs: config.jobs.leaseMs,
     pollMs: config.jobs.pollMs,
+    concurrency: config.jobs.concurrency,
+    maxRuntimeMs: config.jobs.maxRuntimeMs,
     log: app.log,
   });
-  const webhooks = createWebhooks({ store, keyring, audit, http, jobs, config: config.webhooks });
-  const microsoft = createMicrosoftClient({ authorityHost: config.microsoft.authorityHost, http });
+  const webhooks = createWebhooks({
+    store,
+    keyring,
+    audit,
+    http: guardedHttp,
+    guard,
+    jobs,
+    config: config.webhooks,
+  });
+  const microsoft = createMicrosoftClient({
+    authorityHost: config.microsoft.authorityHost,
+    http,
+    dataverseHttp: guardedHttp,
+    cloud: config.microsoft.cloud,
+    log: app.log,
+  });
   const verifier = createVerifier({
     setups,
     credentials: credentialStore,
@@ -116,6 +147,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     await jobs.stop();
     await eventBus.close();
     http.close();
+    guardedHttp.close();
     if (!opts.store) await store.close();
   });
 }
