@@ -11,7 +11,7 @@ import type { Db, Store } from '../db/database.ts';
 import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
 import type { HttpClient } from '../lib/http-client.ts';
 import { HttpError } from '../lib/http-error.ts';
-import { open, seal, webhookSecretAad } from '../vault/vault.ts';
+import { open, seal, VaultError, webhookSecretAad } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { Job, JobOutcome, JobRunner } from './jobs.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
@@ -154,8 +154,17 @@ export function createWebhooks(deps: {
     if (!sub || sub.disabled_at) {
       error = 'subscription deleted';
     } else {
-      const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
       try {
+        // Inside the try: a secret no key opens (its key removed before a rewrap) is a counted, failed attempt,
+        // not a job crash retried every few seconds forever.
+        let secret: string;
+        try {
+          secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
+        } catch (err) {
+          if (err instanceof VaultError)
+            throw new Error('the signing secret could not be opened with any key');
+          throw err;
+        }
         const res = await deps.http.request(sub.url, {
           method: 'POST',
           body: d.payload,
