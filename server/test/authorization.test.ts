@@ -29,6 +29,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
   let staffForged = '';
   let staffOtherAudience = '';
   let shared: { id: string; token: string };
+  let other: { id: string; token: string };
 
   beforeAll(async () => {
     ctx = await startTestApp(dialect);
@@ -67,6 +68,8 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     staffForged = await ctx.issuer.staffToken(['Connect.Manage'], { wrongKey: true });
     staffOtherAudience = await ctx.issuer.staffToken(['Connect.Manage'], { audience: 'api://someone-else' });
     shared = await createSetup(ctx);
+    other = await createSetup(ctx, { customerName: 'Another customer' });
+    await bindTenant(ctx, other.token);
   });
   afterAll(async () => {
     await new Promise<void>((r) => receiver.close(() => r()));
@@ -83,7 +86,8 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     },
     { name: 'an expired setup token', kind: 'bad', header: () => `Bearer ${expiredToken}` },
     { name: 'a valid setup token', kind: 'setup', header: () => undefined },
-    { name: "another setup's token", kind: 'setup', header: () => undefined },
+    // A real token of a different setup: on the routes addressed by setup token it acts on its own setup only.
+    { name: "another setup's token", kind: 'setup', header: () => `Bearer ${other.token}`, ownToken: true },
     { name: 'a forged staff token', kind: 'bad', header: () => `Bearer ${staffForged}` },
     { name: 'a staff token for another audience', kind: 'bad', header: () => `Bearer ${staffOtherAudience}` },
     { name: 'staff without a role', kind: 'staff', roles: [], header: () => `Bearer ${staffNoRole}` },
@@ -226,6 +230,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
       method: 'POST',
       rule: 'setup_token',
       ok: [200],
+      otherSetup: [403], // the body's tenant is the prepared setup's, not that of the token's setup
       prepare: async (c) => ({
         url: '/api/v1/wizard/identity',
         setupToken: (await createSetup(c)).token,
@@ -258,6 +263,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
       method: 'POST',
       rule: 'setup_token',
       ok: [202],
+      otherSetup: [403], // the body's tenant is the prepared setup's, not that of the token's setup
       prepare: async (c) => {
         const s = await createSetup(c);
         return {
@@ -350,12 +356,19 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     },
   ];
 
+  it("GET /api/v1/wizard/setup › another setup's token reads its own setup, never the prepared one", async () => {
+    const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(other.token) });
+    expect(res.json<{ id: string }>().id).toBe(other.id);
+    expect(other.token).not.toBe(shared.token);
+  });
+
   for (const route of routes) {
     it(`${route.name} › answers every kind of caller as its rule says`, async () => {
       const outcomes: string[] = [];
       for (const caller of callers) {
         const prepared = await route.prepare(ctx, caller);
-        const token = caller.kind === 'setup' ? (prepared.setupToken ?? shared.token) : undefined;
+        const token =
+          caller.kind === 'setup' && !caller.ownToken ? (prepared.setupToken ?? shared.token) : undefined;
         const authorization = token ? `Bearer ${token}` : caller.header();
         let status: number;
         let body = '';
