@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { ALL_SCOPES, expected, sseStatus, type Caller, type Route } from './helpers/access-matrix.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import {
   bearer,
   bindTenant,
@@ -18,7 +18,7 @@ import {
  * Every route × every kind of caller → the expected 2xx / 401 / 403. Success means the route's own success status
  * (for token vending: 409, because the connection is not verified; the real token is covered against the emulator).
  */
-describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
+describeDialects('authorization matrix (%s)', (dialect) => {
   let ctx: TestContext;
   let receiver: http.Server;
   let receiverUrl: string;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import { openStore, type Store } from '../src/db/database.ts';
 import { createJobRunner, type Job } from '../src/services/jobs.ts';
-import { DIALECTS, freshDatabase, type TestDatabase } from './helpers/databases.ts';
+import { describeDialects, freshDatabase, type TestDatabase } from './helpers/databases.ts';
 
 const log = {
   warn: () => undefined,
@@ -11,7 +11,7 @@ const log = {
   info: () => undefined,
 } as unknown as FastifyBaseLogger;
 
-describe.each(DIALECTS)('leased jobs (%s)', (dialect) => {
+describeDialects('leased jobs (%s)', (dialect) => {
   let db: TestDatabase;
   let store: Store;
   beforeAll(async () => {

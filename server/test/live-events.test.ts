@@ -1,10 +1,10 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { SetupStatusSchema } from '@kantiv/shared/setup';
 import { buildApp } from '../src/app.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, useTestApp, type TestContext } from './helpers/app.ts';
 
 type Watcher = { events: SetupEvent[]; waitFor(n: number): Promise<void>; close(): void; status: number };
@@ -79,7 +79,7 @@ async function watch(
   });
 }
 
-describe.each(DIALECTS)('live events (%s)', (dialect) => {
+describeDialects('live events (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('GET /api/v1/setups/:id/events › replays history, then streams new events live, in order', async () => {
@@ -138,7 +138,7 @@ describe.each(DIALECTS)('live events (%s)', (dialect) => {
   });
 });
 
-describe.each(DIALECTS.filter((d) => d === 'postgres'))(
+describeDialects(
   'several instances on one database (%s)',
   (dialect) => {
     let ctx: TestContext;
@@ -223,4 +223,5 @@ describe.each(DIALECTS.filter((d) => d === 'postgres'))(
       expect(SetupStatusSchema.parse(res.json()).state).toBe('revoked');
     });
   },
+  ['postgres'],
 );

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import { generateKeySpec, parseKeyring, type Keyring } from '../src/config.ts';
 import { openStore, type Store } from '../src/db/database.ts';
@@ -8,7 +8,7 @@ import { createHttpClient } from '../src/lib/http-client.ts';
 import { createAudit } from '../src/services/audit.ts';
 import { createJobRunner, type Job } from '../src/services/jobs.ts';
 import { createWebhooks, type Webhooks } from '../src/services/webhooks.ts';
-import { DIALECTS, freshDatabase, type TestDatabase } from './helpers/databases.ts';
+import { describeDialects, freshDatabase, type TestDatabase } from './helpers/databases.ts';
 
 const log = {
   warn: () => undefined,
@@ -25,7 +25,7 @@ const MAX_ATTEMPTS = 3;
  * Webhook delivery driven one attempt at a time (the job runner is not started: each `runJob` is one attempt), so
  * give-up, deleted subscriptions and key rotation are checked without waiting on backoff timers.
  */
-describe.each(DIALECTS)('webhook delivery, give-up and key rotation (%s)', (dialect) => {
+describeDialects('webhook delivery, give-up and key rotation (%s)', (dialect) => {
   let db: TestDatabase;
   let store: Store;
   let hooks: Webhooks;
