@@ -1,32 +1,25 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '@kantiv/emulator';
-import { MANIFEST, startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import {
+  MANIFEST,
+  startVerifierApp,
+  useVerifierStack,
+  type VerifierApp,
+} from './support/verification-harness.ts';
 
 /**
  * The verifier's refusals, against the emulator: each is what makes "verified, least privilege" true, so each must
  * end in `failed` with its own code rather than in `verified` or an endless wait.
  */
-let emulator: Emulator;
-let v: VerifierApp;
-
-beforeAll(async () => {
-  emulator = await startEmulator({ replicationDelayMs: 300 });
-  v = await startVerifierApp(emulator);
-}, 60_000);
-
-afterAll(async () => {
-  await v?.close();
-  await emulator?.close();
-});
+const stack = useVerifierStack();
 
 describe('verification refuses what it cannot prove', () => {
   it('fails when WhoAmI answers with a user other than the setup’s application user', async () => {
-    const provisioned = await v.provision({ withApplicationUser: true });
-    const setup = await v.startSetup();
+    const provisioned = await stack.v.provision({ withApplicationUser: true });
+    const setup = await stack.v.startSetup();
     const claimed = randomUUID();
-    await v.handOff(setup, { ...provisioned, applicationUserId: claimed });
-    const done = await v.settled(setup.id);
+    await stack.v.handOff(setup, { ...provisioned, applicationUserId: claimed });
+    const done = await stack.v.settled(setup.id);
     expect(done.state).toBe('failed');
     expect(done.verification?.error).toMatchObject({ code: 'application_user_mismatch' });
     expect(done.verification?.error?.message).toContain(claimed);
@@ -34,7 +27,7 @@ describe('verification refuses what it cannot prove', () => {
   });
 
   it('fails with table_access_denied when a manifest table cannot be read, naming that table only', async () => {
-    const provisioned = await v.provision({ withApplicationUser: true });
+    const provisioned = await stack.v.provision({ withApplicationUser: true });
     const manifest = {
       ...MANIFEST,
       tables: [
@@ -49,9 +42,9 @@ describe('verification refuses what it cannot prove', () => {
         },
       ],
     };
-    const setup = await v.startSetup(manifest);
-    await v.handOff(setup, provisioned);
-    const done = await v.settled(setup.id);
+    const setup = await stack.v.startSetup(manifest);
+    await stack.v.handOff(setup, provisioned);
+    const done = await stack.v.settled(setup.id);
     expect(done.state).toBe('failed');
     expect(done.verification?.error).toMatchObject({
       code: 'table_access_denied',
@@ -68,7 +61,7 @@ describe('verification refuses what it cannot prove', () => {
 describe('verification gives up after VERIFICATION_MAX_WAIT_SECONDS', () => {
   let short: VerifierApp;
   beforeAll(async () => {
-    short = await startVerifierApp(emulator, {
+    short = await startVerifierApp(stack.emulator, {
       VERIFICATION_MAX_WAIT_SECONDS: '2',
       VERIFICATION_RETRY_BASE_MS: '200',
       VERIFICATION_RETRY_MAX_MS: '300',

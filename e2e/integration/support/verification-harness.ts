@@ -3,12 +3,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '@kantiv/server/app';
 import { generateKeySpec, loadConfig } from '@kantiv/server/config';
 import { SetupSchema, type Setup } from '@kantiv/shared/setup';
 import type { Manifest } from '@kantiv/shared/manifest';
-import type { Emulator } from '@kantiv/emulator';
+import { startEmulator, type Emulator } from '@kantiv/emulator';
 import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
 import { eventually } from '@kantiv/emulator/test-support/eventually';
 
@@ -203,3 +203,17 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
   };
 }
 export type VerifierApp = Awaited<ReturnType<typeof startVerifierApp>>;
+
+/** The emulator and a verifier app for one test file: started before its tests, closed after them. */
+export function useVerifierStack(): { emulator: Emulator; v: VerifierApp } {
+  const stack = {} as { emulator: Emulator; v: VerifierApp };
+  beforeAll(async () => {
+    stack.emulator = await startEmulator({ replicationDelayMs: 300 });
+    stack.v = await startVerifierApp(stack.emulator);
+  }, 60_000);
+  afterAll(async () => {
+    await stack.v?.close();
+    await stack.emulator?.close();
+  });
+  return stack;
+}
