@@ -1,9 +1,9 @@
 import http from 'node:http';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { ALL_SCOPES, expected, sseStatus, type Caller, type Route } from './helpers/access-matrix.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import {
   bearer,
   bindTenant,
@@ -18,7 +18,7 @@ import {
  * Every route × every kind of caller → the expected 2xx / 401 / 403. Success means the route's own success status
  * (for token vending: 409, because the connection is not verified; the real token is covered against the emulator).
  */
-describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
+describeDialects('authorization matrix (%s)', (dialect) => {
   let ctx: TestContext;
   let receiver: http.Server;
   let receiverUrl: string;
@@ -29,6 +29,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
   let staffForged = '';
   let staffOtherAudience = '';
   let shared: { id: string; token: string };
+  let other: { id: string; token: string };
 
   beforeAll(async () => {
     // The webhook receiver is this file's own, on 127.0.0.1: the tests-only loopback allowance, explicitly.
@@ -68,6 +69,8 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     staffForged = await ctx.issuer.staffToken(['Connect.Manage'], { wrongKey: true });
     staffOtherAudience = await ctx.issuer.staffToken(['Connect.Manage'], { audience: 'api://someone-else' });
     shared = await createSetup(ctx);
+    other = await createSetup(ctx, { customerName: 'Another customer' });
+    await bindTenant(ctx, other.token);
   });
   afterAll(async () => {
     await new Promise<void>((r) => receiver.close(() => r()));
@@ -84,7 +87,8 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     },
     { name: 'an expired setup token', kind: 'bad', header: () => `Bearer ${expiredToken}` },
     { name: 'a valid setup token', kind: 'setup', header: () => undefined },
-    { name: "another setup's token", kind: 'setup', header: () => undefined },
+    // A real token of a different setup: on the routes addressed by setup token it acts on its own setup only.
+    { name: "another setup's token", kind: 'setup', header: () => `Bearer ${other.token}`, ownToken: true },
     { name: 'a forged staff token', kind: 'bad', header: () => `Bearer ${staffForged}` },
     { name: 'a staff token for another audience', kind: 'bad', header: () => `Bearer ${staffOtherAudience}` },
     { name: 'staff without a role', kind: 'staff', roles: [], header: () => `Bearer ${staffNoRole}` },
@@ -227,6 +231,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
       method: 'POST',
       rule: 'setup_token',
       ok: [200],
+      otherSetup: [403], // the body's tenant is the prepared setup's, not that of the token's setup
       prepare: async (c) => ({
         url: '/api/v1/wizard/identity',
         setupToken: (await createSetup(c)).token,
@@ -259,6 +264,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
       method: 'POST',
       rule: 'setup_token',
       ok: [202],
+      otherSetup: [403], // the body's tenant is the prepared setup's, not that of the token's setup
       prepare: async (c) => {
         const s = await createSetup(c);
         return {
@@ -351,12 +357,19 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     },
   ];
 
+  it("GET /api/v1/wizard/setup › another setup's token reads its own setup, never the prepared one", async () => {
+    const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(other.token) });
+    expect(res.json<{ id: string }>().id).toBe(other.id);
+    expect(other.token).not.toBe(shared.token);
+  });
+
   for (const route of routes) {
     it(`${route.name} › answers every kind of caller as its rule says`, async () => {
       const outcomes: string[] = [];
       for (const caller of callers) {
         const prepared = await route.prepare(ctx, caller);
-        const token = caller.kind === 'setup' ? (prepared.setupToken ?? shared.token) : undefined;
+        const token =
+          caller.kind === 'setup' && !caller.ownToken ? (prepared.setupToken ?? shared.token) : undefined;
         const authorization = token ? `Bearer ${token}` : caller.header();
         let status: number;
         let body = '';

@@ -1,11 +1,11 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { ClientConfigSchema } from '@kantiv/shared/client-config';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { useTestApp } from './helpers/app.ts';
 
-describe.each(DIALECTS)('operations routes (%s)', (dialect) => {
+describeDialects('operations routes (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('GET /healthz › answers with the health contract', async () => {

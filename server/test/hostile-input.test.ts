@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { CreateApiKeyRequestSchema } from '@kantiv/shared/auth';
 import { CredentialHandoffRequestSchema } from '@kantiv/shared/credentials';
@@ -12,7 +12,7 @@ import {
   IdentityBindingRequestSchema,
 } from '@kantiv/shared/setup';
 import { CreateWebhookRequestSchema } from '@kantiv/shared/webhooks';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import {
   bearer,
   bindTenant,
@@ -74,7 +74,7 @@ function bodiesFor(schema: z.ZodType, valid: () => Record<string, unknown>) {
   return fc.oneof(fromKeys, broken, deep, fc.jsonValue());
 }
 
-describe.each(DIALECTS)('hostile input never causes a 5xx (%s)', (dialect) => {
+describeDialects('hostile input never causes a 5xx (%s)', (dialect) => {
   let ctx: TestContext;
   let setup: { id: string; token: string };
   let tenant: string;

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import { openStore, type Store } from '../src/db/database.ts';
 import { createJobRunner, type Job } from '../src/services/jobs.ts';
-import { DIALECTS, freshDatabase, type TestDatabase } from './helpers/databases.ts';
+import { describeDialects, freshDatabase, type TestDatabase } from './helpers/databases.ts';
 
 const log = {
   warn: () => undefined,
@@ -11,7 +11,7 @@ const log = {
   info: () => undefined,
 } as unknown as FastifyBaseLogger;
 
-describe.each(DIALECTS)('leased jobs (%s)', (dialect) => {
+describeDialects('leased jobs (%s)', (dialect) => {
   let db: TestDatabase;
   let store: Store;
   beforeAll(async () => {
@@ -98,7 +98,7 @@ describe.each(DIALECTS)('leased jobs (%s)', (dialect) => {
     expect(ranBy).toBe('survivor');
   });
 
-  it('a retry goes back to the queue for later; a result from an instance that lost its lease is ignored', async () => {
+  it('a job not yet due is not claimed, even by a runner that has just claimed and run a due one', async () => {
     const runner = createJobRunner({
       store,
       instanceId: 'r1',
@@ -107,59 +107,146 @@ describe.each(DIALECTS)('leased jobs (%s)', (dialect) => {
       log,
       handlers: {},
     });
-    const id = await runner.enqueue(store.db, { kind: 'webhook', runAt: new Date(Date.now() + 3_600_000) });
-    const row = await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    expect(row.status).toBe('queued');
-    // Nothing due: a runner must not claim it.
-    let claimed = false;
+    const future = await runner.enqueue(store.db, {
+      kind: 'webhook',
+      runAt: new Date(Date.now() + 3_600_000),
+    });
+    const due = await runner.enqueue(store.db, { kind: 'webhook' });
+    let ranDue!: () => void;
+    const dueRan = new Promise<void>((r) => (ranDue = r));
+    const seen: string[] = [];
     const idle = createJobRunner({
       store,
       instanceId: 'r2',
       leaseMs: 30_000,
       pollMs: 20,
       log,
-      handlers: { webhook: async (job) => ((claimed = claimed || job.id === id), { outcome: 'done' }) },
+      handlers: {
+        webhook: async (job) => {
+          seen.push(job.id);
+          if (job.id === due) ranDue();
+          return { outcome: 'done' };
+        },
+      },
     });
     idle.start();
-    await new Promise((r) => setTimeout(r, 200));
+    // Claiming the due job issues the next claim at once (free slots), and stop() waits for that claim: so at
+    // least one claim ran with only the future job left, whatever the timing.
+    await dueRan;
     await idle.stop();
-    expect(claimed).toBe(false);
+    expect(seen).toContain(due);
+    expect(seen).not.toContain(future);
+    const row = await store.db
+      .selectFrom('jobs')
+      .selectAll()
+      .where('id', '=', future)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'queued', attempts: 0, lease_owner: null });
   });
+
+  it('a retry goes back to the queue for later, with its error, lease released', async () => {
+    const at = new Date(Date.now() + 3_600_000);
+    let done!: () => void;
+    const ran = new Promise<void>((r) => (done = r));
+    const runner = createJobRunner({
+      store,
+      instanceId: 'retrier',
+      leaseMs: 30_000,
+      pollMs: 20,
+      log,
+      handlers: { verification: async () => (done(), { outcome: 'retry', at, error: 'later' }) },
+    });
+    const id = await runner.enqueue(store.db, { kind: 'verification' });
+    runner.start();
+    await ran;
+    await runner.stop();
+    const row = await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      status: 'queued',
+      run_at: at.toISOString(),
+      last_error: 'later',
+      lease_owner: null,
+      attempts: 1,
+    });
+  });
+
+  it('a result from an instance that lost its lease is ignored: the new owner’s lease and status stand', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    const loser = createJobRunner({
+      store,
+      instanceId: 'loser',
+      leaseMs: 30_000,
+      pollMs: 20,
+      log,
+      handlers: { verification: async () => (started(), await gate, { outcome: 'done' }) },
+    });
+    const id = await loser.enqueue(store.db, { kind: 'verification' });
+    loser.start();
+    await running;
+    // Another instance took the job over (as after an expired lease) while the first was still working on it.
+    const lease = new Date(Date.now() + 60_000).toISOString();
+    await store.db
+      .updateTable('jobs')
+      .set({ lease_owner: 'winner', lease_expires_at: lease })
+      .where('id', '=', id)
+      .execute();
+    release();
+    await loser.stop();
+    const row = await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'running', lease_owner: 'winner', lease_expires_at: lease });
+  });
+
   it('a job that runs longer than its lease keeps it (renewed) and is not run a second time', async () => {
     const stores =
       dialect === 'postgres' ? await Promise.all([0, 1].map(() => openStore(db.database))) : [store, store];
+    const leaseMs = 1500;
     let runs = 0;
     let id = '';
-    const runners = stores.map((s, i) =>
+    let sentinel = '';
+    let sentinelRan!: () => void;
+    const sentinelDone = new Promise<void>((r) => (sentinelRan = r));
+    const row = () => store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const make = (s: Store, instanceId: string) =>
       createJobRunner({
         store: s,
-        instanceId: `slow-${i}`,
-        leaseMs: 1000,
+        instanceId,
+        leaseMs,
         pollMs: 20,
         log,
         handlers: {
           verification: async (job) => {
+            if (job.id === sentinel) sentinelRan();
             if (job.id !== id) return { outcome: 'done' };
             runs += 1;
-            await new Promise((r) => setTimeout(r, 3500));
+            // Event-driven: hold the job until its first lease has run out and a renewal is on record, then let a
+            // second runner look at the queue (it runs the sentinel queued behind this job) before finishing.
+            const first = Date.parse(job.lease_expires_at!);
+            const deadline = Date.now() + 20_000;
+            while (Date.now() <= first || Date.parse((await row()).lease_expires_at!) <= first) {
+              if (Date.now() > deadline) throw new Error('the lease was never renewed');
+              await new Promise((r) => setTimeout(r, 25));
+            }
+            sentinel = await second.enqueue(store.db, { kind: 'verification' });
+            second.start();
+            await sentinelDone;
             return { outcome: 'done' };
           },
         },
-      }),
-    );
-    id = await runners[0]!.enqueue(store.db, { kind: 'verification' });
-    runners.forEach((r) => r.start());
-    const deadline = Date.now() + 20_000;
-    for (;;) {
-      const row = await store.db.selectFrom('jobs').select('status').where('id', '=', id).executeTakeFirst();
-      if (row?.status === 'done' || Date.now() > deadline) break;
+      });
+    const first = make(stores[0]!, 'slow-0');
+    const second = make(stores[1]!, 'slow-1');
+    id = await first.enqueue(store.db, { kind: 'verification' });
+    first.start();
+    const deadline = Date.now() + 30_000;
+    while ((await row()).status !== 'done' && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 50));
-    }
-    await Promise.all(runners.map((r) => r.stop()));
+    await Promise.all([first.stop(), second.stop()]);
     if (dialect === 'postgres') await Promise.all(stores.map((s) => s.close()));
-    const row = await store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
     expect(runs).toBe(1);
-    expect(row).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await row()).toMatchObject({ status: 'done', attempts: 1 });
   });
 
   it('a job still running after its maximum runtime is given up (retried later) and its slot freed', async () => {

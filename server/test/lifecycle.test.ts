@@ -2,20 +2,20 @@ import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { generateKeySpec, loadConfig } from '../src/config.ts';
 import { openStore } from '../src/db/database.ts';
 import { createAudit } from '../src/services/audit.ts';
 import { createCredentialStore } from '../src/services/credentials.ts';
 import { SetupSchema } from '@kantiv/shared/setup';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, handedOffSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OLD_KEY = generateKeySpec('old');
 const NEW_KEY = generateKeySpec('new');
 
-describe.each(DIALECTS)('setup lifecycle and key rotation (%s)', (dialect) => {
+describeDialects('setup lifecycle and key rotation (%s)', (dialect) => {
   let ctx: TestContext;
   let receiver: http.Server;
   const received: string[] = [];

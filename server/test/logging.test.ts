@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { lazyChildLogger } from '../src/logging.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, useTestApp } from './helpers/app.ts';
 
 type Line = Record<string, unknown> & { msg?: string; reqId?: string };
@@ -62,7 +62,7 @@ describe('request loggers (lazyChildLogger)', () => {
   });
 });
 
-describe.each(DIALECTS)('access log (%s)', (dialect) => {
+describeDialects('access log (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('writes one line per request, when it completes, with method, URL, status, time and request id', async () => {

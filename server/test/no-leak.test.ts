@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { SetupSchema, type Setup } from '@kantiv/shared/setup';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import {
   bearer,
   createSetup,
@@ -44,7 +44,7 @@ async function readEvents(ctx: TestContext, id: string): Promise<string> {
   });
 }
 
-describe.each(DIALECTS)('secrets never leak; tampering fails closed (%s)', (dialect) => {
+describeDialects('secrets never leak; tampering fails closed (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
     // Jobs on: the verification job opens the credential and fails (the test authority is plain http), so its

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import {
   CreateSetupResponseSchema,
@@ -7,10 +7,10 @@ import {
   SetupStatusSchema,
 } from '@kantiv/shared/setup';
 import { STATUS_VERSION_TTL_MS } from '../src/services/setups/status.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, useTestApp } from './helpers/app.ts';
 
-describe.each(DIALECTS)('setups API (%s)', (dialect) => {
+describeDialects('setups API (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('POST /api/v1/setups › creates an invited setup with an invite link carrying the token in its fragment', async () => {

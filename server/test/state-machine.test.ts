@@ -8,7 +8,7 @@ import {
   type Move,
   type Role,
 } from '../src/services/setups/lifecycle.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { createSetup, handedOffSetup, useTestApp } from './helpers/app.ts';
 
 const VERIFIER: Actor = { kind: 'system', id: 'verification' };
@@ -53,7 +53,7 @@ describe('the transition table', () => {
   });
 });
 
-describe.each(DIALECTS)('setup state changes (%s)', (dialect) => {
+describeDialects('setup state changes (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   const stateOf = async (id: string) => (await ctx.app.setups.getRow(id)).state;

@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { createHmac } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiKeyListSchema, CreateApiKeyResponseSchema } from '@kantiv/shared/auth';
 import {
   CreateWebhookResponseSchema,
@@ -8,12 +8,12 @@ import {
   WebhookDeliverySchema,
   WebhookPayloadSchema,
 } from '@kantiv/shared/webhooks';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
 type Received = { headers: http.IncomingHttpHeaders; body: string };
 
-describe.each(DIALECTS)('webhooks and API keys (%s)', (dialect) => {
+describeDialects('webhooks and API keys (%s)', (dialect) => {
   let ctx: TestContext;
   let receiver: http.Server;
   let url: string;
@@ -198,7 +198,7 @@ describe.each(DIALECTS)('webhooks and API keys (%s)', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('rate limits (%s)', (dialect) => {
+describeDialects('rate limits (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await startTestApp(dialect, { RATE_LIMIT_MAX: '5', RATE_LIMIT_WINDOW_MS: '60000' });

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { PostStepEventsResponseSchema } from '@kantiv/shared/events';
 import { SetupSchema, WizardSetupSchema } from '@kantiv/shared/setup';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, bindTenant, createSetup, handoffBody, useTestApp, type TestContext } from './helpers/app.ts';
 
 const code = (body: string) => ApiErrorSchema.parse(JSON.parse(body)).error.code;
@@ -27,7 +27,7 @@ const staffSetup = async (ctx: TestContext, id: string) =>
     (await ctx.call({ method: 'GET', url: `/api/v1/setups/${id}`, headers: bearer(ctx.staffRead) })).json(),
   );
 
-describe.each(DIALECTS)('wizard API (%s)', (dialect) => {
+describeDialects('wizard API (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('GET /api/v1/wizard/setup › shows the customer view of its own setup', async () => {

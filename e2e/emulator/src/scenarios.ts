@@ -37,6 +37,8 @@ export const SCENARIO_NAMES = [
    * authorize fails the same way; an interactive authorize for it counts as the user completing MFA.
    */
   'mfa-required',
+  /** Client-credentials tokens answer `expires_in: seconds` (a token close to its end, for token caches). */
+  'app-token-lifetime',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -62,6 +64,7 @@ export type Scenario = ScopeFilter &
     | { name: 'environment-in-other-tenant' }
     | { name: 'auto-sign-in'; user: string }
     | { name: 'mfa-required'; resource: 'graph' | 'dataverse' }
+    | { name: 'app-token-lifetime'; seconds: number }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

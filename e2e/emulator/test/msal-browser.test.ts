@@ -2,7 +2,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumLaunchOptions } from '../src/browser.ts';
 import { startEmulator, type Emulator } from '../src/index.ts';
-import { decodeClaims } from './support/helpers.ts';
+import { GRAPH, call, decodeClaims, tokenFor } from './support/helpers.ts';
 import { startSpaServer, type SpaServer } from './spa-server.ts';
 
 let emulator: Emulator;
@@ -29,7 +29,8 @@ interface Tokens {
   org: string;
   username: string;
   tenantId: string;
-  apps: number;
+  /** Status and ids of `GET /v1.0/applications`: the admin's own tenant's apps, read with the Graph token. */
+  apps: { status: number; ids: string[] };
   instances: { FriendlyName: string; IsUserSysAdmin: boolean; TenantId: string }[];
   whoamiStatus: number;
 }
@@ -92,9 +93,10 @@ async function signInAndUseTokens(
       scopes: ['https://contoso.crm.dynamics.com/user_impersonation'],
       account,
     });
-    const apps = await fetch('https://graph.microsoft.com/v1.0/applications?$select=id,displayName', {
+    const appsRes = await fetch('https://graph.microsoft.com/v1.0/applications?$select=id,displayName', {
       headers: { authorization: `Bearer ${login.accessToken}` },
-    }).then((r) => r.json() as Promise<{ value: unknown[] }>);
+    });
+    const apps = (await appsRes.json()) as { value?: { id: string }[] };
     const instances = await fetch('https://globaldisco.crm.dynamics.com/api/discovery/v2.0/Instances', {
       headers: { authorization: `Bearer ${gds.accessToken}` },
     }).then((r) => r.json() as Promise<{ value: Tokens['instances'] }>);
@@ -107,7 +109,7 @@ async function signInAndUseTokens(
       org: org.accessToken,
       username: account.username,
       tenantId: account.tenantId,
-      apps: apps.value.length,
+      apps: { status: appsRes.status, ids: (apps.value ?? []).map((a) => a.id).sort() },
       instances: instances.value,
       whoamiStatus: whoami.status,
     };
@@ -118,6 +120,13 @@ describe('real @azure/msal-browser in Chromium against the emulator', () => {
   it('signs in through the consent page with the production authority (host-mapped) and silently gets Graph, Global Discovery and environment tokens', async () => {
     const context = await browser.newContext({ ignoreHTTPSErrors: true });
     const page = await context.newPage();
+    // One app of the admin's tenant, so the Graph read below has something to find.
+    const created = await call(emulator, `${GRAPH}/applications`, {
+      method: 'POST',
+      token: await tokenFor(emulator, 'admin@contoso.com', `${GRAPH.replace('/v1.0', '')}/.default`),
+      body: { displayName: 'Listed by the browser', signInAudience: 'AzureADMyOrg' },
+    });
+    expect(created.status).toBe(201);
     const result = await signInAndUseTokens(page, 'https://login.microsoftonline.com/organizations', []);
     const tid = emulator.tenants.contoso;
     expect(result.username).toBe('admin@contoso.com');
@@ -136,7 +145,13 @@ describe('real @azure/msal-browser in Chromium against the emulator', () => {
       aud: 'https://contoso.crm.dynamics.com',
       scp: 'user_impersonation',
     });
-    expect(result.apps).toBeGreaterThanOrEqual(0);
+    const contosoApps = emulator.control
+      .state()
+      .applications.filter((a) => a.tenantId === tid)
+      .map((a) => a.id)
+      .sort();
+    expect(contosoApps).toContain(String(created.json.id));
+    expect(result.apps).toEqual({ status: 200, ids: contosoApps });
     expect(result.instances.map((i) => i.FriendlyName).sort()).toEqual([
       'Contoso Production',
       'Contoso Sandbox',

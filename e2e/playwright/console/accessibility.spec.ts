@@ -19,6 +19,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
     });
 
     await signInToConsole(page, STAFF.support.upn, '/console/setups');
+    await expect(page.getByRole('heading', { level: 1, name: 'Setups', exact: true })).toBeVisible();
     await expect(page.getByTestId('setup-row').first()).toBeVisible();
     await expectNoSeriousA11yViolations(page, 'the setups list');
 
@@ -41,6 +42,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
     await expectNoSeriousA11yViolations(page, 'the invite link shown once');
 
     await page.goto(`/console/setups/${setup.id}`);
+    await expect(page.getByRole('heading', { level: 1, name: 'Accessible Co', exact: true })).toBeVisible();
     await expect(page.locator('[data-stream="live"]')).toBeVisible({ timeout: 30_000 });
     await expectNoSeriousA11yViolations(page, 'the setup detail page');
     await page.getByRole('button', { name: 'New invite link' }).click();
@@ -53,6 +55,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
     );
 
     await page.getByRole('link', { name: 'API keys' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'API keys', exact: true })).toBeVisible();
     await page.getByLabel('Name').fill('a11y-key');
     await page.getByRole('checkbox', { name: /setups:read/ }).check();
     await page.getByRole('button', { name: 'Create key' }).click();
@@ -60,6 +63,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
     await expectNoSeriousA11yViolations(page, 'the API keys page with a new key');
 
     await page.getByRole('link', { name: 'Webhooks' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Webhooks', exact: true })).toBeVisible();
     await page.getByLabel('Receiver URL').fill('https://hooks.example.com/a11y');
     await page.getByRole('checkbox', { name: 'setup.verified' }).check();
     await page.getByRole('button', { name: 'Add subscription' }).click();
@@ -67,6 +71,7 @@ test.describe('axe-core finds no serious or critical violation', () => {
     await expectNoSeriousA11yViolations(page, 'the webhooks page');
 
     await page.getByRole('link', { name: 'Audit log' }).click();
+    await expect(page.getByRole('heading', { level: 1, name: 'Audit log', exact: true })).toBeVisible();
     await expect(page.getByTestId('audit-row').first()).toBeVisible();
     await expectNoSeriousA11yViolations(page, 'the audit log');
 
@@ -80,15 +85,16 @@ test.describe('axe-core finds no serious or critical violation', () => {
     await signInToConsole(page, STAFF.viewer.upn, `/console/setups/${setup.id}`);
     await expect(page.getByRole('button', { name: 'Re-verify' })).toBeDisabled();
     await expectNoSeriousA11yViolations(page, 'the read-only setup detail page');
-    for (const [path, what] of [
-      ['/console/setups', 'the read-only setups list'],
-      ['/console/setups/new', 'the read-only new setup form'],
-      ['/console/api-keys', 'the read-only API keys page'],
-      ['/console/webhooks', 'the read-only webhooks page'],
-      ['/console/audit', 'the read-only audit log'],
+    // Each page by its own heading: axe on an error page would pass for the wrong page.
+    for (const [path, heading, what] of [
+      ['/console/setups', 'Setups', 'the read-only setups list'],
+      ['/console/setups/new', 'New setup', 'the read-only new setup form'],
+      ['/console/api-keys', 'API keys', 'the read-only API keys page'],
+      ['/console/webhooks', 'Webhooks', 'the read-only webhooks page'],
+      ['/console/audit', 'Audit log', 'the read-only audit log'],
     ] as const) {
       await page.goto(path);
-      await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+      await expect(page.getByRole('heading', { level: 1, name: heading, exact: true })).toBeVisible();
       await expect(page.getByRole('status').filter({ hasText: /^Loading/ })).toHaveCount(0);
       await expectNoSeriousA11yViolations(page, what);
     }

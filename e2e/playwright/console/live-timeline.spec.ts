@@ -78,8 +78,13 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
   }
   // Steps were seen in between, not only at the end: running, and Microsoft's replication waits.
   expect(seen.filter((k) => k.endsWith(':running')).length).toBeGreaterThan(0);
-  expect(seen.indexOf('state:invited')).toBeLessThan(seen.indexOf('state:in_progress'));
-  expect(seen.indexOf('state:in_progress')).toBeLessThan(seen.indexOf('state:verified'));
+  // Each state was shown (indexOf is -1 for one never shown, which would pass a bare ordering check), in order.
+  const states = ['state:invited', 'state:in_progress', 'state:verified'].map((k) => seen.indexOf(k));
+  expect(
+    states.every((i) => i >= 0),
+    `states shown: ${seen.filter((k) => k.startsWith('state:')).join(', ')}`,
+  ).toBe(true);
+  expect(states).toEqual([...states].sort((a, b) => a - b));
 
   // The facts support needs, and never the secret.
   const facts = support.getByRole('region', { name: 'Connection' });

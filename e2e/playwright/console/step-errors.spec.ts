@@ -22,6 +22,8 @@ test("a failed step shows Microsoft's code, message and request id and the fix t
     await expect(credential).toContainText('Microsoft request id:');
     await expect(credential).toContainText('Fix shown to the admin:');
     await expect(credential).toContainText('policy');
+    // Present first: `not.toHaveText` alone also passes when the element is missing (an error page).
+    await expect(page.getByTestId('setup-state')).toBeVisible();
     await expect(page.getByTestId('setup-state')).not.toHaveText('Verified');
     await customer.close();
   } finally {

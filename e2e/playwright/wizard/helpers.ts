@@ -20,7 +20,14 @@ export async function openInvite(page: Page, stack: Stack, input: Partial<Create
   const created = await stack.createSetup(input);
   const token = new URL(created.inviteUrl).hash.replace(/^#token=/, '');
   await page.goto(created.inviteUrl);
-  await expect(page.getByRole('heading', { level: 1 })).toContainText('Connect');
+  // The welcome page of this setup, by its own heading: the home page ("Kantiv Connect") or an error page must not pass.
+  await expect(
+    page.getByRole('heading', {
+      level: 1,
+      name: `Connect ${created.setup.customerName}’s Dynamics 365 to Kantiv`,
+      exact: true,
+    }),
+  ).toBeVisible();
   return { setupId: created.setup.id, inviteUrl: created.inviteUrl, token };
 }
 

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type {
   CreateWebhookRequest,
   WebhookDelivery,
@@ -12,80 +12,23 @@ import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/sc
 import { AddressRefused, type AddressGuard } from '../lib/address-policy.ts';
 import { type HttpClient, RequestTimeout } from '../lib/http-client.ts';
 import { HttpError } from '../lib/http-error.ts';
-import { open, seal, webhookSecretAad } from '../vault/vault.ts';
+import { open, seal, VaultError, webhookSecretAad } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { Job, JobOutcome, JobRunner } from './jobs.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
+import { newDelivery, signWebhook, toDelivery, toSubscription } from './webhook-rows.ts';
 
 const nowIso = () => new Date().toISOString();
-
-/** `Kantiv-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (the timestamp defeats replays). */
-export function signWebhook(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
-}
-
-function toSubscription(r: WebhookSubscriptionsTable): WebhookSubscription {
-  return {
-    id: r.id,
-    url: r.url,
-    events: JSON.parse(r.events) as WebhookEventType[],
-    createdAt: r.created_at,
-    ...(r.description ? { description: r.description } : {}),
-    ...(r.owner_api_key_id ? { ownerApiKeyId: r.owner_api_key_id } : {}),
-    ...(r.disabled_at ? { disabledAt: r.disabled_at } : {}),
-  };
-}
-
-function toDelivery(r: WebhookDeliveriesTable): WebhookDelivery {
-  return {
-    id: r.id,
-    subscriptionId: r.subscription_id,
-    eventType: r.event_type,
-    status: r.status as WebhookDelivery['status'],
-    attempts: r.attempts,
-    createdAt: r.created_at,
-    updatedAt: r.updated_at,
-    ...(r.setup_id ? { setupId: r.setup_id } : {}),
-    ...(r.last_status_code !== null ? { lastStatusCode: r.last_status_code } : {}),
-    ...(r.last_error ? { lastError: r.last_error } : {}),
-    ...(r.next_attempt_at ? { nextAttemptAt: r.next_attempt_at } : {}),
-  };
-}
-
-/**
- * Webhook subscriptions (signing secrets sealed like credentials, shown once) and persisted deliveries, retried
- * with exponential backoff by the job runner. Payloads carry identifiers and states only.
- */
-/** A delivery not yet attempted; `nextAttemptAt` null for a test delivery, which is attempted at once. */
-function newDelivery(
-  payload: WebhookPayload,
-  subscriptionId: string,
-  setupId: string | null,
-  nextAttemptAt: string | null,
-): WebhookDeliveriesTable {
-  const at = nowIso();
-  return {
-    id: payload.id,
-    subscription_id: subscriptionId,
-    event_type: payload.type,
-    setup_id: setupId,
-    payload: JSON.stringify(payload),
-    status: 'pending',
-    attempts: 0,
-    last_status_code: null,
-    last_response: null,
-    last_error: null,
-    next_attempt_at: nextAttemptAt,
-    created_at: at,
-    updated_at: at,
-  };
-}
 
 /** Moves every webhook signing secret to the active KEK (also run by the `rewrap` command, without the app). */
 export function rewrapSealedWebhookSecrets(deps: { db: Db; keyring: Keyring; audit: Audit }, actor: Actor) {
   return rewrapSealedColumns(deps, 'webhook_subscriptions', (r) => webhookSecretAad(r.id), actor);
 }
 
+/**
+ * Webhook subscriptions (signing secrets sealed like credentials, shown once) and persisted deliveries, retried
+ * with exponential backoff by the job runner. Payloads carry identifiers and states only.
+ */
 export function createWebhooks(deps: {
   store: Store;
   keyring: () => Keyring;
@@ -191,11 +134,13 @@ export function createWebhooks(deps: {
     } else if (!owned) {
       error = 'the subscription owner may no longer read setups';
     } else {
-      const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
       try {
         // The scheme is checked again: a row written before the https rule, or by hand, is not trusted either.
         if (!new URL(sub.url).protocol.startsWith('https') && !deps.config.allowHttp)
           throw new AddressRefused(new URL(sub.url).hostname);
+        // Inside the try: a secret no key opens (its key removed before a rewrap) is a counted, failed attempt,
+        // not a job crash retried every few seconds forever.
+        const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
         const res = await deps.http.request(sub.url, {
           method: 'POST',
           body: d.payload,
@@ -213,11 +158,13 @@ export function createWebhooks(deps: {
         statusCode = res.status;
       } catch (err) {
         error =
-          err instanceof AddressRefused
-            ? 'the receiver address is not allowed'
-            : err instanceof RequestTimeout
-              ? 'the receiver did not answer in time'
-              : 'the receiver could not be reached';
+          err instanceof VaultError
+            ? 'the signing secret could not be opened with any key'
+            : err instanceof AddressRefused
+              ? 'the receiver address is not allowed'
+              : err instanceof RequestTimeout
+                ? 'the receiver did not answer in time'
+                : 'the receiver could not be reached';
       }
     }
     const durationMs = Date.now() - started;

@@ -11,6 +11,8 @@ export type Caller = {
   kind: 'none' | 'bad' | 'setup' | 'staff' | 'key';
   roles?: string[];
   scopes?: ApiKeyScope[];
+  /** A setup caller that sends its own `header` instead of the token of the setup the route prepared. */
+  ownToken?: boolean;
 };
 export type Prepared = { url: string; payload?: unknown; setupToken?: string };
 export type Route = {
@@ -19,6 +21,8 @@ export type Route = {
   rule: Rule;
   ok: number[];
   sse?: boolean;
+  /** What another setup's token gets where it differs from `ok` (it acts on its own setup, not the prepared one). */
+  otherSetup?: number[];
   prepare: (ctx: TestContext, caller: Caller) => Promise<Prepared>;
 };
 
@@ -32,7 +36,8 @@ export const ALL_SCOPES: ApiKeyScope[] = [
 /** The statuses a caller may get from a route under its rule: the route's success, 401 or 403. */
 export function expected(route: Route, caller: Caller): number[] {
   if (route.rule === 'public') return route.ok;
-  if (route.rule === 'setup_token') return caller.kind === 'setup' ? route.ok : [401];
+  if (route.rule === 'setup_token')
+    return caller.kind !== 'setup' ? [401] : caller.ownToken ? (route.otherSetup ?? route.ok) : route.ok;
   if (caller.kind === 'none' || caller.kind === 'bad' || caller.kind === 'setup') return [401];
   const rule = route.rule;
   if (caller.kind === 'staff') {

@@ -75,12 +75,15 @@ export async function clientCredentials(
     return fail(401, 'invalid_client', 7000218, AADSTS.invalidClientAuth());
   }
   const accessToken = await appAccessToken(rt, tenant.id, app, sp, resource, appidacr);
+  const lifetime =
+    rt.scenarios.find('app-token-lifetime', rt.who(undefined, tenant.id)).at(-1)?.seconds ??
+    ACCESS_TOKEN_LIFETIME_S - 1;
   return json(
     200,
     {
       token_type: 'Bearer',
-      expires_in: ACCESS_TOKEN_LIFETIME_S - 1,
-      ext_expires_in: ACCESS_TOKEN_LIFETIME_S - 1,
+      expires_in: lifetime,
+      ext_expires_in: lifetime,
       access_token: accessToken,
     },
     noStore(),
