@@ -95,10 +95,12 @@ export class StateConflict extends HttpError {
   ) {
     super(
       409,
-      'conflict',
-      reason === 'illegal'
-        ? `A setup that is ${from} cannot become ${to}.`
-        : 'The setup changed while this request was handled; reload it and try again.',
+      from === 'revoked' ? 'setup_revoked' : 'conflict',
+      reason === 'lost_race'
+        ? 'The setup changed while this request was handled; reload it and try again.'
+        : TERMINAL_STATES.includes(from)
+          ? `This setup is ${from}; nothing about it can change any more.`
+          : `A setup that is ${from} cannot become ${to}.`,
     );
     this.name = 'StateConflict';
   }
@@ -138,7 +140,12 @@ export function createLifecycle(deps: {
 }) {
   const { db, audit, repo, events } = deps;
 
-  /** Writes the row; false when the state was no longer `read.state` (the compare-and-set lost). */
+  /**
+   * Writes the row; false when the state was no longer `read.state` (the compare-and-set lost). Every write is
+   * decided on a state, so every write is a compare-and-set on it, also one that keeps the state: a verification
+   * result or a hand-off decided on a live setup must not land on a setup revoked meanwhile. A terminal setup
+   * takes no write at all.
+   */
   async function write(
     trx: Db,
     read: Pick<SetupRow, 'id' | 'state'>,
@@ -148,9 +155,10 @@ export function createLifecycle(deps: {
   ): Promise<boolean> {
     const from = read.state as SetupState;
     const moves = move !== undefined && move.to !== from;
+    if (TERMINAL_STATES.includes(from)) throw new StateConflict('illegal', from, move?.to ?? from);
     if (moves && !findTransition(from, move.to, move.on, roleOf(actor)))
       throw new StateConflict('illegal', from, move.to);
-    let update = trx
+    const update = trx
       .updateTable('setups')
       .set((eb) => ({
         ...set,
@@ -158,8 +166,8 @@ export function createLifecycle(deps: {
         updated_at: nowIso(),
         version: eb('version', '+', 1),
       }))
-      .where('id', '=', read.id);
-    if (moves) update = update.where('state', '=', from);
+      .where('id', '=', read.id)
+      .where('state', '=', from);
     const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
