@@ -9,7 +9,6 @@ import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
 import { StateConflict } from './setups/lifecycle.ts';
 import type { Setups } from './setups/service.ts';
 import { setStep } from './setups/steps.ts';
-import { retiredHash } from './setups/wizard-gate.ts';
 import type { Webhooks } from './webhooks.ts';
 
 const VERIFIER: Actor = { kind: 'system', id: 'verification' };
@@ -54,7 +53,7 @@ export function createVerifier(deps: {
       requestId?: string | undefined;
     },
   ) {
-    await setups.change(setupId, VERIFIER, async (row, trx) => {
+    await setups.change(setupId, VERIFIER, async (_row, trx) => {
       const err = verification.error;
       // Microsoft's request id goes with the step error, so support can quote it to Microsoft.
       const stepError = err
@@ -77,8 +76,6 @@ export function createVerifier(deps: {
         set: {
           verification: JSON.stringify(verification),
           ...(verification.applicationUserId ? { application_user_id: verification.applicationUserId } : {}),
-          // Verified: the invite link stops working (read-only for a short grace, see wizard-gate.ts).
-          ...(state === 'verified' && row.token_hash ? { token_hash: retiredHash(row.token_hash) } : {}),
           last_error:
             err && extra.stepStatus === 'failed'
               ? JSON.stringify({ code: err.code, message: err.message })

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { SetupStateSchema, type SetupState } from '@kantiv/shared/setup';
 import type { SetupEvent } from '@kantiv/shared/events';
 import type { Db } from '../../db/database.ts';
@@ -5,6 +6,7 @@ import { HttpError } from '../../lib/http-error.ts';
 import type { Actor, Audit } from '../audit.ts';
 import type { EventLog, NewEvent } from './events.ts';
 import { nowIso, opt, type SetupRepository, type SetupRow } from './repository.ts';
+import { RETIRED_PREFIX } from './wizard-gate.ts';
 
 /** What moves a setup from one state to another. */
 export type Trigger =
@@ -123,6 +125,8 @@ export type Change = {
 };
 export type TransitionResult = { ok: true } | { ok: false; reason: 'illegal' | 'lost_race' };
 
+const retireTokenSql = sql<string>`case when token_hash like ${`${RETIRED_PREFIX}%`} then token_hash else ${RETIRED_PREFIX} || token_hash end`;
+
 /** A lost race is retried on a fresh read this often before it reaches the caller. */
 const MAX_ATTEMPTS = 3;
 
@@ -163,6 +167,8 @@ export function createLifecycle(deps: {
       .set((eb) => ({
         ...set,
         ...(moves ? { state: move.to } : {}),
+        // Verified: the invite link stops working, whichever way the setup got there (see wizard-gate.ts).
+        ...(moves && move.to === 'verified' ? { token_hash: retireTokenSql } : {}),
         updated_at: nowIso(),
         version: eb('version', '+', 1),
       }))

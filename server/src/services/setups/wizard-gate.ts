@@ -30,7 +30,8 @@ export const VERIFIED_READ_GRACE_MS = 15 * 60_000;
  * setup (to answer `setup_completed` rather than "unknown link") but no longer matches a live token. A SHA-256 hex
  * digest never starts with it. A new invite link (support's repair and renewal path) stores a fresh, live hash.
  */
-const RETIRED = 'retired:';
+export const RETIRED_PREFIX = 'retired:';
+const RETIRED = RETIRED_PREFIX;
 export const retiredHash = (hash: string) => (hash.startsWith(RETIRED) ? hash : `${RETIRED}${hash}`);
 export const isRetired = (row: Pick<SetupRow, 'token_hash'>) => row.token_hash?.startsWith(RETIRED) === true;
 
