@@ -10,7 +10,7 @@ import type { JobRunner } from './jobs.ts';
 import type { SetupRow } from './setups/repository.ts';
 import type { Setups } from './setups/service.ts';
 import { setStep } from './setups/steps.ts';
-import { assertWizardMayWrite, isRetired } from './setups/wizard-gate.ts';
+import { assertWizardMayRead, assertWizardMayWrite } from './setups/wizard-gate.ts';
 
 /** Only a Dataverse URL's origin names the environment (a trailing slash or a path changes nothing). */
 const origin = (url: string) => new URL(url).origin.toLowerCase();
@@ -106,8 +106,10 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
       req: CredentialHandoffRequest,
       actor: Actor,
     ): Promise<CredentialHandoffResponse> {
-      // A retired token replays nothing either: the link stopped working when the setup was verified.
-      if (isRetired(setup)) assertWizardMayWrite(setup, setup, 'handoff');
+      // A replay of a hand-off already stored (same key, same values) writes nothing: it is answered like a read,
+      // also after the verification retired the token (within its read grace), so a wizard whose answer was lost
+      // on the network learns the outcome instead of a refusal.
+      assertWizardMayRead(setup);
       const existing = await credentials.findByIdempotencyKey(setup.id, req.idempotencyKey);
       if (existing) {
         if (existing.fingerprint !== handoffFingerprint(req)) {
