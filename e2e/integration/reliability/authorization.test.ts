@@ -165,6 +165,14 @@ const stepEvents = {
   events: [{ seq: 1, step: 'preflight', status: 'running', at: new Date().toISOString(), message: 'x' }],
 };
 
+/**
+ * "Another setup's token" may belong to a setup handed off by an earlier row (the credentials row binds one), and the
+ * wizard writes nothing after the hand-off (409): give the caller a live setup's token for the wizard's writes.
+ */
+async function liveOtherToken(c: Caller): Promise<void> {
+  if (c.name === "another setup's token") t.other = (await fresh()).token;
+}
+
 /** One row per route: who may call it, its success status, and a request that succeeds for an allowed caller. */
 const MATRIX: Record<string, Row> = {
   'GET /healthz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/healthz' }) },
@@ -224,16 +232,22 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/wizard/identity': {
     rule: 'setup_token',
     ok: 200,
-    prepare: async (_c, ok) => ({
-      url: '/api/v1/wizard/identity',
-      setupToken: ok ? (await fresh()).token : shared.token,
-      body: { idToken },
-    }),
+    prepare: async (c, ok) => {
+      await liveOtherToken(c);
+      return {
+        url: '/api/v1/wizard/identity',
+        setupToken: ok ? (await fresh()).token : shared.token,
+        body: { idToken },
+      };
+    },
   },
   'POST /api/v1/wizard/events': {
     rule: 'setup_token',
     ok: 200,
-    prepare: async () => ({ url: '/api/v1/wizard/events', setupToken: shared.token, body: stepEvents }),
+    prepare: async (c) => {
+      await liveOtherToken(c);
+      return { url: '/api/v1/wizard/events', setupToken: shared.token, body: stepEvents };
+    },
   },
   'POST /api/v1/wizard/credentials': {
     rule: 'setup_token',

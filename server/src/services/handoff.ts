@@ -10,6 +10,41 @@ import type { JobRunner } from './jobs.ts';
 import type { SetupRow } from './setups/repository.ts';
 import type { Setups } from './setups/service.ts';
 import { setStep } from './setups/steps.ts';
+import { assertWizardMayRead, assertWizardMayWrite } from './setups/wizard-gate.ts';
+
+/** Only a Dataverse URL's origin names the environment (a trailing slash or a path changes nothing). */
+const origin = (url: string) => new URL(url).origin.toLowerCase();
+
+/** The wizard may hand off now, to this setup's tenant and, once a credential was handed off, its environment. */
+function assertHandoffAllowed(current: SetupRow, presented: SetupRow, req: CredentialHandoffRequest): void {
+  assertWizardMayWrite(current, presented, 'handoff');
+  if (!current.tenant_id) {
+    throw new HttpError(
+      409,
+      'conflict',
+      'Sign in with Microsoft first: the setup is not bound to a tenant yet.',
+    );
+  }
+  if (req.tenantId.toLowerCase() !== current.tenant_id.toLowerCase()) {
+    throw new HttpError(
+      403,
+      'tenant_mismatch',
+      'This credential belongs to a tenant other than the one you signed in with.',
+    );
+  }
+  // The first hand-off binds the setup to its environment; a repair after a failure may not move it elsewhere.
+  if (
+    current.credential_kind &&
+    current.environment_url &&
+    origin(req.environmentUrl) !== origin(current.environment_url)
+  ) {
+    throw new HttpError(
+      403,
+      'forbidden',
+      `This setup is bound to the environment ${current.environment_url}; a credential for another environment is refused. Ask Kantiv support for a new setup to connect another environment.`,
+    );
+  }
+}
 
 const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String((err as Error).message));
 
@@ -71,6 +106,10 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
       req: CredentialHandoffRequest,
       actor: Actor,
     ): Promise<CredentialHandoffResponse> {
+      // A replay of a hand-off already stored (same key, same values) writes nothing: it is answered like a read,
+      // also after the verification retired the token (within its read grace), so a wizard whose answer was lost
+      // on the network learns the outcome instead of a refusal.
+      assertWizardMayRead(setup);
       const existing = await credentials.findByIdempotencyKey(setup.id, req.idempotencyKey);
       if (existing) {
         if (existing.fingerprint !== handoffFingerprint(req)) {
@@ -82,30 +121,12 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
         }
         return current(setup.id);
       }
-      if (!setup.tenant_id) {
-        throw new HttpError(
-          409,
-          'conflict',
-          'Sign in with Microsoft first: the setup is not bound to a tenant yet.',
-        );
-      }
-      if (req.tenantId.toLowerCase() !== setup.tenant_id.toLowerCase()) {
-        throw new HttpError(
-          403,
-          'tenant_mismatch',
-          'This credential belongs to a tenant other than the one you signed in with.',
-        );
-      }
-      if (setup.state === 'verified') {
-        throw new HttpError(
-          409,
-          'setup_completed',
-          'This setup is already verified; ask Kantiv support for a new invite to replace its credential.',
-        );
-      }
       const verification: Verification = { status: 'pending', attempts: 0 };
       try {
-        await setups.change(setup.id, actor, async (_row, trx) => {
+        // Every check is made on the row as it is inside the write's transaction (compare-and-set), not as it was
+        // when the token was looked up: a revoke, a verification or a new invite in between wins.
+        await setups.change(setup.id, actor, async (current, trx) => {
+          assertHandoffAllowed(current, setup, req);
           const stored = await credentials.insert(trx, setup.id, req);
           await jobs.cancelQueued(trx, 'verification', setup.id);
           await jobs.enqueue(trx, { kind: 'verification', setupId: setup.id, refId: stored.id });
@@ -123,7 +144,7 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
               client_id: req.clientId,
               environment_url: stored.environment_url,
               application_user_id: req.applicationUserId ?? null,
-              role_name: req.roleName ?? setup.role_name,
+              role_name: req.roleName ?? current.role_name,
               credential_kind: 'client_secret',
               credential_source: req.source,
               secret_expires_at: req.secretExpiresAt ?? null,

@@ -14,6 +14,22 @@ type Periodic = { everyMs: number; run: () => Promise<unknown> };
 const nowIso = () => new Date().toISOString();
 
 /**
+ * Fences every queued or running job of a setup (a revoke, inside its transaction): a queued job never starts, and
+ * a running one is marked cancelled, so its lease stops renewing and its result is not recorded (see `finish`).
+ * What the running handler writes to the setup itself is refused by the lifecycle, which takes no write to a
+ * revoked setup.
+ */
+export async function fenceSetupJobs(trx: Db, setupId: string): Promise<number> {
+  const result = await trx
+    .updateTable('jobs')
+    .set({ status: 'cancelled', run_at: nowIso(), lease_expires_at: null, updated_at: nowIso() })
+    .where('setup_id', '=', setupId)
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/**
  * Persisted, leased background jobs. A job is claimed by setting a lease (owner + expiry); a crashed instance's
  * lease runs out and another instance takes the job over. On PostgreSQL the claim uses `FOR UPDATE SKIP LOCKED`
  * so concurrent instances never claim the same row; on SQLite one process owns the file and the claim is a single
@@ -78,8 +94,13 @@ export function createJobRunner(deps: {
       .executeTakeFirst();
   }
 
+  /** Fenced on the lease and on `running`: a job cancelled while it ran (a revoke) keeps `cancelled`. */
   async function finish(job: Job, result: JobOutcome): Promise<void> {
-    const base = db.updateTable('jobs').where('id', '=', job.id).where('lease_owner', '=', deps.instanceId);
+    const base = db
+      .updateTable('jobs')
+      .where('id', '=', job.id)
+      .where('lease_owner', '=', deps.instanceId)
+      .where('status', '=', 'running');
     if (result.outcome === 'retry') {
       await base
         .set({
@@ -120,7 +141,7 @@ export function createJobRunner(deps: {
         .executeTakeFirst()
         .then((res) => {
           if (Number(res.numUpdatedRows) === 0) {
-            deps.log.warn({ jobId: job.id, kind: job.kind }, 'job lease lost to another instance');
+            deps.log.warn({ jobId: job.id, kind: job.kind }, 'job lease lost (taken over or cancelled)');
             clearInterval(timer);
           }
         })

@@ -23,11 +23,17 @@ export function createTokenVending(deps: {
 
   return {
     async issue(setupId: string, actor: Actor): Promise<ConnectionTokenResponse> {
-      const setup = await deps.setups.getRow(setupId);
-      if (setup.state !== 'verified')
-        throw new HttpError(409, 'conflict', `This connection is ${setup.state}, not verified.`);
-      const active = await deps.credentials.active(setupId);
-      if (!active) throw new HttpError(409, 'conflict', 'This connection has no credential.');
+      const usable = async () => {
+        const setup = await deps.setups.getRow(setupId);
+        if (setup.state === 'revoked')
+          throw new HttpError(409, 'setup_revoked', 'This connection was revoked.');
+        if (setup.state !== 'verified')
+          throw new HttpError(409, 'conflict', `This connection is ${setup.state}, not verified.`);
+        const active = await deps.credentials.active(setupId);
+        if (!active) throw new HttpError(409, 'conflict', 'This connection has no credential.');
+        return active;
+      };
+      const active = await usable();
       const hit = cache.get(setupId);
       let token: ConnectionTokenResponse;
       let cached = false;
@@ -49,6 +55,9 @@ export function createTokenVending(deps: {
             expiresAt: t.expiresAt.toISOString(),
             resource: active.environment_url,
           };
+          // A revoke (or a new hand-off) while Microsoft answered: the token minted for the old state is dropped.
+          if ((await usable()).id !== active.id)
+            throw new HttpError(409, 'conflict', 'The connection changed; ask again.');
           cache.set(setupId, { credentialId: active.id, token, expiresAtMs: t.expiresAt.getTime() });
         } catch (err) {
           if (err instanceof VaultError)

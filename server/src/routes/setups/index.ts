@@ -14,6 +14,7 @@ import { actorOf } from '../../plugins/app/auth.ts';
 import { errorBody } from '../../lib/http-error.ts';
 import type { StatusAnswer } from '../../services/setups/status.ts';
 import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
+import { endStreamWithCredential } from './stream-lifetime.ts';
 
 const serializedEvents = new WeakMap<SetupEvent, string>();
 /** Every watcher of a setup receives the same event object from the bus: serialize it once. */
@@ -155,7 +156,11 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       const unsubscribe = app.eventBus.subscribe(id, (event) =>
         replaying ? pending.push(event) : send(event),
       );
-      reply.sse.onClose(unsubscribe);
+      const stopWatching = endStreamWithCredential(app, request, () => reply.sse.close());
+      reply.sse.onClose(() => {
+        unsubscribe();
+        stopWatching();
+      });
       reply.sse.keepAlive();
       for (const event of await setups.eventsSince(id, sentUpTo)) send(event);
       replaying = false;

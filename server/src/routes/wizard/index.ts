@@ -10,6 +10,7 @@ import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { TokenRejected } from '../../services/identity.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
+import { assertWizardMayRead } from '../../services/setups/wizard-gate.ts';
 import { errorResponses } from '../schemas.ts';
 
 const tags = ['wizard'];
@@ -33,7 +34,11 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: app.requireSetupToken,
       schema: { tags, response: { 200: WizardSetupSchema, ...errorResponses(...ERRORS) } },
     },
-    async (request) => WizardSetupSchema.parse(await app.setups.get(setupOf(request.caller).id)),
+    async (request) => {
+      const setup = setupOf(request.caller);
+      assertWizardMayRead(setup);
+      return WizardSetupSchema.parse(await app.setups.get(setup.id));
+    },
   );
 
   app.post(

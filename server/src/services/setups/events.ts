@@ -102,6 +102,17 @@ export function createEventLog(deps: { db: Db; bus: EventBus }) {
 
     byId: (id: number) => readEvent(db, id),
 
+    /** How many wizard events (those with a `seq`) the setup holds, read inside the caller's transaction. */
+    async countWizardEvents(trx: Db, setupId: string): Promise<number> {
+      const row = await trx
+        .selectFrom('setup_events')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('setup_id', '=', setupId)
+        .where('seq', 'is not', null)
+        .executeTakeFirst();
+      return Number(row?.n ?? 0);
+    },
+
     /** The highest wizard sequence number stored for the setup (-1 when none). */
     async lastSeq(setupId: string): Promise<number> {
       const max = await db

@@ -4,8 +4,10 @@ import type { Setup, SetupState } from '@kantiv/shared/setup';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor } from '../audit.ts';
+import { fenceSetupJobs } from '../jobs.ts';
 import { sourceOf, stateEvent } from './events.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { retiredHash } from './wizard-gate.ts';
 import { nowIso, toSetup, type CreateSetupInput, type SetupRepository, type SetupRow } from './repository.ts';
 
 /** The setup token is shown once (in the invite link's fragment); only its SHA-256 is stored. */
@@ -70,12 +72,15 @@ export function createInvites(deps: {
     },
 
     async revoke(id: string, actor: Actor): Promise<Setup> {
-      const row = await lifecycle.change(id, actor, async (current) => {
+      const row = await lifecycle.change(id, actor, async (current, trx) => {
         if (current.state === 'revoked') return {};
+        // Rolled back with the revoke if it loses its compare-and-set; then decided again on the fresh row.
+        const fenced = await fenceSetupJobs(trx, id);
         return {
           move: { to: 'revoked', on: 'revoke' },
           events: [stateEvent(sourceOf(actor), 'Setup revoked', 'revoked')],
           audit: 'setup.revoked',
+          ...(fenced > 0 ? { details: { jobsCancelled: fenced } } : {}),
         };
       });
       return repo.withSteps(row);
@@ -128,11 +133,13 @@ export function createInvites(deps: {
       return { setup: await repo.withSteps(row), inviteUrl: inviteUrl(id, token) };
     },
 
+    /** The setup of a live or a retired token (see `wizard-gate.ts`); the wizard routes decide what each may do. */
     async findByToken(token: string): Promise<SetupRow | undefined> {
+      const hash = hashToken(token);
       return db
         .selectFrom('setups')
         .selectAll()
-        .where('token_hash', '=', hashToken(token))
+        .where('token_hash', 'in', [hash, retiredHash(hash)])
         .executeTakeFirst();
     },
   };

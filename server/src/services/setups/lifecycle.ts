@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { SetupStateSchema, type SetupState } from '@kantiv/shared/setup';
 import type { SetupEvent } from '@kantiv/shared/events';
 import type { Db } from '../../db/database.ts';
@@ -5,6 +6,7 @@ import { HttpError } from '../../lib/http-error.ts';
 import type { Actor, Audit } from '../audit.ts';
 import type { EventLog, NewEvent } from './events.ts';
 import { nowIso, opt, type SetupRepository, type SetupRow } from './repository.ts';
+import { RETIRED_PREFIX } from './wizard-gate.ts';
 
 /** What moves a setup from one state to another. */
 export type Trigger =
@@ -95,10 +97,12 @@ export class StateConflict extends HttpError {
   ) {
     super(
       409,
-      'conflict',
-      reason === 'illegal'
-        ? `A setup that is ${from} cannot become ${to}.`
-        : 'The setup changed while this request was handled; reload it and try again.',
+      from === 'revoked' ? 'setup_revoked' : 'conflict',
+      reason === 'lost_race'
+        ? 'The setup changed while this request was handled; reload it and try again.'
+        : TERMINAL_STATES.includes(from)
+          ? `This setup is ${from}; nothing about it can change any more.`
+          : `A setup that is ${from} cannot become ${to}.`,
     );
     this.name = 'StateConflict';
   }
@@ -121,6 +125,8 @@ export type Change = {
 };
 export type TransitionResult = { ok: true } | { ok: false; reason: 'illegal' | 'lost_race' };
 
+const retireTokenSql = sql<string>`case when token_hash like ${`${RETIRED_PREFIX}%`} then token_hash else ${RETIRED_PREFIX} || token_hash end`;
+
 /** A lost race is retried on a fresh read this often before it reaches the caller. */
 const MAX_ATTEMPTS = 3;
 
@@ -138,7 +144,12 @@ export function createLifecycle(deps: {
 }) {
   const { db, audit, repo, events } = deps;
 
-  /** Writes the row; false when the state was no longer `read.state` (the compare-and-set lost). */
+  /**
+   * Writes the row; false when the state was no longer `read.state` (the compare-and-set lost). Every write is
+   * decided on a state, so every write is a compare-and-set on it, also one that keeps the state: a verification
+   * result or a hand-off decided on a live setup must not land on a setup revoked meanwhile. A terminal setup
+   * takes no write at all.
+   */
   async function write(
     trx: Db,
     read: Pick<SetupRow, 'id' | 'state'>,
@@ -148,18 +159,21 @@ export function createLifecycle(deps: {
   ): Promise<boolean> {
     const from = read.state as SetupState;
     const moves = move !== undefined && move.to !== from;
+    if (TERMINAL_STATES.includes(from)) throw new StateConflict('illegal', from, move?.to ?? from);
     if (moves && !findTransition(from, move.to, move.on, roleOf(actor)))
       throw new StateConflict('illegal', from, move.to);
-    let update = trx
+    const update = trx
       .updateTable('setups')
       .set((eb) => ({
         ...set,
         ...(moves ? { state: move.to } : {}),
+        // Verified: the invite link stops working, whichever way the setup got there (see wizard-gate.ts).
+        ...(moves && move.to === 'verified' ? { token_hash: retireTokenSql } : {}),
         updated_at: nowIso(),
         version: eb('version', '+', 1),
       }))
-      .where('id', '=', read.id);
-    if (moves) update = update.where('state', '=', from);
+      .where('id', '=', read.id)
+      .where('state', '=', from);
     const result = await update.executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }

@@ -7,6 +7,13 @@ import { stateEvent, type EventLog } from './events.ts';
 import type { Lifecycle } from './lifecycle.ts';
 import { opt, type SetupRow } from './repository.ts';
 import { setStep } from './steps.ts';
+import { assertWizardMayWrite, EVENT_DATA_STATES } from './wizard-gate.ts';
+
+/**
+ * Wizard step events one setup may hold. An engine run reports well under 200; the cap stops an invite holder from
+ * filling the event store (100 events a request, many requests a minute) while leaving room for many retried runs.
+ */
+export const MAX_WIZARD_EVENTS = 2_000;
 
 /** What the customer's wizard reports: who signed in (binding the setup to a tenant) and its step events. */
 export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog; lifecycle: Lifecycle }) {
@@ -24,6 +31,7 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
       actor: Actor,
     ): Promise<void> {
       await lifecycle.change(setup.id, actor, async (current) => {
+        assertWizardMayWrite(current, setup, 'identity');
         const state = (current.state === 'invited' ? 'in_progress' : current.state) as SetupState;
         return {
           set: {
@@ -46,9 +54,19 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
       });
     },
 
-    /** Stores new step events (a retried `seq` once), merges them into the steps and the row's reported fields. */
+    /**
+     * Stores new step events (a retried `seq` once) and merges them into the steps and, before the first hand-off,
+     * the row's reported fields. At most MAX_WIZARD_EVENTS per setup; none once the hand-off ended the wizard's run.
+     */
     async postStepEvents(setup: SetupRow, input: StepEventInput[], actor: Actor) {
       for (const e of input) {
+        // Verification is the server's own step: a wizard claiming it succeeded would mislead support.
+        if (e.step === 'verification')
+          throw new HttpError(
+            403,
+            'forbidden',
+            'The verification step is reported by Kantiv, not the wizard.',
+          );
         if (setup.tenant_id && e.data?.tenantId && e.data.tenantId !== setup.tenant_id) {
           throw new HttpError(
             403,
@@ -60,6 +78,14 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
       const sorted = [...input].sort((a, b) => a.seq - b.seq);
       let accepted = 0;
       await lifecycle.change(setup.id, actor, async (current, trx) => {
+        assertWizardMayWrite(current, setup, 'events');
+        if ((await events.countWizardEvents(trx, setup.id)) + input.length > MAX_WIZARD_EVENTS)
+          throw new HttpError(
+            409,
+            'conflict',
+            `This setup already holds the most wizard events it takes (${MAX_WIZARD_EVENTS}); contact Kantiv support.`,
+          );
+        const writesFields = EVENT_DATA_STATES.includes(current.state as SetupState);
         accepted = 0;
         const stored: SetupEvent[] = [];
         const fields: Partial<SetupRow> = {};
@@ -88,7 +114,7 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
             ...opt('attempt', e.attempt),
             ...opt('error', e.error),
           });
-          const d = e.data;
+          const d = writesFields ? e.data : undefined;
           if (d?.environmentUrl) fields.environment_url = d.environmentUrl;
           if (d?.clientId) fields.client_id = d.clientId;
           if (d?.applicationUserId) fields.application_user_id = d.applicationUserId;

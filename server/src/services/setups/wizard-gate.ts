@@ -1,0 +1,77 @@
+import type { SetupState } from '@kantiv/shared/setup';
+import type { Verification } from '@kantiv/shared/credentials';
+import { HttpError } from '../../lib/http-error.ts';
+import { parseJson, type SetupRow } from './repository.ts';
+
+/** What the wizard writes with its setup token. */
+export type WizardWrite = 'identity' | 'events' | 'handoff';
+
+/**
+ * The states in which the wizard runs, per write. `failed` re-opens the wizard after a hand-off (to repair a step or
+ * send corrected values by hand); `awaiting_verification` and `verified` do not: the hand-off ended the wizard's run.
+ */
+export const WIZARD_WRITE_STATES: Record<WizardWrite, readonly SetupState[]> = {
+  identity: ['invited', 'in_progress', 'failed'],
+  events: ['invited', 'in_progress', 'failed'],
+  handoff: ['in_progress', 'failed'],
+};
+
+/** Step-event data writes the setup's own columns only before the first hand-off; the hand-off's values win. */
+export const EVENT_DATA_STATES: readonly SetupState[] = ['invited', 'in_progress'];
+
+/**
+ * How long the browser tab that just finished may still read its setup with the retired token (the done page shows
+ * "Connected" and the details). Read only: every write is refused from the moment of verification.
+ */
+export const VERIFIED_READ_GRACE_MS = 15 * 60_000;
+
+/**
+ * A verified setup's token is retired, not deleted: the stored hash gets this prefix, so the link still finds its
+ * setup (to answer `setup_completed` rather than "unknown link") but no longer matches a live token. A SHA-256 hex
+ * digest never starts with it. A new invite link (support's repair and renewal path) stores a fresh, live hash.
+ */
+export const RETIRED_PREFIX = 'retired:';
+const RETIRED = RETIRED_PREFIX;
+export const retiredHash = (hash: string) => (hash.startsWith(RETIRED) ? hash : `${RETIRED}${hash}`);
+export const isRetired = (row: Pick<SetupRow, 'token_hash'>) => row.token_hash?.startsWith(RETIRED) === true;
+
+const completed = () =>
+  new HttpError(
+    409,
+    'setup_completed',
+    'This setup is verified; its invite link no longer changes anything. Ask Kantiv support for a new invite.',
+  );
+
+/** May the holder of a retired token still read the setup (the grace after verification)? Throws when not. */
+export function assertWizardMayRead(row: SetupRow, now = Date.now()): void {
+  if (!isRetired(row)) return;
+  const checkedAt = parseJson<Verification>(row.verification)?.checkedAt ?? row.updated_at;
+  if (now - Date.parse(checkedAt) > VERIFIED_READ_GRACE_MS)
+    throw new HttpError(
+      401,
+      'setup_completed',
+      'This setup is complete; its invite link no longer works. Ask Kantiv support for a new invite.',
+    );
+}
+
+/**
+ * May the wizard make `write` on the setup as it is now (`current`, read inside the write's transaction), with the
+ * token it presented (`presented`, the row the token was found on)? Throws the refusal in the shared error shape.
+ */
+export function assertWizardMayWrite(current: SetupRow, presented: SetupRow, write: WizardWrite): void {
+  if (current.token_hash !== presented.token_hash || isRetired(current)) {
+    if (isRetired(current)) throw completed();
+    throw new HttpError(401, 'unauthorized', 'This invite link was replaced by a newer one.');
+  }
+  if (current.state === 'revoked')
+    throw new HttpError(409, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
+  if (WIZARD_WRITE_STATES[write].includes(current.state as SetupState)) return;
+  if (current.state === 'verified') throw completed();
+  throw new HttpError(
+    409,
+    'conflict',
+    current.state === 'awaiting_verification'
+      ? 'Kantiv is verifying the credential already handed off; the wizard cannot change this setup now.'
+      : `This setup is ${current.state}; the wizard cannot change it now.`,
+  );
+}
