@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 
@@ -26,7 +27,12 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:8080'),
   /** Folder holding the built SPA (web/dist). When set, the server serves it with an SPA fallback. */
   WEB_DIST_DIR: z.string().min(1).optional(),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Which proxies may set X-Forwarded-For: `false` (none, the default), a hop count (`1`: one load balancer in front),
+   * or a list of proxy addresses / CIDRs (`10.0.0.0/8,fd00::/8`). `true` is refused: it trusts every hop, so any
+   * client could choose its own address (and with it, its rate-limit buckets).
+   */
+  TRUST_PROXY: z.string().default('false'),
   INSTANCE_ID: z.string().min(1).max(100).optional(),
 
   DATA_DIR: z.string().min(1).default('.data'),
@@ -108,7 +114,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   publicUrl: string;
   webDistDir: string | undefined;
-  trustProxy: boolean;
+  /** Which proxies' X-Forwarded-For counts: none, the nearest `hops`, or the listed addresses/CIDRs. */
+  trustProxy: false | { hops: number } | string[];
   instanceId: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   dataDir: string;
@@ -177,6 +184,54 @@ export function parseKeyring(spec: string, active: string | undefined): Keyring 
   return problems.length > 0 ? problems : { activeKid, keys };
 }
 
+/** TRUST_PROXY → Fastify's trustProxy, or the problem with it. */
+export function parseTrustProxy(value: string): Config['trustProxy'] | string {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    return 'TRUST_PROXY: "true" would trust every hop, so a client could choose its address with X-Forwarded-For; give the number of proxies in front (e.g. 1) or their addresses/CIDRs';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= 10 ? { hops } : 'TRUST_PROXY: a hop count must be between 0 and 10';
+  }
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isAddressOrCidr(e));
+  if (bad.length > 0) {
+    return `TRUST_PROXY: ${bad.map((b) => `"${b}"`).join(', ')} is not a hop count, an IP address or a CIDR`;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  // proxy-addr's (Fastify's) names for the loopback, link-local and unique-local ranges.
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Fastify's `trustProxy` for our setting. Fastify 5 fails closed on a bare number (it trusts no hop), so a hop count
+ * becomes proxy-addr's trust function: the socket peer is hop 0, so `hops` proxies in front are hops 0…hops-1, and
+ * `request.ip` is the address the farthest of them saw. Hop counts suit a server reachable only through its proxies;
+ * otherwise list the proxies' addresses.
+ */
+export function trustProxyOption(
+  t: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false) return false;
+  if (Array.isArray(t)) return t;
+  const { hops } = t;
+  return (_address, hop) => hop < hops;
+}
+
 /** A fresh random key-ring spec; only the demo and tests use it (the demo says so when it does). */
 export function generateKeySpec(kid = 'dev'): string {
   return `${kid}:${randomBytes(32).toString('base64')}`;
@@ -191,6 +246,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   const keyring = parseKeyring(c.KANTIV_KEYS, c.KANTIV_ACTIVE_KEY);
   if (Array.isArray(keyring)) problems.push(...keyring);
+  const trustProxy = parseTrustProxy(c.TRUST_PROXY);
+  if (typeof trustProxy === 'string') problems.push(trustProxy);
 
   let ca: string | undefined;
   if (c.MICROSOFT_CA_FILE) {
@@ -216,7 +273,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (m?.[1] && m[2] && m[3]) hostMap.push({ pattern: m[1].toLowerCase(), host: m[2], port: Number(m[3]) });
     else problems.push(`MICROSOFT_HOST_MAP: "${entry}" must look like host=address:port`);
   }
-  if (problems.length > 0 || Array.isArray(keyring)) throw new ConfigError(problems);
+  if (problems.length > 0 || Array.isArray(keyring) || typeof trustProxy === 'string')
+    throw new ConfigError(problems);
 
   const authority = c.MICROSOFT_AUTHORITY_HOST.replace(/\/$/, '');
   const audiences = c.STAFF_API_AUDIENCE.length > 0 ? c.STAFF_API_AUDIENCE : ['api://kantiv-connect'];
@@ -227,7 +285,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     publicUrl: c.PUBLIC_URL.replace(/\/$/, ''),
     webDistDir: c.WEB_DIST_DIR,
-    trustProxy: c.TRUST_PROXY,
+    trustProxy,
     instanceId: c.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     database: c.DATABASE_URL
       ? { kind: 'postgres', url: c.DATABASE_URL }
