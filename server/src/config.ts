@@ -98,6 +98,14 @@ const ConfigSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
 
+  /** Bearer token the Prometheus scraper sends to `/metrics`; unset, `/metrics` answers 401 to everyone. */
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32 to 512 printable characters without spaces')
+      .optional(),
+  ),
   /** Requests per window per caller on token-bearing and unauthenticated routes. */
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(300),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
@@ -148,6 +156,7 @@ export type Config = {
   webhooks: { timeoutMs: number; maxAttempts: number; retryBaseMs: number };
   rateLimit: { max: number; windowMs: number };
   statusMaxWaitSeconds: number;
+  metricsToken: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -331,5 +340,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     rateLimit: { max: c.RATE_LIMIT_MAX, windowMs: c.RATE_LIMIT_WINDOW_MS },
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
+    metricsToken: c.METRICS_TOKEN,
   };
 }

@@ -139,7 +139,7 @@ describe.each(DIALECTS)('authorization matrix (%s)', (dialect) => {
     {
       name: 'GET /metrics',
       method: 'GET',
-      rule: 'public',
+      rule: 'metrics_token',
       ok: [200],
       prepare: async () => ({ url: '/metrics' }),
     },

@@ -21,7 +21,8 @@ import { startWorld, stopWorld } from './support/world.ts';
  */
 type Scope = 'setups:read' | 'setups:write' | 'connections:token' | 'webhooks:manage';
 const SCOPES: Scope[] = ['setups:read', 'setups:write', 'connections:token', 'webhooks:manage'];
-type Rule = 'public' | 'setup_token' | { staff?: 'read' | 'manage'; apiKey?: Scope };
+/** `metrics_token`: only the scraper's METRICS_TOKEN, which no caller here holds. */
+type Rule = 'public' | 'setup_token' | 'metrics_token' | { staff?: 'read' | 'manage'; apiKey?: Scope };
 type Kind = 'none' | 'bad' | 'setup' | 'staff' | 'key';
 type Caller = {
   name: string;
@@ -141,6 +142,7 @@ const callers: Caller[] = [
 function allowed(rule: Rule, caller: Caller): boolean {
   if (rule === 'public') return true;
   if (rule === 'setup_token') return caller.kind === 'setup';
+  if (rule === 'metrics_token') return false;
   if (caller.kind === 'staff') {
     const roles = caller.roles ?? [];
     if (rule.staff === 'manage') return roles.includes('Connect.Manage');
@@ -155,7 +157,7 @@ function expected(rule: Rule, caller: Caller, ok: number): number {
   if (allowed(rule, caller)) return ok;
   if (rule === 'public') return ok;
   // Wizard routes know only setup tokens: anything else is not a valid credential there.
-  if (rule === 'setup_token') return 401;
+  if (rule === 'setup_token' || rule === 'metrics_token') return 401;
   if (caller.kind === 'staff' || caller.kind === 'key') return 403;
   return 401;
 }
@@ -190,7 +192,7 @@ const stepEvents = {
 const MATRIX: Record<string, Row> = {
   'GET /healthz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/healthz' }) },
   'GET /readyz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/readyz' }) },
-  'GET /metrics': { rule: 'public', ok: 200, prepare: async () => ({ url: '/metrics' }) },
+  'GET /metrics': { rule: 'metrics_token', ok: 200, prepare: async () => ({ url: '/metrics' }) },
   'GET /api/v1/client-config': {
     rule: 'public',
     ok: 200,
