@@ -166,6 +166,18 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * Why a 32-byte key cannot have come from a random generator, or undefined. 32 random bytes have about 30 distinct
+ * values (fewer than 16 has a probability far below 2^-100), so a key with few distinct bytes was typed or padded
+ * by hand: all zeros, one repeated byte, a short pattern repeated.
+ */
+export function weakKeyReason(key: Buffer): string | undefined {
+  const distinct = new Set(key).size;
+  if (distinct === 1) return key[0] === 0 ? 'all zero bytes' : 'one byte repeated';
+  if (distinct < 16) return `only ${distinct} distinct byte values`;
+  return undefined;
+}
+
 /** `kid:base64key,…` → a key ring; every key must be exactly 32 bytes (AES-256). */
 export function parseKeyring(spec: string, active: string | undefined): Keyring | string[] {
   const problems: string[] = [];
@@ -181,7 +193,12 @@ export function parseKeyring(spec: string, active: string | undefined): Keyring 
       continue;
     }
     const key = Buffer.from(entry.slice(idx + 1), 'base64');
+    const weak = key.length === 32 ? weakKeyReason(key) : undefined;
     if (key.length !== 32) problems.push(`KANTIV_KEYS: key "${kid}" must decode to 32 bytes`);
+    else if (weak)
+      problems.push(
+        `KANTIV_KEYS: key "${kid}" is weak (${weak}); generate one with \`pnpm --filter @kantiv/server generate-key\``,
+      );
     else if (keys.has(kid)) problems.push(`KANTIV_KEYS: key "${kid}" is listed twice`);
     else keys.set(kid, key);
   }
