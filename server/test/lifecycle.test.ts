@@ -120,7 +120,7 @@ describe.each(DIALECTS)('setup lifecycle and key rotation (%s)', (dialect) => {
       const creds = createCredentialStore({
         store,
         keyring: () => config.keyring,
-        audit: createAudit(store.db),
+        audit: createAudit(store.db, store.dialect),
       });
       for (const s of secrets) {
         const active = await creds.active(s.id);

@@ -52,7 +52,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   const store = opts.store ?? (await openStore(config.database));
   const keyring = (): Keyring => config.keyring;
   const http: HttpClient = createHttpClient({ ca: config.microsoft.ca, hostMap: config.microsoft.hostMap });
-  const audit = createAudit(store.db);
+  const audit = createAudit(store.db, store.dialect);
   // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
     pgUrl: store.pgUrl,

@@ -97,9 +97,21 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
         }
         if (accepted === 0) return {};
         const moves = current.state === 'invited';
+        // Reported fields rewrite setup columns: audit what changed (ids and URLs only, never a secret).
+        const changed = Object.entries(fields).filter(([k, v]) => current[k as keyof SetupRow] !== v);
         return {
           set: fields,
           stored,
+          ...(changed.length > 0
+            ? {
+                audit: 'setup.fields_reported',
+                details: {
+                  changes: Object.fromEntries(
+                    changed.map(([k, v]) => [k, { from: current[k as keyof SetupRow] ?? null, to: v }]),
+                  ),
+                },
+              }
+            : {}),
           ...(moves
             ? {
                 move: { to: 'in_progress', on: 'report_steps' },
