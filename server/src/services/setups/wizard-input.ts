@@ -23,7 +23,22 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
       },
       actor: Actor,
     ): Promise<void> {
-      await lifecycle.change(setup.id, actor, async (current) => {
+      await lifecycle.change(setup.id, actor, async (current, trx) => {
+        // The binding is a compare-and-set in the database, not a check on the row read at sign-in: of two
+        // concurrent sign-ins to different tenants exactly one binds; the other finds the row bound and is refused.
+        const bound = await trx
+          .updateTable('setups')
+          .set({ tenant_id: identity.tenantId })
+          .where('id', '=', setup.id)
+          .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', identity.tenantId)]))
+          .executeTakeFirst();
+        if (Number(bound.numUpdatedRows) !== 1) {
+          throw new HttpError(
+            403,
+            'tenant_mismatch',
+            'You signed in to a different Microsoft tenant than the one this setup started with.',
+          );
+        }
         const state = (current.state === 'invited' ? 'in_progress' : current.state) as SetupState;
         return {
           set: {
