@@ -45,17 +45,21 @@ describe.each(DIALECTS)('credential AAD v2 (%s)', (dialect) => {
       .orderBy('created_at')
       .execute();
   const reveal = (id: string) => ctx.app.credentialStore.reveal(id, 'test', ACTOR);
+  /** Points the credential at another host in the database: it must no longer open. */
+  const expectUnreadableElsewhere = async (id: string) => {
+    await ctx.app.store.db
+      .updateTable('credentials')
+      .set({ environment_url: 'https://evil.crm.dynamics.com' })
+      .where('id', '=', id)
+      .execute();
+    await expect(reveal(id)).rejects.toBeInstanceOf(VaultError);
+  };
 
   it('a credential pointed at another environment no longer opens', async () => {
     const setup = await handedOffSetup(ctx);
     const [row] = await credentialsOf(setup.id);
     expect((await reveal(row!.id)).secret).toBe(setup.secret);
-    await ctx.app.store.db
-      .updateTable('credentials')
-      .set({ environment_url: 'https://evil.crm.dynamics.com' })
-      .where('id', '=', row!.id)
-      .execute();
-    await expect(reveal(row!.id)).rejects.toBeInstanceOf(VaultError);
+    await expectUnreadableElsewhere(row!.id);
   });
 
   it('an older credential switched back on by a database write no longer opens; while off it still does', async () => {
@@ -114,11 +118,6 @@ describe.each(DIALECTS)('credential AAD v2 (%s)', (dialect) => {
     const [after] = await credentialsOf(setup.id);
     expect(after!.aad_version).toBe(2);
     expect((await reveal(row!.id)).secret).toBe('legacy-secret');
-    await ctx.app.store.db
-      .updateTable('credentials')
-      .set({ environment_url: 'https://evil.crm.dynamics.com' })
-      .where('id', '=', row!.id)
-      .execute();
-    await expect(reveal(row!.id)).rejects.toBeInstanceOf(VaultError);
+    await expectUnreadableElsewhere(row!.id);
   });
 });
