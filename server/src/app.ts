@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
 import sse from '@fastify/sse';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Config } from './config.ts';
+import { trustProxyOption, type Config } from './config.ts';
 import type { Store } from './db/database.ts';
 import type { Resolve } from './lib/address-policy.ts';
 import { AccessLog, lazyChildLogger, REDACT_PATHS } from './logging.ts';
@@ -57,7 +57,7 @@ export async function buildApp({
     bodyLimit: 64 * 1024,
     // Routes never carry secrets in the URL; still, keep request ids short and ours.
     requestIdHeader: false,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     // SSE streams never become idle; close them on shutdown instead of waiting forever.
     forceCloseConnections: true,
     routerOptions: { maxParamLength: 200 },

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
@@ -27,7 +28,12 @@ const ConfigSchema = z.object({
   PUBLIC_URL: z.url().default('http://localhost:8080'),
   /** Folder holding the built SPA (web/dist). When set, the server serves it with an SPA fallback. */
   WEB_DIST_DIR: z.string().min(1).optional(),
-  TRUST_PROXY: bool.default(false),
+  /**
+   * Which proxies may set X-Forwarded-For: `false` (none, the default), a hop count (`1`: one load balancer in front),
+   * or a list of proxy addresses / CIDRs (`10.0.0.0/8,fd00::/8`). `true` is refused: it trusts every hop, so any
+   * client could choose its own address (and with it, its rate-limit buckets).
+   */
+  TRUST_PROXY: z.string().default('false'),
   INSTANCE_ID: z.string().min(1).max(100).optional(),
 
   DATA_DIR: z.string().min(1).default('.data'),
@@ -106,6 +112,14 @@ const ConfigSchema = z.object({
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
 
+  /** Bearer token the Prometheus scraper sends to `/metrics`; unset, `/metrics` answers 401 to everyone. */
+  METRICS_TOKEN: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(/^[\x21-\x7e]{32,512}$/, 'must be 32 to 512 printable characters without spaces')
+      .optional(),
+  ),
   /** Requests per window per caller on token-bearing and unauthenticated routes. */
   RATE_LIMIT_MAX: z.coerce.number().int().min(1).max(1_000_000).default(300),
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
@@ -122,7 +136,8 @@ export type Config = {
   logLevel: z.infer<typeof ConfigSchema>['LOG_LEVEL'];
   publicUrl: string;
   webDistDir: string | undefined;
-  trustProxy: boolean;
+  /** Which proxies' X-Forwarded-For counts: none, the nearest `hops`, or the listed addresses/CIDRs. */
+  trustProxy: false | { hops: number } | string[];
   instanceId: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   dataDir: string;
@@ -173,6 +188,7 @@ export type Config = {
   };
   rateLimit: { max: number; windowMs: number };
   statusMaxWaitSeconds: number;
+  metricsToken: string | undefined;
 };
 
 export class ConfigError extends Error {
@@ -180,6 +196,18 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/**
+ * Why a 32-byte key cannot have come from a random generator, or undefined. 32 random bytes have about 30 distinct
+ * values (fewer than 16 has a probability far below 2^-100), so a key with few distinct bytes was typed or padded
+ * by hand: all zeros, one repeated byte, a short pattern repeated.
+ */
+export function weakKeyReason(key: Buffer): string | undefined {
+  const distinct = new Set(key).size;
+  if (distinct === 1) return key[0] === 0 ? 'all zero bytes' : 'one byte repeated';
+  if (distinct < 16) return `only ${distinct} distinct byte values`;
+  return undefined;
 }
 
 /** `kid:base64key,…` → a key ring; every key must be exactly 32 bytes (AES-256). */
@@ -197,7 +225,12 @@ export function parseKeyring(spec: string, active: string | undefined): Keyring 
       continue;
     }
     const key = Buffer.from(entry.slice(idx + 1), 'base64');
+    const weak = key.length === 32 ? weakKeyReason(key) : undefined;
     if (key.length !== 32) problems.push(`KANTIV_KEYS: key "${kid}" must decode to 32 bytes`);
+    else if (weak)
+      problems.push(
+        `KANTIV_KEYS: key "${kid}" is weak (${weak}); generate one with \`pnpm --filter @kantiv/server generate-key\``,
+      );
     else if (keys.has(kid)) problems.push(`KANTIV_KEYS: key "${kid}" is listed twice`);
     else keys.set(kid, key);
   }
@@ -207,6 +240,54 @@ export function parseKeyring(spec: string, active: string | undefined): Keyring 
     problems.push(`KANTIV_ACTIVE_KEY: "${activeKid}" is not in KANTIV_KEYS`);
   }
   return problems.length > 0 ? problems : { activeKid, keys };
+}
+
+/** TRUST_PROXY → Fastify's trustProxy, or the problem with it. */
+export function parseTrustProxy(value: string): Config['trustProxy'] | string {
+  const v = value.trim().toLowerCase();
+  if (v === '' || v === 'false' || v === '0') return false;
+  if (v === 'true') {
+    return 'TRUST_PROXY: "true" would trust every hop, so a client could choose its address with X-Forwarded-For; give the number of proxies in front (e.g. 1) or their addresses/CIDRs';
+  }
+  if (/^\d+$/.test(v)) {
+    const hops = Number(v);
+    return hops <= 10 ? { hops } : 'TRUST_PROXY: a hop count must be between 0 and 10';
+  }
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isAddressOrCidr(e));
+  if (bad.length > 0) {
+    return `TRUST_PROXY: ${bad.map((b) => `"${b}"`).join(', ')} is not a hop count, an IP address or a CIDR`;
+  }
+  return entries;
+}
+
+function isAddressOrCidr(entry: string): boolean {
+  // proxy-addr's (Fastify's) names for the loopback, link-local and unique-local ranges.
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  if (!/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+/**
+ * Fastify's `trustProxy` for our setting. Fastify 5 fails closed on a bare number (it trusts no hop), so a hop count
+ * becomes proxy-addr's trust function: the socket peer is hop 0, so `hops` proxies in front are hops 0…hops-1, and
+ * `request.ip` is the address the farthest of them saw. Hop counts suit a server reachable only through its proxies;
+ * otherwise list the proxies' addresses.
+ */
+export function trustProxyOption(
+  t: Config['trustProxy'],
+): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (t === false) return false;
+  if (Array.isArray(t)) return t;
+  const { hops } = t;
+  return (_address, hop) => hop < hops;
 }
 
 /** A fresh random key-ring spec; only the demo and tests use it (the demo says so when it does). */
@@ -223,6 +304,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const problems: string[] = [];
   const keyring = parseKeyring(c.KANTIV_KEYS, c.KANTIV_ACTIVE_KEY);
   if (Array.isArray(keyring)) problems.push(...keyring);
+  const trustProxy = parseTrustProxy(c.TRUST_PROXY);
+  if (typeof trustProxy === 'string') problems.push(trustProxy);
 
   let ca: string | undefined;
   if (c.MICROSOFT_CA_FILE) {
@@ -249,7 +332,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     else problems.push(`MICROSOFT_HOST_MAP: "${entry}" must look like host=address:port`);
   }
   problems.push(...devModeProblems(c));
-  if (problems.length > 0 || Array.isArray(keyring)) throw new ConfigError(problems);
+  if (problems.length > 0 || Array.isArray(keyring) || typeof trustProxy === 'string')
+    throw new ConfigError(problems);
 
   const authority = c.MICROSOFT_AUTHORITY_HOST.replace(/\/$/, '');
   const audiences = c.STAFF_API_AUDIENCE.length > 0 ? c.STAFF_API_AUDIENCE : ['api://kantiv-connect'];
@@ -260,7 +344,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: c.LOG_LEVEL,
     publicUrl: c.PUBLIC_URL.replace(/\/$/, ''),
     webDistDir: c.WEB_DIST_DIR,
-    trustProxy: c.TRUST_PROXY,
+    trustProxy,
     instanceId: c.INSTANCE_ID ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`,
     database: c.DATABASE_URL
       ? { kind: 'postgres', url: c.DATABASE_URL }
@@ -316,6 +400,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     rateLimit: { max: c.RATE_LIMIT_MAX, windowMs: c.RATE_LIMIT_WINDOW_MS },
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
+    metricsToken: c.METRICS_TOKEN,
   };
 }
 

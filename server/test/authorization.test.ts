@@ -144,7 +144,7 @@ describeDialects('authorization matrix (%s)', (dialect) => {
     {
       name: 'GET /metrics',
       method: 'GET',
-      rule: 'public',
+      rule: 'metrics_token',
       ok: [200],
       prepare: async () => ({ url: '/metrics' }),
     },

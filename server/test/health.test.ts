@@ -3,7 +3,7 @@ import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { ClientConfigSchema } from '@kantiv/shared/client-config';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
 import { describeDialects } from './helpers/databases.ts';
-import { useTestApp } from './helpers/app.ts';
+import { bearer, useTestApp } from './helpers/app.ts';
 
 describeDialects('operations routes (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
@@ -22,7 +22,7 @@ describeDialects('operations routes (%s)', (dialect) => {
 
   it('GET /metrics › serves Prometheus text with request counters and setup gauges', async () => {
     await ctx.call({ method: 'GET', url: '/healthz' });
-    const res = await ctx.call({ method: 'GET', url: '/metrics' });
+    const res = await ctx.call({ method: 'GET', url: '/metrics', headers: bearer(ctx.metricsToken) });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
     expect(res.body).toContain('kantiv_http_requests_total{method="GET",route="/healthz",status="200"}');

@@ -122,7 +122,7 @@ describeDialects('setup lifecycle and key rotation (%s)', (dialect) => {
       const creds = createCredentialStore({
         store,
         keyring: () => config.keyring,
-        audit: createAudit(store.db),
+        audit: createAudit(store.db, store.dialect),
       });
       for (const s of secrets) {
         const active = await creds.active(s.id);

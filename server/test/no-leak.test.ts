@@ -92,7 +92,9 @@ describeDialects('secrets never leak; tampering fails closed (%s)', (dialect) =>
       await ctx.call({
         method: 'GET',
         url,
-        headers: bearer(url.includes('wizard') ? token : ctx.staffManage),
+        headers: bearer(
+          url.includes('wizard') ? token : url === '/metrics' ? ctx.metricsToken : ctx.staffManage,
+        ),
       });
     }
     await ctx.call({ method: 'POST', url: `/api/v1/connections/${id}/token`, headers: bearer(ctx.apiKey) });

@@ -47,7 +47,7 @@ describeDialects('webhook delivery, give-up and key rotation (%s)', (dialect) =>
     hooks = createWebhooks({
       store,
       keyring: () => current,
-      audit: createAudit(store.db),
+      audit: createAudit(store.db, store.dialect),
       http: createHttpClient({ guard }),
       guard,
       jobs,

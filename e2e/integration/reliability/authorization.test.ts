@@ -177,7 +177,7 @@ async function liveOtherToken(c: Caller): Promise<void> {
 const MATRIX: Record<string, Row> = {
   'GET /healthz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/healthz' }) },
   'GET /readyz': { rule: 'public', ok: 200, prepare: async () => ({ url: '/readyz' }) },
-  'GET /metrics': { rule: 'public', ok: 200, prepare: async () => ({ url: '/metrics' }) },
+  'GET /metrics': { rule: 'metrics_token', ok: 200, prepare: async () => ({ url: '/metrics' }) },
   'GET /api/v1/client-config': {
     rule: 'public',
     ok: 200,

@@ -14,9 +14,10 @@ import { rewrapSealedWebhookSecrets } from '../services/webhooks.ts';
  *   rewrap                                   re-wrap every data key under KANTIV_ACTIVE_KEY (then remove old keys)
  *   create-api-key --name n --scopes a,b     print a new API key once
  *   generate-key [--kid k]                   print a fresh KANTIV_KEYS entry
+ *   audit-verify                             check the audit hash chain; names the first broken entry
  */
 const USAGE =
-  'usage: kantiv-connect <migrate | rewrap | create-api-key --name <name> --scopes <a,b> | generate-key [--kid <kid>]>';
+  'usage: kantiv-connect <migrate | rewrap | audit-verify | create-api-key --name <name> --scopes <a,b> | generate-key [--kid <kid>]>';
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -30,7 +31,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const store = await openStore(config.database, { migrate: false });
   try {
-    const audit = createAudit(store.db);
+    const audit = createAudit(store.db, store.dialect);
     switch (command) {
       case 'migrate': {
         const applied = await migrateToLatest(store.db as never, store.dialect);
@@ -51,6 +52,15 @@ async function main(argv: string[]): Promise<number> {
           JSON.stringify({ activeKey: config.keyring.activeKid, credentials: creds, webhookSecrets: hooks }),
         );
         return creds.failed + hooks.failed === 0 ? 0 : 1;
+      }
+      case 'audit-verify': {
+        await migrateToLatest(store.db as never, store.dialect);
+        const report = await audit.verify();
+        console.log(JSON.stringify(report));
+        if (!report.ok) {
+          console.error(`audit chain broken at entry ${report.firstBroken.id}: ${report.firstBroken.reason}`);
+        }
+        return report.ok ? 0 : 1;
       }
       case 'create-api-key': {
         await migrateToLatest(store.db as never, store.dialect);

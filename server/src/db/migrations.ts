@@ -215,6 +215,22 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await appendOnly(db, 'audit_log');
       },
     },
+    // Existing credentials stay on AAD v1 (readable as they are) until `rewrap` reseals them under v2.
+    '002_credential_aad_version': {
+      async up(db) {
+        await db.schema
+          .alterTable('credentials')
+          .addColumn('aad_version', 'integer', (c) => c.notNull().defaultTo(1))
+          .execute();
+      },
+    },
+    // Entries from before this migration have no hash; the chain starts at the first entry written after it.
+    '003_audit_chain': {
+      async up(db) {
+        await db.schema.alterTable('audit_log').addColumn('prev_hash', 'text').execute();
+        await db.schema.alterTable('audit_log').addColumn('hash', 'text').execute();
+      },
+    },
   };
 }
 

@@ -84,6 +84,8 @@ export interface CredentialsTable {
   ciphertext: string;
   active: number;
   created_at: string;
+  /** Which credentialAad version the ciphertext is bound to (1: setup/tenant/client; 2: also id, active, URL). */
+  aad_version: number;
 }
 
 export interface JobsTable {
@@ -155,6 +157,9 @@ export interface AuditLogTable {
   setup_id: string | null;
   target: string | null;
   details: string | null;
+  /** SHA-256 (hex) of the previous entry's `hash`; null only before the chain began (migration 003). */
+  prev_hash: string | null;
+  hash: string | null;
 }
 
 export interface Database {

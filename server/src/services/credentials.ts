@@ -3,11 +3,14 @@ import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { Keyring } from '../config.ts';
 import type { Db, Store } from '../db/database.ts';
 import type { CredentialsTable } from '../db/schema.ts';
-import { credentialAad, open, seal, VaultError } from '../vault/vault.ts';
+import { credentialAad, credentialAadV2, open, reseal, seal, VaultError } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 
-export type StoredCredential = Omit<CredentialsTable, 'kid' | 'wrapped_key' | 'iv' | 'tag' | 'ciphertext'>;
+export type StoredCredential = Omit<
+  CredentialsTable,
+  'kid' | 'wrapped_key' | 'iv' | 'tag' | 'ciphertext' | 'aad_version'
+>;
 
 /** Non-secret fields of a hand-off: a retry with the same idempotency key must carry the same ones. */
 export function handoffFingerprint(req: CredentialHandoffRequest): string {
@@ -19,9 +22,27 @@ export function handoffFingerprint(req: CredentialHandoffRequest): string {
 }
 
 const strip = (r: CredentialsTable): StoredCredential => {
-  const { kid: _k, wrapped_key: _w, iv: _i, tag: _t, ciphertext: _c, ...rest } = r;
+  const { kid: _k, wrapped_key: _w, iv: _i, tag: _t, ciphertext: _c, aad_version: _v, ...rest } = r;
   return rest;
 };
+
+type AadFields = Pick<
+  CredentialsTable,
+  'id' | 'setup_id' | 'tenant_id' | 'client_id' | 'active' | 'environment_url' | 'aad_version'
+>;
+
+/** The AAD a row's ciphertext is bound to, by the version it was sealed under (v1 rows predate migration 002). */
+export function credentialAadOf(r: AadFields, override: { active?: number } = {}): string {
+  if (r.aad_version === 1) return credentialAad(r.setup_id, r.tenant_id, r.client_id);
+  return credentialAadV2({
+    id: r.id,
+    setupId: r.setup_id,
+    tenantId: r.tenant_id,
+    clientId: r.client_id,
+    active: (override.active ?? r.active) === 1,
+    environmentUrl: r.environment_url,
+  });
+}
 
 /**
  * The credential repository: the only code that calls the vault for credentials. Secrets are sealed before the
@@ -29,6 +50,72 @@ const strip = (r: CredentialsTable): StoredCredential => {
  */
 export function createCredentialStore(deps: { store: Store; keyring: () => Keyring; audit: Audit }) {
   const db = deps.store.db;
+
+  /**
+   * Switches off the setup's active credential(s). Under AAD v2 the flag is bound, so each is resealed with
+   * `active = 0` in the same write; one that no longer opens (tampered) is switched off as it is and stays unreadable.
+   */
+  async function deactivate(trx: Db, setupId: string): Promise<void> {
+    const rows = await trx
+      .selectFrom('credentials')
+      .selectAll()
+      .where('setup_id', '=', setupId)
+      .where('active', '=', 1)
+      .execute();
+    for (const r of rows) {
+      let resealed = {};
+      if (r.aad_version !== 1) {
+        try {
+          const next = reseal(
+            deps.keyring(),
+            sealedOf(r),
+            credentialAadOf(r),
+            credentialAadOf(r, { active: 0 }),
+          );
+          resealed = sealedColumns(next);
+        } catch (err) {
+          if (!(err instanceof VaultError)) throw err;
+        }
+      }
+      await trx
+        .updateTable('credentials')
+        .set({ active: 0, ...resealed })
+        .where('id', '=', r.id)
+        .execute();
+    }
+  }
+
+  /** v1 → v2, compare-and-set on the version and kid so a concurrent run or write is not overwritten. */
+  async function upgradeAad(actor: Actor): Promise<{ upgraded: number; failed: number }> {
+    const rows = await db.selectFrom('credentials').selectAll().where('aad_version', '=', 1).execute();
+    let upgraded = 0;
+    let failed = 0;
+    for (const r of rows) {
+      try {
+        const next = reseal(
+          deps.keyring(),
+          sealedOf(r),
+          credentialAadOf(r),
+          credentialAadOf({ ...r, aad_version: 2 }),
+        );
+        const res = await db
+          .updateTable('credentials')
+          .set({ ...sealedColumns(next), aad_version: 2 })
+          .where('id', '=', r.id)
+          .where('aad_version', '=', 1)
+          .where('kid', '=', r.kid)
+          .where('active', '=', r.active)
+          .executeTakeFirst();
+        if (Number(res.numUpdatedRows) === 1) upgraded += 1;
+      } catch {
+        failed += 1;
+      }
+    }
+    if (rows.length > 0) {
+      await deps.audit.record(actor, { action: 'vault.aad_upgraded', details: { upgraded, failed, to: 2 } });
+    }
+    return { upgraded, failed };
+  }
 
   return {
     async findByIdempotencyKey(setupId: string, key: string): Promise<StoredCredential | undefined> {
@@ -53,20 +140,29 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
 
     /** Seals and stores the secret as the setup's one active credential (older ones are deactivated). */
     async insert(trx: Db, setupId: string, req: CredentialHandoffRequest): Promise<StoredCredential> {
+      const id = randomUUID();
+      const environmentUrl = req.environmentUrl.replace(/\/+$/, '');
       const sealed = seal(
         deps.keyring(),
         req.clientSecret,
-        credentialAad(setupId, req.tenantId, req.clientId),
+        credentialAadV2({
+          id,
+          setupId,
+          tenantId: req.tenantId,
+          clientId: req.clientId,
+          active: true,
+          environmentUrl,
+        }),
       );
       const row: CredentialsTable = {
-        id: randomUUID(),
+        id,
         setup_id: setupId,
         idempotency_key: req.idempotencyKey,
         fingerprint: handoffFingerprint(req),
         tenant_id: req.tenantId,
         client_id: req.clientId,
         source: req.source,
-        environment_url: req.environmentUrl.replace(/\/+$/, ''),
+        environment_url: environmentUrl,
         application_user_id: req.applicationUserId ?? null,
         role_name: req.roleName ?? null,
         secret_key_id: req.secretKeyId ?? null,
@@ -74,8 +170,9 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         ...sealedColumns(sealed),
         active: 1,
         created_at: new Date().toISOString(),
+        aad_version: 2,
       };
-      await trx.updateTable('credentials').set({ active: 0 }).where('setup_id', '=', setupId).execute();
+      await deactivate(trx, setupId);
       await trx.insertInto('credentials').values(row).execute();
       return strip(row);
     },
@@ -92,7 +189,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         .where('id', '=', credentialId)
         .executeTakeFirstOrThrow();
       try {
-        const secret = open(deps.keyring(), sealedOf(r), credentialAad(r.setup_id, r.tenant_id, r.client_id));
+        const secret = open(deps.keyring(), sealedOf(r), credentialAadOf(r));
         await deps.audit.record(actor, {
           action: 'credential.decrypted',
           setupId: r.setup_id,
@@ -111,14 +208,19 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
       }
     },
 
-    /** Moves every credential's data key to the active KEK (see rewrapSealedColumns). */
-    async rewrapAll(actor: Actor): Promise<{ rewrapped: number; failed: number }> {
-      return rewrapSealedColumns(
+    /**
+     * Reseals every AAD v1 credential under v2, then moves every data key to the active KEK (see
+     * rewrapSealedColumns). A row that cannot be opened keeps its old seal and counts as failed.
+     */
+    async rewrapAll(actor: Actor): Promise<{ rewrapped: number; upgraded: number; failed: number }> {
+      const upgrade = await upgradeAad(actor);
+      const moved = await rewrapSealedColumns(
         { db, keyring: deps.keyring(), audit: deps.audit },
         'credentials',
-        (r) => credentialAad(r.setup_id, r.tenant_id, r.client_id),
+        (r) => credentialAadOf(r),
         actor,
       );
+      return { ...moved, upgraded: upgrade.upgraded, failed: moved.failed + upgrade.failed };
     },
   };
 }

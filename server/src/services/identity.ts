@@ -3,6 +3,20 @@ import type { StaffRole } from '@kantiv/shared/auth';
 import type { Config } from '../config.ts';
 import type { HttpClient } from '../lib/http-client.ts';
 
+export class TokenRejected extends Error {}
+
+/**
+ * The signing keys could not be fetched: our problem (or the identity provider's), never the caller's. Kept apart
+ * from TokenRejected so it answers 503 and is never counted as a failed sign-in (which would lock out every caller
+ * at the address, API keys included, while the key endpoint is down).
+ */
+export class KeysUnavailable extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'KeysUnavailable';
+  }
+}
+
 /**
  * A JWKS fetched over our own HTTP client (so the emulator's CA can be trusted) and cached; an unknown `kid`
  * triggers one refetch (key rollover), at most every 30 seconds.
@@ -12,10 +26,14 @@ export function createJwksResolver(url: string, http: HttpClient) {
   let fetchedAt = 0;
 
   async function refresh(): Promise<void> {
-    const res = await http.request(url, { timeoutMs: 10_000 });
-    if (res.status !== 200) throw new Error(`JWKS ${url} answered ${res.status}`);
-    jwks = createLocalJWKSet(JSON.parse(res.body) as JSONWebKeySet);
-    fetchedAt = Date.now();
+    try {
+      const res = await http.request(url, { timeoutMs: 10_000 });
+      if (res.status !== 200) throw new Error(`JWKS ${url} answered ${res.status}`);
+      jwks = createLocalJWKSet(JSON.parse(res.body) as JSONWebKeySet);
+      fetchedAt = Date.now();
+    } catch (err) {
+      throw new KeysUnavailable(`keys at ${url} unavailable: ${(err as Error).message}`);
+    }
   }
 
   return async (
@@ -37,8 +55,6 @@ export function createJwksResolver(url: string, http: HttpClient) {
 
 export type StaffCaller = { subject: string; name: string | undefined; roles: StaffRole[] };
 
-export class TokenRejected extends Error {}
-
 const looksLikeJwt = (t: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(t);
 
 /** Kantiv staff: access tokens for our API from Kantiv's identity provider; roles from the `roles` claim. */
@@ -54,7 +70,8 @@ export function createStaffVerifier(config: Config['staff'], http: HttpClient) {
         algorithms: ['RS256', 'RS384', 'RS512', 'PS256', 'ES256', 'ES384'],
         clockTolerance: 60,
       }));
-    } catch {
+    } catch (err) {
+      if (err instanceof KeysUnavailable) throw err;
       throw new TokenRejected('staff token rejected');
     }
     const claimed: unknown[] = Array.isArray(payload.roles) ? payload.roles : [];
@@ -122,7 +139,8 @@ export function createIdTokenVerifier(config: Config['microsoft'], http: HttpCli
         name: typeof payload.name === 'string' ? payload.name : undefined,
         objectId: typeof payload.oid === 'string' ? payload.oid : undefined,
       };
-    } catch {
+    } catch (err) {
+      if (err instanceof KeysUnavailable) throw err;
       throw new TokenRejected('id token rejected');
     }
   };

@@ -114,9 +114,45 @@ export function rewrap(keyring: Keyring, sealed: Sealed, aad: string): Sealed {
   }
 }
 
-/** What a credential ciphertext is bound to. Changing this format makes every stored credential unreadable. */
+/**
+ * Opens under `fromAad` and seals afresh (new data key) under `toAad`: for a change of what the ciphertext is bound
+ * to (an AAD version upgrade, a credential deactivated). `rewrap` cannot do it, since the data is bound too.
+ */
+export function reseal(keyring: Keyring, sealed: Sealed, fromAad: string, toAad: string): Sealed {
+  return seal(keyring, open(keyring, sealed, fromAad), toAad);
+}
+
+/**
+ * Version 1 of what a credential ciphertext is bound to; rows sealed under it stay readable until `rewrap` moves
+ * them to version 2. Changing this format makes every v1 credential unreadable.
+ */
 export function credentialAad(setupId: string, tenantId: string, clientId: string): string {
   return `kantiv-connect/credential/v1|setup=${setupId}|tenant=${tenantId}|client=${clientId}`;
+}
+
+export type CredentialBinding = {
+  id: string;
+  setupId: string;
+  tenantId: string;
+  clientId: string;
+  active: boolean;
+  environmentUrl: string;
+};
+
+/**
+ * Version 2 also binds the row's own id (a ciphertext copied onto another credential row fails), its `active` flag
+ * (an old credential switched back on by a database write fails to open) and `environment_url` (a secret cannot be
+ * pointed at another host). Each value is JSON-encoded so no field can forge a separator.
+ */
+export function credentialAadV2(b: CredentialBinding): string {
+  return `kantiv-connect/credential/v2|${JSON.stringify([
+    b.id,
+    b.setupId,
+    b.tenantId,
+    b.clientId,
+    b.active ? 1 : 0,
+    b.environmentUrl,
+  ])}`;
 }
 
 export function webhookSecretAad(subscriptionId: string): string {

@@ -4,7 +4,12 @@ import type { ApiKeyScope } from '@kantiv/shared/auth';
 import type { TestContext } from './app.ts';
 
 /** The vocabulary of the authorization matrix (`authorization.test.ts`): routes, callers and the rule between. */
-export type Rule = 'public' | 'setup_token' | { staff?: 'read' | 'manage'; apiKey?: ApiKeyScope };
+export type Rule =
+  | 'public'
+  | 'setup_token'
+  /** Only the scraper's METRICS_TOKEN, which no caller of the matrix holds. */
+  | 'metrics_token'
+  | { staff?: 'read' | 'manage'; apiKey?: ApiKeyScope };
 export type Caller = {
   name: string;
   header: () => string | undefined;
@@ -36,6 +41,7 @@ export const ALL_SCOPES: ApiKeyScope[] = [
 /** The statuses a caller may get from a route under its rule: the route's success, 401 or 403. */
 export function expected(route: Route, caller: Caller): number[] {
   if (route.rule === 'public') return route.ok;
+  if (route.rule === 'metrics_token') return [401];
   if (route.rule === 'setup_token')
     return caller.kind !== 'setup' ? [401] : caller.ownToken ? (route.otherSetup ?? route.ok) : route.ok;
   if (caller.kind === 'none' || caller.kind === 'bad' || caller.kind === 'setup') return [401];

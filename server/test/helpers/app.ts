@@ -17,6 +17,8 @@ export type TestContext = {
   apiKey: string;
   staffManage: string;
   staffRead: string;
+  /** The bearer token `/metrics` wants (METRICS_TOKEN). */
+  metricsToken: string;
   /** Every log line the app wrote. */
   logs: string[];
   /** Every response body the tests received through `call`. */
@@ -40,6 +42,7 @@ export async function startTestApp(
   const db = await freshDatabase(dialect);
   const issuer = await startIssuer();
   const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
+  const metricsToken = `mt_${randomBytes(24).toString('base64url')}`;
   const config = loadConfig({
     KANTIV_KEYS: generateKeySpec('test1'),
     KANTIV_BOOTSTRAP_API_KEY: apiKey,
@@ -54,6 +57,7 @@ export async function startTestApp(
     JOBS_ENABLED: 'false',
     RATE_LIMIT_MAX: '100000',
     INSTANCE_ID: `test-${randomUUID().slice(0, 8)}`,
+    METRICS_TOKEN: metricsToken,
     ...issuer.env,
     ...env,
   });
@@ -77,6 +81,7 @@ export async function startTestApp(
     apiKey,
     staffManage: await issuer.staffToken(['Connect.Manage']),
     staffRead: await issuer.staffToken(['Connect.Read']),
+    metricsToken,
     logs,
     responses,
     hosts,

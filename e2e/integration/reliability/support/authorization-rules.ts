@@ -4,7 +4,8 @@
  */
 export type Scope = 'setups:read' | 'setups:write' | 'connections:token' | 'webhooks:manage';
 export const SCOPES: Scope[] = ['setups:read', 'setups:write', 'connections:token', 'webhooks:manage'];
-export type Rule = 'public' | 'setup_token' | { staff?: 'read' | 'manage'; apiKey?: Scope };
+/** `metrics_token`: only the scraper's METRICS_TOKEN, which no caller here holds. */
+export type Rule = 'public' | 'setup_token' | 'metrics_token' | { staff?: 'read' | 'manage'; apiKey?: Scope };
 type Kind = 'none' | 'bad' | 'setup' | 'staff' | 'key';
 export type Caller = {
   name: string;
@@ -24,6 +25,7 @@ export type Row = {
 export function allowed(rule: Rule, caller: Caller): boolean {
   if (rule === 'public') return true;
   if (rule === 'setup_token') return caller.kind === 'setup';
+  if (rule === 'metrics_token') return false;
   if (caller.kind === 'staff') {
     const roles = caller.roles ?? [];
     if (rule.staff === 'manage') return roles.includes('Connect.Manage');
@@ -39,7 +41,7 @@ export function expected(rule: Rule, caller: Caller, ok: number): number {
   if (allowed(rule, caller)) return ok;
   if (rule === 'public') return ok;
   // Wizard routes know only setup tokens: anything else is not a valid credential there.
-  if (rule === 'setup_token') return 401;
+  if (rule === 'setup_token' || rule === 'metrics_token') return 401;
   if (caller.kind === 'staff' || caller.kind === 'key') return 403;
   return 401;
 }

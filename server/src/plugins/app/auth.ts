@@ -1,6 +1,7 @@
 import fp from 'fastify-plugin';
 import type {
   FastifyInstance,
+  FastifyReply,
   FastifyRequest,
   preHandlerAsyncHookHandler,
   preHandlerHookHandler,
@@ -11,6 +12,7 @@ import type { Actor } from '../../services/audit.ts';
 import { TokenRejected } from '../../services/identity.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
 import { HttpError } from '../../lib/http-error.ts';
+import { createSignInFailures } from './sign-in-failures.ts';
 
 export type Caller =
   | { kind: 'staff'; id: string; name: string | undefined; roles: StaffRole[] }
@@ -50,6 +52,37 @@ function bearer(request: FastifyRequest): string {
  */
 async function auth(app: FastifyInstance) {
   app.decorateRequest('caller', undefined);
+  const failures = createSignInFailures(app.config.rateLimit);
+  const anonymous: Actor = { kind: 'system', id: 'anonymous' };
+
+  /**
+   * A credential that failed: audited and counted against the address; past the address's budget a 429 instead of
+   * the 401. Only failures come here, so a valid credential is never refused because of someone else's guesses.
+   * The audit entry names the address and the kind of credential, never the credential.
+   */
+  const refuse = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    err: HttpError,
+    credential: Caller['kind'],
+  ): Promise<HttpError> => {
+    const verdict = failures.fail(request.ip);
+    const entry = verdict.blocked
+      ? verdict.first
+        ? { action: 'auth.rate_limited', details: { address: request.ip, credential } }
+        : undefined
+      : { action: 'auth.failed', details: { address: request.ip, credential, reason: err.code } };
+    if (entry) {
+      await app.audit.record(anonymous, entry).catch((auditErr: unknown) => {
+        request.log.error({ err: (auditErr as Error).message }, 'could not audit a failed sign-in');
+      });
+    }
+    if (!verdict.blocked) return err;
+    reply.header('retry-after', String(verdict.retryAfterSeconds));
+    return new HttpError(429, 'rate_limited', 'Too many failed sign-ins from this address; retry later.');
+  };
+  const isUnauthorized = (err: unknown): err is HttpError =>
+    err instanceof HttpError && err.statusCode === 401;
 
   /** The API key's verdict for `rule`: undefined to go on, else the error to answer with. */
   const admitKey = (
@@ -100,7 +133,7 @@ async function auth(app: FastifyInstance) {
   // A callback hook, not an async one: an API key the cache already knows (every request but the first in a few
   // seconds) is admitted or refused at once, without a promise. Staff tokens and unknown keys go the async way.
   app.decorate('requireAccess', (rule: AccessRule): preHandlerHookHandler => {
-    return (request, _reply, done) => {
+    return (request, reply, done) => {
       let token: string;
       try {
         token = bearer(request);
@@ -108,27 +141,30 @@ async function auth(app: FastifyInstance) {
         done(err as HttpError);
         return;
       }
+      const finish = (err: Error | undefined, credential: Caller['kind']) => {
+        if (!isUnauthorized(err)) done(err);
+        else void refuse(request, reply, err, credential).then(done);
+      };
       if (token.startsWith('kc_')) {
         const known = app.apiKeys.cached(token);
         if (known !== undefined) {
-          done(admitKey(request, rule, known));
+          finish(admitKey(request, rule, known), 'api_key');
           return;
         }
         app.apiKeys.authenticate(token).then(
-          (key) => done(admitKey(request, rule, key)),
+          (key) => finish(admitKey(request, rule, key), 'api_key'),
           (err: unknown) => done(err as Error),
         );
         return;
       }
       admitStaff(request, rule, token).then(
         () => done(),
-        (err: unknown) => done(err as Error),
+        (err: unknown) => finish(err as Error, 'staff'),
       );
     };
   });
 
-  app.decorate('requireSetupToken', async (request: FastifyRequest) => {
-    const token = bearer(request);
+  const admitSetupToken = async (token: string): Promise<Caller> => {
     const setup = /^[A-Za-z0-9_-]{43}$/.test(token) ? await app.setups.findByToken(token) : undefined;
     if (!setup)
       throw new HttpError(
@@ -145,7 +181,16 @@ async function auth(app: FastifyInstance) {
         'This invite link has expired. Ask Kantiv support to extend it.',
       );
     }
-    request.caller = { kind: 'setup_token', id: setup.id, setup };
+    return { kind: 'setup_token', id: setup.id, setup };
+  };
+
+  app.decorate('requireSetupToken', async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = bearer(request);
+    try {
+      request.caller = await admitSetupToken(token);
+    } catch (err) {
+      throw isUnauthorized(err) ? await refuse(request, reply, err, 'setup_token') : err;
+    }
   });
 }
 

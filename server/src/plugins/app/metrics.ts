@@ -1,11 +1,15 @@
 import fp from 'fastify-plugin';
-import type { FastifyInstance } from 'fastify';
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance, preHandlerHookHandler } from 'fastify';
+import { HttpError } from '../../lib/http-error.ts';
 
 const BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
 declare module 'fastify' {
   interface FastifyInstance {
     metrics: { render(): Promise<string> };
+    /** `/metrics` only for the scraper holding METRICS_TOKEN; no staff token, API key or setup token opens it. */
+    requireMetricsToken: preHandlerHookHandler;
   }
 }
 
@@ -50,6 +54,28 @@ async function metrics(app: FastifyInstance) {
     s.sum += seconds;
     s.count += 1;
     done();
+  });
+
+  // Metrics name routes, setup counts by state and job backlogs: operational detail an outsider should not map.
+  // Compared as SHA-256 digests with timingSafeEqual so the answer time says nothing about the token.
+  const digest = (v: string) => createHash('sha256').update(v).digest();
+  const expected = app.config.metricsToken === undefined ? undefined : digest(app.config.metricsToken);
+  app.decorate('requireMetricsToken', (request, _reply, done) => {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer\s+(\S{1,512})\s*$/i.exec(header) : null;
+    if (expected && match?.[1] && timingSafeEqual(digest(match[1]), expected)) {
+      done();
+      return;
+    }
+    done(
+      new HttpError(
+        401,
+        'unauthorized',
+        expected
+          ? 'Send the metrics token (METRICS_TOKEN) as a bearer token.'
+          : 'Metrics are off until METRICS_TOKEN is set on the server.',
+      ),
+    );
   });
 
   app.decorate('metrics', {

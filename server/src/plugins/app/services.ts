@@ -67,7 +67,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     hostMap: config.microsoft.hostMap,
     guard,
   });
-  const audit = createAudit(store.db);
+  const audit = createAudit(store.db, store.dialect);
   // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
     pgUrl: store.pgUrl,

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
@@ -54,15 +54,14 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
       return `${request.ip}|${who}`;
     },
   });
-  const failedAuth = failedAuthLimit(app, config.rateLimit);
 
   // One hook for every request's checks, since each hook costs every request (8 empty hooks: -8% on bare Fastify):
   // - path and query with `%00` (NUL): a 400, as for NUL in a body (see containsNul);
-  // - an address past its failed sign-in budget: a 429 (see failedAuthLimit);
   // - security headers. Pages (SPA, docs) get the full helmet set above; API answers (JSON and event streams, never
   //   rendered as a page) get the short set OWASP's REST Security Cheat Sheet gives for APIs. They go through
   //   Fastify's reply headers, so a route may still replace one (the docs set their own CSP) and @fastify/sse copies
   //   them onto the event stream. Set first, so the 400 and 429 answers carry them too.
+  // (The failed sign-in budget is checked in the auth plugin, only for credentials that fail.)
   app.addHook('onRequest', (request, reply, done) => {
     const url = request.url;
     for (const [name, value] of url.startsWith('/api/') ? API_HEADERS : headers) reply.header(name, value);
@@ -70,7 +69,7 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
       done(new HttpError(400, 'bad_request', NUL_MESSAGE));
       return;
     }
-    done(failedAuth.check(request, reply));
+    done();
   });
 }
 
@@ -100,54 +99,6 @@ export const API_HEADERS: readonly [string, string][] = [
   ['referrer-policy', 'no-referrer'],
   ['cross-origin-resource-policy', 'same-origin'],
 ];
-
-/**
- * The per-token budgets above give every new token a fresh bucket, so on their own they never slow down someone
- * guessing setup tokens or API keys. This counts failed authentications (401) per client address; past
- * `max` in one window, requests carrying credentials from that address answer 429 until the window ends.
- * Failures are counted in an onError hook, which runs only for errors, so a successful request pays nothing here
- * but one map lookup (`check`, from the onRequest hook above).
- */
-function failedAuthLimit(
-  app: FastifyInstance,
-  limit: Config['rateLimit'],
-): { check(request: FastifyRequest, reply: FastifyReply): HttpError | undefined } {
-  const failures = new Map<string, { count: number; resetAt: number }>();
-  app.addHook('onError', (request, _reply, error, done) => {
-    if ((error as { statusCode?: number }).statusCode !== 401) {
-      done();
-      return;
-    }
-    const now = Date.now();
-    const entry = failures.get(request.ip);
-    if (!entry || entry.resetAt <= now) {
-      if (failures.size >= 100_000) {
-        for (const [ip, e] of failures) if (e.resetAt <= now) failures.delete(ip);
-      }
-      failures.set(request.ip, { count: 1, resetAt: now + limit.windowMs });
-    } else {
-      entry.count += 1;
-    }
-    done();
-  });
-  return {
-    check(request, reply) {
-      if (failures.size === 0) return undefined;
-      const entry = failures.get(request.ip);
-      if (!entry) return undefined;
-      const left = entry.resetAt - Date.now();
-      if (left <= 0) {
-        failures.delete(request.ip);
-        return undefined;
-      }
-      if (entry.count >= limit.max && request.headers.authorization !== undefined) {
-        reply.header('retry-after', String(Math.ceil(left / 1000)));
-        return new HttpError(429, 'rate_limited', 'Too many failed sign-ins from this address; retry later.');
-      }
-      return undefined;
-    },
-  };
-}
 
 /**
  * Helmet's headers for these options, computed once. `@fastify/helmet` rebuilt the whole helmet middleware (and

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
+import { errorResponses } from '../schemas.ts';
 
 const VERSION = '0.1.0';
 
@@ -27,7 +28,10 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get(
     '/metrics',
-    { schema: { tags: ['operations'], response: { 200: z.string() } } },
+    {
+      preHandler: app.requireMetricsToken,
+      schema: { tags: ['operations'], response: { 200: z.string(), ...errorResponses(401) } },
+    },
     async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await app.metrics.render()),
   );
 };

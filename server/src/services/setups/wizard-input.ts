@@ -30,8 +30,23 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
       },
       actor: Actor,
     ): Promise<void> {
-      await lifecycle.change(setup.id, actor, async (current) => {
+      await lifecycle.change(setup.id, actor, async (current, trx) => {
         assertWizardMayWrite(current, setup, 'identity');
+        // The binding is a compare-and-set in the database, not a check on the row read at sign-in: of two
+        // concurrent sign-ins to different tenants exactly one binds; the other finds the row bound and is refused.
+        const bound = await trx
+          .updateTable('setups')
+          .set({ tenant_id: identity.tenantId })
+          .where('id', '=', setup.id)
+          .where((eb) => eb.or([eb('tenant_id', 'is', null), eb('tenant_id', '=', identity.tenantId)]))
+          .executeTakeFirst();
+        if (Number(bound.numUpdatedRows) !== 1) {
+          throw new HttpError(
+            403,
+            'tenant_mismatch',
+            'You signed in to a different Microsoft tenant than the one this setup started with.',
+          );
+        }
         const state = (current.state === 'invited' ? 'in_progress' : current.state) as SetupState;
         return {
           set: {
@@ -123,9 +138,21 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
         }
         if (accepted === 0) return {};
         const moves = current.state === 'invited';
+        // Reported fields rewrite setup columns: audit what changed (ids and URLs only, never a secret).
+        const changed = Object.entries(fields).filter(([k, v]) => current[k as keyof SetupRow] !== v);
         return {
           set: fields,
           stored,
+          ...(changed.length > 0
+            ? {
+                audit: 'setup.fields_reported',
+                details: {
+                  changes: Object.fromEntries(
+                    changed.map(([k, v]) => [k, { from: current[k as keyof SetupRow] ?? null, to: v }]),
+                  ),
+                },
+              }
+            : {}),
           ...(moves
             ? {
                 move: { to: 'in_progress', on: 'report_steps' },
