@@ -2,10 +2,12 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { isIP } from 'node:net';
 import { z } from 'zod';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
+import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
+
+export { parseTrustProxy, trustProxyOption } from './lib/trust-proxy.ts';
 
 /**
  * The only place that reads the environment. Every other module receives a typed `Config`.
@@ -137,7 +139,7 @@ export type Config = {
   publicUrl: string;
   webDistDir: string | undefined;
   /** Which proxies' X-Forwarded-For counts: none, the nearest `hops`, or the listed addresses/CIDRs. */
-  trustProxy: false | { hops: number } | string[];
+  trustProxy: TrustProxy;
   instanceId: string;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string };
   dataDir: string;
@@ -240,54 +242,6 @@ export function parseKeyring(spec: string, active: string | undefined): Keyring 
     problems.push(`KANTIV_ACTIVE_KEY: "${activeKid}" is not in KANTIV_KEYS`);
   }
   return problems.length > 0 ? problems : { activeKid, keys };
-}
-
-/** TRUST_PROXY → Fastify's trustProxy, or the problem with it. */
-export function parseTrustProxy(value: string): Config['trustProxy'] | string {
-  const v = value.trim().toLowerCase();
-  if (v === '' || v === 'false' || v === '0') return false;
-  if (v === 'true') {
-    return 'TRUST_PROXY: "true" would trust every hop, so a client could choose its address with X-Forwarded-For; give the number of proxies in front (e.g. 1) or their addresses/CIDRs';
-  }
-  if (/^\d+$/.test(v)) {
-    const hops = Number(v);
-    return hops <= 10 ? { hops } : 'TRUST_PROXY: a hop count must be between 0 and 10';
-  }
-  const entries = v
-    .split(',')
-    .map((e) => e.trim())
-    .filter(Boolean);
-  const bad = entries.filter((e) => !isAddressOrCidr(e));
-  if (bad.length > 0) {
-    return `TRUST_PROXY: ${bad.map((b) => `"${b}"`).join(', ')} is not a hop count, an IP address or a CIDR`;
-  }
-  return entries;
-}
-
-function isAddressOrCidr(entry: string): boolean {
-  // proxy-addr's (Fastify's) names for the loopback, link-local and unique-local ranges.
-  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
-  const [address = '', prefix, ...rest] = entry.split('/');
-  const family = isIP(address);
-  if (family === 0 || rest.length > 0) return false;
-  if (prefix === undefined) return true;
-  if (!/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (family === 4 ? 32 : 128);
-}
-
-/**
- * Fastify's `trustProxy` for our setting. Fastify 5 fails closed on a bare number (it trusts no hop), so a hop count
- * becomes proxy-addr's trust function: the socket peer is hop 0, so `hops` proxies in front are hops 0…hops-1, and
- * `request.ip` is the address the farthest of them saw. Hop counts suit a server reachable only through its proxies;
- * otherwise list the proxies' addresses.
- */
-export function trustProxyOption(
-  t: Config['trustProxy'],
-): boolean | string[] | ((address: string, hop: number) => boolean) {
-  if (t === false) return false;
-  if (Array.isArray(t)) return t;
-  const { hops } = t;
-  return (_address, hop) => hop < hops;
 }
 
 /** A fresh random key-ring spec; only the demo and tests use it (the demo says so when it does). */
