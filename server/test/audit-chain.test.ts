@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from './helpers/databases.ts';
-import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { expect, it } from 'vitest';
+import { describeDialects } from './helpers/databases.ts';
+import { bearer, createSetup, type TestContext, useTestApp } from './helpers/app.ts';
 
 /** What an owner of the database can do: switch the append-only triggers off. */
 async function dropAppendOnly(ctx: TestContext): Promise<void> {
@@ -16,14 +16,8 @@ async function dropAppendOnly(ctx: TestContext): Promise<void> {
   }
 }
 
-describe.each(DIALECTS)('audit chain (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+describeDialects('audit chain (%s)', (dialect) => {
+  const ctx = useTestApp(dialect);
 
   it('audits field changes reported through wizard events', async () => {
     const { id, token } = await createSetup(ctx);

@@ -1,5 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { createCredentialStore } from '../src/services/credentials.ts';
 import { SetupSchema } from '@kantiv/shared/setup';
 import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, handedOffSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { startReceiver, type Receiver } from './helpers/receiver.ts';
 
 const serverDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const OLD_KEY = generateKeySpec('old');
@@ -17,7 +17,7 @@ const NEW_KEY = generateKeySpec('new');
 
 describeDialects('setup lifecycle and key rotation (%s)', (dialect) => {
   let ctx: TestContext;
-  let receiver: http.Server;
+  let receiver: Receiver;
   const received: string[] = [];
   beforeAll(async () => {
     ctx = await startTestApp(dialect, {
@@ -27,18 +27,13 @@ describeDialects('setup lifecycle and key rotation (%s)', (dialect) => {
       // The webhook receiver is this file's own, on 127.0.0.1: the tests-only loopback allowance, explicitly.
       WEBHOOK_ALLOW_LOOPBACK: 'true',
     });
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push(body);
-        res.writeHead(200).end();
-      });
+    receiver = await startReceiver((_req, body, res) => {
+      received.push(body);
+      res.writeHead(200).end();
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
   });
   afterAll(async () => {
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
     await ctx.close();
   });
 
@@ -64,7 +59,7 @@ describeDialects('setup lifecycle and key rotation (%s)', (dialect) => {
   });
 
   it('credential.expiring is sent once for a verified connection whose secret ends within 30 days', async () => {
-    const port = (receiver.address() as { port: number }).port;
+    const port = receiver.port;
     await ctx.call({
       method: 'POST',
       url: '/api/v1/webhooks',

@@ -1,16 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError, generateKeySpec, loadConfig } from '../src/config.ts';
-import { DIALECTS } from './helpers/databases.ts';
-import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { describeDialects } from './helpers/databases.ts';
+import { bearer, createSetup, useTestApp } from './helpers/app.ts';
 
-describe.each(DIALECTS)('GET /metrics (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+describeDialects('GET /metrics (%s)', (dialect) => {
+  const ctx = useTestApp(dialect);
 
   it('answers 401 without the metrics token, whatever other credential is sent', async () => {
     const { token } = await createSetup(ctx);
@@ -35,14 +29,8 @@ describe.each(DIALECTS)('GET /metrics (%s)', (dialect) => {
   });
 });
 
-describe.each(DIALECTS)('GET /metrics without METRICS_TOKEN (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect, { METRICS_TOKEN: '' });
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+describeDialects('GET /metrics without METRICS_TOKEN (%s)', (dialect) => {
+  const ctx = useTestApp(dialect, { METRICS_TOKEN: '' });
 
   it('is off: every caller gets 401', async () => {
     for (const headers of [{}, bearer(ctx.staffManage), bearer(ctx.apiKey)]) {

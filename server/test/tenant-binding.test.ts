@@ -1,16 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from './helpers/databases.ts';
-import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { expect, it } from 'vitest';
+import { describeDialects } from './helpers/databases.ts';
+import { bearer, createSetup, useTestApp } from './helpers/app.ts';
 
-describe.each(DIALECTS)('tenant binding (%s)', (dialect) => {
-  let ctx: TestContext;
-  beforeAll(async () => {
-    ctx = await startTestApp(dialect);
-  });
-  afterAll(async () => {
-    await ctx.close();
-  });
+describeDialects('tenant binding (%s)', (dialect) => {
+  const ctx = useTestApp(dialect);
 
   it('two concurrent sign-ins to different tenants: exactly one binds, the other is refused', async () => {
     const { id, token } = await createSetup(ctx);

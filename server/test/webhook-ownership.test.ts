@@ -1,27 +1,25 @@
-import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CreateApiKeyResponseSchema } from '@kantiv/shared/auth';
 import { CreateWebhookResponseSchema, WebhookSubscriptionListSchema } from '@kantiv/shared/webhooks';
 import { DIALECTS } from './helpers/databases.ts';
 import { bearer, createSetup, useTestApp } from './helpers/app.ts';
+import { startReceiver, type Receiver } from './helpers/receiver.ts';
 
 describe.each(DIALECTS)('a webhook subscription belongs to its API key (%s)', (dialect) => {
   // Jobs are run by hand here so each delivery is seen; the receiver is this file's own on 127.0.0.1 (the
   // tests-only loopback allowance, explicitly).
   const ctx = useTestApp(dialect, { WEBHOOK_ALLOW_LOOPBACK: 'true' });
-  let receiver: http.Server;
+  let receiver: Receiver;
   let base = '';
   const received: string[] = [];
   beforeAll(async () => {
-    receiver = http.createServer((req, res) => {
-      req.resume();
+    receiver = await startReceiver((req, _body, res) => {
       received.push(req.url ?? '');
       res.writeHead(204).end();
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    base = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+    base = receiver.base;
   });
-  afterAll(() => new Promise<void>((r) => receiver.close(() => r())));
+  afterAll(() => receiver.close());
 
   async function newKey(scopes: string[]) {
     const res = await ctx.call({

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import type http from 'node:http';
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ApiKeyListSchema, CreateApiKeyResponseSchema } from '@kantiv/shared/auth';
@@ -10,12 +10,13 @@ import {
 } from '@kantiv/shared/webhooks';
 import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
+import { startReceiver, type Receiver } from './helpers/receiver.ts';
 
 type Received = { headers: http.IncomingHttpHeaders; body: string };
 
 describeDialects('webhooks and API keys (%s)', (dialect) => {
   let ctx: TestContext;
-  let receiver: http.Server;
+  let receiver: Receiver;
   let url: string;
   const received: Received[] = [];
   let failNext = 0;
@@ -27,22 +28,17 @@ describeDialects('webhooks and API keys (%s)', (dialect) => {
       WEBHOOK_RETRY_BASE_MS: '50',
       WEBHOOK_ALLOW_LOOPBACK: 'true',
     });
-    receiver = http.createServer((req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        received.push({ headers: req.headers, body });
-        if (req.url === '/flaky' && failNext > 0) {
-          failNext -= 1;
-          res.writeHead(500).end('try again');
-        } else res.writeHead(200).end('thanks');
-      });
+    receiver = await startReceiver((req, body, res) => {
+      received.push({ headers: req.headers, body });
+      if (req.url === '/flaky' && failNext > 0) {
+        failNext -= 1;
+        res.writeHead(500).end('try again');
+      } else res.writeHead(200).end('thanks');
     });
-    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
-    url = `http://127.0.0.1:${(receiver.address() as { port: number }).port}/hook`;
+    url = `${receiver.base}/hook`;
   });
   afterAll(async () => {
-    await new Promise<void>((r) => receiver.close(() => r()));
+    await receiver.close();
     await ctx.close();
   });
 

@@ -11,29 +11,10 @@ import type { Manifest } from '@kantiv/shared/manifest';
 import { startEmulator, type Emulator } from '@kantiv/emulator';
 import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
 import { eventually } from '@kantiv/emulator/test-support/eventually';
+import { ACCOUNTS, CONTACTS, manifestOf } from './manifests.ts';
 
 export const ADMIN = 'admin@contoso.com';
-export const MANIFEST: Manifest = {
-  roleName: 'Kantiv Integration',
-  tables: [
-    {
-      table: 'account',
-      entitySet: 'accounts',
-      schemaName: 'Account',
-      displayName: 'Accounts',
-      access: ['Read'],
-      depth: 'Global',
-    },
-    {
-      table: 'contact',
-      entitySet: 'contacts',
-      schemaName: 'Contact',
-      displayName: 'Contacts',
-      access: ['Read'],
-      depth: 'Global',
-    },
-  ],
-};
+export const MANIFEST: Manifest = manifestOf(ACCOUNTS, CONTACTS);
 
 export type Provisioned = { appId: string; secretText: string; applicationUserId?: string | undefined };
 
@@ -157,6 +138,17 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
         .where('id', '=', body.setup.id)
         .execute();
       return { id: body.setup.id, token };
+    },
+
+    /** Support's new invite link (how a repair starts once the first link retired at verification): its token. */
+    async newInvite(setupId: string): Promise<string> {
+      const res = await app.inject({
+        method: 'POST',
+        url: `/api/v1/setups/${setupId}/invite`,
+        headers: auth,
+      });
+      expect(res.statusCode).toBe(200);
+      return new URL(res.json<{ inviteUrl: string }>().inviteUrl).hash.replace('#token=', '');
     },
 
     async handOff(setup: { token: string }, p: Provisioned) {

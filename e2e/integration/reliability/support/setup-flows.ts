@@ -3,21 +3,10 @@ import type { Manifest } from '@kantiv/shared/manifest';
 import type { Api } from './api-client.ts';
 import type { EmulatorProc } from './emulator-process.ts';
 import { signIn, type Provisioned } from './microsoft-flows.ts';
+import { ACCOUNTS, manifestOf } from '../../support/manifests.ts';
 
 /** A small manifest keeps every verification to three Dataverse reads. */
-export const MANIFEST: Manifest = {
-  roleName: 'Kantiv Integration',
-  tables: [
-    {
-      table: 'account',
-      entitySet: 'accounts',
-      schemaName: 'Account',
-      displayName: 'Accounts',
-      access: ['Read'],
-      depth: 'Global',
-    },
-  ],
-};
+export const MANIFEST: Manifest = manifestOf(ACCOUNTS);
 
 export const inviteToken = (inviteUrl: string) => new URL(inviteUrl).hash.replace(/^#token=/, '');
 
