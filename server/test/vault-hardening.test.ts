@@ -59,7 +59,11 @@ describeDialects('credential AAD v2 (%s)', (dialect) => {
   it('an older credential switched back on by a database write no longer opens; while off it still does', async () => {
     const setup = await handedOffSetup(ctx);
     // A second hand-off replaces the first credential; the wizard may hand off again only after a failure.
-    await ctx.app.store.db.updateTable('setups').set({ state: 'failed' }).where('id', '=', setup.id).execute();
+    await ctx.app.store.db
+      .updateTable('setups')
+      .set({ state: 'failed' })
+      .where('id', '=', setup.id)
+      .execute();
     const second = handoffBody(setup.tenantId);
     const res = await ctx.call({
       method: 'POST',
