@@ -1,6 +1,6 @@
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -132,28 +132,30 @@ const statusAt1k = await openLoop(statusUrl, auth, 1000, DURATION_S);
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
 const peakRssMbAfterStatus = mb(peakRssBytes(server.pid!));
 
-// Hand-offs: a pool of setups whose state allows a hand-off; each request a new idempotency key (a new credential).
-// Binding a tenant needs a Microsoft ID token, so the pool is bound the way the identity route would bind it.
-const pool: { token: string; tenantId: string }[] = [];
-for (let i = 0; i < 50; i += 1) {
+// Hand-offs: each request hands off to a setup of its own, because a setup takes one hand-off while the wizard
+// runs (`in_progress`); a second one is refused (409), which would measure refusals. The pool outnumbers what one
+// run can send, and is bound the way the identity route would bind it (a Microsoft ID token is not needed here).
+const POOL_SIZE = 1_500 * DURATION_S;
+const pool: { id: string; token: string; tenantId: string }[] = [];
+for (let i = 0; i < POOL_SIZE; i += 1) {
   const created = await post<{ setup: { id: string }; inviteUrl: string }>(
     '/api/v1/setups',
     { customerName: `Pool ${i}` },
     auth,
   );
-  pool.push({ token: new URL(created.inviteUrl).hash.replace('#token=', ''), tenantId: randomUUID() });
-  const dbFile = path.join(dataDir, 'kantiv-connect.sqlite');
-  execFileSync(
-    process.execPath,
-    [
-      '-e',
-      `const D=require('better-sqlite3');const d=new D(${JSON.stringify(dbFile)});d.pragma('busy_timeout=5000');d.prepare("update setups set tenant_id=?, state='in_progress' where id=?").run(${JSON.stringify(pool[i]!.tenantId)}, ${JSON.stringify(created.setup.id)})`,
-    ],
-    {
-      env: { ...process.env, NODE_PATH: path.join(root, 'server/node_modules') },
-    },
-  );
+  const token = new URL(created.inviteUrl).hash.replace('#token=', '');
+  pool.push({ id: created.setup.id, token, tenantId: randomUUID() });
 }
+const poolFile = path.join(dataDir, 'handoff-pool.json');
+writeFileSync(poolFile, JSON.stringify(pool.map((p) => [p.tenantId, p.id])));
+execFileSync(
+  process.execPath,
+  [
+    '-e',
+    `const D=require('better-sqlite3');const d=new D(${JSON.stringify(path.join(dataDir, 'kantiv-connect.sqlite'))});d.pragma('busy_timeout=5000');const u=d.prepare("update setups set tenant_id=?, state='in_progress' where id=?");d.transaction((rows)=>{for(const r of rows)u.run(r[0],r[1])})(JSON.parse(require('fs').readFileSync(${JSON.stringify(poolFile)},'utf8')))`,
+  ],
+  { env: { ...process.env, NODE_PATH: path.join(root, 'server/node_modules') } },
+);
 let n = 0;
 const handoffs = await autocannon({
   url: `${base}/api/v1/wizard/credentials`,
@@ -163,7 +165,7 @@ const handoffs = await autocannon({
     {
       method: 'POST',
       setupRequest: (req) => {
-        const p = pool[n++ % pool.length]!;
+        const p = pool[n++ % pool.length]!; // a pool exhausted would show as 409s in `errors`
         return {
           ...req,
           headers: { ...req.headers, authorization: `Bearer ${p.token}`, 'content-type': 'application/json' },
