@@ -11,6 +11,7 @@ import {
   handedOffSetup,
   handoffBody,
   startTestApp,
+  wizardIdToken,
   type TestContext,
 } from './helpers/app.ts';
 
@@ -231,12 +232,15 @@ describeDialects('authorization matrix (%s)', (dialect) => {
       method: 'POST',
       rule: 'setup_token',
       ok: [200],
-      otherSetup: [403], // the body's tenant is the prepared setup's, not that of the token's setup
-      prepare: async (c) => ({
-        url: '/api/v1/wizard/identity',
-        setupToken: (await createSetup(c)).token,
-        payload: { idToken: await c.issuer.idToken(randomUUID(), 'admin@contoso.com') },
-      }),
+      otherSetup: [400], // the ID token's nonce is the prepared setup's, not that of the token's setup
+      prepare: async (c) => {
+        const setupToken = (await createSetup(c)).token;
+        return {
+          url: '/api/v1/wizard/identity',
+          setupToken,
+          payload: { idToken: await wizardIdToken(c, setupToken, randomUUID(), 'admin@contoso.com') },
+        };
+      },
     },
     {
       name: 'POST /api/v1/wizard/events',

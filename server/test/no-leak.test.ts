@@ -8,6 +8,7 @@ import {
   handedOffSetup,
   handoffBody,
   startTestApp,
+  wizardIdToken,
   type TestContext,
 } from './helpers/app.ts';
 
@@ -57,7 +58,12 @@ describeDialects('secrets never leak; tampering fails closed (%s)', (dialect) =>
 
   it('a handed-off secret is nowhere: not in the database, a dump, any response, events or the logs', async () => {
     const { id, token } = await createSetup(ctx);
-    const idToken = await ctx.issuer.idToken('4b1d7c1e-6a9e-4c7a-9b7e-1f2a3b4c5d6e', 'admin@contoso.com');
+    const idToken = await wizardIdToken(
+      ctx,
+      token,
+      '4b1d7c1e-6a9e-4c7a-9b7e-1f2a3b4c5d6e',
+      'admin@contoso.com',
+    );
     await ctx.call({
       method: 'POST',
       url: '/api/v1/wizard/identity',

@@ -5,7 +5,15 @@ import { CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { PostStepEventsResponseSchema } from '@kantiv/shared/events';
 import { SetupSchema, WizardSetupSchema } from '@kantiv/shared/setup';
 import { describeDialects } from './helpers/databases.ts';
-import { bearer, bindTenant, createSetup, handoffBody, useTestApp, type TestContext } from './helpers/app.ts';
+import {
+  bearer,
+  bindTenant,
+  createSetup,
+  handoffBody,
+  useTestApp,
+  wizardIdToken,
+  type TestContext,
+} from './helpers/app.ts';
 
 const code = (body: string) => ApiErrorSchema.parse(JSON.parse(body)).error.code;
 
@@ -58,7 +66,7 @@ describeDialects('wizard API (%s)', (dialect) => {
   it('POST /api/v1/wizard/identity › binds the tenant from a verified ID token', async () => {
     const { id, token } = await createSetup(ctx);
     const tenantId = randomUUID();
-    const idToken = await ctx.issuer.idToken(tenantId, 'admin@northwind.onmicrosoft.com');
+    const idToken = await wizardIdToken(ctx, token, tenantId, 'admin@northwind.onmicrosoft.com');
     const res = await postWizard(ctx, 'identity', token, { idToken });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ tenantId, username: 'admin@northwind.onmicrosoft.com' });
@@ -72,9 +80,9 @@ describeDialects('wizard API (%s)', (dialect) => {
     const { token } = await createSetup(ctx);
     const tid = randomUUID();
     for (const idToken of [
-      await ctx.issuer.idToken(tid, 'a@b.com', { audience: randomUUID() }),
-      await ctx.issuer.idToken(tid, 'a@b.com', { wrongKey: true }),
-      await ctx.issuer.idToken(tid, 'a@b.com', { issuerTenant: randomUUID() }),
+      await wizardIdToken(ctx, token, tid, 'a@b.com', { audience: randomUUID() }),
+      await wizardIdToken(ctx, token, tid, 'a@b.com', { wrongKey: true }),
+      await wizardIdToken(ctx, token, tid, 'a@b.com', { issuerTenant: randomUUID() }),
       'eyJhbGciOiJub25lIn0.eyJ0aWQiOiJ4In0.',
     ]) {
       const res = await postWizard(ctx, 'identity', token, { idToken });
@@ -83,20 +91,22 @@ describeDialects('wizard API (%s)', (dialect) => {
     }
   });
 
-  it('POST /api/v1/wizard/identity › refuses a second tenant and an account outside the expected domain', async () => {
+  it('POST /api/v1/wizard/identity › refuses a second tenant and a tenant other than the one owning the expected domain', async () => {
     const { token } = await createSetup(ctx);
     await bindTenant(ctx, token);
-    const other = await ctx.issuer.idToken(randomUUID(), 'admin@other.com');
+    const other = await wizardIdToken(ctx, token, randomUUID(), 'admin@other.com');
     const res = await postWizard(ctx, 'identity', token, { idToken: other });
     expect(res.statusCode).toBe(403);
     expect(code(res.body)).toBe('tenant_mismatch');
 
+    const contoso = randomUUID();
+    ctx.issuer.addDomain('contoso.com', contoso);
     const expected = await createSetup(ctx, { expectedTenantDomain: 'contoso.com' });
-    const wrong = await ctx.issuer.idToken(randomUUID(), 'admin@fabrikam.com');
+    const wrong = await wizardIdToken(ctx, expected.token, randomUUID(), 'admin@fabrikam.com');
     const res2 = await postWizard(ctx, 'identity', expected.token, { idToken: wrong });
     expect(res2.statusCode).toBe(403);
     expect(code(res2.body)).toBe('tenant_mismatch');
-    const right = await ctx.issuer.idToken(randomUUID(), 'Admin@Contoso.com');
+    const right = await wizardIdToken(ctx, expected.token, contoso, 'Admin@Contoso.onmicrosoft.com');
     const res3 = await postWizard(ctx, 'identity', expected.token, { idToken: right });
     expect(res3.statusCode).toBe(200);
   });

@@ -134,6 +134,9 @@ export const WizardSetupSchema = SetupSchema.pick({
   secretExpiresAt: true,
   verification: true,
   steps: true,
+}).extend({
+  /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
+  signInNonce: z.string().optional(),
 });
 export type WizardSetup = z.infer<typeof WizardSetupSchema>;
 

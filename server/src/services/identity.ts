@@ -3,7 +3,21 @@ import type { StaffRole } from '@kantiv/shared/auth';
 import type { Config } from '../config.ts';
 import type { HttpClient } from '../lib/http-client.ts';
 
-export class TokenRejected extends Error {}
+export class TokenRejected extends Error {
+  constructor(
+    message: string,
+    /** `stale`: a valid token older than the binding accepts (sign in again); otherwise forged or malformed. */
+    readonly reason: 'invalid' | 'stale' = 'invalid',
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * How old (from `iat`) an ID token may be when it binds a setup, with 2 minutes of clock tolerance: the wizard
+ * hands it over right after sign-in, so an older one is a replay or a forgotten tab, and is refused.
+ */
+export const ID_TOKEN_MAX_AGE_SECONDS = 600;
 
 /**
  * The signing keys could not be fetched: our problem (or the identity provider's), never the caller's. Kept apart
@@ -100,6 +114,8 @@ export type AdminIdentity = {
   username: string;
   name: string | undefined;
   objectId: string | undefined;
+  /** The sign-in request's nonce, echoed by Entra; the caller compares it with the setup's. */
+  nonce: string | undefined;
 };
 
 /**
@@ -124,6 +140,8 @@ export function createIdTokenVerifier(config: Config['microsoft'], http: HttpCli
         audience: config.wizardClientId,
         algorithms: ['RS256'],
         clockTolerance: 120,
+        maxTokenAge: ID_TOKEN_MAX_AGE_SECONDS,
+        requiredClaims: ['iat', 'nonce'],
       });
       const username =
         typeof payload.preferred_username === 'string'
@@ -138,9 +156,12 @@ export function createIdTokenVerifier(config: Config['microsoft'], http: HttpCli
         username,
         name: typeof payload.name === 'string' ? payload.name : undefined,
         objectId: typeof payload.oid === 'string' ? payload.oid : undefined,
+        nonce: typeof payload.nonce === 'string' ? payload.nonce : undefined,
       };
     } catch (err) {
       if (err instanceof KeysUnavailable) throw err;
+      if (err instanceof errors.JWTExpired && err.claim === 'iat')
+        throw new TokenRejected('id token too old', 'stale');
       throw new TokenRejected('id token rejected');
     }
   };

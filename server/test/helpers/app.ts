@@ -125,6 +125,25 @@ export async function createSetup(ctx: TestContext, body: Record<string, unknown
   return { id: json.setup.id, token, inviteUrl: json.inviteUrl };
 }
 
+/** The nonce the wizard's sign-in must carry, read as the wizard reads it (`GET /api/v1/wizard/setup`). */
+export async function signInNonceOf(ctx: TestContext, token: string): Promise<string> {
+  const res = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
+  const nonce = res.json<{ signInNonce?: string }>().signInNonce;
+  if (res.statusCode !== 200 || !nonce) throw new Error(`wizard setup: ${res.statusCode} ${res.body}`);
+  return nonce;
+}
+
+/** An ID token as Entra issues it for the wizard's sign-in into this setup (with the setup's nonce). */
+export async function wizardIdToken(
+  ctx: TestContext,
+  token: string,
+  tenantId: string,
+  username: string,
+  extra: Parameters<Issuer['idToken']>[2] = {},
+) {
+  return ctx.issuer.idToken(tenantId, username, { nonce: await signInNonceOf(ctx, token), ...extra });
+}
+
 /** Binds the setup to a tenant with a signed ID token, as the wizard does after Microsoft sign-in. */
 export async function bindTenant(
   ctx: TestContext,
@@ -132,7 +151,7 @@ export async function bindTenant(
   tenantId = randomUUID(),
   username = 'admin@contoso.onmicrosoft.com',
 ) {
-  const idToken = await ctx.issuer.idToken(tenantId, username);
+  const idToken = await wizardIdToken(ctx, token, tenantId, username);
   const res = await ctx.call({
     method: 'POST',
     url: '/api/v1/wizard/identity',

@@ -11,10 +11,41 @@ export async function startIssuer() {
   const { publicKey, privateKey } = await generateKeyPair('RS256');
   const jwk: JWK = { ...(await exportJWK(publicKey)), kid: 'test-key-1', alg: 'RS256', use: 'sig' };
   const other = await generateKeyPair('RS256');
+  /** Verified domain → tenant id, for the per-domain OpenID configuration. */
+  const domains = new Map<string, string>();
+  const metadataRequests: string[] = [];
   const server = http.createServer((req, res) => {
     if (req.url?.endsWith('/discovery/v2.0/keys')) {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ keys: [jwk] }));
+      return;
+    }
+    const metadata = /^\/([^/]+)\/v2\.0\/\.well-known\/openid-configuration$/.exec(req.url ?? '');
+    if (metadata?.[1]) {
+      const segment = decodeURIComponent(metadata[1]).toLowerCase();
+      metadataRequests.push(segment);
+      const tid = domains.get(segment);
+      // Entra's answers: the tenant's document (its id in issuer and endpoints), or 400 invalid_tenant (AADSTS90002).
+      if (tid) {
+        res.writeHead(200, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({
+            token_endpoint: `${authority}/${tid}/oauth2/v2.0/token`,
+            jwks_uri: `${authority}/${tid}/discovery/v2.0/keys`,
+            issuer: `${authority}/${tid}/v2.0`,
+            authorization_endpoint: `${authority}/${tid}/oauth2/v2.0/authorize`,
+          }),
+        );
+      } else {
+        res.writeHead(400, { 'content-type': 'application/json; charset=utf-8' });
+        res.end(
+          JSON.stringify({
+            error: 'invalid_tenant',
+            error_description: `AADSTS90002: Tenant '${segment}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+            error_codes: [90002],
+          }),
+        );
+      }
       return;
     }
     res.writeHead(404).end();
@@ -28,13 +59,13 @@ export async function startIssuer() {
 
   async function sign(
     claims: Record<string, unknown>,
-    opts: { issuer: string; audience: string; expiresIn?: string; wrongKey?: boolean },
+    opts: { issuer: string; audience: string; expiresIn?: string; wrongKey?: boolean; issuedAt?: number },
   ) {
     return new SignJWT(claims)
       .setProtectedHeader({ alg: 'RS256', kid: 'test-key-1', typ: 'JWT' })
       .setIssuer(opts.issuer)
       .setAudience(opts.audience)
-      .setIssuedAt()
+      .setIssuedAt(opts.issuedAt)
       .setExpirationTime(opts.expiresIn ?? '1h')
       .sign(opts.wrongKey ? other.privateKey : privateKey);
   }
@@ -44,6 +75,12 @@ export async function startIssuer() {
     staffTenant,
     staffAudience,
     wizardClientId,
+    /** Makes `domain` a verified domain of `tenantId` in the OpenID configuration this issuer serves. */
+    addDomain(domain: string, tenantId: string) {
+      domains.set(domain.toLowerCase(), tenantId);
+    },
+    /** The tenant segments asked for OpenID configuration, in order. */
+    metadataRequests,
     env: {
       MICROSOFT_AUTHORITY_HOST: authority,
       WIZARD_CLIENT_ID: wizardClientId,
@@ -59,7 +96,16 @@ export async function startIssuer() {
     idToken(
       tenantId: string,
       username: string,
-      extra: { audience?: string; issuerTenant?: string; wrongKey?: boolean } = {},
+      extra: {
+        audience?: string;
+        issuerTenant?: string;
+        wrongKey?: boolean;
+        /** The sign-in request's nonce, echoed as Entra does (omitted: no nonce claim). */
+        nonce?: string;
+        /** `iat` in seconds since the epoch (default: now). */
+        issuedAt?: number;
+        email?: string;
+      } = {},
     ) {
       return sign(
         {
@@ -68,11 +114,14 @@ export async function startIssuer() {
           name: 'Customer Admin',
           oid: randomUUID(),
           ver: '2.0',
+          ...(extra.nonce ? { nonce: extra.nonce } : {}),
+          ...(extra.email ? { email: extra.email } : {}),
         },
         {
           issuer: `${authority}/${extra.issuerTenant ?? tenantId}/v2.0`,
           audience: extra.audience ?? wizardClientId,
           ...(extra.wrongKey ? { wrongKey: true } : {}),
+          ...(extra.issuedAt !== undefined ? { issuedAt: extra.issuedAt } : {}),
         },
       );
     },

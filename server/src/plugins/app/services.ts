@@ -20,6 +20,7 @@ import { createMicrosoftClient } from '../../services/microsoft.ts';
 import { readEvent } from '../../services/setups/events.ts';
 import { createReadinessCheck, type Readiness } from '../../services/readiness.ts';
 import { createSetups, type Setups } from '../../services/setups/service.ts';
+import { createTenantDirectory, type TenantDirectory } from '../../services/tenant-directory.ts';
 import { createTokenVending } from '../../services/token-vending.ts';
 import { createVerifier } from '../../services/verifier.ts';
 import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
@@ -39,6 +40,7 @@ declare module 'fastify' {
     jobs: JobRunner;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
+    tenantDirectory: TenantDirectory;
     checkReadiness: () => Promise<Readiness>;
   }
 }
@@ -137,6 +139,10 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   app.decorate('jobs', jobs);
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
+  app.decorate(
+    'tenantDirectory',
+    createTenantDirectory({ authorityHost: config.microsoft.authorityHost, http }),
+  );
   app.decorate('checkReadiness', createReadinessCheck({ store, keyring }));
 
   await eventBus.start();

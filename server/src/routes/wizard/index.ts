@@ -8,9 +8,10 @@ import { PostStepEventsRequestSchema, PostStepEventsResponseSchema } from '@kant
 import { CredentialHandoffRequestSchema, CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
-import { TokenRejected } from '../../services/identity.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
+import { signInNonce } from '../../services/setups/sign-in-nonce.ts';
 import { assertWizardMayRead } from '../../services/setups/wizard-gate.ts';
+import { checkAdminSignIn } from './admin-sign-in.ts';
 import { errorResponses } from '../schemas.ts';
 
 const tags = ['wizard'];
@@ -37,7 +38,10 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const setup = setupOf(request.caller);
       assertWizardMayRead(setup);
-      return WizardSetupSchema.parse(await app.setups.get(setup.id));
+      return WizardSetupSchema.parse({
+        ...(await app.setups.get(setup.id)),
+        signInNonce: signInNonce(setup),
+      });
     },
   );
 
@@ -54,42 +58,8 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const setup = setupOf(request.caller);
-      let identity;
-      try {
-        identity = await app.verifyIdToken(request.body.idToken);
-      } catch (err) {
-        if (err instanceof TokenRejected)
-          throw new HttpError(
-            400,
-            'invalid_id_token',
-            'The Microsoft sign-in could not be verified. Sign in again.',
-          );
-        request.log.warn({ err: (err as Error).message }, 'Microsoft keys unavailable');
-        throw new HttpError(
-          503,
-          'service_unavailable',
-          'Microsoft sign-in cannot be checked right now; retry shortly.',
-        );
-      }
-      if (setup.tenant_id && setup.tenant_id !== identity.tenantId) {
-        throw new HttpError(
-          403,
-          'tenant_mismatch',
-          'You signed in to a different Microsoft tenant than the one this setup started with.',
-        );
-      }
-      const domain = identity.username.includes('@')
-        ? identity.username.split('@').pop()?.toLowerCase()
-        : undefined;
-      const expected = setup.expected_tenant_domain;
-      if (expected && domain !== expected && !domain?.endsWith(`.${expected}`)) {
-        throw new HttpError(
-          403,
-          'tenant_mismatch',
-          `Kantiv expects an account of ${expected}; you signed in as ${identity.username}. Sign in with an admin account of ${expected}.`,
-        );
-      }
-      await app.setups.bindIdentity(setup, { ...identity, domain }, actorOf(request));
+      const identity = await checkAdminSignIn(app, setup, request.body.idToken, request.log);
+      await app.setups.bindIdentity(setup, identity, actorOf(request));
       return {
         tenantId: identity.tenantId,
         username: identity.username,
