@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { emulator } from './support/emulator-fixture.ts';
 import { LOGIN, ORIGIN, expectAadsts, tid, useEntraEmulator } from './support/entra.ts';
 import { call, tokenFor } from './support/helpers.ts';
+import { SEED } from '../src/index.ts';
 
 useEntraEmulator();
 
@@ -41,6 +42,33 @@ describe('Entra ID discovery endpoints', () => {
   it('serves v1 metadata with the sts.windows.net issuer', async () => {
     const r = await call(emulator, `${LOGIN}/${tid}/.well-known/openid-configuration`);
     expect(r.json.issuer).toBe(`https://sts.windows.net/${tid}/`);
+  });
+
+  it('resolves every seeded verified domain to its own tenant, as the server resolves an expected domain', async () => {
+    for (const t of Object.values(SEED.tenants)) {
+      for (const domain of [t.domain, t.initialDomain, t.domain.toUpperCase()]) {
+        const r = await call(emulator, `${LOGIN}/${domain}/v2.0/.well-known/openid-configuration`);
+        expect(r.status).toBe(200);
+        expect(r.json.issuer).toBe(`${LOGIN}/${t.id}/v2.0`);
+        expect(r.json.token_endpoint).toBe(`${LOGIN}/${t.id}/oauth2/v2.0/token`);
+      }
+    }
+  });
+
+  it('answers a domain no tenant has verified with the 400 invalid_tenant body of Entra (AADSTS90002)', async () => {
+    const r = await call(
+      emulator,
+      `${LOGIN}/unverified-domain.example/v2.0/.well-known/openid-configuration`,
+    );
+    expect(r.status).toBe(400);
+    expect(r.json).toMatchObject({
+      error: 'invalid_tenant',
+      error_codes: [90002],
+      error_uri: 'https://login.microsoftonline.com/error?code=90002',
+    });
+    expect(String(r.json.error_description)).toMatch(
+      /^AADSTS90002: Tenant 'unverified-domain\.example' not found\. Check to make sure you have the correct tenant ID/,
+    );
   });
 
   it('answers an unknown tenant with AADSTS90002', async () => {

@@ -82,7 +82,7 @@ export async function provision(emu: EmulatorProc): Promise<Provisioned> {
  * The admin's Microsoft sign-in as the SPA does it (authorization code + PKCE at the emulated Entra, with the
  * `auto-sign-in` scenario standing in for the clicks): returns the ID token the wizard sends to our server.
  */
-export async function signIn(emu: EmulatorProc, user = ADMIN): Promise<string> {
+export async function signIn(emu: EmulatorProc, user = ADMIN, nonce: string = randomUUID()): Promise<string> {
   const scenario = await emu.control('POST', '/scenarios', { name: 'auto-sign-in', user });
   const verifier = randomBytes(32).toString('base64url');
   const challenge = createHash('sha256').update(verifier).digest('base64url');
@@ -97,7 +97,7 @@ export async function signIn(emu: EmulatorProc, user = ADMIN): Promise<string> {
     code_challenge: challenge,
     code_challenge_method: 'S256',
     state: randomUUID(),
-    nonce: randomUUID(),
+    nonce,
   });
   try {
     const authz = await emu.request(`${authority}/authorize?${q.toString()}`);

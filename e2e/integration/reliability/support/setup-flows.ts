@@ -20,9 +20,17 @@ export async function createSetup(api: Api, base: string, apiKey: string, custom
   return { id: body.setup.id, token: inviteToken(body.inviteUrl) };
 }
 
+/** The admin's sign-in as the wizard makes it: with the setup's nonce from `GET /api/v1/wizard/setup`. */
+export async function signInFor(api: Api, base: string, token: string, emu: EmulatorProc): Promise<string> {
+  const r = await api.call(base, 'GET', '/api/v1/wizard/setup', { token });
+  const nonce = r.json<{ signInNonce?: string }>().signInNonce;
+  if (r.status !== 200 || !nonce) throw new Error(`wizard setup: ${r.status} ${r.text}`);
+  return signIn(emu, undefined, nonce);
+}
+
 /** Identity binding and the wizard's step events (Steps 1–4 as the engine reports them). */
 export async function wizardUpTo(api: Api, base: string, token: string, emu: EmulatorProc, p: Provisioned) {
-  const idToken = await signIn(emu);
+  const idToken = await signInFor(api, base, token, emu);
   const id = await api.call(base, 'POST', '/api/v1/wizard/identity', { token, body: { idToken } });
   if (id.status !== 200) throw new Error(`identity: ${id.status} ${id.text}`);
   const at = () => new Date().toISOString();

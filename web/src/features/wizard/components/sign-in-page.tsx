@@ -6,9 +6,14 @@ import { useAdminSignIn, type AdminSignInProblem } from '../hooks/use-admin-sign
 import { useWizard } from '../hooks/use-wizard.ts';
 import { ADMIN_CONSENT_SCOPES, redirectUri, signOut } from '../lib/auth.ts';
 
-/** Kantiv refuses an identity of another tenant than the invite's, or a token it cannot check. */
+/**
+ * Kantiv refuses an identity of another tenant than the invite's, a token it cannot check (or one too old, or not
+ * started from this invite), or an invite whose organisation Microsoft does not know: the admin signs in afresh.
+ */
+const REFUSED_SIGN_IN = ['tenant_mismatch', 'invalid_id_token', 'unknown_tenant_domain'];
+
 function bindProblem(err: unknown): AdminSignInProblem {
-  if (err instanceof ApiClientError && (err.code === 'tenant_mismatch' || err.code === 'invalid_id_token')) {
+  if (err instanceof ApiClientError && REFUSED_SIGN_IN.includes(err.code)) {
     return { kind: 'tenant', code: err.code, message: err.message };
   }
   return {
@@ -23,6 +28,7 @@ export function SignInPage() {
   const navigate = useNavigate();
   const { busy, problem, clearProblem, signIn, continueAsSignedIn } = useAdminSignIn({
     config,
+    nonce: setup.signInNonce,
     finishRedirect: true,
     onIdToken: async (idToken) => {
       try {
@@ -92,7 +98,7 @@ export function SignInPage() {
       {problem && problem.kind !== 'consent' && (
         <div className="notice notice--error" role="alert" data-testid="sign-in-problem">
           <p>{problem.message}</p>
-          {problem.kind === 'tenant' && (
+          {problem.kind === 'tenant' && problem.code === 'tenant_mismatch' && (
             <p>
               Sign in with an account of the organisation Kantiv invited
               {setup.expectedTenantDomain ? ` (${setup.expectedTenantDomain})` : ''}, or ask Kantiv to check

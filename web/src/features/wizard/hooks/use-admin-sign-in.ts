@@ -26,10 +26,13 @@ async function loadAuth(config: ClientConfig): Promise<AuthModule> {
  */
 export function useAdminSignIn({
   config,
+  nonce,
   finishRedirect,
   onIdToken,
 }: {
   config: ClientConfig;
+  /** The setup's sign-in nonce (`signInNonce` of the wizard's setup): the server binds only a token carrying it. */
+  nonce: string | undefined;
   /** False while nobody can have signed in in this tab (before the welcome page): MSAL is not even loaded. */
   finishRedirect: boolean;
   onIdToken: (idToken: string) => Promise<AdminSignInProblem | undefined>;
@@ -85,7 +88,7 @@ export function useAdminSignIn({
     /** Microsoft's sign-in dialog (popup, or redirect when blocked). */
     signIn: () =>
       attempt(async (auth) => {
-        const outcome = await auth.signIn();
+        const outcome = await auth.signIn(nonce ? { nonce } : {});
         return outcome.kind === 'signed-in' ? outcome.result.idToken : undefined;
       }),
     /** The account already signed in in this tab, without a dialog. */

@@ -106,15 +106,17 @@ export type SignInOutcome = { kind: 'signed-in'; result: AuthenticationResult } 
 
 /**
  * Opens Microsoft's sign-in in a popup (the wizard keeps its place); when the browser blocks popups, falls back to a
- * full-page redirect that comes back to the page that started it.
+ * full-page redirect that comes back to the page that started it. `nonce` is the setup's (from the server): Entra
+ * echoes it in the ID token, MSAL checks it, and the server accepts only an ID token carrying it.
  */
-export async function signIn(loginHint?: string): Promise<SignInOutcome> {
+export async function signIn(options: { nonce?: string; loginHint?: string } = {}): Promise<SignInOutcome> {
   const { pca } = await state();
   const request = {
     scopes: SIGN_IN_SCOPES,
     extraScopesToConsent: EXTRA_CONSENT_SCOPES,
     prompt: 'select_account',
-    ...(loginHint ? { loginHint } : {}),
+    ...(options.nonce ? { nonce: options.nonce } : {}),
+    ...(options.loginHint ? { loginHint: options.loginHint } : {}),
   };
   try {
     const result = await pca.loginPopup(request);
