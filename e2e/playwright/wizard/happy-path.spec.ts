@@ -14,7 +14,11 @@ test('happy path › from a setup created through the API to verified in the sta
   page,
   stack,
 }) => {
-  const { setupId, token } = await openInvite(page, stack, { customerName: 'Contoso Ltd' });
+  // The invite names the organisation: the server resolves contoso.com to its tenant through Entra (the emulator).
+  const { setupId, token } = await openInvite(page, stack, {
+    customerName: 'Contoso Ltd',
+    expectedTenantDomain: 'contoso.com',
+  });
 
   // Welcome: the token left the address bar and lives only in session storage.
   await expect(page).toHaveURL(new RegExp(`/setup/${setupId}/welcome$`));
