@@ -39,6 +39,11 @@ export const SCENARIO_NAMES = [
   'mfa-required',
   /** Client-credentials tokens answer `expires_in: seconds` (a token close to its end, for token caches). */
   'app-token-lifetime',
+  /**
+   * Dataverse's privilege cache lags: a role assigned to an application user takes effect for that user's own calls
+   * only `seconds` after the assignment (until then its reads answer 0x80040220).
+   */
+  'privilege-cache-lag',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -65,6 +70,7 @@ export type Scenario = ScopeFilter &
     | { name: 'auto-sign-in'; user: string }
     | { name: 'mfa-required'; resource: 'graph' | 'dataverse' }
     | { name: 'app-token-lifetime'; seconds: number }
+    | { name: 'privilege-cache-lag'; seconds: number }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

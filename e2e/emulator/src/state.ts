@@ -185,6 +185,8 @@ export interface SystemUser {
   /** 0 read-write, 4 non-interactive (application users). */
   accessmode: number;
   roleIds: string[];
+  /** Epoch ms of each role assignment made through the Web API (for the `privilege-cache-lag` scenario). */
+  roleAssignedAt?: Record<string, number>;
   createdon: string;
 }
 

@@ -121,7 +121,10 @@ export function roleAssociation(
         `The role ${role.roleid} does not belong to the business unit of user ${su.systemuserid}. A user can only be assigned roles from their own business unit.`,
       );
     }
-    if (!su.roleIds.includes(roleId)) su.roleIds.push(roleId);
+    if (!su.roleIds.includes(roleId)) {
+      su.roleIds.push(roleId);
+      su.roleAssignedAt = { ...su.roleAssignedAt, [roleId]: rt.now() };
+    }
     return noContent({ 'odata-version': '4.0' });
   }
   if (ctx.method === 'DELETE') {
