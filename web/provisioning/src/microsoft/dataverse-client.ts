@@ -135,6 +135,8 @@ export class DataverseClient extends MicrosoftClient {
       headers: { Prefer: 'return=representation' },
       body: { name, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
       schema: z.union([RoleSchema, z.undefined()]),
+      // Role names are not unique: a retry after a commit that answered 504 would make a second role.
+      rediscover: async () => (await this.rolesByName(name, businessUnitId))[0],
     });
     if (res.data) return res.data;
     const id = idFromEntityId(res.headers.get('OData-EntityId'));
@@ -205,6 +207,7 @@ export class DataverseClient extends MicrosoftClient {
       body: { applicationid: appId, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
       schema: z.union([SystemUserSchema, z.undefined()]),
       replication: isDataverseReplicationError,
+      rediscover: async () => (await this.applicationUsers(appId))[0],
       replicationMessage:
         'Waiting for Microsoft to make the new application known to Dataverse (this can take a few minutes).',
     });
