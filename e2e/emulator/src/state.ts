@@ -38,6 +38,8 @@ export interface User {
   appRoles: AppRoleAssignment[];
   /** Shown on the account picker so a person knows what each seeded account is for. */
   description: string;
+  /** A guest (B2B) object: the id of the account in its home tenant that signs in as it. */
+  homeUserId?: string;
 }
 
 export interface PasswordCredential {
@@ -171,6 +173,18 @@ export interface SecurityRole {
   allPrivileges: boolean;
   privileges: Record<string, PrivilegeDepth>;
   createdon: string;
+  /** The built-in role it was made from (the same id in every environment and language); null for custom roles. */
+  roletemplateid?: string | null;
+}
+
+/** An owner team: its members hold its roles as if assigned to them. */
+export interface Team {
+  teamid: string;
+  name: string;
+  businessunitid: string;
+  roleIds: string[];
+  /** systemuserids. */
+  memberIds: string[];
 }
 
 export interface SystemUser {
@@ -215,6 +229,7 @@ export interface Environment {
   systemUsers: SystemUser[];
   /** Rows per table logical name. */
   tables: Record<string, TableRow[]>;
+  teams?: Team[];
 }
 
 export interface World {

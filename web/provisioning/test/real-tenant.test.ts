@@ -43,4 +43,16 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     expect(r.requests.filter((q) => q.method === 'POST' && /\/systemusers\?/.test(q.url))).toHaveLength(1);
     expectInvariants(emu, server);
   });
+
+  it('finds System Administrator by role template id in a German environment, held through a team', async () => {
+    const germany = 'https://contoso-de.crm.dynamics.com';
+    const server = newServer();
+    const r = run(emu, { server, user: 'admin.de@contoso.com', config: { environmentUrl: germany } });
+    const plan = await r.engine.plan();
+    expect(plan.blockers).toEqual([]);
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expectInvariants(emu, server, germany);
+  });
 });

@@ -77,11 +77,9 @@ export function effectiveRoles(rt: Runtime, caller: DvCaller): SecurityRole[] {
         0);
   const cached = (roleId: string) =>
     rt.now() >= (caller.systemUser.roleAssignedAt?.[roleId] ?? 0) + lag * 1000;
+  const held = new Set([...caller.systemUser.roleIds, ...teamRoleIds(caller.env, caller.systemUser)]);
   return caller.env.roles
-    .filter(
-      (r) =>
-        caller.systemUser.roleIds.includes(r.roleid) && cached(r.roleid) && !(stripAdmin && r.allPrivileges),
-    )
+    .filter((r) => held.has(r.roleid) && cached(r.roleid) && !(stripAdmin && r.allPrivileges))
     .concat(
       stripAdmin &&
         caller.systemUser.roleIds.some((id) => caller.env.roles.find((r) => r.roleid === id)?.allPrivileges)
@@ -90,6 +88,11 @@ export function effectiveRoles(rt: Runtime, caller: DvCaller): SecurityRole[] {
           )
         : [],
     );
+}
+
+/** Roles a user holds through the owner teams they are a member of. */
+export function teamRoleIds(env: Environment, su: SystemUser): string[] {
+  return (env.teams ?? []).filter((t) => t.memberIds.includes(su.systemuserid)).flatMap((t) => t.roleIds);
 }
 
 export function isSysAdmin(rt: Runtime, caller: DvCaller): boolean {
