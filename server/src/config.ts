@@ -101,6 +101,8 @@ const ConfigSchema = z.object({
   VERIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   /** How long AADSTS7000215 (secret refused) counts as replication of a brand-new secret before it is final. */
   VERIFICATION_SECRET_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60),
+  /** How long 0x80040220 (missing privilege) on a table read counts as Dataverse's privilege cache lagging. */
+  VERIFICATION_PRIVILEGE_GRACE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(120),
   VERIFICATION_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(60_000),
   JOBS_ENABLED: bool.default(true),
   JOB_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(1_000),
@@ -171,7 +173,13 @@ export type Config = {
   };
   support: { email: string; name: string };
   defaultManifest: Manifest;
-  verification: { maxWaitMs: number; retryBaseMs: number; retryMaxMs: number; secretGraceMs: number };
+  verification: {
+    maxWaitMs: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    secretGraceMs: number;
+    privilegeGraceMs: number;
+  };
   jobs: {
     enabled: boolean;
     pollMs: number;
@@ -337,6 +345,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retryBaseMs: c.VERIFICATION_RETRY_BASE_MS,
       retryMaxMs: c.VERIFICATION_RETRY_MAX_MS,
       secretGraceMs: c.VERIFICATION_SECRET_GRACE_SECONDS * 1000,
+      privilegeGraceMs: c.VERIFICATION_PRIVILEGE_GRACE_SECONDS * 1000,
     },
     jobs: {
       enabled: c.JOBS_ENABLED,

@@ -240,7 +240,10 @@ export class Runtime {
     const m = /^https:\/\/([^/]+)$/.exec(lower);
     if (m?.[1] && /\.crm\d*\.dynamics\.com$/.test(m[1])) {
       const environment = this.environmentByHost(m[1]);
-      // Entra accepts any org URL of the Dynamics CRM app; whether the org exists is Dataverse's business.
+      // An org URL no environment answers to is "resource principal not found" (AADSTS500011): Microsoft answers
+      // that for a mistyped or foreign org URL (FIDELITY.md E26, I15-10a). Whether an org of another tenant would
+      // get a token is not confirmed; the emulator keeps issuing it (Dataverse then refuses the caller).
+      if (!environment) return undefined;
       return {
         audience: `https://${m[1]}`,
         appId: DYNAMICS_CRM_APP_ID,

@@ -39,6 +39,16 @@ export const SCENARIO_NAMES = [
   'mfa-required',
   /** Client-credentials tokens answer `expires_in: seconds` (a token close to its end, for token caches). */
   'app-token-lifetime',
+  /**
+   * Dataverse's privilege cache lags: a role assigned to an application user takes effect for that user's own calls
+   * only `seconds` after the assignment (until then its reads answer 0x80040220).
+   */
+  'privilege-cache-lag',
+  /**
+   * A write that commits and then answers 504 Gateway Timeout (a gateway gave up on a slow backend): the next
+   * `times` writes (`method`, default POST) to `service` whose path contains `path` are carried out, then answered 504.
+   */
+  'commit-then-gateway-timeout',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -65,6 +75,14 @@ export type Scenario = ScopeFilter &
     | { name: 'auto-sign-in'; user: string }
     | { name: 'mfa-required'; resource: 'graph' | 'dataverse' }
     | { name: 'app-token-lifetime'; seconds: number }
+    | { name: 'privilege-cache-lag'; seconds: number }
+    | {
+        name: 'commit-then-gateway-timeout';
+        service: Service;
+        method?: string;
+        path?: string;
+        times?: number;
+      }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */
@@ -131,6 +149,28 @@ export class ScenarioSet {
       return { status: s.name === 'throttle' ? 429 : 503, retryAfterSeconds: s.retryAfterSeconds ?? 2 };
     }
     return null;
+  }
+
+  /** Consumes one `commit-then-gateway-timeout` for a write that has just succeeded, if any applies. */
+  takeCommitThenTimeout(
+    service: Service,
+    method: string,
+    path: string,
+    who: { tenant?: string[]; user?: string[] },
+  ): boolean {
+    for (const a of this.active) {
+      const s = a.scenario;
+      if (s.name !== 'commit-then-gateway-timeout' || s.service !== service) continue;
+      if ((s.method ?? 'POST').toUpperCase() !== method.toUpperCase()) continue;
+      if (s.path && !path.toLowerCase().includes(s.path.toLowerCase())) continue;
+      if (!matches(s, who)) continue;
+      if (a.remaining !== null) {
+        if (a.remaining <= 0) continue;
+        a.remaining -= 1;
+      }
+      return true;
+    }
+    return false;
   }
 
   latencyMs(service: Service): number {

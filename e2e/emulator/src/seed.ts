@@ -58,6 +58,18 @@ export const SEED = {
     contosoCloudAdminOnly: { id: stableGuid('user:cloudadmin@contoso.com'), upn: 'cloudadmin@contoso.com' },
     /** Cloud Application Administrator + System Administrator in Fabrikam Production. */
     fabrikamAdmin: { id: stableGuid('user:admin@fabrikam.com'), upn: 'admin@fabrikam.com' },
+    /**
+     * Cloud Application Administrator; in Contoso Deutschland (German) only "Basisbenutzer" directly and
+     * "Systemadministrator" through the team "Administratoren".
+     */
+    contosoGermanAdmin: { id: stableGuid('user:admin.de@contoso.com'), upn: 'admin.de@contoso.com' },
+    /** A partner consultant's home account (Fabrikam): no directory role, no environment. */
+    fabrikamConsultant: { id: stableGuid('user:consultant@fabrikam.com'), upn: 'consultant@fabrikam.com' },
+    /** The consultant's guest (B2B) object in Contoso: Cloud Application Administrator + System Administrator in Contoso Production. */
+    contosoGuestAdmin: {
+      id: stableGuid('user:guest:consultant@fabrikam.com@contoso'),
+      upn: 'consultant_fabrikam.com#EXT#@contoso.onmicrosoft.com',
+    },
     /** Kantiv support: Connect.Read + Connect.Manage. */
     kantivSupport: { id: stableGuid('user:support@kantiv.com'), upn: 'support@kantiv.com' },
     /** Kantiv read-only staff: Connect.Read. */
@@ -79,6 +91,8 @@ export const SEED = {
     contosoProduction: { id: stableGuid('org:contoso'), urlName: 'contoso' },
     contosoSandbox: { id: stableGuid('org:contoso-sandbox'), urlName: 'contoso-sandbox' },
     fabrikamProduction: { id: stableGuid('org:fabrikam'), urlName: 'fabrikam' },
+    /** German base language: built-in roles carry German names; the admin is System Administrator via a team. */
+    contosoGermany: { id: stableGuid('org:contoso-de'), urlName: 'contoso-de' },
     /** Listed for Contoso users only under the `environment-in-other-tenant` scenario. */
     fabrikamShared: { id: stableGuid('org:fabrikam-shared'), urlName: 'fabrikam-shared' },
   },
@@ -332,6 +346,11 @@ export function buildPrivileges(): Privilege[] {
   return out;
 }
 
+/** Role template ids of built-in roles: the same in every environment and base language. */
+export const ROLE_TEMPLATES = {
+  systemAdministrator: '627090ff-40a3-4053-8790-584edc5be201',
+} as const;
+
 function role(
   envKey: string,
   name: string,
@@ -347,8 +366,14 @@ function role(
     allPrivileges,
     privileges,
     createdon: SEED_TIME,
+    roletemplateid: allPrivileges ? ROLE_TEMPLATES.systemAdministrator : null,
   };
 }
+
+const ROLE_NAMES = {
+  en: { sysadmin: 'System Administrator', basic: 'Basic User' },
+  de: { sysadmin: 'Systemadministrator', basic: 'Basisbenutzer' },
+} as const;
 
 const SAMPLE_ACCOUNTS = [
   'Adventure Works',
@@ -373,6 +398,9 @@ interface EnvSpec {
   sysadmins: string[];
   basicUsers: string[];
   allUsers: User[];
+  language?: keyof typeof ROLE_NAMES;
+  /** Basic users who are System Administrator through the owner team "Administratoren". */
+  teamSysadmins?: string[];
 }
 
 function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
@@ -394,9 +422,10 @@ function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
     if (['prvReadAccount', 'prvReadContact'].includes(p.name)) basicPrivileges[p.privilegeid] = 'Basic';
   }
   const roles: SecurityRole[] = [];
+  const names = ROLE_NAMES[spec.language ?? 'en'];
   for (const bu of [root, sales]) {
-    roles.push(role(e.urlName, 'System Administrator', bu, true));
-    roles.push(role(e.urlName, 'Basic User', bu, false, basicPrivileges));
+    roles.push(role(e.urlName, names.sysadmin, bu, true));
+    roles.push(role(e.urlName, names.basic, bu, false, basicPrivileges));
   }
   const sysadminRole = roles[0];
   const basicRole = roles[1];
@@ -417,7 +446,7 @@ function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
   ];
   for (const u of spec.allUsers) {
     const isAdmin = spec.sysadmins.includes(u.id);
-    if (!isAdmin && !spec.basicUsers.includes(u.id)) continue;
+    if (!isAdmin && !spec.basicUsers.includes(u.id) && !spec.teamSysadmins?.includes(u.id)) continue;
     systemUsers.push({
       systemuserid: stableGuid(`systemuser:${e.urlName}:${u.id}`),
       azureactivedirectoryobjectid: u.id,
@@ -432,6 +461,17 @@ function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
       createdon: SEED_TIME,
     });
   }
+  const teams = spec.teamSysadmins?.length
+    ? [
+        {
+          teamid: stableGuid(`team:${e.urlName}:admins`),
+          name: 'Administratoren',
+          businessunitid: root.businessunitid,
+          roleIds: [sysadminRole?.roleid ?? ''],
+          memberIds: spec.teamSysadmins.map((id) => stableGuid(`systemuser:${e.urlName}:${id}`)),
+        },
+      ]
+    : [];
   const owner = systemUsers[1]?.systemuserid ?? systemUsers[0]?.systemuserid ?? '';
   const row = (table: string, i: number, name: string, extra: TableRow = {}): TableRow => ({
     [`${table}id`]: stableGuid(`${table}:${e.urlName}:${i}`),
@@ -459,6 +499,7 @@ function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
     businessUnits: [root, sales],
     roles,
     systemUsers,
+    teams,
     tables: {
       account: SAMPLE_ACCOUNTS.map((n, i) =>
         row('account', i, n, { accountnumber: `ACC-${1000 + i}`, revenue: 100000 * (i + 1) }),
@@ -510,6 +551,30 @@ export function seed(spaRedirectUris: readonly string[]): World {
       'Sam Sysadmin',
       [],
       'No directory role; System Administrator in Contoso Production',
+    ),
+    user(
+      'fabrikamConsultant',
+      t.fabrikam.id,
+      'Chris Consultant',
+      [],
+      'Partner consultant (home account); a guest admin in Contoso',
+    ),
+    {
+      ...user(
+        'contosoGuestAdmin',
+        t.contoso.id,
+        'Chris Consultant (Guest)',
+        ['Cloud Application Administrator'],
+        'Guest of consultant@fabrikam.com: Cloud Application Administrator; System Administrator in Contoso Production',
+      ),
+      homeUserId: SEED.users.fabrikamConsultant.id,
+    },
+    user(
+      'contosoGermanAdmin',
+      t.contoso.id,
+      'Katja Keller',
+      ['Cloud Application Administrator'],
+      'Cloud Application Administrator; System Administrator in Contoso Deutschland (German) through a team',
     ),
     user(
       'contosoCloudAdminOnly',
@@ -591,7 +656,12 @@ export function seed(spaRedirectUris: readonly string[]): World {
         tenantId: t.contoso.id,
         friendlyName: 'Contoso Production',
         purpose: 'Production',
-        sysadmins: [u.contosoAdmin.id, u.contosoAppAdmin.id, u.contosoSysadminOnly.id],
+        sysadmins: [
+          u.contosoAdmin.id,
+          u.contosoAppAdmin.id,
+          u.contosoSysadminOnly.id,
+          u.contosoGuestAdmin.id,
+        ],
         basicUsers: [u.contosoUser.id, u.contosoCloudAdminOnly.id],
         allUsers: users,
       },
@@ -606,6 +676,20 @@ export function seed(spaRedirectUris: readonly string[]): World {
         sysadmins: [u.contosoAdmin.id],
         basicUsers: [],
         allUsers: users,
+      },
+      privileges,
+    ),
+    environment(
+      {
+        key: 'contosoGermany',
+        tenantId: t.contoso.id,
+        friendlyName: 'Contoso Deutschland',
+        purpose: 'Production',
+        sysadmins: [],
+        basicUsers: [],
+        teamSysadmins: [u.contosoGermanAdmin.id],
+        allUsers: users,
+        language: 'de',
       },
       privileges,
     ),

@@ -209,6 +209,23 @@ async function dispatch(rt: Runtime, control: EmulatorControl, ctx: Ctx, r: Rout
   if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency));
   const fault = rt.scenarios.takeFault(service, whoOf(rt, ctx));
   if (fault) return faultReply(ctx, fault.status, fault.retryAfterSeconds);
+  const reply = await serve(rt, ctx, r);
+  if (
+    reply.status >= 200 &&
+    reply.status < 300 &&
+    rt.scenarios.takeCommitThenTimeout(service, ctx.method, ctx.url.pathname, whoOf(rt, ctx))
+  ) {
+    // The write stays committed; the caller only sees the gateway's page (HTML, not the service's JSON error).
+    return {
+      status: 504,
+      headers: { 'content-type': 'text/html' },
+      body: '<html><head><title>504 Gateway Time-out</title></head><body><h1>504 Gateway Time-out</h1></body></html>',
+    };
+  }
+  return reply;
+}
+
+function serve(rt: Runtime, ctx: Ctx, r: Route): Promise<Reply> | Reply {
   switch (ctx.service) {
     case 'entra':
       return entra(rt, ctx);
@@ -218,5 +235,7 @@ async function dispatch(rt: Runtime, control: EmulatorControl, ctx: Ctx, r: Rout
       return globalDiscovery(rt, ctx);
     case 'dataverse':
       return dataverse(rt, ctx, r.env!);
+    default:
+      throw new Error(`no handler for ${ctx.service}`);
   }
 }

@@ -38,6 +38,8 @@ export interface User {
   appRoles: AppRoleAssignment[];
   /** Shown on the account picker so a person knows what each seeded account is for. */
   description: string;
+  /** A guest (B2B) object: the id of the account in its home tenant that signs in as it. */
+  homeUserId?: string;
 }
 
 export interface PasswordCredential {
@@ -171,6 +173,18 @@ export interface SecurityRole {
   allPrivileges: boolean;
   privileges: Record<string, PrivilegeDepth>;
   createdon: string;
+  /** The built-in role it was made from (the same id in every environment and language); null for custom roles. */
+  roletemplateid?: string | null;
+}
+
+/** An owner team: its members hold its roles as if assigned to them. */
+export interface Team {
+  teamid: string;
+  name: string;
+  businessunitid: string;
+  roleIds: string[];
+  /** systemuserids. */
+  memberIds: string[];
 }
 
 export interface SystemUser {
@@ -185,6 +199,8 @@ export interface SystemUser {
   /** 0 read-write, 4 non-interactive (application users). */
   accessmode: number;
   roleIds: string[];
+  /** Epoch ms of each role assignment made through the Web API (for the `privilege-cache-lag` scenario). */
+  roleAssignedAt?: Record<string, number>;
   createdon: string;
 }
 
@@ -213,6 +229,7 @@ export interface Environment {
   systemUsers: SystemUser[];
   /** Rows per table logical name. */
   tables: Record<string, TableRow[]>;
+  teams?: Team[];
 }
 
 export interface World {

@@ -158,7 +158,7 @@ describe('pnpm emulator', () => {
       expect(String(info.authority)).toMatch(/^https:\/\/localhost:\d+\/organizations$/);
       expect(info).toHaveProperty('graph');
       expect(info).toHaveProperty('globalDiscovery');
-      expect((info.environments as unknown[]).length).toBe(4);
+      expect((info.environments as unknown[]).length).toBe(5);
     } finally {
       child.kill('SIGTERM');
     }

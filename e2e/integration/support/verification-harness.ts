@@ -42,6 +42,7 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
     VERIFICATION_RETRY_MAX_MS: '1000',
     VERIFICATION_MAX_WAIT_SECONDS: '60',
     VERIFICATION_SECRET_GRACE_SECONDS: '0',
+    VERIFICATION_PRIVILEGE_GRACE_SECONDS: '0',
     ...env,
   });
   const app: FastifyInstance = await buildApp({ config, logger: false });
@@ -151,7 +152,7 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
       return new URL(res.json<{ inviteUrl: string }>().inviteUrl).hash.replace('#token=', '');
     },
 
-    async handOff(setup: { token: string }, p: Provisioned) {
+    async handOff(setup: { token: string }, p: Provisioned, environmentUrl = org().url) {
       const res = await app.inject({
         method: 'POST',
         url: '/api/v1/wizard/credentials',
@@ -162,7 +163,7 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
           tenantId: emulator.tenants.contoso,
           clientId: p.appId,
           clientSecret: p.secretText,
-          environmentUrl: org().url,
+          environmentUrl,
           ...(p.applicationUserId ? { applicationUserId: p.applicationUserId } : {}),
         },
       });

@@ -9,7 +9,7 @@ export class MicrosoftError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly kind: 'replication' | 'transient' | 'secret' | 'permanent',
+    readonly kind: 'replication' | 'transient' | 'secret' | 'privilege' | 'permanent',
     readonly requestId?: string,
     readonly retryAfterMs?: number,
   ) {
@@ -18,8 +18,10 @@ export class MicrosoftError extends Error {
   }
 }
 
-// Entra: the app or its service principal has not reached every replica yet (eventual consistency).
-const REPLICATION_AADSTS = new Set(['AADSTS700016', 'AADSTS7000229', 'AADSTS500011']);
+// Entra: the app or its service principal has not reached every replica yet (eventual consistency). Not
+// AADSTS500011: "resource principal not found" is about the environment URL (no such environment in the tenant),
+// which no amount of waiting fixes.
+const REPLICATION_AADSTS = new Set(['AADSTS700016', 'AADSTS7000229']);
 // Dataverse: the application id is not known to the environment yet (0x8004F510/0x8004F512), or the application
 // user is not yet a member of the organization (0x80072560). See docs reference B.9.
 const REPLICATION_DATAVERSE = new Set(['0x8004f510', '0x8004f512', '0x80072560']);
@@ -163,9 +165,12 @@ export function createMicrosoftClient(deps: {
       const retryAfter = Number(res.headers['retry-after']);
       const kind = REPLICATION_DATAVERSE.has(code.toLowerCase())
         ? 'replication'
-        : res.status === 429 || res.status >= 500
-          ? 'transient'
-          : 'permanent';
+        : // Missing privilege: right after a role assignment this can be Dataverse's privilege cache lagging.
+          code.toLowerCase() === '0x80040220'
+          ? 'privilege'
+          : res.status === 429 || res.status >= 500
+            ? 'transient'
+            : 'permanent';
       throw new MicrosoftError(
         code,
         message,

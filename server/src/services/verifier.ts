@@ -18,6 +18,8 @@ const FIXES: Record<string, string> = {
     'The client secret was refused. Run the setup again so a new secret is created and handed off.',
   AADSTS700016:
     'Microsoft has not yet replicated the app registration. This usually resolves within minutes.',
+  AADSTS500011:
+    'Microsoft found no Dataverse environment at this URL in your tenant. Check the environment URL (Power Platform admin center, environment details) and that the environment belongs to this tenant.',
   '0x8004f510':
     'Dataverse does not know the app yet. This usually resolves within minutes; otherwise check the app is in the same tenant as the environment.',
   application_user_mismatch:
@@ -139,6 +141,8 @@ export function createVerifier(deps: {
     const manifest = JSON.parse(setup.manifest) as Manifest;
     const attempts = job.attempts;
     const startedAt = Date.parse(job.first_attempt_at ?? new Date().toISOString());
+    const elapsed = () => Date.now() - startedAt;
+    const privilegeGrace = Math.min(deps.config.maxWaitMs, deps.config.privilegeGraceMs);
     await record(
       setupId,
       { status: 'running', attempts },
@@ -185,7 +189,12 @@ export function createVerifier(deps: {
           await microsoft.dataverseGet(active.environment_url, `${t.entitySet}?$top=1`, token.accessToken);
           tables.push({ table: t.table, ok: true });
         } catch (err) {
-          if (err instanceof MicrosoftError && err.kind !== 'permanent') throw err;
+          // A missing privilege is retried for a short grace (the privilege cache may lag the role assignment),
+          // then it is an answer: the table is not readable.
+          if (err instanceof MicrosoftError && err.kind === 'privilege' && elapsed() < privilegeGrace)
+            throw err;
+          if (err instanceof MicrosoftError && err.kind !== 'permanent' && err.kind !== 'privilege')
+            throw err;
           const e = err as MicrosoftError;
           tables.push({ table: t.table, ok: false, error: { code: e.code, message: e.message } });
         }
@@ -224,10 +233,12 @@ export function createVerifier(deps: {
         err instanceof MicrosoftError
           ? err
           : new MicrosoftError('verification_error', 'Verification could not complete.', 'transient');
-      const elapsed = Date.now() - startedAt;
       const secretGrace = Math.min(deps.config.maxWaitMs, deps.config.secretGraceMs);
       const retryable =
-        e.kind === 'replication' || e.kind === 'transient' || (e.kind === 'secret' && elapsed < secretGrace);
+        e.kind === 'replication' ||
+        e.kind === 'transient' ||
+        (e.kind === 'secret' && elapsed() < secretGrace) ||
+        (e.kind === 'privilege' && elapsed() < privilegeGrace);
       const error = {
         code: e.code,
         message: e.message,
@@ -235,7 +246,7 @@ export function createVerifier(deps: {
           ? { fix: FIXES[e.code] ?? FIXES[e.code.toLowerCase()] }
           : {}),
       };
-      if (retryable && elapsed < deps.config.maxWaitMs) {
+      if (retryable && elapsed() < deps.config.maxWaitMs) {
         const backoff = Math.min(
           deps.config.retryMaxMs,
           deps.config.retryBaseMs * 2 ** Math.max(0, attempts - 1),

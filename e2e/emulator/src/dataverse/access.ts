@@ -70,8 +70,16 @@ export function depthRank(d: PrivilegeDepth): number {
 export function effectiveRoles(rt: Runtime, caller: DvCaller): SecurityRole[] {
   const stripAdmin =
     caller.user !== undefined && rt.scenarios.has('admin-not-system-administrator', rt.who(caller.user));
+  const lag =
+    caller.appId === null
+      ? 0
+      : (rt.scenarios.find('privilege-cache-lag', rt.who(undefined, caller.env.tenantId)).at(-1)?.seconds ??
+        0);
+  const cached = (roleId: string) =>
+    rt.now() >= (caller.systemUser.roleAssignedAt?.[roleId] ?? 0) + lag * 1000;
+  const held = new Set([...caller.systemUser.roleIds, ...teamRoleIds(caller.env, caller.systemUser)]);
   return caller.env.roles
-    .filter((r) => caller.systemUser.roleIds.includes(r.roleid) && !(stripAdmin && r.allPrivileges))
+    .filter((r) => held.has(r.roleid) && cached(r.roleid) && !(stripAdmin && r.allPrivileges))
     .concat(
       stripAdmin &&
         caller.systemUser.roleIds.some((id) => caller.env.roles.find((r) => r.roleid === id)?.allPrivileges)
@@ -80,6 +88,11 @@ export function effectiveRoles(rt: Runtime, caller: DvCaller): SecurityRole[] {
           )
         : [],
     );
+}
+
+/** Roles a user holds through the owner teams they are a member of. */
+export function teamRoleIds(env: Environment, su: SystemUser): string[] {
+  return (env.teams ?? []).filter((t) => t.memberIds.includes(su.systemuserid)).flatMap((t) => t.roleIds);
 }
 
 export function isSysAdmin(rt: Runtime, caller: DvCaller): boolean {

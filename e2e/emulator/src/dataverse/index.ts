@@ -7,7 +7,7 @@ import { businessUnitJson, privilegeJson, roleJson, systemUserJson } from './ser
 import { tableBySet, type TableInfo } from './tables.ts';
 import { GUID, base, created, createBody, entityOne, notExist, query, require } from './web-api.ts';
 import { addPrivileges, createRole, deleteRole, retrieveRolePrivileges } from './roles.ts';
-import { createSystemUser, roleAssociation } from './system-users.ts';
+import { createSystemUser, roleAssociation, teamRoute } from './system-users.ts';
 
 function rowsOf(rt: Runtime, env: Environment, table: TableInfo): TableRow[] {
   switch (table.logicalName) {
@@ -110,6 +110,9 @@ export async function dataverse(rt: Runtime, ctx: Ctx, env: Environment): Promis
       assoc[2]?.toLowerCase(),
       Boolean(assoc[3]),
     );
+
+  const teams = teamRoute(rt, ctx, caller, env, version, rest);
+  if (teams) return teams;
 
   const set = new RegExp(`^/(\\w+)(?:\\((${GUID})\\))?$`).exec(rest);
   if (set) {

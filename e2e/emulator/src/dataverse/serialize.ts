@@ -34,6 +34,7 @@ export function roleJson(env: Environment, r: SecurityRole): TableRow {
     name: r.name,
     _businessunitid_value: r.businessunitid,
     _parentrootroleid_value: root?.roleid ?? r.roleid,
+    _roletemplateid_value: r.roletemplateid ?? null,
     ismanaged: r.ismanaged,
     createdon: r.createdon,
   };

@@ -6,7 +6,18 @@ import type { Environment, SystemUser } from '../state.ts';
 import { dvError, isSysAdmin, missingPrivilege, privilegeDepth, type DvCaller } from './access.ts';
 import { roleJson, systemUserJson } from './serialize.ts';
 import { tableBySet } from './tables.ts';
-import { badRequest, base, bindId, body, created, createBody, notExist, query, require } from './web-api.ts';
+import {
+  GUID,
+  badRequest,
+  base,
+  bindId,
+  body,
+  created,
+  createBody,
+  notExist,
+  query,
+  require,
+} from './web-api.ts';
 
 /** Whether Dataverse can resolve an application id in the environment's tenant (app + service principal, replicated). */
 function appKnownToDataverse(rt: Runtime, env: Environment, appId: string): boolean {
@@ -86,12 +97,17 @@ export function roleAssociation(
   if (ctx.method === 'GET' && !isRef) {
     const need = require(rt, caller, 'Read', tableBySet('roles')!);
     if ('status' in need) return need;
+    // The `admin-not-system-administrator` scenario hides System Administrator from the user's own role list too.
+    const person = rt.user(su.azureactivedirectoryobjectid);
+    const strip = person !== undefined && rt.scenarios.has('admin-not-system-administrator', rt.who(person));
     return query(
       ctx,
       env,
       version,
       'roles',
-      env.roles.filter((r) => su.roleIds.includes(r.roleid)).map((r) => roleJson(env, r)),
+      env.roles
+        .filter((r) => su.roleIds.includes(r.roleid) && !(strip && r.allPrivileges))
+        .map((r) => roleJson(env, r)),
       'role',
     );
   }
@@ -121,7 +137,10 @@ export function roleAssociation(
         `The role ${role.roleid} does not belong to the business unit of user ${su.systemuserid}. A user can only be assigned roles from their own business unit.`,
       );
     }
-    if (!su.roleIds.includes(roleId)) su.roleIds.push(roleId);
+    if (!su.roleIds.includes(roleId)) {
+      su.roleIds.push(roleId);
+      su.roleAssignedAt = { ...su.roleAssignedAt, [roleId]: rt.now() };
+    }
     return noContent({ 'odata-version': '4.0' });
   }
   if (ctx.method === 'DELETE') {
@@ -136,4 +155,34 @@ export function roleAssociation(
     return noContent({ 'odata-version': '4.0' });
   }
   return dvError(405, '0x80060888', 'Method not allowed.');
+}
+
+/** `systemusers(<id>)/teammembership_association` and `teams(<id>)/teamroles_association` (GET). */
+export function teamRoute(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: DvCaller,
+  env: Environment,
+  version: string,
+  rest: string,
+): Reply | null {
+  const member = new RegExp(`^/systemusers\\((${GUID})\\)/teammembership_association$`).exec(rest);
+  const teamRoles = new RegExp(`^/teams\\((${GUID})\\)/teamroles_association$`).exec(rest);
+  if (!member && !teamRoles) return null;
+  if (ctx.method !== 'GET') return dvError(405, '0x80060888', 'Method not allowed.');
+  const teams = env.teams ?? [];
+  if (member) {
+    const su = env.systemUsers.find((s) => s.systemuserid === member[1]?.toLowerCase());
+    if (!su) return notExist('systemuser', member[1] ?? '');
+    const rows = teams
+      .filter((t) => t.memberIds.includes(su.systemuserid))
+      .map((t) => ({ teamid: t.teamid, name: t.name, _businessunitid_value: t.businessunitid }));
+    return query(ctx, env, version, 'teams', rows, 'team');
+  }
+  const team = teams.find((t) => t.teamid === teamRoles?.[1]?.toLowerCase());
+  if (!team) return notExist('team', teamRoles?.[1] ?? '');
+  const need = require(rt, caller, 'Read', tableBySet('roles')!);
+  if ('status' in need) return need;
+  const rows = env.roles.filter((r) => team.roleIds.includes(r.roleid)).map((r) => roleJson(env, r));
+  return query(ctx, env, version, 'roles', rows, 'role');
 }

@@ -90,6 +90,17 @@ export function oauthError(
     ...extra,
   });
 }
+/**
+ * Who a sign-in is, seen from the authority's tenant: a home account signing in at a tenant where it is a guest
+ * becomes that tenant's guest object; at `organizations`/`common` it stays the home account (tokens from home).
+ */
+export function inTenantOf(rt: Runtime, segment: string, user: User): User {
+  if (tenantSegmentKind(segment) !== 'tenant') return user;
+  const tenant = rt.tenant(segment);
+  if (!tenant || tenant.id === user.tenantId) return user;
+  return rt.world.users.find((g) => g.homeUserId === user.id && g.tenantId === tenant.id) ?? user;
+}
+
 export function fitsTenant(rt: Runtime, segment: string, user: User): boolean {
   if (tenantSegmentKind(segment) !== 'tenant') return true;
   return rt.tenant(segment)?.id === user.tenantId;

@@ -6,6 +6,7 @@ import { errorPage, page } from './pages.ts';
 import {
   checkScopes,
   fitsTenant,
+  inTenantOf,
   isAdminConsent,
   oauthError,
   respond,
@@ -51,12 +52,14 @@ export function authorize(rt: Runtime, ctx: Ctx, segment: string): Reply {
   const auto = rt.scenarios.list().find((s) => s.name === 'auto-sign-in');
   if (auto && auto.name === 'auto-sign-in') {
     const user = rt.user(auto.user);
-    if (user) return continueAs(rt, ctx, v, user, { autoConsent: true });
+    if (user) return continueAs(rt, ctx, v, inTenantOf(rt, segment, user), { autoConsent: true });
   }
   const session = rt.sessions.get(parseCookies(ctx)[SESSION_COOKIE] ?? '');
-  const sessionUser = session ? rt.user(session.userId) : undefined;
+  const signedIn = session ? rt.user(session.userId) : undefined;
+  const sessionUser = signedIn ? inTenantOf(rt, segment, signedIn) : undefined;
   const hint = p.get('login_hint')?.toLowerCase();
-  const hintMatches = !hint || sessionUser?.userPrincipalName.toLowerCase() === hint;
+  const hintMatches =
+    !hint || [sessionUser, signedIn].some((u) => u?.userPrincipalName.toLowerCase() === hint);
   if (
     sessionUser &&
     hintMatches &&
@@ -116,7 +119,8 @@ function pickAccount(rt: Runtime, ctx: Ctx, v: Validated): Reply {
 export function selectAccount(rt: Runtime, ctx: Ctx): Reply {
   const r = restore(rt, ctx);
   if ('status' in r) return r;
-  const user = rt.user(r.form.get('user') ?? '');
+  const picked = rt.user(r.form.get('user') ?? '');
+  const user = picked ? inTenantOf(rt, r.v.segment, picked) : undefined;
   if (!user || !fitsTenant(rt, r.v.segment, user)) {
     return html(400, errorPage(50034, 'The user account does not exist in this directory.', ctx.requestId));
   }
@@ -179,7 +183,8 @@ export function adminConsent(rt: Runtime, ctx: Ctx, segment: string): Reply {
   const scopeCheck = checkScopes(rt, v);
   if (scopeCheck) return scopeCheck;
   const session = rt.sessions.get(parseCookies(ctx)[SESSION_COOKIE] ?? '');
-  const sessionUser = session ? rt.user(session.userId) : undefined;
+  const signedIn = session ? rt.user(session.userId) : undefined;
+  const sessionUser = signedIn ? inTenantOf(rt, segment, signedIn) : undefined;
   if (sessionUser && fitsTenant(rt, segment, sessionUser)) return continueAs(rt, ctx, v, sessionUser, {});
   return pickAccount(rt, ctx, v);
 }

@@ -6,7 +6,13 @@ import { MicrosoftApiError, isAbortError, toStepError } from '../errors.ts';
 import { getToken } from '../http/tokens.ts';
 import type { TokenProvider } from '../http/transport.ts';
 import { decodeJwtPayload, stringClaim } from '../jwt.ts';
-import type { DataverseClient, Role, SystemUser, WhoAmI } from '../microsoft/dataverse-client.ts';
+import {
+  SYSTEM_ADMINISTRATOR_TEMPLATE,
+  type DataverseClient,
+  type Role,
+  type SystemUser,
+  type WhoAmI,
+} from '../microsoft/dataverse-client.ts';
 import type { Instance } from '../microsoft/discovery-client.ts';
 import { DYNAMICS_CRM_APP_ID, type Application } from '../microsoft/graph-client.ts';
 import { depthAtLeast, manifestPrivileges } from '../privileges.ts';
@@ -173,12 +179,19 @@ export class DiscoverySession {
   isSystemAdministrator(): Promise<boolean> {
     return this.memo('sysadmin', async () => {
       const env = await this.environment();
-      if (env?.isUserSysAdmin != null) return env.isUserSysAdmin;
+      if (env?.isUserSysAdmin === true) return true;
+      // Global Discovery's "no" (or silence) is not final: it may miss the role held through a team. Ask the
+      // environment, by role template id, since the role's name is in the environment's base language.
       const basics = await this.dataverseBasics();
       const dv = await this.dv();
       if (!basics || basics.error || !dv) return false;
-      const roles = await dv.userRoles(basics.whoAmI.UserId);
-      return roles.some((r) => r.name === 'System Administrator');
+      const isAdmin = (roles: Role[]) =>
+        roles.some((r) => r._roletemplateid_value?.toLowerCase() === SYSTEM_ADMINISTRATOR_TEMPLATE);
+      if (isAdmin(await dv.userRoles(basics.whoAmI.UserId))) return true;
+      for (const teamId of await dv.userTeamIds(basics.whoAmI.UserId)) {
+        if (isAdmin(await dv.teamRoles(teamId))) return true;
+      }
+      return false;
     });
   }
 

@@ -27,7 +27,18 @@ export interface RequestSpec<S extends z.ZodType | undefined> {
   replication?: ((err: MicrosoftApiError) => boolean) | undefined;
   /** What the admin sees while we wait for replication. */
   replicationMessage?: string;
+  /**
+   * For a create that is not idempotent (a second POST makes a second object): after an ambiguous failure (502/503/
+   * 504 or a lost connection, when the write may have committed) look for the object before sending it again. A
+   * value found is the call's answer; `undefined` means "not there", so the create is retried.
+   */
+  rediscover?: (() => Promise<Rediscovered<S> | undefined>) | undefined;
 }
+
+type Rediscovered<S> = S extends z.ZodType ? Exclude<z.infer<S>, undefined> : never;
+
+/** The gateway answers that leave a write's fate unknown (429 is a refusal: nothing was done). */
+const AMBIGUOUS_STATUSES = new Set([502, 503, 504]);
 
 export interface HttpResult<T> {
   status: number;
@@ -81,7 +92,9 @@ export async function request<S extends z.ZodType | undefined>(
         `Could not reach ${serviceName(spec.service)} (${err instanceof Error ? err.message : String(err)}).`,
       );
       networkAttempts += 1;
-      if (method === 'GET' && networkAttempts < transport.policy.networkMaxAttempts) {
+      const found = method !== 'GET' ? await spec.rediscover?.() : undefined;
+      if (found !== undefined) return rediscovered(found);
+      if ((method === 'GET' || spec.rediscover) && networkAttempts < transport.policy.networkMaxAttempts) {
         const delayMs = backoff(transport, transport.policy.throttleBaseDelayMs, networkAttempts, 30_000);
         await wait(transport, ctx, {
           reason: 'network',
@@ -134,6 +147,7 @@ export async function request<S extends z.ZodType | undefined>(
     }
 
     const err = await parseError(spec.service, res, requestId, transport.now());
+    const ambiguous = spec.rediscover !== undefined && AMBIGUOUS_STATUSES.has(res.status);
 
     if (THROTTLE_STATUSES.has(res.status) && throttleAttempts + 1 < transport.policy.throttleMaxAttempts) {
       throttleAttempts += 1;
@@ -155,9 +169,19 @@ export async function request<S extends z.ZodType | undefined>(
         message:
           res.status === 429
             ? `${serviceName(spec.service)} asked us to slow down (429); waiting as it requested.`
-            : `${serviceName(spec.service)} is temporarily unavailable (${res.status}); trying again.`,
+            : ambiguous
+              ? `${serviceName(spec.service)} did not confirm the change (${res.status}); checking whether it was made before trying again.`
+              : `${serviceName(spec.service)} is temporarily unavailable (${res.status}); trying again.`,
       });
+      if (ambiguous) {
+        const found = await spec.rediscover?.();
+        if (found !== undefined) return rediscovered(found);
+      }
       continue;
+    }
+    if (ambiguous) {
+      const found = await spec.rediscover?.();
+      if (found !== undefined) return rediscovered(found);
     }
 
     if (spec.replication?.(err)) {
@@ -185,6 +209,11 @@ export async function request<S extends z.ZodType | undefined>(
     }
     throw err;
   }
+}
+
+/** The object a rediscovery found stands in for the create's own answer. */
+function rediscovered<T>(data: T): HttpResult<never> {
+  return { status: 200, data: data as never, headers: new Headers(), requestId: undefined };
 }
 
 async function wait(

@@ -20,7 +20,14 @@ const RoleSchema = z.object({
   name: z.string(),
   _businessunitid_value: z.string().nullish(),
   ismanaged: z.boolean().nullish(),
+  _roletemplateid_value: z.string().nullish(),
 });
+
+/**
+ * Role template id of the built-in System Administrator role: the same in every environment, whatever its base
+ * language calls the role (Microsoft's IsSystemAdmin sample matches on it, FIDELITY.md I15-7).
+ */
+export const SYSTEM_ADMINISTRATOR_TEMPLATE = '627090ff-40a3-4053-8790-584edc5be201';
 export type Role = z.infer<typeof RoleSchema>;
 
 const PrivilegeSchema = z.object({ privilegeid: z.string(), name: z.string() });
@@ -135,6 +142,8 @@ export class DataverseClient extends MicrosoftClient {
       headers: { Prefer: 'return=representation' },
       body: { name, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
       schema: z.union([RoleSchema, z.undefined()]),
+      // Role names are not unique: a retry after a commit that answered 504 would make a second role.
+      rediscover: async () => (await this.rolesByName(name, businessUnitId))[0],
     });
     if (res.data) return res.data;
     const id = idFromEntityId(res.headers.get('OData-EntityId'));
@@ -205,6 +214,7 @@ export class DataverseClient extends MicrosoftClient {
       body: { applicationid: appId, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
       schema: z.union([SystemUserSchema, z.undefined()]),
       replication: isDataverseReplicationError,
+      rediscover: async () => (await this.applicationUsers(appId))[0],
       replicationMessage:
         'Waiting for Microsoft to make the new application known to Dataverse (this can take a few minutes).',
     });
@@ -216,7 +226,24 @@ export class DataverseClient extends MicrosoftClient {
 
   async userRoles(userId: string): Promise<Role[]> {
     const res = await this.get(
-      `/systemusers(${userId})/systemuserroles_association?$select=roleid,name,_businessunitid_value`,
+      `/systemusers(${userId})/systemuserroles_association?$select=roleid,name,_businessunitid_value,_roletemplateid_value`,
+      list(RoleSchema),
+    );
+    return res.data.value;
+  }
+
+  /** The owner teams a user is a member of: their roles count as the user's own. */
+  async userTeamIds(userId: string): Promise<string[]> {
+    const res = await this.get(
+      `/systemusers(${userId})/teammembership_association?$select=teamid`,
+      list(z.object({ teamid: z.string() })),
+    );
+    return res.data.value.map((t) => t.teamid);
+  }
+
+  async teamRoles(teamId: string): Promise<Role[]> {
+    const res = await this.get(
+      `/teams(${teamId})/teamroles_association?$select=roleid,name,_roletemplateid_value`,
       list(RoleSchema),
     );
     return res.data.value;

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '@kantiv/emulator';
+import { expectInvariants, newServer, run, useEmulator } from './harness.ts';
+
+let emu: Emulator;
+useEmulator((started) => (emu = started));
+
+/** Issue 15: what real tenants do that a lenient emulator hid (items 5–12). */
+describe('engine › real tenants', { timeout: 180_000 }, () => {
+  it('looks for the role before creating it again when the create committed but answered 504 (one role, not two)', async () => {
+    emu.control.setScenario({
+      name: 'commit-then-gateway-timeout',
+      service: 'dataverse',
+      path: '/roles',
+      times: 1,
+    });
+    const server = newServer();
+    const r = run(emu, { server });
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    const wait = r.events.find((e) => e.step === 'security_role' && e.status === 'waiting');
+    expect(wait?.message).toMatch(/did not confirm/);
+    expect(r.requests.filter((q) => q.method === 'POST' && /\/roles\?/.test(q.url))).toHaveLength(1);
+    expectInvariants(emu, server);
+  });
+
+  it('finds the application user a 504 hid instead of creating it twice', async () => {
+    emu.control.setScenario({
+      name: 'commit-then-gateway-timeout',
+      service: 'dataverse',
+      path: '/systemusers',
+      times: 1,
+    });
+    const server = newServer();
+    const r = run(emu, { server });
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expect(
+      r.requests.filter((q) => q.method === 'POST' && /\/systemusers\?/.test(q.url) && q.status === 504),
+    ).toHaveLength(1);
+    expect(r.requests.filter((q) => q.method === 'POST' && /\/systemusers\?/.test(q.url))).toHaveLength(1);
+    expectInvariants(emu, server);
+  });
+
+  it('finds System Administrator by role template id in a German environment, held through a team', async () => {
+    const germany = 'https://contoso-de.crm.dynamics.com';
+    const server = newServer();
+    const r = run(emu, { server, user: 'admin.de@contoso.com', config: { environmentUrl: germany } });
+    const plan = await r.engine.plan();
+    expect(plan.blockers).toEqual([]);
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expectInvariants(emu, server, germany);
+  });
+});
