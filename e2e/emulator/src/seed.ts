@@ -1,3 +1,4 @@
+import { defaultRolePrivilegeRows } from './dataverse/role-defaults.ts';
 import {
   DYNAMICS_CRM_APP_ID,
   GRAPH_APP_ID,
@@ -329,7 +330,7 @@ export function buildPrivileges(): Privilege[] {
       });
     }
   }
-  return out;
+  return [...out, ...defaultRolePrivilegeRows()];
 }
 
 function role(
@@ -640,6 +641,7 @@ export function seed(spaRedirectUris: readonly string[]): World {
     users,
     applications,
     servicePrincipals,
+    deletedItems: [],
     // Kantiv staff sign in to their own tenant where the wizard app is consented organisation-wide.
     grants: [
       {

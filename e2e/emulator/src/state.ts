@@ -215,11 +215,17 @@ export interface Environment {
   tables: Record<string, TableRow[]>;
 }
 
+/** An application or service principal in the directory's deleted items (restorable for 30 days). */
+export type DeletedItem =
+  | { kind: 'application'; object: Application; deletedDateTime: string }
+  | { kind: 'servicePrincipal'; object: ServicePrincipal; deletedDateTime: string };
+
 export interface World {
   tenants: Tenant[];
   users: User[];
   applications: Application[];
   servicePrincipals: ServicePrincipal[];
+  deletedItems: DeletedItem[];
   grants: ConsentGrant[];
   environments: Environment[];
   privileges: Privilege[];

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MicrosoftApiError } from '../errors.ts';
+import { MicrosoftApiError } from '../errors.ts';
 import { odataString } from '../http/odata.ts';
 import { MicrosoftClient, odataList as list } from './client.ts';
 
@@ -129,13 +129,27 @@ export class GraphClient extends MicrosoftClient {
     return res.data.value[0] ?? null;
   }
 
-  /** Applications carrying our `uniqueName` (an alternate key: at most one). */
-  async applicationsByUniqueName(uniqueName: string): Promise<Application[]> {
-    const res = await this.call({
-      url: this.url(`/applications?$filter=uniqueName eq ${odataString(uniqueName)}&$select=${APP_SELECT}`),
-      schema: list(ApplicationSchema),
-    });
-    return res.data.value;
+  /**
+   * Our app by its alternate key, `null` when absent. `$filter` on `uniqueName` is not documented (Graph may refuse it
+   * with `Request_UnsupportedQuery`); `/applications(uniqueName='…')` is. With `replication`, a 404 is waited on (the
+   * app was just created by an upsert); without, it is the answer "no such app".
+   */
+  async applicationByUniqueName(
+    uniqueName: string,
+    opts: { replication?: boolean } = {},
+  ): Promise<Application | null> {
+    try {
+      const res = await this.call({
+        url: this.url(`/applications(uniqueName=${odataString(uniqueName)})?$select=${APP_SELECT}`),
+        schema: ApplicationSchema,
+        replication: opts.replication ? isGraphReplicationError : undefined,
+        replicationMessage: 'Waiting for Microsoft Entra to replicate the application.',
+      });
+      return res.data;
+    } catch (err) {
+      if (!opts.replication && err instanceof MicrosoftApiError && err.status === 404) return null;
+      throw err;
+    }
   }
 
   async application(objectId: string, opts: { replication?: boolean } = {}): Promise<Application> {

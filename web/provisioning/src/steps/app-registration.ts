@@ -57,8 +57,7 @@ export const appRegistration: StepDefinition = {
         clientId = upsert.application.appId;
       } else {
         // 204: it existed after all (created after our discovery, e.g. by a run whose answer was lost).
-        const apps = await graph.applicationsByUniqueName(c.appUniqueName);
-        const app = apps[0];
+        const app = await graph.applicationByUniqueName(c.appUniqueName, { replication: true });
         if (!app)
           throw new Error('Microsoft Graph updated the application but cannot find it by its unique name.');
         objectId = app.id;
