@@ -8,7 +8,7 @@ import type { TokenProvider } from '../http/transport.ts';
 import { decodeJwtPayload, stringClaim } from '../jwt.ts';
 import type { DataverseClient, Role, SystemUser, WhoAmI } from '../microsoft/dataverse-client.ts';
 import type { Instance } from '../microsoft/discovery-client.ts';
-import { DYNAMICS_CRM_APP_ID, type Application } from '../microsoft/graph-client.ts';
+import { DYNAMICS_CRM_APP_ID, type Application, type DeletedApplication } from '../microsoft/graph-client.ts';
 import { MICROSOFT_DEFAULT_ROLE_PRIVILEGES, depthAtLeast, manifestPrivileges } from '../privileges.ts';
 import type { EnvironmentOption, RoleOption } from '../types.ts';
 import { environmentReadError, toOption, toRoleOption } from './options.ts';
@@ -261,6 +261,17 @@ export class DiscoverySession {
     return this.memo('application', () =>
       this.clients.graph('app_registration').applicationByUniqueName(this.config.appUniqueName),
     );
+  }
+
+  /** Our app in Entra's deleted items, looked for only when there is no live one. */
+  deletedApplication(): Promise<DeletedApplication | null> {
+    return this.memo('deletedApplication', async () => {
+      if (await this.application()) return null;
+      const found = await this.clients
+        .graph('app_registration')
+        .deletedApplicationsByUniqueName(this.config.appUniqueName);
+      return found[0] ?? null;
+    });
   }
 
   servicePrincipalId(): Promise<string | null> {

@@ -42,6 +42,19 @@ export const ApplicationSchema = z.object({
 });
 export type Application = z.infer<typeof ApplicationSchema>;
 
+const DeletedApplicationSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  displayName: z.string().nullish(),
+  uniqueName: z.string().nullish(),
+  deletedDateTime: z.string().nullish(),
+});
+export type DeletedApplication = z.infer<typeof DeletedApplicationSchema>;
+const DeletedApplicationPageSchema = z.object({
+  value: z.array(DeletedApplicationSchema),
+  '@odata.nextLink': z.string().nullish(),
+});
+
 const PermissionScopeSchema = z.object({
   id: z.string(),
   value: z.string().nullish(),
@@ -150,6 +163,46 @@ export class GraphClient extends MicrosoftClient {
       if (!opts.replication && err instanceof MicrosoftApiError && err.status === 404) return null;
       throw err;
     }
+  }
+
+  /**
+   * Deleted applications carrying our `uniqueName`: a deleted app keeps it for 30 days, so ours cannot be created
+   * again until it is restored or deleted for good. The list cannot be filtered by `uniqueName`; it is short.
+   */
+  async deletedApplicationsByUniqueName(uniqueName: string): Promise<DeletedApplication[]> {
+    const found: DeletedApplication[] = [];
+    let url: string | undefined = this.url(
+      `/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,deletedDateTime&$top=999`,
+    );
+    while (url) {
+      const res: { data: z.infer<typeof DeletedApplicationPageSchema> } = await this.call({
+        url,
+        schema: DeletedApplicationPageSchema,
+      });
+      found.push(...res.data.value.filter((a) => a.uniqueName?.toLowerCase() === uniqueName.toLowerCase()));
+      url = res.data['@odata.nextLink'] ?? undefined;
+    }
+    return found;
+  }
+
+  /** The deleted service principal of an app (restoring the app does not restore it). */
+  async deletedServicePrincipalByAppId(appId: string): Promise<{ id: string } | null> {
+    const res = await this.call({
+      url: this.url(
+        `/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=appId eq ${odataString(appId)}&$select=id,appId`,
+      ),
+      schema: list(z.object({ id: z.string(), appId: z.string() })),
+    });
+    return res.data.value[0] ?? null;
+  }
+
+  /** Restores a deleted application or service principal (delegated `Application.ReadWrite.All`). */
+  async restoreDeletedItem(id: string): Promise<void> {
+    await this.call({
+      method: 'POST',
+      url: this.url(`/directory/deletedItems/${encodeURIComponent(id)}/restore`),
+      schema: z.object({ id: z.string() }),
+    });
   }
 
   async application(objectId: string, opts: { replication?: boolean } = {}): Promise<Application> {
