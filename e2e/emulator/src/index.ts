@@ -31,6 +31,7 @@ export { EmulatorControl } from './control.ts';
 export { MICROSOFT_HOSTS, microsoftHostMap } from './hosts.ts';
 export { createEmulatorFetch } from './node-fetch.ts';
 export { SEED, DEFAULT_SPA_REDIRECT_URIS } from './seed.ts';
+export { DEFAULT_ROLE_PRIVILEGE_NAMES } from './dataverse/role-defaults.ts';
 export { DYNAMICS_CRM_APP_ID, GRAPH_APP_ID, USER_IMPERSONATION_SCOPE_ID, DIRECTORY_ROLES, GRAPH_SCOPES };
 
 export interface EmulatorOptions {

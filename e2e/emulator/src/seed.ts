@@ -1,3 +1,4 @@
+import { defaultRolePrivilegeRows } from './dataverse/role-defaults.ts';
 import {
   DYNAMICS_CRM_APP_ID,
   GRAPH_APP_ID,
@@ -343,7 +344,7 @@ export function buildPrivileges(): Privilege[] {
       });
     }
   }
-  return out;
+  return [...out, ...defaultRolePrivilegeRows()];
 }
 
 /** Role template ids of built-in roles: the same in every environment and base language. */
@@ -724,6 +725,7 @@ export function seed(spaRedirectUris: readonly string[]): World {
     users,
     applications,
     servicePrincipals,
+    deletedItems: [],
     // Kantiv staff sign in to their own tenant where the wizard app is consented organisation-wide.
     grants: [
       {

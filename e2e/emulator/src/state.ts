@@ -232,11 +232,17 @@ export interface Environment {
   teams?: Team[];
 }
 
+/** An application or service principal in the directory's deleted items (restorable for 30 days). */
+export type DeletedItem =
+  | { kind: 'application'; object: Application; deletedDateTime: string }
+  | { kind: 'servicePrincipal'; object: ServicePrincipal; deletedDateTime: string };
+
 export interface World {
   tenants: Tenant[];
   users: User[];
   applications: Application[];
   servicePrincipals: ServicePrincipal[];
+  deletedItems: DeletedItem[];
   grants: ConsentGrant[];
   environments: Environment[];
   privileges: Privilege[];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_ROLE_PRIVILEGE_NAMES } from '../src/index.ts';
 import { DV, ORG, dvToken, newConnectorApp, rootBu } from './support/dataverse.ts';
 import { emulator, useEmulator } from './support/emulator-fixture.ts';
 import { GRAPH, call, errorOf, tokenFor } from './support/helpers.ts';
@@ -57,11 +58,18 @@ describe('Dataverse Web API', () => {
       (back.json.RolePrivileges as { PrivilegeName: string; Depth: string }[])
         .map((p) => `${p.PrivilegeName}:${p.Depth}`)
         .sort(),
-    ).toEqual(['prvReadAccount:Global', 'prvReadUser:Global']);
+    ).toEqual(
+      // A new role starts with Dataverse's 9 default privileges (Microsoft's sample: "after: 11").
+      [
+        'prvReadAccount:Global',
+        'prvReadUser:Global',
+        ...DEFAULT_ROLE_PRIVILEGE_NAMES.map((n) => `${n}:Global`),
+      ].sort(),
+    );
     const assoc = await call(emulator, `${DV}/roles(${roleId})/roleprivileges_association?$select=name`, {
       token,
     });
-    expect((assoc.json.value as unknown[]).length).toBe(2);
+    expect((assoc.json.value as unknown[]).length).toBe(11);
 
     const rep = await call(emulator, `${DV}/roles`, {
       method: 'POST',

@@ -16,3 +16,20 @@ const DEPTH_ORDER: Record<PrivilegeDepth, number> = { Basic: 0, Local: 1, Deep: 
 export function depthAtLeast(held: PrivilegeDepth, wanted: PrivilegeDepth): boolean {
   return DEPTH_ORDER[held] >= DEPTH_ORDER[wanted];
 }
+
+/**
+ * Privileges Dataverse puts in every new security role on its own (Microsoft's Web API functions-and-actions sample
+ * prints these 9 for a new role), and which `ReplacePrivilegesRole` does not reliably take away. Our role's least
+ * privilege is therefore the manifest plus these: they are neither "extra" nor removed, and they are reported.
+ */
+export const MICROSOFT_DEFAULT_ROLE_PRIVILEGES: readonly string[] = [
+  'prvReadSdkMessage',
+  'prvReadSdkMessageProcessingStep',
+  'prvReadSdkMessageProcessingStepImage',
+  'prvReadPluginAssembly',
+  'prvReadPluginType',
+  'prvReadSharePointData',
+  'prvWriteSharePointData',
+  'prvCreateSharePointData',
+  'prvReadSharePointDocument',
+];

@@ -112,6 +112,13 @@ export interface Discovery {
     secrets: { keyId: string; endDateTime: string | null }[];
   } | null;
   servicePrincipalId: string | null;
+  /** Our app in Entra's deleted items (it keeps our unique name for 30 days); only when there is no live one. */
+  deletedApplication: {
+    objectId: string;
+    clientId: string;
+    displayName: string;
+    deletedDateTime: string | null;
+  } | null;
   dataverse: {
     userId: string;
     isSystemAdministrator: boolean;

@@ -7,7 +7,7 @@ import {
   type INetworkModule,
 } from '@azure/msal-node';
 import { afterAll, beforeAll, beforeEach, expect } from 'vitest';
-import { startEmulator, type Emulator } from '@kantiv/emulator';
+import { DEFAULT_ROLE_PRIVILEGE_NAMES, startEmulator, type Emulator } from '@kantiv/emulator';
 import { CredentialHandoffRequestSchema, type CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
@@ -239,9 +239,11 @@ export function expectInvariants(emu: Emulator, server: ServerMemory, envUrl = C
     (r) => r.name === DEFAULT_MANIFEST.roleName && r.businessunitid === root.businessunitid,
   );
   expect(roles).toHaveLength(1);
-  const expected = Object.fromEntries(
-    DEFAULT_MANIFEST.tables.flatMap((t) => t.access.map((a) => [privilegeName(a, t.schemaName), t.depth])),
-  );
+  // The manifest plus the default privileges Dataverse gives every new role (it keeps them through a replace).
+  const expected = Object.fromEntries([
+    ...DEFAULT_ROLE_PRIVILEGE_NAMES.map((name) => [name, 'Global']),
+    ...DEFAULT_MANIFEST.tables.flatMap((t) => t.access.map((a) => [privilegeName(a, t.schemaName), t.depth])),
+  ]);
   expect(roles[0]!.privileges).toEqual(expected);
   const users = env.systemUsers.filter((u) => u.applicationid === app.appId);
   expect(users).toHaveLength(1);

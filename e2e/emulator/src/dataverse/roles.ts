@@ -4,6 +4,7 @@ import type { Runtime } from '../core.ts';
 import { json, noContent, type Ctx, type Reply } from '../http.ts';
 import type { Environment, PrivilegeDepth, SecurityRole } from '../state.ts';
 import { depthRank, dvError, privilegeDepth, type DvCaller } from './access.ts';
+import { defaultRolePrivileges } from './role-defaults.ts';
 import { roleJson } from './serialize.ts';
 import { tableBySet } from './tables.ts';
 import { DEPTHS, badRequest, base, bindId, body, created, createBody, notExist, require } from './web-api.ts';
@@ -33,12 +34,18 @@ export function createRole(
     businessunitid: buId,
     ismanaged: false,
     allPrivileges: false,
-    privileges: {},
+    // A new role is never empty: Dataverse adds its default privileges (role-defaults.ts).
+    privileges: defaultRolePrivileges(),
     createdon: now,
   };
   env.roles.push(root);
   for (const child of env.businessUnits.filter((x) => x.parentbusinessunitid === buId)) {
-    env.roles.push({ ...root, roleid: randomUUID(), businessunitid: child.businessunitid, privileges: {} });
+    env.roles.push({
+      ...root,
+      roleid: randomUUID(),
+      businessunitid: child.businessunitid,
+      privileges: defaultRolePrivileges(),
+    });
   }
   return created(ctx, env, version, 'roles', root.roleid, roleJson(env, root));
 }
@@ -84,8 +91,11 @@ export function addPrivileges(
   const targets = env.roles
     .filter((r) => r.name === role.name && r.businessunitid !== role.businessunitid && !r.allPrivileges)
     .concat(role);
+  const defaults = new Set(Object.keys(defaultRolePrivileges()));
   for (const r of targets) {
-    if (replace) r.privileges = {};
+    // ReplacePrivilegesRole keeps the default privileges a role holds (stricter reading of the audit, issue 15 item 4).
+    if (replace)
+      r.privileges = Object.fromEntries(Object.entries(r.privileges).filter(([id]) => defaults.has(id)));
     Object.assign(r.privileges, updates);
   }
   return noContent({ 'odata-version': '4.0' });

@@ -16,6 +16,7 @@ import {
   type EntitySet,
   type TargetHandler,
 } from './crud.ts';
+import { UNIQUE_NAME_TAKEN, softDeleteApplication, uniqueNameReserved } from './deleted-items.ts';
 import { badRequest, graphError, insufficientPrivileges } from './errors.ts';
 import { entity } from './query.ts';
 import { applicationJson } from './serialize.ts';
@@ -46,11 +47,11 @@ const SIGN_IN_AUDIENCES = [
   'AzureADandPersonalMicrosoftAccount',
   'PersonalMicrosoftAccount',
 ];
+// `uniqueName` is an alternate key (`/applications(uniqueName='…')`), not documented as filterable: refused.
 const FILTERABLE = [
   'appId',
   'displayName',
   'id',
-  'uniqueName',
   'signInAudience',
   'identifierUris',
   'tags',
@@ -296,6 +297,8 @@ export function createApplication(
   const app = newApplication(rt, caller.tenant.id);
   const problem = applyProps(rt, ctx, app, body);
   if (problem) return problem;
+  if (uniqueName && uniqueNameReserved(rt, caller.tenant.id, uniqueName))
+    return badRequest(ctx, UNIQUE_NAME_TAKEN);
   app.uniqueName = uniqueName;
   rt.world.applications.push(app);
   const location = `https://graph.microsoft.com/v2/${caller.tenant.id}/directoryObjects/${app.id}/Microsoft.DirectoryServices.Application`;
@@ -324,7 +327,7 @@ export function upsertApplication(rt: Runtime, ctx: Ctx, caller: GraphCaller, un
 
 export const deleteApplication: TargetHandler<Application> = (rt, ctx, caller, app, key) => {
   return withTarget(ctx, canWriteApplications(rt, caller), app, key, (target) => {
-    rt.world.applications = rt.world.applications.filter((a) => a !== target);
+    softDeleteApplication(rt, target);
     return noContent();
   });
 };

@@ -10,6 +10,7 @@ import {
   upsertApplication,
 } from './applications.ts';
 import { authenticate } from './auth.ts';
+import { deletedItems } from './deleted-items.ts';
 import { addPassword, removePassword } from './passwords.ts';
 import { graphError } from './errors.ts';
 import { getMe, getMemberOf, getOrganization } from './me.ts';
@@ -45,6 +46,8 @@ export async function graph(rt: Runtime, ctx: Ctx): Promise<Reply> {
   const member = /^\/me\/(memberOf|transitiveMemberOf)(\/microsoft\.graph\.directoryRole)?$/.exec(rest);
   if (member && method === 'GET') return getMemberOf(rt, ctx, caller, Boolean(member[2]));
   if (rest === '/organization' && method === 'GET') return getOrganization(ctx, caller);
+  const deleted = /^\/directory\/deletedItems(\/.*)?$/i.exec(rest);
+  if (deleted) return deletedItems(rt, ctx, caller, deleted[1] ?? '');
 
   const apps =
     /^\/applications(?:\/([0-9a-fA-F-]{36})|(\([^)]*\)))?(?:\/(addPassword|removePassword|microsoft\.graph\.addPassword|microsoft\.graph\.removePassword))?$/.exec(

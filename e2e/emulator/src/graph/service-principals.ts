@@ -15,6 +15,7 @@ import {
   type EntitySet,
   type TargetHandler,
 } from './crud.ts';
+import { deletedServicePrincipalHolds } from './deleted-items.ts';
 import { badRequest, graphError, insufficientPrivileges } from './errors.ts';
 import { entity } from './query.ts';
 import { servicePrincipalJson } from './serialize.ts';
@@ -88,7 +89,10 @@ export function createServicePrincipal(
   // A just-created application is not yet known to the directory partition that creates service principals.
   if (!app || !rt.isReplicated(app) || (!sameTenant && app.signInAudience === 'AzureADMyOrg'))
     return noBackingApp(ctx, appId);
-  if (findSp(rt, caller, { by: 'appId', value: appId }, true)) {
+  if (
+    findSp(rt, caller, { by: 'appId', value: appId }, true) ||
+    deletedServicePrincipalHolds(rt, caller.tenant.id, appId)
+  ) {
     return graphError(
       ctx,
       409,

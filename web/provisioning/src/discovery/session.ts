@@ -14,8 +14,8 @@ import {
   type WhoAmI,
 } from '../microsoft/dataverse-client.ts';
 import type { Instance } from '../microsoft/discovery-client.ts';
-import { DYNAMICS_CRM_APP_ID, type Application } from '../microsoft/graph-client.ts';
-import { depthAtLeast, manifestPrivileges } from '../privileges.ts';
+import { DYNAMICS_CRM_APP_ID, type Application, type DeletedApplication } from '../microsoft/graph-client.ts';
+import { MICROSOFT_DEFAULT_ROLE_PRIVILEGES, depthAtLeast, manifestPrivileges } from '../privileges.ts';
 import type { EnvironmentOption, RoleOption } from '../types.ts';
 import { environmentReadError, toOption, toRoleOption } from './options.ts';
 
@@ -217,14 +217,22 @@ export class DiscoverySession {
     });
   }
 
-  /** Manifest privilege name → id in this environment (absent names are tables the environment lacks). */
+  /**
+   * Privilege name → id in this environment, for the manifest's privileges (absent names are tables the environment
+   * lacks) and Microsoft's default role privileges (read in the same request).
+   */
   privilegeIds(): Promise<Map<string, string>> {
     return this.memo('privileges', async () => {
       const dv = await this.dv();
       if (!dv) return new Map<string, string>();
       const basics = await this.dataverseBasics();
       if (!basics || basics.error) return new Map<string, string>();
-      const names = [...new Set(manifestPrivileges(this.config.manifest).map((p) => p.name))];
+      const names = [
+        ...new Set([
+          ...manifestPrivileges(this.config.manifest).map((p) => p.name),
+          ...MICROSOFT_DEFAULT_ROLE_PRIVILEGES,
+        ]),
+      ];
       const found = await dv.privilegesByName(names);
       return new Map(found.map((p) => [p.name, p.privilegeid]));
     });
@@ -247,10 +255,15 @@ export class DiscoverySession {
           return !h || (exact ? h.Depth !== w.depth : !depthAtLeast(h.Depth, w.depth));
         })
         .map((w) => w.name);
+      // Microsoft's defaults count as wanted: they come with every new role and are not ours to take away.
       const wantedIds = new Set([...ids.values()].map((v) => v.toLowerCase()));
       const extra = exact
         ? held
-            .filter((h) => !wantedIds.has(h.PrivilegeId.toLowerCase()))
+            .filter(
+              (h) =>
+                !wantedIds.has(h.PrivilegeId.toLowerCase()) &&
+                !MICROSOFT_DEFAULT_ROLE_PRIVILEGES.includes(h.PrivilegeName ?? ''),
+            )
             .map((h) => h.PrivilegeName ?? h.PrivilegeId)
         : [];
       return { missing, extra, unknown };
@@ -258,11 +271,19 @@ export class DiscoverySession {
   }
 
   application(): Promise<Application | null> {
-    return this.memo('application', async () => {
-      const apps = await this.clients
+    return this.memo('application', () =>
+      this.clients.graph('app_registration').applicationByUniqueName(this.config.appUniqueName),
+    );
+  }
+
+  /** Our app in Entra's deleted items, looked for only when there is no live one. */
+  deletedApplication(): Promise<DeletedApplication | null> {
+    return this.memo('deletedApplication', async () => {
+      if (await this.application()) return null;
+      const found = await this.clients
         .graph('app_registration')
-        .applicationsByUniqueName(this.config.appUniqueName);
-      return apps[0] ?? null;
+        .deletedApplicationsByUniqueName(this.config.appUniqueName);
+      return found[0] ?? null;
     });
   }
 

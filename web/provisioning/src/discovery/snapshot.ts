@@ -30,13 +30,14 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
     session.dataverseBasics(),
     session.application(),
   ]);
-  const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser] = await Promise.all([
+  const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser, deletedApplication] = await Promise.all([
     session.servicePrincipalId(),
     basics && !basics.error ? session.isSystemAdministrator() : Promise.resolve(false),
     session.rootRoles(),
     session.role(),
     basics && !basics.error ? session.rolePrivilegeGap() : Promise.resolve(null),
     session.applicationUser(),
+    session.deletedApplication(),
   ]);
   const crmPermission = application?.requiredResourceAccess?.find(
     (r) => r.resourceAppId === DYNAMICS_CRM_APP_ID,
@@ -71,6 +72,14 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
         }
       : null,
     servicePrincipalId,
+    deletedApplication: deletedApplication
+      ? {
+          objectId: deletedApplication.id,
+          clientId: deletedApplication.appId,
+          displayName: deletedApplication.displayName ?? '',
+          deletedDateTime: deletedApplication.deletedDateTime ?? null,
+        }
+      : null,
     dataverse:
       basics && !basics.error
         ? {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MicrosoftApiError } from '../errors.ts';
+import { MicrosoftApiError } from '../errors.ts';
 import { odataString } from '../http/odata.ts';
 import { MicrosoftClient, odataList as list } from './client.ts';
 
@@ -41,6 +41,19 @@ export const ApplicationSchema = z.object({
   createdDateTime: z.string().nullish(),
 });
 export type Application = z.infer<typeof ApplicationSchema>;
+
+const DeletedApplicationSchema = z.object({
+  id: z.string(),
+  appId: z.string(),
+  displayName: z.string().nullish(),
+  uniqueName: z.string().nullish(),
+  deletedDateTime: z.string().nullish(),
+});
+export type DeletedApplication = z.infer<typeof DeletedApplicationSchema>;
+const DeletedApplicationPageSchema = z.object({
+  value: z.array(DeletedApplicationSchema),
+  '@odata.nextLink': z.string().nullish(),
+});
 
 const PermissionScopeSchema = z.object({
   id: z.string(),
@@ -129,13 +142,67 @@ export class GraphClient extends MicrosoftClient {
     return res.data.value[0] ?? null;
   }
 
-  /** Applications carrying our `uniqueName` (an alternate key: at most one). */
-  async applicationsByUniqueName(uniqueName: string): Promise<Application[]> {
+  /**
+   * Our app by its alternate key, `null` when absent. `$filter` on `uniqueName` is not documented (Graph may refuse it
+   * with `Request_UnsupportedQuery`); `/applications(uniqueName='…')` is. With `replication`, a 404 is waited on (the
+   * app was just created by an upsert); without, it is the answer "no such app".
+   */
+  async applicationByUniqueName(
+    uniqueName: string,
+    opts: { replication?: boolean } = {},
+  ): Promise<Application | null> {
+    try {
+      const res = await this.call({
+        url: this.url(`/applications(uniqueName=${odataString(uniqueName)})?$select=${APP_SELECT}`),
+        schema: ApplicationSchema,
+        replication: opts.replication ? isGraphReplicationError : undefined,
+        replicationMessage: 'Waiting for Microsoft Entra to replicate the application.',
+      });
+      return res.data;
+    } catch (err) {
+      if (!opts.replication && err instanceof MicrosoftApiError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * Deleted applications carrying our `uniqueName`: a deleted app keeps it for 30 days, so ours cannot be created
+   * again until it is restored or deleted for good. The list cannot be filtered by `uniqueName`; it is short.
+   */
+  async deletedApplicationsByUniqueName(uniqueName: string): Promise<DeletedApplication[]> {
+    const found: DeletedApplication[] = [];
+    let url: string | undefined = this.url(
+      `/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,deletedDateTime&$top=999`,
+    );
+    while (url) {
+      const res: { data: z.infer<typeof DeletedApplicationPageSchema> } = await this.call({
+        url,
+        schema: DeletedApplicationPageSchema,
+      });
+      found.push(...res.data.value.filter((a) => a.uniqueName?.toLowerCase() === uniqueName.toLowerCase()));
+      url = res.data['@odata.nextLink'] ?? undefined;
+    }
+    return found;
+  }
+
+  /** The deleted service principal of an app (restoring the app does not restore it). */
+  async deletedServicePrincipalByAppId(appId: string): Promise<{ id: string } | null> {
     const res = await this.call({
-      url: this.url(`/applications?$filter=uniqueName eq ${odataString(uniqueName)}&$select=${APP_SELECT}`),
-      schema: list(ApplicationSchema),
+      url: this.url(
+        `/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=appId eq ${odataString(appId)}&$select=id,appId`,
+      ),
+      schema: list(z.object({ id: z.string(), appId: z.string() })),
     });
-    return res.data.value;
+    return res.data.value[0] ?? null;
+  }
+
+  /** Restores a deleted application or service principal (delegated `Application.ReadWrite.All`). */
+  async restoreDeletedItem(id: string): Promise<void> {
+    await this.call({
+      method: 'POST',
+      url: this.url(`/directory/deletedItems/${encodeURIComponent(id)}/restore`),
+      schema: z.object({ id: z.string() }),
+    });
   }
 
   async application(objectId: string, opts: { replication?: boolean } = {}): Promise<Application> {

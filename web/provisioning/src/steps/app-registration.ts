@@ -1,4 +1,10 @@
-import { DYNAMICS_CRM_APP_ID, type RequiredResourceAccess } from '../microsoft/graph-client.ts';
+import { BlockerError, MicrosoftApiError } from '../errors.ts';
+import {
+  DYNAMICS_CRM_APP_ID,
+  type GraphClient,
+  type RequiredResourceAccess,
+} from '../microsoft/graph-client.ts';
+import type { Discovery } from '../types.ts';
 import type { StepDefinition } from './definition.ts';
 
 function dynamicsPermission(scopeId: string): RequiredResourceAccess {
@@ -8,9 +14,21 @@ function dynamicsPermission(scopeId: string): RequiredResourceAccess {
 export const appRegistration: StepDefinition = {
   id: 'app_registration',
   dependsOn: ['preflight'],
-  discover: (s) => Promise.all([s.application(), s.servicePrincipalId()]),
+  discover: (s) => Promise.all([s.application(), s.servicePrincipalId(), s.deletedApplication()]),
   plan(d, c) {
     const app = d.application;
+    const deleted = d.deletedApplication;
+    if (!app && deleted) {
+      return {
+        step: 'app_registration',
+        action: 'update',
+        summary: `Restore the app registration "${deleted.displayName}" (client id ${deleted.clientId}), deleted ${deleted.deletedDateTime?.slice(0, 10) ?? 'recently'}, and its enterprise application.`,
+        details: [
+          `Microsoft keeps a deleted app registration for 30 days with its unique name "${c.appUniqueName}", so it cannot be created again; restoring it needs no permission beyond what you already granted.`,
+          'Its old secrets are removed after Kantiv holds the new one.',
+        ],
+      };
+    }
     if (app) {
       return {
         step: 'app_registration',
@@ -37,9 +55,15 @@ export const appRegistration: StepDefinition = {
     let objectId: string;
     let clientId: string;
     let created = false;
+    let restored = false;
     if (d.application) {
       objectId = d.application.objectId;
       clientId = d.application.clientId;
+    } else if (d.deletedApplication) {
+      await restoreDeleted(graph, d.deletedApplication);
+      objectId = d.deletedApplication.objectId;
+      clientId = d.deletedApplication.clientId;
+      restored = true;
     } else {
       const scopeId = d.dynamicsCrm?.userImpersonationScopeId;
       // The upsert also declares the API permission, which saves Step 3 a request on first runs.
@@ -57,8 +81,7 @@ export const appRegistration: StepDefinition = {
         clientId = upsert.application.appId;
       } else {
         // 204: it existed after all (created after our discovery, e.g. by a run whose answer was lost).
-        const apps = await graph.applicationsByUniqueName(c.appUniqueName);
-        const app = apps[0];
+        const app = await graph.applicationByUniqueName(c.appUniqueName, { replication: true });
         if (!app)
           throw new Error('Microsoft Graph updated the application but cannot find it by its unique name.');
         objectId = app.id;
@@ -71,6 +94,14 @@ export const appRegistration: StepDefinition = {
 
     let spId = d.application ? d.servicePrincipalId : null;
     let spCreated = false;
+    // Restoring an app does not restore its service principal, and a new one cannot take the deleted one's name.
+    if (restored) {
+      const deletedSp = await graph.deletedServicePrincipalByAppId(clientId);
+      if (deletedSp) {
+        await graph.restoreDeletedItem(deletedSp.id);
+        spId = deletedSp.id;
+      }
+    }
     if (!spId) {
       const sp = await graph.upsertServicePrincipal(clientId);
       spCreated = sp.created;
@@ -86,10 +117,30 @@ export const appRegistration: StepDefinition = {
       status: 'succeeded',
       message: created
         ? `Created the app registration "${c.appDisplayName}" (client id ${clientId}) and its enterprise application.`
-        : spCreated
-          ? `Reused the app registration (client id ${clientId}) and created its enterprise application.`
-          : `Reused the app registration "${d.application?.displayName ?? c.appDisplayName}" (client id ${clientId}).`,
+        : restored
+          ? `Restored the deleted app registration (client id ${clientId}) and its enterprise application.`
+          : spCreated
+            ? `Reused the app registration (client id ${clientId}) and created its enterprise application.`
+            : `Reused the app registration "${d.application?.displayName ?? c.appDisplayName}" (client id ${clientId}).`,
       data: { applicationObjectId: objectId, clientId, servicePrincipalId: spId, created },
     };
   },
 };
+
+/** Restores our deleted app; when Graph refuses, says exactly who can do it by hand and where. */
+async function restoreDeleted(
+  graph: GraphClient,
+  app: NonNullable<Discovery['deletedApplication']>,
+): Promise<void> {
+  try {
+    await graph.restoreDeletedItem(app.objectId);
+  } catch (err) {
+    if (!(err instanceof MicrosoftApiError) || (err.status !== 403 && err.status !== 400)) throw err;
+    throw new BlockerError({
+      code: 'deleted_app_not_restored',
+      message: `Kantiv's app registration "${app.displayName}" (client id ${app.clientId}) is in Microsoft Entra's deleted applications and could not be restored (${err.message}).`,
+      ...(err.requestId ? { requestId: err.requestId } : {}),
+      fix: `An Application Administrator or Cloud Application Administrator opens the Microsoft Entra admin center → App registrations → Deleted applications, selects "${app.displayName}" (client id ${app.clientId}) and chooses "Restore app registration" — or "Delete permanently" so Kantiv can create a new one. Then retry.`,
+    });
+  }
+}

@@ -1,6 +1,9 @@
 import type { ResolvedConfig } from '../config.ts';
-import { manifestPrivileges } from '../privileges.ts';
+import { MICROSOFT_DEFAULT_ROLE_PRIVILEGES, manifestPrivileges } from '../privileges.ts';
 import { assertNotBlocked, blocked, type StepDefinition } from './definition.ts';
+
+/** Said wherever we speak of our role's privileges, so "least privilege" means what Dataverse allows it to mean. */
+const DEFAULTS_NOTE = `Dataverse also gives every new role ${MICROSOFT_DEFAULT_ROLE_PRIVILEGES.length} default privileges of its own (reading SDK messages, plug-in steps and types, SharePoint data); they stay, so least privilege here is Kantiv's list plus Microsoft's defaults.`;
 
 function describeTables(c: ResolvedConfig): string[] {
   return c.manifest.tables.map(
@@ -48,15 +51,16 @@ export const securityRole: StepDefinition = {
         action: missing.length || dv.extraPrivileges.length ? 'update' : 'none',
         summary:
           missing.length || dv.extraPrivileges.length
-            ? `Bring the existing role "${dv.role.name}" back to exactly the privileges Kantiv needs.`
-            : `The role "${dv.role.name}" already holds the privileges Kantiv needs.`,
+            ? `Bring the existing role "${dv.role.name}" back to the privileges Kantiv needs plus Microsoft's defaults.`
+            : `The role "${dv.role.name}" already holds the privileges Kantiv needs (plus Microsoft's defaults).`,
         details: [
           ...(missing.length ? [`Adds: ${missing.join(', ')}.`] : []),
           ...(dv.extraPrivileges.length
             ? [
-                `It also holds ${dv.extraPrivileges.length} privilege(s) beyond Kantiv's list (left unchanged): ${dv.extraPrivileges.join(', ')}.`,
+                `Removes ${dv.extraPrivileges.length} privilege(s) beyond Kantiv's list that were added by hand: ${dv.extraPrivileges.join(', ')}.`,
               ]
             : []),
+          DEFAULTS_NOTE,
         ],
       };
     }
@@ -64,7 +68,7 @@ export const securityRole: StepDefinition = {
       step: 'security_role',
       action: 'create',
       summary: `Create the security role "${c.manifest.roleName}" in the root business unit with only the table privileges Kantiv needs.`,
-      details: describeTables(c),
+      details: [...describeTables(c), DEFAULTS_NOTE],
     };
   },
   async apply(ctx) {
@@ -111,10 +115,11 @@ export const securityRole: StepDefinition = {
     }
     const wanted = manifestPrivileges(c.manifest);
     const ids = new Map(
-      (await dv.privilegesByName([...new Set(wanted.map((w) => w.name))])).map((p) => [
-        p.name,
-        p.privilegeid,
-      ]),
+      (
+        await dv.privilegesByName([
+          ...new Set([...wanted.map((w) => w.name), ...MICROSOFT_DEFAULT_ROLE_PRIVILEGES]),
+        ])
+      ).map((p) => [p.name, p.privilegeid]),
     );
     const held = created ? [] : await dv.rolePrivileges(role.roleid);
     const heldById = new Map(held.map((h) => [h.PrivilegeId.toLowerCase(), h.Depth]));
@@ -123,9 +128,14 @@ export const securityRole: StepDefinition = {
       return id ? [{ privilegeId: id, depth: w.depth, businessUnitId: root }] : [];
     });
     const toAdd = all.filter((p) => heldById.get(p.privilegeId.toLowerCase()) !== p.depth);
+    const defaultIds = new Set(
+      MICROSOFT_DEFAULT_ROLE_PRIVILEGES.flatMap((n) => ids.get(n)?.toLowerCase() ?? []),
+    );
     const wantedIds = new Set(all.map((p) => p.privilegeId.toLowerCase()));
-    const extras = held.filter((h) => !wantedIds.has(h.PrivilegeId.toLowerCase()));
-    // Our role holds exactly the manifest: privileges someone added by hand are taken away again.
+    const extras = held.filter(
+      (h) => !wantedIds.has(h.PrivilegeId.toLowerCase()) && !defaultIds.has(h.PrivilegeId.toLowerCase()),
+    );
+    // Our role holds the manifest plus Microsoft's defaults: privileges someone added by hand are taken away again.
     if (extras.length) await dv.addPrivilegesToRole(role.roleid, all, { replace: true });
     else if (toAdd.length) await dv.addPrivilegesToRole(role.roleid, toAdd);
     ctx.outputs.roleId = role.roleid;
@@ -134,12 +144,12 @@ export const securityRole: StepDefinition = {
     return {
       status: 'succeeded',
       message: created
-        ? `Created the security role "${role.name}" with ${toAdd.length} privileges.`
+        ? `Created the security role "${role.name}" with the ${toAdd.length} privileges Kantiv needs, plus the default privileges Dataverse gives every new role.`
         : extras.length
-          ? `Reset the role "${role.name}" to exactly the ${all.length} privileges Kantiv needs (removed ${extras.length} added by hand).`
+          ? `Reset the role "${role.name}" to the ${all.length} privileges Kantiv needs plus Microsoft's defaults (removed ${extras.length} added by hand).`
           : toAdd.length
             ? `Added ${toAdd.length} privilege(s) to the role "${role.name}".`
-            : `The role "${role.name}" already held the privileges Kantiv needs.`,
+            : `The role "${role.name}" already held the privileges Kantiv needs (plus Microsoft's defaults).`,
       data: { roleId: role.roleid, roleName: role.name.slice(0, 200), businessUnitId: root, created },
     };
   },
