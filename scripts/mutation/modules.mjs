@@ -4,20 +4,21 @@
  * cover them. Each module is its own Stryker run: a mutant is only ever tried against its module's tests, so a
  * survivor costs a few test files, not the whole suite. Test paths are relative to their package.
  *
- * @type {Record<string, { mutate: string[]; tsconfig: string; tests: Record<'server' | 'e2e' | 'provisioning', string[]> }>}
+ * @type {Record<string, { mutate: string[]; tsconfig: string; staticMutants?: boolean; tests: Record<'server' | 'e2e' | 'provisioning', string[]> }>}
  */
 export const MODULES = {
   vault: {
     mutate: ['server/src/vault/vault.ts'],
     tsconfig: 'server/tsconfig.json',
     tests: {
-      server: ['test/vault.test.ts', 'test/vault-hardening.test.ts'],
+      server: ['test/vault.test.ts', 'test/vault-format.test.ts', 'test/vault-hardening.test.ts'],
       e2e: [],
       provisioning: [],
     },
   },
   lifecycle: {
     mutate: ['server/src/services/setups/lifecycle.ts'],
+    staticMutants: true,
     tsconfig: 'server/tsconfig.json',
     tests: {
       server: ['test/lifecycle.test.ts', 'test/state-machine.test.ts', 'test/revoke-fencing.test.ts'],
@@ -46,7 +47,11 @@ export const MODULES = {
   'token-vending': {
     mutate: ['server/src/services/token-vending.ts'],
     tsconfig: 'server/tsconfig.json',
-    tests: { server: [], e2e: ['integration/token-vending.test.ts'], provisioning: [] },
+    tests: {
+      server: ['test/revoke-fencing.test.ts', 'test/no-leak.test.ts'],
+      e2e: ['integration/token-vending.test.ts', 'integration/token-vending-refusals.test.ts'],
+      provisioning: [],
+    },
   },
   webhooks: {
     mutate: ['server/src/services/webhooks.ts', 'server/src/services/webhook-rows.ts'],

@@ -16,6 +16,10 @@ const cache = '.cache/mutation';
 export default {
   inPlace: true,
   mutate: module.mutate,
+  // In place, Stryker's default would add `// @ts-nocheck` to every source file of the repository; Vitest does not
+  // type-check, and the TypeScript checker sees the mutants on its own, so only the mutated files are touched.
+  disableTypeChecks: false,
+  ignorePatterns: ['.cache', 'dist', 'test-results', 'playwright-report'],
   plugins: [
     require.resolve('@stryker-mutator/vitest-runner'),
     require.resolve('@stryker-mutator/typescript-checker'),
@@ -31,14 +35,15 @@ export default {
   // With Vitest's bail, a mutant whose test fails left the run waiting until Stryker's timeout (a killed mutant cost
   // ~25 s and was reported as a timeout); a mutant only runs the few tests that cover it, so bail saves nothing.
   disableBail: true,
-  // A static mutant (a module-level constant) needs every test re-run with a fresh module graph; too slow here.
-  ignoreStatic: true,
+  // A static mutant (in a module-level constant) runs every test of its module, not only those that reach it. Skipped
+  // by default for cost; a module whose promise lives in a constant (the lifecycle's transition table) opts in.
+  ignoreStatic: !module.staticMutants,
   incremental: true,
   incrementalFile: `${cache}/${name}.incremental.json`,
   reporters: ['json', 'clear-text', 'progress'],
   jsonReporter: { fileName: `${cache}/${name}.report.json` },
   clearTextReporter: { allowEmojis: false, logTests: false, maxTestsToLog: 0 },
-  tempDirName: `${cache}/tmp`,
+  tempDirName: `${cache}/tmp-${name}`,
   cleanTempDir: true,
   timeoutMS: 10_000,
   timeoutFactor: 2,
