@@ -1,0 +1,92 @@
+// @ts-check
+/**
+ * The modules whose failure would break a promise, each with the files Stryker mutates and the test files that
+ * cover them. Each module is its own Stryker run: a mutant is only ever tried against its module's tests, so a
+ * survivor costs a few test files, not the whole suite. Test paths are relative to their package.
+ *
+ * @type {Record<string, { mutate: string[]; tsconfig: string; staticMutants?: boolean; tests: Record<'server' | 'e2e' | 'provisioning', string[]> }>}
+ */
+export const MODULES = {
+  vault: {
+    mutate: ['server/src/vault/vault.ts'],
+    tsconfig: 'server/tsconfig.json',
+    tests: {
+      server: ['test/vault.test.ts', 'test/vault-format.test.ts', 'test/vault-hardening.test.ts'],
+      e2e: [],
+      provisioning: [],
+    },
+  },
+  lifecycle: {
+    mutate: ['server/src/services/setups/lifecycle.ts'],
+    staticMutants: true,
+    tsconfig: 'server/tsconfig.json',
+    tests: {
+      server: ['test/lifecycle.test.ts', 'test/state-machine.test.ts', 'test/revoke-fencing.test.ts'],
+      e2e: [],
+      provisioning: [],
+    },
+  },
+  verifier: {
+    mutate: ['server/src/services/verifier.ts'],
+    tsconfig: 'server/tsconfig.json',
+    tests: {
+      server: ['test/no-leak.test.ts', 'test/environment-url.test.ts'],
+      e2e: ['integration/server-verification.test.ts', 'integration/verification-failures.test.ts'],
+      provisioning: [],
+    },
+  },
+  jobs: {
+    mutate: ['server/src/services/jobs.ts'],
+    tsconfig: 'server/tsconfig.json',
+    tests: {
+      server: ['test/jobs.test.ts', 'test/job-fairness.test.ts'],
+      e2e: [],
+      provisioning: [],
+    },
+  },
+  'token-vending': {
+    mutate: ['server/src/services/token-vending.ts'],
+    tsconfig: 'server/tsconfig.json',
+    tests: {
+      server: ['test/revoke-fencing.test.ts', 'test/no-leak.test.ts'],
+      e2e: ['integration/token-vending.test.ts', 'integration/token-vending-refusals.test.ts'],
+      provisioning: [],
+    },
+  },
+  webhooks: {
+    mutate: ['server/src/services/webhooks.ts', 'server/src/services/webhook-rows.ts'],
+    tsconfig: 'server/tsconfig.json',
+    tests: {
+      server: [
+        'test/webhook-delivery.test.ts',
+        'test/webhooks-and-keys.test.ts',
+        'test/webhook-ownership.test.ts',
+        'test/webhook-ssrf.test.ts',
+      ],
+      e2e: [],
+      provisioning: [],
+    },
+  },
+  steps: {
+    mutate: ['web/provisioning/src/steps/*.ts', '!web/provisioning/src/steps/index.ts'],
+    tsconfig: 'web/provisioning/tsconfig.json',
+    tests: {
+      server: [],
+      e2e: [],
+      provisioning: [
+        'test/units.test.ts',
+        'test/engine.test.ts',
+        'test/faults.test.ts',
+        'test/resume.test.ts',
+      ],
+    },
+  },
+};
+
+/** @param {string | undefined} name */
+export function moduleNamed(name) {
+  const found = name ? MODULES[name] : undefined;
+  if (!found)
+    throw new Error(`MUTATION_MODULE must be one of ${Object.keys(MODULES).join(', ')} (got ${name})`);
+  return found;
+}

@@ -1,0 +1,31 @@
+import { defineConfig, type ViteUserConfig } from 'vitest/config';
+import server from '../../server/vitest.config.ts';
+import e2e from '../../e2e/vitest.config.ts';
+import provisioning from '../../web/provisioning/vitest.config.ts';
+// @ts-expect-error -- a plain ES module shared with the Stryker config, which Stryker loads without TypeScript
+import { moduleNamed } from './modules.mjs';
+
+/**
+ * One Vitest project per package whose tests cover the module under mutation (MUTATION_MODULE). Each project takes its
+ * package's own test options and runs from the package's directory, so the tests see what `pnpm test` gives them; only
+ * `include` is narrowed (Vitest's `extends` would append to the package's include, not replace it).
+ */
+const PACKAGES = {
+  server: ['server', server],
+  e2e: ['e2e', e2e],
+  provisioning: ['web/provisioning', provisioning],
+} as const satisfies Record<string, readonly [string, ViteUserConfig]>;
+type Package = keyof typeof PACKAGES;
+const module = moduleNamed(process.env.MUTATION_MODULE) as { tests: Record<Package, string[]> };
+const root = new URL('../../', import.meta.url).pathname;
+
+export default defineConfig({
+  test: {
+    projects: (Object.keys(PACKAGES) as Package[])
+      .filter((name) => module.tests[name].length > 0)
+      .map((name) => {
+        const [dir, config] = PACKAGES[name];
+        return { test: { ...config.test, name, root: `${root}${dir}`, include: module.tests[name] } };
+      }),
+  },
+});
