@@ -5,6 +5,7 @@ import {
   WizardSetupSchema,
 } from '@kantiv/shared/setup';
 import { PostStepEventsRequestSchema, PostStepEventsResponseSchema } from '@kantiv/shared/events';
+import { WizardMomentRequestSchema, WizardMomentResponseSchema } from '@kantiv/shared/attention';
 import { CredentialHandoffRequestSchema, CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
@@ -37,6 +38,7 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const setup = setupOf(request.caller);
       assertWizardMayRead(setup);
+      await app.setups.moments.opened(setup, actorOf(request));
       return WizardSetupSchema.parse(await app.setups.get(setup.id));
     },
   );
@@ -71,10 +73,14 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
           'Microsoft sign-in cannot be checked right now; retry shortly.',
         );
       }
+      // Support sees the refused sign-in (who, which tenant, why) before the admin sees the refusal.
+      const refuse = async (reason: string, message: string) => {
+        await app.setups.moments.wrongTenant(setup, { ...identity, reason }, actorOf(request));
+        return new HttpError(403, 'tenant_mismatch', message);
+      };
       if (setup.tenant_id && setup.tenant_id !== identity.tenantId) {
-        throw new HttpError(
-          403,
-          'tenant_mismatch',
+        throw await refuse(
+          `the setup is bound to tenant ${setup.tenant_id}`,
           'You signed in to a different Microsoft tenant than the one this setup started with.',
         );
       }
@@ -83,9 +89,8 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
         : undefined;
       const expected = setup.expected_tenant_domain;
       if (expected && domain !== expected && !domain?.endsWith(`.${expected}`)) {
-        throw new HttpError(
-          403,
-          'tenant_mismatch',
+        throw await refuse(
+          `the invite expects an account of ${expected}`,
           `Kantiv expects an account of ${expected}; you signed in as ${identity.username}. Sign in with an admin account of ${expected}.`,
         );
       }
@@ -111,6 +116,24 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) =>
       app.setups.postStepEvents(setupOf(request.caller), request.body.events, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/wizard/moments',
+    {
+      config: { rateLimit },
+      preHandler: app.requireSetupToken,
+      schema: {
+        tags,
+        description:
+          'What only the wizard sees: a blocker it showed the admin (with the fix), or the admin pressing Cancel.',
+        body: WizardMomentRequestSchema,
+        response: { 200: WizardMomentResponseSchema, ...errorResponses(...ERRORS) },
+      },
+    },
+    async (request) => ({
+      recorded: await app.setups.moments.record(setupOf(request.caller), request.body, actorOf(request)),
+    }),
   );
 
   app.post(
