@@ -129,6 +129,9 @@ const ConfigSchema = z.object({
   RATE_LIMIT_WINDOW_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   /** Longest `?wait=` accepted on the status endpoint. */
   STATUS_MAX_WAIT_SECONDS: z.coerce.number().int().min(0).max(300).default(30),
+  /** An admin with no wizard activity this long is "idle" (needs attention); checked every SETUP_IDLE_SWEEP_MS. */
+  SETUP_IDLE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(900),
+  SETUP_IDLE_SWEEP_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
 export type HostMapping = { pattern: string; host: string; port: number };
@@ -199,6 +202,7 @@ export type Config = {
   rateLimit: { max: number; windowMs: number };
   statusMaxWaitSeconds: number;
   metricsToken: string | undefined;
+  idle: { afterMs: number; sweepMs: number };
 };
 
 export class ConfigError extends Error {
@@ -364,6 +368,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     rateLimit: { max: c.RATE_LIMIT_MAX, windowMs: c.RATE_LIMIT_WINDOW_MS },
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
     metricsToken: c.METRICS_TOKEN,
+    idle: { afterMs: c.SETUP_IDLE_SECONDS * 1000, sweepMs: c.SETUP_IDLE_SWEEP_MS },
   };
 }
 

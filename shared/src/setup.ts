@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SetupAttentionSchema } from './attention.ts';
 import { VerificationSchema } from './credentials.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
@@ -70,6 +71,12 @@ export const SetupSchema = z.object({
   secretExpiresAt: z.iso.datetime().optional(),
   verification: VerificationSchema.optional(),
   steps: z.array(StepSummarySchema),
+  /** While the wizard is open: why support should look (blocked, wrong tenant, stopped, idle). */
+  attention: SetupAttentionSchema.optional(),
+  /** When the admin first opened the invite link. */
+  openedAt: z.iso.datetime().optional(),
+  /** The admin's last write through the wizard (idle detection counts from it). */
+  lastAdminActivityAt: z.iso.datetime().optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
@@ -83,6 +90,8 @@ export type CreateSetupResponse = z.infer<typeof CreateSetupResponseSchema>;
 export const SetupListQuerySchema = z.object({
   state: SetupStateSchema.optional(),
   q: z.string().trim().max(200).optional(),
+  /** `needed`: blocked, wrong tenant, stopped or idle while the wizard is open, or failed. */
+  attention: z.enum(['needed']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });
@@ -91,6 +100,8 @@ export const SetupListSchema = z.object({
   items: z.array(SetupSchema),
   nextCursor: z.string().optional(),
   counts: z.record(SetupStateSchema, z.number().int()),
+  /** Setups that need attention; like `counts`, within the search (`q`). */
+  needsAttention: z.number().int(),
 });
 export type SetupList = z.infer<typeof SetupListSchema>;
 

@@ -1,14 +1,22 @@
 import { z } from 'zod';
 
 /** Events an API client can subscribe to. Payloads carry identifiers and states, never a secret or a token. */
-export const WebhookEventTypeSchema = z.enum(['setup.verified', 'setup.failed', 'credential.expiring']);
+export const WebhookEventTypeSchema = z.enum([
+  'setup.verified',
+  'setup.failed',
+  'credential.expiring',
+  /** The admin was shown a blocker or signed in to the wrong tenant (`data.message` says what). */
+  'setup.blocked',
+  /** The admin stopped the run or has been idle (`data.message` says which). */
+  'setup.stalled',
+]);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 
 export const CreateWebhookRequestSchema = z
   .object({
     /** https (http only when the server runs in development mode); no credentials; a public host (checked). */
     url: z.url({ protocol: /^https?$/ }).max(2000),
-    events: z.array(WebhookEventTypeSchema).min(1).max(3),
+    events: z.array(WebhookEventTypeSchema).min(1).max(WebhookEventTypeSchema.options.length),
     description: z.string().trim().max(200).optional(),
   })
   .strict();

@@ -231,6 +231,19 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('audit_log').addColumn('hash', 'text').execute();
       },
     },
+    // What the admin lives through while the wizard is open (see services/setups/moments.ts); null on older rows.
+    '004_setup_attention': {
+      async up(db) {
+        for (const column of [
+          'attention',
+          'attention_since',
+          'attention_message',
+          'opened_at',
+          'admin_seen_at',
+        ])
+          await db.schema.alterTable('setups').addColumn(column, 'text').execute();
+      },
+    },
   };
 }
 

@@ -31,6 +31,13 @@ export interface SetupsTable {
   verification: string | null;
   last_error: string | null;
   expiry_notified_at: string | null;
+  /** blocked | wrong_tenant | stopped | idle while the wizard is open; null when nothing needs support. */
+  attention: string | null;
+  attention_since: string | null;
+  attention_message: string | null;
+  opened_at: string | null;
+  /** The admin's last write through the wizard: idle detection counts from it. */
+  admin_seen_at: string | null;
   /** Bumped on every change: the status ETag is derived from it. */
   version: number;
 }

@@ -278,7 +278,7 @@ export function createWebhooks(deps: {
     },
 
     /** Queues one delivery per subscription that wants this event. */
-    async emit(type: WebhookEventType, setupId: string): Promise<void> {
+    async emit(type: WebhookEventType, setupId: string, message?: string): Promise<void> {
       const subs = await db
         .selectFrom('webhook_subscriptions')
         .selectAll()
@@ -292,7 +292,7 @@ export function createWebhooks(deps: {
       if (wanted.length === 0) return;
       const { jobs } = deps;
       for (const sub of wanted) {
-        const payload = await payloadFor(type, setupId);
+        const payload = await payloadFor(type, setupId, message);
         await db.transaction().execute(async (trx) => {
           await trx
             .insertInto('webhook_deliveries')

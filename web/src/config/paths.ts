@@ -23,6 +23,7 @@ export const apiPaths = {
   wizardSetup: '/api/v1/wizard/setup',
   wizardIdentity: '/api/v1/wizard/identity',
   wizardEvents: '/api/v1/wizard/events',
+  wizardMoments: '/api/v1/wizard/moments',
   wizardCredentials: '/api/v1/wizard/credentials',
 } as const;
 

@@ -82,6 +82,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     bus: eventBus,
     publicUrl: config.publicUrl,
     defaultManifest: config.defaultManifest,
+    idleMs: config.idle.afterMs,
   });
   const credentialStore = createCredentialStore({ store, keyring, audit });
   const jobs = createJobRunner({
@@ -119,6 +120,8 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   jobs.register('verification', verifier.run);
   jobs.register('webhook', (job) => webhooks.runJob(job));
   jobs.every(30_000, () => setups.expireOverdue());
+  jobs.every(config.idle.sweepMs, () => setups.moments.sweepIdle());
+  setups.moments.notifyWith(({ type, setupId, message }) => webhooks.emit(type, setupId, message));
   jobs.every(3_600_000, () => webhooks.notifyExpiring());
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);

@@ -19,6 +19,8 @@ export async function checkAdminSignIn(
   setup: SetupRow,
   idToken: string,
   log: FastifyBaseLogger,
+  // Support sees a refused sign-in (who, which tenant, why) before the admin sees the refusal.
+  onWrongTenant: (identity: AdminIdentity, reason: string) => Promise<void> = async () => {},
 ): Promise<AdminIdentity & { domain: string | undefined }> {
   let identity: AdminIdentity;
   try {
@@ -42,6 +44,7 @@ export async function checkAdminSignIn(
       'This Microsoft sign-in was not started from this invite. Sign in again.',
     );
   if (setup.tenant_id && setup.tenant_id !== identity.tenantId) {
+    await onWrongTenant(identity, `the setup is bound to tenant ${setup.tenant_id}`);
     throw new HttpError(
       403,
       'tenant_mismatch',
@@ -64,12 +67,14 @@ export async function checkAdminSignIn(
         'unknown_tenant_domain',
         `This invite names the organisation ${expected}, but Microsoft knows no organisation with that domain. Ask Kantiv to check the invite.`,
       );
-    if (owner.tenantId !== identity.tenantId)
+    if (owner.tenantId !== identity.tenantId) {
+      await onWrongTenant(identity, `the invite expects an account of ${expected}`);
       throw new HttpError(
         403,
         'tenant_mismatch',
         `Kantiv expects an account of ${expected}; you signed in as ${identity.username}, an account of another organisation. Sign in with an admin account of ${expected}.`,
       );
+    }
   }
   // For display only: the expected domain when there is one (proven above), else the username's.
   const fromUsername = identity.username.includes('@')

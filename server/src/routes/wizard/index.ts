@@ -5,6 +5,7 @@ import {
   WizardSetupSchema,
 } from '@kantiv/shared/setup';
 import { PostStepEventsRequestSchema, PostStepEventsResponseSchema } from '@kantiv/shared/events';
+import { WizardMomentRequestSchema, WizardMomentResponseSchema } from '@kantiv/shared/attention';
 import { CredentialHandoffRequestSchema, CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
@@ -38,6 +39,7 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const setup = setupOf(request.caller);
       assertWizardMayRead(setup);
+      await app.setups.moments.opened(setup, actorOf(request));
       return WizardSetupSchema.parse({
         ...(await app.setups.get(setup.id)),
         signInNonce: signInNonce(setup),
@@ -58,7 +60,9 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const setup = setupOf(request.caller);
-      const identity = await checkAdminSignIn(app, setup, request.body.idToken, request.log);
+      const identity = await checkAdminSignIn(app, setup, request.body.idToken, request.log, (who, reason) =>
+        app.setups.moments.wrongTenant(setup, { ...who, reason }, actorOf(request)),
+      );
       await app.setups.bindIdentity(setup, identity, actorOf(request));
       return {
         tenantId: identity.tenantId,
@@ -81,6 +85,24 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) =>
       app.setups.postStepEvents(setupOf(request.caller), request.body.events, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/wizard/moments',
+    {
+      config: { rateLimit },
+      preHandler: app.requireSetupToken,
+      schema: {
+        tags,
+        description:
+          'What only the wizard sees: a blocker it showed the admin (with the fix), or the admin pressing Cancel.',
+        body: WizardMomentRequestSchema,
+        response: { 200: WizardMomentResponseSchema, ...errorResponses(...ERRORS) },
+      },
+    },
+    async (request) => ({
+      recorded: await app.setups.moments.record(setupOf(request.caller), request.body, actorOf(request)),
+    }),
   );
 
   app.post(

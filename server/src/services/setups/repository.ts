@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
+import type { AttentionKind } from '@kantiv/shared/attention';
 import { ManifestSchema } from '@kantiv/shared/manifest';
 import {
   SetupStateSchema,
@@ -11,11 +12,14 @@ import { STEP_IDS, type StepStatus, type StepSummary } from '@kantiv/shared/step
 import type { Verification } from '@kantiv/shared/credentials';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import type { SetupsTable, SetupStepsTable } from '../../db/schema.ts';
+import type { Database, SetupsTable, SetupStepsTable } from '../../db/schema.ts';
 import { HttpError } from '../../lib/http-error.ts';
 
 export type CreateSetupInput = z.output<typeof CreateSetupRequestSchema>;
 export type SetupRow = SetupsTable;
+
+/** States in which the admin can still be stuck in the wizard; later states speak for themselves. */
+export const ATTENTION_STATES: readonly SetupState[] = ['invited', 'in_progress'];
 
 export const nowIso = () => new Date().toISOString();
 export const parseJson = <T>(s: string | null): T | undefined => (s ? (JSON.parse(s) as T) : undefined);
@@ -65,7 +69,41 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
     ...opt('secretExpiresAt', r.secret_expires_at),
     ...opt('verification', parseJson<Verification>(r.verification)),
     steps: toSteps(steps),
+    ...(r.attention && r.attention_since && ATTENTION_STATES.includes(r.state as SetupState)
+      ? {
+          attention: {
+            kind: r.attention as AttentionKind,
+            since: r.attention_since,
+            message: r.attention_message ?? '',
+          },
+        }
+      : {}),
+    ...opt('openedAt', r.opened_at),
+    ...opt('lastAdminActivityAt', r.admin_seen_at),
   };
+}
+
+/** Needs attention: stuck while the wizard is open (see moments.ts), or failed. */
+function needsAttention(eb: ExpressionBuilder<Database, 'setups'>) {
+  return eb.or([
+    eb('state', '=', 'failed'),
+    eb.and([eb('attention', 'is not', null), eb('state', 'in', [...ATTENTION_STATES])]),
+  ]);
+}
+
+/** Search by customer, tenant id or domain, setup id, environment URL or name (the hint). */
+function matches(eb: ExpressionBuilder<Database, 'setups'>, q: string) {
+  const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+  const columns = [
+    'customer_name',
+    'id',
+    'tenant_id',
+    'tenant_domain',
+    'expected_tenant_domain',
+    'environment_url',
+    'environment_hint',
+  ] as const;
+  return eb.or(columns.map((c) => sql<boolean>`lower(${sql.ref(c)}) like ${like} escape '\\'`));
 }
 
 /** Reads of the `setups` row and its steps: one setup, or a page of them (keyset paging, newest first). */
@@ -101,6 +139,7 @@ export function createSetupRepository(db: Db) {
     async list(q: {
       state?: SetupState | undefined;
       q?: string | undefined;
+      attention?: 'needed' | undefined;
       limit: number;
       cursor?: string | undefined;
     }): Promise<SetupList> {
@@ -110,11 +149,10 @@ export function createSetupRepository(db: Db) {
         .orderBy('updated_at', 'desc')
         .orderBy('id', 'desc')
         .limit(q.limit + 1);
+      const search = q.q;
       if (q.state) query = query.where('state', '=', q.state);
-      if (q.q) {
-        const like = `%${q.q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-        query = query.where(sql<boolean>`lower(customer_name) like ${like} escape '\\'`);
-      }
+      if (q.attention) query = query.where(needsAttention);
+      if (search) query = query.where((eb) => matches(eb, search));
       if (q.cursor) {
         const [updatedAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
         if (!updatedAt || !id) throw new HttpError(400, 'bad_request', 'The cursor is not valid.');
@@ -128,11 +166,17 @@ export function createSetupRepository(db: Db) {
       const rows = await query.execute();
       const page = rows.slice(0, q.limit);
       const steps = await stepsOf(page.map((r) => r.id));
-      const countRows = await db
-        .selectFrom('setups')
+      // Counts are within the search, so "Blocked 3" means three of the setups that match it.
+      let counted = db.selectFrom('setups');
+      if (search) counted = counted.where((eb) => matches(eb, search));
+      const countRows = await counted
         .select(['state', (eb) => eb.fn.countAll().as('n')])
         .groupBy('state')
         .execute();
+      const attentionRow = await counted
+        .where(needsAttention)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirst();
       // Every state is present (zero when none), so the console can show all counters.
       const counts = Object.fromEntries(SetupStateSchema.options.map((s) => [s, 0])) as SetupList['counts'];
       for (const c of countRows) counts[c.state as SetupState] = Number(c.n);
@@ -140,6 +184,7 @@ export function createSetupRepository(db: Db) {
       return {
         items: page.map((r) => toSetup(r, steps.get(r.id) ?? [])),
         counts,
+        needsAttention: Number(attentionRow?.n ?? 0),
         ...(rows.length > q.limit && last
           ? { nextCursor: Buffer.from(`${last.updated_at}|${last.id}`).toString('base64url') }
           : {}),

@@ -6,10 +6,13 @@ import { createEventLog } from './events.ts';
 import { createExpirySweep } from './expiry.ts';
 import { createInvites } from './invites.ts';
 import { createLifecycle } from './lifecycle.ts';
+import { createMoments } from './moments.ts';
 import { createSetupRepository } from './repository.ts';
 import { createSetupStatus } from './status.ts';
 import { setStep } from './steps.ts';
 import { createWizardInput } from './wizard-input.ts';
+
+const DEFAULT_IDLE_MS = 15 * 60_000;
 
 /**
  * The setups service as routes and other services see it, wired from its rooms: reads (repository), the one writer
@@ -21,6 +24,8 @@ export function createSetups(deps: {
   bus: EventBus;
   publicUrl: string;
   defaultManifest: Manifest;
+  /** An admin this long without a wizard write is idle (see moments.ts). */
+  idleMs?: number;
 }) {
   const { audit, bus } = deps;
   const db = deps.store.db;
@@ -48,6 +53,7 @@ export function createSetups(deps: {
     eventsSince: events.since,
     eventById: events.byId,
     expireOverdue: createExpirySweep({ db, lifecycle }),
+    moments: createMoments({ db, lifecycle, idleMs: deps.idleMs ?? DEFAULT_IDLE_MS }),
   };
 }
 export type Setups = ReturnType<typeof createSetups>;

@@ -1,10 +1,12 @@
 import type { SetupEvent, StepEventInput } from '@kantiv/shared/events';
 import type { SetupState } from '@kantiv/shared/setup';
+import type { StepStatus } from '@kantiv/shared/steps';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor, Audit } from '../audit.ts';
 import { stateEvent, type EventLog } from './events.ts';
 import type { Lifecycle } from './lifecycle.ts';
+import { activity, momentEvent } from './moments.ts';
 import { opt, type SetupRow } from './repository.ts';
 import { setStep } from './steps.ts';
 import { assertWizardMayWrite, EVENT_DATA_STATES } from './wizard-gate.ts';
@@ -14,6 +16,9 @@ import { assertWizardMayWrite, EVENT_DATA_STATES } from './wizard-gate.ts';
  * filling the event store (100 events a request, many requests a minute) while leaving room for many retried runs.
  */
 export const MAX_WIZARD_EVENTS = 2_000;
+
+/** Step statuses that show the admin getting on. */
+const PROGRESS: readonly StepStatus[] = ['running', 'waiting', 'succeeded'];
 
 /** What the customer's wizard reports: who signed in (binding the setup to a tenant) and its step events. */
 export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog; lifecycle: Lifecycle }) {
@@ -48,20 +53,21 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
           );
         }
         const state = (current.state === 'invited' ? 'in_progress' : current.state) as SetupState;
+        const active = activity(current, true);
         return {
           set: {
             tenant_id: identity.tenantId,
             tenant_domain: current.tenant_domain ?? identity.domain ?? null,
             admin_username: identity.username,
+            ...active.set,
           },
           move: { to: state, on: 'sign_in' },
           events: [
-            {
-              type: 'action',
-              source: 'wizard',
-              message: `Signed in as ${identity.username}`,
-              data: { tenantId: identity.tenantId, state },
-            },
+            ...active.events,
+            momentEvent('wizard', 'signed_in', `Signed in as ${identity.username}`, {
+              tenantId: identity.tenantId,
+              state,
+            }),
           ],
           audit: current.tenant_id ? 'setup.identity_confirmed' : 'setup.identity_bound',
           details: { tenantId: identity.tenantId, username: identity.username },
@@ -138,10 +144,15 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
         }
         if (accepted === 0) return {};
         const moves = current.state === 'invited';
+        // Cancel puts steps back to pending and a failure is no progress: neither ends a "needs attention".
+        const active = activity(
+          current,
+          sorted.some((e) => PROGRESS.includes(e.status)),
+        );
         // Reported fields rewrite setup columns: audit what changed (ids and URLs only, never a secret).
         const changed = Object.entries(fields).filter(([k, v]) => current[k as keyof SetupRow] !== v);
         return {
-          set: fields,
+          set: { ...fields, ...active.set },
           stored,
           ...(changed.length > 0
             ? {
@@ -153,12 +164,11 @@ export function createWizardInput(deps: { db: Db; audit: Audit; events: EventLog
                 },
               }
             : {}),
-          ...(moves
-            ? {
-                move: { to: 'in_progress', on: 'report_steps' },
-                events: [stateEvent('wizard', 'Setup in progress', 'in_progress')],
-              }
-            : {}),
+          events: [
+            ...active.events,
+            ...(moves ? [stateEvent('wizard', 'Setup in progress', 'in_progress')] : []),
+          ],
+          ...(moves ? { move: { to: 'in_progress', on: 'report_steps' } } : {}),
         };
       });
       await audit.record(actor, {

@@ -3,10 +3,17 @@ import { consoleApiPaths } from '../../../config/paths.ts';
 import { consoleRequest, listQuery } from '../lib/console-api.ts';
 import type { StaffAuth } from '../lib/staff-auth.ts';
 
-export type SetupListFilter = { state?: SetupState; q?: string; cursor?: string; limit?: number };
+export type SetupListFilter = {
+  state?: SetupState;
+  q?: string;
+  /** `needed`: only setups that need attention. */
+  attention?: 'needed';
+  cursor?: string;
+  limit?: number;
+};
 
-export function setupListQuery({ state, q, cursor, limit = 25 }: SetupListFilter): string {
-  return listQuery({ state, q, cursor }, limit);
+export function setupListQuery({ state, q, attention, cursor, limit = 25 }: SetupListFilter): string {
+  return listQuery({ state, q, attention, cursor }, limit);
 }
 
 export function getSetups(

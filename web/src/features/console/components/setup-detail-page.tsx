@@ -9,6 +9,7 @@ import { expiryText, formatDateTime, secretExpiryWarning } from '../lib/format.t
 import { mergeEvents } from '../lib/timeline.ts';
 import { useNow } from '../hooks/use-now.ts';
 import type { Loaded } from '../lib/loaded.ts';
+import { AdminMoments, AttentionNotice } from './admin-moments.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { SetupActions } from './setup-actions.tsx';
 import { SetupTimeline } from './setup-timeline.tsx';
@@ -84,11 +85,13 @@ export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Set
       <p className="c-stream-status" role="status" data-stream={stream}>
         {STREAM_LABELS[stream]}
       </p>
+      <AttentionNotice setup={s} />
       <SetupFacts setup={s} />
       <SetupActions
         setup={s}
         onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : void revalidate())}
       />
+      <AdminMoments events={events} />
       <SetupTimeline setup={s} events={events} />
     </>
   );

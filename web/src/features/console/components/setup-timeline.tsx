@@ -2,12 +2,14 @@ import type { SetupEvent } from '@kantiv/shared/events';
 import type { Setup } from '@kantiv/shared/setup';
 import { buildTimeline, STEP_LABELS } from '../lib/timeline.ts';
 import { formatDateTime, formatDuration } from '../lib/format.ts';
+import { isMoment } from '../lib/moments.ts';
 import { StepStatusBadge } from './state-badge.tsx';
 
 /** Each step with its attempts, waits, durations and errors (Microsoft's code, message, request id, the fix). */
 export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEvent[] }) {
   const rows = buildTimeline(setup.steps, events);
-  const other = events.filter((e) => e.type !== 'step');
+  // The admin's moments have their own section (admin-moments.tsx).
+  const other = events.filter((e) => e.type !== 'step' && !isMoment(e));
   return (
     <section aria-labelledby="timeline-heading" className="c-panel">
       <h2 id="timeline-heading">Timeline</h2>

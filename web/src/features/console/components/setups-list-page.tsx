@@ -6,6 +6,7 @@ import { useConsole } from '../hooks/use-console.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
 import { setupListFilterFrom } from '../lib/list-filters.ts';
+import { ATTENTION_LABELS } from '../lib/moments.ts';
 import type { Loaded } from '../lib/loaded.ts';
 import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
@@ -18,17 +19,19 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
   const { session } = useConsole();
   const revalidator = useRevalidator();
   const [params, setParams] = useSearchParams();
-  const { state, q = '', cursor } = setupListFilterFrom(params);
+  const { state, q = '', attention, cursor } = setupListFilterFrom(params);
   // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
   const previous = params.getAll('prev');
   const [search, setSearch] = useState(q);
   const now = useNow();
 
-  function update(next: { state?: SetupState | ''; q?: string }) {
+  function update(next: { state?: SetupState | ''; q?: string; attention?: boolean }) {
     const p = new URLSearchParams();
     const s = next.state === undefined ? state : next.state || undefined;
     const query = next.q ?? q;
+    const needed = next.attention ?? (next.state === undefined && attention === 'needed');
     if (s) p.set('state', s);
+    if (needed) p.set('attention', 'needed');
     if (query) p.set('q', query);
     setParams(p);
   }
@@ -65,8 +68,25 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
         </h2>
         <ul className="c-counts">
           <li>
-            <button type="button" aria-pressed={!state} onClick={() => update({ state: '' })}>
+            <button
+              type="button"
+              aria-pressed={!state && !attention}
+              onClick={() => update({ state: '', attention: false })}
+            >
               All <span data-testid="count-all">{list.kind === 'ready' ? total : '…'}</span>
+            </button>
+          </li>
+          <li>
+            <button
+              type="button"
+              className="c-count-attention"
+              aria-pressed={attention === 'needed' && !state}
+              onClick={() => update({ state: '', attention: true })}
+            >
+              Needs attention{' '}
+              <span data-testid="count-attention">
+                {list.kind === 'ready' ? list.data.needsAttention : '…'}
+              </span>
             </button>
           </li>
           {STATES.map((s) => (
@@ -91,7 +111,7 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
         }}
       >
         <label>
-          Customer
+          Customer, tenant, domain, setup id or environment
           <input type="search" value={search} onChange={(e) => setSearch(e.target.value)} />
         </label>
         <button type="submit">Search</button>
@@ -141,6 +161,11 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
                     </td>
                     <td>
                       <StateBadge state={setup.state} />
+                      {setup.attention && (
+                        <span className="c-hint" data-testid="row-attention">
+                          ⚠ {ATTENTION_LABELS[setup.attention.kind]}
+                        </span>
+                      )}
                     </td>
                     <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
                     <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>

@@ -16,6 +16,7 @@ export function setupListFilterFrom(params: URLSearchParams): SetupListFilter {
   const cursor = params.get('cursor') ?? undefined;
   return {
     ...(state.success ? { state: state.data } : {}),
+    ...(params.get('attention') === 'needed' ? { attention: 'needed' as const } : {}),
     ...(q ? { q } : {}),
     ...(cursor ? { cursor } : {}),
     limit: SETUPS_PAGE_SIZE,

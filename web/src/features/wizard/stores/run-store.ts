@@ -2,6 +2,7 @@ import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/
 import type { PlanChoices, RunEvent, RunResult, WizardEngine } from '@kantiv/provisioning';
 import type { EventForwarder } from '../lib/event-forwarder.ts';
 import { RUN_STEP_IDS } from '../lib/run-steps.ts';
+import { postMoment } from '../api/post-moment.ts';
 
 export type StepRow = {
   step: StepId;
@@ -143,6 +144,7 @@ export class RunSession {
     } catch (err) {
       await forwarder.flush();
       if (controller.signal.aborted) {
+        postMoment({ moment: 'stopped' });
         this.set({ status: 'cancelled' });
         return;
       }
