@@ -1,5 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import http from 'node:http';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { killAll } from '../integration/reliability/support/processes.ts';
 import { eventually } from '../integration/reliability/support/timing.ts';
 import { startEmulatorProcess } from '../integration/reliability/support/emulator-process.ts';
@@ -20,13 +23,20 @@ import {
   wizardUpTo,
 } from '../integration/reliability/support/setup-flows.ts';
 import { report } from './report.ts';
+import { startCommand } from './start-command.ts';
 
 /**
  * Soak (loopback only): one server process on its SQLite file, the emulator in its own process. For SOAK_SECONDS
  * (default 300; `pnpm bench soak -- 30` or SOAK_SECONDS=30 for a quick check) it polls setup status at 500 req/s,
  * streams events to 200 SSE watchers (10 per watched setup, fed by wizard step events) and runs complete setups
  * (provision → invite → sign-in → events → hand-off → verification) back to back. Reports errors (goal 0), latency
- * percentiles and the server's memory growth after warm-up (goal: flat).
+ * percentiles and the server's memory trend after warm-up (goal: flat).
+ * - The server is the production build run with `pnpm start`'s node flags.
+ * - Status polling is open loop: request k is due at start + k/rate; its latency runs from when it was due (a stall
+ *   on either side counts for every request it delays). Only answered requests (200/304) count as achieved rate;
+ *   a request still unanswered at the end, a failed one and a wrong status are errors.
+ * - Memory: RSS sampled every second; the GC floor is the lowest sample of each 10-second window, and the trend is
+ *   the least-squares slope of those floors after warm-up (MB per minute); the peak is the kernel's VmHWM.
  */
 const SECONDS = Number(process.env.SOAK_SECONDS ?? process.argv[2] ?? 300);
 const STATUS_RPS = 500;
@@ -36,10 +46,20 @@ const EVENTS_PER_SECOND = 20;
 
 const pct = (sorted: number[], p: number) =>
   sorted.length === 0 ? 0 : sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-const rssMb = (pid: number) => {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+const procMb = (pid: number, field: 'VmRSS' | 'VmHWM') => {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : 0;
 };
+const rssMb = (pid: number) => procMb(pid, 'VmRSS');
+/** Least-squares slope of y over x. */
+const slope = (points: { x: number; y: number }[]) => {
+  if (points.length < 2) return 0;
+  const mx = points.reduce((a, p) => a + p.x, 0) / points.length;
+  const my = points.reduce((a, p) => a + p.y, 0) / points.length;
+  const sxx = points.reduce((a, p) => a + (p.x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((a, p) => a + (p.x - mx) * (p.y - my), 0) / sxx;
+};
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 const dir = tempDir('kc-soak-');
 const apiKey = newApiKey();
@@ -52,15 +72,24 @@ const noteError = (what: string) => {
 };
 
 try {
-  const [emu, issuer] = await Promise.all([startEmulatorProcess(dir), startStaffIssuer()]);
-  const server = await startServer('soak', {
-    DATA_DIR: dir,
-    KANTIV_KEYS: newKey('soak'),
-    KANTIV_BOOTSTRAP_API_KEY: apiKey,
-    LOG_LEVEL: 'warn',
-    ...emu.hostMapEnv(),
-    ...issuer.env,
+  // The production build, as `pnpm start` runs it, rebuilt from the tree so the figures describe this code.
+  execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/scripts/build.ts')], {
+    stdio: 'inherit',
   });
+  const [emu, issuer] = await Promise.all([startEmulatorProcess(dir), startStaffIssuer()]);
+  const { flags, args } = startCommand(root);
+  const server = await startServer(
+    'soak',
+    {
+      DATA_DIR: dir,
+      KANTIV_KEYS: newKey('soak'),
+      KANTIV_BOOTSTRAP_API_KEY: apiKey,
+      LOG_LEVEL: 'warn',
+      ...emu.hostMapEnv(),
+      ...issuer.env,
+    },
+    { nodeArgs: flags, script: args.at(-1)! },
+  );
   const pid = server.proc.child.pid!;
   const staff = await issuer.token(['Connect.Read']);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
@@ -114,9 +143,10 @@ try {
   // Status polling at a fixed rate, half of it conditional (ETag).
   const statusLatencies: number[] = [];
   let statusRequests = 0;
+  let statusAnswered = 0;
+  let statusFailed = 0;
   const etags = new Map<string, string>();
-  const poll = (s: { id: string }) => {
-    const started = performance.now();
+  const poll = (s: { id: string }, due: number) => {
     const etag = statusRequests % 2 === 0 ? etags.get(s.id) : undefined;
     statusRequests += 1;
     const req = http.get(
@@ -128,22 +158,31 @@ try {
       (res) => {
         res.resume();
         res.on('end', () => {
-          statusLatencies.push(performance.now() - started);
-          if (res.statusCode !== 200 && res.statusCode !== 304) noteError(`status ${res.statusCode}`);
+          if (res.statusCode !== 200 && res.statusCode !== 304) {
+            statusFailed += 1;
+            noteError(`status ${res.statusCode}`);
+            return;
+          }
+          statusAnswered += 1;
+          statusLatencies.push(performance.now() - due);
           if (typeof res.headers.etag === 'string') etags.set(s.id, res.headers.etag);
         });
       },
     );
-    req.on('error', (e) => noteError(`status request: ${e.message}`));
+    req.on('error', (e) => {
+      statusFailed += 1;
+      noteError(`status request: ${e.message}`);
+    });
   };
-  // Open loop, paced by the clock: a late tick sends what is due, so the offered rate stays at STATUS_RPS even when
-  // the event loop lags (the lag then shows as latency, not as a lower rate).
-  const pollStarted = Date.now();
-  let tick = 0;
+  // Open loop, paced by the clock: a late tick sends what is due, each with the time it was due, so the offered rate
+  // stays at STATUS_RPS even when the event loop lags (the lag then shows as latency, not as a lower rate).
+  const pollStarted = performance.now();
   const poller = setInterval(() => {
-    const due = Math.floor(((Date.now() - pollStarted) / 1000) * STATUS_RPS) - statusRequests;
-    for (let i = 0; i < due; i += 1) poll(watched[(tick + i) % watched.length]!);
-    tick += Math.max(0, due);
+    const dueNow = Math.floor(((performance.now() - pollStarted) / 1000) * STATUS_RPS);
+    while (statusRequests < dueNow) {
+      const k = statusRequests;
+      poll(watched[k % watched.length]!, pollStarted + (k * 1000) / STATUS_RPS);
+    }
   }, 10);
 
   // Wizard step events into the watched setups, so the 200 streams carry live traffic.
@@ -196,12 +235,12 @@ try {
     }
   })();
 
-  // Memory: sample every 5 s; growth is measured from the end of the warm-up (first fifth of the run).
+  // Memory: RSS every second (reading /proc is cheap); the trend is taken after the warm-up (first fifth).
   const samples: { t: number; rss: number }[] = [];
   const started = Date.now();
   const sampler = setInterval(
     () => samples.push({ t: (Date.now() - started) / 1000, rss: rssMb(pid) }),
-    5000,
+    1000,
   );
   samples.push({ t: 0, rss: rssMb(pid) });
   const progress = setInterval(
@@ -217,9 +256,15 @@ try {
   clearInterval(progress);
   clearInterval(sampler);
   samples.push({ t: SECONDS, rss: rssMb(pid) });
+  const peakMb = procMb(pid, 'VmHWM');
   stopping = true;
   await flows;
-  await new Promise((r) => setTimeout(r, 1000));
+  // Answers still on their way get a grace period; whatever is still unanswered after it is an error.
+  const graceUntil = Date.now() + 5000;
+  while (statusAnswered + statusFailed < statusRequests && Date.now() < graceUntil)
+    await new Promise((r) => setTimeout(r, 50));
+  const statusUnanswered = statusRequests - statusAnswered - statusFailed;
+  if (statusUnanswered > 0) noteError(`${statusUnanswered} status requests never answered`);
   for (const s of sockets) s.destroy();
   agent.destroy();
   const alive = server.proc.alive();
@@ -229,15 +274,21 @@ try {
   const sse = [...sseLatencies].sort((a, b) => a - b);
   const warm = samples.find((s) => s.t >= SECONDS / 5) ?? samples[0]!;
   const end = samples.at(-1)!;
-  const peak = Math.max(...samples.map((s) => s.rss));
-  const rssGrowthMb = Number((end.rss - warm.rss).toFixed(1));
+  // GC floor: the lowest RSS of each 10-second window after warm-up; its slope is the trend (MB per minute).
+  const floors = new Map<number, { x: number; y: number }>();
+  for (const s of samples.filter((x) => x.t >= warm.t)) {
+    const w = Math.floor(s.t / 10);
+    const f = floors.get(w);
+    if (!f || s.rss < f.y) floors.set(w, { x: s.t, y: s.rss });
+  }
+  const rssTrendMbPerMin = Number((slope([...floors.values()]) * 60).toFixed(2));
   const sseExpected = eventsPosted * WATCHERS_PER_SETUP;
   report(
     'soak',
     [
       {
-        load: `status polling (${STATUS_RPS} req/s)`,
-        count: statusRequests,
+        load: `status polling (${STATUS_RPS} req/s, open loop, from due time)`,
+        count: statusAnswered,
         'p50 ms': pct(status, 50),
         'p95 ms': pct(status, 95),
         'p99 ms': pct(status, 99),
@@ -253,9 +304,14 @@ try {
       },
       { load: 'setups verified / failed', count: `${setupsVerified} / ${setupsFailed}` },
       {
-        load: 'server RSS MB (start / after warm-up / end / peak)',
-        count: `${samples[0]!.rss.toFixed(1)} / ${warm.rss.toFixed(1)} / ${end.rss.toFixed(1)} / ${peak.toFixed(1)}`,
+        load: `status answered / failed / unanswered (of ${statusRequests} sent)`,
+        count: `${statusAnswered} / ${statusFailed} / ${statusUnanswered}`,
       },
+      {
+        load: 'server RSS MB (start / after warm-up / end / peak VmHWM)',
+        count: `${samples[0]!.rss.toFixed(1)} / ${warm.rss.toFixed(1)} / ${end.rss.toFixed(1)} / ${peakMb.toFixed(1)}`,
+      },
+      { load: 'RSS GC-floor trend after warm-up (MB/min)', count: rssTrendMbPerMin },
       { load: 'errors', count: errors.length },
     ],
     {
@@ -264,14 +320,16 @@ try {
       p99Ms: Number(pct(status, 99).toFixed(2)),
       p50Ms: Number(pct(status, 50).toFixed(2)),
       statusRequests,
-      achievedStatusRps: Math.round(statusRequests / SECONDS),
+      statusAnswered,
+      statusUnanswered,
+      achievedStatusRps: Math.round(statusAnswered / SECONDS),
       sseDelivered,
       sseExpected,
       sseP99Ms: pct(sse, 99),
       setupsVerified,
       rssStartMb: Number(samples[0]!.rss.toFixed(1)),
-      rssPeakMb: Number(peak.toFixed(1)),
-      rssGrowthMb,
+      rssPeakMb: Number(peakMb.toFixed(1)),
+      rssTrendMbPerMin,
     },
   );
   await issuer.close();

@@ -30,8 +30,10 @@ export async function spawnNode(
   env: Record<string, string>,
   ready: RegExp | null,
   timeoutMs = 90_000,
+  /** Node's flags; by default the TypeScript loader (the source runs as it is). */
+  nodeArgs: string[] = ['--import', 'tsx'],
 ): Promise<{ proc: Proc; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', script], {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'production', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -13,8 +13,18 @@ export const removeDir = (dir: string) => rmSync(dir, { recursive: true, force: 
 export const newKey = (kid: string) => `${kid}:${randomBytes(32).toString('base64')}`;
 export const newApiKey = () => `kc_${randomBytes(32).toString('base64url')}`;
 
-/** `node --import tsx server/src/server.ts`, configured by environment only, on a free port. */
-export async function startServer(name: string, env: Record<string, string>): Promise<ServerProc> {
+/**
+ * `node --import tsx server/src/server.ts`, configured by environment only, on a free port; or, with `run`, another
+ * script and node flags (the benches run the production build with `pnpm start`'s flags).
+ */
+export async function startServer(
+  name: string,
+  env: Record<string, string>,
+  run: { script: string; nodeArgs: string[] } = {
+    script: 'server/src/server.ts',
+    nodeArgs: ['--import', 'tsx'],
+  },
+): Promise<ServerProc> {
   const full = {
     HOST: '127.0.0.1',
     PORT: '0',
@@ -33,15 +43,24 @@ export async function startServer(name: string, env: Record<string, string>): Pr
   if (['info', 'debug', 'trace'].includes(env2.LOG_LEVEL ?? '')) {
     const { proc, match } = await spawnNode(
       name,
-      'server/src/server.ts',
+      run.script,
       env2,
       /Server listening at (http:\/\/127\.0\.0\.1:\d+)/,
+      undefined,
+      run.nodeArgs,
     );
     return { name, proc, base: match[1]!, env: full };
   }
   // Quieter log levels do not print the address: pick a free port and wait for /healthz.
   const port = await freePort();
-  const { proc } = await spawnNode(name, 'server/src/server.ts', { ...env2, PORT: String(port) }, null);
+  const { proc } = await spawnNode(
+    name,
+    run.script,
+    { ...env2, PORT: String(port) },
+    null,
+    undefined,
+    run.nodeArgs,
+  );
   const base = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
