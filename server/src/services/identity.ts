@@ -145,3 +145,30 @@ export function createIdTokenVerifier(config: Config['microsoft'], http: HttpCli
     }
   };
 }
+
+/**
+ * The tenant that owns a verified domain, from Entra's OpenID metadata (`<authority>/<domain>/v2.0/...`): its
+ * issuer carries the tenant id. A guest (B2B) admin's ID token names them by their home address, so their tenant is
+ * proven by `tid` against this, not by the address's domain. Cached per domain; undefined when Entra does not know it.
+ */
+export function createTenantOfDomain(config: Config['microsoft'], http: HttpClient) {
+  const known = new Map<string, string>();
+  return async (domain: string): Promise<string | undefined> => {
+    const key = domain.toLowerCase();
+    const cached = known.get(key);
+    if (cached) return cached;
+    try {
+      const res = await http.request(
+        `${config.authorityHost}/${encodeURIComponent(key)}/v2.0/.well-known/openid-configuration`,
+        { timeoutMs: 10_000 },
+      );
+      if (res.status !== 200) return undefined;
+      const issuer = (JSON.parse(res.body) as { issuer?: unknown }).issuer;
+      const tid = typeof issuer === 'string' ? /\/([0-9a-f-]{36})\/v2\.0$/i.exec(issuer)?.[1] : undefined;
+      if (tid) known.set(key, tid.toLowerCase());
+      return tid?.toLowerCase();
+    } catch {
+      return undefined;
+    }
+  };
+}

@@ -11,6 +11,7 @@ import { createEventBus, type EventBus } from '../../services/event-bus.ts';
 import { createHandoff, type Handoff } from '../../services/handoff.ts';
 import {
   createIdTokenVerifier,
+  createTenantOfDomain,
   createStaffVerifier,
   type AdminIdentity,
   type StaffCaller,
@@ -39,6 +40,7 @@ declare module 'fastify' {
     jobs: JobRunner;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
+    tenantOfDomain: (domain: string) => Promise<string | undefined>;
     checkReadiness: () => Promise<Readiness>;
   }
 }
@@ -137,6 +139,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   app.decorate('jobs', jobs);
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
+  app.decorate('tenantOfDomain', createTenantOfDomain(config.microsoft, http));
   app.decorate('checkReadiness', createReadinessCheck({ store, keyring }));
 
   await eventBus.start();

@@ -82,7 +82,9 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
         ? identity.username.split('@').pop()?.toLowerCase()
         : undefined;
       const expected = setup.expected_tenant_domain;
-      if (expected && domain !== expected && !domain?.endsWith(`.${expected}`)) {
+      const ownDomain = !expected || domain === expected || Boolean(domain?.endsWith(`.${expected}`));
+      // A guest (B2B) admin signs in with their home address: the token's tenant must own the expected domain.
+      if (!ownDomain && (await app.tenantOfDomain(expected)) !== identity.tenantId) {
         throw new HttpError(
           403,
           'tenant_mismatch',
