@@ -28,16 +28,20 @@ export async function idToken(
   nonce: string | null,
   sid: string,
 ): Promise<string> {
+  // A guest's token is issued by the resource tenant, names the person by their home sign-in name and records
+  // the home tenant as `idp` (Entra B2B user tokens, FIDELITY.md I15-8).
+  const home = user.homeUserId ? rt.user(user.homeUserId) : undefined;
   return sign(rt.keys, {
     aud: clientId,
     iss: `${authorityOrigin}/${user.tenantId}/v2.0`,
     ...times(ID_TOKEN_LIFETIME_S),
     aio: opaque(48),
+    ...(home ? { idp: `https://sts.windows.net/${home.tenantId}/` } : {}),
     login_hint: loginHint(user),
     name: user.displayName,
     ...(nonce ? { nonce } : {}),
     oid: user.id,
-    preferred_username: user.userPrincipalName,
+    preferred_username: (home ?? user).userPrincipalName,
     rh: `1.${opaque(32)}.`,
     sid,
     sub: pairwiseSub(user.id, clientId),

@@ -37,12 +37,30 @@ type AuthState = {
   /** The answer of a full-page redirect sign-in, handled once at start. */
   redirectResult: AuthenticationResult | null;
   redirectError: unknown;
+  /**
+   * `https://login…/{tenant}` once the setup's tenant is known, else undefined (`/organizations`). A guest (B2B)
+   * admin signing in through `/organizations` gets tokens from their home tenant; the setup's tenant as authority
+   * gives tokens of their guest account in the customer's tenant.
+   */
+  authority?: string | undefined;
 };
 
 let started: Promise<AuthState> | undefined;
 
 export function redirectUri(): string {
   return `${window.location.origin}${paths.redirectBridge}`;
+}
+
+/** Signs in and asks for tokens at the setup's tenant (id or verified domain) from now on; undefined = any tenant. */
+export async function setSetupTenant(tenant: string | null | undefined): Promise<void> {
+  const s = await state();
+  s.authority = tenant
+    ? `${s.config.microsoft.authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenant)}`
+    : undefined;
+}
+
+function authorityOf(s: AuthState): { authority?: string } {
+  return s.authority ? { authority: s.authority } : {};
 }
 
 /** Creates and initialises MSAL once; every later call returns the same instance. */
@@ -110,8 +128,10 @@ export type SignInOutcome = { kind: 'signed-in'; result: AuthenticationResult } 
  * echoes it in the ID token, MSAL checks it, and the server accepts only an ID token carrying it.
  */
 export async function signIn(options: { nonce?: string; loginHint?: string } = {}): Promise<SignInOutcome> {
-  const { pca } = await state();
+  const s = await state();
+  const { pca } = s;
   const request = {
+    ...authorityOf(s),
     scopes: SIGN_IN_SCOPES,
     extraScopesToConsent: EXTRA_CONSENT_SCOPES,
     prompt: 'select_account',
@@ -138,10 +158,10 @@ export async function signIn(options: { nonce?: string; loginHint?: string } = {
 
 /** The signed-in admin's ID token for the identity binding (fresh from cache or silently renewed). */
 export async function getIdToken(): Promise<string> {
-  const { pca } = await state();
-  const account = pca.getActiveAccount();
+  const s = await state();
+  const account = s.pca.getActiveAccount();
   if (!account) throw new Error('Nobody is signed in.');
-  const result = await pca.acquireTokenSilent({ scopes: SIGN_IN_SCOPES, account });
+  const result = await s.pca.acquireTokenSilent({ ...authorityOf(s), scopes: SIGN_IN_SCOPES, account });
   return result.idToken;
 }
 
@@ -162,17 +182,18 @@ export function getAccessToken(scopes: string[]): Promise<string> {
 let tokenQueue: Promise<unknown> = Promise.resolve();
 
 async function acquireAccessToken(scopes: string[]): Promise<string> {
-  const { pca } = await state();
+  const s = await state();
+  const { pca } = s;
   const account = pca.getActiveAccount();
   if (!account) throw new Error('Nobody is signed in.');
   try {
-    return (await pca.acquireTokenSilent({ scopes, account })).accessToken;
+    return (await pca.acquireTokenSilent({ ...authorityOf(s), scopes, account })).accessToken;
   } catch (err) {
     if (err instanceof InteractionRequiredAuthError) {
       // Conditional Access (e.g. MFA for Dataverse, AADSTS50076) sends a claims challenge; the interactive request
       // must carry it, or Entra issues a token that still fails the policy.
       const claims = err.claims ? { claims: err.claims } : {};
-      return (await pca.acquireTokenPopup({ scopes, account, ...claims })).accessToken;
+      return (await pca.acquireTokenPopup({ ...authorityOf(s), scopes, account, ...claims })).accessToken;
     }
     throw err;
   }

@@ -88,6 +88,7 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
   if (choices.welcomed || setup.tenantId) {
     const auth = await import('./auth.ts');
     await auth.startAuth(config);
+    await auth.setSetupTenant(setup.tenantId ?? setup.expectedTenantDomain);
     signedIn = await auth.currentAccount();
   }
   const account = signedIn
