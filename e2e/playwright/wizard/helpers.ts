@@ -180,7 +180,10 @@ export function expectProvisionedOnce(stack: Stack): void {
   const apps = state.applications.filter((a) => a.tenantId === stack.emulator.tenants.contoso);
   expect(apps).toHaveLength(1);
   const app = apps[0];
-  expect(app?.passwordCredentials.filter((p) => p.displayName === 'Kantiv secret')).toHaveLength(1);
+  // The wizard names the secret after its setup (decision 010): "Kantiv secret (setup 1a2b3c4d)".
+  expect(
+    app?.passwordCredentials.filter((p) => /^Kantiv secret \(setup [0-9a-f]{8}\)$/.test(p.displayName ?? '')),
+  ).toHaveLength(1);
   expect(state.servicePrincipals.filter((s) => s.appId === app?.appId)).toHaveLength(1);
   const env = state.environments.find((e) => e.url === CONTOSO_PRODUCTION);
   const appUsers = env?.systemUsers.filter((u) => u.applicationid === app?.appId) ?? [];

@@ -1,5 +1,6 @@
 import { APP_DISPLAY_NAME, APP_TAG, APP_UNIQUE_NAME } from '@kantiv/shared/naming';
 import { DEFAULT_MANIFEST, type Manifest } from '@kantiv/shared/manifest';
+import { setupSecretName } from './credential-naming.ts';
 import type { EngineConfig } from './types.ts';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -17,6 +18,8 @@ export interface ResolvedConfig {
   role: { mode: 'create' } | { mode: 'existing'; roleId: string };
   secretLifetimeMonths: number;
   handedOffSecretKeyId: string | undefined;
+  /** This setup's client secret name; only secrets with it are this run's to keep, replace and clean up. */
+  secretDisplayName: string;
   tenantId: string | undefined;
   concurrency: 'parallel' | 'sequential';
 }
@@ -37,6 +40,7 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     role: config.role ?? { mode: 'create' },
     secretLifetimeMonths: months,
     handedOffSecretKeyId: config.handedOffSecretKeyId?.toLowerCase(),
+    secretDisplayName: setupSecretName(config.credentialOwner),
     tenantId: config.tenantId?.toLowerCase(),
     concurrency: config.concurrency ?? 'parallel',
   };

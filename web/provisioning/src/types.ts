@@ -29,6 +29,11 @@ export interface EngineConfig {
    * still on the app reuses it and sends nothing; every other "Kantiv secret" is removed.
    */
   handedOffSecretKeyId?: string;
+  /**
+   * The setup this run provisions for (its id). Names its client secret "Kantiv secret (setup 1a2b3c4d)" so that runs
+   * for other setups of the tenant (other environments) never remove it (decision 010).
+   */
+  credentialOwner?: string;
   /** The admin's tenant (MSAL `account.tenantId`); read from the Graph token when absent. */
   tenantId?: string;
   retry?: Partial<RetryPolicy>;

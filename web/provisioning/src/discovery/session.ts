@@ -29,7 +29,7 @@ export class DiscoverySession {
   constructor(
     private readonly clients: Clients,
     private readonly tokens: TokenProvider,
-    private readonly config: ResolvedConfig,
+    readonly config: ResolvedConfig,
     private readonly signal: AbortSignal,
   ) {}
 

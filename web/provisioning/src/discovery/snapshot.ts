@@ -1,4 +1,3 @@
-import { SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { APP_MANAGER_ROLES } from '../directory-roles.ts';
 import { DYNAMICS_CRM_APP_ID } from '../microsoft/graph-client.ts';
 import type { Discovery } from '../types.ts';
@@ -67,7 +66,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
             crmPermission?.resourceAccess.some((a) => a.type === 'Scope' && (!scopeId || a.id === scopeId)),
           ),
           secrets: (application.passwordCredentials ?? [])
-            .filter((c) => c.displayName === SECRET_DISPLAY_NAME)
+            .filter((c) => c.displayName === session.config.secretDisplayName)
             .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
         }
       : null,

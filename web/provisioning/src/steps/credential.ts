@@ -1,4 +1,3 @@
-import { SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import type { ResolvedConfig } from '../config.ts';
 import { BlockerError, MicrosoftApiError } from '../errors.ts';
 import type { SecretHolder } from '../secret-holder.ts';
@@ -32,7 +31,7 @@ export const credential: StepDefinition = {
     const stale = (d.application?.secrets ?? []).filter((s) => s.keyId !== keep?.keyId);
     const cleanup = stale.length
       ? [
-          `Remove ${stale.length} other "${SECRET_DISPLAY_NAME}" credential(s) that Kantiv does not hold (left by an earlier, interrupted run), after the hand-off.`,
+          `Remove ${stale.length} other "${c.secretDisplayName}" credential(s) that Kantiv does not hold (left by an earlier, interrupted run), after the hand-off.`,
         ]
       : [];
     if (keep) {
@@ -47,7 +46,7 @@ export const credential: StepDefinition = {
     return {
       step: 'credential',
       action: 'create',
-      summary: `Create a client secret "${SECRET_DISPLAY_NAME}" valid ${c.secretLifetimeMonths} months (until ${end.toISOString().slice(0, 10)}).`,
+      summary: `Create a client secret "${c.secretDisplayName}" valid ${c.secretLifetimeMonths} months (until ${end.toISOString().slice(0, 10)}).`,
       details: [
         'The secret is never shown: it goes straight to Kantiv over an encrypted connection.',
         'If your tenant’s policy allows a shorter lifetime only, the secret is made shorter and you are told.',
@@ -93,7 +92,7 @@ export const credential: StepDefinition = {
     for (let attempt = 0; ; attempt++) {
       try {
         const created = await graph.addPassword(objectId, {
-          displayName: SECRET_DISPLAY_NAME,
+          displayName: c.secretDisplayName,
           endDateTime: end.toISOString(),
         });
         const keyId = created.keyId.toLowerCase();
@@ -105,8 +104,8 @@ export const credential: StepDefinition = {
           status: 'succeeded',
           message:
             shortenedTo !== null
-              ? `Created the client secret "${SECRET_DISPLAY_NAME}", shortened to ${shortenedTo} days (expires ${endDateTime.slice(0, 10)}) because your tenant’s app management policy does not allow ${c.secretLifetimeMonths} months.`
-              : `Created the client secret "${SECRET_DISPLAY_NAME}" (expires ${endDateTime.slice(0, 10)}).`,
+              ? `Created the client secret "${c.secretDisplayName}", shortened to ${shortenedTo} days (expires ${endDateTime.slice(0, 10)}) because your tenant’s app management policy does not allow ${c.secretLifetimeMonths} months.`
+              : `Created the client secret "${c.secretDisplayName}" (expires ${endDateTime.slice(0, 10)}).`,
           data: { secretKeyId: keyId, secretExpiresAt: endDateTime, created: true },
         };
       } catch (err) {

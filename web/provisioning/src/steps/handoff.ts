@@ -1,4 +1,3 @@
-import { SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { MicrosoftApiError } from '../errors.ts';
 import { reusableHandedOffSecret } from './credential.ts';
 import type { StepDefinition } from './definition.ts';
@@ -56,14 +55,15 @@ export const handoff: StepDefinition = {
       throw new Error('the secret to hand off is no longer in memory');
     }
 
-    // Secrets named like ours that Kantiv does not hold: orphans of interrupted runs, or the one just replaced.
+    // This setup's secrets that Kantiv does not hold: orphans of interrupted runs, or the one just replaced. Other
+    // setups of the tenant share the app; their secrets have other names and are never touched (decision 010).
     // (An app born in this run holds only the secret just handed off.)
     const graph = ctx.clients.graph('handoff');
     const app = ctx.state.appCreated
       ? null
       : await graph.application(o.applicationObjectId, { replication: true });
     const stale = (app?.passwordCredentials ?? []).filter(
-      (s) => s.displayName === SECRET_DISPLAY_NAME && s.keyId.toLowerCase() !== keyId,
+      (s) => s.displayName === ctx.config.secretDisplayName && s.keyId.toLowerCase() !== keyId,
     );
     for (const s of stale) {
       try {

@@ -37,6 +37,8 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
     endpoints: { graph: config.microsoft.graphBaseUrl, discovery: config.microsoft.discoveryBaseUrl },
     manifest: setup.manifest,
     secretLifetimeMonths: setup.secretLifetimeMonths,
+    // Its own secret on the tenant's shared app: connecting another environment never revokes this one (decision 010).
+    credentialOwner: setup.id,
     ...(account ? { tenantId: account.tenantId } : {}),
   };
   const tokens = { getToken: (resource: TokenResource) => getAccessToken(scopesFor(resource)) };
