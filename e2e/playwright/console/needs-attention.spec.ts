@@ -195,6 +195,14 @@ test.describe('support sees every admin who is stuck', () => {
       'succeeded',
       { timeout: 90_000 },
     );
+    await expect(s.admin.page.locator('[data-testid^="step-"][data-status="waiting"]').first()).toBeVisible({
+      timeout: 90_000,
+    });
+    // Support sees the replication wait as the admin does: waiting, the next try to the second, no error.
+    const waiting = s.support.page.locator('li[data-status="waiting"]').first();
+    await expect(waiting).toBeVisible({ timeout: 30_000 });
+    await expect(waiting.getByTestId('step-wait')).toContainText(/Next try at .*\d{2}:\d{2}:\d{2} UTC/);
+    await expect(waiting.getByTestId('step-error')).toHaveCount(0);
     await s.admin.page.getByRole('button', { name: 'Cancel' }).click();
     await expect(s.admin.page.getByRole('status').filter({ hasText: 'Stopped.' })).toBeVisible();
     await expectSupportSees(s.support.page, s.id, s.customer, 'stopped', {

@@ -144,3 +144,25 @@ describe('mergeEvents', () => {
     expect(mergeEvents([c], [a]).map((e) => e.id)).toEqual([1, 3]);
   });
 });
+
+describe('waits are waits', () => {
+  it('a step waiting for Microsoft keeps its answer as a wait, not an error; a final failure is an error', () => {
+    const answer = {
+      code: '0x8004F510',
+      message: 'The application was not found',
+      requestId: 'req-9',
+      fix: 'Retry',
+    };
+    const waiting = buildTimeline(
+      [{ step: 'application_user', status: 'waiting', attempts: 2, error: answer }],
+      [],
+    ).find((r) => r.step === 'application_user');
+    expect(waiting?.status).toBe('waiting');
+    expect(waiting?.errors).toEqual([]);
+    const failed = buildTimeline(
+      [{ step: 'application_user', status: 'failed', attempts: 3, error: answer }],
+      [],
+    ).find((r) => r.step === 'application_user');
+    expect(failed?.errors).toEqual([expect.objectContaining({ code: '0x8004F510', requestId: 'req-9' })]);
+  });
+});

@@ -1,7 +1,7 @@
 import type { SetupEvent } from '@kantiv/shared/events';
 import type { Setup } from '@kantiv/shared/setup';
-import { buildTimeline, STEP_LABELS } from '../lib/timeline.ts';
-import { formatDateTime, formatDuration } from '../lib/format.ts';
+import { buildTimeline, STEP_LABELS, type TimelineError } from '../lib/timeline.ts';
+import { formatDateTime, formatDateTimeSeconds, formatDuration } from '../lib/format.ts';
 import { isMoment } from '../lib/moments.ts';
 import { StepStatusBadge } from './state-badge.tsx';
 
@@ -31,6 +31,7 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
               {row.durationMs !== undefined && <span>Took {formatDuration(row.durationMs)}</span>}
             </p>
             {row.message && row.status !== 'pending' && <p>{row.message}</p>}
+            {row.status === 'waiting' && <CurrentWait retryAt={row.waits.at(-1)?.retryAt} />}
             {row.waits.length > 0 && (
               <details>
                 <summary>
@@ -40,7 +41,7 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
                   {row.waits.map((w) => (
                     <li key={`${w.at}-${w.attempt ?? 0}`}>
                       {formatDateTime(w.at)}: {w.message}
-                      {w.retryAt && ` (next attempt ${formatDateTime(w.retryAt)})`}
+                      {w.retryAt && ` (next attempt ${formatDateTimeSeconds(w.retryAt)})`}
                       {w.error && (
                         <>
                           {' '}
@@ -59,18 +60,7 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
               </details>
             )}
             {row.errors.map((err, i) => (
-              <div key={`${err.code}-${i}`} className="c-step-error">
-                <p>
-                  <strong>Error {err.code}</strong>
-                  {err.attempt !== undefined && ` (attempt ${err.attempt})`}: {err.message}
-                </p>
-                {err.requestId && (
-                  <p>
-                    Microsoft request id: <code>{err.requestId}</code>
-                  </p>
-                )}
-                {err.fix && <p>Fix shown to the admin: {err.fix}</p>}
-              </div>
+              <StepErrorView key={`${err.code}-${i}`} error={err} />
             ))}
           </li>
         ))}
@@ -89,5 +79,44 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
         </>
       )}
     </section>
+  );
+}
+
+/** A replication wait as the admin sees it: normal, with the next try to the second. No error styling. */
+function CurrentWait({ retryAt }: { retryAt: string | undefined }) {
+  return (
+    <p className="c-step-wait" data-testid="step-wait">
+      Waiting for Microsoft — this is normal while Microsoft copies new objects between its servers.
+      {retryAt ? ` Next try at ${formatDateTimeSeconds(retryAt)}.` : ''}
+    </p>
+  );
+}
+
+/** Microsoft's texts can run to pages: the code and request id come first, a long message folds. */
+const LONG_MESSAGE = 200;
+
+function StepErrorView({ error }: { error: TimelineError }) {
+  const long = error.message.length > LONG_MESSAGE;
+  return (
+    <div className="c-step-error" data-testid="step-error">
+      <p>
+        <strong>Error {error.code}</strong>
+        {error.attempt !== undefined && ` (attempt ${error.attempt})`}
+        {error.requestId && (
+          <>
+            {' '}
+            · Microsoft request id: <code>{error.requestId}</code>
+          </>
+        )}
+        {!long && `: ${error.message}`}
+      </p>
+      {long && (
+        <details>
+          <summary>Microsoft's full message ({error.message.length} characters)</summary>
+          <p>{error.message}</p>
+        </details>
+      )}
+      {error.fix && <p>Fix shown to the admin: {error.fix}</p>}
+    </div>
   );
 }

@@ -11,6 +11,19 @@ export function formatDateTime(iso: string | undefined): string {
   return Number.isNaN(ms) ? '—' : `${dateTime.format(ms)} UTC`;
 }
 
+const withSeconds = new Intl.DateTimeFormat('en-GB', {
+  dateStyle: 'medium',
+  timeStyle: 'medium',
+  timeZone: 'UTC',
+});
+
+/** To the second: when Microsoft's next try is due is a matter of seconds. */
+export function formatDateTimeSeconds(iso: string | undefined): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '—' : `${withSeconds.format(ms)} UTC`;
+}
+
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
   const seconds = Math.round(ms / 1000);

@@ -73,7 +73,8 @@ export function buildTimeline(steps: readonly StepSummary[], events: readonly Se
       ...(summary?.startedAt === undefined ? {} : { startedAt: summary.startedAt }),
       ...(summary?.finishedAt === undefined ? {} : { finishedAt: summary.finishedAt }),
     };
-    if (summary?.error) row.errors.push({ ...summary.error });
+    // A waiting step carries Microsoft's answer too (a replication delay): that is a wait, not an error.
+    if (summary?.error && summary.status === 'failed') row.errors.push({ ...summary.error });
     // The summary may be fresher than the events received so far (it is refetched as events arrive): an event
     // older than the summary's last change adds its waits and errors but does not turn the step back.
     const summaryAt = Date.parse(summary?.finishedAt ?? summary?.startedAt ?? '');

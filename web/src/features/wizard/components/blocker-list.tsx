@@ -14,13 +14,11 @@ export function BlockerList({ blockers, title }: { blockers: Blocker[]; title: s
     if (reported.length === 0) return;
     postMoment({
       moment: 'blocked',
-      blockers: reported
-        .slice(0, 20)
-        .map((b) => ({
-          code: b.code.slice(0, 200),
-          message: b.message.slice(0, 2000),
-          fix: b.fix.slice(0, 2000),
-        })),
+      blockers: reported.slice(0, 20).map((b) => ({
+        code: b.code.slice(0, 200),
+        message: b.message.slice(0, 2000),
+        fix: b.fix.slice(0, 2000),
+      })),
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per distinct set of blockers
   }, [key]);
