@@ -39,6 +39,10 @@ export const SCENARIO_NAMES = [
   'mfa-required',
   /** Client-credentials tokens answer `expires_in: seconds` (a token close to its end, for token caches). */
   'app-token-lifetime',
+  /** Tenant app management policy with a `trustedCertificateAuthority` restriction: self-signed certificates are refused. */
+  'certificate-credentials-blocked',
+  /** Tenant app management policy with an `asymmetricKeyLifetime` restriction of `maxDays`. */
+  'certificate-lifetime-capped',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -65,6 +69,8 @@ export type Scenario = ScopeFilter &
     | { name: 'auto-sign-in'; user: string }
     | { name: 'mfa-required'; resource: 'graph' | 'dataverse' }
     | { name: 'app-token-lifetime'; seconds: number }
+    | { name: 'certificate-credentials-blocked' }
+    | { name: 'certificate-lifetime-capped'; maxDays: number }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */
