@@ -5,7 +5,12 @@ import {
   WizardSetupSchema,
 } from '@kantiv/shared/setup';
 import { PostStepEventsRequestSchema, PostStepEventsResponseSchema } from '@kantiv/shared/events';
-import { CredentialHandoffRequestSchema, CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
+import {
+  CertificateRequestSchema,
+  CertificateResponseSchema,
+  CredentialHandoffRequestSchema,
+  CredentialHandoffResponseSchema,
+} from '@kantiv/shared/credentials';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { TokenRejected } from '../../services/identity.ts';
@@ -111,6 +116,25 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) =>
       app.setups.postStepEvents(setupOf(request.caller), request.body.events, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/wizard/certificate',
+    {
+      config: { rateLimit },
+      preHandler: app.requireSetupToken,
+      schema: {
+        tags,
+        description:
+          'Certificate mode: the server makes a key pair and self-signed certificate for the application and answers with the public certificate only; the private key stays sealed on the server.',
+        body: CertificateRequestSchema,
+        response: { 201: CertificateResponseSchema, ...errorResponses(...ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const made = await app.handoff.makeCertificate(setupOf(request.caller), request.body, actorOf(request));
+      return reply.code(201).header('cache-control', 'no-store').send(made);
+    },
   );
 
   app.post(
