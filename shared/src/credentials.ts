@@ -2,8 +2,43 @@ import { z } from 'zod';
 import { DataverseUrlSchema } from './dataverse.ts';
 
 /**
- * The one message that carries a secret: from the wizard to our server, once. The server seals it before it touches
- * the database and never returns it.
+ * How a connection proves itself to Entra. Each kind names what the server keeps: a client secret (sealed), a
+ * certificate whose private key the server generated (sealed; the browser only ever sees the public part). A third
+ * kind, a federated identity credential trusting an issuer Kantiv runs, would keep nothing per customer; it slots in
+ * here as `federated` without reshaping the hand-off (decision 010).
+ */
+export const CredentialKindSchema = z.enum(['client_secret', 'certificate']);
+export type CredentialKind = z.infer<typeof CredentialKindSchema>;
+
+/** The wizard asks the server for a certificate for the app it registered; the key pair is made on the server. */
+export const CertificateRequestSchema = z
+  .object({
+    tenantId: z.uuid(),
+    clientId: z.uuid(),
+    environmentUrl: DataverseUrlSchema,
+    /** From the plan, already shortened to the tenant's app management policy. */
+    lifetimeDays: z.number().int().min(1).max(3650),
+  })
+  .strict();
+export type CertificateRequest = z.infer<typeof CertificateRequestSchema>;
+
+/** Only public material: what Graph's `keyCredentials` takes, and the id the browser confirms at hand-off. */
+export const CertificateResponseSchema = z.object({
+  /** The `keyId` to send with the certificate in `keyCredentials`, and back in the hand-off. */
+  keyId: z.uuid(),
+  /** Base64 DER of the self-signed certificate (Graph's `keyCredential.key`). */
+  certificate: z.string(),
+  /** Hex SHA-256 thumbprint. */
+  thumbprintSha256: z.string(),
+  notBefore: z.iso.datetime(),
+  notAfter: z.iso.datetime(),
+});
+export type CertificateResponse = z.infer<typeof CertificateResponseSchema>;
+
+/**
+ * The hand-off, from the wizard to our server, once. With a client secret it is the one message that carries a
+ * secret (sealed before it touches the database, never returned); with a certificate it carries none: the browser
+ * confirms the `keyId` it added to the application and the server activates the key it holds.
  */
 export const CredentialHandoffRequestSchema = z
   .object({
@@ -12,7 +47,11 @@ export const CredentialHandoffRequestSchema = z
     source: z.enum(['automatic', 'manual']),
     tenantId: z.uuid(),
     clientId: z.uuid(),
-    clientSecret: z.string().min(1).max(1024),
+    /** Absent means `client_secret` (hand-offs from before certificates). */
+    credentialKind: CredentialKindSchema.optional(),
+    /** Certificate mode: the `keyId` of the certificate the server generated and the browser uploaded. */
+    keyId: z.uuid().optional(),
+    clientSecret: z.string().min(1).max(1024).optional(),
     /** Graph's `keyId` of the password credential (automatic path). */
     secretKeyId: z.uuid().optional(),
     secretExpiresAt: z.iso.datetime().optional(),
@@ -22,7 +61,25 @@ export const CredentialHandoffRequestSchema = z
     applicationUserId: z.uuid().optional(),
     roleName: z.string().max(200).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((req, ctx) => {
+    if ((req.credentialKind ?? 'client_secret') === 'certificate') {
+      if (req.clientSecret !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['clientSecret'],
+          message: 'A certificate hand-off carries no secret.',
+        });
+      if (req.keyId === undefined)
+        ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'Name the certificate uploaded (keyId).' });
+    } else if (req.clientSecret === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clientSecret'],
+        message: 'A client secret hand-off needs clientSecret.',
+      });
+    }
+  });
 export type CredentialHandoffRequest = z.infer<typeof CredentialHandoffRequestSchema>;
 
 export const VerificationStatusSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed']);

@@ -18,3 +18,6 @@ export const SECRET_DISPLAY_NAME = 'Kantiv secret';
 
 /** The least-privilege Dataverse security role created from the table manifest. */
 export const ROLE_NAME = 'Kantiv Integration';
+
+/** The display name of the certificates Kantiv makes for the app (`keyCredentials`), and their subject CN. */
+export const CERTIFICATE_DISPLAY_NAME = 'Kantiv certificate';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { SetupAttentionSchema } from './attention.ts';
-import { VerificationSchema } from './credentials.ts';
+import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
 
@@ -66,7 +66,7 @@ export const SetupSchema = z.object({
   clientId: z.uuid().optional(),
   applicationUserId: z.uuid().optional(),
   roleName: z.string().optional(),
-  credentialKind: z.enum(['client_secret']).optional(),
+  credentialKind: CredentialKindSchema.optional(),
   credentialSource: z.enum(['automatic', 'manual']).optional(),
   secretExpiresAt: z.iso.datetime().optional(),
   verification: VerificationSchema.optional(),

@@ -88,6 +88,22 @@ export class EmulatorControl {
     return this.rt.scenarios.list();
   }
 
+  /**
+   * Moves the emulator's clock forward by `ms` for credential lifetimes and replication, so tests can reach a
+   * certificate's expiry without sleeping; JWT times stay real so real MSAL keeps working. Returns the emulator's time now (epoch ms).
+   */
+  advanceClock(ms: number): number {
+    if (!Number.isFinite(ms) || ms < 0)
+      throw new Error('The clock only moves forward: give a number of ms >= 0.');
+    this.rt.clockOffsetMs += ms;
+    return this.rt.now();
+  }
+
+  /** The emulator's time (epoch ms), after any {@link advanceClock}. */
+  now(): number {
+    return this.rt.now();
+  }
+
   /** Sets the default replication delay for objects created from now on. */
   setReplicationDelay(ms: number): void {
     this.rt.options.replicationDelayMs = ms;
@@ -232,6 +248,9 @@ export async function controlHttp(control: EmulatorControl, ctx: Ctx): Promise<R
       control.clearScenarios();
       return noContent();
     }
+    if (path === '/clock' && ctx.method === 'GET') return json(200, { now: control.now() });
+    if (path === '/clock' && ctx.method === 'POST')
+      return json(200, { now: control.advanceClock(Number(body?.advanceMs)) });
     if (path === '/log' && ctx.method === 'GET') return json(200, { entries: control.requestLog() });
     if (path === '/token' && ctx.method === 'POST') {
       const token = await control.issueToken(body as unknown as IssueTokenOptions);

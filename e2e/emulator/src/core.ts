@@ -85,6 +85,8 @@ export class Runtime {
   readonly log: LogEntry[] = [];
 
   private readonly initialReplicationDelayMs: number;
+  /** How far tests have moved the emulator's clock (credential validity, replication), in ms. */
+  clockOffsetMs = 0;
 
   constructor(
     readonly keys: SigningKeys,
@@ -105,10 +107,11 @@ export class Runtime {
     this.mfaDone.clear();
     this.pending.clear();
     this.log.length = 0;
+    this.clockOffsetMs = 0;
   }
 
   now(): number {
-    return Date.now();
+    return Date.now() + this.clockOffsetMs;
   }
 
   record(entry: LogEntry): void {

@@ -49,6 +49,10 @@ export const SCENARIO_NAMES = [
    * `times` writes (`method`, default POST) to `service` whose path contains `path` are carried out, then answered 504.
    */
   'commit-then-gateway-timeout',
+  /** Tenant app management policy with a `trustedCertificateAuthority` restriction: self-signed certificates are refused. */
+  'certificate-credentials-blocked',
+  /** Tenant app management policy with an `asymmetricKeyLifetime` restriction of `maxDays`. */
+  'certificate-lifetime-capped',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -83,6 +87,8 @@ export type Scenario = ScopeFilter &
         path?: string;
         times?: number;
       }
+    | { name: 'certificate-credentials-blocked' }
+    | { name: 'certificate-lifetime-capped'; maxDays: number }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

@@ -66,6 +66,8 @@ export interface KeyCredential {
   customKeyIdentifier: string;
   startDateTime: string;
   endDateTime: string;
+  /** Epoch ms from when the certificate works at the token endpoint and as a proof (replication). */
+  usableAt: number;
 }
 
 export interface PermissionScope {

@@ -17,7 +17,7 @@ import {
  * and an application user. Made here by running the provisioning engine in Node with the admin's (emulated) tokens,
  * keeping the secret instead of handing it to Kantiv.
  */
-async function provisionByHand(stack: Stack): Promise<CredentialHandoffRequest> {
+async function provisionByHand(stack: Stack): Promise<CredentialHandoffRequest & { clientSecret: string }> {
   const control = stack.emulator.control;
   const scope = (resource: TokenResource) =>
     resource === 'graph'
@@ -38,10 +38,10 @@ async function provisionByHand(stack: Stack): Promise<CredentialHandoffRequest> 
     },
   });
   const result = await engine.apply();
-  if (result.status !== 'succeeded' || !handedOff) {
+  if (result.status !== 'succeeded' || !handedOff?.clientSecret) {
     throw new Error(`Manual provisioning failed: ${JSON.stringify(result.error)}`);
   }
-  return handedOff;
+  return { ...handedOff, clientSecret: handedOff.clientSecret };
 }
 
 /** Fills the four values (the tenant is prefilled by the sign-in) and sends them. */

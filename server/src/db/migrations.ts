@@ -244,6 +244,17 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.alterTable('setups').addColumn(column, 'text').execute();
       },
     },
+    // Certificate credentials (issue 17): the key pair is made on the server. Existing rows are client secrets.
+    '005_credential_kind': {
+      async up(db) {
+        await db.schema
+          .alterTable('credentials')
+          .addColumn('kind', 'text', (c) => c.notNull().defaultTo('client_secret'))
+          .execute();
+        await db.schema.alterTable('credentials').addColumn('thumbprint', 'text').execute();
+        await db.schema.alterTable('credentials').addColumn('certificate', 'text').execute();
+      },
+    },
   };
 }
 

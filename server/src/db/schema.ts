@@ -93,6 +93,15 @@ export interface CredentialsTable {
   created_at: string;
   /** Which credentialAad version the ciphertext is bound to (1: setup/tenant/client; 2: also id, active, URL). */
   aad_version: number;
+  /**
+   * `client_secret` or `certificate` (CredentialKind). For both, `secret_key_id` is Graph's keyId of the credential
+   * on the application and `secret_expires_at` its end; the sealed value is the secret or the PKCS#8 private key.
+   */
+  kind: string;
+  /** Certificate: hex SHA-256 thumbprint of the DER. */
+  thumbprint: string | null;
+  /** Certificate: base64 DER of the public certificate. */
+  certificate: string | null;
 }
 
 export interface JobsTable {

@@ -1,16 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
+import type {
+  CertificateRequest,
+  CertificateResponse,
+  CredentialHandoffRequest,
+} from '@kantiv/shared/credentials';
 import type { Keyring } from '../config.ts';
 import type { Db, Store } from '../db/database.ts';
 import type { CredentialsTable } from '../db/schema.ts';
 import { credentialAad, credentialAadV2, open, reseal, seal, VaultError } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
+import { generateCertificate } from './certificates.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 
 export type StoredCredential = Omit<
   CredentialsTable,
   'kid' | 'wrapped_key' | 'iv' | 'tag' | 'ciphertext' | 'aad_version'
 >;
+
+/** A certificate the server made for a setup and the browser has not confirmed yet carries this idempotency key. */
+const PENDING_CERTIFICATE = 'certificate-pending:';
 
 /** Non-secret fields of a hand-off: a retry with the same idempotency key must carry the same ones. */
 export function handoffFingerprint(req: CredentialHandoffRequest): string {
@@ -138,13 +146,103 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
       return r ? strip(r) : undefined;
     },
 
+    /**
+     * Makes a key pair and self-signed certificate for the setup's application and seals the private key at once,
+     * bound (AAD v2) to this row, setup, tenant, client and environment, inactive until the browser confirms it
+     * uploaded the certificate. Answers with public material only.
+     */
+    async createCertificate(
+      setupId: string,
+      req: CertificateRequest,
+      commonName: string,
+      now: Date,
+    ): Promise<CertificateResponse> {
+      const id = randomUUID();
+      const keyId = randomUUID();
+      const environmentUrl = req.environmentUrl.replace(/\/+$/, '');
+      const made = await generateCertificate({ commonName, lifetimeDays: req.lifetimeDays, now });
+      const binding = { id, setupId, tenantId: req.tenantId, clientId: req.clientId, environmentUrl };
+      const sealed = seal(deps.keyring(), made.privateKeyPem, credentialAadV2({ ...binding, active: false }));
+      await db
+        .insertInto('credentials')
+        .values({
+          id,
+          setup_id: setupId,
+          idempotency_key: `${PENDING_CERTIFICATE}${keyId}`,
+          fingerprint: '',
+          tenant_id: req.tenantId,
+          client_id: req.clientId,
+          source: 'automatic',
+          environment_url: environmentUrl,
+          application_user_id: null,
+          role_name: null,
+          secret_key_id: keyId,
+          secret_expires_at: made.notAfter.toISOString(),
+          ...sealedColumns(sealed),
+          active: 0,
+          created_at: now.toISOString(),
+          aad_version: 2,
+          kind: 'certificate',
+          thumbprint: made.thumbprintSha256,
+          certificate: made.certificate,
+        })
+        .execute();
+      return {
+        keyId,
+        certificate: made.certificate,
+        thumbprintSha256: made.thumbprintSha256,
+        notBefore: made.notBefore.toISOString(),
+        notAfter: made.notAfter.toISOString(),
+      };
+    },
+
+    /**
+     * Makes the setup's certificate named by `req.keyId` its one active credential (a certificate hand-off). The
+     * hand-off must name the same tenant, client and environment the key was made (and sealed) for. Undefined when
+     * no such unconfirmed certificate exists.
+     */
+    async activateCertificate(
+      trx: Db,
+      setupId: string,
+      req: CredentialHandoffRequest,
+    ): Promise<StoredCredential | undefined> {
+      const r = await trx
+        .selectFrom('credentials')
+        .selectAll()
+        .where('setup_id', '=', setupId)
+        .where('kind', '=', 'certificate')
+        .where('idempotency_key', '=', `${PENDING_CERTIFICATE}${req.keyId ?? ''}`)
+        .executeTakeFirst();
+      const environmentUrl = req.environmentUrl.replace(/\/+$/, '');
+      if (
+        !r ||
+        r.tenant_id !== req.tenantId ||
+        r.client_id !== req.clientId ||
+        r.environment_url.toLowerCase() !== environmentUrl.toLowerCase()
+      )
+        return undefined;
+      const next = reseal(deps.keyring(), sealedOf(r), credentialAadOf(r), credentialAadOf(r, { active: 1 }));
+      await deactivate(trx, setupId);
+      const set = {
+        ...sealedColumns(next),
+        active: 1,
+        idempotency_key: req.idempotencyKey,
+        fingerprint: handoffFingerprint(req),
+        source: req.source,
+        application_user_id: req.applicationUserId ?? null,
+        role_name: req.roleName ?? null,
+      };
+      await trx.updateTable('credentials').set(set).where('id', '=', r.id).execute();
+      return strip({ ...r, ...set });
+    },
+
     /** Seals and stores the secret as the setup's one active credential (older ones are deactivated). */
     async insert(trx: Db, setupId: string, req: CredentialHandoffRequest): Promise<StoredCredential> {
       const id = randomUUID();
       const environmentUrl = req.environmentUrl.replace(/\/+$/, '');
       const sealed = seal(
         deps.keyring(),
-        req.clientSecret,
+        req.clientSecret ?? '',
         credentialAadV2({
           id,
           setupId,
@@ -171,6 +269,9 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         active: 1,
         created_at: new Date().toISOString(),
         aad_version: 2,
+        kind: 'client_secret',
+        thumbprint: null,
+        certificate: null,
       };
       await deactivate(trx, setupId);
       await trx.insertInto('credentials').values(row).execute();

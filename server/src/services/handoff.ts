@@ -1,11 +1,14 @@
+import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import type {
+  CertificateRequest,
+  CertificateResponse,
   CredentialHandoffRequest,
   CredentialHandoffResponse,
   Verification,
 } from '@kantiv/shared/credentials';
 import type { Db } from '../db/database.ts';
 import { HttpError } from '../lib/http-error.ts';
-import type { Actor } from './audit.ts';
+import type { Actor, Audit } from './audit.ts';
 import { handoffFingerprint, type CredentialStore } from './credentials.ts';
 import type { JobRunner } from './jobs.ts';
 import type { SetupRow } from './setups/repository.ts';
@@ -17,7 +20,11 @@ import { assertWizardMayRead, assertWizardMayWrite } from './setups/wizard-gate.
 const origin = (url: string) => new URL(url).origin.toLowerCase();
 
 /** The wizard may hand off now, to this setup's tenant and, once a credential was handed off, its environment. */
-function assertHandoffAllowed(current: SetupRow, presented: SetupRow, req: CredentialHandoffRequest): void {
+function assertHandoffAllowed(
+  current: SetupRow,
+  presented: SetupRow,
+  req: Pick<CredentialHandoffRequest, 'tenantId' | 'environmentUrl'>,
+): void {
   assertWizardMayWrite(current, presented, 'handoff');
   if (!current.tenant_id) {
     throw new HttpError(
@@ -82,8 +89,26 @@ const isUniqueViolation = (err: unknown) => /unique|duplicate key/i.test(String(
  * The credential hand-off: validated, bound to the setup's tenant, idempotent by key, sealed before storage, and
  * followed by a persisted verification job. Answers with the verification state (202).
  */
-export function createHandoff(deps: { setups: Setups; credentials: CredentialStore; jobs: JobRunner }) {
-  const { setups, credentials, jobs } = deps;
+export function createHandoff(deps: {
+  setups: Setups;
+  credentials: CredentialStore;
+  jobs: JobRunner;
+  audit: Audit;
+}) {
+  const { setups, credentials, jobs, audit } = deps;
+
+  /** A secret is sealed now; a certificate was sealed when the server made it and is only switched on here. */
+  async function storeCredential(trx: Db, setupId: string, req: CredentialHandoffRequest) {
+    if (req.credentialKind !== 'certificate') return credentials.insert(trx, setupId, req);
+    const stored = await credentials.activateCertificate(trx, setupId, req);
+    if (!stored)
+      throw new HttpError(
+        409,
+        'conflict',
+        'No certificate with this keyId was made for this setup, application and environment. Run the credential step again.',
+      );
+    return stored;
+  }
 
   async function current(setupId: string): Promise<CredentialHandoffResponse> {
     const row = await setups.getRow(setupId);
@@ -94,6 +119,26 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
   }
 
   return {
+    /**
+     * Certificate mode, before the hand-off: the server makes the key pair for the app the wizard registered and
+     * answers with the public certificate only. Held to the same gate as a hand-off (token, state, tenant, environment).
+     */
+    async makeCertificate(
+      setup: SetupRow,
+      req: CertificateRequest,
+      actor: Actor,
+    ): Promise<CertificateResponse> {
+      const current = await setups.getRow(setup.id);
+      assertHandoffAllowed(current, setup, req);
+      const made = await credentials.createCertificate(setup.id, req, CERTIFICATE_DISPLAY_NAME, new Date());
+      await audit.record(actor, {
+        action: 'credential.certificate_created',
+        setupId: setup.id,
+        details: { keyId: made.keyId, thumbprintSha256: made.thumbprintSha256, notAfter: made.notAfter },
+      });
+      return made;
+    },
+
     /** Staff or an API client asks for a fresh verification with the stored credential. */
     async reverify(setupId: string, actor: Actor): Promise<void> {
       const active = await credentials.active(setupId);
@@ -158,7 +203,7 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
         await setups.change(setup.id, actor, async (current, trx) => {
           assertHandoffAllowed(current, setup, req);
           await assertNotConnectedElsewhere(trx, current, req.environmentUrl);
-          const stored = await credentials.insert(trx, setup.id, req);
+          const stored = await storeCredential(trx, setup.id, req);
           await jobs.cancelQueued(trx, 'verification', setup.id);
           await jobs.enqueue(trx, { kind: 'verification', setupId: setup.id, refId: stored.id });
           await setStep(trx, setup.id, 'handoff', 'succeeded', {
@@ -176,7 +221,7 @@ export function createHandoff(deps: { setups: Setups; credentials: CredentialSto
               environment_url: stored.environment_url,
               application_user_id: req.applicationUserId ?? null,
               role_name: req.roleName ?? current.role_name,
-              credential_kind: 'client_secret',
+              credential_kind: req.credentialKind ?? 'client_secret',
               credential_source: req.source,
               secret_expires_at: req.secretExpiresAt ?? null,
               verification: JSON.stringify(verification),

@@ -60,6 +60,24 @@ function clean(message: string): string {
 
 export type AppToken = { accessToken: string; expiresAt: Date };
 
+/**
+ * What proves the customer's app to Entra, opened from the vault for one token request. A federated identity
+ * credential would be a third member (an assertion from Kantiv's issuer) — see decision 010.
+ */
+export type AppCredential =
+  | { kind: 'client_secret'; secret: string }
+  | { kind: 'certificate'; privateKeyPem: string; thumbprintSha256: string };
+
+/** The material of a stored credential row and its opened sealed value. */
+export function appCredential(
+  row: { kind: string; thumbprint: string | null },
+  opened: string,
+): AppCredential {
+  if (row.kind === 'certificate' && row.thumbprint)
+    return { kind: 'certificate', privateKeyPem: opened, thumbprintSha256: row.thumbprint };
+  return { kind: 'client_secret', secret: opened };
+}
+
 const ENVIRONMENT_NOT_ALLOWED =
   'The environment URL is not a Dataverse environment this service may connect to.';
 
@@ -83,13 +101,17 @@ export function createMicrosoftClient(deps: {
     async acquireAppToken(input: {
       tenantId: string;
       clientId: string;
-      secret: string;
+      credential: AppCredential;
       resource: string;
     }): Promise<AppToken> {
+      const c = input.credential;
       const cca = new ConfidentialClientApplication({
         auth: {
           clientId: input.clientId,
-          clientSecret: input.secret,
+          // A certificate signs a client assertion (RFC 7523) named by its SHA-256 thumbprint (`x5t#S256`).
+          ...(c.kind === 'certificate'
+            ? { clientCertificate: { thumbprintSha256: c.thumbprintSha256, privateKey: c.privateKeyPem } }
+            : { clientSecret: c.secret }),
           authority: `${deps.authorityHost}/${input.tenantId}`,
           // A non-Microsoft authority (the emulator) must be declared, or MSAL asks Microsoft's instance discovery.
           knownAuthorities: isMicrosoftHost ? [] : [authorityUrl.host],

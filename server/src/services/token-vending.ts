@@ -3,7 +3,7 @@ import { HttpError } from '../lib/http-error.ts';
 import { VaultError } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { CredentialStore } from './credentials.ts';
-import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
+import { appCredential, MicrosoftError, type MicrosoftClient } from './microsoft.ts';
 import type { Setups } from './setups/service.ts';
 
 // Hand out a cached token only while it has this much life left, so callers never receive one about to expire.
@@ -42,11 +42,11 @@ export function createTokenVending(deps: {
         cached = true;
       } else {
         try {
-          const { secret } = await deps.credentials.reveal(active.id, 'token', actor);
+          const opened = await deps.credentials.reveal(active.id, 'token', actor);
           const t = await deps.microsoft.acquireAppToken({
             tenantId: active.tenant_id,
             clientId: active.client_id,
-            secret,
+            credential: appCredential(opened.credential, opened.secret),
             resource: active.environment_url,
           });
           token = {

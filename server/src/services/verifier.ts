@@ -5,7 +5,7 @@ import { VaultError } from '../vault/vault.ts';
 import type { Actor } from './audit.ts';
 import type { CredentialStore } from './credentials.ts';
 import type { Job, JobOutcome } from './jobs.ts';
-import { MicrosoftError, type MicrosoftClient } from './microsoft.ts';
+import { appCredential, MicrosoftError, type AppCredential, type MicrosoftClient } from './microsoft.ts';
 import { StateConflict } from './setups/lifecycle.ts';
 import type { Setups } from './setups/service.ts';
 import { setStep } from './setups/steps.ts';
@@ -152,9 +152,10 @@ export function createVerifier(deps: {
     );
 
     try {
-      let secret: string;
+      let credential: AppCredential;
       try {
-        ({ secret } = await credentials.reveal(active.id, 'verification', VERIFIER));
+        const opened = await credentials.reveal(active.id, 'verification', VERIFIER);
+        credential = appCredential(opened.credential, opened.secret);
       } catch (err) {
         if (err instanceof VaultError)
           throw new MicrosoftError(
@@ -167,10 +168,9 @@ export function createVerifier(deps: {
       const token = await microsoft.acquireAppToken({
         tenantId: active.tenant_id,
         clientId: active.client_id,
-        secret,
+        credential,
         resource: active.environment_url,
       });
-      secret = '';
       const who = (await microsoft.dataverseGet(active.environment_url, 'WhoAmI', token.accessToken)) as {
         UserId?: string;
       };

@@ -196,7 +196,7 @@ export function run(
       r.handoffs.push(req);
       if (server) {
         server.handedOffSecretKeyId = req.secretKeyId;
-        server.secrets.push(req.clientSecret);
+        if (req.clientSecret !== undefined) server.secrets.push(req.clientSecret);
       }
     },
   });

@@ -71,10 +71,13 @@ export const AADSTS = {
     `The provided request must include a 'grant_type' input parameter. Unsupported grant_type '${grant}'.`,
   noTenant: () =>
     `No tenant-identifying information found in either the request or implied by any provided credentials.`,
-  assertionSignature: () => `Client assertion failed signature validation.`,
-  assertionCertUnknown: (appId: string) =>
-    `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: 'unknown', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${appId}'.]`,
-  assertionExpired: () => `Client assertion is not within its valid time range.`,
+  assertionSignature: () =>
+    `Client assertion failed signature validation. [Reason - Key was found, but use of the key to verify the signature failed.]`,
+  assertionCertUnknown: (appId: string, thumbprint: string) =>
+    `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${thumbprint}', Please visit the Azure Portal, Graph Explorer or directly use MS Graph to see configured keys for app Id '${appId}'.]`,
+  assertionExpired: (now: string, nbf: string, exp: string) =>
+    `Client assertion is not within its valid time range. Current time: ${now}, assertion valid from ${nbf}, expiry time of assertion ${exp}. Review the documentation at https://docs.microsoft.com/azure/active-directory/develop/active-directory-certificate-credentials .`,
+  assertionIssuer: () => `Client assertion application identifier doesn't match 'client_id' parameter.`,
   assertionAudience: (aud: string) => `The audience '${aud}' is invalid.`,
   invalidClientAuth: () =>
     `The request body must contain the following parameter: 'client_assertion' or 'client_secret'.`,

@@ -1,10 +1,9 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { decodeProtectedHeader, importX509, jwtVerify, decodeJwt } from 'jose';
 import type { Runtime } from '../core.ts';
 import { json, type Ctx, type Reply } from '../http.ts';
-import type { Application, Tenant } from '../state.ts';
+import type { Tenant } from '../state.ts';
 import { sha256Hex } from '../tokens.ts';
 import { appAccessToken, ACCESS_TOKEN_LIFETIME_S } from './claims.ts';
+import { checkAssertion } from './client-assertion.ts';
 import { AADSTS } from './errors.ts';
 import { noStore, type Fail } from './token-issuance.ts';
 
@@ -59,7 +58,7 @@ export async function clientCredentials(
         `Invalid JWT token. Unsupported client_assertion_type '${assertionType ?? ''}'.`,
       );
     }
-    const problem = await checkAssertion(app, assertion, ctx, tenant);
+    const problem = await checkAssertion(rt, app, assertion, ctx, tenant);
     if (problem) return fail(401, 'invalid_client', problem.code, problem.message);
     appidacr = '2';
   } else if (clientSecret) {
@@ -88,62 +87,4 @@ export async function clientCredentials(
     },
     noStore(),
   );
-}
-
-async function checkAssertion(
-  app: Application,
-  assertion: string,
-  ctx: Ctx,
-  tenant: Tenant,
-): Promise<{ code: number; message: string } | null> {
-  let x5t: string | undefined;
-  let x5tS256: string | undefined;
-  try {
-    const h = decodeProtectedHeader(assertion);
-    x5t = typeof h.x5t === 'string' ? h.x5t : undefined;
-    x5tS256 = typeof h['x5t#S256'] === 'string' ? h['x5t#S256'] : undefined;
-    decodeJwt(assertion);
-  } catch {
-    return { code: 50027, message: 'Invalid JWT token. The token is malformed.' };
-  }
-  const cred = app.keyCredentials.find((k) => {
-    const der = Buffer.from(k.key, 'base64');
-    const sha1 = createHash('sha1').update(der).digest('base64url');
-    const sha256 = createHash('sha256').update(der).digest('base64url');
-    return (x5t !== undefined && sha1 === x5t) || (x5tS256 !== undefined && sha256 === x5tS256);
-  });
-  if (!cred) return { code: 700027, message: AADSTS.assertionCertUnknown(app.appId) };
-  try {
-    const pem = new X509Certificate(Buffer.from(cred.key, 'base64')).toString();
-    const alg = decodeProtectedHeader(assertion).alg ?? 'RS256';
-    const key = await importX509(pem, alg);
-    const { payload } = await jwtVerify(assertion, key, { clockTolerance: 300 });
-    if (payload.iss !== app.appId || payload.sub !== app.appId) {
-      return {
-        code: 700021,
-        message: "Client assertion application identifier doesn't match 'client_id' parameter.",
-      };
-    }
-    const aud = Array.isArray(payload.aud) ? payload.aud : [payload.aud];
-    const accepted = [tenant.id, ...tenant.domains].flatMap((t) => [
-      `https://login.microsoftonline.com/${t}/oauth2/v2.0/token`,
-      `${ctx.base}/${t}/oauth2/v2.0/token`,
-      `https://login.microsoftonline.com/${t}/v2.0`,
-    ]);
-    if (!aud.some((a) => typeof a === 'string' && accepted.includes(a))) {
-      return { code: 700212, message: AADSTS.assertionAudience(String(aud[0])) };
-    }
-    if (Date.parse(cred.endDateTime) <= Date.now()) {
-      return {
-        code: 700027,
-        message: 'Client assertion contains an invalid signature. [Reason - The key used is expired.]',
-      };
-    }
-  } catch (e) {
-    const expired = e instanceof Error && /exp|nbf/.test(e.message);
-    return expired
-      ? { code: 700024, message: AADSTS.assertionExpired() }
-      : { code: 700027, message: AADSTS.assertionSignature() };
-  }
-  return null;
 }

@@ -1,11 +1,10 @@
-import { randomUUID, X509Certificate } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../core.ts';
 import { noContent, type Ctx, type Reply } from '../http.ts';
 import { application } from '../seed.ts';
-import type { Application, KeyCredential } from '../state.ts';
-import { canWriteApplications, type GraphCaller } from './auth.ts';
+import type { Application } from '../state.ts';
+import { canReadApplications, canWriteApplications, type GraphCaller } from './auth.ts';
 import {
-  getter,
   inTenant,
   lister,
   readBody,
@@ -18,6 +17,7 @@ import {
 } from './crud.ts';
 import { UNIQUE_NAME_TAKEN, softDeleteApplication, uniqueNameReserved } from './deleted-items.ts';
 import { badRequest, graphError, insufficientPrivileges } from './errors.ts';
+import { parseKeyCollection, selectsKeyCredentials } from './key-credentials.ts';
 import { entity } from './query.ts';
 import { applicationJson } from './serialize.ts';
 
@@ -90,10 +90,15 @@ const APPLICATIONS: EntitySet<Application> = {
 };
 
 export const listApplications = lister(APPLICATIONS);
-export const getApplication = getter(APPLICATIONS);
+
+/** `GET /applications/{id}`: the one read that shows certificate `key`s, and only under `$select=keyCredentials`. */
+export const getApplication: TargetHandler<Application> = (rt, ctx, caller, app, key) =>
+  withTarget(ctx, canReadApplications(caller), app, key, (a) =>
+    entity(ctx, 'applications', applicationJson(a, publisherDomain(rt, a), selectsKeyCredentials(ctx))),
+  );
 
 /** Validates and applies writable properties; returns an error reply or null. */
-function applyProps(rt: Runtime, ctx: Ctx, app: Application, body: Body): Reply | null {
+function applyProps(rt: Runtime, ctx: Ctx, caller: GraphCaller, app: Application, body: Body): Reply | null {
   for (const key of Object.keys(body)) {
     if (key === 'passwordCredentials') {
       return badRequest(
@@ -205,67 +210,11 @@ function applyProps(rt: Runtime, ctx: Ctx, app: Application, body: Body): Reply 
     };
   }
   if ('keyCredentials' in body) {
-    const result = parseKeyCredentials(ctx, body.keyCredentials, app.keyCredentials);
+    const result = parseKeyCollection(rt, ctx, caller, body.keyCredentials, app.keyCredentials);
     if ('status' in result) return result;
     app.keyCredentials = result.list;
   }
   return null;
-}
-
-/**
- * PATCH keyCredentials replaces the whole collection; existing keys are kept by sending their keyId back (Graph
- * returns `key: null` on reads, so clients resend keyId without key for the ones to keep).
- */
-function parseKeyCredentials(
-  ctx: Ctx,
-  value: unknown,
-  existing: KeyCredential[],
-): { list: KeyCredential[] } | Reply {
-  if (!Array.isArray(value))
-    return badRequest(
-      ctx,
-      "Invalid value specified for property 'keyCredentials' of resource 'Application'.",
-    );
-  const out: KeyCredential[] = [];
-  for (const raw of value as Body[]) {
-    const keep = typeof raw.keyId === 'string' ? existing.find((k) => k.keyId === raw.keyId) : undefined;
-    if (keep && !raw.key) {
-      out.push(keep);
-      continue;
-    }
-    if (raw.type !== 'AsymmetricX509Cert' || raw.usage !== 'Verify' || typeof raw.key !== 'string') {
-      return graphError(
-        ctx,
-        400,
-        'KeyCredentialsInvalidValue',
-        'Key credential type or usage is not supported, or the key is missing.',
-      );
-    }
-    let cert: X509Certificate;
-    try {
-      cert = new X509Certificate(Buffer.from(raw.key, 'base64'));
-    } catch {
-      return graphError(
-        ctx,
-        400,
-        'KeyCredentialsInvalidValue',
-        'Key credential key is not a valid base64 encoded X509 certificate.',
-      );
-    }
-    const thumbprint = Buffer.from(cert.fingerprint.replace(/:/g, ''), 'hex').toString('base64');
-    out.push({
-      keyId: typeof raw.keyId === 'string' ? raw.keyId : randomUUID(),
-      displayName:
-        typeof raw.displayName === 'string' ? raw.displayName : `CN=${cert.subject.replace(/^CN=/, '')}`,
-      type: 'AsymmetricX509Cert',
-      usage: 'Verify',
-      key: Buffer.from(cert.raw).toString('base64'),
-      customKeyIdentifier: thumbprint,
-      startDateTime: new Date(cert.validFrom).toISOString(),
-      endDateTime: new Date(cert.validTo).toISOString(),
-    });
-  }
-  return { list: out };
 }
 
 function newApplication(rt: Runtime, tenantId: string): Application {
@@ -295,7 +244,7 @@ export function createApplication(
     return badRequest(ctx, "Invalid value specified for property 'displayName' of resource 'Application'.");
   }
   const app = newApplication(rt, caller.tenant.id);
-  const problem = applyProps(rt, ctx, app, body);
+  const problem = applyProps(rt, ctx, caller, app, body);
   if (problem) return problem;
   if (uniqueName && uniqueNameReserved(rt, caller.tenant.id, uniqueName))
     return badRequest(ctx, UNIQUE_NAME_TAKEN);
@@ -309,7 +258,7 @@ export function createApplication(
 export const updateApplication: TargetHandler<Application> = (rt, ctx, caller, app, key) => {
   return withTargetAndBody(ctx, canWriteApplications(rt, caller), app, key, (target, body) => {
     const draft = structuredClone(target);
-    const problem = applyProps(rt, ctx, draft, body);
+    const problem = applyProps(rt, ctx, caller, draft, body);
     if (problem) return problem;
     Object.assign(target, draft);
     return noContent();

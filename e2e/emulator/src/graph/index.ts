@@ -12,6 +12,7 @@ import {
 import { authenticate } from './auth.ts';
 import { deletedItems } from './deleted-items.ts';
 import { addPassword, removePassword } from './passwords.ts';
+import { addKey, removeKey } from './roll-keys.ts';
 import { graphError } from './errors.ts';
 import { getMe, getMemberOf, getOrganization } from './me.ts';
 import {
@@ -50,7 +51,7 @@ export async function graph(rt: Runtime, ctx: Ctx): Promise<Reply> {
   if (deleted) return deletedItems(rt, ctx, caller, deleted[1] ?? '');
 
   const apps =
-    /^\/applications(?:\/([0-9a-fA-F-]{36})|(\([^)]*\)))?(?:\/(addPassword|removePassword|microsoft\.graph\.addPassword|microsoft\.graph\.removePassword))?$/.exec(
+    /^\/applications(?:\/([0-9a-fA-F-]{36})|(\([^)]*\)))?(?:\/(?:microsoft\.graph\.)?(addPassword|removePassword|addKey|removeKey))?$/.exec(
       rest,
     );
   if (apps) {
@@ -67,7 +68,9 @@ export async function graph(rt: Runtime, ctx: Ctx): Promise<Reply> {
     const app = findApp(rt, caller, key, includeUnreplicated);
     if (action) {
       if (method !== 'POST') return methodNotAllowed(ctx);
-      return action.endsWith('addPassword')
+      if (action === 'addKey') return addKey(rt, ctx, caller, app, keyText);
+      if (action === 'removeKey') return removeKey(rt, ctx, caller, app, keyText);
+      return action === 'addPassword'
         ? addPassword(rt, ctx, caller, app, keyText)
         : removePassword(rt, ctx, caller, app, keyText);
     }

@@ -1,4 +1,5 @@
 import type { Application, ServicePrincipal, Tenant, User } from '../state.ts';
+import { keyCredentialJson } from './key-credentials.ts';
 
 export const GRAPH_CONTEXT = 'https://graph.microsoft.com/v1.0/$metadata';
 
@@ -11,7 +12,11 @@ const noInfo = () => ({
   termsOfServiceUrl: null,
 });
 
-export function applicationJson(app: Application, publisherDomain: string): Record<string, unknown> {
+export function applicationJson(
+  app: Application,
+  publisherDomain: string,
+  withKeys = false,
+): Record<string, unknown> {
   return {
     id: app.id,
     deletedDateTime: null,
@@ -49,16 +54,7 @@ export function applicationJson(app: Application, publisherDomain: string): Reco
     },
     appRoles: app.appRoles,
     info: noInfo(),
-    keyCredentials: app.keyCredentials.map((k) => ({
-      customKeyIdentifier: k.customKeyIdentifier,
-      displayName: k.displayName,
-      endDateTime: k.endDateTime,
-      key: null,
-      keyId: k.keyId,
-      startDateTime: k.startDateTime,
-      type: k.type,
-      usage: k.usage,
-    })),
+    keyCredentials: app.keyCredentials.map((k) => keyCredentialJson(k, withKeys)),
     parentalControlSettings: { countriesBlockedForMinors: [], legalAgeGroupRule: 'Allow' },
     passwordCredentials: app.passwordCredentials.map((p) => ({
       customKeyIdentifier: null,

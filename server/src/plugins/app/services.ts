@@ -132,7 +132,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   app.decorate('eventBus', eventBus);
   app.decorate('setups', setups);
   app.decorate('credentialStore', credentialStore);
-  app.decorate('handoff', createHandoff({ setups, credentials: credentialStore, jobs }));
+  app.decorate('handoff', createHandoff({ setups, credentials: credentialStore, jobs, audit }));
   app.decorate('apiKeys', apiKeys);
   app.decorate('webhooks', webhooks);
   app.decorate(

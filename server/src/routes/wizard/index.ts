@@ -6,7 +6,12 @@ import {
 } from '@kantiv/shared/setup';
 import { PostStepEventsRequestSchema, PostStepEventsResponseSchema } from '@kantiv/shared/events';
 import { WizardMomentRequestSchema, WizardMomentResponseSchema } from '@kantiv/shared/attention';
-import { CredentialHandoffRequestSchema, CredentialHandoffResponseSchema } from '@kantiv/shared/credentials';
+import {
+  CertificateRequestSchema,
+  CertificateResponseSchema,
+  CredentialHandoffRequestSchema,
+  CredentialHandoffResponseSchema,
+} from '@kantiv/shared/credentials';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
@@ -103,6 +108,25 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => ({
       recorded: await app.setups.moments.record(setupOf(request.caller), request.body, actorOf(request)),
     }),
+  );
+
+  app.post(
+    '/api/v1/wizard/certificate',
+    {
+      config: { rateLimit },
+      preHandler: app.requireSetupToken,
+      schema: {
+        tags,
+        description:
+          'Certificate mode: the server makes a key pair and self-signed certificate for the application and answers with the public certificate only; the private key stays sealed on the server.',
+        body: CertificateRequestSchema,
+        response: { 201: CertificateResponseSchema, ...errorResponses(...ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      const made = await app.handoff.makeCertificate(setupOf(request.caller), request.body, actorOf(request));
+      return reply.code(201).header('cache-control', 'no-store').send(made);
+    },
   );
 
   app.post(

@@ -9,7 +9,7 @@ import {
   type SetupState,
 } from '@kantiv/shared/setup';
 import { STEP_IDS, type StepStatus, type StepSummary } from '@kantiv/shared/steps';
-import type { Verification } from '@kantiv/shared/credentials';
+import type { CredentialKind, Verification } from '@kantiv/shared/credentials';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import type { Database, SetupsTable, SetupStepsTable } from '../../db/schema.ts';
@@ -64,7 +64,7 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
     ...opt('clientId', r.client_id),
     ...opt('applicationUserId', r.application_user_id),
     ...opt('roleName', r.role_name),
-    ...opt('credentialKind', r.credential_kind as 'client_secret' | null),
+    ...opt('credentialKind', r.credential_kind as CredentialKind | null),
     ...opt('credentialSource', r.credential_source as 'automatic' | 'manual' | null),
     ...opt('secretExpiresAt', r.secret_expires_at),
     ...opt('verification', parseJson<Verification>(r.verification)),

@@ -1,0 +1,182 @@
+import { randomUUID, X509Certificate } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { ADMIN, useVerifierStack } from './support/verification-harness.ts';
+
+/**
+ * Certificate credentials (issue 17): the server makes the key pair, the wizard only ever holds the public
+ * certificate, adds it to the application's keyCredentials and confirms its keyId; the server verifies and vends
+ * tokens with a signed client assertion (msal-node `clientCertificate`) against the emulated Entra.
+ */
+const stack = useVerifierStack();
+
+async function certificateFor(setup: { token: string }, appId: string, lifetimeDays = 365) {
+  return stack.v.app.inject({
+    method: 'POST',
+    url: '/api/v1/wizard/certificate',
+    headers: { authorization: `Bearer ${setup.token}` },
+    payload: {
+      tenantId: stack.emulator.tenants.contoso,
+      clientId: appId,
+      environmentUrl: stack.v.org().url,
+      lifetimeDays,
+    },
+  });
+}
+
+async function uploadToApp(appId: string, keyId: string, certificate: string) {
+  const graph = await tokenFor(stack.emulator, ADMIN, 'https://graph.microsoft.com/.default');
+  const app = await call(stack.emulator, `${GRAPH}/applications(appId='${appId}')`, { token: graph });
+  const r = await call(stack.emulator, `${GRAPH}/applications/${String(app.json.id)}`, {
+    method: 'PATCH',
+    token: graph,
+    body: {
+      keyCredentials: [
+        {
+          keyId,
+          type: 'AsymmetricX509Cert',
+          usage: 'Verify',
+          key: certificate,
+          displayName: CERTIFICATE_DISPLAY_NAME,
+        },
+      ],
+    },
+  });
+  expect(r.status).toBe(204);
+}
+
+const handOff = (setup: { token: string }, payload: Record<string, unknown>) =>
+  stack.v.app.inject({
+    method: 'POST',
+    url: '/api/v1/wizard/credentials',
+    headers: { authorization: `Bearer ${setup.token}` },
+    payload: {
+      idempotencyKey: randomUUID(),
+      source: 'automatic',
+      tenantId: stack.emulator.tenants.contoso,
+      environmentUrl: stack.v.org().url,
+      ...payload,
+    },
+  });
+
+describe('certificate credentials', () => {
+  it('verifies and vends tokens with a certificate the server made; the browser only ever receives the public certificate', async () => {
+    const p = await stack.v.provision({ withApplicationUser: true });
+    const setup = await stack.v.startSetup();
+    const res = await certificateFor(setup, p.appId);
+    expect(res.statusCode).toBe(201);
+    expect(res.body).not.toMatch(/PRIVATE KEY/);
+    const made = res.json<{
+      keyId: string;
+      certificate: string;
+      thumbprintSha256: string;
+      notAfter: string;
+    }>();
+    expect(Object.keys(made).sort()).toEqual([
+      'certificate',
+      'keyId',
+      'notAfter',
+      'notBefore',
+      'thumbprintSha256',
+    ]);
+    const cert = new X509Certificate(Buffer.from(made.certificate, 'base64'));
+    expect(cert.subject).toBe(`CN=${CERTIFICATE_DISPLAY_NAME}`);
+    expect(cert.publicKey.asymmetricKeyDetails?.modulusLength).toBeGreaterThanOrEqual(2048);
+    expect(cert.fingerprint256.replace(/:/g, '').toLowerCase()).toBe(made.thumbprintSha256);
+    const days = (Date.parse(cert.validTo) - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(364);
+    expect(days).toBeLessThan(366);
+
+    await uploadToApp(p.appId, made.keyId, made.certificate);
+    const handed = await handOff(setup, {
+      clientId: p.appId,
+      credentialKind: 'certificate',
+      keyId: made.keyId,
+      applicationUserId: p.applicationUserId,
+    });
+    expect(handed.statusCode).toBe(202);
+    const settled = await stack.v.settled(setup.id);
+    expect(settled.state).toBe('verified');
+
+    const row = await stack.v.app.store.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('setup_id', '=', setup.id)
+      .where('active', '=', 1)
+      .executeTakeFirstOrThrow();
+    expect(row).toMatchObject({
+      kind: 'certificate',
+      secret_key_id: made.keyId,
+      thumbprint: made.thumbprintSha256,
+    });
+    expect(row.ciphertext).not.toMatch(/PRIVATE KEY/);
+    const setupRow = await stack.v.app.store.db
+      .selectFrom('setups')
+      .select('credential_kind')
+      .where('id', '=', setup.id)
+      .executeTakeFirstOrThrow();
+    expect(setupRow.credential_kind).toBe('certificate');
+
+    const vended = await stack.v.app.inject({
+      method: 'POST',
+      url: `/api/v1/connections/${setup.id}/token`,
+      headers: stack.v.auth,
+    });
+    expect(vended.statusCode).toBe(200);
+    const who = await call(stack.emulator, `${stack.v.org().apiUrl}/api/data/v9.2/WhoAmI`, {
+      token: vended.json<{ accessToken: string }>().accessToken,
+    });
+    expect(String(who.json.UserId)).toBe(p.applicationUserId);
+    // The token request was a client assertion (appidacr 2), not a secret.
+    const claims = JSON.parse(
+      Buffer.from(vended.json<{ accessToken: string }>().accessToken.split('.')[1]!, 'base64url').toString(),
+    ) as { appidacr: string };
+    expect(claims.appidacr).toBe('2');
+  });
+
+  it('refuses a certificate hand-off that carries a secret, names no keyId, or names a key the server did not make for this app', async () => {
+    const p = await stack.v.provision({ withApplicationUser: true });
+    const setup = await stack.v.startSetup();
+    const made = (await certificateFor(setup, p.appId)).json<{ keyId: string }>();
+    const withSecret = await handOff(setup, {
+      clientId: p.appId,
+      credentialKind: 'certificate',
+      keyId: made.keyId,
+      clientSecret: 'not-wanted',
+    });
+    expect(withSecret.statusCode).toBe(400);
+    const noKey = await handOff(setup, { clientId: p.appId, credentialKind: 'certificate' });
+    expect(noKey.statusCode).toBe(400);
+    const unknown = await handOff(setup, {
+      clientId: p.appId,
+      credentialKind: 'certificate',
+      keyId: randomUUID(),
+    });
+    expect(unknown.statusCode).toBe(409);
+    const otherApp = await handOff(setup, {
+      clientId: randomUUID(),
+      credentialKind: 'certificate',
+      keyId: made.keyId,
+    });
+    expect(otherApp.statusCode).toBe(409);
+  });
+
+  it('refuses to make a certificate for another tenant than the one the setup signed in with', async () => {
+    const p = await stack.v.provision({ withApplicationUser: false });
+    const setup = await stack.v.startSetup();
+    const res = await stack.v.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/certificate',
+      headers: { authorization: `Bearer ${setup.token}` },
+      payload: {
+        tenantId: randomUUID(),
+        clientId: p.appId,
+        environmentUrl: stack.v.org().url,
+        lifetimeDays: 365,
+      },
+    });
+    expect(res.statusCode).toBe(403);
+    expect(res.json<{ error: { code: string } }>().error.code).toBe('tenant_mismatch');
+  });
+});
