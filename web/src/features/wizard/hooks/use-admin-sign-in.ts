@@ -27,15 +27,18 @@ async function loadAuth(config: ClientConfig): Promise<AuthModule> {
 export function useAdminSignIn({
   config,
   finishRedirect,
+  initialProblem,
   onIdToken,
 }: {
   config: ClientConfig;
   /** False while nobody can have signed in in this tab (before the welcome page): MSAL is not even loaded. */
   finishRedirect: boolean;
+  /** A problem met on the page that sent the admin here (the welcome page's sign-in). */
+  initialProblem?: AdminSignInProblem | undefined;
   onIdToken: (idToken: string) => Promise<AdminSignInProblem | undefined>;
 }) {
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<AdminSignInProblem | undefined>();
+  const [problem, setProblem] = useState<AdminSignInProblem | undefined>(initialProblem);
   const handledRedirect = useRef(false);
 
   async function handOver(idToken: string) {
@@ -60,7 +63,10 @@ export function useAdminSignIn({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page
   }, []);
 
-  async function attempt(idTokenFrom: (auth: AuthModule) => Promise<string | undefined>) {
+  /** Resolves to the problem shown, if any, so a page can take the admin where the problem is explained. */
+  async function attempt(
+    idTokenFrom: (auth: AuthModule) => Promise<string | undefined>,
+  ): Promise<AdminSignInProblem | undefined> {
     setBusy(true);
     setProblem(undefined);
     try {
@@ -69,10 +75,14 @@ export function useAdminSignIn({
       try {
         idToken = await idTokenFrom(auth);
       } catch (err) {
-        setProblem(auth.describeSignInError(err));
-        return;
+        const described = auth.describeSignInError(err);
+        setProblem(described);
+        return described;
       }
-      if (idToken) await handOver(idToken);
+      if (!idToken) return undefined;
+      const refused = await onIdToken(idToken);
+      if (refused) setProblem(refused);
+      return refused;
     } finally {
       setBusy(false);
     }
@@ -82,10 +92,10 @@ export function useAdminSignIn({
     busy,
     problem,
     clearProblem: () => setProblem(undefined),
-    /** Microsoft's sign-in dialog (popup, or redirect when blocked). */
-    signIn: () =>
+    /** Microsoft's sign-in dialog (popup, or redirect when blocked, coming back to `returnTo`). */
+    signIn: (returnTo?: string) =>
       attempt(async (auth) => {
-        const outcome = await auth.signIn();
+        const outcome = await auth.signIn(undefined, returnTo);
         return outcome.kind === 'signed-in' ? outcome.result.idToken : undefined;
       }),
     /** The account already signed in in this tab, without a dialog. */

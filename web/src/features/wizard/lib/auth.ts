@@ -25,7 +25,7 @@ export const SIGN_IN_SCOPES = ['Application.ReadWrite.All', 'User.Read'];
 /** Consented up front in the same dialog so later tokens for Dataverse come silently. */
 export const EXTRA_CONSENT_SCOPES = [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
 
-/** What an administrator grants for the whole organisation on the admin-consent page (full resource URIs). */
+/** What an administrator grants for the whole organization on the admin-consent page (full resource URIs). */
 export const ADMIN_CONSENT_SCOPES = [
   ...SIGN_IN_SCOPES.map((s) => `https://graph.microsoft.com/${s}`),
   ...EXTRA_CONSENT_SCOPES,
@@ -106,9 +106,9 @@ export type SignInOutcome = { kind: 'signed-in'; result: AuthenticationResult } 
 
 /**
  * Opens Microsoft's sign-in in a popup (the wizard keeps its place); when the browser blocks popups, falls back to a
- * full-page redirect that comes back to the page that started it.
+ * full-page redirect that comes back to `returnTo` (the page that started it, unless that page cannot finish it).
  */
-export async function signIn(loginHint?: string): Promise<SignInOutcome> {
+export async function signIn(loginHint?: string, returnTo?: string): Promise<SignInOutcome> {
   const { pca } = await state();
   const request = {
     scopes: SIGN_IN_SCOPES,
@@ -127,7 +127,7 @@ export async function signIn(loginHint?: string): Promise<SignInOutcome> {
         err.errorCode === BrowserAuthErrorCodes.emptyWindowError ||
         err.errorCode === BrowserAuthErrorCodes.blockNestedPopups)
     ) {
-      await pca.loginRedirect({ ...request, redirectStartPage: window.location.href });
+      await pca.loginRedirect({ ...request, redirectStartPage: returnTo ?? window.location.href });
       return { kind: 'redirecting' };
     }
     throw err;
