@@ -55,6 +55,35 @@ describe('firstIncompleteStep', () => {
   });
 });
 
+describe('firstIncompleteStep after a failed verification', () => {
+  const failed = {
+    ...base,
+    state: 'failed' as const,
+    tenantId: TENANT,
+    verification: { status: 'failed' as const, attempts: 1 },
+  };
+  it('shows the failure first, then reopens the wizard once the admin chose Run it again', () => {
+    expect(firstIncompleteStep({ setup: failed, signedInTenantId: TENANT, choices: {} })).toBe('done');
+    expect(firstIncompleteStep({ setup: failed, signedInTenantId: TENANT, choices: { rerun: true } })).toBe(
+      'environment',
+    );
+    expect(
+      firstIncompleteStep({
+        setup: failed,
+        signedInTenantId: TENANT,
+        choices: { rerun: true, environmentUrl: 'https://contoso.crm.dynamics.com', runStarted: true },
+      }),
+    ).toBe('run');
+    expect(
+      firstIncompleteStep({
+        setup: failed,
+        signedInTenantId: undefined,
+        choices: { rerun: true, welcomed: true },
+      }),
+    ).toBe('sign-in');
+  });
+});
+
 describe('resolveStep', () => {
   it('lets the admin go back but not skip ahead', () => {
     expect(resolveStep('welcome', 'plan')).toBe('welcome');

@@ -12,7 +12,6 @@ export async function startWizardRun(browser: Browser, baseURL: string, inviteUr
   const context = await browser.newContext({ baseURL });
   const admin = await context.newPage();
   await admin.goto(inviteUrl);
-  await admin.getByRole('button', { name: 'Continue to sign in' }).click();
   const popupPromise = admin.waitForEvent('popup');
   await admin.getByRole('button', { name: 'Sign in with Microsoft' }).click();
   const popup = await popupPromise;
@@ -28,8 +27,7 @@ export async function startWizardRun(browser: Browser, baseURL: string, inviteUr
     () => 'timeout' as const,
   );
   if ((await Promise.race([closed, consent])) === 'consent') await accept.click();
-  await admin.getByLabel(/Contoso Production/).check({ timeout: 60_000 });
-  await admin.getByRole('button', { name: 'Continue to the plan' }).click();
+  await admin.getByRole('button', { name: /Contoso Production/ }).click({ timeout: 60_000 });
   await admin.getByRole('button', { name: 'Connect', exact: true }).click({ timeout: 60_000 });
   await expect(admin.getByRole('heading', { level: 1, name: /^Connecting/ })).toBeVisible();
   return { admin, close: () => context.close() };

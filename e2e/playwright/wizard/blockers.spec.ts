@@ -6,6 +6,7 @@ import {
   grantTenantConsent,
   openInvite,
   signInToEnvironments,
+  typeEnvironment,
 } from './helpers.ts';
 
 test('admin without the Entra role › the preflight says which role is missing and who can fix it', async ({
@@ -18,7 +19,10 @@ test('admin without the Entra role › the preflight says which role is missing 
   const blockers = page.getByRole('alert').filter({ hasText: 'Before you can continue' });
   await expect(blockers).toBeVisible({ timeout: 60_000 });
   await expect(blockers).toContainText(/Application Administrator/);
-  await expect(page.getByRole('button', { name: 'Continue to the plan' })).toBeDisabled();
+  await expect(
+    page.getByTestId('environments').getByRole('button', { name: /Contoso Production/ }),
+  ).toBeDisabled();
+  await expect(page.getByRole('button', { name: 'Continue with this address' })).toHaveCount(0);
   await expectAccessible(page, 'environment with a blocker');
 });
 
@@ -27,10 +31,15 @@ test('admin who is not System Administrator › the environment is flagged and c
   stack,
 }) => {
   await signInToEnvironments(page, stack, USERS.cloudAdminOnly);
-  await expect(page.getByText(/You are not System Administrator here/).first()).toBeVisible({
+  await expect(page.getByText(/you are not System Administrator here/).first()).toBeVisible({
     timeout: 60_000,
   });
-  await chooseEnvironment(page, /Contoso Production/);
+  // Listed with the reason, but not a button: the admin cannot pick it by mistake.
+  const unusable = page.getByTestId('environment-unusable').filter({ hasText: 'Contoso Production' });
+  await expect(unusable).toBeVisible();
+  await expect(page.getByTestId('environments').getByRole('button')).toHaveCount(0);
+  // Typed by hand, Dataverse still refuses it, with the reason.
+  await typeEnvironment(page, 'contoso.crm.dynamics.com');
   const blockers = page.getByRole('alert').filter({ hasText: 'This environment cannot be used yet' });
   await expect(blockers).toBeVisible({ timeout: 60_000 });
   await expect(blockers).toContainText(/System Administrator/);
@@ -54,7 +63,6 @@ test('consent declined › the sign-in page explains it and offers the admin-con
   stack.emulator.control.setScenario({ name: 'auto-sign-in', user: USERS.admin });
   stack.emulator.control.setScenario({ name: 'consent-declined' });
   await openInvite(page, stack);
-  await page.getByRole('button', { name: 'Continue to sign in' }).click();
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
   const consent = page.getByTestId('consent-declined');
   await expect(consent).toBeVisible({ timeout: 60_000 });

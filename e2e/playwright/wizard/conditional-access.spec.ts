@@ -20,7 +20,7 @@ test('conditional access › Dataverse wants MFA after sign-in: Microsoft’s wi
   page.on('popup', (popup) => popups.push(popup.url()));
 
   const { setupId } = await signInToEnvironments(page, stack);
-  await expect(page.getByRole('radio', { name: /Contoso Production/ })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: /Contoso Production/ })).toBeVisible({ timeout: 60_000 });
   await chooseEnvironment(page, /Contoso Production/);
   await connectAndFinish(page);
   await expectStatus(stack, setupId, 'verified');
@@ -54,7 +54,7 @@ test('conditional access › the browser blocks the MFA window that no click ope
   await expectAccessible(page, 'environment page asking to sign in again');
 
   await notice.getByRole('button', { name: 'Sign in to Dynamics 365' }).click();
-  await expect(page.getByRole('radio', { name: /Contoso Production/ })).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByRole('button', { name: /Contoso Production/ })).toBeVisible({ timeout: 60_000 });
   await expect(page.getByTestId('sign-in-again')).toHaveCount(0);
   expect(popups).toHaveLength(2);
   await chooseEnvironment(page, /Contoso Production/);

@@ -82,13 +82,12 @@ export async function signInOnManualPage(page: Page, stack: Stack): Promise<void
   await expect(page.getByRole('heading', { name: 'First, sign in with Microsoft' })).toHaveCount(0);
 }
 
-/** From the welcome page to the sign-in page. */
+/** The welcome page's main button is the Microsoft sign-in itself: no page in between. */
 export async function openSignIn(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Continue to sign in' }).click();
-  await expect(page.getByRole('heading', { level: 1, name: 'Sign in with Microsoft' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign in with Microsoft' })).toBeVisible();
 }
 
-/** On the sign-in page: Microsoft sign-in (popup, or redirect when blocked) as `user`. */
+/** On the welcome or sign-in page: Microsoft sign-in (popup, or redirect when blocked) as `user`. */
 export async function signInWithMicrosoft(page: Page, stack: Stack, user: string = USERS.admin) {
   autoSignIn(stack, user);
   await page.getByRole('button', { name: 'Sign in with Microsoft' }).click();
@@ -146,9 +145,18 @@ export async function signInToEnvironments(page: Page, stack: Stack, user: strin
   return invite;
 }
 
+/** One click on the environment: it is checked and the plan opens. */
 export async function chooseEnvironment(page: Page, name: RegExp | string): Promise<void> {
-  await page.getByRole('radio', { name }).check();
-  await page.getByRole('button', { name: 'Continue to the plan' }).click();
+  await page.getByTestId('environments').getByRole('button', { name }).click({ timeout: 60_000 });
+}
+
+/** The environment typed by its address (as printed in the Power Platform admin center, with or without https://). */
+export async function typeEnvironment(page: Page, address: string): Promise<void> {
+  await page
+    .getByRole('button', { name: 'Another environment (type its address)' })
+    .click({ timeout: 60_000 });
+  await page.getByLabel('Environment address').fill(address);
+  await page.getByRole('button', { name: 'Continue with this address' }).click();
 }
 
 /**
@@ -213,4 +221,11 @@ export async function expectStatus(
   await expect
     .poll(async () => (await stack.getStatus(setupId)).state, { timeout, intervals: [500, 1000, 2000] })
     .toBe(state);
+}
+
+/** The manual form's "Client secret expires on": a year from today, as Entra would show it. */
+export async function fillSecretExpiry(page: Page): Promise<string> {
+  const date = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
+  await page.getByLabel('Client secret expires on').fill(date);
+  return date;
 }

@@ -8,6 +8,7 @@ import {
   USERS,
   expectAccessible,
   expectStatus,
+  fillSecretExpiry,
   openManual,
   signInOnManualPage,
 } from './helpers.ts';
@@ -49,6 +50,7 @@ async function sendDetails(page: Page, credential: CredentialHandoffRequest, sec
   await page.getByLabel('Application (client) ID').fill(credential.clientId);
   await page.getByLabel('Environment URL').fill(credential.environmentUrl);
   await page.getByLabel('Client secret value').fill(secret);
+  await fillSecretExpiry(page);
   await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
 }
 
@@ -84,6 +86,7 @@ test('manual path › five steps with exact values, validated as typed, a wrong 
 
   const secret = page.getByLabel('Client secret value');
   await secret.fill(`${credential.clientSecret}-wrong`);
+  await fillSecretExpiry(page);
   await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
   await expect(refused(page)).toBeVisible({ timeout: 120_000 });
   await expect(secret).toHaveValue('');
@@ -150,4 +153,52 @@ test('manual path › accessible when empty, with errors, sending, verifying, re
   await expect(page.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible();
   await expectStatus(stack, setupId, 'verified');
   await expectAccessible(page, 'done page after the manual path');
+});
+
+test('manual path › a bare environment address, a missing expiry and a wrong secret, each answered plainly', async ({
+  page,
+  stack,
+}) => {
+  const credential = await provisionByHand(stack);
+  const { setupId } = await openManual(page, stack);
+  await signInOnManualPage(page, stack);
+  // Who signed in decides the tenant: it is prefilled.
+  await expect(page.getByLabel('Directory (tenant) ID')).toHaveValue(credential.tenantId);
+
+  const client = page.getByLabel('Application (client) ID');
+  await client.fill(credential.clientId);
+  await page.getByLabel('Client secret value').fill(`${credential.clientSecret}-wrong`);
+  // The address as the admin center prints it, without https://.
+  const environment = page.getByLabel('Environment URL');
+  await environment.fill(new URL(credential.environmentUrl).host);
+  await expect(environment).not.toHaveAttribute('aria-invalid', 'true');
+
+  // No expiry date: that field is marked and takes the focus.
+  await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
+  const expiry = page.getByLabel('Client secret expires on');
+  await expect(expiry).toHaveAttribute('aria-invalid', 'true');
+  await expect(expiry).toBeFocused();
+  const date = await fillSecretExpiry(page);
+  await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
+
+  // One plain sentence; Microsoft's own text and code only under "details". Typed values stay, the secret goes.
+  const refusal = page.getByTestId('manual-refused');
+  await expect(refusal).toBeVisible({ timeout: 120_000 });
+  await expect(refusal.locator('p').first()).toHaveText(
+    'Kantiv could not sign in with these details. Microsoft did not accept the client secret: copy its Value (not its Secret ID) and send it again.',
+  );
+  await expect(refusal.getByText(/AADSTS7000215/).first()).toBeHidden();
+  await refusal.getByText('Details from Microsoft').click();
+  await expect(refusal.getByText(/AADSTS7000215/).first()).toBeVisible();
+  await expect(client).toHaveValue(credential.clientId);
+  await expect(environment).toHaveValue(new URL(credential.environmentUrl).host);
+  await expect(expiry).toHaveValue(date);
+  await expect(page.getByLabel('Client secret value')).toHaveValue('');
+  await expectAccessible(page, 'manual page, secret refused');
+
+  await page.getByLabel('Client secret value').fill(credential.clientSecret);
+  await page.getByRole('button', { name: 'Send to Kantiv and verify' }).click();
+  await expectStatus(stack, setupId, 'verified');
+  // The expiry the admin typed is what Kantiv keeps for its reminders.
+  expect((await stack.getSetup(setupId)).secretExpiresAt?.slice(0, 10)).toBe(date);
 });

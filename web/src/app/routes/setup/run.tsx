@@ -9,7 +9,9 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   if (!ctx) return { ready: false };
   const session = getRunSession(ctx.setup.id, ctx.setup.steps);
   // Arriving here (Connect, a reload, a return later) starts or resumes the run; the engine never redoes finished work.
-  if (session.getSnapshot().status === 'idle') startRun(session, ctx);
+  const { status } = session.getSnapshot();
+  // "Run it again" after a failed verification runs a session that succeeded before in this tab.
+  if (status === 'idle' || (ctx.choices.rerun && status === 'succeeded')) startRun(session, ctx);
   return { ready: true };
 }
 

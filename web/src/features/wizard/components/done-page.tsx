@@ -1,8 +1,9 @@
 import { useEffect } from 'react';
-import { Link, useRevalidator } from 'react-router';
+import { Link, useNavigate, useRevalidator } from 'react-router';
 import { CopyableValue } from '../../../components/copy-button.tsx';
 import { externalLinks, paths } from '../../../config/paths.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { saveChoices } from '../lib/wizard-memory.ts';
 
 const POLL_MS = 2000;
 
@@ -15,6 +16,7 @@ function formatDate(iso: string | undefined): string | undefined {
 export function DonePage() {
   const { setup, choices } = useWizard();
   const revalidator = useRevalidator();
+  const navigate = useNavigate();
   const verification = setup.verification;
   const final =
     setup.state === 'verified' ||
@@ -59,10 +61,20 @@ export function DonePage() {
               <strong>Kantiv could not verify the connection.</strong> {verification?.error?.message}
             </p>
             {verification?.error?.fix && <p>{verification.error.fix}</p>}
-            <p>
-              <Link to={paths.setup.manual(setup.id)}>Check the values by hand</Link> or contact Kantiv
-              support.
+            <p className="actions">
+              <button
+                type="button"
+                className="button button--primary"
+                onClick={() => {
+                  saveChoices(setup.id, { rerun: true });
+                  void navigate(paths.setup.step(setup.id, 'run'));
+                }}
+              >
+                Run it again
+              </button>
+              <Link to={paths.setup.manual(setup.id)}>Check the values by hand</Link>
             </p>
+            <p>Running it again repairs what is missing and creates nothing twice.</p>
           </>
         )}
         {verification?.tables && verification.tables.length > 0 && (

@@ -12,7 +12,7 @@ const COPY: Record<UnavailableReason, { title: string; body: string }> = {
   },
   expired: {
     title: 'This invite has expired',
-    body: 'For your security, invite links work for a limited time. Ask Kantiv to extend it or send a new one; nothing was changed in your tenant.',
+    body: 'For your security, invite links work for a limited time. Ask Kantiv to extend it or send a new one. If a setup had started, what it created stays in your tenant, and the next run reuses it rather than creating it twice.',
   },
   revoked: {
     title: 'This invite was withdrawn',

@@ -9,7 +9,9 @@ import { handOffCredential } from '../api/hand-off-credential.ts';
 import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { DYNAMICS_CRM_API_NAME, DYNAMICS_PERMISSION } from '../lib/naming.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { normaliseEnvironmentUrl } from '../lib/environment-match.ts';
 import { ManualSignIn } from './manual-sign-in.tsx';
+import { ExpiryField, RefusedDetails } from './manual-fields.tsx';
 
 /** The same schema the server validates the hand-off with: what passes here passes there. */
 const ManualFormSchema = CredentialHandoffRequestSchema.pick({
@@ -39,16 +41,28 @@ const FIELD_HELP: Record<Field, { label: string; hint: string; error: string }> 
   },
   environmentUrl: {
     label: 'Environment URL',
-    hint: 'From the Power Platform admin center, e.g. https://contoso.crm.dynamics.com',
-    error: 'Enter the environment address starting with https://, e.g. https://contoso.crm.dynamics.com',
+    hint: 'From the Power Platform admin center, e.g. contoso.crm.dynamics.com (https:// is optional).',
+    error: 'Enter the environment address, e.g. contoso.crm.dynamics.com',
   },
 };
 
+/** What is sent for a field: the environment as `https://<host>`, however it was typed (as the environment step). */
+function sentValue(field: Field, value: string): string {
+  if (field === 'environmentUrl') return normaliseEnvironmentUrl(value) ?? value.trim();
+  return field === 'clientSecret' ? value : value.trim().toLowerCase();
+}
+
 function fieldError(field: Field, value: string): string | undefined {
-  const result = ManualFormSchema.shape[field].safeParse(
-    field === 'environmentUrl' ? value.trim().replace(/\/$/, '') : value.trim(),
-  );
+  const result = ManualFormSchema.shape[field].safeParse(sentValue(field, value));
   return result.success ? undefined : FIELD_HELP[field].error;
+}
+
+/** The secret's expiry as Entra showed it (a date), so Kantiv can warn before it runs out; today or later. */
+function expiryError(value: string): string | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return 'Enter the date the secret expires, as Entra shows it.';
+  return value < new Date().toISOString().slice(0, 10)
+    ? 'This date has passed: create a new secret and enter its expiry date.'
+    : undefined;
 }
 
 function addMonths(months: number): string {
@@ -66,7 +80,8 @@ export function ManualPage() {
     clientSecret: '',
     environmentUrl: setup.environmentUrl ?? choices.environmentUrl ?? '',
   });
-  const [touched, setTouched] = useState<Partial<Record<Field, boolean>>>({});
+  const [expiry, setExpiry] = useState('');
+  const [touched, setTouched] = useState<Partial<Record<Field | 'expiry', boolean>>>({});
   const [submitting, setSubmitting] = useState(false);
   const [submitError, setSubmitError] = useState<string | undefined>();
   const [submitted, setSubmitted] = useState(false);
@@ -91,13 +106,16 @@ export function ManualPage() {
   const errors = Object.fromEntries(
     (Object.keys(values) as Field[]).map((f) => [f, fieldError(f, values[f])]),
   ) as Record<Field, string | undefined>;
+  const expiryProblem = expiryError(expiry);
 
   async function onSubmit(event: React.FormEvent) {
     event.preventDefault();
-    setTouched({ tenantId: true, clientId: true, clientSecret: true, environmentUrl: true });
-    if (Object.values(errors).some(Boolean)) {
-      const first = (Object.keys(errors) as Field[]).find((f) => errors[f]);
-      if (first) document.getElementById(`manual-${first}`)?.focus();
+    setTouched({ tenantId: true, clientId: true, clientSecret: true, expiry: true, environmentUrl: true });
+    // In the order of the form, so focus lands on the first wrong field.
+    const order = ['tenantId', 'clientId', 'clientSecret', 'expiry', 'environmentUrl'] as const;
+    const first = order.find((f) => (f === 'expiry' ? expiryProblem : errors[f]));
+    if (first) {
+      document.getElementById(`manual-${first}`)?.focus();
       return;
     }
     setSubmitting(true);
@@ -106,10 +124,12 @@ export function ManualPage() {
       await handOffCredential({
         idempotencyKey: crypto.randomUUID(),
         source: 'manual',
-        tenantId: values.tenantId.trim().toLowerCase(),
-        clientId: values.clientId.trim().toLowerCase(),
+        tenantId: sentValue('tenantId', values.tenantId),
+        clientId: sentValue('clientId', values.clientId),
         clientSecret: values.clientSecret,
-        environmentUrl: values.environmentUrl.trim().replace(/\/$/, ''),
+        environmentUrl: sentValue('environmentUrl', values.environmentUrl),
+        // End of that day in UTC: Entra's Expires column is a date.
+        secretExpiresAt: `${expiry}T23:59:59.000Z`,
       });
       // The secret leaves memory as soon as the server has it.
       setValues((v) => ({ ...v, clientSecret: '' }));
@@ -123,7 +143,7 @@ export function ManualPage() {
     }
   }
 
-  const inputFor = (field: Field, type: 'text' | 'password' | 'url') => {
+  const inputFor = (field: Field, type: 'text' | 'password') => {
     const help = FIELD_HELP[field];
     const showError = touched[field] && errors[field];
     return (
@@ -264,7 +284,15 @@ export function ManualPage() {
         {inputFor('tenantId', 'text')}
         {inputFor('clientId', 'text')}
         {inputFor('clientSecret', 'password')}
-        {inputFor('environmentUrl', 'url')}
+        <ExpiryField
+          value={expiry}
+          error={touched.expiry ? expiryProblem : undefined}
+          onChange={(value) => {
+            setExpiry(value);
+            setTouched((t) => ({ ...t, expiry: true }));
+          }}
+        />
+        {inputFor('environmentUrl', 'text')}
         {submitError && (
           <p className="notice notice--error" role="alert">
             {submitError}
@@ -293,15 +321,7 @@ export function ManualPage() {
             <Link to={paths.setup.step(setup.id, 'done')}>See the summary</Link>
           </p>
         )}
-        {failedVerification && (
-          <div className="notice notice--error" role="alert">
-            <p>
-              <strong>Kantiv could not sign in with these details.</strong> {verification?.error?.message}
-            </p>
-            {verification?.error?.fix && <p>{verification.error.fix}</p>}
-            <p>Check the values (most often the secret: copy its Value, not its ID), then send them again.</p>
-          </div>
-        )}
+        {failedVerification && <RefusedDetails error={verification?.error} />}
       </div>
     </>
   );

@@ -38,7 +38,7 @@ export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) =>
     <section className="notice notice--info" aria-labelledby="manual-sign-in-title">
       <h2 id="manual-sign-in-title">First, sign in with Microsoft</h2>
       <p>
-        So that Kantiv accepts these details only for your organisation, sign in once with any work account of
+        So that Kantiv accepts these details only for your organization, sign in once with any work account of
         your tenant. Kantiv Connect makes no change with this sign-in.
       </p>
       {problem && (

@@ -1,12 +1,12 @@
 import { Link, useNavigate, useRevalidator } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { BlockerList } from './blocker-list.tsx';
-import { PrivilegesTable } from './privileges-table.tsx';
+import { PlanDiagram } from './plan-diagram.tsx';
+import { RoleChoice, RolePrivileges } from './role-choice.tsx';
 import type { PlanAction, PlanSummary } from '@kantiv/provisioning';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
 import { AwaitedStep } from './awaited-step.tsx';
-import { RadioChoice } from './radio-choice.tsx';
 
 /** The plan streams in: what the run will create, reuse or change, and the choices that change it. */
 export function PlanPage({ review }: { review: Promise<PlanSummary> | undefined }) {
@@ -47,7 +47,7 @@ const ACTION_WORDS: Record<PlanAction, string> = {
 const LIFETIMES = [12, 15, 18, 21, 24];
 
 function PlanReview({ plan }: { plan: PlanSummary }) {
-  const { setup } = useWizard();
+  const { setup, account } = useWizard();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
   const role = plan.choices.role;
@@ -64,6 +64,7 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
         In <strong>{plan.choices.environment.name}</strong> (<code>{plan.choices.environment.url}</code>),
         Kantiv Connect will:
       </p>
+      <PlanDiagram plan={plan} tenant={account?.username.split('@')[1] ?? setup.tenantId} />
       <ol className="plan" data-testid="plan-items">
         {plan.items.map((item) => (
           <li key={`${item.step}-${item.title}`}>
@@ -100,82 +101,10 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
           </div>
         </fieldset>
 
-        <fieldset>
-          <legend>Security role for the application user</legend>
-          <RadioChoice
-            id="role-create"
-            name="role"
-            checked={role.kind === 'create'}
-            disabled={busy}
-            onChange={() => change({ role: { kind: 'create' } })}
-            label={
-              <>
-                Use the least-privilege role <strong>{plan.roleName}</strong> (recommended)
-              </>
-            }
-          />
-          <RadioChoice
-            id="role-existing"
-            name="role"
-            checked={role.kind === 'existing'}
-            disabled={busy || plan.roles.length === 0}
-            onChange={() => {
-              const first = plan.roles[0];
-              if (first) change({ role: { kind: 'existing', roleId: first.roleId, roleName: first.name } });
-            }}
-            label="Use an existing role of this environment"
-          />
-          {role.kind === 'existing' && (
-            <div className="field">
-              <label htmlFor="existing-role">Existing role</label>
-              <select
-                id="existing-role"
-                value={role.roleId}
-                disabled={busy}
-                onChange={(e) => {
-                  const picked = plan.roles.find((r) => r.roleId === e.target.value);
-                  if (picked)
-                    change({ role: { kind: 'existing', roleId: picked.roleId, roleName: picked.name } });
-                }}
-              >
-                {plan.roles.map((r) => (
-                  <option key={r.roleId} value={r.roleId}>
-                    {r.name}
-                  </option>
-                ))}
-              </select>
-            </div>
-          )}
-        </fieldset>
+        <RoleChoice plan={plan} busy={busy} onChange={(r) => change({ role: r })} />
       </form>
 
-      {role.kind === 'create' ? (
-        <PrivilegesTable
-          tables={plan.privileges}
-          caption={`Table privileges the role “${plan.roleName}” will hold`}
-        />
-      ) : plan.missingPrivileges.length > 0 ? (
-        <section
-          className="notice notice--warn"
-          aria-labelledby="missing-title"
-          data-testid="missing-privileges"
-        >
-          <h2 id="missing-title">“{role.roleName}” lacks what Kantiv needs</h2>
-          <p>
-            The connection would fail on these privileges. Add them to the role, or use the least-privilege
-            role.
-          </p>
-          <ul>
-            {plan.missingPrivileges.map((p) => (
-              <li key={p}>
-                <code>{p}</code>
-              </li>
-            ))}
-          </ul>
-        </section>
-      ) : (
-        <p className="notice notice--ok">“{role.roleName}” grants every privilege Kantiv needs.</p>
-      )}
+      <RolePrivileges plan={plan} />
 
       <BlockerList blockers={plan.blockers} title="Before you can connect" />
 

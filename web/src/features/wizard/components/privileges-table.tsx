@@ -1,13 +1,7 @@
 import type { TablePermission } from '@kantiv/shared/manifest';
+import { ACCESS_LEVEL_WORDS, ACCESS_WORDS } from '../lib/privilege-words.ts';
 
-const DEPTH_WORDS: Record<TablePermission['depth'], string> = {
-  Basic: 'own records',
-  Local: 'business unit',
-  Deep: 'business unit and below',
-  Global: 'whole organisation',
-};
-
-/** The table privileges of Kantiv's manifest: what the least-privilege role holds and nothing more. */
+/** The table privileges of Kantiv's manifest, in the words of the admin center's security role editor. */
 export function PrivilegesTable({ tables, caption }: { tables: TablePermission[]; caption: string }) {
   return (
     <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
@@ -16,8 +10,8 @@ export function PrivilegesTable({ tables, caption }: { tables: TablePermission[]
         <thead>
           <tr>
             <th scope="col">Table</th>
-            <th scope="col">Access</th>
-            <th scope="col">Scope</th>
+            <th scope="col">Privileges</th>
+            <th scope="col">Access level</th>
           </tr>
         </thead>
         <tbody>
@@ -26,8 +20,8 @@ export function PrivilegesTable({ tables, caption }: { tables: TablePermission[]
               <th scope="row">
                 {t.displayName} <span className="muted">({t.table})</span>
               </th>
-              <td>{t.access.join(', ')}</td>
-              <td>{DEPTH_WORDS[t.depth]}</td>
+              <td>{t.access.map((a) => ACCESS_WORDS[a]).join(', ')}</td>
+              <td>{ACCESS_LEVEL_WORDS[t.depth]}</td>
             </tr>
           ))}
         </tbody>

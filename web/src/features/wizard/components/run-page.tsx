@@ -5,6 +5,7 @@ import { StepList } from './step-list.tsx';
 import { startRun } from '../lib/start-run.ts';
 import { getRunSession } from '../stores/run-store.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { forgetChoices } from '../lib/wizard-memory.ts';
 
 /** The run, live from the run store: each step as it happens, Cancel, Try again, and on to the summary. */
 export function RunPage() {
@@ -21,8 +22,20 @@ export function RunPage() {
     return () => window.clearInterval(timer);
   }, [state.status]);
 
+  // Closing the tab stops the run half-way (the admin's tokens live only here): the browser asks first.
   useEffect(() => {
-    if (state.status === 'succeeded') void navigate(paths.setup.step(setup.id, 'done'));
+    if (state.status !== 'running') return;
+    const warn = (event: BeforeUnloadEvent) => {
+      event.preventDefault();
+    };
+    window.addEventListener('beforeunload', warn);
+    return () => window.removeEventListener('beforeunload', warn);
+  }, [state.status]);
+
+  useEffect(() => {
+    if (state.status !== 'succeeded') return;
+    forgetChoices(setup.id, 'rerun');
+    void navigate(paths.setup.step(setup.id, 'done'));
   }, [state.status, navigate, setup.id]);
 
   return (

@@ -1,44 +1,21 @@
-import { Link, useNavigate } from 'react-router';
+import { Link, useLocation, useNavigate } from 'react-router';
 import { externalLinks, paths } from '../../../config/paths.ts';
-import { ApiClientError } from '../../../lib/api-client.ts';
-import { bindIdentity } from '../api/bind-identity.ts';
-import { useAdminSignIn, type AdminSignInProblem } from '../hooks/use-admin-sign-in.ts';
+import { ForwardSetup } from './forward-setup.tsx';
+import type { AdminSignInProblem } from '../hooks/use-admin-sign-in.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
 import { ADMIN_CONSENT_SCOPES, redirectUri, signOut } from '../lib/auth.ts';
 
-/**
- * Kantiv refuses an identity of another tenant than the invite's, a token it cannot check (or one too old, or not
- * started from this invite), or an invite whose organisation Microsoft does not know: the admin signs in afresh.
- */
-const REFUSED_SIGN_IN = ['tenant_mismatch', 'invalid_id_token', 'unknown_tenant_domain'];
-
-function bindProblem(err: unknown): AdminSignInProblem {
-  if (err instanceof ApiClientError && REFUSED_SIGN_IN.includes(err.code)) {
-    return { kind: 'tenant', code: err.code, message: err.message };
-  }
-  return {
-    kind: 'other',
-    code: err instanceof ApiClientError ? err.code : 'unknown',
-    message: err instanceof Error ? err.message : 'Kantiv Connect could not confirm your sign-in.',
-  };
-}
+/** Where the welcome page's sign-in sends the admin when Microsoft or Kantiv said no: the problem, explained. */
+export type SignInPageState = { problem?: AdminSignInProblem } | null;
 
 export function SignInPage() {
   const { setup, config, account } = useWizard();
   const navigate = useNavigate();
-  const { busy, problem, clearProblem, signIn, continueAsSignedIn } = useAdminSignIn({
-    config,
-    nonce: setup.signInNonce,
+  const sent = useLocation().state as SignInPageState;
+  const { busy, problem, clearProblem, signIn, continueAsSignedIn } = useWizardSignIn({
     finishRedirect: true,
-    onIdToken: async (idToken) => {
-      try {
-        await bindIdentity(idToken);
-        await navigate(paths.setup.step(setup.id, 'environment'));
-        return undefined;
-      } catch (err) {
-        return bindProblem(err);
-      }
-    },
+    initialProblem: sent?.problem,
   });
 
   async function onSwitchAccount() {
@@ -70,6 +47,9 @@ export function SignInPage() {
         365 environments, on your behalf and only while this page is open.
       </p>
 
+      {/* Who can consent for the whole organization to delegated permissions: Microsoft's "Grant tenant-wide admin
+          consent" prerequisites list Cloud Application Administrator and Application Administrator besides
+          Privileged Role Administrator (and Global Administrator); only Graph application permissions need more. */}
       {problem?.kind === 'consent' && (
         <section
           className="notice notice--error"
@@ -80,9 +60,10 @@ export function SignInPage() {
           <h2 id="consent-title">Kantiv Connect did not get the permissions it needs</h2>
           <p>
             Without your consent, Kantiv Connect cannot create the app registration for you. Either sign in
-            again and choose <em>Accept</em>, or, if your organisation lets only administrators grant
-            permissions to apps, ask a Global Administrator or Privileged Role Administrator to grant consent
-            for your organisation with this link, then sign in again:
+            again and choose <em>Accept</em>, or, if your organization lets only administrators grant
+            permissions to apps, ask someone who can grant them for the whole organization (a Cloud
+            Application Administrator, Application Administrator, Privileged Role Administrator or Global
+            Administrator) to open this link, then sign in again:
           </p>
           <p>
             <a href={consentLink} target="_blank" rel="noreferrer">
@@ -100,10 +81,16 @@ export function SignInPage() {
           <p>{problem.message}</p>
           {problem.kind === 'tenant' && problem.code === 'tenant_mismatch' && (
             <p>
-              Sign in with an account of the organisation Kantiv invited
+              Sign in with an account of the organization Kantiv invited
               {setup.expectedTenantDomain ? ` (${setup.expectedTenantDomain})` : ''}, or ask Kantiv to check
               the invite.
             </p>
+          )}
+          {problem.kind === 'tenant' && (
+            <>
+              <p>Or forward this setup to a colleague in that organization:</p>
+              <ForwardSetup setupId={setup.id} />
+            </>
           )}
         </div>
       )}

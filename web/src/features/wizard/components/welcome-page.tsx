@@ -1,25 +1,30 @@
 import { Link, useNavigate } from 'react-router';
-import { CopyButton } from '../../../components/copy-button.tsx';
 import { paths } from '../../../config/paths.ts';
 import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { DATAVERSE_ROLE } from '../lib/naming.ts';
 import { getSetupToken } from '../lib/setup-token.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
+import { ForwardSetup } from './forward-setup.tsx';
+import type { SignInPageState } from './sign-in-page.tsx';
+
+function prefetchAuth() {
+  void import('../lib/auth.ts').catch(() => undefined);
+}
 
 export function WelcomePage() {
   const { setup } = useWizard();
   const navigate = useNavigate();
-  const token = getSetupToken();
-  // The invite link as Kantiv sent it, for a colleague who holds the roles; it carries the invite, never a secret.
-  const inviteLink = token
-    ? `${window.location.origin}${paths.setup.root(setup.id)}#token=${token}`
-    : undefined;
-  const mailto = inviteLink
-    ? `mailto:?subject=${encodeURIComponent('Please connect our Dynamics 365 to Kantiv')}&body=${encodeURIComponent(
-        `Hi,\n\nKantiv needs a connection to our Dynamics 365 environment. It takes a few minutes and needs the Entra roles Cloud Application Administrator (or Application Administrator) and System Administrator in the Dynamics environment.\n\nPlease open this link: ${inviteLink}\n`,
-      )}`
-    : undefined;
+  // A full-page sign-in (popup blocked) comes back to the sign-in page, which finishes it; this page never has to.
+  const { busy, signIn } = useWizardSignIn({ finishRedirect: false });
+
+  async function onSignIn() {
+    saveChoices(setup.id, { welcomed: true });
+    const signInPage = paths.setup.step(setup.id, 'sign-in');
+    const problem = await signIn(`${window.location.origin}${signInPage}`);
+    if (problem) await navigate(signInPage, { state: { problem } satisfies SignInPageState });
+  }
 
   return (
     <>
@@ -35,7 +40,7 @@ export function WelcomePage() {
         <h2 id="what-heading">What will be created in your tenant</h2>
         <ul>
           <li>
-            An app registration named <strong>{APP_DISPLAY_NAME}</strong>, for your organisation only (single
+            An app registration named <strong>{APP_DISPLAY_NAME}</strong>, for your organization only (single
             tenant).
           </li>
           <li>
@@ -82,18 +87,11 @@ export function WelcomePage() {
         </div>
       </section>
 
-      {inviteLink && (
+      {getSetupToken() && (
         <section aria-labelledby="forward-heading">
           <h2 id="forward-heading">Not you? Forward this setup</h2>
           <p>If a colleague holds these roles, send them this invite. It works until the invite expires.</p>
-          <p className="actions">
-            <CopyButton value={inviteLink} label="invite link" />
-            {mailto && (
-              <a className="button button--secondary" href={mailto}>
-                Email the link to a colleague
-              </a>
-            )}
-          </p>
+          <ForwardSetup setupId={setup.id} />
         </section>
       )}
 
@@ -101,14 +99,19 @@ export function WelcomePage() {
         <button
           type="button"
           className="button button--primary"
-          onClick={() => {
-            saveChoices(setup.id, { welcomed: true });
-            void navigate(paths.setup.step(setup.id, 'sign-in'));
-          }}
+          disabled={busy}
+          // MSAL is fetched as the admin heads for the button (not with the page, which stays small), so the click
+          // opens Microsoft's window at once, within the click's user activation that popup blockers require.
+          onPointerEnter={prefetchAuth}
+          onFocus={prefetchAuth}
+          onClick={() => void onSignIn()}
         >
-          Continue to sign in
+          {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
         </button>
         <Link to={paths.setup.manual(setup.id)}>I prefer to set it up by hand</Link>
+      </p>
+      <p className="muted">
+        A Microsoft window opens. If your browser blocks it, this page moves to Microsoft and comes back here.
       </p>
     </>
   );

@@ -28,6 +28,7 @@ export function useAdminSignIn({
   config,
   nonce,
   finishRedirect,
+  initialProblem,
   onIdToken,
 }: {
   config: ClientConfig;
@@ -35,10 +36,12 @@ export function useAdminSignIn({
   nonce: string | undefined;
   /** False while nobody can have signed in in this tab (before the welcome page): MSAL is not even loaded. */
   finishRedirect: boolean;
+  /** A problem met on the page that sent the admin here (the welcome page's sign-in). */
+  initialProblem?: AdminSignInProblem | undefined;
   onIdToken: (idToken: string) => Promise<AdminSignInProblem | undefined>;
 }) {
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<AdminSignInProblem | undefined>();
+  const [problem, setProblem] = useState<AdminSignInProblem | undefined>(initialProblem);
   const handledRedirect = useRef(false);
 
   async function handOver(idToken: string) {
@@ -63,7 +66,10 @@ export function useAdminSignIn({
     // eslint-disable-next-line react-hooks/exhaustive-deps -- once per page
   }, []);
 
-  async function attempt(idTokenFrom: (auth: AuthModule) => Promise<string | undefined>) {
+  /** Resolves to the problem shown, if any, so a page can take the admin where the problem is explained. */
+  async function attempt(
+    idTokenFrom: (auth: AuthModule) => Promise<string | undefined>,
+  ): Promise<AdminSignInProblem | undefined> {
     setBusy(true);
     setProblem(undefined);
     try {
@@ -72,10 +78,14 @@ export function useAdminSignIn({
       try {
         idToken = await idTokenFrom(auth);
       } catch (err) {
-        setProblem(auth.describeSignInError(err));
-        return;
+        const described = auth.describeSignInError(err);
+        setProblem(described);
+        return described;
       }
-      if (idToken) await handOver(idToken);
+      if (!idToken) return undefined;
+      const refused = await onIdToken(idToken);
+      if (refused) setProblem(refused);
+      return refused;
     } finally {
       setBusy(false);
     }
@@ -85,10 +95,10 @@ export function useAdminSignIn({
     busy,
     problem,
     clearProblem: () => setProblem(undefined),
-    /** Microsoft's sign-in dialog (popup, or redirect when blocked). */
-    signIn: () =>
+    /** Microsoft's sign-in dialog (popup, or redirect when blocked, coming back to `returnTo`). */
+    signIn: (returnTo?: string) =>
       attempt(async (auth) => {
-        const outcome = await auth.signIn(nonce ? { nonce } : {});
+        const outcome = await auth.signIn({ ...(nonce ? { nonce } : {}), ...(returnTo ? { returnTo } : {}) });
         return outcome.kind === 'signed-in' ? outcome.result.idToken : undefined;
       }),
     /** The account already signed in in this tab, without a dialog. */

@@ -25,7 +25,7 @@ export const SIGN_IN_SCOPES = ['Application.ReadWrite.All', 'User.Read'];
 /** Consented up front in the same dialog so later tokens for Dataverse come silently. */
 export const EXTRA_CONSENT_SCOPES = [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
 
-/** What an administrator grants for the whole organisation on the admin-consent page (full resource URIs). */
+/** What an administrator grants for the whole organization on the admin-consent page (full resource URIs). */
 export const ADMIN_CONSENT_SCOPES = [
   ...SIGN_IN_SCOPES.map((s) => `https://graph.microsoft.com/${s}`),
   ...EXTRA_CONSENT_SCOPES,
@@ -124,10 +124,13 @@ export type SignInOutcome = { kind: 'signed-in'; result: AuthenticationResult } 
 
 /**
  * Opens Microsoft's sign-in in a popup (the wizard keeps its place); when the browser blocks popups, falls back to a
- * full-page redirect that comes back to the page that started it. `nonce` is the setup's (from the server): Entra
- * echoes it in the ID token, MSAL checks it, and the server accepts only an ID token carrying it.
+ * full-page redirect that comes back to `returnTo` (the page that started it, unless that page cannot finish it).
+ * `nonce` is the setup's (from the server): Entra echoes it in the ID token, MSAL checks it, and the server accepts
+ * only an ID token carrying it.
  */
-export async function signIn(options: { nonce?: string; loginHint?: string } = {}): Promise<SignInOutcome> {
+export async function signIn(
+  options: { nonce?: string; loginHint?: string; returnTo?: string } = {},
+): Promise<SignInOutcome> {
   const s = await state();
   const { pca } = s;
   const request = {
@@ -149,7 +152,7 @@ export async function signIn(options: { nonce?: string; loginHint?: string } = {
         err.errorCode === BrowserAuthErrorCodes.emptyWindowError ||
         err.errorCode === BrowserAuthErrorCodes.blockNestedPopups)
     ) {
-      await pca.loginRedirect({ ...request, redirectStartPage: window.location.href });
+      await pca.loginRedirect({ ...request, redirectStartPage: options.returnTo ?? window.location.href });
       return { kind: 'redirecting' };
     }
     throw err;

@@ -17,9 +17,10 @@ export type GuardInput = {
  */
 export function firstIncompleteStep({ setup, signedInTenantId, choices }: GuardInput): WizardStep {
   if (setup.state === 'awaiting_verification' || setup.state === 'verified') return 'done';
-  if (setup.state === 'failed' && setup.verification) return 'done';
+  if (setup.state === 'failed' && setup.verification && !choices.rerun) return 'done';
   const bound = setup.tenantId !== undefined && signedInTenantId === setup.tenantId;
   if (!bound) return choices.welcomed || signedInTenantId ? 'sign-in' : 'welcome';
+  if (choices.rerun && !choices.environmentUrl) return 'environment';
   const runMoved = setup.steps.some(
     (s) => AFTER_ENVIRONMENT_STEP_IDS.includes(s.step) && s.status !== 'pending',
   );

@@ -14,6 +14,8 @@ export type WizardChoices = {
   secretLifetimeMonths?: number;
   /** The admin clicked Connect at least once: the run page is where a reload returns. */
   runStarted?: boolean;
+  /** After a failed verification the admin chose "Run it again": the wizard reopens instead of the final page. */
+  rerun?: boolean;
 };
 
 const key = (setupId: string) => `kantiv-connect.choices.${setupId}`;

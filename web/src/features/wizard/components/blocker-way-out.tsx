@@ -1,0 +1,42 @@
+import { useNavigate, useRevalidator } from 'react-router';
+import { paths } from '../../../config/paths.ts';
+import { useWizard } from '../hooks/use-wizard.ts';
+import { ForwardSetup } from './forward-setup.tsx';
+
+/**
+ * The ways on from a blocker the signed-in admin cannot fix alone (a missing Entra role, not System Administrator,
+ * the wrong tenant): hand the setup to a colleague, sign in as someone else, or check again once the role is there.
+ */
+export function BlockerWayOut() {
+  const { setup } = useWizard();
+  const navigate = useNavigate();
+  const revalidator = useRevalidator();
+  const busy = revalidator.state === 'loading';
+
+  async function anotherAccount() {
+    const auth = await import('../lib/auth.ts');
+    await auth.signOut();
+    await navigate(paths.setup.step(setup.id, 'sign-in'));
+  }
+
+  return (
+    <section className="way-out" aria-labelledby="way-out-title" data-testid="blocker-way-out">
+      <h2 id="way-out-title">What you can do now</h2>
+      <p>Forward this setup to a colleague who holds the role:</p>
+      <ForwardSetup setupId={setup.id} />
+      <p className="actions">
+        <button type="button" className="button button--secondary" onClick={() => void anotherAccount()}>
+          Sign in with another account
+        </button>
+        <button
+          type="button"
+          className="button button--secondary"
+          disabled={busy}
+          onClick={() => void revalidator.revalidate()}
+        >
+          {busy ? 'Checking…' : 'Check again'}
+        </button>
+      </p>
+    </section>
+  );
+}

@@ -1,0 +1,193 @@
+import { useState } from 'react';
+import { useNavigate } from 'react-router';
+import type { Blocker, DiscoverySummary, EnvironmentChoice } from '@kantiv/provisioning';
+import { paths } from '../../../config/paths.ts';
+import { useWizard } from '../hooks/use-wizard.ts';
+import { getEngine } from '../lib/engine-session.ts';
+import {
+  isUsable,
+  matchesHint,
+  normaliseEnvironmentUrl,
+  suggestedEnvironment,
+} from '../lib/environment-match.ts';
+import { saveChoices } from '../lib/wizard-memory.ts';
+import { BlockerList } from './blocker-list.tsx';
+import { BlockerWayOut } from './blocker-way-out.tsx';
+import './environment-choices.css';
+
+const SUGGESTION_WORDS = {
+  earlier: 'Your earlier choice.',
+  expected: 'The environment Kantiv expects.',
+  only: 'The only environment you can use: preselected.',
+} as const;
+
+/**
+ * The environments as one click each: a click checks the environment and moves on to the plan. An environment the
+ * admin cannot use is listed with the reason but is not a button; another one can be typed by its address.
+ */
+export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary }) {
+  const { setup, config, choices } = useWizard();
+  const navigate = useNavigate();
+  const suggestion = suggestedEnvironment(
+    discovery.environments,
+    choices.environmentUrl,
+    setup.environmentHint,
+  );
+  const listed = discovery.environments.some((e) => e.url === choices.environmentUrl);
+  const [otherOpen, setOtherOpen] = useState(
+    discovery.environments.length === 0 || (!!choices.environmentUrl && !listed),
+  );
+  const [typed, setTyped] = useState(choices.environmentUrl && !listed ? choices.environmentUrl : '');
+  const [typedError, setTypedError] = useState<string | undefined>();
+  const [blockers, setBlockers] = useState<Blocker[]>([]);
+  const [checking, setChecking] = useState<EnvironmentChoice | undefined>();
+  const locked = checking !== undefined || discovery.blockers.length > 0;
+  const ordered = [
+    ...(suggestion ? [suggestion.env] : []),
+    ...discovery.environments.filter((e) => e !== suggestion?.env && isUsable(e)),
+    ...discovery.environments.filter((e) => !isUsable(e)),
+  ];
+  const hintFound = discovery.environments.some((e) => matchesHint(e, setup.environmentHint));
+
+  async function choose(environment: EnvironmentChoice) {
+    setBlockers([]);
+    setChecking(environment);
+    try {
+      const engine = await getEngine(config, setup);
+      const check = await engine.checkEnvironment(environment.url, new AbortController().signal);
+      if (check.blockers.length > 0) {
+        setBlockers(check.blockers);
+        return;
+      }
+      saveChoices(setup.id, {
+        environmentUrl: check.environment.url,
+        environmentName: check.environment.name,
+        ...(check.environment.environmentId ? { environmentId: check.environment.environmentId } : {}),
+      });
+      await navigate(paths.setup.step(setup.id, 'plan'));
+    } catch (err) {
+      setBlockers([
+        {
+          code: 'check_failed',
+          message: err instanceof Error ? err.message : 'The environment could not be checked.',
+          fix: 'Check the address and try again.',
+        },
+      ]);
+    } finally {
+      setChecking(undefined);
+    }
+  }
+
+  function onTyped(event: React.FormEvent) {
+    event.preventDefault();
+    const url = normaliseEnvironmentUrl(typed);
+    if (!url) {
+      setTypedError('Enter the address of your environment, like https://contoso.crm.dynamics.com');
+      document.getElementById('env-url')?.focus();
+      return;
+    }
+    void choose(discovery.environments.find((e) => e.url === url) ?? { url, name: url });
+  }
+
+  return (
+    <section aria-labelledby="env-heading">
+      <h2 id="env-heading">Dynamics 365 environment to connect</h2>
+      {setup.environmentHint && (
+        <p data-testid="environment-expected">
+          Kantiv expects the environment <strong>{setup.environmentHint}</strong>.
+          {!hintFound &&
+            ' It is not among the environments listed for you: type its address below, or ask Kantiv.'}
+        </p>
+      )}
+      {ordered.length > 0 && (
+        <ul className="env-list" data-testid="environments">
+          {ordered.map((env) => {
+            const descId = `env-${env.url}-desc`;
+            const suggested = suggestion?.env === env ? SUGGESTION_WORDS[suggestion.why] : undefined;
+            const label = (
+              <>
+                <strong>{env.name}</strong> <span className="muted">{env.url}</span>
+              </>
+            );
+            return (
+              <li key={env.url}>
+                {isUsable(env) ? (
+                  <button
+                    type="button"
+                    className={`env-choice${suggested ? ' env-choice--suggested' : ''}`}
+                    disabled={locked}
+                    aria-describedby={descId}
+                    onClick={() => void choose(env)}
+                  >
+                    {label}
+                  </button>
+                ) : (
+                  <div className="env-choice env-choice--unusable" data-testid="environment-unusable">
+                    {label}
+                  </div>
+                )}
+                <p id={descId} className={isUsable(env) ? 'muted' : 'warn'}>
+                  {suggested ? `${suggested} ` : ''}
+                  {env.isUserSysAdmin === false
+                    ? 'Cannot be chosen: you are not System Administrator here, so a System Administrator of this environment must run the setup.'
+                    : env.isUserSysAdmin
+                      ? 'You are System Administrator here.'
+                      : ''}
+                  {env.region ? ` Region: ${env.region}.` : ''}
+                </p>
+              </li>
+            );
+          })}
+        </ul>
+      )}
+      <p role="status" className="muted">
+        {checking ? `Checking ${checking.name}…` : ''}
+      </p>
+      <BlockerList blockers={blockers} title="This environment cannot be used yet" />
+      {(blockers.length > 0 || (ordered.length > 0 && ordered.every((e) => !isUsable(e)))) &&
+        discovery.blockers.length === 0 && <BlockerWayOut />}
+      <button
+        type="button"
+        className="button button--secondary"
+        aria-expanded={otherOpen}
+        aria-controls="env-other"
+        onClick={() => setOtherOpen((open) => !open)}
+      >
+        Another environment (type its address)
+      </button>
+      {otherOpen && (
+        <form id="env-other" onSubmit={onTyped} noValidate>
+          <div className="field">
+            <label htmlFor="env-url">Environment address</label>
+            <input
+              id="env-url"
+              type="text"
+              inputMode="url"
+              autoComplete="url"
+              placeholder="contoso.crm.dynamics.com"
+              value={typed}
+              aria-invalid={typedError ? true : undefined}
+              aria-describedby={typedError ? 'env-url-error env-url-hint' : 'env-url-hint'}
+              onChange={(e) => {
+                setTyped(e.target.value);
+                setTypedError(undefined);
+              }}
+            />
+            <p id="env-url-hint" className="muted">
+              Find it in the Power Platform admin center, under Environments → your environment → Environment
+              URL.
+            </p>
+            {typedError && (
+              <p id="env-url-error" className="field-error">
+                {typedError}
+              </p>
+            )}
+          </div>
+          <button type="submit" className="button button--primary" disabled={locked}>
+            Continue with this address
+          </button>
+        </form>
+      )}
+    </section>
+  );
+}

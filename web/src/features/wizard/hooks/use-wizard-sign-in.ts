@@ -1,0 +1,53 @@
+import { useNavigate } from 'react-router';
+import { paths } from '../../../config/paths.ts';
+import { ApiClientError } from '../../../lib/api-client.ts';
+import { bindIdentity } from '../api/bind-identity.ts';
+import { useAdminSignIn, type AdminSignInProblem } from './use-admin-sign-in.ts';
+import { useWizard } from './use-wizard.ts';
+
+/**
+ * Kantiv refuses an identity of another tenant than the invite's, a token it cannot check (or one too old, or not
+ * started from this invite), or an invite whose organization Microsoft does not know: the admin signs in afresh.
+ */
+const REFUSED_SIGN_IN = ['tenant_mismatch', 'invalid_id_token', 'unknown_tenant_domain'];
+
+function bindProblem(err: unknown): AdminSignInProblem {
+  if (err instanceof ApiClientError && REFUSED_SIGN_IN.includes(err.code)) {
+    return { kind: 'tenant', code: err.code, message: err.message };
+  }
+  return {
+    kind: 'other',
+    code: err instanceof ApiClientError ? err.code : 'unknown',
+    message: err instanceof Error ? err.message : 'Kantiv Connect could not confirm your sign-in.',
+  };
+}
+
+/**
+ * The automatic path's sign-in, from the welcome page or the sign-in page: Microsoft's dialog, then Kantiv binds the
+ * identity to the setup and the admin moves on to the environments.
+ */
+export function useWizardSignIn({
+  finishRedirect,
+  initialProblem,
+}: {
+  finishRedirect: boolean;
+  initialProblem?: AdminSignInProblem | undefined;
+}) {
+  const { setup, config } = useWizard();
+  const navigate = useNavigate();
+  return useAdminSignIn({
+    config,
+    nonce: setup.signInNonce,
+    finishRedirect,
+    initialProblem,
+    onIdToken: async (idToken) => {
+      try {
+        await bindIdentity(idToken);
+        await navigate(paths.setup.step(setup.id, 'environment'));
+        return undefined;
+      } catch (err) {
+        return bindProblem(err);
+      }
+    },
+  });
+}
