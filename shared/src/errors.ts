@@ -24,7 +24,6 @@ export const ErrorCodeSchema = z.enum([
   'idempotency_conflict',
   'invalid_id_token',
   'credential_rejected',
-  'environment_already_connected',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 
