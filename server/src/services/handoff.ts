@@ -6,7 +6,6 @@ import type {
   CredentialHandoffResponse,
   Verification,
 } from '@kantiv/shared/credentials';
-import type { Db } from '../db/database.ts';
 import { HttpError } from '../lib/http-error.ts';
 import type { Actor, Audit } from './audit.ts';
 import { handoffFingerprint, type CredentialStore } from './credentials.ts';
@@ -50,35 +49,6 @@ function assertHandoffAllowed(
       403,
       'forbidden',
       `This setup is bound to the environment ${current.environment_url}; a credential for another environment is refused. Ask Kantiv support for a new setup to connect another environment.`,
-    );
-  }
-}
-
-/**
- * Another live setup of this tenant already connected this environment: a second connection would only duplicate it
- * (decision 010). The admin is sent to repair that setup instead.
- */
-async function assertNotConnectedElsewhere(
-  trx: Db,
-  current: SetupRow,
-  environmentUrl: string,
-): Promise<void> {
-  if (!current.tenant_id) return;
-  const others = await trx
-    .selectFrom('setups')
-    .select(['id', 'customer_name', 'environment_url'])
-    .where('tenant_id', '=', current.tenant_id)
-    .where('id', '!=', current.id)
-    .where('state', 'in', ['awaiting_verification', 'verified', 'failed'])
-    .where('environment_url', 'is not', null)
-    .where('credential_kind', 'is not', null)
-    .execute();
-  const twin = others.find((o) => o.environment_url && origin(o.environment_url) === origin(environmentUrl));
-  if (twin) {
-    throw new HttpError(
-      409,
-      'environment_already_connected',
-      `${origin(environmentUrl)} is already connected to Kantiv by another setup of your tenant (setup ${twin.id}). Nothing was connected twice: ask Kantiv support for a repair link of that setup instead of a new connection.`,
     );
   }
 }
@@ -202,7 +172,6 @@ export function createHandoff(deps: {
         // when the token was looked up: a revoke, a verification or a new invite in between wins.
         await setups.change(setup.id, actor, async (current, trx) => {
           assertHandoffAllowed(current, setup, req);
-          await assertNotConnectedElsewhere(trx, current, req.environmentUrl);
           const stored = await storeCredential(trx, setup.id, req);
           await jobs.cancelQueued(trx, 'verification', setup.id);
           await jobs.enqueue(trx, { kind: 'verification', setupId: setup.id, refId: stored.id });
