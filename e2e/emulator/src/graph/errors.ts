@@ -40,3 +40,12 @@ export const notFound = (ctx: Ctx, id: string) =>
 
 export const badRequest = (ctx: Ctx, message: string, details?: unknown[]) =>
   graphError(ctx, 400, 'Request_BadRequest', message, details);
+
+/** The tenant app management policy refuses a credential type (`passwordAddition`, `trustedCertificateAuthority`). */
+export const credentialTypeRefused = (ctx: Ctx, type: 'Password' | 'Asymmetric key') =>
+  graphError(
+    ctx,
+    400,
+    'CredentialTypeNotAllowedAsPerAppPolicy',
+    `${type} credential type is not allowed as per assigned policy.`,
+  );

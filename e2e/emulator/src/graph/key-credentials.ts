@@ -4,7 +4,7 @@ import type { Ctx, Reply } from '../http.ts';
 import type { KeyCredential } from '../state.ts';
 import type { GraphCaller } from './auth.ts';
 import type { Body } from './crud.ts';
-import { graphError } from './errors.ts';
+import { credentialTypeRefused, graphError } from './errors.ts';
 
 /**
  * Certificate credentials of an application: parsing a `keyCredential` from a request, the tenant's app management
@@ -74,12 +74,7 @@ export function parseNewKey(rt: Runtime, ctx: Ctx, raw: Body, tenantId: string):
 export function policyProblem(rt: Runtime, ctx: Ctx, caller: GraphCaller, k: KeyCredential): Reply | null {
   const who = rt.who(caller.user, caller.tenant.id);
   if (rt.scenarios.has('certificate-credentials-blocked', who)) {
-    return graphError(
-      ctx,
-      400,
-      'CredentialTypeNotAllowedAsPerAppPolicy',
-      'Asymmetric key credential type is not allowed as per assigned policy.',
-    );
+    return credentialTypeRefused(ctx, 'Asymmetric key');
   }
   const caps = rt.scenarios.find('certificate-lifetime-capped', who).map((s) => s.maxDays);
   if (caps.length === 0) return null;

@@ -4,7 +4,7 @@ import type { Application, PasswordCredential } from '../state.ts';
 import { sha256Hex } from '../tokens.ts';
 import { canWriteApplications } from './auth.ts';
 import { withTargetAndBody, type Body, type TargetHandler } from './crud.ts';
-import { badRequest, graphError } from './errors.ts';
+import { badRequest, credentialTypeRefused, graphError } from './errors.ts';
 
 /** An application's client secrets: `addPassword` (the only answer that shows the secret) and `removePassword`. */
 
@@ -40,12 +40,7 @@ export const addPassword: TargetHandler<Application> = (rt, ctx, caller, app, ke
       caller.tenant.policy.blockPasswordCredentials ||
       rt.scenarios.has('password-credentials-blocked', who)
     ) {
-      return graphError(
-        ctx,
-        400,
-        'CredentialTypeNotAllowedAsPerAppPolicy',
-        'Password credential type is not allowed as per assigned policy.',
-      );
+      return credentialTypeRefused(ctx, 'Password');
     }
     const caps = rt.scenarios.find('password-lifetime-capped', who).map((s) => s.maxDays);
     if (caller.tenant.policy.maxPasswordLifetimeDays !== null)

@@ -80,14 +80,17 @@ async function withProof(
   return then(app, parsed.value);
 }
 
-export function addKey(
+/** An action on one application that needs a proof: the same arguments as any Graph target handler. */
+type ProofAction = (
   rt: Runtime,
   ctx: Ctx,
   caller: GraphCaller,
   app: Application | undefined,
   key: string,
-): Promise<Reply> {
-  return withProof(rt, ctx, caller, app, key, (target, body) => {
+) => Promise<Reply>;
+
+export const addKey: ProofAction = (rt, ctx, caller, app, key) =>
+  withProof(rt, ctx, caller, app, key, (target, body) => {
     if (body.passwordCredential !== undefined && body.passwordCredential !== null) {
       return badRequest(ctx, 'passwordCredential is only supported with keys of type X509CertAndPassword.');
     }
@@ -104,16 +107,9 @@ export function addKey(
       ...keyCredentialJson(parsed, false),
     });
   });
-}
 
-export function removeKey(
-  rt: Runtime,
-  ctx: Ctx,
-  caller: GraphCaller,
-  app: Application | undefined,
-  key: string,
-): Promise<Reply> {
-  return withProof(rt, ctx, caller, app, key, (target, body) => {
+export const removeKey: ProofAction = (rt, ctx, caller, app, key) =>
+  withProof(rt, ctx, caller, app, key, (target, body) => {
     const keyId = body.keyId;
     if (typeof keyId !== 'string')
       return badRequest(ctx, "Invalid value specified for property 'keyId' of resource 'Application'.");
@@ -128,4 +124,3 @@ export function removeKey(
     target.keyCredentials = target.keyCredentials.filter((k) => k.keyId !== keyId);
     return noContent();
   });
-}
