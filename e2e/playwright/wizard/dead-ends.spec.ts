@@ -12,6 +12,7 @@ import {
   fillSecretExpiry,
   grantTenantConsent,
   openManual,
+  provisionByHand,
   signInOnManualPage,
   signInToEnvironments,
   signInWithMicrosoft,
@@ -56,6 +57,8 @@ test('dead ends › another account from the blocker leads to a working sign-in'
   await expect(preflightBlocker(page)).toBeVisible({ timeout: 60_000 });
   await page.getByRole('button', { name: 'Sign in with another account' }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
+  // The first admin's automatic sign-in ends; Microsoft now signs in the colleague.
+  stack.emulator.control.clearScenarios();
   await signInWithMicrosoft(page, stack, USERS.admin);
   await expectEnvironmentPage(page);
   await expect(page.getByTestId('preflight-ok')).toBeVisible({ timeout: 60_000 });
@@ -78,10 +81,11 @@ test('dead ends › a failed verification reopened offers Run it again, which re
   page,
   stack,
 }) => {
-  // A credential Kantiv cannot verify (an app id that does not exist), sent by hand: the setup fails.
+  // A credential Kantiv cannot verify (a wrong secret), sent by hand: the setup fails.
+  const credential = await provisionByHand(stack);
   const { setupId, inviteUrl } = await openManual(page, stack);
   await signInOnManualPage(page, stack);
-  await page.getByLabel('Application (client) ID').fill('0b1e6a1c-5c1f-4f0e-9a55-3f5a3c9d2b11');
+  await page.getByLabel('Application (client) ID').fill(credential.clientId);
   await page.getByLabel('Environment URL').fill(CONTOSO_PRODUCTION);
   await page.getByLabel('Client secret value').fill('not-a-real-secret-value-0123456789');
   await fillSecretExpiry(page);

@@ -107,6 +107,7 @@ test('environments › the hint matches by name in any case, and a single usable
   // Someone with one usable environment: it is preselected, and the page says so.
   // A second admin, in a browser context of their own (own session storage, own Microsoft sign-in).
   const other = await (await browser.newContext({ baseURL: stack.baseUrl })).newPage();
+  stack.emulator.control.clearScenarios();
   grantTenantConsent(stack);
   await openInvite(other, stack);
   autoSignIn(stack, USERS.sysadminOnly);

@@ -1,6 +1,8 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from '@playwright/test';
+import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { CreateSetupRequest } from '@kantiv/shared/setup';
+import { createEngine, type TokenResource } from '@kantiv/provisioning';
 import type { Stack } from '@kantiv/dev/stack';
 import { expect } from '../fixtures.ts';
 
@@ -228,4 +230,38 @@ export async function fillSecretExpiry(page: Page): Promise<string> {
   const date = new Date(Date.now() + 365 * 24 * 3600 * 1000).toISOString().slice(0, 10);
   await page.getByLabel('Client secret expires on').fill(date);
   return date;
+}
+
+/**
+ * What an admin following the manual guide ends up with: an app registration, its secret, the permission, a role
+ * and an application user. Made here by running the provisioning engine in Node with the admin's (emulated) tokens,
+ * keeping the secret instead of handing it to Kantiv.
+ */
+export async function provisionByHand(
+  stack: Stack,
+): Promise<CredentialHandoffRequest & { clientSecret: string }> {
+  const control = stack.emulator.control;
+  const scope = (resource: TokenResource) =>
+    resource === 'graph'
+      ? 'https://graph.microsoft.com/Application.ReadWrite.All'
+      : resource === 'discovery'
+        ? 'https://globaldisco.crm.dynamics.com/user_impersonation'
+        : `${new URL(resource.environmentUrl).origin}/user_impersonation`;
+  let handedOff: CredentialHandoffRequest | undefined;
+  const engine = createEngine({
+    tokens: { getToken: (resource) => control.issueToken({ user: USERS.admin, scope: scope(resource) }) },
+    fetch: (input, init) => stack.emulator.fetch(input, init),
+    config: {
+      environmentUrl: CONTOSO_PRODUCTION,
+      tenantId: stack.emulator.tenants.contoso,
+    },
+    handoff: async (request) => {
+      handedOff = request;
+    },
+  });
+  const result = await engine.apply();
+  if (result.status !== 'succeeded' || !handedOff?.clientSecret) {
+    throw new Error(`Manual provisioning failed: ${JSON.stringify(result.error)}`);
+  }
+  return { ...handedOff, clientSecret: handedOff.clientSecret };
 }

@@ -1,49 +1,14 @@
 import type { Page } from '@playwright/test';
 import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
-import { createEngine, type TokenResource } from '@kantiv/provisioning';
-import type { Stack } from '@kantiv/dev/stack';
 import { expect, test } from '../fixtures.ts';
 import {
-  CONTOSO_PRODUCTION,
-  USERS,
   expectAccessible,
   expectStatus,
   fillSecretExpiry,
   openManual,
+  provisionByHand,
   signInOnManualPage,
 } from './helpers.ts';
-
-/**
- * What an admin following the manual guide ends up with: an app registration, its secret, the permission, a role
- * and an application user. Made here by running the provisioning engine in Node with the admin's (emulated) tokens,
- * keeping the secret instead of handing it to Kantiv.
- */
-async function provisionByHand(stack: Stack): Promise<CredentialHandoffRequest & { clientSecret: string }> {
-  const control = stack.emulator.control;
-  const scope = (resource: TokenResource) =>
-    resource === 'graph'
-      ? 'https://graph.microsoft.com/Application.ReadWrite.All'
-      : resource === 'discovery'
-        ? 'https://globaldisco.crm.dynamics.com/user_impersonation'
-        : `${new URL(resource.environmentUrl).origin}/user_impersonation`;
-  let handedOff: CredentialHandoffRequest | undefined;
-  const engine = createEngine({
-    tokens: { getToken: (resource) => control.issueToken({ user: USERS.admin, scope: scope(resource) }) },
-    fetch: (input, init) => stack.emulator.fetch(input, init),
-    config: {
-      environmentUrl: CONTOSO_PRODUCTION,
-      tenantId: stack.emulator.tenants.contoso,
-    },
-    handoff: async (request) => {
-      handedOff = request;
-    },
-  });
-  const result = await engine.apply();
-  if (result.status !== 'succeeded' || !handedOff?.clientSecret) {
-    throw new Error(`Manual provisioning failed: ${JSON.stringify(result.error)}`);
-  }
-  return { ...handedOff, clientSecret: handedOff.clientSecret };
-}
 
 /** Fills the four values (the tenant is prefilled by the sign-in) and sends them. */
 async function sendDetails(page: Page, credential: CredentialHandoffRequest, secret: string) {

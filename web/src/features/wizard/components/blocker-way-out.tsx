@@ -1,6 +1,7 @@
 import { useNavigate, useRevalidator } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { forgetEngine } from '../lib/engine-session.ts';
 import { ForwardSetup } from './forward-setup.tsx';
 
 /**
@@ -12,6 +13,13 @@ export function BlockerWayOut() {
   const navigate = useNavigate();
   const revalidator = useRevalidator();
   const busy = revalidator.state === 'loading';
+
+  async function checkAgain() {
+    const auth = await import('../lib/auth.ts');
+    await auth.refreshSignIn().catch(() => undefined);
+    forgetEngine(setup.id);
+    await revalidator.revalidate();
+  }
 
   async function anotherAccount() {
     const auth = await import('../lib/auth.ts');
@@ -32,7 +40,7 @@ export function BlockerWayOut() {
           type="button"
           className="button button--secondary"
           disabled={busy}
-          onClick={() => void revalidator.revalidate()}
+          onClick={() => void checkAgain()}
         >
           {busy ? 'Checking…' : 'Check again'}
         </button>

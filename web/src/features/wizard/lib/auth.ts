@@ -202,6 +202,16 @@ async function acquireAccessToken(scopes: string[]): Promise<string> {
   }
 }
 
+/**
+ * Directory roles travel in the token (`wids`): a role assigned after sign-in shows only in a new token, so "Check
+ * again" asks Entra for one instead of reusing the cached token.
+ */
+export async function refreshSignIn(): Promise<void> {
+  const { pca } = await state();
+  const account = pca.getActiveAccount();
+  if (account) await pca.acquireTokenSilent({ scopes: SIGN_IN_SCOPES, account, forceRefresh: true });
+}
+
 export async function signOut(): Promise<void> {
   const { pca } = await state();
   await pca.clearCache();

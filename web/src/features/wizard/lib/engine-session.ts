@@ -20,6 +20,11 @@ export function getEngine(config: ClientConfig, setup: WizardSetup): Promise<Wiz
   return engine;
 }
 
+/** A fresh engine reads everything again (after "Check again": a role granted since, in a fresh token). */
+export function forgetEngine(setupId: string): void {
+  engines.delete(setupId);
+}
+
 export function getForwarder(setupId: string): EventForwarder {
   let forwarder = forwarders.get(setupId);
   if (!forwarder) {
