@@ -118,6 +118,13 @@ export class EmulatorControl {
       this.rt.options.spaRedirectUris.push(uri);
   }
 
+  /** What a PIM admin does in Entra: the user's eligible directory roles become active (tokens issued later carry them). */
+  activateEligibleRoles(userIdOrUpn: string): void {
+    const user = this.rt.user(userIdOrUpn);
+    if (!user) throw new Error(`Unknown user '${userIdOrUpn}'.`);
+    user.directoryRoles = [...new Set([...user.directoryRoles, ...(user.eligibleRoles ?? [])])];
+  }
+
   /**
    * Records consent as if it had been granted on the consent page (tenant-wide unless `user` is given), so product
    * tests can start from an already-consented tenant. `resource` is a resource URI or app id.

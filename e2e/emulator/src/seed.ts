@@ -71,6 +71,8 @@ export const SEED = {
       id: stableGuid('user:guest:consultant@fabrikam.com@contoso'),
       upn: 'consultant_fabrikam.com#EXT#@contoso.onmicrosoft.com',
     },
+    /** Cloud Application Administrator only as a PIM-eligible role (inactive) + System Administrator in Contoso Production. */
+    contosoPimAdmin: { id: stableGuid('user:pim@contoso.com'), upn: 'pim@contoso.com' },
     /** Kantiv support: Connect.Read + Connect.Manage. */
     kantivSupport: { id: stableGuid('user:support@kantiv.com'), upn: 'support@kantiv.com' },
     /** Kantiv read-only staff: Connect.Read. */
@@ -570,6 +572,16 @@ export function seed(spaRedirectUris: readonly string[]): World {
       ),
       homeUserId: SEED.users.fabrikamConsultant.id,
     },
+    {
+      ...user(
+        'contosoPimAdmin',
+        t.contoso.id,
+        'Pia Pim',
+        [],
+        'Cloud Application Administrator eligible through PIM (not active); System Administrator in Contoso Production',
+      ),
+      eligibleRoles: ['Cloud Application Administrator'],
+    },
     user(
       'contosoGermanAdmin',
       t.contoso.id,
@@ -662,6 +674,7 @@ export function seed(spaRedirectUris: readonly string[]): World {
           u.contosoAppAdmin.id,
           u.contosoSysadminOnly.id,
           u.contosoGuestAdmin.id,
+          u.contosoPimAdmin.id,
         ],
         basicUsers: [u.contosoUser.id, u.contosoCloudAdminOnly.id],
         allUsers: users,

@@ -40,6 +40,8 @@ export interface User {
   description: string;
   /** A guest (B2B) object: the id of the account in its home tenant that signs in as it. */
   homeUserId?: string;
+  /** PIM-eligible directory roles: not in `wids` and not enforced until activated (`control.activateEligibleRoles`). */
+  eligibleRoles?: string[];
 }
 
 export interface PasswordCredential {

@@ -112,9 +112,13 @@ export function tokensFor(emu: Emulator, user = ADMIN): TokenProvider {
     return result.account;
   };
   return {
-    async getToken(resource: TokenResource): Promise<string> {
+    async getToken(resource: TokenResource, options?: { fresh?: boolean }): Promise<string> {
       account ??= signIn();
-      const result = await pca.acquireTokenSilent({ account: await account, scopes: [tokenScope(resource)] });
+      const result = await pca.acquireTokenSilent({
+        account: await account,
+        scopes: [tokenScope(resource)],
+        ...(options?.fresh ? { forceRefresh: true } : {}),
+      });
       return result.accessToken;
     },
   };

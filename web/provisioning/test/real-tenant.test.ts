@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
-import { expectInvariants, newServer, run, useEmulator } from './harness.ts';
+import { consentTenantWide, expectInvariants, newServer, run, useEmulator } from './harness.ts';
 
 let emu: Emulator;
 useEmulator((started) => (emu = started));
@@ -54,5 +54,23 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');
     expectInvariants(emu, server, germany);
+  });
+
+  it('tells a PIM admin to activate the role, then lets them on with a fresh token although the cached one lacks it', async () => {
+    consentTenantWide(emu);
+    const server = newServer();
+    const r = run(emu, { server, user: 'pim@contoso.com' });
+    const before = await r.engine.plan();
+    const blocker = before.blockers.find((b) => b.code === 'missing_directory_role');
+    expect(blocker?.fix).toMatch(/Privileged Identity Management/);
+    emu.control.activateEligibleRoles('pim@contoso.com');
+    // Checked again (the page reloaded) with the same sign-in, whose cached Graph token predates the activation.
+    await r.engine.discover();
+    const after = await r.engine.plan();
+    expect(after.blockers).toEqual([]);
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expectInvariants(emu, server);
   });
 });

@@ -1,7 +1,7 @@
 import type { StepError } from '@kantiv/shared/steps';
 import type { Clients } from '../clients.ts';
 import { normalizeUrl, type ResolvedConfig } from '../config.ts';
-import { DIRECTORY_ROLE_TEMPLATES } from '../directory-roles.ts';
+import { APP_MANAGER_ROLES, DIRECTORY_ROLE_TEMPLATES } from '../directory-roles.ts';
 import { MicrosoftApiError, isAbortError, toStepError } from '../errors.ts';
 import { getToken } from '../http/tokens.ts';
 import type { TokenProvider } from '../http/transport.ts';
@@ -74,14 +74,25 @@ export class DiscoverySession {
     });
   }
 
-  /** Directory role names: from the token's `wids` claim (no request), else from Graph. */
+  /**
+   * Directory role names: from the token's `wids` claim (no request), else from Graph. `wids` is a snapshot taken
+   * when the token was issued: a role activated since (PIM) is missing from a cached token for up to its lifetime,
+   * so a token without an app-managing role is checked once more with a fresh token before anyone is blocked.
+   */
   directoryRoles(): Promise<string[]> {
     return this.memo('roles', async () => {
-      const claims = await this.graphClaims();
-      if (Array.isArray(claims.wids)) {
-        return claims.wids
+      const named = (wids: unknown[]) =>
+        wids
           .map((w) => (typeof w === 'string' ? DIRECTORY_ROLE_TEMPLATES[w.toLowerCase()] : undefined))
           .filter((n): n is string => n !== undefined);
+      const claims = await this.graphClaims();
+      if (Array.isArray(claims.wids)) {
+        const roles = named(claims.wids);
+        if (roles.some((r) => APP_MANAGER_ROLES.has(r))) return roles;
+        const fresh = decodeJwtPayload(
+          await getToken({ tokens: this.tokens }, 'graph', this.signal, { fresh: true }),
+        );
+        return Array.isArray(fresh.wids) ? named(fresh.wids) : roles;
       }
       try {
         const roles = await this.clients.graph('preflight').myDirectoryRoles();

@@ -5,9 +5,10 @@ export async function getToken(
   transport: Pick<Transport, 'tokens'>,
   resource: TokenResource,
   signal: AbortSignal,
+  options?: { fresh?: boolean },
 ): Promise<string> {
   try {
-    return await transport.tokens.getToken(resource);
+    return await transport.tokens.getToken(resource, options);
   } catch (err) {
     if (signal.aborted || isAbortError(err)) throw new CancelledError();
     if (err instanceof TokenError) throw err;

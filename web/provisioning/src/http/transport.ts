@@ -14,7 +14,8 @@ export type TokenResource = 'graph' | 'discovery' | { environmentUrl: string };
  * Tokens never leave the engine's requests: not in events, errors or logs.
  */
 export interface TokenProvider {
-  getToken(resource: TokenResource): Promise<string>;
+  /** `fresh`: a new token from Microsoft, not the cached one (its claims, e.g. `wids`, may be out of date). */
+  getToken(resource: TokenResource, options?: { fresh?: boolean }): Promise<string>;
 }
 
 /**

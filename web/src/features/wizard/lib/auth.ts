@@ -174,23 +174,23 @@ export async function getIdToken(): Promise<string> {
  * for interaction again (consent revoked, session ended, Conditional Access wanting MFA for that resource) a popup
  * opens; if the browser blocks it, the step fails with a fix that says so, and Try again opens it from a click.
  */
-export function getAccessToken(scopes: string[]): Promise<string> {
+export function getAccessToken(scopes: string[], options?: { fresh?: boolean }): Promise<string> {
   // One at a time: parallel silent calls would redeem the same refresh token concurrently, and a refresh token is
   // rotated on use; queued, each call finds the previous one's result (or fresh refresh token) in the cache.
-  const next = tokenQueue.then(() => acquireAccessToken(scopes));
+  const next = tokenQueue.then(() => acquireAccessToken(scopes, options?.fresh === true));
   tokenQueue = next.catch(() => undefined);
   return next;
 }
 
 let tokenQueue: Promise<unknown> = Promise.resolve();
 
-async function acquireAccessToken(scopes: string[]): Promise<string> {
+async function acquireAccessToken(scopes: string[], forceRefresh: boolean): Promise<string> {
   const s = await state();
   const { pca } = s;
   const account = pca.getActiveAccount();
   if (!account) throw new Error('Nobody is signed in.');
   try {
-    return (await pca.acquireTokenSilent({ ...authorityOf(s), scopes, account })).accessToken;
+    return (await pca.acquireTokenSilent({ ...authorityOf(s), scopes, account, forceRefresh })).accessToken;
   } catch (err) {
     if (err instanceof InteractionRequiredAuthError) {
       // Conditional Access (e.g. MFA for Dataverse, AADSTS50076) sends a claims challenge; the interactive request

@@ -41,7 +41,10 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
     credentialOwner: setup.id,
     ...(account ? { tenantId: account.tenantId } : {}),
   };
-  const tokens = { getToken: (resource: TokenResource) => getAccessToken(scopesFor(resource)) };
+  const tokens = {
+    getToken: (resource: TokenResource, options?: { fresh?: boolean }) =>
+      getAccessToken(scopesFor(resource), options),
+  };
   const fetchFn = (input: string, init: RequestInit) => fetch(input, init);
   const handoff = async (request: Parameters<typeof handOffCredential>[0]) => {
     await handOffCredential(request);
