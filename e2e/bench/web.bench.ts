@@ -125,7 +125,7 @@ try {
   const signIn = await throughSignIn.settle();
   await signInContext.close();
   const added = new Map([...signIn].filter(([file]) => !welcome.has(file)));
-  if (![...added.keys()].some((file) => /msal/i.test(file))) {
+  if (![...added.keys()].some((file) => /msal|PublicClientApplication/i.test(file))) {
     throw new Error(
       `bench web: the sign-in page loaded no MSAL chunk (added: ${[...added.keys()].join(', ')})`,
     );
