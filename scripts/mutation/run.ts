@@ -9,10 +9,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 // @ts-expect-error -- a plain ES module shared with the Stryker config
-import { MODULES } from './modules.mjs';
+import * as registry from './modules.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
-const all = Object.keys(MODULES as Record<string, unknown>);
+const all = Object.keys((registry as { MODULES: Record<string, unknown> }).MODULES);
 const wanted = process.argv.slice(2).filter((a) => a !== '--');
 const unknown = wanted.filter((m) => !all.includes(m));
 if (unknown.length > 0) {

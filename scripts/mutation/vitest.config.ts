@@ -3,7 +3,7 @@ import server from '../../server/vitest.config.ts';
 import e2e from '../../e2e/vitest.config.ts';
 import provisioning from '../../web/provisioning/vitest.config.ts';
 // @ts-expect-error -- a plain ES module shared with the Stryker config, which Stryker loads without TypeScript
-import { moduleNamed } from './modules.mjs';
+import * as registry from './modules.mjs';
 
 /**
  * One Vitest project per package whose tests cover the module under mutation (MUTATION_MODULE). Each project takes its
@@ -16,7 +16,8 @@ const PACKAGES = {
   provisioning: ['web/provisioning', provisioning],
 } as const satisfies Record<string, readonly [string, ViteUserConfig]>;
 type Package = keyof typeof PACKAGES;
-const module = moduleNamed(process.env.MUTATION_MODULE) as { tests: Record<Package, string[]> };
+const { moduleNamed } = registry as { moduleNamed: (name?: string) => { tests: Record<Package, string[]> } };
+const module = moduleNamed(process.env.MUTATION_MODULE);
 const root = new URL('../../', import.meta.url).pathname;
 
 export default defineConfig({
