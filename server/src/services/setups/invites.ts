@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Manifest } from '@kantiv/shared/manifest';
 import type { Setup, SetupState } from '@kantiv/shared/setup';
+import { allowedActions } from '@kantiv/shared/setup-actions';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor } from '../audit.ts';
@@ -95,6 +96,12 @@ export function createInvites(deps: {
       const row = await lifecycle.change(id, actor, async (current) => {
         if (current.state === 'revoked')
           throw new HttpError(409, 'setup_revoked', 'A revoked setup cannot be extended.');
+        if (!allowedActions({ state: current.state as SetupState }).extend)
+          throw new HttpError(
+            409,
+            'conflict',
+            `A setup that is ${current.state} has no invite to extend: the wizard has finished with it.`,
+          );
         const base = Math.max(Date.now(), Date.parse(current.invite_expires_at));
         const expires = new Date(base + hours * 3_600_000).toISOString();
         const state = (

@@ -7,6 +7,8 @@ type Props = {
   type?: 'button' | 'submit';
   busy?: boolean;
   danger?: boolean;
+  /** Why the setup's state does not take this action now: disabled, with the reason beside it. */
+  notNow?: string | undefined;
   children: ReactNode;
 };
 
@@ -14,24 +16,32 @@ type Props = {
  * A button that changes something. Read-only staff see it disabled with the reason beside it, so they know the
  * action exists and whom to ask; the server refuses it anyway.
  */
-export function ActionButton({ onClick, type = 'button', busy = false, danger = false, children }: Props) {
+export function ActionButton({
+  onClick,
+  type = 'button',
+  busy = false,
+  danger = false,
+  notNow,
+  children,
+}: Props) {
   const { session } = useConsole();
   const reasonId = useId();
   const readOnly = !session.access.canManage;
+  const reason = readOnly ? 'Read-only access: you cannot do this.' : notNow;
   return (
     <span className="c-action">
       <button
         type={type}
         className={danger ? 'c-danger' : undefined}
-        disabled={readOnly || busy}
-        aria-describedby={readOnly ? reasonId : undefined}
+        disabled={reason !== undefined || busy}
+        aria-describedby={reason ? reasonId : undefined}
         onClick={onClick}
       >
         {children}
       </button>
-      {readOnly && (
+      {reason && (
         <span id={reasonId} className="c-hint">
-          Read-only access: you cannot do this.
+          {reason}
         </span>
       )}
     </span>

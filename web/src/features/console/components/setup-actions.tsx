@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Setup } from '@kantiv/shared/setup';
+import { allowedActions } from '@kantiv/shared/setup-actions';
 import { createInviteLink } from '../api/create-invite-link.ts';
 import { extendSetup } from '../api/extend-setup.ts';
 import { reverifySetup } from '../api/reverify-setup.ts';
@@ -9,6 +10,8 @@ import { errorMessage } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { CopyButton } from '../../../components/copy-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
+
+const REVOKED = 'Revoked: nothing more can be done with this setup.';
 
 type Busy = null | 'revoke' | 'extend' | 'reverify' | 'invite';
 
@@ -22,6 +25,8 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
   const [extendDays, setExtendDays] = useState('7');
   const [inviteUrl, setInviteUrl] = useState<string | null>(null);
   const revoked = setup.state === 'revoked';
+  // Only what the server accepts in this state (shared with the server; see setup-actions.ts in shared).
+  const may = allowedActions(setup);
 
   async function run(kind: Exclude<Busy, null>, action: () => Promise<Setup | string>, message: string) {
     setBusy(kind);
@@ -50,7 +55,8 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
       {revoked && <p>This setup is revoked: nothing more can be done with it.</p>}
       <div className="c-actions">
         <ActionButton
-          busy={busy !== null || revoked}
+          busy={busy !== null}
+          notNow={may.reverify ? undefined : revoked ? REVOKED : 'No credential has been handed off yet.'}
           onClick={() =>
             void run('reverify', () => reverifySetup(auth, setup.id), 'Verification started again.')
           }
@@ -69,7 +75,8 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
             </select>
           </label>
           <ActionButton
-            busy={busy !== null || revoked}
+            busy={busy !== null}
+            notNow={may.extend ? undefined : revoked ? REVOKED : 'The wizard has finished with this invite.'}
             onClick={() =>
               void run(
                 'extend',
@@ -82,16 +89,22 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
           </ActionButton>
         </span>
         <ActionButton
-          busy={busy !== null || revoked}
+          busy={busy !== null}
+          notNow={may.new_invite ? undefined : REVOKED}
           onClick={() =>
             void run('invite', () => createInviteLink(auth, setup.id), 'A new invite link was created.')
           }
         >
           New invite link
         </ActionButton>
-        {confirmRevoke ? (
+        {confirmRevoke && may.revoke ? (
           <span className="c-action-group" role="group" aria-label="Confirm revoke">
-            <span>Revoke this setup? The customer&apos;s connection stops working.</span>
+            <span data-testid="revoke-explained">
+              Revoke this setup? Kantiv stops using the connection at once: the invite link stops working, the
+              stored credential is no longer used and pending verifications stop. What the admin created stays
+              in the customer&apos;s tenant (the app registration, its secret, the application user and the
+              security role) until their administrator removes it. This cannot be undone.
+            </span>
             <ActionButton
               danger
               busy={busy !== null}
@@ -107,7 +120,12 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
             </button>
           </span>
         ) : (
-          <ActionButton danger busy={busy !== null || revoked} onClick={() => setConfirmRevoke(true)}>
+          <ActionButton
+            danger
+            busy={busy !== null}
+            notNow={may.revoke ? undefined : REVOKED}
+            onClick={() => setConfirmRevoke(true)}
+          >
             Revoke
           </ActionButton>
         )}
