@@ -6,6 +6,7 @@ import type { CredentialsTable } from '../db/schema.ts';
 import { credentialAad, credentialAadV2, open, reseal, seal, VaultError } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
+import type { Metrics } from './telemetry/metrics.ts';
 
 export type StoredCredential = Omit<
   CredentialsTable,
@@ -48,7 +49,12 @@ export function credentialAadOf(r: AadFields, override: { active?: number } = {}
  * The credential repository: the only code that calls the vault for credentials. Secrets are sealed before the
  * insert and opened only for a stated purpose, and every open is audited (success or integrity failure).
  */
-export function createCredentialStore(deps: { store: Store; keyring: () => Keyring; audit: Audit }) {
+export function createCredentialStore(deps: {
+  store: Store;
+  keyring: () => Keyring;
+  audit: Audit;
+  metrics?: Pick<Metrics, 'vaultOp'>;
+}) {
   const db = deps.store.db;
 
   /**
@@ -154,6 +160,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
           environmentUrl,
         }),
       );
+      deps.metrics?.vaultOp('seal', 'credential', true);
       const row: CredentialsTable = {
         id,
         setup_id: setupId,
@@ -190,6 +197,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         .executeTakeFirstOrThrow();
       try {
         const secret = open(deps.keyring(), sealedOf(r), credentialAadOf(r));
+        deps.metrics?.vaultOp('open', 'credential', true);
         await deps.audit.record(actor, {
           action: 'credential.decrypted',
           setupId: r.setup_id,
@@ -198,6 +206,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         });
         return { credential: strip(r), secret };
       } catch (err) {
+        deps.metrics?.vaultOp('open', 'credential', false);
         await deps.audit.record(actor, {
           action: 'credential.decrypt_failed',
           setupId: r.setup_id,

@@ -22,6 +22,7 @@ import { createReadinessCheck, type Readiness } from '../../services/readiness.t
 import { createSetups, type Setups } from '../../services/setups/service.ts';
 import { createTokenVending } from '../../services/token-vending.ts';
 import { createVerifier } from '../../services/verifier.ts';
+import { createMetrics, type Metrics } from '../../services/telemetry/metrics.ts';
 import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
 
 declare module 'fastify' {
@@ -40,6 +41,8 @@ declare module 'fastify' {
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
     checkReadiness: () => Promise<Readiness>;
+    /** The Prometheus registry the services record into; `/metrics` renders it. */
+    telemetry: Metrics;
   }
 }
 
@@ -68,6 +71,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     guard,
   });
   const audit = createAudit(store.db, store.dialect);
+  const telemetry = createMetrics();
   // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
     pgUrl: store.pgUrl,
@@ -81,7 +85,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     publicUrl: config.publicUrl,
     defaultManifest: config.defaultManifest,
   });
-  const credentialStore = createCredentialStore({ store, keyring, audit });
+  const credentialStore = createCredentialStore({ store, keyring, audit, metrics: telemetry });
   const jobs = createJobRunner({
     store,
     instanceId: config.instanceId,
@@ -99,11 +103,12 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     guard,
     jobs,
     config: config.webhooks,
+    metrics: telemetry,
   });
   const microsoft = createMicrosoftClient({
     authorityHost: config.microsoft.authorityHost,
-    http,
-    dataverseHttp: guardedHttp,
+    http: telemetry.meter(http, 'entra'),
+    dataverseHttp: telemetry.meter(guardedHttp, 'dataverse'),
     cloud: config.microsoft.cloud,
     log: app.log,
   });
@@ -122,6 +127,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
   app.decorate('config', config);
+  app.decorate('telemetry', telemetry);
   app.decorate('store', store);
   app.decorate('audit', audit);
   app.decorate('eventBus', eventBus);
