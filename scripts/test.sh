@@ -8,7 +8,7 @@ source "$(dirname "$0")/lib/bootstrap.sh"
 set -e
 ensure_node
 ensure_pnpm
-ensure_apt chromium postgresql
+ensure_apt chromium postgresql systemd
 ensure_deps
 set +e
 cd "$ROOT"

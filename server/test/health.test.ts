@@ -3,6 +3,7 @@ import { ApiErrorSchema } from '@kantiv/shared/errors';
 import { ClientConfigSchema } from '@kantiv/shared/client-config';
 import { HealthSchema, ReadinessSchema } from '@kantiv/shared/health';
 import { describeDialects } from './helpers/databases.ts';
+import { parsePrometheusText } from './helpers/prometheus-text.ts';
 import { bearer, useTestApp } from './helpers/app.ts';
 
 describeDialects('operations routes (%s)', (dialect) => {
@@ -29,9 +30,13 @@ describeDialects('operations routes (%s)', (dialect) => {
     expect(res.body).toMatch(
       /kantiv_http_request_duration_seconds_count\{method="GET",route="\/healthz"\} [1-9]/,
     );
-    expect(res.body).toContain(
-      'kantiv_http_request_duration_seconds_bucket{method="GET",route="/healthz",le="+Inf"}',
-    );
+    // prom-client writes `le` first; the parser checks the +Inf bucket whatever the label order.
+    const buckets = parsePrometheusText(res.body).get('kantiv_http_request_duration_seconds')!.samples;
+    expect(
+      buckets.filter(
+        (s) => s.name.endsWith('_bucket') && s.labels.route === '/healthz' && s.labels.le === '+Inf',
+      ),
+    ).toHaveLength(1);
     expect(res.body).toContain('kantiv_live_watchers');
   });
 

@@ -35,8 +35,8 @@ export const WebhookSubscriptionSchema = z.object({
 export type WebhookSubscription = z.infer<typeof WebhookSubscriptionSchema>;
 
 /**
- * `signingSecret` is shown once: receivers verify `Kantiv-Signature: t=<unix seconds>,v1=<hex>` where
- * v1 = HMAC-SHA256(signingSecret, `${t}.${rawBody}`).
+ * `signingSecret` (`whsec_…`) is shown once: receivers verify deliveries per Standard Webhooks (`webhook-id`,
+ * `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`).
  */
 export const CreateWebhookResponseSchema = z.object({
   subscription: WebhookSubscriptionSchema,

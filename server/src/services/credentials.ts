@@ -11,6 +11,7 @@ import { credentialAad, credentialAadV2, open, reseal, seal, VaultError } from '
 import type { Actor, Audit } from './audit.ts';
 import { generateCertificate } from './certificates.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
+import type { Metrics } from './telemetry/metrics.ts';
 
 export type StoredCredential = Omit<
   CredentialsTable,
@@ -56,7 +57,12 @@ export function credentialAadOf(r: AadFields, override: { active?: number } = {}
  * The credential repository: the only code that calls the vault for credentials. Secrets are sealed before the
  * insert and opened only for a stated purpose, and every open is audited (success or integrity failure).
  */
-export function createCredentialStore(deps: { store: Store; keyring: () => Keyring; audit: Audit }) {
+export function createCredentialStore(deps: {
+  store: Store;
+  keyring: () => Keyring;
+  audit: Audit;
+  metrics?: Pick<Metrics, 'vaultOp'>;
+}) {
   const db = deps.store.db;
 
   /**
@@ -252,6 +258,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
           environmentUrl,
         }),
       );
+      deps.metrics?.vaultOp('seal', 'credential', true);
       const row: CredentialsTable = {
         id,
         setup_id: setupId,
@@ -291,6 +298,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         .executeTakeFirstOrThrow();
       try {
         const secret = open(deps.keyring(), sealedOf(r), credentialAadOf(r));
+        deps.metrics?.vaultOp('open', 'credential', true);
         await deps.audit.record(actor, {
           action: 'credential.decrypted',
           setupId: r.setup_id,
@@ -299,6 +307,7 @@ export function createCredentialStore(deps: { store: Store; keyring: () => Keyri
         });
         return { credential: strip(r), secret };
       } catch (err) {
+        deps.metrics?.vaultOp('open', 'credential', false);
         await deps.audit.record(actor, {
           action: 'credential.decrypt_failed',
           setupId: r.setup_id,

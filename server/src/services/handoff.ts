@@ -6,6 +6,7 @@ import type {
   CredentialHandoffResponse,
   Verification,
 } from '@kantiv/shared/credentials';
+import type { Db } from '../db/database.ts';
 import { HttpError } from '../lib/http-error.ts';
 import type { Actor, Audit } from './audit.ts';
 import { handoffFingerprint, type CredentialStore } from './credentials.ts';

@@ -1,4 +1,5 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { Webhook } from 'standardwebhooks';
 import type {
   WebhookDelivery,
   WebhookEventType,
@@ -9,9 +10,43 @@ import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/sc
 
 /** The webhook tables' rows and their API shapes, and the signature a receiver checks. */
 
-/** `Kantiv-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256 of "t.body">` (the timestamp defeats replays). */
-export function signWebhook(secret: string, body: string, t = Math.floor(Date.now() / 1000)): string {
-  return `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+/** A new signing secret in the Standard Webhooks form: `whsec_` + base64 of 32 random bytes (the HMAC key). */
+export function newSigningSecret(): string {
+  return `whsec_${randomBytes(32).toString('base64')}`;
+}
+
+/**
+ * Secrets issued before Standard Webhooks: `whsec_` + base64url of 32 random bytes, which the receivers checked
+ * as `Kantiv-Signature`, keyed with the whole string. The same 32 bytes are the Standard Webhooks key, so such a
+ * subscription keeps working: it gets both signatures until its receiver switches (docs/operations.md).
+ */
+const LEGACY_SECRET = /^whsec_[A-Za-z0-9_-]{43}$/;
+
+/**
+ * Standard Webhooks headers (https://www.standardwebhooks.com): `webhook-id` (the same on every retry, so the
+ * receiver can drop duplicates), `webhook-timestamp` (this attempt, unix seconds: a receiver refuses old ones, which
+ * defeats replays) and `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. Signed with the
+ * reference library, so what we send is what every language's verifier expects.
+ */
+export function signedHeaders(
+  secret: string,
+  id: string,
+  body: string,
+  at = new Date(),
+): Record<string, string> {
+  // Node reads both base64 alphabets, so a legacy secret gives the same key bytes; the library wants standard base64.
+  const key = Buffer.from(secret.slice('whsec_'.length), 'base64').toString('base64');
+  const headers: Record<string, string> = {
+    'webhook-id': id,
+    'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
+    'webhook-signature': new Webhook(key).sign(id, at, body),
+  };
+  if (LEGACY_SECRET.test(secret)) {
+    const t = Math.floor(at.getTime() / 1000);
+    headers['kantiv-signature'] =
+      `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${body}`).digest('hex')}`;
+  }
+  return headers;
 }
 
 export function toSubscription(r: WebhookSubscriptionsTable): WebhookSubscription {

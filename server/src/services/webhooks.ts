@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type {
   CreateWebhookRequest,
   WebhookDelivery,
@@ -16,7 +16,8 @@ import { open, seal, VaultError, webhookSecretAad } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { Job, JobOutcome, JobRunner } from './jobs.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
-import { newDelivery, signWebhook, toDelivery, toSubscription } from './webhook-rows.ts';
+import type { Metrics } from './telemetry/metrics.ts';
+import { newDelivery, newSigningSecret, signedHeaders, toDelivery, toSubscription } from './webhook-rows.ts';
 
 const nowIso = () => new Date().toISOString();
 
@@ -38,6 +39,7 @@ export function createWebhooks(deps: {
   guard: AddressGuard;
   jobs: JobRunner;
   config: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; allowHttp: boolean };
+  metrics?: Pick<Metrics, 'vaultOp' | 'webhookDelivery'>;
 }) {
   const db = deps.store.db;
 
@@ -140,7 +142,14 @@ export function createWebhooks(deps: {
           throw new AddressRefused(new URL(sub.url).hostname);
         // Inside the try: a secret no key opens (its key removed before a rewrap) is a counted, failed attempt,
         // not a job crash retried every few seconds forever.
-        const secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
+        let secret: string;
+        try {
+          secret = open(deps.keyring(), sealedOf(sub), webhookSecretAad(sub.id));
+          deps.metrics?.vaultOp('open', 'webhook_secret', true);
+        } catch (err) {
+          deps.metrics?.vaultOp('open', 'webhook_secret', false);
+          throw err;
+        }
         const res = await deps.http.request(sub.url, {
           method: 'POST',
           body: d.payload,
@@ -150,7 +159,7 @@ export function createWebhooks(deps: {
             'user-agent': 'KantivConnect-Webhooks/1',
             'kantiv-event': d.event_type,
             'kantiv-delivery': d.id,
-            'kantiv-signature': signWebhook(secret, d.payload),
+            ...signedHeaders(secret, d.id, d.payload),
           },
         });
         // Only the status is kept: the answer's body (and a connection error's text) would turn this into a way
@@ -183,6 +192,7 @@ export function createWebhooks(deps: {
       updated_at: nowIso(),
     };
     await db.updateTable('webhook_deliveries').set(update).where('id', '=', d.id).execute();
+    deps.metrics?.webhookDelivery(d.event_type, ok ? 'succeeded' : final ? 'failed' : 'retry');
     return { ...d, ...update, durationMs };
   }
 
@@ -194,8 +204,9 @@ export function createWebhooks(deps: {
     ): Promise<{ subscription: WebhookSubscription; signingSecret: string }> {
       await checkUrl(req.url);
       const id = randomUUID();
-      const signingSecret = `whsec_${randomBytes(32).toString('base64url')}`;
+      const signingSecret = newSigningSecret();
       const sealed = seal(deps.keyring(), signingSecret, webhookSecretAad(id));
+      deps.metrics?.vaultOp('seal', 'webhook_secret', true);
       const row: WebhookSubscriptionsTable = {
         id,
         url: req.url,

@@ -23,6 +23,7 @@ import { createSetups, type Setups } from '../../services/setups/service.ts';
 import { createTenantDirectory, type TenantDirectory } from '../../services/tenant-directory.ts';
 import { createTokenVending } from '../../services/token-vending.ts';
 import { createVerifier } from '../../services/verifier.ts';
+import { createMetrics, type Metrics } from '../../services/telemetry/metrics.ts';
 import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
 
 declare module 'fastify' {
@@ -42,6 +43,8 @@ declare module 'fastify' {
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
     tenantDirectory: TenantDirectory;
     checkReadiness: () => Promise<Readiness>;
+    /** The Prometheus registry the services record into; `/metrics` renders it. */
+    telemetry: Metrics;
   }
 }
 
@@ -70,6 +73,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     guard,
   });
   const audit = createAudit(store.db, store.dialect);
+  const telemetry = createMetrics();
   // Built in dependency order; the services that run as jobs register with the runner once they exist.
   const eventBus = createEventBus({
     pgUrl: store.pgUrl,
@@ -84,7 +88,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     defaultManifest: config.defaultManifest,
     idleMs: config.idle.afterMs,
   });
-  const credentialStore = createCredentialStore({ store, keyring, audit });
+  const credentialStore = createCredentialStore({ store, keyring, audit, metrics: telemetry });
   const jobs = createJobRunner({
     store,
     instanceId: config.instanceId,
@@ -102,11 +106,12 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     guard,
     jobs,
     config: config.webhooks,
+    metrics: telemetry,
   });
   const microsoft = createMicrosoftClient({
     authorityHost: config.microsoft.authorityHost,
-    http,
-    dataverseHttp: guardedHttp,
+    http: telemetry.meter(http, 'entra'),
+    dataverseHttp: telemetry.meter(guardedHttp, 'dataverse'),
     cloud: config.microsoft.cloud,
     log: app.log,
   });
@@ -127,6 +132,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
   app.decorate('config', config);
+  app.decorate('telemetry', telemetry);
   app.decorate('store', store);
   app.decorate('audit', audit);
   app.decorate('eventBus', eventBus);

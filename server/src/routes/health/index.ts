@@ -32,7 +32,7 @@ const healthRoutes: FastifyPluginAsyncZod = async (app) => {
       preHandler: app.requireMetricsToken,
       schema: { tags: ['operations'], response: { 200: z.string(), ...errorResponses(401) } },
     },
-    async (_request, reply) => reply.type('text/plain; version=0.0.4').send(await app.metrics.render()),
+    async (_request, reply) => reply.type(app.metrics.contentType).send(await app.metrics.render()),
   );
 };
 

@@ -63,8 +63,8 @@ export function WebhooksPage({ subs }: { subs: Loaded<SubscriptionWithDeliveries
               onDone={() => setCreated(null)}
             >
               Subscription for <code>{created.url}</code> added. Give the receiver this signing key now: it is
-              shown <strong>only once</strong>. Receivers check the <code>Kantiv-Signature</code> header with
-              it.
+              shown <strong>only once</strong>. Receivers verify deliveries with it using a Standard Webhooks
+              library (<code>webhook-signature</code> header).
             </OneTimeValuePanel>
           )
         }

@@ -1,0 +1,99 @@
+import type { OpenAPIV3_2 } from '@fastify/swagger';
+import { z } from 'zod';
+import { WebhookPayloadSchema, type WebhookEventType, type WebhookPayload } from '@kantiv/shared/webhooks';
+
+/**
+ * Every event a receiver can get, with an example body, for the OpenAPI document's `webhooks` section (the README
+ * shows the same examples). Keyed by the event enum, so a new event type does not compile until it is documented here.
+ */
+const CONTOSO = {
+  setupId: '5f3c2a7e-1d4b-4e8f-9a6c-2b7d1e0f3a45',
+  customerName: 'Contoso Ltd',
+  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  clientId: '9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c',
+  environmentUrl: 'https://contoso.crm.dynamics.com',
+};
+
+const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; example: WebhookPayload }> = {
+  'setup.verified': {
+    summary: 'A setup was verified: Kantiv can now vend Dataverse tokens for it.',
+    example: {
+      id: '0b0f6c1e-6a7e-4c33-9a51-7f6d1c2b9e10',
+      type: 'setup.verified',
+      createdAt: '2026-12-03T10:15:30.000Z',
+      data: { ...CONTOSO, state: 'verified', secretExpiresAt: '2027-12-03T10:14:02.000Z' },
+    },
+  },
+  'setup.failed': {
+    summary:
+      'A setup failed verification for good; its detail (`GET /api/v1/setups/{id}`) names the cause and fix.',
+    example: {
+      id: '7c2d9e4a-3b1f-4a6c-8d5e-1f0a2b3c4d5e',
+      type: 'setup.failed',
+      createdAt: '2026-12-03T10:25:30.000Z',
+      data: { ...CONTOSO, state: 'failed' },
+    },
+  },
+  'credential.expiring': {
+    summary: "A verified setup's secret ends within 30 days (sent once per credential).",
+    example: {
+      id: 'e4a1b2c3-d4e5-4f60-8172-93a4b5c6d7e8',
+      type: 'credential.expiring',
+      createdAt: '2027-11-03T00:00:00.000Z',
+      data: { ...CONTOSO, state: 'verified', secretExpiresAt: '2027-12-03T10:14:02.000Z' },
+    },
+  },
+  'webhook.test': {
+    summary: 'Sent only by `POST /api/v1/webhooks/{id}/test`, to whichever events the subscription wants.',
+    example: {
+      id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d',
+      type: 'webhook.test',
+      createdAt: '2026-12-03T10:00:00.000Z',
+      data: { message: 'A test delivery from Kantiv Connect' },
+    },
+  },
+};
+
+const header = (name: string, description: string, example: string) => ({
+  name,
+  in: 'header',
+  required: true,
+  description,
+  schema: { type: 'string' as const },
+  example,
+});
+
+/** OpenAPI 3.1 `webhooks`: one POST per event type, signed per Standard Webhooks. */
+export function webhookDocs(): Record<string, OpenAPIV3_2.PathItemObject> {
+  // zod's JSON Schema type is its own; the document is JSON Schema 2020-12, which OpenAPI 3.1 takes as it is.
+  const schema = z.toJSONSchema(WebhookPayloadSchema, { target: 'draft-2020-12' }) as object;
+  return Object.fromEntries(
+    Object.entries(EVENTS).map(([type, { summary, example }]) => [
+      type,
+      {
+        post: {
+          summary,
+          description:
+            "Signed per Standard Webhooks (https://www.standardwebhooks.com): verify with the subscription's `whsec_…` secret and any `standardwebhooks` library; refuse a timestamp older than 5 minutes; the same `webhook-id` on a retry is a duplicate. `traceparent` (W3C) is sent when the server traces.",
+          tags: ['webhooks'],
+          parameters: [
+            header('webhook-id', "The delivery id, the same on every retry (= the body's `id`).", example.id),
+            header('webhook-timestamp', 'Unix seconds of this attempt.', '1764756930'),
+            header(
+              'webhook-signature',
+              'Space-separated `v1,<base64 HMAC-SHA256>` of `<webhook-id>.<webhook-timestamp>.<body>`.',
+              'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=',
+            ),
+            { ...header('kantiv-event', "The event type (also the body's `type`).", type), required: false },
+          ],
+          requestBody: { required: true, content: { 'application/json': { schema, example } } },
+          responses: {
+            '2XX': {
+              description: 'Received. Any other answer (or none within WEBHOOK_TIMEOUT_MS) is retried.',
+            },
+          },
+        },
+      },
+    ]),
+  );
+}
