@@ -46,10 +46,9 @@ describe('token vending refuses', () => {
       stack.emulator.control.clearScenario(down);
     }
     expect(refused.statusCode).toBe(503);
-    expect(refused.json<{ error: { code: string; message: string } }>().error).toMatchObject({
-      code: 'service_unavailable',
-      message: expect.stringMatching(/^Microsoft refused the token request \(.+\)\.$/),
-    });
+    const { error } = refused.json<{ error: { code: string; message: string } }>();
+    expect(error.code).toBe('service_unavailable');
+    expect(error.message).toMatch(/^Microsoft refused the token request \(.+\)\.$/);
     const res = await vend(setup.id);
     expect(res.statusCode).toBe(200);
     expect(res.json()).toMatchObject({ tokenType: 'Bearer', resource: stack.v.org().url });
