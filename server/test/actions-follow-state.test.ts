@@ -23,36 +23,40 @@ async function setupIn(ctx: TestContext, state: SetupState, withCredential: bool
 describeDialects('actions follow state (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
-  it('for every state and every action, the console offers exactly what the server accepts', async () => {
-    const mismatches: string[] = [];
-    for (const state of SetupStateSchema.options) {
-      for (const withCredential of [false, true]) {
-        for (const action of SetupActionSchema.options) {
-          const setup = await setupIn(ctx, state, withCredential);
-          const offered = allowedActions(setup)[action];
-          const call = CALLS[action];
-          const res = await ctx.call({
-            method: 'POST',
-            url: `/api/v1/setups/${setup.id}/${call.path}`,
-            headers: bearer(ctx.staffManage),
-            ...(call.payload ? { payload: call.payload } : {}),
-          });
-          const after = await ctx.call({
-            method: 'GET',
-            url: `/api/v1/setups/${setup.id}`,
-            headers: bearer(ctx.staffRead),
-          });
-          // Revoking a revoked setup answers 200 and changes nothing: idempotent, not an action to offer.
-          const changed = SetupSchema.parse(after.json()).updatedAt !== setup.updatedAt;
-          const accepted = res.statusCode < 300 && changed;
-          if (res.statusCode >= 300) expect(res.statusCode, `${state} ${action}: ${res.body}`).toBe(409);
-          if (accepted !== offered)
-            mismatches.push(
-              `${state}${withCredential ? ' with credential' : ''} × ${action}: console ${offered ? 'offers' : 'hides'}, server ${res.statusCode}`,
-            );
+  it(
+    'for every state and every action, the console offers exactly what the server accepts',
+    { timeout: 180_000 },
+    async () => {
+      const mismatches: string[] = [];
+      for (const state of SetupStateSchema.options) {
+        for (const withCredential of [false, true]) {
+          for (const action of SetupActionSchema.options) {
+            const setup = await setupIn(ctx, state, withCredential);
+            const offered = allowedActions(setup)[action];
+            const call = CALLS[action];
+            const res = await ctx.call({
+              method: 'POST',
+              url: `/api/v1/setups/${setup.id}/${call.path}`,
+              headers: bearer(ctx.staffManage),
+              ...(call.payload ? { payload: call.payload } : {}),
+            });
+            const after = await ctx.call({
+              method: 'GET',
+              url: `/api/v1/setups/${setup.id}`,
+              headers: bearer(ctx.staffRead),
+            });
+            // Revoking a revoked setup answers 200 and changes nothing: idempotent, not an action to offer.
+            const changed = SetupSchema.parse(after.json()).updatedAt !== setup.updatedAt;
+            const accepted = res.statusCode < 300 && changed;
+            if (res.statusCode >= 300) expect(res.statusCode, `${state} ${action}: ${res.body}`).toBe(409);
+            if (accepted !== offered)
+              mismatches.push(
+                `${state}${withCredential ? ' with credential' : ''} × ${action}: console ${offered ? 'offers' : 'hides'}, server ${res.statusCode}`,
+              );
+          }
         }
       }
-    }
-    expect(mismatches).toEqual([]);
-  });
+      expect(mismatches).toEqual([]);
+    },
+  );
 });

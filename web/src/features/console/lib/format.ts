@@ -1,28 +1,19 @@
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'short',
-  timeZone: 'UTC',
-});
+const inUtc = (timeStyle: 'short' | 'medium') =>
+  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle, timeZone: 'UTC' });
+const dateTime = inUtc('short');
+const withSeconds = inUtc('medium');
+
+function formatUtc(format: Intl.DateTimeFormat, iso: string | undefined): string {
+  if (!iso) return '—';
+  const ms = Date.parse(iso);
+  return Number.isNaN(ms) ? '—' : `${format.format(ms)} UTC`;
+}
 
 /** Dates in UTC, labelled, so support and customers in other time zones read the same value. */
-export function formatDateTime(iso: string | undefined): string {
-  if (!iso) return '—';
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? '—' : `${dateTime.format(ms)} UTC`;
-}
-
-const withSeconds = new Intl.DateTimeFormat('en-GB', {
-  dateStyle: 'medium',
-  timeStyle: 'medium',
-  timeZone: 'UTC',
-});
+export const formatDateTime = (iso: string | undefined): string => formatUtc(dateTime, iso);
 
 /** To the second: when Microsoft's next try is due is a matter of seconds. */
-export function formatDateTimeSeconds(iso: string | undefined): string {
-  if (!iso) return '—';
-  const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? '—' : `${withSeconds.format(ms)} UTC`;
-}
+export const formatDateTimeSeconds = (iso: string | undefined): string => formatUtc(withSeconds, iso);
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;
