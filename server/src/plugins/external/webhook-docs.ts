@@ -43,6 +43,29 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
       data: { ...CONTOSO, state: 'verified', secretExpiresAt: '2027-12-03T10:14:02.000Z' },
     },
   },
+  'setup.blocked': {
+    summary:
+      "The customer's admin is stuck: the wizard showed a blocker (with its fix), or the admin signed in to another tenant. `data.message` says which.",
+    example: {
+      id: '3d4e5f60-7182-4a93-b4c5-d6e7f8091a2b',
+      type: 'setup.blocked',
+      createdAt: '2026-12-03T10:05:12.000Z',
+      data: {
+        ...CONTOSO,
+        state: 'in_progress',
+        message: 'Blocked: your account has no Entra role that can create app registrations.',
+      },
+    },
+  },
+  'setup.stalled': {
+    summary: "The customer's admin stopped the run (Cancel) or has been idle; `data.message` says which.",
+    example: {
+      id: '9a8b7c6d-5e4f-4a3b-9c2d-1e0f9a8b7c6d',
+      type: 'setup.stalled',
+      createdAt: '2026-12-03T10:35:00.000Z',
+      data: { ...CONTOSO, state: 'in_progress', message: 'Idle for 15 minutes.' },
+    },
+  },
   'webhook.test': {
     summary: 'Sent only by `POST /api/v1/webhooks/{id}/test`, to whichever events the subscription wants.',
     example: {
