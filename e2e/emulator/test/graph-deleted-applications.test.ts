@@ -58,7 +58,7 @@ describe('Graph: deleted applications', () => {
         id,
         appId,
         uniqueName: 'kantiv-dataverse-connector',
-        deletedDateTime: expect.stringMatching(/Z$/),
+        deletedDateTime: expect.stringMatching(/Z$/) as string,
       }),
     ]);
     const sps = await call(emulator, `${GRAPH}/directory/deletedItems/microsoft.graph.servicePrincipal`, {

@@ -244,9 +244,11 @@ export function expectInvariants(emu: Emulator, server: ServerMemory, envUrl = C
   );
   expect(roles).toHaveLength(1);
   // The manifest plus the default privileges Dataverse gives every new role (it keeps them through a replace).
-  const expected = Object.fromEntries([
-    ...DEFAULT_ROLE_PRIVILEGE_NAMES.map((name) => [name, 'Global']),
-    ...DEFAULT_MANIFEST.tables.flatMap((t) => t.access.map((a) => [privilegeName(a, t.schemaName), t.depth])),
+  const expected = Object.fromEntries<string>([
+    ...DEFAULT_ROLE_PRIVILEGE_NAMES.map((name): [string, string] => [name, 'Global']),
+    ...DEFAULT_MANIFEST.tables.flatMap((t) =>
+      t.access.map((a): [string, string] => [privilegeName(a, t.schemaName), t.depth]),
+    ),
   ]);
   expect(roles[0]!.privileges).toEqual(expected);
   const users = env.systemUsers.filter((u) => u.applicationid === app.appId);
