@@ -264,6 +264,30 @@ const MATRIX: Record<string, Row> = {
       return { url: '/api/v1/wizard/credentials', setupToken: s.token, body: credentialBody() };
     },
   },
+  'POST /api/v1/wizard/moments': {
+    rule: 'setup_token',
+    ok: 200,
+    prepare: async (c) => {
+      await liveOtherToken(c);
+      return { url: '/api/v1/wizard/moments', setupToken: shared.token, body: { moment: 'stopped' } };
+    },
+  },
+  'POST /api/v1/wizard/certificate': {
+    rule: 'setup_token',
+    ok: 201,
+    prepare: async (c, ok) => {
+      const body = {
+        tenantId: emu.tenants.contoso,
+        clientId: randomUUID(),
+        environmentUrl: emu.org.url,
+        lifetimeDays: 365,
+      };
+      if (!ok) return { url: '/api/v1/wizard/certificate', setupToken: shared.token, body };
+      const s = await boundSetup();
+      if (c.name === "another setup's token") t.other = s.token;
+      return { url: '/api/v1/wizard/certificate', setupToken: s.token, body };
+    },
+  },
   'POST /api/v1/connections/:id/token': {
     rule: { apiKey: 'connections:token' },
     ok: 200,
