@@ -9,7 +9,9 @@ import { ADMIN, useVerifierStack } from './support/verification-harness.ts';
  * certificate, adds it to the application's keyCredentials and confirms its keyId; the server verifies and vends
  * tokens with a signed client assertion (msal-node `clientCertificate`) against the emulated Entra.
  */
-const stack = useVerifierStack();
+// A certificate added a moment ago is unknown to Entra until it replicates (AADSTS700027, emulated at 300 ms), as a
+// new secret is (AADSTS7000215): verification waits it out within the credential grace, here 10 s.
+const stack = useVerifierStack({ VERIFICATION_SECRET_GRACE_SECONDS: '10' });
 
 async function certificateFor(setup: { token: string }, appId: string, lifetimeDays = 365) {
   return stack.v.app.inject({

@@ -199,11 +199,11 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
 export type VerifierApp = Awaited<ReturnType<typeof startVerifierApp>>;
 
 /** The emulator and a verifier app for one test file: started before its tests, closed after them. */
-export function useVerifierStack(): { emulator: Emulator; v: VerifierApp } {
+export function useVerifierStack(env: Record<string, string> = {}): { emulator: Emulator; v: VerifierApp } {
   const stack = {} as { emulator: Emulator; v: VerifierApp };
   beforeAll(async () => {
     stack.emulator = await startEmulator({ replicationDelayMs: 300 });
-    stack.v = await startVerifierApp(stack.emulator);
+    stack.v = await startVerifierApp(stack.emulator, env);
   }, 60_000);
   afterAll(async () => {
     await stack.v?.close();

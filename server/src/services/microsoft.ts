@@ -220,7 +220,9 @@ function classifyMsal(err: unknown): MicrosoftError {
   if (aadsts && REPLICATION_AADSTS.has(aadsts))
     return new MicrosoftError(code, firstLine, 'replication', e.correlationId);
   // A brand-new secret can be refused for a short while until it replicates; a wrong one keeps being refused.
-  if (aadsts === 'AADSTS7000215') return new MicrosoftError(code, firstLine, 'secret', e.correlationId);
+  // Likewise a brand-new certificate: until it replicates Entra answers AADSTS700027 "the key was not found".
+  if (aadsts === 'AADSTS7000215' || aadsts === 'AADSTS700027')
+    return new MicrosoftError(code, firstLine, 'secret', e.correlationId);
   if (/network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out|socket/i.test(`${e.errorCode ?? ''} ${text}`)) {
     // The network's own text (addresses, ports, certificate names) stays in our logs.
     return new MicrosoftError(
