@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
+import { parseHostMap, type HostMapping } from './lib/host-map.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
 
 export { parseTrustProxy, trustProxyOption } from './lib/trust-proxy.ts';
@@ -134,7 +135,7 @@ const ConfigSchema = z.object({
   SETUP_IDLE_SWEEP_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
 });
 
-export type HostMapping = { pattern: string; host: string; port: number };
+export type { HostMapping } from './lib/host-map.ts';
 export type Keyring = { activeKid: string; keys: ReadonlyMap<string, Buffer> };
 
 export type Config = {
@@ -291,12 +292,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       problems.push(`DEFAULT_MANIFEST_FILE: cannot read JSON from ${c.DEFAULT_MANIFEST_FILE}`);
     }
   }
-  const hostMap: HostMapping[] = [];
-  for (const entry of c.MICROSOFT_HOST_MAP ?? []) {
-    const m = /^([*a-z0-9.-]+)=([a-z0-9.-]+):(\d{1,5})$/i.exec(entry);
-    if (m?.[1] && m[2] && m[3]) hostMap.push({ pattern: m[1].toLowerCase(), host: m[2], port: Number(m[3]) });
-    else problems.push(`MICROSOFT_HOST_MAP: "${entry}" must look like host=address:port`);
-  }
+  const hostMap = parseHostMap(c.MICROSOFT_HOST_MAP ?? [], problems);
   problems.push(...devModeProblems(c));
   if (problems.length > 0 || Array.isArray(keyring) || typeof trustProxy === 'string')
     throw new ConfigError(problems);

@@ -171,6 +171,19 @@ const stepEvents = {
  * "Another setup's token" may belong to a setup handed off by an earlier row (the credentials row binds one), and the
  * wizard writes nothing after the hand-off (409): give the caller a live setup's token for the wizard's writes.
  */
+const certificateFor = () => ({
+  tenantId: emu.tenants.contoso,
+  clientId: randomUUID(),
+  environmentUrl: emu.org.url,
+});
+/** A wizard write an allowed caller makes on a setup bound to its tenant (another setup's token: its own). */
+async function onBoundSetup(c: Caller, ok: boolean, url: string, body: unknown) {
+  if (!ok) return { url, setupToken: shared.token, body };
+  const s = await boundSetup();
+  if (c.name === "another setup's token") t.other = s.token;
+  return { url, setupToken: s.token, body };
+}
+
 async function liveOtherToken(c: Caller): Promise<void> {
   if (c.name === "another setup's token") t.other = (await fresh()).token;
 }
@@ -257,12 +270,7 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/wizard/credentials': {
     rule: 'setup_token',
     ok: 202,
-    prepare: async (c, ok) => {
-      if (!ok) return { url: '/api/v1/wizard/credentials', setupToken: shared.token, body: credentialBody() };
-      const s = await boundSetup();
-      if (c.name === "another setup's token") t.other = s.token;
-      return { url: '/api/v1/wizard/credentials', setupToken: s.token, body: credentialBody() };
-    },
+    prepare: (c, ok) => onBoundSetup(c, ok, '/api/v1/wizard/credentials', credentialBody()),
   },
   'POST /api/v1/wizard/moments': {
     rule: 'setup_token',
@@ -275,18 +283,8 @@ const MATRIX: Record<string, Row> = {
   'POST /api/v1/wizard/certificate': {
     rule: 'setup_token',
     ok: 201,
-    prepare: async (c, ok) => {
-      const body = {
-        tenantId: emu.tenants.contoso,
-        clientId: randomUUID(),
-        environmentUrl: emu.org.url,
-        lifetimeDays: 365,
-      };
-      if (!ok) return { url: '/api/v1/wizard/certificate', setupToken: shared.token, body };
-      const s = await boundSetup();
-      if (c.name === "another setup's token") t.other = s.token;
-      return { url: '/api/v1/wizard/certificate', setupToken: s.token, body };
-    },
+    prepare: (c, ok) =>
+      onBoundSetup(c, ok, '/api/v1/wizard/certificate', { ...certificateFor(), lifetimeDays: 365 }),
   },
   'POST /api/v1/connections/:id/token': {
     rule: { apiKey: 'connections:token' },
