@@ -31,7 +31,7 @@ test('admin who is not System Administrator › the environment is flagged, and 
   stack,
 }) => {
   await signInToEnvironments(page, stack, USERS.cloudAdminOnly);
-  await expect(page.getByText(/you are not System Administrator here/).first()).toBeVisible({
+  await expect(page.getByText(/lists you as not System Administrator here/).first()).toBeVisible({
     timeout: 60_000,
   });
   // Listed last with the reason; Microsoft's list can miss a role held through a team, so choosing it asks the

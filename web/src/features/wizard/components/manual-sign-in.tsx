@@ -14,6 +14,7 @@ export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) =>
   const revalidator = useRevalidator();
   const { busy, problem, signIn } = useAdminSignIn({
     config,
+    tenant: setup.tenantId ?? setup.expectedTenantDomain,
     nonce: setup.signInNonce,
     // Before the welcome page nobody can be signed in in this tab, so there is no redirect to finish.
     finishRedirect: Boolean(choices.welcomed),

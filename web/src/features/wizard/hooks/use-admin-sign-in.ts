@@ -12,9 +12,11 @@ type AuthModule = typeof Auth;
  * MSAL (a large module) is imported here, not at the top: the manual path may open before the welcome page, and
  * nothing of MSAL loads then. `startAuth` is idempotent, so the automatic path, whose loader started it, pays nothing.
  */
-async function loadAuth(config: ClientConfig): Promise<AuthModule> {
+async function loadAuth(config: ClientConfig, tenant: string | undefined): Promise<AuthModule> {
   const auth = await import('../lib/auth.ts');
   await auth.startAuth(config);
+  // The setup's tenant as the authority when known: a guest (B2B) admin then gets tokens of that tenant, not of home.
+  await auth.setSetupTenant(tenant);
   return auth;
 }
 
@@ -26,12 +28,15 @@ async function loadAuth(config: ClientConfig): Promise<AuthModule> {
  */
 export function useAdminSignIn({
   config,
+  tenant,
   nonce,
   finishRedirect,
   initialProblem,
   onIdToken,
 }: {
   config: ClientConfig;
+  /** The setup's tenant (its id, or the expected domain) when known; else Microsoft's `/organizations`. */
+  tenant: string | undefined;
   /** The setup's sign-in nonce (`signInNonce` of the wizard's setup): the server binds only a token carrying it. */
   nonce: string | undefined;
   /** False while nobody can have signed in in this tab (before the welcome page): MSAL is not even loaded. */
@@ -54,7 +59,7 @@ export function useAdminSignIn({
     if (handledRedirect.current || !finishRedirect) return;
     handledRedirect.current = true;
     void (async () => {
-      const auth = await loadAuth(config);
+      const auth = await loadAuth(config, tenant);
       const { result, error } = await auth.takeRedirectOutcome();
       if (error) setProblem(auth.describeSignInError(error));
       else if (result) {
@@ -73,7 +78,7 @@ export function useAdminSignIn({
     setBusy(true);
     setProblem(undefined);
     try {
-      const auth = await loadAuth(config);
+      const auth = await loadAuth(config, tenant);
       let idToken: string | undefined;
       try {
         idToken = await idTokenFrom(auth);

@@ -37,6 +37,7 @@ export function useWizardSignIn({
   const navigate = useNavigate();
   return useAdminSignIn({
     config,
+    tenant: setup.tenantId ?? setup.expectedTenantDomain,
     nonce: setup.signInNonce,
     finishRedirect,
     initialProblem,
