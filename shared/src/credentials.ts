@@ -40,7 +40,8 @@ export type CertificateResponse = z.infer<typeof CertificateResponseSchema>;
  * secret (sealed before it touches the database, never returned); with a certificate it carries none: the browser
  * confirms the `keyId` it added to the application and the server activates the key it holds.
  */
-export const CredentialHandoffRequestSchema = z
+/** The hand-off's fields without the rules between them (a form picks its fields from here). */
+export const CredentialHandoffFieldsSchema = z
   .object({
     /** The same key on a retry returns the first result instead of storing twice. */
     idempotencyKey: z.uuid(),
@@ -61,25 +62,26 @@ export const CredentialHandoffRequestSchema = z
     applicationUserId: z.uuid().optional(),
     roleName: z.string().max(200).optional(),
   })
-  .strict()
-  .superRefine((req, ctx) => {
-    if ((req.credentialKind ?? 'client_secret') === 'certificate') {
-      if (req.clientSecret !== undefined)
-        ctx.addIssue({
-          code: 'custom',
-          path: ['clientSecret'],
-          message: 'A certificate hand-off carries no secret.',
-        });
-      if (req.keyId === undefined)
-        ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'Name the certificate uploaded (keyId).' });
-    } else if (req.clientSecret === undefined) {
+  .strict();
+
+export const CredentialHandoffRequestSchema = CredentialHandoffFieldsSchema.superRefine((req, ctx) => {
+  if ((req.credentialKind ?? 'client_secret') === 'certificate') {
+    if (req.clientSecret !== undefined)
       ctx.addIssue({
         code: 'custom',
         path: ['clientSecret'],
-        message: 'A client secret hand-off needs clientSecret.',
+        message: 'A certificate hand-off carries no secret.',
       });
-    }
-  });
+    if (req.keyId === undefined)
+      ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'Name the certificate uploaded (keyId).' });
+  } else if (req.clientSecret === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['clientSecret'],
+      message: 'A client secret hand-off needs clientSecret.',
+    });
+  }
+});
 export type CredentialHandoffRequest = z.infer<typeof CredentialHandoffRequestSchema>;
 
 export const VerificationStatusSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed']);

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { Link, useRevalidator } from 'react-router';
-import { CredentialHandoffRequestSchema } from '@kantiv/shared/credentials';
+import { CredentialHandoffFieldsSchema } from '@kantiv/shared/credentials';
 import { CopyableValue } from '../../../components/copy-button.tsx';
 import { externalLinks, paths } from '../../../config/paths.ts';
 import { ApiClientError } from '../../../lib/api-client.ts';
@@ -13,13 +13,12 @@ import { normaliseEnvironmentUrl } from '../lib/environment-match.ts';
 import { ManualSignIn } from './manual-sign-in.tsx';
 import { ExpiryField, RefusedDetails } from './manual-fields.tsx';
 
-/** The same schema the server validates the hand-off with: what passes here passes there. */
-const ManualFormSchema = CredentialHandoffRequestSchema.pick({
+/** The same fields the server validates the hand-off with: what passes here passes there (the secret is required). */
+const ManualFormSchema = CredentialHandoffFieldsSchema.pick({
   tenantId: true,
   clientId: true,
-  clientSecret: true,
   environmentUrl: true,
-});
+}).extend({ clientSecret: CredentialHandoffFieldsSchema.shape.clientSecret.unwrap() });
 type Field = keyof typeof ManualFormSchema.shape;
 type Values = Record<Field, string>;
 
