@@ -65,14 +65,14 @@ export async function checkAdminSignIn(
       throw new HttpError(
         409,
         'unknown_tenant_domain',
-        `This invite names the organisation ${expected}, but Microsoft knows no organisation with that domain. Ask Kantiv to check the invite.`,
+        `This invite names the organization ${expected}, but Microsoft knows no organization with that domain. Ask Kantiv to check the invite.`,
       );
     if (owner.tenantId !== identity.tenantId) {
       await onWrongTenant(identity, `the invite expects an account of ${expected}`);
       throw new HttpError(
         403,
         'tenant_mismatch',
-        `Kantiv expects an account of ${expected}; you signed in as ${identity.username}, an account of another organisation. Sign in with an admin account of ${expected}.`,
+        `Kantiv expects an account of ${expected}; you signed in as ${identity.username}, an account of another organization. Sign in with an admin account of ${expected}.`,
       );
     }
   }
