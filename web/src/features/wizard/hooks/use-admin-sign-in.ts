@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react';
 import type { ClientConfig } from '@kantiv/shared/client-config';
 import type * as Auth from '../lib/auth.ts';
 import type { SignInProblem } from '../lib/auth.ts';
+import { postMoment } from '../api/post-moment.ts';
 
 /** Why the sign-in did not lead on: Microsoft's answer, or Kantiv refusing the identity (another tenant). */
 export type AdminSignInProblem = SignInProblem | { kind: 'tenant'; code: string; message: string };
@@ -85,6 +86,19 @@ export function useAdminSignIn({
       } catch (err) {
         const described = auth.describeSignInError(err);
         setProblem(described);
+        // At the invited organization's authority Microsoft itself refuses an account of another one; our server
+        // never sees that sign-in, so the wizard tells support (as a blocker with the way out the admin is shown).
+        if (tenant)
+          postMoment({
+            moment: 'blocked',
+            blockers: [
+              {
+                code: 'sign_in_refused',
+                message: `Microsoft refused the sign-in at ${tenant}: ${described.message}`.slice(0, 2000),
+                fix: `Sign in with an admin account of ${tenant}, or forward the link to one.`.slice(0, 2000),
+              },
+            ],
+          });
         return described;
       }
       if (!idToken) return undefined;
