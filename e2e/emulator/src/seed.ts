@@ -404,6 +404,8 @@ interface EnvSpec {
   language?: keyof typeof ROLE_NAMES;
   /** Basic users who are System Administrator through the owner team "Administratoren". */
   teamSysadmins?: string[];
+  /** A custom role whose account read is limited by a record filter (PrivilegeDepth 4, `RecordFilter`). */
+  recordFilteredRole?: boolean;
 }
 
 function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
@@ -432,6 +434,19 @@ function environment(spec: EnvSpec, privileges: Privilege[]): Environment {
   }
   const sysadminRole = roles[0];
   const basicRole = roles[1];
+  if (spec.recordFilteredRole) {
+    const filtered: SecurityRole['privileges'] = {};
+    for (const p of privileges) {
+      if (p.name === 'prvReadAccount') filtered[p.privilegeid] = 'RecordFilter';
+      if (['prvReadContact', 'prvReadUser', 'prvReadBusinessUnit'].includes(p.name))
+        filtered[p.privilegeid] = 'Global';
+    }
+    roles.push({
+      ...role(e.urlName, 'Account Reader (filtered)', root, false, filtered),
+      ismanaged: false,
+      roletemplateid: null,
+    });
+  }
   const systemUsers: SystemUser[] = [
     {
       systemuserid: stableGuid(`systemuser:${e.urlName}:SYSTEM`),
@@ -690,6 +705,7 @@ export function seed(spaRedirectUris: readonly string[]): World {
         sysadmins: [u.contosoAdmin.id],
         basicUsers: [],
         allUsers: users,
+        recordFilteredRole: true,
       },
       privileges,
     ),

@@ -152,7 +152,8 @@ export interface ConsentGrant {
 
 // ---------------------------------------------------------------- Dataverse
 
-export type PrivilegeDepth = 'Basic' | 'Local' | 'Deep' | 'Global';
+/** `RecordFilter` (4): access decided by a record filter on the privilege, not by business unit depth. */
+export type PrivilegeDepth = 'Basic' | 'Local' | 'Deep' | 'Global' | 'RecordFilter';
 
 export interface Privilege {
   privilegeid: string;

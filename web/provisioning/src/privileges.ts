@@ -12,9 +12,13 @@ export function manifestPrivileges(manifest: Manifest): ManifestPrivilege[] {
   );
 }
 
+/** A depth a role can hold: the manifest's four, or `RecordFilter` (4), set by a record filter in the admin center. */
+export type HeldDepth = PrivilegeDepth | 'RecordFilter';
+
 const DEPTH_ORDER: Record<PrivilegeDepth, number> = { Basic: 0, Local: 1, Deep: 2, Global: 3 };
-export function depthAtLeast(held: PrivilegeDepth, wanted: PrivilegeDepth): boolean {
-  return DEPTH_ORDER[held] >= DEPTH_ORDER[wanted];
+/** A record-filtered privilege reaches only the records its filter admits, so it never counts as a manifest depth. */
+export function depthAtLeast(held: HeldDepth, wanted: PrivilegeDepth): boolean {
+  return held !== 'RecordFilter' && DEPTH_ORDER[held] >= DEPTH_ORDER[wanted];
 }
 
 /**

@@ -73,4 +73,22 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     expect(result.status).toBe('succeeded');
     expectInvariants(emu, server);
   });
+
+  it('reads a role holding a record-filtered privilege (depth 4) and counts that privilege as not granted', async () => {
+    const sandbox = 'https://contoso-sandbox.crm.dynamics.com';
+    const probe = run(emu, { config: { environmentUrl: sandbox } });
+    const d = await probe.engine.discover();
+    const filtered = d.dataverse!.roles.find((x) => x.name === 'Account Reader (filtered)')!;
+    const check = await probe.engine.checkRole(filtered.roleId);
+    expect(check.missingPrivileges).toContain('prvReadAccount');
+    expect(check.missingPrivileges).not.toContain('prvReadContact');
+    const server = newServer();
+    const r = run(emu, {
+      server,
+      config: { environmentUrl: sandbox, role: { mode: 'existing', roleId: filtered.roleId } },
+    });
+    const plan = await r.engine.plan();
+    expect(plan.blockers).toEqual([]);
+    expect(plan.steps.find((s) => s.step === 'security_role')!.details.join(' ')).toMatch(/prvReadAccount/);
+  });
 });

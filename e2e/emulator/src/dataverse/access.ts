@@ -62,8 +62,9 @@ export async function authenticate(rt: Runtime, ctx: Ctx, env: Environment): Pro
 
 const DEPTH_ORDER: PrivilegeDepth[] = ['Basic', 'Local', 'Deep', 'Global'];
 
+/** A record-filtered privilege reaches only the records its filter admits: ranked with Basic, the narrowest depth. */
 export function depthRank(d: PrivilegeDepth): number {
-  return DEPTH_ORDER.indexOf(d);
+  return d === 'RecordFilter' ? 0 : DEPTH_ORDER.indexOf(d);
 }
 
 /** Roles of a system user, after the `admin-not-system-administrator` scenario strips System Administrator. */

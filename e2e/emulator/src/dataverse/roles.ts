@@ -7,6 +7,7 @@ import { depthRank, dvError, privilegeDepth, type DvCaller } from './access.ts';
 import { defaultRolePrivileges } from './role-defaults.ts';
 import { roleJson } from './serialize.ts';
 import { tableBySet } from './tables.ts';
+import { stableGuid } from '../ids.ts';
 import { DEPTHS, badRequest, base, bindId, body, created, createBody, notExist, require } from './web-api.ts';
 
 export function createRole(
@@ -76,7 +77,9 @@ export function addPrivileges(
     const d = raw.Depth;
     const depth: PrivilegeDepth | undefined =
       typeof d === 'number' || /^\d$/.test(String(d)) ? DEPTHS[Number(d)] : DEPTHS.find((x) => x === d);
-    if (!depth) return badRequest(`Invalid PrivilegeDepth value '${String(d)}'.`, '0x80048d19');
+    // RecordFilter needs a record filter made in the admin center; a write that names none is refused (stricter reading).
+    if (!depth || depth === 'RecordFilter')
+      return badRequest(`Invalid PrivilegeDepth value '${String(d)}'.`, '0x80048d19');
     // A caller cannot hand out a privilege deeper than it holds itself.
     const own = privilegeDepth(rt, caller, priv.name);
     if (!own || depthRank(own) < depthRank(depth)) {
@@ -157,8 +160,11 @@ export function retrieveRolePrivileges(
         PrivilegeId: pid,
         BusinessUnitId: role.businessunitid,
         PrivilegeName: rt.world.privileges.find((p) => p.privilegeid === pid)?.name ?? '',
-        RecordFilterId: '00000000-0000-0000-0000-000000000000',
-        RecordFilterUniqueName: null,
+        RecordFilterId:
+          depth === 'RecordFilter'
+            ? stableGuid(`recordfilter:${role.roleid}:${pid}`)
+            : '00000000-0000-0000-0000-000000000000',
+        RecordFilterUniqueName: depth === 'RecordFilter' ? 'contoso_ownaccountsonly' : null,
       })),
     },
     { 'odata-version': '4.0' },

@@ -7,7 +7,8 @@ import { dvError, missingPrivilege, privilegeDepth, type DvCaller } from './acce
 import { type TableInfo } from './tables.ts';
 
 export const GUID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
-export const DEPTHS: PrivilegeDepth[] = ['Basic', 'Local', 'Deep', 'Global'];
+/** PrivilegeDepth by its enum value: 0..3, and 4 `RecordFilter` ([PrivilegeDepth] in the Web API reference). */
+export const DEPTHS: PrivilegeDepth[] = ['Basic', 'Local', 'Deep', 'Global', 'RecordFilter'];
 
 export function base(env: Environment, version: string): string {
   return `${env.apiUrl}/api/data/${version}`;

@@ -33,19 +33,19 @@ export type Role = z.infer<typeof RoleSchema>;
 const PrivilegeSchema = z.object({ privilegeid: z.string(), name: z.string() });
 export type Privilege = z.infer<typeof PrivilegeSchema>;
 
-const DEPTHS = ['Basic', 'Local', 'Deep', 'Global'] as const;
-/** PrivilegeDepth arrives as its name or its number (0..3), depending on the serializer. */
+const DEPTHS = ['Basic', 'Local', 'Deep', 'Global', 'RecordFilter'] as const;
+/** PrivilegeDepth arrives as its name or its number (0..4, 4 being `RecordFilter`), depending on the serializer. */
 const DepthSchema = z.union([
   z.enum(DEPTHS),
   z
     .number()
     .int()
     .min(0)
-    .max(3)
+    .max(4)
     .transform((n) => DEPTHS[n] ?? 'Basic'),
   z
     .string()
-    .regex(/^[0-3]$/)
+    .regex(/^[0-4]$/)
     .transform((s) => DEPTHS[Number(s)] ?? 'Basic'),
 ]);
 
