@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { MICROSOFT_CLOUDS, MicrosoftCloudSchema, cloudOfAuthority } from '@kantiv/shared/clouds';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
@@ -64,9 +65,11 @@ const ConfigSchema = z.object({
   /** Tests only (needs KANTIV_DEV_MODE): webhook receivers may be on loopback; private ranges stay refused. */
   WEBHOOK_ALLOW_LOOPBACK: bool.default(false),
 
-  MICROSOFT_AUTHORITY_HOST: z.url().default('https://login.microsoftonline.com'),
-  MICROSOFT_GRAPH_BASE_URL: z.url().default('https://graph.microsoft.com'),
-  MICROSOFT_DISCOVERY_BASE_URL: z.url().default('https://globaldisco.crm.dynamics.com'),
+  /** public, gcc, gcchigh, dod or china: the defaults of the three URLs below and the Dataverse domains allowed. */
+  MICROSOFT_CLOUD: MicrosoftCloudSchema.optional(),
+  MICROSOFT_AUTHORITY_HOST: z.url().optional(),
+  MICROSOFT_GRAPH_BASE_URL: z.url().optional(),
+  MICROSOFT_DISCOVERY_BASE_URL: z.url().optional(),
   /** Keys that sign the admins' ID tokens; default `<authority>/common/discovery/v2.0/keys`. */
   MICROSOFT_JWKS_URL: z.url().optional(),
   /** Extra CA certificates (PEM file) trusted for Microsoft endpoints: the emulator's, in tests and the demo. */
@@ -297,7 +300,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (problems.length > 0 || Array.isArray(keyring) || typeof trustProxy === 'string')
     throw new ConfigError(problems);
 
-  const authority = c.MICROSOFT_AUTHORITY_HOST.replace(/\/$/, '');
+  const cloud =
+    c.MICROSOFT_CLOUD ??
+    (c.MICROSOFT_AUTHORITY_HOST ? cloudOfAuthority(c.MICROSOFT_AUTHORITY_HOST) : 'public');
+  const endpoints = MICROSOFT_CLOUDS[cloud];
+  const authority = (c.MICROSOFT_AUTHORITY_HOST ?? endpoints.authorityHost).replace(/\/$/, '');
   const audiences = c.STAFF_API_AUDIENCE.length > 0 ? c.STAFF_API_AUDIENCE : ['api://kantiv-connect'];
   const dataDir = path.resolve(c.DATA_DIR);
   return {
@@ -317,13 +324,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     devMode: c.KANTIV_DEV_MODE,
     microsoft: {
       authorityHost: authority,
-      graphBaseUrl: c.MICROSOFT_GRAPH_BASE_URL.replace(/\/$/, ''),
-      discoveryBaseUrl: c.MICROSOFT_DISCOVERY_BASE_URL.replace(/\/$/, ''),
+      graphBaseUrl: (c.MICROSOFT_GRAPH_BASE_URL ?? endpoints.graphBaseUrl).replace(/\/$/, ''),
+      discoveryBaseUrl: (c.MICROSOFT_DISCOVERY_BASE_URL ?? endpoints.discoveryBaseUrl).replace(/\/$/, ''),
       jwksUrl: c.MICROSOFT_JWKS_URL ?? `${authority}/common/discovery/v2.0/keys`,
       ca,
       hostMap,
       wizardClientId: c.WIZARD_CLIENT_ID,
-      cloud: cloudOf(authority),
+      cloud: endpoints.dataverse,
     },
     staff: {
       tenantId: c.STAFF_TENANT_ID,
@@ -366,14 +373,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: c.METRICS_TOKEN,
     idle: { afterMs: c.SETUP_IDLE_SECONDS * 1000, sweepMs: c.SETUP_IDLE_SWEEP_MS },
   };
-}
-
-/** The sovereign clouds have their own authorities; anything else (the emulator too) is the public cloud. */
-function cloudOf(authority: string): DataverseCloud {
-  const host = new URL(authority).hostname;
-  if (/(^|\.)microsoftonline\.us$/.test(host)) return 'usgov';
-  if (/(^|\.)(chinacloudapi\.cn|microsoftonline\.cn)$/.test(host)) return 'china';
-  return 'public';
 }
 
 /**

@@ -89,4 +89,28 @@ describe('loadConfig', () => {
     expect(cloudOf('https://login.microsoftonline.us')).toBe('usgov');
     expect(cloudOf('https://login.chinacloudapi.cn')).toBe('china');
   });
+
+  it('takes every Microsoft endpoint from MICROSOFT_CLOUD, and an explicit URL still wins', () => {
+    const gcchigh = loadConfig({ KANTIV_KEYS: KEYS, MICROSOFT_CLOUD: 'gcchigh' }).microsoft;
+    expect(gcchigh).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.us',
+      graphBaseUrl: 'https://graph.microsoft.us',
+      discoveryBaseUrl: 'https://globaldisco.crm.microsoftdynamics.us',
+      jwksUrl: 'https://login.microsoftonline.us/common/discovery/v2.0/keys',
+      cloud: 'usgov',
+    });
+    const gcc = loadConfig({ KANTIV_KEYS: KEYS, MICROSOFT_CLOUD: 'gcc' }).microsoft;
+    expect(gcc).toMatchObject({
+      authorityHost: 'https://login.microsoftonline.com',
+      discoveryBaseUrl: 'https://globaldisco.crm9.dynamics.com',
+      cloud: 'public',
+    });
+    const china = loadConfig({
+      KANTIV_KEYS: KEYS,
+      MICROSOFT_CLOUD: 'china',
+      MICROSOFT_GRAPH_BASE_URL: 'https://graph.example.cn/',
+    }).microsoft;
+    expect(china).toMatchObject({ graphBaseUrl: 'https://graph.example.cn', cloud: 'china' });
+    expect(() => loadConfig({ KANTIV_KEYS: KEYS, MICROSOFT_CLOUD: 'mars' })).toThrow(/MICROSOFT_CLOUD/);
+  });
 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { MICROSOFT_CLOUDS } from '@kantiv/shared/clouds';
+import { tokenScope } from '../src/http/transport.ts';
 import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
 import { normalizeUrl, resolveConfig } from '../src/config.ts';
 import { decodeJwtPayload } from '../src/jwt.ts';
@@ -120,5 +122,23 @@ describe('config', () => {
     );
     expect(decodeJwtPayload(`x.${payload}.y`)).toEqual({ tid: 'abc', scp: 'Application.ReadWrite.All' });
     expect(decodeJwtPayload('opaque')).toEqual({});
+  });
+});
+
+describe('tokenScope', () => {
+  it('names the configured cloud’s resources, commercial by default', () => {
+    expect(tokenScope('graph')).toBe('https://graph.microsoft.com/Application.ReadWrite.All');
+    expect(tokenScope('discovery')).toBe('https://globaldisco.crm.dynamics.com/user_impersonation');
+    const gcchigh = {
+      graph: MICROSOFT_CLOUDS.gcchigh.graphBaseUrl,
+      discovery: MICROSOFT_CLOUDS.gcchigh.discoveryBaseUrl,
+    };
+    expect(tokenScope('graph', gcchigh)).toBe('https://graph.microsoft.us/Application.ReadWrite.All');
+    expect(tokenScope('discovery', gcchigh)).toBe(
+      'https://globaldisco.crm.microsoftdynamics.us/user_impersonation',
+    );
+    expect(tokenScope({ environmentUrl: 'https://contoso.crm.microsoftdynamics.us/' }, gcchigh)).toBe(
+      'https://contoso.crm.microsoftdynamics.us/user_impersonation',
+    );
   });
 });

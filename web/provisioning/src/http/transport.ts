@@ -1,3 +1,5 @@
+import { discoveryScope, graphScope } from '@kantiv/shared/clouds';
+import { DEFAULT_DISCOVERY_URL, DEFAULT_GRAPH_URL } from '../config.ts';
 import {
   CancelledError,
   type MicrosoftApiError,
@@ -20,11 +22,18 @@ export interface TokenProvider {
 
 /**
  * The delegated scope to ask MSAL for, per resource (one resource per token request). Graph's token must carry
- * `Application.ReadWrite.All`; Global Discovery and every environment are Dynamics CRM `user_impersonation`.
+ * `Application.ReadWrite.All`; Global Discovery and every environment are Dynamics CRM `user_impersonation`. The
+ * resource identifiers are the configured cloud's endpoints (commercial by default).
  */
-export function tokenScope(resource: TokenResource): string {
-  if (resource === 'graph') return 'https://graph.microsoft.com/Application.ReadWrite.All';
-  if (resource === 'discovery') return 'https://globaldisco.crm.dynamics.com/user_impersonation';
+export function tokenScope(
+  resource: TokenResource,
+  endpoints: { graph: string; discovery: string } = {
+    graph: DEFAULT_GRAPH_URL,
+    discovery: DEFAULT_DISCOVERY_URL,
+  },
+): string {
+  if (resource === 'graph') return graphScope(endpoints.graph, 'Application.ReadWrite.All');
+  if (resource === 'discovery') return discoveryScope(endpoints.discovery);
   return `${resource.environmentUrl.replace(/\/+$/, '')}/user_impersonation`;
 }
 

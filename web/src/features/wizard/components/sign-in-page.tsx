@@ -4,7 +4,7 @@ import { ForwardSetup } from './forward-setup.tsx';
 import type { AdminSignInProblem } from '../hooks/use-admin-sign-in.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
-import { ADMIN_CONSENT_SCOPES, redirectUri, signOut } from '../lib/auth.ts';
+import { adminConsentScopes, redirectUri, signOut } from '../lib/auth.ts';
 
 /** Where the welcome page's sign-in sends the admin when Microsoft or Kantiv said no: the problem, explained. */
 export type SignInPageState = { problem?: AdminSignInProblem } | null;
@@ -28,7 +28,7 @@ export function SignInPage() {
     config.microsoft.authorityHost,
     setup.expectedTenantDomain ?? setup.tenantId ?? 'organizations',
     config.microsoft.wizardClientId,
-    ADMIN_CONSENT_SCOPES,
+    adminConsentScopes(config),
     redirectUri(),
   );
 

@@ -7,6 +7,7 @@ import {
   type AuthenticationResult,
 } from '@azure/msal-browser';
 import type { ClientConfig } from '@kantiv/shared/client-config';
+import { discoveryScope, graphScope } from '@kantiv/shared/clouds';
 import { paths } from '../../../config/paths.ts';
 
 /**
@@ -15,20 +16,21 @@ import { paths } from '../../../config/paths.ts';
  * and the provisioning engine gets tokens through `getAccessToken`.
  */
 
-/** Delegated permissions the engine uses. Resource URIs are identifiers, the same against Microsoft or the emulator. */
-export const GLOBAL_DISCOVERY_RESOURCE = 'https://globaldisco.crm.dynamics.com';
 /**
- * Graph scopes by their bare names (Graph is Entra's default resource): token responses list Graph scopes bare, so
- * MSAL's cache only recognises a Graph token asked for this way and would otherwise renew it on every call.
+ * Graph scopes by their bare names (Graph is Entra's default resource, in every cloud): token responses list Graph
+ * scopes bare, so MSAL's cache only recognises a Graph token asked for this way and would otherwise renew it on
+ * every call.
  */
 export const SIGN_IN_SCOPES = ['Application.ReadWrite.All', 'User.Read'];
-/** Consented up front in the same dialog so later tokens for Dataverse come silently. */
-export const EXTRA_CONSENT_SCOPES = [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
+/** Consented up front in the same dialog so later tokens for Dataverse come silently (the configured cloud's GDS). */
+export const extraConsentScopes = (config: ClientConfig): string[] => [
+  discoveryScope(config.microsoft.discoveryBaseUrl),
+];
 
 /** What an administrator grants for the whole organization on the admin-consent page (full resource URIs). */
-export const ADMIN_CONSENT_SCOPES = [
-  ...SIGN_IN_SCOPES.map((s) => `https://graph.microsoft.com/${s}`),
-  ...EXTRA_CONSENT_SCOPES,
+export const adminConsentScopes = (config: ClientConfig): string[] => [
+  ...SIGN_IN_SCOPES.map((s) => graphScope(config.microsoft.graphBaseUrl, s)),
+  ...extraConsentScopes(config),
 ];
 
 type AuthState = {
@@ -136,7 +138,7 @@ export async function signIn(
   const request = {
     ...authorityOf(s),
     scopes: SIGN_IN_SCOPES,
-    extraScopesToConsent: EXTRA_CONSENT_SCOPES,
+    extraScopesToConsent: extraConsentScopes(s.config),
     prompt: 'select_account',
     ...(options.nonce ? { nonce: options.nonce } : {}),
     ...(options.loginHint ? { loginHint: options.loginHint } : {}),

@@ -16,7 +16,8 @@ import {
   type WizardEngine,
 } from '@kantiv/provisioning';
 import { handOffCredential } from '../api/hand-off-credential.ts';
-import { GLOBAL_DISCOVERY_RESOURCE, SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
+import { discoveryScope } from '@kantiv/shared/clouds';
+import { SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
 
 /**
  * The provisioning engine (`@kantiv/provisioning`) as the wizard's `WizardEngine`, with MSAL as its token provider
@@ -24,10 +25,10 @@ import { GLOBAL_DISCOVERY_RESOURCE, SIGN_IN_SCOPES, currentAccount, getAccessTok
  * demand, so the first pages stay small.
  */
 
-/** One token per resource. Resource URIs are identifiers: the same against Microsoft and the emulator. */
-function scopesFor(resource: TokenResource): string[] {
+/** One token per resource. Resource URIs are the configured cloud's identifiers, the same against the emulator. */
+function scopesFor(config: ClientConfig, resource: TokenResource): string[] {
   if (resource === 'graph') return SIGN_IN_SCOPES;
-  if (resource === 'discovery') return [`${GLOBAL_DISCOVERY_RESOURCE}/user_impersonation`];
+  if (resource === 'discovery') return [discoveryScope(config.microsoft.discoveryBaseUrl)];
   return [`${new URL(resource.environmentUrl).origin}/user_impersonation`];
 }
 
@@ -43,7 +44,7 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
   };
   const tokens = {
     getToken: (resource: TokenResource, options?: { fresh?: boolean }) =>
-      getAccessToken(scopesFor(resource), options),
+      getAccessToken(scopesFor(config, resource), options),
   };
   const fetchFn = (input: string, init: RequestInit) => fetch(input, init);
   const handoff = async (request: Parameters<typeof handOffCredential>[0]) => {
