@@ -53,6 +53,8 @@ export const SCENARIO_NAMES = [
   'certificate-credentials-blocked',
   /** Tenant app management policy with an `asymmetricKeyLifetime` restriction of `maxDays`. */
   'certificate-lifetime-capped',
+  /** An environment that wants `field` on a new application user: a create without it answers 0x80040200. */
+  'application-user-requires-field',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -89,6 +91,7 @@ export type Scenario = ScopeFilter &
       }
     | { name: 'certificate-credentials-blocked' }
     | { name: 'certificate-lifetime-capped'; maxDays: number }
+    | { name: 'application-user-requires-field'; field: string }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

@@ -91,4 +91,22 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     expect(plan.blockers).toEqual([]);
     expect(plan.steps.find((s) => s.step === 'security_role')!.details.join(' ')).toMatch(/prvReadAccount/);
   });
+
+  it('sends an application user what real-tenant tools send, and names a column an environment still requires', async () => {
+    // Sent on the create (accessmode 4): an environment that insists on it is served.
+    emu.control.setScenario({ name: 'application-user-requires-field', field: 'accessmode' });
+    const server = newServer();
+    const served = await run(emu, { server }).engine.apply();
+    expect(served.error).toBeUndefined();
+    expectInvariants(emu, server);
+
+    emu.control.setScenario({ name: 'application-user-requires-field', field: 'lastname' });
+    const r = run(emu, { config: { environmentUrl: 'https://contoso-sandbox.crm.dynamics.com' } });
+    const result = await r.engine.apply();
+    expect(result.status).toBe('failed');
+    const failed = r.events.find((e) => e.step === 'application_user' && e.status === 'failed');
+    expect(failed?.error).toMatchObject({ code: 'application_user_field_required' });
+    expect(failed?.error?.message).toMatch(/requires the field "lastname"/);
+    expect(failed?.error?.fix).toMatch(/New app user/);
+  });
 });

@@ -48,6 +48,15 @@ export function createSystemUser(
       '0x80040203',
     );
   }
+  if (b.accessmode !== undefined && b.accessmode !== 4) {
+    return badRequest('An application user must have access mode Non-interactive (4).', '0x80040203');
+  }
+  const required = rt.scenarios
+    .find('application-user-requires-field', rt.who(undefined, env.tenantId))
+    .at(-1);
+  if (required && (b[required.field] === undefined || b[required.field] === null)) {
+    return badRequest(`Attribute '${required.field}' cannot be NULL`, '0x80040200');
+  }
   if (!appKnownToDataverse(rt, env, appId)) {
     return dvError(
       400,

@@ -211,7 +211,13 @@ export class DataverseClient extends MicrosoftClient {
         `/systemusers?$select=systemuserid,applicationid,isdisabled,fullname,_businessunitid_value`,
       ),
       headers: { Prefer: 'return=representation' },
-      body: { applicationid: appId, 'businessunitid@odata.bind': `/businessunits(${businessUnitId})` },
+      // accessmode 4 (Non-interactive) and enabled: what public provisioning code for real tenants sends (ledger V16).
+      body: {
+        applicationid: appId,
+        'businessunitid@odata.bind': `/businessunits(${businessUnitId})`,
+        accessmode: 4,
+        isdisabled: false,
+      },
       schema: z.union([SystemUserSchema, z.undefined()]),
       replication: isDataverseReplicationError,
       rediscover: async () => (await this.applicationUsers(appId))[0],

@@ -1,4 +1,4 @@
-import { BlockerError } from '../errors.ts';
+import { BlockerError, MicrosoftApiError } from '../errors.ts';
 import type { StepDefinition } from './definition.ts';
 
 export const applicationUser: StepDefinition = {
@@ -53,7 +53,7 @@ export const applicationUser: StepDefinition = {
       } catch (err) {
         // Another run created it between our lookup and our create: "only one application user per app".
         const again = await dv.applicationUsers(appId);
-        if (!again[0]) throw err;
+        if (!again[0]) throw requiredFieldBlocker(err, env.name) ?? err;
         userId = again[0].systemuserid;
       }
     }
@@ -79,3 +79,19 @@ export const applicationUser: StepDefinition = {
     };
   },
 };
+
+/**
+ * Dataverse's "Attribute 'x' cannot be NULL" (0x80040200) on the create: this environment wants a column beyond what
+ * Microsoft's tools send (issue 15 item 11; ledger I15-11). Said plainly, with the one way on that always works.
+ */
+function requiredFieldBlocker(err: unknown, envName: string): BlockerError | undefined {
+  if (!(err instanceof MicrosoftApiError) || err.status !== 400 || !err.is('0x80040200')) return undefined;
+  const field = /Attribute '([^']+)' cannot be NULL/i.exec(err.message)?.[1];
+  if (!field) return undefined;
+  return new BlockerError({
+    code: 'application_user_field_required',
+    message: `${envName} requires the field "${field}" on a new application user, which Kantiv does not fill in (${err.message}).`,
+    ...(err.requestId ? { requestId: err.requestId } : {}),
+    fix: `A System Administrator of ${envName} adds the application user by hand (Power Platform admin center → Environments → ${envName} → Settings → Application users → New app user, choosing the Kantiv app and the root business unit), then chooses Retry: Kantiv finds that user and gives it the role.`,
+  });
+}
