@@ -105,8 +105,9 @@ class ProvisioningEngine implements Engine {
     // with the same (rotating) refresh token can fail. Cached tokens come back at once, so this costs nothing later.
     let tokenQueue: Promise<unknown> = Promise.resolve();
     this.tokens = {
-      getToken: (resource) => {
-        const next = tokenQueue.then(() => options.tokens.getToken(resource));
+      // `fresh` must reach MSAL: dropping it served the cached token, whose `wids` predate a PIM activation.
+      getToken: (resource, tokenOptions) => {
+        const next = tokenQueue.then(() => options.tokens.getToken(resource, tokenOptions));
         tokenQueue = next.catch(() => undefined);
         return next;
       },

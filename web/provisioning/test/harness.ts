@@ -116,7 +116,9 @@ export function tokensFor(emu: Emulator, user = ADMIN): TokenProvider {
       account ??= signIn();
       const result = await pca.acquireTokenSilent({
         account: await account,
-        scopes: [tokenScope(resource)],
+        // Graph by bare scope names, as the wizard asks (engine-adapter `scopesFor`): token responses list Graph
+        // scopes bare, so only then does MSAL serve the cached token, with its `wids` as old as in a real browser.
+        scopes: resource === 'graph' ? ['Application.ReadWrite.All'] : [tokenScope(resource)],
         ...(options?.fresh ? { forceRefresh: true } : {}),
       });
       return result.accessToken;
