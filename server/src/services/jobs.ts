@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Store } from '../db/database.ts';
 import type { JobsTable } from '../db/schema.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 
 const JOB_KINDS = ['verification', 'webhook'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -47,7 +48,10 @@ export function createJobRunner(deps: {
   log: FastifyBaseLogger;
   handlers?: Partial<Record<JobKind, JobHandler>>;
   periodic?: Periodic[];
+  /** When a job is due (`run_at`) is business time; leases stay on real time (how long this process holds one). */
+  clock?: Clock;
 }) {
+  const clock = deps.clock ?? systemClock;
   const db = deps.store.db;
   const slots = (kind: JobKind) => deps.concurrency?.[kind] ?? 4;
   const maxRuntimeMs = deps.maxRuntimeMs ?? 120_000;
@@ -64,6 +68,7 @@ export function createJobRunner(deps: {
 
   async function claim(kinds: JobKind[]): Promise<Job | undefined> {
     const now = nowIso();
+    const due = clock.now().toISOString();
     const lease = new Date(Date.now() + deps.leaseMs).toISOString();
     return db
       .updateTable('jobs')
@@ -82,7 +87,7 @@ export function createJobRunner(deps: {
           .where('kind', 'in', kinds)
           .where((w) =>
             w.or([
-              w.and([w('status', '=', 'queued'), w('run_at', '<=', now)]),
+              w.and([w('status', '=', 'queued'), w('run_at', '<=', due)]),
               w.and([w('status', '=', 'running'), w('lease_expires_at', '<', now)]),
             ]),
           )
@@ -239,7 +244,7 @@ export function createJobRunner(deps: {
           setup_id: job.setupId ?? null,
           ref_id: job.refId ?? null,
           status: 'queued',
-          run_at: (job.runAt ?? new Date()).toISOString(),
+          run_at: (job.runAt ?? clock.now()).toISOString(),
           attempts: 0,
           first_attempt_at: null,
           lease_owner: null,
