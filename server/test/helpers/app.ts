@@ -5,6 +5,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/app.ts';
 import { generateKeySpec, loadConfig, type Config } from '../../src/config.ts';
 import type { Resolve } from '../../src/lib/address-policy.ts';
+import type { Clock } from '../../src/lib/clock.ts';
 import { freshDatabase, type DialectName, type TestDatabase } from './databases.ts';
 import { startIssuer, type Issuer } from './issuer.ts';
 
@@ -38,6 +39,8 @@ export type TestContext = {
 export async function startTestApp(
   dialect: DialectName,
   env: Record<string, string> = {},
+  /** `clock`: business time for the app (lib/clock.ts), e.g. a movable clock the test moves forward. */
+  opts: { clock?: Clock } = {},
 ): Promise<TestContext> {
   const db = await freshDatabase(dialect);
   const issuer = await startIssuer();
@@ -70,7 +73,12 @@ export async function startTestApp(
   });
   const hosts = new Map<string, string[]>([['localhost', ['127.0.0.1']]]);
   const lookups: string[] = [];
-  const app = await buildApp({ config, logger: { stream }, resolve: testResolver(hosts, lookups) });
+  const app = await buildApp({
+    config,
+    logger: { stream },
+    resolve: testResolver(hosts, lookups),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
   await app.ready();
   const responses: string[] = [];
   return {

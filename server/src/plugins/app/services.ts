@@ -4,6 +4,7 @@ import type { Config, Keyring } from '../../config.ts';
 import { openStore, type Store } from '../../db/database.ts';
 import { createAddressGuard, type Resolve, systemResolve } from '../../lib/address-policy.ts';
 import { createHttpClient, type HttpClient } from '../../lib/http-client.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { createApiKeys, type ApiKeys } from '../../services/api-keys.ts';
 import { createAudit, type Audit } from '../../services/audit.ts';
 import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
@@ -29,6 +30,8 @@ import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
 declare module 'fastify' {
   interface FastifyInstance {
     config: Config;
+    /** Business time (lib/clock.ts): real time in production, moved by hand in tests. */
+    clock: Clock;
     store: Store;
     audit: Audit;
     eventBus: EventBus;
@@ -53,11 +56,15 @@ declare module 'fastify' {
  * setups, the vault-backed credential store and the job runner), so one place builds them in order instead of a
  * chain of plugins with `dependencies`; routes only ever see the decorators.
  */
-async function services(app: FastifyInstance, opts: { config: Config; store?: Store; resolve?: Resolve }) {
+async function services(
+  app: FastifyInstance,
+  opts: { config: Config; store?: Store; resolve?: Resolve; clock?: Clock },
+) {
   const { config } = opts;
   const store = opts.store ?? (await openStore(config.database));
   const keyring = (): Keyring => config.keyring;
   const resolve = opts.resolve ?? systemResolve;
+  const clock = opts.clock ?? systemClock;
   if (config.devMode)
     app.log.warn('KANTIV_DEV_MODE is on: development settings are allowed (never in production)');
   // Microsoft endpoints from our configuration; and, guarded, the URLs callers choose (webhook receivers).
@@ -87,6 +94,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     publicUrl: config.publicUrl,
     defaultManifest: config.defaultManifest,
     idleMs: config.idle.afterMs,
+    clock,
   });
   const credentialStore = createCredentialStore({ store, keyring, audit, metrics: telemetry });
   const jobs = createJobRunner({
@@ -127,11 +135,13 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   jobs.every(30_000, () => setups.expireOverdue());
   jobs.every(config.idle.sweepMs, () => setups.moments.sweepIdle());
   setups.moments.notifyWith(({ type, setupId, message }) => webhooks.emit(type, setupId, message));
-  jobs.every(3_600_000, () => webhooks.notifyExpiring());
+  setups.credentialExpiry.notifyWith(({ setupId }) => webhooks.emit('credential.expiring', setupId));
+  jobs.every(3_600_000, () => setups.credentialExpiry.sweep());
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
   app.decorate('config', config);
+  app.decorate('clock', clock);
   app.decorate('telemetry', telemetry);
   app.decorate('store', store);
   app.decorate('audit', audit);
