@@ -72,8 +72,8 @@ describeDialects('setup lifecycle and key rotation (%s)', (dialect) => {
       .set({ state: 'verified', secret_expires_at: new Date(Date.now() + 10 * 86_400_000).toISOString() })
       .where('id', '=', id)
       .execute();
-    expect(await ctx.app.webhooks.notifyExpiring()).toBe(1);
-    expect(await ctx.app.webhooks.notifyExpiring()).toBe(0);
+    expect(await ctx.app.setups.credentialExpiry.sweep()).toBe(1);
+    expect(await ctx.app.setups.credentialExpiry.sweep()).toBe(0);
     for (let i = 0; i < 200 && !received.some((b) => b.includes(id)); i += 1)
       await new Promise((r) => setTimeout(r, 25));
     const body = JSON.parse(received.find((b) => b.includes(id))!) as {

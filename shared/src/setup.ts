@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SetupAttentionSchema } from './attention.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
+import { CredentialSummarySchema, ExpiresWithinDaysSchema } from './credential-expiry.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
 
@@ -77,6 +78,8 @@ export const SetupSchema = z.object({
   openedAt: z.iso.datetime().optional(),
   /** The admin's last write through the wizard (idle detection counts from it). */
   lastAdminActivityAt: z.iso.datetime().optional(),
+  /** The credential it connects with: kind, keyId or thumbprint, expiry (never a value). */
+  credential: CredentialSummarySchema.optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
@@ -92,6 +95,8 @@ export const SetupListQuerySchema = z.object({
   q: z.string().trim().max(200).optional(),
   /** `needed`: blocked, wrong tenant, stopped or idle while the wizard is open, or failed. */
   attention: z.enum(['needed']).optional(),
+  /** Setups whose credential ends within this many days (or has ended). */
+  expiresWithinDays: ExpiresWithinDaysSchema.optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });
@@ -113,6 +118,8 @@ export const SetupStatusSchema = z.object({
   steps: z.array(StepSummarySchema.pick({ step: true, status: true })),
   verification: VerificationSchema.pick({ status: true, checkedAt: true }).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** The credential's kind, expiry and the `credential.expiring` notice already sent (see CredentialSummarySchema). */
+  credential: CredentialSummarySchema.optional(),
 });
 export type SetupStatus = z.infer<typeof SetupStatusSchema>;
 

@@ -85,6 +85,11 @@ export const WebhookPayloadSchema = z.object({
     clientId: z.string().optional(),
     environmentUrl: z.string().optional(),
     secretExpiresAt: z.string().optional(),
+    /** `client_secret` or `certificate`, with the credential's end (for either kind). */
+    credentialKind: z.string().optional(),
+    credentialExpiresAt: z.string().optional(),
+    /** `credential.expiring`: the threshold this notice is for (30, 14, 7 or 1 days before the end). */
+    expiringInDays: z.number().int().optional(),
     message: z.string().optional(),
   }),
 });

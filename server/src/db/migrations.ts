@@ -255,6 +255,12 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('credentials').addColumn('certificate', 'text').execute();
       },
     },
+    // Expiry notices at 30, 14, 7 and 1 days (issue 17): which threshold was announced for the current credential.
+    '007_credential_expiry': {
+      async up(db) {
+        await db.schema.alterTable('setups').addColumn('expiry_notice_days', 'integer').execute();
+      },
+    },
   };
 }
 

@@ -31,6 +31,8 @@ export interface SetupsTable {
   verification: string | null;
   last_error: string | null;
   expiry_notified_at: string | null;
+  /** The tightest `credential.expiring` threshold (days) announced for the current credential; null: none yet. */
+  expiry_notice_days: number | null;
   /** blocked | wrong_tenant | stopped | idle while the wizard is open; null when nothing needs support. */
   attention: string | null;
   attention_since: string | null;

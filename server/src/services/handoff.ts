@@ -197,6 +197,7 @@ export function createHandoff(deps: {
               verification: JSON.stringify(verification),
               last_error: null,
               expiry_notified_at: null,
+              expiry_notice_days: null,
             },
             events: [
               {

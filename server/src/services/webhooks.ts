@@ -108,6 +108,11 @@ export function createWebhooks(deps: {
               ...(s.client_id ? { clientId: s.client_id } : {}),
               ...(s.environment_url ? { environmentUrl: s.environment_url } : {}),
               ...(s.secret_expires_at ? { secretExpiresAt: s.secret_expires_at } : {}),
+              ...(s.credential_kind ? { credentialKind: s.credential_kind } : {}),
+              ...(s.secret_expires_at ? { credentialExpiresAt: s.secret_expires_at } : {}),
+              ...(type === 'credential.expiring' && s.expiry_notice_days !== null
+                ? { expiringInDays: s.expiry_notice_days }
+                : {}),
             }
           : {}),
         ...(message ? { message } : {}),
@@ -333,25 +338,6 @@ export function createWebhooks(deps: {
     /** Moves every signing secret's data key to the active KEK (see rewrapSealedColumns). */
     async rewrapAll(actor: Actor): Promise<{ rewrapped: number; failed: number }> {
       return rewrapSealedWebhookSecrets({ db, keyring: deps.keyring(), audit: deps.audit }, actor);
-    },
-
-    /** `credential.expiring`: once per credential, 30 days before the secret's end date. */
-    async notifyExpiring(): Promise<number> {
-      const soon = new Date(Date.now() + 30 * 86_400_000).toISOString();
-      const rows = await db
-        .selectFrom('setups')
-        .select('id')
-        .where('state', '=', 'verified')
-        .where('secret_expires_at', 'is not', null)
-        .where('secret_expires_at', '<', soon)
-        .where('expiry_notified_at', 'is', null)
-        .limit(100)
-        .execute();
-      for (const { id } of rows) {
-        await db.updateTable('setups').set({ expiry_notified_at: nowIso() }).where('id', '=', id).execute();
-        await this.emit('credential.expiring', id);
-      }
-      return rows.length;
     },
   };
 }

@@ -94,6 +94,7 @@ async function services(
     publicUrl: config.publicUrl,
     defaultManifest: config.defaultManifest,
     idleMs: config.idle.afterMs,
+    clock,
   });
   const credentialStore = createCredentialStore({ store, keyring, audit, metrics: telemetry });
   const jobs = createJobRunner({
@@ -135,7 +136,8 @@ async function services(
   jobs.every(30_000, () => setups.expireOverdue());
   jobs.every(config.idle.sweepMs, () => setups.moments.sweepIdle());
   setups.moments.notifyWith(({ type, setupId, message }) => webhooks.emit(type, setupId, message));
-  jobs.every(3_600_000, () => webhooks.notifyExpiring());
+  setups.credentialExpiry.notifyWith(({ setupId }) => webhooks.emit('credential.expiring', setupId));
+  jobs.every(3_600_000, () => setups.credentialExpiry.sweep());
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 

@@ -21,7 +21,13 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
       id: '0b0f6c1e-6a7e-4c33-9a51-7f6d1c2b9e10',
       type: 'setup.verified',
       createdAt: '2026-12-03T10:15:30.000Z',
-      data: { ...CONTOSO, state: 'verified', secretExpiresAt: '2027-12-03T10:14:02.000Z' },
+      data: {
+        ...CONTOSO,
+        state: 'verified',
+        secretExpiresAt: '2027-12-03T10:14:02.000Z',
+        credentialKind: 'client_secret',
+        credentialExpiresAt: '2027-12-03T10:14:02.000Z',
+      },
     },
   },
   'setup.failed': {
@@ -35,12 +41,20 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
     },
   },
   'credential.expiring': {
-    summary: "A verified setup's secret ends within 30 days (sent once per credential).",
+    summary:
+      "A verified setup's credential (a secret, or a certificate that has not rotated) ends within 30, 14, 7 or 1 days: sent once per threshold and credential, `data.expiringInDays` says which. Renew it with a renewal link (`POST /api/v1/setups/{id}/renewal`).",
     example: {
       id: 'e4a1b2c3-d4e5-4f60-8172-93a4b5c6d7e8',
       type: 'credential.expiring',
-      createdAt: '2027-11-03T00:00:00.000Z',
-      data: { ...CONTOSO, state: 'verified', secretExpiresAt: '2027-12-03T10:14:02.000Z' },
+      createdAt: '2027-11-19T10:14:02.000Z',
+      data: {
+        ...CONTOSO,
+        state: 'verified',
+        secretExpiresAt: '2027-12-03T10:14:02.000Z',
+        credentialKind: 'client_secret',
+        credentialExpiresAt: '2027-12-03T10:14:02.000Z',
+        expiringInDays: 14,
+      },
     },
   },
   'setup.blocked': {

@@ -60,6 +60,7 @@ export function createInvites(deps: {
           verification: null,
           last_error: null,
           expiry_notified_at: null,
+          expiry_notice_days: null,
           attention: null,
           attention_since: null,
           attention_message: null,

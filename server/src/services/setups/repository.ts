@@ -14,6 +14,7 @@ import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import type { Database, SetupsTable, SetupStepsTable } from '../../db/schema.ts';
 import { HttpError } from '../../lib/http-error.ts';
+import { activeCredentialIds, credentialSummary, type CredentialIds } from './credential-summary.ts';
 
 export type CreateSetupInput = z.output<typeof CreateSetupRequestSchema>;
 export type SetupRow = SetupsTable;
@@ -45,7 +46,8 @@ export function toSteps(rows: SetupStepsTable[]): StepSummary[] {
   });
 }
 
-export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
+export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialIds): Setup {
+  const credential = credentialSummary(r, ids);
   return {
     id: r.id,
     customerName: r.customer_name,
@@ -80,6 +82,7 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
       : {}),
     ...opt('openedAt', r.opened_at),
     ...opt('lastAdminActivityAt', r.admin_seen_at),
+    ...(credential ? { credential } : {}),
   };
 }
 
@@ -124,7 +127,8 @@ export function createSetupRepository(db: Db) {
 
   /** The API view of a row the caller already holds (its steps read afresh). */
   async function withSteps(row: SetupRow): Promise<Setup> {
-    return toSetup(row, (await stepsOf([row.id])).get(row.id) ?? []);
+    const ids = (await activeCredentialIds(db, [row.id])).get(row.id);
+    return toSetup(row, (await stepsOf([row.id])).get(row.id) ?? [], ids);
   }
 
   return {
@@ -140,6 +144,7 @@ export function createSetupRepository(db: Db) {
       state?: SetupState | undefined;
       q?: string | undefined;
       attention?: 'needed' | undefined;
+      expiresWithinDays?: number | undefined;
       limit: number;
       cursor?: string | undefined;
     }): Promise<SetupList> {
@@ -152,6 +157,15 @@ export function createSetupRepository(db: Db) {
       const search = q.q;
       if (q.state) query = query.where('state', '=', q.state);
       if (q.attention) query = query.where(needsAttention);
+      if (q.expiresWithinDays !== undefined)
+        query = query
+          .where('secret_expires_at', 'is not', null)
+          .where(
+            'secret_expires_at',
+            '<=',
+            new Date(Date.now() + q.expiresWithinDays * 86_400_000).toISOString(),
+          )
+          .where('state', 'not in', ['revoked']);
       if (search) query = query.where((eb) => matches(eb, search));
       if (q.cursor) {
         const [updatedAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
@@ -166,6 +180,10 @@ export function createSetupRepository(db: Db) {
       const rows = await query.execute();
       const page = rows.slice(0, q.limit);
       const steps = await stepsOf(page.map((r) => r.id));
+      const ids = await activeCredentialIds(
+        db,
+        page.map((r) => r.id),
+      );
       // Counts are within the search, so "Blocked 3" means three of the setups that match it.
       let counted = db.selectFrom('setups');
       if (search) counted = counted.where((eb) => matches(eb, search));
@@ -182,7 +200,7 @@ export function createSetupRepository(db: Db) {
       for (const c of countRows) counts[c.state as SetupState] = Number(c.n);
       const last = page.at(-1);
       return {
-        items: page.map((r) => toSetup(r, steps.get(r.id) ?? [])),
+        items: page.map((r) => toSetup(r, steps.get(r.id) ?? [], ids.get(r.id))),
         counts,
         needsAttention: Number(attentionRow?.n ?? 0),
         ...(rows.length > q.limit && last

@@ -1,7 +1,9 @@
 import type { Manifest } from '@kantiv/shared/manifest';
 import type { Store } from '../../db/database.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import type { Audit } from '../audit.ts';
 import type { EventBus } from '../event-bus.ts';
+import { createCredentialExpiry } from './credential-expiry.ts';
 import { createEventLog } from './events.ts';
 import { createExpirySweep } from './expiry.ts';
 import { createInvites } from './invites.ts';
@@ -26,6 +28,8 @@ export function createSetups(deps: {
   defaultManifest: Manifest;
   /** An admin this long without a wizard write is idle (see moments.ts). */
   idleMs?: number;
+  /** Business time (lib/clock.ts) for the credential expiry notices. */
+  clock?: Clock;
 }) {
   const { audit, bus } = deps;
   const db = deps.store.db;
@@ -53,6 +57,7 @@ export function createSetups(deps: {
     eventsSince: events.since,
     eventById: events.byId,
     expireOverdue: createExpirySweep({ db, lifecycle }),
+    credentialExpiry: createCredentialExpiry({ db, lifecycle, clock: deps.clock ?? systemClock }),
     moments: createMoments({ db, lifecycle, idleMs: deps.idleMs ?? DEFAULT_IDLE_MS }),
   };
 }

@@ -3,6 +3,7 @@ import type { Verification } from '@kantiv/shared/credentials';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { EventBus } from '../event-bus.ts';
+import { credentialSummary } from './credential-summary.ts';
 import { opt, parseJson, toSteps, type SetupRepository } from './repository.ts';
 
 /** How stale a status may be on an instance that missed the change (see `versions` below). */
@@ -61,6 +62,7 @@ export function createSetupStatus(deps: { db: Db; bus: EventBus; repo: SetupRepo
     const steps = toSteps((await repo.stepsOf([id])).get(id) ?? []);
     const verification = parseJson<Verification>(row.verification);
     const lastError = parseJson<{ code: string; message: string }>(row.last_error);
+    const credential = credentialSummary(row);
     return {
       version: row.version,
       status: {
@@ -72,6 +74,7 @@ export function createSetupStatus(deps: { db: Db; bus: EventBus; repo: SetupRepo
           ? { verification: { status: verification.status, ...opt('checkedAt', verification.checkedAt) } }
           : {}),
         ...opt('error', lastError),
+        ...(credential ? { credential } : {}),
       },
     };
   }

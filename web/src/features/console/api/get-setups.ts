@@ -8,12 +8,21 @@ export type SetupListFilter = {
   q?: string;
   /** `needed`: only setups that need attention. */
   attention?: 'needed';
+  /** Only setups whose credential ends within this many days (or has ended). */
+  expiresWithinDays?: number;
   cursor?: string;
   limit?: number;
 };
 
-export function setupListQuery({ state, q, attention, cursor, limit = 25 }: SetupListFilter): string {
-  return listQuery({ state, q, attention, cursor }, limit);
+export function setupListQuery({
+  state,
+  q,
+  attention,
+  expiresWithinDays,
+  cursor,
+  limit = 25,
+}: SetupListFilter): string {
+  return listQuery({ state, q, attention, expiresWithinDays, cursor }, limit);
 }
 
 export function getSetups(

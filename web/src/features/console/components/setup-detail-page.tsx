@@ -5,7 +5,8 @@ import type { Setup } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
 import { streamSetupEvents, type StreamStatus } from '../api/stream-setup-events.ts';
 import { useConsole } from '../hooks/use-console.ts';
-import { expiryText, formatDateTime, secretExpiryWarning } from '../lib/format.ts';
+import { formatDateTime } from '../lib/format.ts';
+import { credentialFactRows } from './credential-facts.tsx';
 import { mergeEvents } from '../lib/timeline.ts';
 import { useNow } from '../hooks/use-now.ts';
 import type { Loaded } from '../lib/loaded.ts';
@@ -98,7 +99,7 @@ export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Set
 }
 
 function SetupFacts({ setup }: { setup: Setup }) {
-  const warning = secretExpiryWarning(setup.secretExpiresAt, useNow());
+  const now = useNow();
   const v = setup.verification;
   const rows: [string, ReactNode][] = [
     ['Setup id', <code key="id">{setup.id}</code>],
@@ -115,19 +116,7 @@ function SetupFacts({ setup }: { setup: Setup }) {
     ['Client id', setup.clientId ?? '—'],
     ['Application user', setup.applicationUserId ?? '—'],
     ['Security role', setup.roleName ?? setup.manifest.roleName],
-    [
-      'Credential',
-      setup.credentialKind
-        ? `${setup.credentialKind === 'client_secret' ? 'Client secret' : setup.credentialKind}${setup.credentialSource ? ` (${setup.credentialSource})` : ''}`
-        : '—',
-    ],
-    [
-      'Secret expires',
-      <span key="exp">
-        {formatDateTime(setup.secretExpiresAt)}
-        {warning && <span className={`c-warning c-warning-${warning.level}`}> ⚠ {expiryText(warning)}</span>}
-      </span>,
-    ],
+    ...credentialFactRows(setup, now),
     [
       'Last verification',
       v

@@ -5,6 +5,7 @@ import { consolePaths } from '../../../config/paths.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { useNow } from '../hooks/use-now.ts';
 import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
+import { CREDENTIAL_KIND_LABELS, EXPIRES_WITHIN_CHOICES } from '../lib/credential-text.ts';
 import { setupListFilterFrom } from '../lib/list-filters.ts';
 import { ATTENTION_LABELS } from '../lib/moments.ts';
 import type { Loaded } from '../lib/loaded.ts';
@@ -19,13 +20,13 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
   const { session } = useConsole();
   const revalidator = useRevalidator();
   const [params, setParams] = useSearchParams();
-  const { state, q = '', attention, cursor } = setupListFilterFrom(params);
+  const { state, q = '', attention, expiresWithinDays, cursor } = setupListFilterFrom(params);
   // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
   const previous = params.getAll('prev');
   const [search, setSearch] = useState(q);
   const now = useNow();
 
-  function update(next: { state?: SetupState | ''; q?: string; attention?: boolean }) {
+  function update(next: { state?: SetupState | ''; q?: string; attention?: boolean; within?: number | '' }) {
     const p = new URLSearchParams();
     const s = next.state === undefined ? state : next.state || undefined;
     const query = next.q ?? q;
@@ -33,6 +34,8 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
     if (s) p.set('state', s);
     if (needed) p.set('attention', 'needed');
     if (query) p.set('q', query);
+    const within = next.within === undefined ? expiresWithinDays : next.within || undefined;
+    if (within) p.set('expiresWithinDays', String(within));
     setParams(p);
   }
 
@@ -126,6 +129,20 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
             ))}
           </select>
         </label>
+        <label>
+          Credential expires within
+          <select
+            value={expiresWithinDays ?? ''}
+            onChange={(e) => update({ within: e.target.value === '' ? '' : Number(e.target.value) })}
+          >
+            <option value="">Any time</option>
+            {EXPIRES_WITHIN_CHOICES.map((d) => (
+              <option key={d} value={d}>
+                {d} days
+              </option>
+            ))}
+          </select>
+        </label>
       </form>
 
       {list.kind === 'error' && (
@@ -149,11 +166,12 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
                 'Tenant',
                 'Environment',
                 { label: 'Last activity (newest first)', sort: 'descending' },
-                'Secret expiry',
+                'Credential expiry',
               ]}
             >
               {items.map((setup) => {
                 const warning = secretExpiryWarning(setup.secretExpiresAt, now);
+                const kind = setup.credential?.kind ?? setup.credentialKind;
                 return (
                   <tr key={setup.id} data-testid="setup-row">
                     <td>
@@ -170,10 +188,11 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
                     <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
                     <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
                     <td>{formatDateTime(setup.updatedAt)}</td>
-                    <td>
+                    <td data-testid="row-credential">
+                      {kind && <span className="c-hint">{CREDENTIAL_KIND_LABELS[kind]} </span>}
                       {warning ? (
                         <span className={`c-warning c-warning-${warning.level}`}>
-                          ⚠ {expiryText(warning)}
+                          ⚠ {expiryText(warning, kind)}
                         </span>
                       ) : (
                         formatDateTime(setup.secretExpiresAt)

@@ -38,10 +38,15 @@ export function secretExpiryWarning(secretExpiresAt: string | undefined, now: nu
   return null;
 }
 
-export function expiryText(warning: ExpiryWarning): string {
+/** The warning in words, naming the credential's kind (a secret unless told otherwise). */
+export function expiryText(
+  warning: ExpiryWarning,
+  kind: 'client_secret' | 'certificate' = 'client_secret',
+): string {
   if (!warning) return '';
-  if (warning.level === 'expired') return 'Secret expired';
-  return warning.days === 1 ? 'Secret expires in 1 day' : `Secret expires in ${warning.days} days`;
+  const what = kind === 'certificate' ? 'Certificate' : 'Secret';
+  if (warning.level === 'expired') return `${what} expired`;
+  return warning.days === 1 ? `${what} expires in 1 day` : `${what} expires in ${warning.days} days`;
 }
 
 export const STATE_LABELS = {

@@ -1,4 +1,5 @@
 import { AuditActorKindSchema } from '@kantiv/shared/audit';
+import { ExpiresWithinDaysSchema } from '@kantiv/shared/credential-expiry';
 import { SetupStateSchema } from '@kantiv/shared/setup';
 import type { AuditFilter } from '../api/get-audit-log.ts';
 import type { SetupListFilter } from '../api/get-setups.ts';
@@ -14,10 +15,12 @@ export function setupListFilterFrom(params: URLSearchParams): SetupListFilter {
   const state = SetupStateSchema.safeParse(params.get('state'));
   const q = params.get('q') ?? '';
   const cursor = params.get('cursor') ?? undefined;
+  const within = ExpiresWithinDaysSchema.safeParse(params.get('expiresWithinDays') ?? undefined);
   return {
     ...(state.success ? { state: state.data } : {}),
     ...(params.get('attention') === 'needed' ? { attention: 'needed' as const } : {}),
     ...(q ? { q } : {}),
+    ...(within.success ? { expiresWithinDays: within.data } : {}),
     ...(cursor ? { cursor } : {}),
     limit: SETUPS_PAGE_SIZE,
   };
