@@ -1,4 +1,4 @@
-import { SetupListSchema, type SetupList, type SetupState } from '@kantiv/shared/setup';
+import { SetupListSchema, type SetupList, type SetupSort, type SetupState } from '@kantiv/shared/setup';
 import { consoleApiPaths } from '../../../config/paths.ts';
 import { consoleRequest, listQuery } from '../lib/console-api.ts';
 import type { StaffAuth } from '../lib/staff-auth.ts';
@@ -8,12 +8,23 @@ export type SetupListFilter = {
   q?: string;
   /** `needed`: only setups that need attention. */
   attention?: 'needed';
+  /** The server's default (last activity, newest first) when absent. */
+  sort?: SetupSort;
+  order?: 'asc' | 'desc';
   cursor?: string;
   limit?: number;
 };
 
-export function setupListQuery({ state, q, attention, cursor, limit = 25 }: SetupListFilter): string {
-  return listQuery({ state, q, attention, cursor }, limit);
+export function setupListQuery({
+  state,
+  q,
+  attention,
+  sort,
+  order,
+  cursor,
+  limit = 25,
+}: SetupListFilter): string {
+  return listQuery({ state, q, attention, sort, order, cursor }, limit);
 }
 
 export function getSetups(
