@@ -7,10 +7,17 @@ test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
 
 /** The page itself never scrolls sideways (a wide table or a long URL must wrap or scroll inside its own box). */
 async function expectNoHorizontalScroll(page: Page, what: string) {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
-  expect(overflow, `horizontal overflow of ${what} at 390 px`).toBeLessThanOrEqual(0);
+  const { overflow, widest } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // The outermost elements that stick out name the culprit in the failure message.
+    const out = Array.from(document.querySelectorAll<HTMLElement>('body *'))
+      .filter((el) => el.getBoundingClientRect().right > width + 1)
+      .filter((el) => !el.parentElement || el.parentElement.getBoundingClientRect().right <= width + 1)
+      .slice(0, 5)
+      .map((el) => `${el.tagName}.${el.className} ${Math.round(el.getBoundingClientRect().right)}`);
+    return { overflow: document.documentElement.scrollWidth - width, widest: out.join('; ') };
+  });
+  expect(overflow, `horizontal overflow of ${what} at 390 px: ${widest}`).toBeLessThanOrEqual(0);
 }
 
 /** Every visible button, link-button, select and text field is at least 44 × 44 px on a touch layout. */

@@ -96,7 +96,10 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
       {form.error && <ErrorMessage message={form.error} />}
       <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
         {(items) => (
-          <DataTable columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}>
+          <DataTable
+            caption="API keys"
+            columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}
+          >
             {items.map((k) => (
               <tr key={k.id} data-testid="api-key-row">
                 <td>{k.name}</td>

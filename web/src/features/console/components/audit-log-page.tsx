@@ -65,7 +65,7 @@ export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
           <p>No audit entry matches these filters.</p>
         ) : (
           <>
-            <DataTable columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
+            <DataTable caption="Audit entries" columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
               {log.data.items.map((entry) => (
                 <tr key={entry.id} data-testid="audit-row">
                   <td>{formatDateTime(entry.at)}</td>
