@@ -80,6 +80,8 @@ export const SetupSchema = z.object({
   lastAdminActivityAt: z.iso.datetime().optional(),
   /** The credential it connects with: kind, keyId or thumbprint, expiry (never a value). */
   credential: CredentialSummarySchema.optional(),
+  /** Who created the setup: a staff member (by name when known) or an API key (by its name). */
+  createdBy: z.object({ kind: z.string(), id: z.string(), name: z.string().optional() }).optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
@@ -90,13 +92,34 @@ export const CreateSetupResponseSchema = z.object({
 });
 export type CreateSetupResponse = z.infer<typeof CreateSetupResponseSchema>;
 
-export const SetupListQuerySchema = z.object({
+/** Columns the setups list sorts by (any column the console shows that the server holds). */
+export const SetupSortSchema = z.enum([
+  'customer',
+  'state',
+  'tenant',
+  'environment',
+  'created',
+  'creator',
+  'updated',
+  'inviteExpiry',
+  'secretExpiry',
+]);
+export type SetupSort = z.infer<typeof SetupSortSchema>;
+
+/** The filters of the list and of its CSV export (the export takes no page). */
+export const SetupFilterQuerySchema = z.object({
   state: SetupStateSchema.optional(),
   q: z.string().trim().max(200).optional(),
   /** `needed`: blocked, wrong tenant, stopped or idle while the wizard is open, or failed. */
   attention: z.enum(['needed']).optional(),
   /** Setups whose credential ends within this many days (or has ended). */
   expiresWithinDays: ExpiresWithinDaysSchema.optional(),
+  /** Last activity, newest first, unless told otherwise. */
+  sort: SetupSortSchema.default('updated'),
+  order: z.enum(['asc', 'desc']).default('desc'),
+});
+
+export const SetupListQuerySchema = SetupFilterQuerySchema.extend({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().max(200).optional(),
 });
@@ -107,6 +130,8 @@ export const SetupListSchema = z.object({
   counts: z.record(SetupStateSchema, z.number().int()),
   /** Setups that need attention; like `counts`, within the search (`q`). */
   needsAttention: z.number().int(),
+  /** Setups matching every filter (search, state, attention): the page count is `ceil(total / limit)`. */
+  total: z.number().int(),
 });
 export type SetupList = z.infer<typeof SetupListSchema>;
 

@@ -204,6 +204,11 @@ const MATRIX: Record<string, Row> = {
     prepare: async () => ({ url: '/api/v1/setups', body: { customerName: 'Matrix' } }),
   },
   'GET /api/v1/setups': { rule: read, ok: 200, prepare: async () => ({ url: '/api/v1/setups' }) },
+  'GET /api/v1/setups/export': {
+    rule: read,
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/setups/export?q=matrix' }),
+  },
   'GET /api/v1/setups/:id': {
     rule: read,
     ok: 200,

@@ -63,6 +63,7 @@ export const consolePaths = {
 
 export const consoleApiPaths = {
   setups: '/api/v1/setups',
+  setupsExport: '/api/v1/setups/export',
   setup: (id: string) => `/api/v1/setups/${encodeURIComponent(id)}`,
   setupEvents: (id: string) => `/api/v1/setups/${encodeURIComponent(id)}/events`,
   setupAction: (id: string, action: 'revoke' | 'extend' | 'reverify' | 'invite') =>

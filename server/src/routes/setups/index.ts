@@ -4,6 +4,7 @@ import {
   CreateSetupRequestSchema,
   CreateSetupResponseSchema,
   ExtendSetupRequestSchema,
+  SetupFilterQuerySchema,
   SetupListQuerySchema,
   SetupListSchema,
   SetupSchema,
@@ -14,7 +15,11 @@ import { actorOf } from '../../plugins/app/auth.ts';
 import { errorBody } from '../../lib/http-error.ts';
 import type { StatusAnswer } from '../../services/setups/status.ts';
 import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
+import { setupsCsv } from '../../services/setups/csv.ts';
 import { endStreamWithCredential } from './stream-lifetime.ts';
+
+/** The export is for a person's spreadsheet, not a backup: bounded so one request cannot read the whole table. */
+const EXPORT_MAX_ROWS = 10_000;
 
 const serializedEvents = new WeakMap<SetupEvent, string>();
 /** Every watcher of a setup receives the same event object from the bus: serialize it once. */
@@ -63,6 +68,29 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => setups.list(request.query),
+  );
+
+  app.get(
+    '/api/v1/setups/export',
+    {
+      preHandler: app.requireAccess(read),
+      schema: {
+        tags,
+        description: `The setups matching the list's filters and sort, as CSV (RFC 4180, times in UTC), at most ${EXPORT_MAX_ROWS} rows.`,
+        querystring: SetupFilterQuerySchema,
+        produces: ['text/csv'],
+        response: { 200: z.string().describe('text/csv'), ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      let csv = '';
+      for await (const line of setupsCsv(setups.all(request.query, EXPORT_MAX_ROWS))) csv += line;
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="setups.csv"')
+        .header('cache-control', 'no-store')
+        .send(csv);
+    },
   );
 
   app.get(

@@ -1,18 +1,11 @@
-import { sql, type ExpressionBuilder } from 'kysely';
 import type { AttentionKind } from '@kantiv/shared/attention';
 import { ManifestSchema } from '@kantiv/shared/manifest';
-import {
-  SetupStateSchema,
-  type CreateSetupRequestSchema,
-  type Setup,
-  type SetupList,
-  type SetupState,
-} from '@kantiv/shared/setup';
+import { type CreateSetupRequestSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
 import { STEP_IDS, type StepStatus, type StepSummary } from '@kantiv/shared/steps';
 import type { CredentialKind, Verification } from '@kantiv/shared/credentials';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
-import type { Database, SetupsTable, SetupStepsTable } from '../../db/schema.ts';
+import type { SetupsTable, SetupStepsTable } from '../../db/schema.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { activeCredentialIds, credentialSummary, type CredentialIds } from './credential-summary.ts';
 
@@ -44,6 +37,14 @@ export function toSteps(rows: SetupStepsTable[]): StepSummary[] {
       ...opt('error', parseJson<StepSummary['error']>(r.error)),
     };
   });
+}
+
+/** `created_by` is `<actor kind>:<actor id>`. */
+function creatorOf(createdBy: string): { kind: string; id: string } {
+  const at = createdBy.indexOf(':');
+  return at < 0
+    ? { kind: 'system', id: createdBy }
+    : { kind: createdBy.slice(0, at), id: createdBy.slice(at + 1) };
 }
 
 export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialIds): Setup {
@@ -83,33 +84,11 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialI
     ...opt('openedAt', r.opened_at),
     ...opt('lastAdminActivityAt', r.admin_seen_at),
     ...(credential ? { credential } : {}),
+    createdBy: creatorOf(r.created_by),
   };
 }
 
-/** Needs attention: stuck while the wizard is open (see moments.ts), or failed. */
-function needsAttention(eb: ExpressionBuilder<Database, 'setups'>) {
-  return eb.or([
-    eb('state', '=', 'failed'),
-    eb.and([eb('attention', 'is not', null), eb('state', 'in', [...ATTENTION_STATES])]),
-  ]);
-}
-
-/** Search by customer, tenant id or domain, setup id, environment URL or name (the hint). */
-function matches(eb: ExpressionBuilder<Database, 'setups'>, q: string) {
-  const like = `%${q.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-  const columns = [
-    'customer_name',
-    'id',
-    'tenant_id',
-    'tenant_domain',
-    'expected_tenant_domain',
-    'environment_url',
-    'environment_hint',
-  ] as const;
-  return eb.or(columns.map((c) => sql<boolean>`lower(${sql.ref(c)}) like ${like} escape '\\'`));
-}
-
-/** Reads of the `setups` row and its steps: one setup, or a page of them (keyset paging, newest first). */
+/** Reads of the `setups` row and its steps (finding many is finder.ts). */
 export function createSetupRepository(db: Db) {
   async function stepsOf(setupIds: string[]): Promise<Map<string, SetupStepsTable[]>> {
     const map = new Map<string, SetupStepsTable[]>();
@@ -138,75 +117,6 @@ export function createSetupRepository(db: Db) {
 
     async get(id: string): Promise<Setup> {
       return withSteps(await getRow(id));
-    },
-
-    async list(q: {
-      state?: SetupState | undefined;
-      q?: string | undefined;
-      attention?: 'needed' | undefined;
-      expiresWithinDays?: number | undefined;
-      limit: number;
-      cursor?: string | undefined;
-    }): Promise<SetupList> {
-      let query = db
-        .selectFrom('setups')
-        .selectAll()
-        .orderBy('updated_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(q.limit + 1);
-      const search = q.q;
-      if (q.state) query = query.where('state', '=', q.state);
-      if (q.attention) query = query.where(needsAttention);
-      if (q.expiresWithinDays !== undefined)
-        query = query
-          .where('secret_expires_at', 'is not', null)
-          .where(
-            'secret_expires_at',
-            '<=',
-            new Date(Date.now() + q.expiresWithinDays * 86_400_000).toISOString(),
-          )
-          .where('state', 'not in', ['revoked']);
-      if (search) query = query.where((eb) => matches(eb, search));
-      if (q.cursor) {
-        const [updatedAt, id] = Buffer.from(q.cursor, 'base64url').toString('utf8').split('|');
-        if (!updatedAt || !id) throw new HttpError(400, 'bad_request', 'The cursor is not valid.');
-        query = query.where((eb) =>
-          eb.or([
-            eb('updated_at', '<', updatedAt),
-            eb.and([eb('updated_at', '=', updatedAt), eb('id', '<', id)]),
-          ]),
-        );
-      }
-      const rows = await query.execute();
-      const page = rows.slice(0, q.limit);
-      const steps = await stepsOf(page.map((r) => r.id));
-      const ids = await activeCredentialIds(
-        db,
-        page.map((r) => r.id),
-      );
-      // Counts are within the search, so "Blocked 3" means three of the setups that match it.
-      let counted = db.selectFrom('setups');
-      if (search) counted = counted.where((eb) => matches(eb, search));
-      const countRows = await counted
-        .select(['state', (eb) => eb.fn.countAll().as('n')])
-        .groupBy('state')
-        .execute();
-      const attentionRow = await counted
-        .where(needsAttention)
-        .select((eb) => eb.fn.countAll().as('n'))
-        .executeTakeFirst();
-      // Every state is present (zero when none), so the console can show all counters.
-      const counts = Object.fromEntries(SetupStateSchema.options.map((s) => [s, 0])) as SetupList['counts'];
-      for (const c of countRows) counts[c.state as SetupState] = Number(c.n);
-      const last = page.at(-1);
-      return {
-        items: page.map((r) => toSetup(r, steps.get(r.id) ?? [], ids.get(r.id))),
-        counts,
-        needsAttention: Number(attentionRow?.n ?? 0),
-        ...(rows.length > q.limit && last
-          ? { nextCursor: Buffer.from(`${last.updated_at}|${last.id}`).toString('base64url') }
-          : {}),
-      };
     },
   };
 }

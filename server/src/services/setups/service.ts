@@ -9,6 +9,7 @@ import { createExpirySweep } from './expiry.ts';
 import { createInvites } from './invites.ts';
 import { createLifecycle } from './lifecycle.ts';
 import { createMoments } from './moments.ts';
+import { createSetupFinder } from './finder.ts';
 import { createSetupRepository } from './repository.ts';
 import { createSetupStatus } from './status.ts';
 import { setStep } from './steps.ts';
@@ -48,6 +49,7 @@ export function createSetups(deps: {
 
   return {
     ...repo,
+    ...createSetupFinder(db, repo),
     ...invites,
     ...wizard,
     lifecycle,

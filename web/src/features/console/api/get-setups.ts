@@ -1,4 +1,4 @@
-import { SetupListSchema, type SetupList, type SetupState } from '@kantiv/shared/setup';
+import { SetupListSchema, type SetupList, type SetupSort, type SetupState } from '@kantiv/shared/setup';
 import { consoleApiPaths } from '../../../config/paths.ts';
 import { consoleRequest, listQuery } from '../lib/console-api.ts';
 import type { StaffAuth } from '../lib/staff-auth.ts';
@@ -10,6 +10,9 @@ export type SetupListFilter = {
   attention?: 'needed';
   /** Only setups whose credential ends within this many days (or has ended). */
   expiresWithinDays?: number;
+  /** The server's default (last activity, newest first) when absent. */
+  sort?: SetupSort;
+  order?: 'asc' | 'desc';
   cursor?: string;
   limit?: number;
 };
@@ -19,10 +22,12 @@ export function setupListQuery({
   q,
   attention,
   expiresWithinDays,
+  sort,
+  order,
   cursor,
   limit = 25,
 }: SetupListFilter): string {
-  return listQuery({ state, q, attention, expiresWithinDays, cursor }, limit);
+  return listQuery({ state, q, attention, expiresWithinDays, sort, order, cursor }, limit);
 }
 
 export function getSetups(

@@ -18,6 +18,7 @@ import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
+import { usePageTitle } from '../hooks/use-page-title.ts';
 
 const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   'setups:read': 'Read setups and their status',
@@ -28,6 +29,7 @@ const SCOPE_LABELS: Record<ApiKeyScope, string> = {
 
 /** Machine API keys: created with scopes (the key shown once), listed by prefix, revoked. */
 export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
+  usePageTitle('API keys');
   const { auth } = useConsole();
   const revalidator = useRevalidator();
   const reload = () => void revalidator.revalidate();
@@ -94,7 +96,10 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
       {form.error && <ErrorMessage message={form.error} />}
       <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
         {(items) => (
-          <DataTable columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}>
+          <DataTable
+            caption="API keys"
+            columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}
+          >
             {items.map((k) => (
               <tr key={k.id} data-testid="api-key-row">
                 <td>{k.name}</td>

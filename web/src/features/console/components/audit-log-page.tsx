@@ -6,6 +6,7 @@ import { auditFilterFrom } from '../lib/list-filters.ts';
 import type { Loaded } from '../lib/loaded.ts';
 import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { usePageTitle } from '../hooks/use-page-title.ts';
 
 const ACTOR_LABELS = {
   staff: 'Staff',
@@ -16,6 +17,7 @@ const ACTOR_LABELS = {
 
 /** The append-only audit log, newest first, filtered by setup, action and kind of actor (filters in the URL). */
 export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
+  usePageTitle('Audit log');
   const [params, setParams] = useSearchParams();
   const { setupId = '', action = '', actorKind, cursor } = auditFilterFrom(params);
   const [draft, setDraft] = useState({ setupId, action, actorKind: actorKind ?? '' });
@@ -63,7 +65,7 @@ export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
           <p>No audit entry matches these filters.</p>
         ) : (
           <>
-            <DataTable columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
+            <DataTable caption="Audit entries" columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
               {log.data.items.map((entry) => (
                 <tr key={entry.id} data-testid="audit-row">
                   <td>{formatDateTime(entry.at)}</td>

@@ -17,7 +17,13 @@ export function DataTable({
   children: ReactNode;
 }) {
   return (
-    <div className="c-table-wrap">
+    // A table wider than the screen scrolls inside this box; keyboard users reach it by Tab and scroll with arrows.
+    <div
+      className="c-table-wrap"
+      tabIndex={0}
+      role="region"
+      {...(labelledBy ? { 'aria-labelledby': labelledBy } : { 'aria-label': caption ?? 'Table' })}
+    >
       <table aria-labelledby={labelledBy}>
         {caption && <caption className="visually-hidden">{caption}</caption>}
         <thead>

@@ -9,6 +9,7 @@ import { errorMessage } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValue } from './one-time-value.tsx';
+import { usePageTitle } from '../hooks/use-page-title.ts';
 
 type FieldErrors = Partial<Record<string, string>>;
 
@@ -19,6 +20,7 @@ const FRIENDLY: Partial<Record<string, string>> = {
 
 /** The form behind `POST /api/v1/setups`; the same zod schema as the server validates it. */
 export function NewSetupPage() {
+  usePageTitle('New setup');
   const { auth } = useConsole();
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
   const [error, setError] = useState<string | null>(null);

@@ -1,3 +1,4 @@
+import { usePageTitle } from '../hooks/use-page-title.ts';
 import type { StaffSession } from '../lib/staff-auth.ts';
 
 /** Signed in to Kantiv's tenant but holding neither console role. */
@@ -8,6 +9,7 @@ export function NoAccessPage({
   session: StaffSession;
   onSignOut: () => Promise<void>;
 }) {
+  usePageTitle('No access');
   return (
     <main className="console-narrow">
       <h1>No access to the support console</h1>

@@ -15,6 +15,7 @@ import { ErrorMessage } from './error-message.tsx';
 import { SetupActions } from './setup-actions.tsx';
 import { SetupTimeline } from './setup-timeline.tsx';
 import { StateBadge } from './state-badge.tsx';
+import { usePageTitle } from '../hooks/use-page-title.ts';
 
 const STREAM_LABELS: Record<StreamStatus, string> = {
   connecting: 'Connecting to live updates…',
@@ -28,6 +29,7 @@ const STREAM_LABELS: Record<StreamStatus, string> = {
  * one setup to the next.
  */
 export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Setup> }) {
+  usePageTitle(loaded.kind === 'ready' ? `${loaded.data.customerName} · Setup` : 'Setup');
   const { auth } = useConsole();
   const { revalidate } = useRevalidator();
   // Once shown, a setup stays on screen when a later re-read fails (the stream says when it is back).

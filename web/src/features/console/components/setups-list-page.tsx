@@ -1,41 +1,59 @@
 import { useState } from 'react';
 import { Link, useRevalidator, useSearchParams } from 'react-router';
-import { SetupStateSchema, type Setup, type SetupList, type SetupState } from '@kantiv/shared/setup';
+import { SetupStateSchema, type SetupList, type SetupSort, type SetupState } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { useNow } from '../hooks/use-now.ts';
-import { expiryText, formatDateTime, secretExpiryWarning, STATE_LABELS } from '../lib/format.ts';
-import { CREDENTIAL_KIND_LABELS, EXPIRES_WITHIN_CHOICES } from '../lib/credential-text.ts';
-import { setupListFilterFrom } from '../lib/list-filters.ts';
-import { ATTENTION_LABELS } from '../lib/moments.ts';
+import { usePageTitle } from '../hooks/use-page-title.ts';
+import { STATE_LABELS } from '../lib/format.ts';
+import { EXPIRES_WITHIN_CHOICES } from '../lib/credential-text.ts';
+import { SETUPS_PAGE_SIZE, setupListFilterFrom } from '../lib/list-filters.ts';
 import type { Loaded } from '../lib/loaded.ts';
-import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
-import { StateBadge } from './state-badge.tsx';
+import { ExportCsvButton } from './export-csv-button.tsx';
+import { SETUP_COLUMNS } from './setup-columns.tsx';
+import { SetupsTable } from './setups-table.tsx';
 
 const STATES = SetupStateSchema.options;
+const SORTABLE = SETUP_COLUMNS.filter((c) => c.sort);
 
-/** Every setup: counts per state, filter, search, sort by last activity, pagination. Filters live in the URL. */
+/** Every setup: counts per state, filter, search, sort by any column, pages, CSV. Filters live in the URL. */
 export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
+  usePageTitle('Setups');
   const { session } = useConsole();
   const revalidator = useRevalidator();
   const [params, setParams] = useSearchParams();
-  const { state, q = '', attention, expiresWithinDays, cursor } = setupListFilterFrom(params);
+  const filter = setupListFilterFrom(params);
+  const { state, q = '', attention, expiresWithinDays, cursor, sort = 'updated', order = 'desc' } = filter;
   // Cursors of the pages before this one, so "Previous" works without the server knowing about it.
   const previous = params.getAll('prev');
   const [search, setSearch] = useState(q);
   const now = useNow();
 
-  function update(next: { state?: SetupState | ''; q?: string; attention?: boolean; within?: number | '' }) {
+  function update(next: {
+    state?: SetupState | '';
+    q?: string;
+    attention?: boolean;
+    sort?: SetupSort;
+    order?: 'asc' | 'desc';
+    within?: number | '';
+  }) {
     const p = new URLSearchParams();
     const s = next.state === undefined ? state : next.state || undefined;
     const query = next.q ?? q;
     const needed = next.attention ?? (next.state === undefined && attention === 'needed');
+    const by = next.sort ?? sort;
+    const direction = next.order ?? order;
     if (s) p.set('state', s);
     if (needed) p.set('attention', 'needed');
     if (query) p.set('q', query);
     const within = next.within === undefined ? expiresWithinDays : next.within || undefined;
     if (within) p.set('expiresWithinDays', String(within));
+    // The default order stays out of the URL (shorter links, and old links keep their meaning).
+    if (by !== 'updated' || direction !== 'desc') {
+      p.set('sort', by);
+      p.set('order', direction);
+    }
     setParams(p);
   }
 
@@ -48,9 +66,10 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
     setParams(p);
   }
 
-  // The server pages by last activity, newest first (a keyset cursor), so the order holds across pages.
-  const items: Setup[] = list.kind === 'ready' ? list.data.items : [];
+  // The server pages in the chosen order (a keyset cursor), so the order holds across pages.
+  const items = list.kind === 'ready' ? list.data.items : [];
   const total = list.kind === 'ready' ? Object.values(list.data.counts).reduce((n, c) => n + c, 0) : 0;
+  const pages = list.kind === 'ready' ? Math.max(1, Math.ceil(list.data.total / SETUPS_PAGE_SIZE)) : 1;
 
   return (
     <>
@@ -130,6 +149,23 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
           </select>
         </label>
         <label>
+          Sort by
+          <select value={sort} onChange={(e) => update({ sort: e.target.value as SetupSort })}>
+            {SORTABLE.map((c) => (
+              <option key={c.id} value={c.sort}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Order
+          <select value={order} onChange={(e) => update({ order: e.target.value as 'asc' | 'desc' })}>
+            <option value="asc">Ascending (A–Z, oldest first)</option>
+            <option value="desc">Descending (Z–A, newest first)</option>
+          </select>
+        </label>
+        <label>
           Credential expires within
           <select
             value={expiresWithinDays ?? ''}
@@ -155,55 +191,24 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
       )}
       {list.kind === 'ready' && (
         <>
+          <ExportCsvButton filter={filter} />
           {items.length === 0 ? (
             <p>No setup matches these filters.</p>
           ) : (
-            <DataTable
-              caption="Setups, most recent activity first"
-              columns={[
-                'Customer',
-                'State',
-                'Tenant',
-                'Environment',
-                { label: 'Last activity (newest first)', sort: 'descending' },
-                'Credential expiry',
-              ]}
-            >
-              {items.map((setup) => {
-                const warning = secretExpiryWarning(setup.secretExpiresAt, now);
-                const kind = setup.credential?.kind ?? setup.credentialKind;
-                return (
-                  <tr key={setup.id} data-testid="setup-row">
-                    <td>
-                      <Link to={consolePaths.setup(setup.id)}>{setup.customerName}</Link>
-                    </td>
-                    <td>
-                      <StateBadge state={setup.state} />
-                      {setup.attention && (
-                        <span className="c-hint" data-testid="row-attention">
-                          ⚠ {ATTENTION_LABELS[setup.attention.kind]}
-                        </span>
-                      )}
-                    </td>
-                    <td>{setup.tenantDomain ?? setup.expectedTenantDomain ?? '—'}</td>
-                    <td>{setup.environmentUrl ?? setup.environmentHint ?? '—'}</td>
-                    <td>{formatDateTime(setup.updatedAt)}</td>
-                    <td data-testid="row-credential">
-                      {kind && <span className="c-hint">{CREDENTIAL_KIND_LABELS[kind]} </span>}
-                      {warning ? (
-                        <span className={`c-warning c-warning-${warning.level}`}>
-                          ⚠ {expiryText(warning, kind)}
-                        </span>
-                      ) : (
-                        formatDateTime(setup.secretExpiresAt)
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </DataTable>
+            <SetupsTable
+              items={items}
+              now={now}
+              sort={sort}
+              order={order}
+              onSort={(by, direction) => update({ sort: by, order: direction })}
+            />
           )}
           <nav className="c-pager" aria-label="Pages">
+            <p data-testid="page-count">
+              {/* Each earlier page left its cursor in `prev` (the first page's is empty). */}
+              Page {previous.length + 1} of {pages} · {list.data.total}{' '}
+              {list.data.total === 1 ? 'setup' : 'setups'}
+            </p>
             <button
               type="button"
               disabled={!cursor}

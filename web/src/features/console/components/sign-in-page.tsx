@@ -1,8 +1,10 @@
+import { usePageTitle } from '../hooks/use-page-title.ts';
 import { useState } from 'react';
 import { errorMessage } from '../lib/loaded.ts';
 import { ErrorMessage } from './error-message.tsx';
 
 export function SignInPage({ onSignIn }: { onSignIn: () => Promise<void> }) {
+  usePageTitle('Sign in');
   const [error, setError] = useState<string | null>(null);
   return (
     <main className="console-narrow">

@@ -18,12 +18,14 @@ import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValuePanel } from './one-time-value.tsx';
 import { ResourceSection } from './resource-section.tsx';
+import { usePageTitle } from '../hooks/use-page-title.ts';
 
 /** A subscription with its recent deliveries (or why they could not be read). */
 export type SubscriptionWithDeliveries = { sub: WebhookSubscription; deliveries: Loaded<WebhookDelivery[]> };
 
 /** Webhook subscriptions: create, send a test delivery, see recent deliveries and the receiver's answers. */
 export function WebhooksPage({ subs }: { subs: Loaded<SubscriptionWithDeliveries[]> }) {
+  usePageTitle('Webhooks');
   const { auth } = useConsole();
   const revalidator = useRevalidator();
   const reload = () => void revalidator.revalidate();

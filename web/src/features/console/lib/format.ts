@@ -1,19 +1,51 @@
-const inUtc = (timeStyle: 'short' | 'medium') =>
-  new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle, timeZone: 'UTC' });
-const dateTime = inUtc('short');
-const withSeconds = inUtc('medium');
+/**
+ * One date format everywhere (Intl, day month year, 24-hour clock), in the viewer's own time zone and named, so
+ * "19:20 CET" is never read as UTC; the UTC value is on hover (see When).
+ */
+const local = (timeStyle: 'short' | 'medium', timeZone?: string) =>
+  new Intl.DateTimeFormat('en-GB', {
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    ...(timeStyle === 'medium' ? { second: '2-digit' } : {}),
+    hourCycle: 'h23',
+    timeZoneName: 'short',
+    ...(timeZone ? { timeZone } : {}),
+  });
+const dateTime = local('short');
+const withSeconds = local('medium');
+const utcSeconds = local('medium', 'UTC');
 
-function formatUtc(format: Intl.DateTimeFormat, iso: string | undefined): string {
+function format(f: Intl.DateTimeFormat, iso: string | undefined): string {
   if (!iso) return '—';
   const ms = Date.parse(iso);
-  return Number.isNaN(ms) ? '—' : `${format.format(ms)} UTC`;
+  return Number.isNaN(ms) ? '—' : f.format(ms);
 }
 
-/** Dates in UTC, labelled, so support and customers in other time zones read the same value. */
-export const formatDateTime = (iso: string | undefined): string => formatUtc(dateTime, iso);
+/** A time in the viewer's zone, to the minute. */
+export const formatDateTime = (iso: string | undefined): string => format(dateTime, iso);
 
 /** To the second: when Microsoft's next try is due is a matter of seconds. */
-export const formatDateTimeSeconds = (iso: string | undefined): string => formatUtc(withSeconds, iso);
+export const formatDateTimeSeconds = (iso: string | undefined): string => format(withSeconds, iso);
+
+/** The same instant in UTC, to the second: what support quotes to Microsoft or reads in a log. */
+export const formatUtc = (iso: string | undefined): string => format(utcSeconds, iso);
+
+const relative = new Intl.RelativeTimeFormat('en-GB', { numeric: 'auto' });
+
+/** "5 minutes ago", "in 3 hours": for events within a day of now; undefined for older or later ones. */
+export function relativeTime(iso: string | undefined, now: number): string | undefined {
+  const ms = iso ? Date.parse(iso) : Number.NaN;
+  if (Number.isNaN(ms)) return undefined;
+  const diff = ms - now;
+  const abs = Math.abs(diff);
+  if (abs >= 24 * 60 * 60_000) return undefined;
+  if (abs < 60_000) return relative.format(Math.round(diff / 1000), 'second');
+  if (abs < 60 * 60_000) return relative.format(Math.round(diff / 60_000), 'minute');
+  return relative.format(Math.round(diff / (60 * 60_000)), 'hour');
+}
 
 export function formatDuration(ms: number): string {
   if (ms < 1000) return `${Math.round(ms)} ms`;

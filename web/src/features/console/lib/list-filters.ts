@@ -1,6 +1,6 @@
 import { AuditActorKindSchema } from '@kantiv/shared/audit';
 import { ExpiresWithinDaysSchema } from '@kantiv/shared/credential-expiry';
-import { SetupStateSchema } from '@kantiv/shared/setup';
+import { SetupSortSchema, SetupStateSchema } from '@kantiv/shared/setup';
 import type { AuditFilter } from '../api/get-audit-log.ts';
 import type { SetupListFilter } from '../api/get-setups.ts';
 
@@ -13,11 +13,15 @@ export const SETUPS_PAGE_SIZE = 25;
  */
 export function setupListFilterFrom(params: URLSearchParams): SetupListFilter {
   const state = SetupStateSchema.safeParse(params.get('state'));
+  const sort = SetupSortSchema.safeParse(params.get('sort'));
+  const order = params.get('order');
   const q = params.get('q') ?? '';
   const cursor = params.get('cursor') ?? undefined;
   const within = ExpiresWithinDaysSchema.safeParse(params.get('expiresWithinDays') ?? undefined);
   return {
     ...(state.success ? { state: state.data } : {}),
+    ...(sort.success ? { sort: sort.data } : {}),
+    ...(order === 'asc' || order === 'desc' ? { order } : {}),
     ...(params.get('attention') === 'needed' ? { attention: 'needed' as const } : {}),
     ...(q ? { q } : {}),
     ...(within.success ? { expiresWithinDays: within.data } : {}),
