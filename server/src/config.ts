@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
+import { tracingSettings, type TracingSettings } from './services/telemetry/tracing-settings.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
 
 export { parseTrustProxy, trustProxyOption } from './lib/trust-proxy.ts';
@@ -153,6 +154,7 @@ export type Config = {
   bootstrapApiKey: string | undefined;
   /** KANTIV_DEV_MODE: development and tests only (see the schema). */
   devMode: boolean;
+  tracing: TracingSettings;
   microsoft: {
     authorityHost: string;
     graphBaseUrl: string;
@@ -294,6 +296,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const hostMap = parseHostMap(c.MICROSOFT_HOST_MAP ?? [], problems);
   problems.push(...devModeProblems(c));
+  const tracing = tracingSettings(env, problems);
   if (problems.length > 0 || Array.isArray(keyring) || typeof trustProxy === 'string')
     throw new ConfigError(problems);
 
@@ -315,6 +318,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyring,
     bootstrapApiKey: c.KANTIV_BOOTSTRAP_API_KEY,
     devMode: c.KANTIV_DEV_MODE,
+    tracing,
     microsoft: {
       authorityHost: authority,
       graphBaseUrl: c.MICROSOFT_GRAPH_BASE_URL.replace(/\/$/, ''),
