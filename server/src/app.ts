@@ -16,6 +16,8 @@ import { containsNul, NUL_MESSAGE, registerSecurity } from './plugins/external/s
 import authPlugin from './plugins/app/auth.ts';
 import metricsPlugin from './plugins/app/metrics.ts';
 import servicesPlugin from './plugins/app/services.ts';
+import { registerRequestTracing } from './plugins/app/tracing.ts';
+import { tracer } from './services/telemetry/tracing.ts';
 import apiKeyRoutes from './routes/api-keys/index.ts';
 import auditRoutes from './routes/audit/index.ts';
 import clientConfigRoutes from './routes/client-config/index.ts';
@@ -67,6 +69,9 @@ export async function buildApp({
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
 
+  // First, so the request's span is open before any other hook runs and every route is wrapped (see the plugin).
+  const tracing = tracer();
+  if (tracing) registerRequestTracing(app, tracing);
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   registerErrorHandling(app);

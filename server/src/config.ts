@@ -7,6 +7,7 @@ import { MICROSOFT_CLOUDS, MicrosoftCloudSchema, cloudOfAuthority } from '@kanti
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
+import { tracingSettings, type TracingSettings } from './services/telemetry/tracing-settings.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
 
 export { parseTrustProxy, trustProxyOption } from './lib/trust-proxy.ts';
@@ -156,6 +157,7 @@ export type Config = {
   bootstrapApiKey: string | undefined;
   /** KANTIV_DEV_MODE: development and tests only (see the schema). */
   devMode: boolean;
+  tracing: TracingSettings;
   microsoft: {
     authorityHost: string;
     graphBaseUrl: string;
@@ -297,6 +299,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   const hostMap = parseHostMap(c.MICROSOFT_HOST_MAP ?? [], problems);
   problems.push(...devModeProblems(c));
+  const tracing = tracingSettings(env, problems);
   if (problems.length > 0 || Array.isArray(keyring) || typeof trustProxy === 'string')
     throw new ConfigError(problems);
 
@@ -322,6 +325,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     keyring,
     bootstrapApiKey: c.KANTIV_BOOTSTRAP_API_KEY,
     devMode: c.KANTIV_DEV_MODE,
+    tracing,
     microsoft: {
       authorityHost: authority,
       graphBaseUrl: (c.MICROSOFT_GRAPH_BASE_URL ?? endpoints.graphBaseUrl).replace(/\/$/, ''),

@@ -1,5 +1,6 @@
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig } from './config.ts';
+import { startTracing, stopTracing } from './services/telemetry/tracing.ts';
 
 /** The only file that listens. Closes gracefully on SIGINT/SIGTERM so in-flight requests and jobs finish. */
 async function main(): Promise<void> {
@@ -13,6 +14,8 @@ async function main(): Promise<void> {
     }
     throw err;
   }
+  // Before the app: the store and the routes are instrumented as they are built. Off by default (no SDK loaded).
+  if (config.tracing.enabled) await startTracing(config.tracing);
   const app = await buildApp({ config });
   let closing = false;
   const close = async (signal: string) => {
@@ -22,6 +25,8 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000);
     force.unref();
     await app.close();
+    // What the last requests and jobs traced is still in the batch: send it before exiting.
+    await stopTracing().catch(() => undefined);
     process.exit(0);
   };
   process.once('SIGINT', () => void close('SIGINT'));

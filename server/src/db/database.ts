@@ -2,10 +2,11 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
+import { tracer } from '../services/telemetry/tracing.ts';
 
 export type Dialect = 'sqlite' | 'postgres';
 export type Db = Kysely<Database>;
@@ -46,17 +47,44 @@ export async function openStore(
         return stmt;
       },
     };
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cached }) });
+    const db = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: cached }),
+      ...traced('sqlite'),
+    });
     store = { db, dialect: 'sqlite', pgUrl: undefined, close: () => db.destroy() };
   } else {
     const pool = new pg.Pool({ connectionString: database.url, max: 10 });
     // A dropped idle connection must not crash the process; the pool replaces it.
     pool.on('error', () => undefined);
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), ...traced('postgresql') });
     store = { db, dialect: 'postgres', pgUrl: database.url, close: () => db.destroy() };
   }
   if (options.migrate !== false) await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
   return store;
+}
+
+/**
+ * With tracing on, every query is a span, reported by Kysely's log hook once it has run (in the caller's async
+ * context, so under its request or job). The SQL text is kept as Kysely compiled it, with placeholders: the values
+ * (sealed secrets, token hashes) are parameters and never recorded. Tracing off: no hook at all.
+ */
+function traced(system: 'sqlite' | 'postgresql'): { log?: (event: LogEvent) => void } {
+  const t = tracer();
+  if (!t) return {};
+  return {
+    log(event) {
+      const text = event.query.sql;
+      const operation = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? 'QUERY';
+      const end = performance.timeOrigin + performance.now();
+      t.record(
+        `${operation} ${system}`,
+        { 'db.system.name': system, 'db.operation.name': operation, 'db.query.text': text },
+        end - event.queryDurationMillis,
+        end,
+        event.level === 'error',
+      );
+    },
+  };
 }
 
 export async function pingStore(store: Store): Promise<boolean> {

@@ -7,11 +7,15 @@ import type {
 import type { Keyring } from '../config.ts';
 import type { Db, Store } from '../db/database.ts';
 import type { CredentialsTable } from '../db/schema.ts';
-import { credentialAad, credentialAadV2, open, reseal, seal, VaultError } from '../vault/vault.ts';
+import { credentialAad, credentialAadV2, VaultError } from '../vault/vault.ts';
+import { tracedVault } from './telemetry/traced-vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import { generateCertificate } from './certificates.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 import type { Metrics } from './telemetry/metrics.ts';
+
+// Every seal and open is a span when tracing is on.
+const { open, reseal, seal } = tracedVault('credential');
 
 export type StoredCredential = Omit<
   CredentialsTable,

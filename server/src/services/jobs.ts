@@ -3,6 +3,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Store } from '../db/database.ts';
 import type { JobsTable } from '../db/schema.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
+import { tracer } from './telemetry/tracing.ts';
 
 const JOB_KINDS = ['verification', 'webhook'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
@@ -13,6 +14,17 @@ export type JobHandler = (job: Job) => Promise<JobOutcome>;
 type Periodic = { everyMs: number; run: () => Promise<unknown> };
 
 const nowIso = () => new Date().toISOString();
+
+/**
+ * With tracing on, a job's id carries the `traceparent` of the request or job that queued it (`<uuid>.<traceparent>`),
+ * so whichever instance runs it continues that trace: the verification job shows under the hand-off that asked for
+ * it. The id is the only column a job row has for it without a migration (decision 016); ids stay opaque elsewhere.
+ */
+function newJobId(): string {
+  const traceparent = tracer()?.traceparent();
+  return traceparent ? `${randomUUID()}.${traceparent}` : randomUUID();
+}
+const parentOf = (jobId: string): string | undefined => jobId.split('.')[1];
 
 /**
  * Fences every queued or running job of a setup (a revoke, inside its transaction): a queued job never starts, and
@@ -181,10 +193,26 @@ export function createJobRunner(deps: {
     const handler = handlers[job.kind as JobKind];
     let result: JobOutcome;
     const release = keepLease(job);
+    const run = (): Promise<JobOutcome> =>
+      handler
+        ? withinRuntime(job, handler)
+        : Promise.resolve({ outcome: 'failed', error: `no handler for ${job.kind}` });
+    const t = tracer();
     try {
-      result = handler
-        ? await withinRuntime(job, handler)
-        : { outcome: 'failed', error: `no handler for ${job.kind}` };
+      result = t
+        ? await t.withParent(parentOf(job.id), () =>
+            t.span(
+              `job ${job.kind}`,
+              jobAttributes(job),
+              async (span) => {
+                const r = await run();
+                span.setAttributes({ 'kantiv.job.outcome': r.outcome });
+                return r;
+              },
+              'consumer',
+            ),
+          )
+        : await run();
     } catch (err) {
       deps.log.error({ err, jobId: job.id, kind: job.kind }, 'job failed unexpectedly');
       result = { outcome: 'retry', at: new Date(Date.now() + 5_000), error: 'internal error' };
@@ -234,7 +262,7 @@ export function createJobRunner(deps: {
       trx: Db,
       job: { kind: JobKind; setupId?: string; refId?: string; runAt?: Date },
     ): Promise<string> {
-      const id = randomUUID();
+      const id = newJobId();
       const now = nowIso();
       await trx
         .insertInto('jobs')
@@ -299,3 +327,11 @@ export function createJobRunner(deps: {
   };
 }
 export type JobRunner = ReturnType<typeof createJobRunner>;
+
+function jobAttributes(job: Job) {
+  return {
+    'kantiv.job.kind': job.kind,
+    'kantiv.job.attempt': job.attempts,
+    ...(job.setup_id ? { 'kantiv.setup_id': job.setup_id } : {}),
+  };
+}

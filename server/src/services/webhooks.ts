@@ -12,12 +12,16 @@ import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/sc
 import { AddressRefused, type AddressGuard } from '../lib/address-policy.ts';
 import { type HttpClient, RequestTimeout } from '../lib/http-client.ts';
 import { HttpError } from '../lib/http-error.ts';
-import { open, seal, VaultError, webhookSecretAad } from '../vault/vault.ts';
+import { VaultError, webhookSecretAad } from '../vault/vault.ts';
+import { tracedVault } from './telemetry/traced-vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { Job, JobOutcome, JobRunner } from './jobs.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { newDelivery, newSigningSecret, signedHeaders, toDelivery, toSubscription } from './webhook-rows.ts';
+
+// Every seal and open is a span when tracing is on.
+const { open, seal } = tracedVault('webhook_secret');
 
 const nowIso = () => new Date().toISOString();
 

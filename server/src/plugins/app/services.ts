@@ -25,6 +25,7 @@ import { createTenantDirectory, type TenantDirectory } from '../../services/tena
 import { createTokenVending } from '../../services/token-vending.ts';
 import { createVerifier } from '../../services/verifier.ts';
 import { createMetrics, type Metrics } from '../../services/telemetry/metrics.ts';
+import { tracedClient } from '../../services/telemetry/tracing.ts';
 import { createWebhooks, type Webhooks } from '../../services/webhooks.ts';
 
 declare module 'fastify' {
@@ -68,11 +69,13 @@ async function services(
   if (config.devMode)
     app.log.warn('KANTIV_DEV_MODE is on: development settings are allowed (never in production)');
   // Microsoft endpoints from our configuration; and, guarded, the URLs callers choose (webhook receivers).
-  const http: HttpClient = createHttpClient({
+  const httpClient = createHttpClient({
     ca: config.microsoft.ca,
     hostMap: config.microsoft.hostMap,
     resolve,
   });
+  // With tracing on, every call to Microsoft is a span (tracedClient is the client itself when it is off).
+  const http: HttpClient = tracedClient(httpClient, 'microsoft');
   const guard = createAddressGuard({ resolve, allowLoopback: config.webhooks.allowLoopback });
   const guardedHttp: HttpClient = createHttpClient({
     ca: config.microsoft.ca,
@@ -111,7 +114,7 @@ async function services(
     store,
     keyring,
     audit,
-    http: guardedHttp,
+    http: tracedClient(guardedHttp, 'webhook'),
     guard,
     jobs,
     config: config.webhooks,
@@ -120,7 +123,7 @@ async function services(
   const microsoft = createMicrosoftClient({
     authorityHost: config.microsoft.authorityHost,
     http: telemetry.meter(http, 'entra'),
-    dataverseHttp: telemetry.meter(guardedHttp, 'dataverse'),
+    dataverseHttp: telemetry.meter(tracedClient(guardedHttp, 'dataverse'), 'dataverse'),
     cloud: config.microsoft.cloud,
     log: app.log,
   });

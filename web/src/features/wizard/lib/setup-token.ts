@@ -1,8 +1,10 @@
+import { startNewRunTrace } from './run-trace.ts';
+
 /**
  * The setup token from the invite link. It arrives in the URL fragment (never sent to a server in a URL), is kept in
  * this tab's session storage only, and is wiped from the address bar at once so it does not linger in history,
- * screenshots or a link the admin forwards by mistake. This is the only thing the wizard itself stores; the client
- * secret never touches browser storage.
+ * screenshots or a link the admin forwards by mistake. Besides the run's random trace id (run-trace.ts), this is the only
+ * thing the wizard itself stores; the client secret never touches browser storage.
  */
 const KEY = 'kantiv-connect.setup-token';
 
@@ -19,6 +21,7 @@ export function captureTokenFromFragment(location: Location, history: History): 
   const rest = params.toString();
   history.replaceState(history.state, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
   if (!TOKEN_PATTERN.test(token)) return undefined;
+  if (sessionStorage.getItem(KEY) !== token) startNewRunTrace();
   sessionStorage.setItem(KEY, token);
   return token;
 }
