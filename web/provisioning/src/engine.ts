@@ -20,6 +20,7 @@ import {
 } from './http/transport.ts';
 import { depthAtLeast, manifestPrivileges } from './privileges.ts';
 import { emptySecretHolder, type SecretHolder } from './secret-holder.ts';
+import { plannedCredential } from './steps/credential-certificate.ts';
 import { STEPS, type ApplyContext, type StepDefinition } from './steps/index.ts';
 import type {
   ApplyResult,
@@ -165,7 +166,8 @@ class ProvisioningEngine implements Engine {
     const now = this.transport.now();
     const steps = STEPS.map((s) => s.plan(discovery, this.resolved, now, this.secretHolder));
     const blockers = steps.flatMap((p) => (p.blocker ? [{ ...p.blocker, step: p.step }] : []));
-    return { steps, ready: blockers.length === 0, blockers, discovery };
+    const credential = plannedCredential(this.resolved, now, this.secretHolder);
+    return { steps, credential, ready: blockers.length === 0, blockers, discovery };
   }
 
   async checkRole(roleId: string) {

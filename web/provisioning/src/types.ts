@@ -173,8 +173,22 @@ export interface PlannedStep {
   blocker?: StepError;
 }
 
+/** The credential the run will make, and what the tenant's policy changed about it (for the plan page). */
+export interface PlannedCredential {
+  kind: 'certificate' | 'client_secret';
+  /** Certificates were possible: a secret is the admin's choice or the policy's doing. */
+  certificatesPossible: boolean;
+  /** Certificate lifetime in days (already shortened to what the policy showed). */
+  lifetimeDays: number;
+  /** Microsoft's refusal of certificates, when the policy forbids them (the reason a secret is used). */
+  certificatesRefused?: string;
+  /** The longest certificate lifetime the policy accepted, when it caps them. */
+  cappedDays?: number;
+}
+
 export interface Plan {
   steps: PlannedStep[];
+  credential: PlannedCredential;
   /** Nothing blocks: `apply()` can run. */
   ready: boolean;
   blockers: (StepError & { step: StepId })[];

@@ -2,7 +2,7 @@ import type { ResolvedConfig } from '../config.ts';
 import { MicrosoftApiError } from '../errors.ts';
 import type { KeyCredentialInfo } from '../microsoft/graph-client.ts';
 import type { SecretHolder } from '../secret-holder.ts';
-import type { Discovery, PlannedStep } from '../types.ts';
+import type { Discovery, PlannedCredential, PlannedStep } from '../types.ts';
 import { RENEW_BEFORE_MS, shorterLifetimeDays } from './credential-lifetime.ts';
 import type { ApplyContext, StepOutcome } from './definition.ts';
 
@@ -20,6 +20,17 @@ export function certificateLifetimeDays(c: ResolvedConfig, now: number, learned?
 /** Whether a run uses a certificate: asked for, possible, and not refused by the tenant's policy. */
 export function usesCertificate(c: ResolvedConfig, learned?: SecretHolder): boolean {
   return c.credentialKind === 'certificate' && !learned?.policy?.certificatesRefused;
+}
+
+export function plannedCredential(c: ResolvedConfig, now: number, learned?: SecretHolder): PlannedCredential {
+  const policy = learned?.policy;
+  return {
+    kind: usesCertificate(c, learned) ? 'certificate' : 'client_secret',
+    certificatesPossible: c.certificatesPossible,
+    lifetimeDays: certificateLifetimeDays(c, now, learned),
+    ...(policy?.certificatesRefused ? { certificatesRefused: policy.certificatesRefused } : {}),
+    ...(policy?.certificateMaxDays ? { cappedDays: policy.certificateMaxDays } : {}),
+  };
 }
 
 export function reusableCertificate(d: Discovery, c: ResolvedConfig, holder: SecretHolder, now: number) {
