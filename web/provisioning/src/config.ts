@@ -1,6 +1,6 @@
 import { APP_DISPLAY_NAME, APP_TAG, APP_UNIQUE_NAME } from '@kantiv/shared/naming';
 import { DEFAULT_MANIFEST, type Manifest } from '@kantiv/shared/manifest';
-import { setupSecretName } from './credential-naming.ts';
+import { setupCertificateName, setupSecretName } from './credential-naming.ts';
 import type { EngineConfig } from './types.ts';
 
 export const DEFAULT_GRAPH_URL = 'https://graph.microsoft.com';
@@ -20,11 +20,17 @@ export interface ResolvedConfig {
   handedOffSecretKeyId: string | undefined;
   /** This setup's client secret name; only secrets with it are this run's to keep, replace and clean up. */
   secretDisplayName: string;
+  /** `certificate` needs a way to get one from our server (`EngineOptions.certificate`); else `client_secret`. */
+  credentialKind: 'certificate' | 'client_secret';
+  /** The engine can get certificates (so a secret is the admin's choice or the policy's doing). */
+  certificatesPossible: boolean;
+  /** This setup's certificate name in `keyCredentials` (the same ownership rule as the secret's). */
+  certificateDisplayName: string;
   tenantId: string | undefined;
   concurrency: 'parallel' | 'sequential';
 }
 
-export function resolveConfig(config: EngineConfig): ResolvedConfig {
+export function resolveConfig(config: EngineConfig, canMakeCertificates = false): ResolvedConfig {
   const months = config.secretLifetimeMonths ?? 12;
   if (!Number.isInteger(months) || months < 12 || months > 24) {
     throw new RangeError('secretLifetimeMonths must be a whole number from 12 to 24.');
@@ -41,6 +47,9 @@ export function resolveConfig(config: EngineConfig): ResolvedConfig {
     secretLifetimeMonths: months,
     handedOffSecretKeyId: config.handedOffSecretKeyId?.toLowerCase(),
     secretDisplayName: setupSecretName(config.credentialOwner),
+    credentialKind: canMakeCertificates ? (config.credentialKind ?? 'certificate') : 'client_secret',
+    certificatesPossible: canMakeCertificates,
+    certificateDisplayName: setupCertificateName(config.credentialOwner),
     tenantId: config.tenantId?.toLowerCase(),
     concurrency: config.concurrency ?? 'parallel',
   };

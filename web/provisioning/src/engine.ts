@@ -20,6 +20,7 @@ import {
 } from './http/transport.ts';
 import { depthAtLeast, manifestPrivileges } from './privileges.ts';
 import { emptySecretHolder, type SecretHolder } from './secret-holder.ts';
+import { plannedCredential } from './steps/credential-certificate.ts';
 import { STEPS, type ApplyContext, type StepDefinition } from './steps/index.ts';
 import type {
   ApplyResult,
@@ -43,7 +44,10 @@ export const STEP_DEPENDENCIES: Record<string, StepId[]> = Object.fromEntries(
 );
 
 /** What the admin may change between `discover()` and `apply()`. */
-export type EngineChoices = Pick<EngineConfig, 'environmentUrl' | 'role' | 'secretLifetimeMonths'>;
+export type EngineChoices = Pick<
+  EngineConfig,
+  'environmentUrl' | 'role' | 'secretLifetimeMonths' | 'credentialKind'
+>;
 
 export interface Engine {
   /** Reads what exists now (tenant, roles, environments, app, role, user). Makes no change. */
@@ -84,7 +88,7 @@ class ProvisioningEngine implements Engine {
 
   constructor(private readonly options: EngineOptions) {
     this.config = options.config;
-    this.resolved = resolveConfig(options.config);
+    this.resolved = resolveConfig(options.config, Boolean(options.certificate));
     this.signal = options.signal ?? new AbortController().signal;
     this.seq = options.config.seqStart ?? 0;
     const clock = options.clock ?? {};
@@ -137,7 +141,7 @@ class ProvisioningEngine implements Engine {
 
   choose(choices: EngineChoices): void {
     this.config = { ...this.config, ...choices };
-    this.resolved = resolveConfig(this.config);
+    this.resolved = resolveConfig(this.config, Boolean(this.options.certificate));
     this.discovery = null;
   }
 
@@ -161,9 +165,10 @@ class ProvisioningEngine implements Engine {
 
   private planFrom(discovery: Discovery): Plan {
     const now = this.transport.now();
-    const steps = STEPS.map((s) => s.plan(discovery, this.resolved, now));
+    const steps = STEPS.map((s) => s.plan(discovery, this.resolved, now, this.secretHolder));
     const blockers = steps.flatMap((p) => (p.blocker ? [{ ...p.blocker, step: p.step }] : []));
-    return { steps, ready: blockers.length === 0, blockers, discovery };
+    const credential = plannedCredential(this.resolved, now, this.secretHolder);
+    return { steps, credential, ready: blockers.length === 0, blockers, discovery };
   }
 
   async checkRole(roleId: string) {
@@ -239,6 +244,7 @@ class ProvisioningEngine implements Engine {
         outputs,
         secretHolder: this.secretHolder,
         handoff: this.options.handoff,
+        ...(this.options.certificate ? { certificate: this.options.certificate } : {}),
         signal: this.signal,
         now: this.transport.now,
         state,

@@ -1,4 +1,8 @@
-import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
+import type {
+  CertificateRequest,
+  CertificateResponse,
+  CredentialHandoffRequest,
+} from '@kantiv/shared/credentials';
 import type { StepEventInput } from '@kantiv/shared/events';
 import type { Manifest } from '@kantiv/shared/manifest';
 import type { StepError, StepId, StepStatus } from '@kantiv/shared/steps';
@@ -25,6 +29,12 @@ export interface EngineConfig {
   /** 12–24, default 12. Shortened automatically when a tenant policy caps secret lifetimes. */
   secretLifetimeMonths?: number;
   /**
+   * The credential the app gets. Default `certificate` (decision 011) when the engine has `EngineOptions.certificate`;
+   * `client_secret` when the admin chooses it, or when there is no way to get a certificate (the bench, older callers).
+   * The lifetime is `secretLifetimeMonths` for both kinds.
+   */
+  credentialKind?: 'certificate' | 'client_secret';
+  /**
    * The `keyId` of the secret our server already holds for this setup (from the setup's state). A run that finds it
    * still on the app reuses it and sends nothing; every other "Kantiv secret" is removed.
    */
@@ -45,6 +55,12 @@ export interface EngineConfig {
 
 export type HandoffCallback = (request: CredentialHandoffRequest, signal: AbortSignal) => Promise<void>;
 
+/** Asks our server for the setup's certificate: the key pair is made and sealed there; only public material returns. */
+export type CertificateCallback = (
+  request: CertificateRequest,
+  signal: AbortSignal,
+) => Promise<CertificateResponse>;
+
 export interface Clock {
   now: () => number;
   sleep: (ms: number, signal: AbortSignal) => Promise<void>;
@@ -59,6 +75,8 @@ export interface EngineOptions {
   onEvent?: (event: StepEventInput) => void;
   /** Receives the secret exactly once per secret; should post it to our server. Retried on the next apply if it throws. */
   handoff: HandoffCallback;
+  /** Certificate mode (the default when given): where the public certificate comes from. */
+  certificate?: CertificateCallback;
   /** Cancels discovery, waits and apply. */
   signal?: AbortSignal;
   clock?: Partial<Clock>;
@@ -115,6 +133,8 @@ export interface Discovery {
     hasDynamicsPermission: boolean;
     /** "Kantiv secret" credentials on the app (metadata only). */
     secrets: { keyId: string; endDateTime: string | null }[];
+    /** This setup's certificates on the app (metadata only; `key` is read at apply). */
+    certificates: { keyId: string; endDateTime: string | null }[];
   } | null;
   servicePrincipalId: string | null;
   /** Our app in Entra's deleted items (it keeps our unique name for 30 days); only when there is no live one. */
@@ -153,8 +173,22 @@ export interface PlannedStep {
   blocker?: StepError;
 }
 
+/** The credential the run will make, and what the tenant's policy changed about it (for the plan page). */
+export interface PlannedCredential {
+  kind: 'certificate' | 'client_secret';
+  /** Certificates were possible: a secret is the admin's choice or the policy's doing. */
+  certificatesPossible: boolean;
+  /** Certificate lifetime in days (already shortened to what the policy showed). */
+  lifetimeDays: number;
+  /** Microsoft's refusal of certificates, when the policy forbids them (the reason a secret is used). */
+  certificatesRefused?: string;
+  /** The longest certificate lifetime the policy accepted, when it caps them. */
+  cappedDays?: number;
+}
+
 export interface Plan {
   steps: PlannedStep[];
+  credential: PlannedCredential;
   /** Nothing blocks: `apply()` can run. */
   ready: boolean;
   blockers: (StepError & { step: StepId })[];
@@ -170,6 +204,8 @@ export interface EngineOutputs {
   servicePrincipalId?: string;
   secretKeyId?: string;
   secretExpiresAt?: string;
+  /** What the credential step made or kept; the hand-off sends a secret only for `client_secret`. */
+  credentialKind?: 'certificate' | 'client_secret';
   roleId?: string;
   roleName?: string;
   applicationUserId?: string;

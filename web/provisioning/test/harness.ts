@@ -14,6 +14,7 @@ import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
 import {
   createEngine,
   tokenScope,
+  type CertificateCallback,
   type Engine,
   type EngineConfig,
   type RequestObservation,
@@ -162,6 +163,8 @@ export function run(
     onEvent?: (e: StepEventInput, run: Run) => void;
     onRequest?: (r: RequestObservation, run: Run) => void;
     handoff?: (req: CredentialHandoffRequest) => Promise<void>;
+    /** Certificate mode: our server's certificate endpoint (see `certificates.ts`). */
+    certificate?: CertificateCallback;
     /** Shared by the engines of one page (the wizard passes one secret holder to every run). */
     secretHolder?: SecretHolder;
   } = {},
@@ -187,6 +190,7 @@ export function run(
     },
     signal: controller.signal,
     ...(opts.secretHolder ? { secretHolder: opts.secretHolder } : {}),
+    ...(opts.certificate ? { certificate: opts.certificate } : {}),
     onEvent: (e) => {
       r.events.push(e);
       if (server) server.nextSeq = e.seq + 1;
@@ -201,7 +205,7 @@ export function run(
       await opts.handoff?.(req);
       r.handoffs.push(req);
       if (server) {
-        server.handedOffSecretKeyId = req.secretKeyId;
+        server.handedOffSecretKeyId = req.secretKeyId ?? req.keyId;
         if (req.clientSecret !== undefined) server.secrets.push(req.clientSecret);
       }
     },

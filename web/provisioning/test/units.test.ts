@@ -8,7 +8,7 @@ import { depthAtLeast, manifestPrivileges } from '../src/privileges.ts';
 import { BlockerError, MicrosoftApiError, NetworkError, TokenError, toStepError } from '../src/errors.ts';
 import { parseRetryAfter } from '../src/http/error-body.ts';
 import { odataString } from '../src/http/odata.ts';
-import { shorterLifetimeDays } from '../src/steps/credential.ts';
+import { shorterLifetimeDays } from '../src/steps/credential-lifetime.ts';
 
 describe('parseRetryAfter', () => {
   it('reads seconds', () => {

@@ -25,6 +25,7 @@ export const apiPaths = {
   wizardEvents: '/api/v1/wizard/events',
   wizardMoments: '/api/v1/wizard/moments',
   wizardCredentials: '/api/v1/wizard/credentials',
+  wizardCertificate: '/api/v1/wizard/certificate',
 } as const;
 
 /** Microsoft portals the admin may want to open, built from ids the wizard knows. */

@@ -68,6 +68,9 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
           secrets: (application.passwordCredentials ?? [])
             .filter((c) => c.displayName === session.config.secretDisplayName)
             .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
+          certificates: (application.keyCredentials ?? [])
+            .filter((c) => c.displayName === session.config.certificateDisplayName)
+            .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
         }
       : null,
     servicePrincipalId,

@@ -29,6 +29,18 @@ const RequiredResourceAccessSchema = z.object({
 });
 export type RequiredResourceAccess = z.infer<typeof RequiredResourceAccessSchema>;
 
+/** A certificate on the app; `key` (base64 DER) only from `$select=keyCredentials` on the single object. */
+export const KeyCredentialSchema = z.object({
+  keyId: z.string(),
+  displayName: z.string().nullish(),
+  type: z.string().nullish(),
+  usage: z.string().nullish(),
+  key: z.string().nullish(),
+  startDateTime: z.string().nullish(),
+  endDateTime: z.string().nullish(),
+});
+export type KeyCredentialInfo = z.infer<typeof KeyCredentialSchema>;
+
 export const ApplicationSchema = z.object({
   id: z.string(),
   appId: z.string(),
@@ -37,6 +49,7 @@ export const ApplicationSchema = z.object({
   signInAudience: z.string().nullish(),
   tags: z.array(z.string()).nullish(),
   passwordCredentials: z.array(PasswordCredentialSchema).nullish(),
+  keyCredentials: z.array(KeyCredentialSchema).nullish(),
   requiredResourceAccess: z.array(RequiredResourceAccessSchema).nullish(),
   createdDateTime: z.string().nullish(),
 });
@@ -91,7 +104,7 @@ const DirectoryRoleListSchema = z.object({
 });
 
 const APP_SELECT =
-  'id,appId,displayName,uniqueName,signInAudience,tags,passwordCredentials,requiredResourceAccess,createdDateTime';
+  'id,appId,displayName,uniqueName,signInAudience,tags,passwordCredentials,keyCredentials,requiredResourceAccess,createdDateTime';
 
 /** Replication: Graph may not find an object for a while after it was created (reference A.9). */
 export const isGraphReplicationError = (err: MicrosoftApiError): boolean =>
@@ -284,5 +297,20 @@ export class GraphClient extends MicrosoftClient {
       body: { keyId },
       schema: undefined,
     });
+  }
+
+  /**
+   * The app's certificates with their `key`: Graph returns it only for `$select=keyCredentials` on the single object,
+   * and a PATCH of `keyCredentials` replaces the whole collection, so this is what a PATCH must send back to keep them.
+   */
+  async keyCredentials(objectId: string): Promise<KeyCredentialInfo[]> {
+    const res = await this.call({
+      url: this.url(`/applications/${encodeURIComponent(objectId)}?$select=keyCredentials`),
+      schema: z.object({ keyCredentials: z.array(KeyCredentialSchema).nullish() }),
+      replication: isGraphReplicationError,
+      replicationMessage:
+        'Waiting for Microsoft Entra to replicate the new application before reading its certificates.',
+    });
+    return res.data.keyCredentials ?? [];
   }
 }

@@ -2,10 +2,9 @@ import type { ResolvedConfig } from '../config.ts';
 import { BlockerError, MicrosoftApiError } from '../errors.ts';
 import type { SecretHolder } from '../secret-holder.ts';
 import type { Discovery } from '../types.ts';
-import type { StepDefinition } from './definition.ts';
-
-/** A handed-off secret this close to expiry is replaced rather than kept. */
-const RENEW_BEFORE_MS = 30 * 24 * 3600_000;
+import { applyCertificate, planCertificate, usesCertificate } from './credential-certificate.ts';
+import { RENEW_BEFORE_MS, shorterLifetimeDays } from './credential-lifetime.ts';
+import type { ApplyContext, StepDefinition, StepOutcome } from './definition.ts';
 
 function addMonths(now: number, months: number): Date {
   const d = new Date(now);
@@ -26,7 +25,9 @@ export const credential: StepDefinition = {
   id: 'credential',
   dependsOn: ['app_registration', 'environment'],
   discover: (s) => s.application(),
-  plan(d, c, now) {
+  plan(d, c, now, learned) {
+    if (usesCertificate(c, learned)) return planCertificate(d, c, now, learned);
+    const why = whySecret(c, learned);
     const keep = reusableHandedOffSecret(d, c, { pending: null, handedOff: new Set() }, now);
     const stale = (d.application?.secrets ?? []).filter((s) => s.keyId !== keep?.keyId);
     const cleanup = stale.length
@@ -39,7 +40,7 @@ export const credential: StepDefinition = {
         step: 'credential',
         action: 'reuse',
         summary: `Keep the client secret Kantiv already holds (expires ${keep.endDateTime?.slice(0, 10) ?? 'never'}).`,
-        details: cleanup,
+        details: [...why, ...cleanup],
       };
     }
     const end = addMonths(now, c.secretLifetimeMonths);
@@ -48,6 +49,7 @@ export const credential: StepDefinition = {
       action: 'create',
       summary: `Create a client secret "${c.secretDisplayName}" valid ${c.secretLifetimeMonths} months (until ${end.toISOString().slice(0, 10)}).`,
       details: [
+        ...why,
         'The secret is never shown: it goes straight to Kantiv over an encrypted connection.',
         'If your tenant’s policy allows a shorter lifetime only, the secret is made shorter and you are told.',
         ...cleanup,
@@ -55,93 +57,107 @@ export const credential: StepDefinition = {
     };
   },
   async apply(ctx) {
-    const { discovery: d, config: c, secretHolder } = ctx;
-    const objectId = ctx.outputs.applicationObjectId;
-    if (!objectId) throw new Error('credential needs the application');
-    const now = ctx.now();
-
-    const keep = reusableHandedOffSecret(d, c, secretHolder, now);
-    if (keep) {
-      ctx.outputs.secretKeyId = keep.keyId;
-      if (keep.endDateTime) ctx.outputs.secretExpiresAt = new Date(keep.endDateTime).toISOString();
-      return {
-        status: 'skipped',
-        message: 'Kantiv already holds a valid secret for this app; no new secret was created.',
-        data: {
-          secretKeyId: keep.keyId,
-          ...(keep.endDateTime ? { secretExpiresAt: new Date(keep.endDateTime).toISOString() } : {}),
-        },
-      };
-    }
-    // A secret this engine created but could not hand off yet (e.g. our server was unreachable): still valid, reuse.
-    const pending = secretHolder.pending;
-    if (pending && (!d.application || d.application.secrets.some((s) => s.keyId === pending.keyId))) {
-      ctx.outputs.secretKeyId = pending.keyId;
-      ctx.outputs.secretExpiresAt = pending.endDateTime;
-      return {
-        status: 'succeeded',
-        message: 'Reusing the secret created earlier in this session; it has not reached Kantiv yet.',
-        data: { secretKeyId: pending.keyId, secretExpiresAt: pending.endDateTime },
-      };
-    }
-
-    const graph = ctx.clients.graph('credential');
-    const wanted = addMonths(now, c.secretLifetimeMonths);
-    let end = wanted;
-    let shortenedTo: number | null = null;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const created = await graph.addPassword(objectId, {
-          displayName: c.secretDisplayName,
-          endDateTime: end.toISOString(),
-        });
-        const keyId = created.keyId.toLowerCase();
-        const endDateTime = new Date(created.endDateTime).toISOString();
-        secretHolder.pending = { keyId, secretText: created.secretText, endDateTime };
-        ctx.outputs.secretKeyId = keyId;
-        ctx.outputs.secretExpiresAt = endDateTime;
-        return {
-          status: 'succeeded',
-          message:
-            shortenedTo !== null
-              ? `Created the client secret "${c.secretDisplayName}", shortened to ${shortenedTo} days (expires ${endDateTime.slice(0, 10)}) because your tenant’s app management policy does not allow ${c.secretLifetimeMonths} months.`
-              : `Created the client secret "${c.secretDisplayName}" (expires ${endDateTime.slice(0, 10)}).`,
-          data: { secretKeyId: keyId, secretExpiresAt: endDateTime, created: true },
-        };
-      } catch (err) {
-        if (!(err instanceof MicrosoftApiError)) throw err;
-        if (err.is('CredentialTypeNotAllowedAsPerAppPolicy')) {
-          throw new BlockerError({
-            code: 'CredentialTypeNotAllowedAsPerAppPolicy',
-            message: `Your tenant’s app management policy does not allow client secrets on new applications (${err.message}).`,
-            ...(err.requestId ? { requestId: err.requestId } : {}),
-            fix: 'An Entra administrator who manages app management policies (Global Administrator, or Security Administrator) must exempt this app or allow password credentials (Entra admin center → Enterprise applications → Application policies). Then retry; or use the manual path with a certificate.',
-          });
-        }
-        if (err.is('CredentialInvalidLifetimeAsPerAppPolicy') && attempt < 8) {
-          const nextDays = shorterLifetimeDays(err.message, Math.floor((end.getTime() - now) / 86_400_000));
-          if (nextDays === null) throw err;
-          shortenedTo = nextDays;
-          end = new Date(now + nextDays * 86_400_000);
-          ctx.progress(
-            `Your tenant’s policy caps secret lifetimes; trying ${nextDays} days instead of ${c.secretLifetimeMonths} months.`,
-          );
-          continue;
-        }
-        throw err;
-      }
-    }
+    if (!usesCertificate(ctx.config, ctx.secretHolder)) return applySecret(ctx);
+    const done = await applyCertificate(ctx);
+    if (done) return done;
+    // The tenant's policy refused the certificate: a client secret instead, and the run says why.
+    const secret = await applySecret(ctx);
+    return { ...secret, message: `${whySecret(ctx.config, ctx.secretHolder).join(' ')} ${secret.message}` };
   },
 };
 
-/**
- * The policy's cap from the message when Microsoft states it (`P90D`, `90 days`), else the next shorter step.
- */
-export function shorterLifetimeDays(message: string, currentDays: number): number | null {
-  const iso = /P(\d+)D/i.exec(message);
-  const words = /(\d+)\s*days?/i.exec(message);
-  const stated = iso ? Number(iso[1]) : words ? Number(words[1]) : NaN;
-  if (Number.isFinite(stated) && stated > 0 && stated < currentDays) return stated;
-  const steps = [365, 180, 90, 60, 30, 14, 7, 1];
-  return steps.find((s) => s < currentDays) ?? null;
+/** Why the plan uses a client secret, when certificates (the default) were possible. */
+function whySecret(c: ResolvedConfig, learned: SecretHolder | undefined): string[] {
+  const refused = learned?.policy?.certificatesRefused;
+  if (refused && c.credentialKind === 'certificate') {
+    return [
+      `A client secret instead of a certificate: your tenant’s app management policy does not allow certificates on this app (${refused}).`,
+    ];
+  }
+  if (c.certificatesPossible && c.credentialKind === 'client_secret') {
+    return ['A client secret, as you chose; a certificate (recommended) needs no secret and renews itself.'];
+  }
+  return [];
+}
+
+async function applySecret(ctx: ApplyContext): Promise<StepOutcome> {
+  const { discovery: d, config: c, secretHolder } = ctx;
+  const objectId = ctx.outputs.applicationObjectId;
+  if (!objectId) throw new Error('credential needs the application');
+  const now = ctx.now();
+
+  const keep = reusableHandedOffSecret(d, c, secretHolder, now);
+  if (keep) {
+    ctx.outputs.credentialKind = 'client_secret';
+    ctx.outputs.secretKeyId = keep.keyId;
+    if (keep.endDateTime) ctx.outputs.secretExpiresAt = new Date(keep.endDateTime).toISOString();
+    return {
+      status: 'skipped',
+      message: 'Kantiv already holds a valid secret for this app; no new secret was created.',
+      data: {
+        secretKeyId: keep.keyId,
+        ...(keep.endDateTime ? { secretExpiresAt: new Date(keep.endDateTime).toISOString() } : {}),
+      },
+    };
+  }
+  // A secret this engine created but could not hand off yet (e.g. our server was unreachable): still valid, reuse.
+  const pending = secretHolder.pending;
+  if (pending && (!d.application || d.application.secrets.some((s) => s.keyId === pending.keyId))) {
+    ctx.outputs.credentialKind = 'client_secret';
+    ctx.outputs.secretKeyId = pending.keyId;
+    ctx.outputs.secretExpiresAt = pending.endDateTime;
+    return {
+      status: 'succeeded',
+      message: 'Reusing the secret created earlier in this session; it has not reached Kantiv yet.',
+      data: { secretKeyId: pending.keyId, secretExpiresAt: pending.endDateTime },
+    };
+  }
+
+  const graph = ctx.clients.graph('credential');
+  const wanted = addMonths(now, c.secretLifetimeMonths);
+  let end = wanted;
+  let shortenedTo: number | null = null;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const created = await graph.addPassword(objectId, {
+        displayName: c.secretDisplayName,
+        endDateTime: end.toISOString(),
+      });
+      const keyId = created.keyId.toLowerCase();
+      const endDateTime = new Date(created.endDateTime).toISOString();
+      secretHolder.pending = { keyId, secretText: created.secretText, endDateTime };
+      ctx.outputs.credentialKind = 'client_secret';
+      ctx.outputs.secretKeyId = keyId;
+      ctx.outputs.secretExpiresAt = endDateTime;
+      return {
+        status: 'succeeded',
+        message:
+          shortenedTo !== null
+            ? `Created the client secret "${c.secretDisplayName}", shortened to ${shortenedTo} days (expires ${endDateTime.slice(0, 10)}) because your tenant’s app management policy does not allow ${c.secretLifetimeMonths} months.`
+            : `Created the client secret "${c.secretDisplayName}" (expires ${endDateTime.slice(0, 10)}).`,
+        data: { secretKeyId: keyId, secretExpiresAt: endDateTime, created: true },
+      };
+    } catch (err) {
+      if (!(err instanceof MicrosoftApiError)) throw err;
+      if (err.is('CredentialTypeNotAllowedAsPerAppPolicy')) {
+        throw new BlockerError({
+          code: 'CredentialTypeNotAllowedAsPerAppPolicy',
+          message: `Your tenant’s app management policy does not allow client secrets on new applications (${err.message}).`,
+          ...(err.requestId ? { requestId: err.requestId } : {}),
+          fix: 'An Entra administrator who manages app management policies (Global Administrator, or Security Administrator) must exempt this app or allow password credentials (Entra admin center → Enterprise applications → Application policies). Then retry; or use the manual path with a certificate.',
+        });
+      }
+      if (err.is('CredentialInvalidLifetimeAsPerAppPolicy') && attempt < 8) {
+        const nextDays = shorterLifetimeDays(err.message, Math.floor((end.getTime() - now) / 86_400_000));
+        if (nextDays === null) throw err;
+        shortenedTo = nextDays;
+        end = new Date(now + nextDays * 86_400_000);
+        ctx.progress(
+          `Your tenant’s policy caps secret lifetimes; trying ${nextDays} days instead of ${c.secretLifetimeMonths} months.`,
+        );
+        continue;
+      }
+      throw err;
+    }
+  }
 }

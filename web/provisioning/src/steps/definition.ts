@@ -5,7 +5,13 @@ import type { ResolvedConfig } from '../config.ts';
 import type { DiscoverySession } from '../discovery/session.ts';
 import { BlockerError } from '../errors.ts';
 import type { SecretHolder } from '../secret-holder.ts';
-import type { Discovery, EngineOutputs, HandoffCallback, PlannedStep } from '../types.ts';
+import type {
+  CertificateCallback,
+  Discovery,
+  EngineOutputs,
+  HandoffCallback,
+  PlannedStep,
+} from '../types.ts';
 
 export interface ApplyContext {
   config: ResolvedConfig;
@@ -14,6 +20,8 @@ export interface ApplyContext {
   outputs: EngineOutputs;
   secretHolder: SecretHolder;
   handoff: HandoffCallback;
+  /** Our server's certificate endpoint (certificate mode). */
+  certificate?: CertificateCallback;
   signal: AbortSignal;
   now: () => number;
   /** Facts one step leaves for another within a run. */
@@ -35,7 +43,8 @@ export interface StepDefinition {
   dependsOn: StepId[];
   /** Reads what this step needs to know (memoized and shared across steps). */
   discover: (session: DiscoverySession) => Promise<unknown>;
-  plan: (discovery: Discovery, config: ResolvedConfig, now: number) => PlannedStep;
+  /** `learned`: what earlier runs of this page found out (the tenant's credential policy). */
+  plan: (discovery: Discovery, config: ResolvedConfig, now: number, learned?: SecretHolder) => PlannedStep;
   apply: (ctx: ApplyContext) => Promise<StepOutcome>;
 }
 

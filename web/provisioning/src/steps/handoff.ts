@@ -1,4 +1,6 @@
 import { MicrosoftApiError } from '../errors.ts';
+import { planCertificateHandoff, sendCertificate } from './handoff-certificate.ts';
+import { usesCertificate } from './credential-certificate.ts';
 import { reusableHandedOffSecret } from './credential.ts';
 import type { StepDefinition } from './definition.ts';
 
@@ -6,7 +8,8 @@ export const handoff: StepDefinition = {
   id: 'handoff',
   dependsOn: ['credential', 'application_user', 'api_permission'],
   discover: async () => undefined,
-  plan(d, c, now) {
+  plan(d, c, now, learned) {
+    if (usesCertificate(c, learned)) return planCertificateHandoff(d, c, now);
     const keep = reusableHandedOffSecret(d, c, { pending: null, handedOff: new Set() }, now);
     if (keep) {
       return {
@@ -24,6 +27,7 @@ export const handoff: StepDefinition = {
     };
   },
   async apply(ctx) {
+    if (ctx.outputs.credentialKind === 'certificate') return sendCertificate(ctx);
     const o = ctx.outputs;
     const keyId = o.secretKeyId;
     if (!o.tenantId || !o.clientId || !keyId || !o.environmentUrl || !o.applicationObjectId) {

@@ -29,6 +29,7 @@ export function toEngineChoices(choices: PlanChoices): EngineChoices {
     role:
       choices.role.kind === 'create' ? { mode: 'create' } : { mode: 'existing', roleId: choices.role.roleId },
     secretLifetimeMonths: choices.secretLifetimeMonths,
+    ...(choices.credentialKind ? { credentialKind: choices.credentialKind } : {}),
   };
 }
 
@@ -93,6 +94,7 @@ export function summarizePlan(plan: Plan, choices: PlanChoices, manifest: Manife
       title: s.summary,
       detail: s.details.join(' '),
     })),
+    credential: plan.credential,
     appName: APP_DISPLAY_NAME,
     roleName: choices.role.kind === 'create' ? manifest.roleName : choices.role.roleName,
     privileges: manifest.tables,

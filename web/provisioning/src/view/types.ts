@@ -1,7 +1,7 @@
 import type { StepEventInput } from '@kantiv/shared/events';
 import type { TablePermission } from '@kantiv/shared/manifest';
 import type { StepId } from '@kantiv/shared/steps';
-import type { PlanAction } from '../types.ts';
+import type { PlanAction, PlannedCredential } from '../types.ts';
 
 /**
  * What the wizard's pages need from the engine, in the admin's words. `summarize.ts` maps the engine's `Discovery`,
@@ -52,7 +52,10 @@ export type RoleChoice = { kind: 'create' } | { kind: 'existing'; roleId: string
 export type PlanChoices = {
   environment: EnvironmentChoice;
   role: RoleChoice;
+  /** The lifetime of either kind of credential. */
   secretLifetimeMonths: number;
+  /** Default `certificate` (recommended); `client_secret` is the admin's explicit choice. */
+  credentialKind?: 'certificate' | 'client_secret';
 };
 
 export type PlanItem = { step: StepId; action: PlanAction; title: string; detail: string };
@@ -60,6 +63,8 @@ export type PlanItem = { step: StepId; action: PlanAction; title: string; detail
 export type PlanSummary = {
   choices: PlanChoices;
   items: PlanItem[];
+  /** Certificate or secret, its lifetime, and what the tenant's policy changed (the reason for a secret). */
+  credential: PlannedCredential;
   appName: string;
   roleName: string;
   /** The table privileges the least-privilege role will hold (or the picked role must hold). */

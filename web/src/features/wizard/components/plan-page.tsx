@@ -1,6 +1,7 @@
 import { Link, useNavigate, useRevalidator } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { BlockerList } from './blocker-list.tsx';
+import { CredentialChoice } from './credential-choice.tsx';
 import { PlanDiagram } from './plan-diagram.tsx';
 import { RoleChoice, RolePrivileges } from './role-choice.tsx';
 import type { PlanAction, PlanSummary } from '@kantiv/provisioning';
@@ -44,8 +45,6 @@ const ACTION_WORDS: Record<PlanAction, string> = {
   blocked: 'Blocked',
 };
 
-const LIFETIMES = [12, 15, 18, 21, 24];
-
 function PlanReview({ plan }: { plan: PlanSummary }) {
   const { setup, account } = useWizard();
   const navigate = useNavigate();
@@ -77,29 +76,7 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
       </ol>
 
       <form onSubmit={(e) => e.preventDefault()}>
-        <fieldset>
-          <legend>Client secret lifetime</legend>
-          <div className="field">
-            <label htmlFor="lifetime">Valid for</label>
-            <select
-              id="lifetime"
-              value={plan.choices.secretLifetimeMonths}
-              disabled={busy}
-              onChange={(e) => change({ secretLifetimeMonths: Number(e.target.value) })}
-              aria-describedby="lifetime-hint"
-            >
-              {LIFETIMES.map((m) => (
-                <option key={m} value={m}>
-                  {m} months
-                </option>
-              ))}
-            </select>
-            <p id="lifetime-hint" className="muted">
-              Between 12 and 24 months. If your tenant&rsquo;s policy allows less, the secret is shortened
-              automatically and the run says so. Kantiv reminds you before it expires.
-            </p>
-          </div>
-        </fieldset>
+        <CredentialChoice plan={plan} busy={busy} onChange={change} />
 
         <RoleChoice plan={plan} busy={busy} onChange={(r) => change({ role: r })} />
       </form>

@@ -6,7 +6,7 @@ export const STEP_NAMES: Record<StepId, string> = {
   environment: 'Check the environment',
   app_registration: 'App registration',
   api_permission: 'Dynamics CRM permission',
-  credential: 'Client secret',
+  credential: 'Certificate or client secret',
   security_role: 'Security role',
   application_user: 'Application user',
   handoff: 'Hand the credential to Kantiv',

@@ -17,6 +17,7 @@ import {
 } from '@kantiv/provisioning';
 import { handOffCredential } from '../api/hand-off-credential.ts';
 import { discoveryScope } from '@kantiv/shared/clouds';
+import { requestCertificate } from '../api/request-certificate.ts';
 import { SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
 
 /**
@@ -59,6 +60,8 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       tokens,
       fetch: fetchFn,
       handoff,
+      // Certificate mode, the default: the key pair is made on our server, the browser sees the public part only.
+      certificate: (request) => requestCertificate(request),
       config: {
         ...baseConfig,
         ...(choices ? toEngineChoices(choices) : {}),
@@ -68,10 +71,12 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
   }
 
   // One secret holder for every run of this page: a secret made by a run that then stopped is handed off by the next.
+  // The planner shares it: what a run learned of the tenant's policy (certificates refused, lifetimes capped) is on
+  // the next plan.
   const secretHolder = emptySecretHolder();
 
   // For reading (discover, plan): one engine, its choices changed as the admin changes them.
-  const reader: Engine = engineFor(undefined);
+  const reader: Engine = engineFor(undefined, { secretHolder });
 
   let queue: Promise<unknown> = Promise.resolve();
 

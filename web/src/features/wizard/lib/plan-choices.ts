@@ -16,5 +16,6 @@ export function planChoicesFrom(setup: WizardSetup, choices: WizardChoices): Pla
       24,
       Math.max(12, choices.secretLifetimeMonths ?? setup.secretLifetimeMonths),
     ),
+    ...(choices.credentialKind ? { credentialKind: choices.credentialKind } : {}),
   };
 }

@@ -12,6 +12,8 @@ export type WizardChoices = {
   environmentId?: string;
   role?: RoleChoice;
   secretLifetimeMonths?: number;
+  /** Certificate (the default, recommended) or a client secret the admin chose instead. */
+  credentialKind?: 'certificate' | 'client_secret';
   /** The admin clicked Connect at least once: the run page is where a reload returns. */
   runStarted?: boolean;
   /** After a failed verification the admin chose "Run it again": the wizard reopens instead of the final page. */
