@@ -42,7 +42,7 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
   },
   'credential.expiring': {
     summary:
-      "A verified setup's credential (a secret, or a certificate that has not rotated) ends within 30, 14, 7 or 1 days: sent once per threshold and credential, `data.expiringInDays` says which. Renew it with a renewal link (`POST /api/v1/setups/{id}/renewal`).",
+      "A verified setup's credential (a secret, or a certificate that has not rotated) ends within 30, 14, 7 or 1 days: sent once per threshold and credential, `data.expiringInDays` says which. Until renewal links exist, renew it by running the setup again with a new invite link.",
     example: {
       id: 'e4a1b2c3-d4e5-4f60-8172-93a4b5c6d7e8',
       type: 'credential.expiring',
