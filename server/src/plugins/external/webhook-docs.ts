@@ -42,7 +42,7 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
   },
   'credential.expiring': {
     summary:
-      "A verified setup's credential (a secret, or a certificate that has not rotated) ends within 30, 14, 7 or 1 days: sent once per threshold and credential, `data.expiringInDays` says which. Until renewal links exist, renew it by running the setup again with a new invite link.",
+      "A verified setup's credential (a secret, or a certificate that has not rotated) ends within 30, 14, 7 or 1 days: sent once per threshold and credential, `data.expiringInDays` says which. Renewal links are not built yet: until then, support connects the environment again with a new setup before the date.",
     example: {
       id: 'e4a1b2c3-d4e5-4f60-8172-93a4b5c6d7e8',
       type: 'credential.expiring',
