@@ -7,6 +7,7 @@ import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fas
 import { trustProxyOption, type Config } from './config.ts';
 import type { Store } from './db/database.ts';
 import type { Resolve } from './lib/address-policy.ts';
+import type { Clock } from './lib/clock.ts';
 import { AccessLog, lazyChildLogger, REDACT_PATHS } from './logging.ts';
 import { errorBody, HttpError } from './lib/http-error.ts';
 import { registerErrorHandling } from './plugins/error-handler.ts';
@@ -35,6 +36,8 @@ export type BuildAppOptions = {
    * query leaves the machine and a name can be pointed at a private address; there is no setting for it.
    */
   resolve?: Resolve;
+  /** Time for the job runner and health checks (default the system clock); tests move their own. */
+  clock?: Clock;
 };
 
 export async function buildApp({
@@ -42,6 +45,7 @@ export async function buildApp({
   logger = true,
   store,
   resolve,
+  clock,
 }: BuildAppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     logger: logger
@@ -95,6 +99,7 @@ export async function buildApp({
     config,
     ...(store ? { store } : {}),
     ...(resolve ? { resolve } : {}),
+    ...(clock ? { clock } : {}),
   });
   await app.register(authPlugin);
   await app.register(metricsPlugin);

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
+import { loadHealthConfig, type HealthConfig } from './health-config.ts';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
 
@@ -204,6 +205,7 @@ export type Config = {
   statusMaxWaitSeconds: number;
   metricsToken: string | undefined;
   idle: { afterMs: number; sweepMs: number };
+  health: HealthConfig;
 };
 
 export class ConfigError extends Error {
@@ -365,6 +367,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
     metricsToken: c.METRICS_TOKEN,
     idle: { afterMs: c.SETUP_IDLE_SECONDS * 1000, sweepMs: c.SETUP_IDLE_SWEEP_MS },
+    health: loadHealthConfig(env),
   };
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SetupAttentionSchema } from './attention.ts';
+import { SetupHealthSchema } from './connection-health.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
@@ -77,6 +78,8 @@ export const SetupSchema = z.object({
   openedAt: z.iso.datetime().optional(),
   /** The admin's last write through the wizard (idle detection counts from it). */
   lastAdminActivityAt: z.iso.datetime().optional(),
+  /** Once verified: the scheduled health check's latest answer (see decision 014). */
+  health: SetupHealthSchema.optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
@@ -113,6 +116,7 @@ export const SetupStatusSchema = z.object({
   steps: z.array(StepSummarySchema.pick({ step: true, status: true })),
   verification: VerificationSchema.pick({ status: true, checkedAt: true }).optional(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  health: SetupHealthSchema.optional(),
 });
 export type SetupStatus = z.infer<typeof SetupStatusSchema>;
 

@@ -2,12 +2,17 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Db, Store } from '../db/database.ts';
 import type { JobsTable } from '../db/schema.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 
-const JOB_KINDS = ['verification', 'webhook'] as const;
+const JOB_KINDS = ['verification', 'webhook', 'health'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type Job = JobsTable;
 export type JobOutcome =
-  { outcome: 'done' } | { outcome: 'failed'; error: string } | { outcome: 'retry'; at: Date; error: string };
+  | { outcome: 'done' }
+  | { outcome: 'failed'; error: string }
+  | { outcome: 'retry'; at: Date; error: string }
+  /** Runs again at `at` as a fresh job (attempts from zero): a recurring job such as a health check. */
+  | { outcome: 'again'; at: Date };
 export type JobHandler = (job: Job) => Promise<JobOutcome>;
 type Periodic = { everyMs: number; run: () => Promise<unknown> };
 
@@ -47,8 +52,12 @@ export function createJobRunner(deps: {
   log: FastifyBaseLogger;
   handlers?: Partial<Record<JobKind, JobHandler>>;
   periodic?: Periodic[];
+  /** What "due" and "expired" mean (default the system clock; tests move their own). */
+  clock?: Clock;
 }) {
   const db = deps.store.db;
+  const clock = deps.clock ?? systemClock;
+  const clockIso = () => new Date(clock.now()).toISOString();
   const slots = (kind: JobKind) => deps.concurrency?.[kind] ?? 4;
   const maxRuntimeMs = deps.maxRuntimeMs ?? 120_000;
   const running = new Map<JobKind, number>(JOB_KINDS.map((k) => [k, 0]));
@@ -63,8 +72,8 @@ export function createJobRunner(deps: {
   let loopDone: Promise<void> = Promise.resolve();
 
   async function claim(kinds: JobKind[]): Promise<Job | undefined> {
-    const now = nowIso();
-    const lease = new Date(Date.now() + deps.leaseMs).toISOString();
+    const now = clockIso();
+    const lease = new Date(clock.now() + deps.leaseMs).toISOString();
     return db
       .updateTable('jobs')
       .set((eb) => ({
@@ -101,7 +110,20 @@ export function createJobRunner(deps: {
       .where('id', '=', job.id)
       .where('lease_owner', '=', deps.instanceId)
       .where('status', '=', 'running');
-    if (result.outcome === 'retry') {
+    if (result.outcome === 'again') {
+      await base
+        .set({
+          status: 'queued',
+          run_at: result.at.toISOString(),
+          attempts: 0,
+          first_attempt_at: null,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          updated_at: clockIso(),
+        })
+        .execute();
+    } else if (result.outcome === 'retry') {
       await base
         .set({
           status: 'queued',
@@ -109,7 +131,7 @@ export function createJobRunner(deps: {
           lease_owner: null,
           lease_expires_at: null,
           last_error: result.error,
-          updated_at: nowIso(),
+          updated_at: clockIso(),
         })
         .execute();
     } else {
@@ -119,7 +141,7 @@ export function createJobRunner(deps: {
           lease_owner: null,
           lease_expires_at: null,
           last_error: result.outcome === 'failed' ? result.error : null,
-          updated_at: nowIso(),
+          updated_at: clockIso(),
         })
         .execute();
     }
@@ -134,7 +156,7 @@ export function createJobRunner(deps: {
     const every = Math.max(100, Math.floor(deps.leaseMs / 3));
     const timer = setInterval(() => {
       db.updateTable('jobs')
-        .set({ lease_expires_at: new Date(Date.now() + deps.leaseMs).toISOString() })
+        .set({ lease_expires_at: new Date(clock.now() + deps.leaseMs).toISOString() })
         .where('id', '=', job.id)
         .where('lease_owner', '=', deps.instanceId)
         .where('status', '=', 'running')
@@ -230,7 +252,7 @@ export function createJobRunner(deps: {
       job: { kind: JobKind; setupId?: string; refId?: string; runAt?: Date },
     ): Promise<string> {
       const id = randomUUID();
-      const now = nowIso();
+      const now = clockIso();
       await trx
         .insertInto('jobs')
         .values({
@@ -239,7 +261,7 @@ export function createJobRunner(deps: {
           setup_id: job.setupId ?? null,
           ref_id: job.refId ?? null,
           status: 'queued',
-          run_at: (job.runAt ?? new Date()).toISOString(),
+          run_at: (job.runAt ?? new Date(clock.now())).toISOString(),
           attempts: 0,
           first_attempt_at: null,
           lease_owner: null,
@@ -255,7 +277,7 @@ export function createJobRunner(deps: {
     async cancelQueued(trx: Db, kind: JobKind, setupId: string): Promise<void> {
       await trx
         .updateTable('jobs')
-        .set({ status: 'cancelled', updated_at: nowIso() })
+        .set({ status: 'cancelled', updated_at: clockIso() })
         .where('kind', '=', kind)
         .where('setup_id', '=', setupId)
         .where('status', '=', 'queued')

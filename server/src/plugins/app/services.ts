@@ -15,6 +15,8 @@ import {
   type AdminIdentity,
   type StaffCaller,
 } from '../../services/identity.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
+import { createHealthChecks, type HealthChecks } from '../../services/health/checks.ts';
 import { createJobRunner, type JobRunner } from '../../services/jobs.ts';
 import { createMicrosoftClient } from '../../services/microsoft.ts';
 import { readEvent } from '../../services/setups/events.ts';
@@ -39,6 +41,7 @@ declare module 'fastify' {
     webhooks: Webhooks;
     tokenVending: ReturnType<typeof createTokenVending>;
     jobs: JobRunner;
+    healthChecks: HealthChecks;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
     tenantDirectory: TenantDirectory;
@@ -53,8 +56,12 @@ declare module 'fastify' {
  * setups, the vault-backed credential store and the job runner), so one place builds them in order instead of a
  * chain of plugins with `dependencies`; routes only ever see the decorators.
  */
-async function services(app: FastifyInstance, opts: { config: Config; store?: Store; resolve?: Resolve }) {
+async function services(
+  app: FastifyInstance,
+  opts: { config: Config; store?: Store; resolve?: Resolve; clock?: Clock },
+) {
   const { config } = opts;
+  const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await openStore(config.database));
   const keyring = (): Keyring => config.keyring;
   const resolve = opts.resolve ?? systemResolve;
@@ -94,9 +101,10 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     instanceId: config.instanceId,
     leaseMs: config.jobs.leaseMs,
     pollMs: config.jobs.pollMs,
-    concurrency: config.jobs.concurrency,
+    concurrency: { ...config.jobs.concurrency, health: config.health.slots },
     maxRuntimeMs: config.jobs.maxRuntimeMs,
     log: app.log,
+    clock,
   });
   const webhooks = createWebhooks({
     store,
@@ -124,6 +132,19 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
   });
   jobs.register('verification', verifier.run);
   jobs.register('webhook', (job) => webhooks.runJob(job));
+  const healthChecks = createHealthChecks({
+    db: store.db,
+    setups,
+    credentials: credentialStore,
+    microsoft,
+    webhooks,
+    jobs,
+    config: config.health,
+    clock,
+    log: app.log,
+  });
+  jobs.register('health', healthChecks.run);
+  if (config.health.enabled) jobs.every(config.health.sweepMs, () => healthChecks.sweep());
   jobs.every(30_000, () => setups.expireOverdue());
   jobs.every(config.idle.sweepMs, () => setups.moments.sweepIdle());
   setups.moments.notifyWith(({ type, setupId, message }) => webhooks.emit(type, setupId, message));
@@ -146,6 +167,7 @@ async function services(app: FastifyInstance, opts: { config: Config; store?: St
     createTokenVending({ setups, credentials: credentialStore, microsoft, audit }),
   );
   app.decorate('jobs', jobs);
+  app.decorate('healthChecks', healthChecks);
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
   app.decorate(

@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder } from 'kysely';
 import type { AttentionKind } from '@kantiv/shared/attention';
+import type { HealthCause, SetupHealth } from '@kantiv/shared/connection-health';
 import { ManifestSchema } from '@kantiv/shared/manifest';
 import {
   SetupStateSchema,
@@ -80,6 +81,18 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
       : {}),
     ...opt('openedAt', r.opened_at),
     ...opt('lastAdminActivityAt', r.admin_seen_at),
+    ...opt('health', healthOf(r)),
+  };
+}
+
+/** The health check's latest answer on a row (migration 008), or undefined before the first check. */
+export function healthOf(r: SetupRow): SetupHealth | undefined {
+  if (!r.health || !r.health_checked_at) return undefined;
+  return {
+    health: r.health as SetupHealth['health'],
+    lastCheckedAt: r.health_checked_at,
+    since: r.health_since ?? r.health_checked_at,
+    ...opt('cause', parseJson<HealthCause>(r.health_cause ?? null)),
   };
 }
 

@@ -3,7 +3,7 @@ import type { Verification } from '@kantiv/shared/credentials';
 import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { EventBus } from '../event-bus.ts';
-import { opt, parseJson, toSteps, type SetupRepository } from './repository.ts';
+import { healthOf, opt, parseJson, toSteps, type SetupRepository } from './repository.ts';
 
 /** How stale a status may be on an instance that missed the change (see `versions` below). */
 export const STATUS_VERSION_TTL_MS = 1_000;
@@ -72,6 +72,7 @@ export function createSetupStatus(deps: { db: Db; bus: EventBus; repo: SetupRepo
           ? { verification: { status: verification.status, ...opt('checkedAt', verification.checkedAt) } }
           : {}),
         ...opt('error', lastError),
+        ...opt('health', healthOf(row)),
       },
     };
   }
