@@ -5,7 +5,12 @@ import { ConfigError } from './config.ts';
 const HealthSchema = z.object({
   HEALTH_CHECKS_ENABLED: z.enum(['true', 'false', '1', '0']).default('true'),
   /** How often each verified setup is checked; every check lands at a random point of ±10 % around it. */
-  HEALTH_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(7 * 86_400).default(3_600),
+  HEALTH_CHECK_INTERVAL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 86_400)
+    .default(3_600),
   /** Checks of one tenant at the same time (per instance): one customer's Entra never sees a burst from us. */
   HEALTH_CHECK_TENANT_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
   /** Checks started per second across all tenants (per instance). */

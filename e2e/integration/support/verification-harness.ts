@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, expect } from 'vitest';
 import { buildApp } from '@kantiv/server/app';
+import type { Clock } from '@kantiv/server/lib/clock';
 import { generateKeySpec, loadConfig } from '@kantiv/server/config';
 import { SetupSchema, type Setup } from '@kantiv/shared/setup';
 import type { Manifest } from '@kantiv/shared/manifest';
@@ -22,7 +23,11 @@ export type Provisioned = { appId: string; secretText: string; applicationUserId
  * The real server (job runner on) reaching the emulator through its production URLs (host mapping + the emulator's
  * CA), and what the provisioning engine does in Steps 1–4 against the emulated Graph and Dataverse.
  */
-export async function startVerifierApp(emulator: Emulator, env: Record<string, string> = {}) {
+export async function startVerifierApp(
+  emulator: Emulator,
+  env: Record<string, string> = {},
+  options: { clock?: Clock } = {},
+) {
   const dir = mkdtempSync(path.join(tmpdir(), 'kc-verify-'));
   writeFileSync(path.join(dir, 'emulator-ca.pem'), emulator.certificate);
   const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
@@ -45,7 +50,11 @@ export async function startVerifierApp(emulator: Emulator, env: Record<string, s
     VERIFICATION_PRIVILEGE_GRACE_SECONDS: '0',
     ...env,
   });
-  const app: FastifyInstance = await buildApp({ config, logger: false });
+  const app: FastifyInstance = await buildApp({
+    config,
+    logger: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   await app.ready();
   const org = () => emulator.urls.environments.find((e) => e.name === 'Contoso Production')!;
 

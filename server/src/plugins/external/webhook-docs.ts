@@ -76,11 +76,13 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
       data: {
         ...CONTOSO,
         state: 'verified',
-        message: 'Dataverse at https://contoso.crm.dynamics.com has no application user for app 9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c.',
+        message:
+          'Dataverse at https://contoso.crm.dynamics.com has no application user for app 9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c.',
         health: 'broken',
         cause: {
           code: 'application_user_missing',
-          message: 'Dataverse at https://contoso.crm.dynamics.com has no application user for app 9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c.',
+          message:
+            'Dataverse at https://contoso.crm.dynamics.com has no application user for app 9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c.',
           fix: 'Send a repair link: the wizard recreates only the application user and gives it the role "Kantiv Integration".',
           link: 'repair',
           microsoftCode: '0x80072560',

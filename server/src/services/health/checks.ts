@@ -82,7 +82,8 @@ export function createHealthChecks(deps: {
           health_checked_at: at,
           health_since: changed ? at : (row.health_since ?? at),
           health_cause: cause ? JSON.stringify(cause) : null,
-          health_unreachable_since: cause?.code === 'microsoft_unavailable' ? row.health_unreachable_since : null,
+          health_unreachable_since:
+            cause?.code === 'microsoft_unavailable' ? row.health_unreachable_since : null,
           ...(finding.health === 'healthy' && organizationId && !row.health_organization_id
             ? { health_organization_id: organizationId }
             : {}),
@@ -106,7 +107,11 @@ export function createHealthChecks(deps: {
     return before;
   }
 
-  async function announce(setupId: string, finding: Settled, before: { health: string | null; changed: boolean }) {
+  async function announce(
+    setupId: string,
+    finding: Settled,
+    before: { health: string | null; changed: boolean },
+  ) {
     if (!before.changed) return;
     if (finding.health === 'healthy') {
       if (before.health && before.health !== 'healthy')
@@ -159,9 +164,12 @@ export function createHealthChecks(deps: {
       let settled: Settled | undefined;
       if ('transient' in finding) {
         const e = finding.transient;
-        limits.slowDown(tenant, e.retryAfterMs, THROTTLE_CODES.has(e.code) || e.retryAfterMs !== undefined);
+        // Throttling slows the whole tenant down; an unavailable environment only retries this setup sooner.
+        if (THROTTLE_CODES.has(e.code) || e.retryAfterMs !== undefined)
+          limits.slowDown(tenant, e.retryAfterMs);
         settled = await transient(row, e);
-        if (!settled) return { outcome: 'again', at: new Date(clock.now() + Math.min(config.intervalMs, 60_000)) };
+        if (!settled)
+          return { outcome: 'again', at: new Date(clock.now() + Math.min(config.intervalMs / 4, 300_000)) };
       } else {
         limits.ok(tenant);
         settled = finding;

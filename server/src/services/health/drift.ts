@@ -40,8 +40,10 @@ const broken = (cause: HealthCause): Finding => ({ health: 'broken', cause });
 function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
   const certificate = f.credentialKind === 'certificate';
   const what = certificate ? 'certificate' : 'client secret';
-  if (e.code === 'AADSTS7000215' || e.code === 'AADSTS700027') {
-    const expired = f.credentialExpiresAt ? Date.parse(f.credentialExpiresAt) <= f.now : false;
+  if (e.code === 'AADSTS7000215' || e.code === 'AADSTS700027' || e.code === 'AADSTS7000222') {
+    const expired =
+      e.code === 'AADSTS7000222' ||
+      (f.credentialExpiresAt ? Date.parse(f.credentialExpiresAt) <= f.now : false);
     return broken({
       code: expired ? 'credential_expired' : 'credential_removed',
       message: expired

@@ -3,7 +3,7 @@ import type { Clock } from '../../lib/clock.ts';
 /**
  * How fast health checks may go (per instance): at most `tenantConcurrency` checks of one tenant at a time, at most
  * `ratePerSecond` starts across all tenants (a token bucket), and a tenant Microsoft throttled (429 with
- * `Retry-After`) or that keeps failing waits, doubling from 30 s up to one check interval.
+ * `Retry-After`) waits at least as long, and a backoff doubling from 30 s up to one check interval.
  */
 export function createHealthLimits(cfg: {
   tenantConcurrency: number;
@@ -33,7 +33,8 @@ export function createHealthLimits(cfg: {
       if ((running.get(tenant) ?? 0) >= cfg.tenantConcurrency)
         return { retryAt: now + 200 + Math.random() * 800 };
       refill(now);
-      if (tokens < 1) return { retryAt: now + ((1 - tokens) / cfg.ratePerSecond) * 1000 + Math.random() * 200 };
+      if (tokens < 1)
+        return { retryAt: now + ((1 - tokens) / cfg.ratePerSecond) * 1000 + Math.random() * 200 };
       tokens -= 1;
       const n = (running.get(tenant) ?? 0) + 1;
       running.set(tenant, n);
@@ -50,9 +51,9 @@ export function createHealthLimits(cfg: {
       };
     },
 
-    /** Microsoft throttled or failed for this tenant: wait `Retry-After`, or back off. */
-    slowDown(tenant: string, retryAfterMs: number | undefined, wasThrottle: boolean) {
-      if (wasThrottle) throttled += 1;
+    /** Microsoft throttled this tenant: wait `Retry-After`, and at least a backoff that doubles each time. */
+    slowDown(tenant: string, retryAfterMs: number | undefined) {
+      throttled += 1;
       const level = (backoff.get(tenant)?.level ?? 0) + 1;
       const doubling = Math.min(cfg.intervalMs, 30_000 * 2 ** (level - 1));
       backoff.set(tenant, { until: cfg.clock.now() + Math.max(retryAfterMs ?? 0, doubling), level });
