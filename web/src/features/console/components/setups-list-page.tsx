@@ -150,6 +150,7 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
                 'Environment',
                 { label: 'Last activity (newest first)', sort: 'descending' },
                 'Secret expiry',
+                'Health',
               ]}
             >
               {items.map((setup) => {
@@ -179,6 +180,7 @@ export function SetupsListPage({ list }: { list: Loaded<SetupList> }) {
                         formatDateTime(setup.secretExpiresAt)
                       )}
                     </td>
+                    <td data-testid="row-health">{setup.health?.health ?? '—'}</td>
                   </tr>
                 );
               })}
