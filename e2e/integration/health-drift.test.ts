@@ -182,15 +182,8 @@ describe('scheduled health checks name every drift with its fix', () => {
     });
     expect(after.state).toBe('verified');
     const hooks = await degradedWebhook(s.id);
-    expect(hooks).toContainEqual(
-      expect.objectContaining({
-        type: 'setup.degraded',
-        data: expect.objectContaining({
-          health: 'broken',
-          cause: expect.objectContaining({ code: 'credential_removed' }),
-        }),
-      }),
-    );
+    const degraded = hooks.find((h) => h.type === 'setup.degraded');
+    expect(degraded?.data).toMatchObject({ health: 'broken', cause: { code: 'credential_removed' } });
     const status = await v.app.inject({
       method: 'GET',
       url: `/api/v1/setups/${s.id}/status`,

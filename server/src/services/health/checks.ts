@@ -196,10 +196,11 @@ export function createHealthChecks(deps: {
           .selectFrom('setups')
           .select('id')
           .where('state', '=', 'verified')
-          .where(({ not, exists, selectFrom }) =>
-            not(
-              exists(
-                selectFrom('jobs')
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('jobs')
                   .select('jobs.id')
                   .whereRef('jobs.setup_id', '=', 'setups.id')
                   .where('jobs.kind', '=', 'health')
