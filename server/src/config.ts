@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { MICROSOFT_CLOUDS, MicrosoftCloudSchema, cloudOfAuthority } from '@kantiv/shared/clouds';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
+import { loadHealthConfig, type HealthConfig } from './health-config.ts';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
 import { tracingSettings, type TracingSettings } from './services/telemetry/tracing-settings.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
@@ -209,6 +210,7 @@ export type Config = {
   statusMaxWaitSeconds: number;
   metricsToken: string | undefined;
   idle: { afterMs: number; sweepMs: number };
+  health: HealthConfig;
 };
 
 export class ConfigError extends Error {
@@ -376,6 +378,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     statusMaxWaitSeconds: c.STATUS_MAX_WAIT_SECONDS,
     metricsToken: c.METRICS_TOKEN,
     idle: { afterMs: c.SETUP_IDLE_SECONDS * 1000, sweepMs: c.SETUP_IDLE_SWEEP_MS },
+    health: loadHealthConfig(env),
   };
 }
 

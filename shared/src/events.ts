@@ -54,7 +54,7 @@ export const EventSourceSchema = z.enum(['wizard', 'server', 'staff', 'system'])
 export const SetupEventSchema = z.object({
   id: z.number().int().positive(),
   setupId: z.string(),
-  type: z.enum(['step', 'state', 'verification', 'action']),
+  type: z.enum(['step', 'state', 'verification', 'action', 'health']),
   source: EventSourceSchema,
   step: StepIdSchema.optional(),
   status: StepStatusSchema.optional(),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SetupAttentionSchema } from './attention.ts';
+import { SetupHealthSchema } from './connection-health.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { CredentialSummarySchema, ExpiresWithinDaysSchema } from './credential-expiry.ts';
 import { ManifestSchema } from './manifest.ts';
@@ -82,6 +83,8 @@ export const SetupSchema = z.object({
   credential: CredentialSummarySchema.optional(),
   /** Who created the setup: a staff member (by name when known) or an API key (by its name). */
   createdBy: z.object({ kind: z.string(), id: z.string(), name: z.string().optional() }).optional(),
+  /** Once verified: the scheduled health check's latest answer (see decision 014). */
+  health: SetupHealthSchema.optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
@@ -145,6 +148,7 @@ export const SetupStatusSchema = z.object({
   error: z.object({ code: z.string(), message: z.string() }).optional(),
   /** The credential's kind, expiry and the `credential.expiring` notice already sent (see CredentialSummarySchema). */
   credential: CredentialSummarySchema.optional(),
+  health: SetupHealthSchema.optional(),
 });
 export type SetupStatus = z.infer<typeof SetupStatusSchema>;
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConnectionHealthSchema, HealthCauseSchema } from './connection-health.ts';
 
 /** Events an API client can subscribe to. Payloads carry identifiers and states, never a secret or a token. */
 export const WebhookEventTypeSchema = z.enum([
@@ -9,6 +10,10 @@ export const WebhookEventTypeSchema = z.enum([
   'setup.blocked',
   /** The admin stopped the run or has been idle (`data.message` says which). */
   'setup.stalled',
+  /** A health check found drift: `data.health` (degraded or broken), `data.cause` with the exact fix. */
+  'setup.degraded',
+  /** A connection that had drifted is healthy again. */
+  'setup.recovered',
 ]);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 
@@ -91,6 +96,10 @@ export const WebhookPayloadSchema = z.object({
     /** `credential.expiring`: the threshold this notice is for (30, 14, 7 or 1 days before the end). */
     expiringInDays: z.number().int().optional(),
     message: z.string().optional(),
+    /** `setup.degraded` / `setup.recovered`: the health now, before, and the drift with its fix. */
+    health: ConnectionHealthSchema.optional(),
+    previousHealth: ConnectionHealthSchema.optional(),
+    cause: HealthCauseSchema.optional(),
   }),
 });
 export type WebhookPayload = z.infer<typeof WebhookPayloadSchema>;

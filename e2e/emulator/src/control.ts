@@ -8,6 +8,7 @@ import { delegatedAccessToken } from './entra/claims.ts';
 import { expandDefault, parseScopes } from './entra/scopes.ts';
 import { opaque } from './tokens.ts';
 import { demoCallback } from './home.ts';
+import { applyDrift, type Drift } from './drift.ts';
 
 /** Credential metadata only: the emulator keeps a hash of each secret and never returns or logs it. */
 export interface ApplicationView extends Omit<Application, 'passwordCredentials'> {
@@ -102,6 +103,11 @@ export class EmulatorControl {
   /** The emulator's time (epoch ms), after any {@link advanceClock}. */
   now(): number {
     return this.rt.now();
+  }
+
+  /** An admin-side change after verification (delete the app user, remove a privilege, …): see `drift.ts`. */
+  drift(d: Drift): void {
+    applyDrift(this.rt, d);
   }
 
   /** Sets the default replication delay for objects created from now on. */
@@ -258,6 +264,10 @@ export async function controlHttp(control: EmulatorControl, ctx: Ctx): Promise<R
     if (path === '/clock' && ctx.method === 'GET') return json(200, { now: control.now() });
     if (path === '/clock' && ctx.method === 'POST')
       return json(200, { now: control.advanceClock(Number(body?.advanceMs)) });
+    if (path === '/drift' && ctx.method === 'POST') {
+      control.drift(body as unknown as Drift);
+      return noContent();
+    }
     if (path === '/log' && ctx.method === 'GET') return json(200, { entries: control.requestLog() });
     if (path === '/token' && ctx.method === 'POST') {
       const token = await control.issueToken(body as unknown as IssueTokenOptions);

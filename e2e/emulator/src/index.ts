@@ -27,6 +27,7 @@ export {
 } from './scenarios.ts';
 export type { StateView, ApplicationView, EnvironmentView, IssueTokenOptions } from './control.ts';
 export type { LogEntry } from './core.ts';
+export type { Drift } from './drift.ts';
 export { EmulatorControl } from './control.ts';
 export { MICROSOFT_HOSTS, microsoftHostMap } from './hosts.ts';
 export { createEmulatorFetch } from './node-fetch.ts';

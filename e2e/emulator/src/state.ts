@@ -235,6 +235,8 @@ export interface Environment {
   /** Rows per table logical name. */
   tables: Record<string, TableRow[]>;
   teams?: Team[];
+  /** Disabled (or in administration mode) by an admin: see the `disable-environment` drift. */
+  disabled?: boolean;
 }
 
 /** An application or service principal in the directory's deleted items (restorable for 30 days). */

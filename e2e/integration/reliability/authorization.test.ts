@@ -219,6 +219,11 @@ const MATRIX: Record<string, Row> = {
     ok: 200,
     prepare: async () => ({ url: `/api/v1/setups/${shared.id}/status` }),
   },
+  'GET /api/v1/setups/:id/health': {
+    rule: read,
+    ok: 200,
+    prepare: async () => ({ url: `/api/v1/setups/${shared.id}/health` }),
+  },
   'GET /api/v1/setups/:id/events': {
     rule: read,
     ok: 200,

@@ -261,6 +261,32 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('setups').addColumn('expiry_notice_days', 'integer').execute();
       },
     },
+    // Scheduled health checks (issue 18, decision 014): the latest answer on the setup, every change in a history.
+    '008_setup_health': {
+      async up(db) {
+        for (const column of [
+          'health',
+          'health_since',
+          'health_checked_at',
+          'health_cause',
+          'health_organization_id',
+          'health_unreachable_since',
+        ])
+          await db.schema.alterTable('setups').addColumn(column, 'text').execute();
+        await serial(db, 'setup_health_history')
+          .addColumn('setup_id', 'text', (c) => c.notNull())
+          .addColumn('at', 'text', (c) => c.notNull())
+          .addColumn('health', 'text', (c) => c.notNull())
+          .addColumn('cause', 'text')
+          .execute();
+        await db.schema
+          .createIndex('setup_health_history_setup')
+          .on('setup_health_history')
+          .columns(['setup_id', 'id'])
+          .execute();
+        await db.schema.createIndex('jobs_setup_kind').on('jobs').columns(['setup_id', 'kind']).execute();
+      },
+    },
   };
 }
 

@@ -40,6 +40,16 @@ export interface SetupsTable {
   opened_at: string | null;
   /** The admin's last write through the wizard: idle detection counts from it. */
   admin_seen_at: string | null;
+  /** Health checks (migration 008): healthy | degraded | broken; null until the first check of a verified setup. */
+  health?: string | null;
+  health_since?: string | null;
+  health_checked_at?: string | null;
+  /** JSON HealthCause of the current health (null when healthy). */
+  health_cause?: string | null;
+  /** The environment's OrganizationId at the first healthy check: another one means the environment was replaced. */
+  health_organization_id?: string | null;
+  /** The first of a run of transient failures (Microsoft unavailable); null once a check completes. */
+  health_unreachable_since?: string | null;
   /** Bumped on every change: the status ETag is derived from it. */
   version: number;
 }
@@ -104,6 +114,14 @@ export interface CredentialsTable {
   thumbprint: string | null;
   /** Certificate: base64 DER of the public certificate. */
   certificate: string | null;
+}
+
+export interface SetupHealthHistoryTable {
+  id: Generated<number>;
+  setup_id: string;
+  at: string;
+  health: string;
+  cause: string | null;
 }
 
 export interface JobsTable {
@@ -186,6 +204,7 @@ export interface Database {
   setup_events: SetupEventsTable;
   credentials: CredentialsTable;
   jobs: JobsTable;
+  setup_health_history: SetupHealthHistoryTable;
   api_keys: ApiKeysTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;

@@ -5,11 +5,15 @@ import type { JobsTable } from '../db/schema.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { tracer } from './telemetry/tracing.ts';
 
-const JOB_KINDS = ['verification', 'webhook'] as const;
+const JOB_KINDS = ['verification', 'webhook', 'health'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type Job = JobsTable;
 export type JobOutcome =
-  { outcome: 'done' } | { outcome: 'failed'; error: string } | { outcome: 'retry'; at: Date; error: string };
+  | { outcome: 'done' }
+  | { outcome: 'failed'; error: string }
+  | { outcome: 'retry'; at: Date; error: string }
+  /** Runs again at `at` as a fresh job (attempts from zero): a recurring job such as a health check. */
+  | { outcome: 'again'; at: Date };
 export type JobHandler = (job: Job) => Promise<JobOutcome>;
 type Periodic = { everyMs: number; run: () => Promise<unknown> };
 
@@ -118,7 +122,20 @@ export function createJobRunner(deps: {
       .where('id', '=', job.id)
       .where('lease_owner', '=', deps.instanceId)
       .where('status', '=', 'running');
-    if (result.outcome === 'retry') {
+    if (result.outcome === 'again') {
+      await base
+        .set({
+          status: 'queued',
+          run_at: result.at.toISOString(),
+          attempts: 0,
+          first_attempt_at: null,
+          lease_owner: null,
+          lease_expires_at: null,
+          last_error: null,
+          updated_at: nowIso(),
+        })
+        .execute();
+    } else if (result.outcome === 'retry') {
       await base
         .set({
           status: 'queued',

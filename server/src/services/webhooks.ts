@@ -94,6 +94,7 @@ export function createWebhooks(deps: {
     type: string,
     setupId: string | undefined,
     message?: string,
+    extra?: Record<string, unknown>,
   ): Promise<WebhookPayload> {
     const s = setupId
       ? await db.selectFrom('setups').selectAll().where('id', '=', setupId).executeTakeFirst()
@@ -120,6 +121,7 @@ export function createWebhooks(deps: {
             }
           : {}),
         ...(message ? { message } : {}),
+        ...extra,
       },
     };
   }
@@ -298,7 +300,13 @@ export function createWebhooks(deps: {
     },
 
     /** Queues one delivery per subscription that wants this event. */
-    async emit(type: WebhookEventType, setupId: string, message?: string): Promise<void> {
+    /** `extra` joins the payload's `data` (a health change carries `health` and `cause`). */
+    async emit(
+      type: WebhookEventType,
+      setupId: string,
+      message?: string,
+      extra?: Record<string, unknown>,
+    ): Promise<void> {
       const subs = await db
         .selectFrom('webhook_subscriptions')
         .selectAll()
@@ -312,7 +320,7 @@ export function createWebhooks(deps: {
       if (wanted.length === 0) return;
       const { jobs } = deps;
       for (const sub of wanted) {
-        const payload = await payloadFor(type, setupId, message);
+        const payload = await payloadFor(type, setupId, message, extra);
         await db.transaction().execute(async (trx) => {
           await trx
             .insertInto('webhook_deliveries')

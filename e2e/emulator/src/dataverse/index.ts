@@ -41,6 +41,9 @@ export async function dataverse(rt: Runtime, ctx: Ctx, env: Environment): Promis
     return dvError(404, '0x80060888', `Resource not found for the segment '${path.split('/')[1] ?? ''}'.`);
   const version = m[1] ?? 'v9.2';
   const rest = m[2] ?? '/';
+  // A disabled environment answers nothing (FIDELITY.md H18-7: Microsoft's exact answer is not documented).
+  if (env.disabled)
+    return { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable' };
   const caller = await authenticate(rt, ctx, env);
   if ('status' in caller) return caller;
   const method = ctx.method;

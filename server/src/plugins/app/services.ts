@@ -16,6 +16,7 @@ import {
   type AdminIdentity,
   type StaffCaller,
 } from '../../services/identity.ts';
+import { createHealthChecks, type HealthChecks } from '../../services/health/checks.ts';
 import { createJobRunner, type JobRunner } from '../../services/jobs.ts';
 import { createMicrosoftClient } from '../../services/microsoft.ts';
 import { readEvent } from '../../services/setups/events.ts';
@@ -43,6 +44,7 @@ declare module 'fastify' {
     webhooks: Webhooks;
     tokenVending: ReturnType<typeof createTokenVending>;
     jobs: JobRunner;
+    healthChecks: HealthChecks;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
     tenantDirectory: TenantDirectory;
@@ -62,10 +64,10 @@ async function services(
   opts: { config: Config; store?: Store; resolve?: Resolve; clock?: Clock },
 ) {
   const { config } = opts;
+  const clock = opts.clock ?? systemClock;
   const store = opts.store ?? (await openStore(config.database));
   const keyring = (): Keyring => config.keyring;
   const resolve = opts.resolve ?? systemResolve;
-  const clock = opts.clock ?? systemClock;
   if (config.devMode)
     app.log.warn('KANTIV_DEV_MODE is on: development settings are allowed (never in production)');
   // Microsoft endpoints from our configuration; and, guarded, the URLs callers choose (webhook receivers).
@@ -105,7 +107,7 @@ async function services(
     instanceId: config.instanceId,
     leaseMs: config.jobs.leaseMs,
     pollMs: config.jobs.pollMs,
-    concurrency: config.jobs.concurrency,
+    concurrency: { ...config.jobs.concurrency, health: config.health.slots },
     maxRuntimeMs: config.jobs.maxRuntimeMs,
     log: app.log,
     clock,
@@ -136,6 +138,19 @@ async function services(
   });
   jobs.register('verification', verifier.run);
   jobs.register('webhook', (job) => webhooks.runJob(job));
+  const healthChecks = createHealthChecks({
+    db: store.db,
+    setups,
+    credentials: credentialStore,
+    microsoft,
+    webhooks,
+    jobs,
+    config: config.health,
+    clock,
+    log: app.log,
+  });
+  jobs.register('health', healthChecks.run);
+  if (config.health.enabled) jobs.every(config.health.sweepMs, () => healthChecks.sweep());
   jobs.every(30_000, () => setups.expireOverdue());
   jobs.every(config.idle.sweepMs, () => setups.moments.sweepIdle());
   setups.moments.notifyWith(({ type, setupId, message }) => webhooks.emit(type, setupId, message));
@@ -160,6 +175,7 @@ async function services(
     createTokenVending({ setups, credentials: credentialStore, microsoft, audit }),
   );
   app.decorate('jobs', jobs);
+  app.decorate('healthChecks', healthChecks);
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
   app.decorate(

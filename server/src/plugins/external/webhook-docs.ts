@@ -80,6 +80,45 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
       data: { ...CONTOSO, state: 'in_progress', message: 'Idle for 15 minutes.' },
     },
   },
+  'setup.degraded': {
+    summary:
+      'A scheduled health check found drift (or Microsoft failing for a whole interval): `data.health` is `degraded` or `broken`, `data.cause` names it with the exact fix and which link fixes it.',
+    example: {
+      id: '3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f',
+      type: 'setup.degraded',
+      createdAt: '2026-12-03T11:00:00.000Z',
+      data: {
+        ...CONTOSO,
+        state: 'verified',
+        message:
+          'Dataverse at https://contoso.crm.dynamics.com has no application user for app 9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c.',
+        health: 'broken',
+        cause: {
+          code: 'application_user_missing',
+          message:
+            'Dataverse at https://contoso.crm.dynamics.com has no application user for app 9d1f2c3b-4a5e-46f7-8b9c-0d1e2f3a4b5c.',
+          fix: 'Send a repair link: the wizard recreates only the application user and gives it the role "Kantiv Integration".',
+          link: 'repair',
+          microsoftCode: '0x80072560',
+        },
+      },
+    },
+  },
+  'setup.recovered': {
+    summary: 'A connection that had drifted is healthy again (`data.previousHealth` says what it was).',
+    example: {
+      id: '4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a',
+      type: 'setup.recovered',
+      createdAt: '2026-12-03T12:00:00.000Z',
+      data: {
+        ...CONTOSO,
+        state: 'verified',
+        message: 'Connection healthy again',
+        health: 'healthy',
+        previousHealth: 'broken',
+      },
+    },
+  },
   'webhook.test': {
     summary: 'Sent only by `POST /api/v1/webhooks/{id}/test`, to whichever events the subscription wants.',
     example: {

@@ -10,6 +10,7 @@ import {
   SetupSchema,
   SetupStatusSchema,
 } from '@kantiv/shared/setup';
+import { HealthHistorySchema } from '@kantiv/shared/connection-health';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { actorOf } from '../../plugins/app/auth.ts';
 import { errorBody } from '../../lib/http-error.ts';
@@ -104,6 +105,23 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => setups.get(request.params.id),
+  );
+
+  app.get(
+    '/api/v1/setups/:id/health',
+    {
+      preHandler: app.requireAccess(read),
+      schema: {
+        tags,
+        description: 'Every change of the connection health found by the scheduled checks, newest first.',
+        params: IdParamsSchema,
+        response: { 200: HealthHistorySchema, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request) => {
+      await setups.getRow(request.params.id);
+      return app.healthChecks.history(request.params.id);
+    },
   );
 
   app.get(

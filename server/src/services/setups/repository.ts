@@ -1,4 +1,5 @@
 import type { AttentionKind } from '@kantiv/shared/attention';
+import type { HealthCause, SetupHealth } from '@kantiv/shared/connection-health';
 import { ManifestSchema } from '@kantiv/shared/manifest';
 import { type CreateSetupRequestSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
 import { STEP_IDS, type StepStatus, type StepSummary } from '@kantiv/shared/steps';
@@ -85,6 +86,18 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialI
     ...opt('lastAdminActivityAt', r.admin_seen_at),
     ...(credential ? { credential } : {}),
     createdBy: creatorOf(r.created_by),
+    ...opt('health', healthOf(r)),
+  };
+}
+
+/** The health check's latest answer on a row (migration 008), or undefined before the first check. */
+export function healthOf(r: SetupRow): SetupHealth | undefined {
+  if (!r.health || !r.health_checked_at) return undefined;
+  return {
+    health: r.health as SetupHealth['health'],
+    lastCheckedAt: r.health_checked_at,
+    since: r.health_since ?? r.health_checked_at,
+    ...opt('cause', parseJson<HealthCause>(r.health_cause ?? null)),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { EventBus } from '../event-bus.ts';
 import { credentialSummary } from './credential-summary.ts';
-import { opt, parseJson, toSteps, type SetupRepository } from './repository.ts';
+import { healthOf, opt, parseJson, toSteps, type SetupRepository } from './repository.ts';
 
 /** How stale a status may be on an instance that missed the change (see `versions` below). */
 export const STATUS_VERSION_TTL_MS = 1_000;
@@ -75,6 +75,7 @@ export function createSetupStatus(deps: { db: Db; bus: EventBus; repo: SetupRepo
           : {}),
         ...opt('error', lastError),
         ...(credential ? { credential } : {}),
+        ...opt('health', healthOf(row)),
       },
     };
   }

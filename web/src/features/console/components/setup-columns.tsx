@@ -106,4 +106,9 @@ export const SETUP_COLUMNS: SetupColumn[] = [
       );
     },
   },
+  {
+    id: 'health',
+    label: 'Health',
+    cell: (s) => <span data-testid="row-health">{s.health?.health ?? '—'}</span>,
+  },
 ];

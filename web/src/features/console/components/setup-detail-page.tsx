@@ -13,6 +13,7 @@ import type { Loaded } from '../lib/loaded.ts';
 import { AdminMoments, AttentionNotice } from './admin-moments.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { SetupActions } from './setup-actions.tsx';
+import { SetupHealth } from './setup-health.tsx';
 import { SetupTimeline } from './setup-timeline.tsx';
 import { StateBadge } from './state-badge.tsx';
 import { usePageTitle } from '../hooks/use-page-title.ts';
@@ -90,6 +91,7 @@ export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Set
       </p>
       <AttentionNotice setup={s} />
       <SetupFacts setup={s} />
+      <SetupHealth setup={s} />
       <SetupActions
         setup={s}
         onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : void revalidate())}

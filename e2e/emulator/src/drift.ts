@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import type { Runtime } from './core.ts';
+import { softDeleteApplication } from './graph/deleted-items.ts';
+import type { Environment } from './state.ts';
+
+/**
+ * What a customer's admin can change after a connection was verified (issue 18): each makes the connection drift,
+ * and Entra or Dataverse then answers as they do for real (FIDELITY.md, rows H18-…).
+ */
+export type Drift =
+  | { kind: 'delete-app-user'; environmentUrl: string; appId: string }
+  | { kind: 'disable-app-user'; environmentUrl: string; appId: string }
+  | { kind: 'remove-role'; environmentUrl: string; appId: string; roleName: string }
+  | { kind: 'remove-privilege'; environmentUrl: string; roleName: string; privilege: string }
+  | { kind: 'delete-app'; appId: string }
+  | { kind: 'remove-credential'; appId: string; keyId?: string }
+  | { kind: 'disable-environment'; environmentUrl: string }
+  | { kind: 'delete-environment'; environmentUrl: string }
+  | { kind: 'copy-environment'; sourceUrl: string; targetUrl: string };
+
+export const DRIFT_KINDS: Drift['kind'][] = [
+  'delete-app-user',
+  'disable-app-user',
+  'remove-role',
+  'remove-privilege',
+  'delete-app',
+  'remove-credential',
+  'disable-environment',
+  'delete-environment',
+  'copy-environment',
+];
+
+function env(rt: Runtime, url: string): Environment {
+  const found = rt.environmentByHost(new URL(url).host);
+  if (!found) throw new Error(`Unknown environment ${url}`);
+  return found;
+}
+
+function appUser(e: Environment, appId: string) {
+  const su = e.systemUsers.find((s) => s.applicationid === appId);
+  if (!su) throw new Error(`No application user for app ${appId} in ${e.url}`);
+  return su;
+}
+
+function application(rt: Runtime, appId: string) {
+  const app = rt.applicationByAppId(appId);
+  if (!app) throw new Error(`Unknown application ${appId}`);
+  return app;
+}
+
+/** Applies one admin-side change to the emulator's world. */
+export function applyDrift(rt: Runtime, d: Drift): void {
+  switch (d.kind) {
+    case 'delete-app-user': {
+      const e = env(rt, d.environmentUrl);
+      const su = appUser(e, d.appId);
+      e.systemUsers = e.systemUsers.filter((s) => s !== su);
+      return;
+    }
+    case 'disable-app-user':
+      appUser(env(rt, d.environmentUrl), d.appId).isdisabled = true;
+      return;
+    case 'remove-role': {
+      const e = env(rt, d.environmentUrl);
+      const su = appUser(e, d.appId);
+      const ids = new Set(e.roles.filter((r) => r.name === d.roleName).map((r) => r.roleid));
+      if (!su.roleIds.some((id) => ids.has(id))) throw new Error(`The user does not hold ${d.roleName}`);
+      su.roleIds = su.roleIds.filter((id) => !ids.has(id));
+      return;
+    }
+    case 'remove-privilege': {
+      const e = env(rt, d.environmentUrl);
+      const priv = rt.world.privileges.find((p) => p.name === d.privilege);
+      if (!priv) throw new Error(`Unknown privilege ${d.privilege}`);
+      const roles = e.roles.filter((r) => r.name === d.roleName && !r.allPrivileges);
+      if (roles.length === 0) throw new Error(`No custom role ${d.roleName}`);
+      for (const r of roles) delete r.privileges[priv.privilegeid];
+      return;
+    }
+    case 'delete-app':
+      softDeleteApplication(rt, application(rt, d.appId));
+      return;
+    case 'remove-credential': {
+      const app = application(rt, d.appId);
+      app.passwordCredentials = app.passwordCredentials.filter((p) => d.keyId && p.keyId !== d.keyId);
+      app.keyCredentials = app.keyCredentials.filter((k) => d.keyId && k.keyId !== d.keyId);
+      return;
+    }
+    case 'disable-environment':
+      env(rt, d.environmentUrl).disabled = true;
+      return;
+    case 'delete-environment': {
+      const e = env(rt, d.environmentUrl);
+      rt.world.environments = rt.world.environments.filter((x) => x !== e);
+      return;
+    }
+    case 'copy-environment': {
+      // A copy overwrites the target with the source's data and users; the target keeps its URL, and gets a new
+      // organization (another OrganizationId).
+      const source = env(rt, d.sourceUrl);
+      const target = env(rt, d.targetUrl);
+      const copy = structuredClone({
+        businessUnits: source.businessUnits,
+        roles: source.roles,
+        systemUsers: source.systemUsers,
+        tables: source.tables,
+        teams: source.teams,
+      });
+      Object.assign(target, copy, { id: randomUUID() });
+      return;
+    }
+  }
+}

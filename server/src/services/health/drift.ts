@@ -1,0 +1,198 @@
+import type { ConnectionHealth, HealthCause } from '@kantiv/shared/connection-health';
+import type { Manifest, PrivilegeDepth } from '@kantiv/shared/manifest';
+import { MicrosoftError } from '../microsoft.ts';
+
+/** What a check found: a health and, unless healthy, its cause. `transient` is Microsoft failing, not drift. */
+export type Finding =
+  | { health: 'healthy' }
+  | { health: Exclude<ConnectionHealth, 'healthy'>; cause: HealthCause }
+  | { transient: MicrosoftError };
+
+/** Where the probe stood when Microsoft answered. */
+export type Stage = 'token' | 'whoami';
+
+export type SetupFacts = {
+  clientId: string;
+  environmentUrl: string;
+  roleName: string;
+  credentialKind: string;
+  /** When the stored credential expires (a secret's end date), if known. */
+  credentialExpiresAt?: string | null;
+  now: number;
+};
+
+/** Access levels as the Power Platform admin center names them in a security role. */
+export const ACCESS_LEVEL: Record<PrivilegeDepth, string> = {
+  Basic: 'User',
+  Local: 'Business Unit',
+  Deep: 'Parent: Child Business Units',
+  Global: 'Organization',
+};
+
+const ENTRA = 'Microsoft Entra admin center (entra.microsoft.com)';
+const PPAC = 'Power Platform admin center (admin.powerplatform.microsoft.com)';
+const APP_USERS = (env: string) =>
+  `${PPAC} → Environments → the environment at ${env} → Settings → Users + permissions → Application users`;
+
+const broken = (cause: HealthCause): Finding => ({ health: 'broken', cause });
+
+/** A token request Entra refused, named as the drift it means (decision 014 lists every kind). */
+function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
+  const certificate = f.credentialKind === 'certificate';
+  const what = certificate ? 'certificate' : 'client secret';
+  if (e.code === 'AADSTS7000215' || e.code === 'AADSTS700027' || e.code === 'AADSTS7000222') {
+    const expired =
+      e.code === 'AADSTS7000222' ||
+      (f.credentialExpiresAt ? Date.parse(f.credentialExpiresAt) <= f.now : false);
+    return broken({
+      code: expired ? 'credential_expired' : 'credential_removed',
+      message: expired
+        ? `The ${what} Kantiv holds for app ${f.clientId} expired on ${f.credentialExpiresAt ?? ''}.`
+        : `Entra refused the ${what} Kantiv holds for app ${f.clientId}: it was removed from the app registration (or replaced).`,
+      fix: `Send the customer's admin a renewal link: the wizard adds a new ${what} to the same app and hands it to Kantiv, nothing else changes. To look first: ${ENTRA} → App registrations → ${f.clientId} → Certificates & secrets.`,
+      link: 'renewal',
+      microsoftCode: e.code,
+    });
+  }
+  if (e.code === 'AADSTS700016')
+    return broken({
+      code: 'app_deleted',
+      message: `Entra has no app registration ${f.clientId} in the tenant any more: it was deleted.`,
+      fix: `A deleted app registration can be restored for 30 days: ${ENTRA} → App registrations → Deleted applications → ${f.clientId} → Restore app registration; the connection then works again as it was. After 30 days, send a repair link: the wizard creates a new app and reuses everything else.`,
+      link: 'repair',
+      microsoftCode: e.code,
+    });
+  if (e.code === 'AADSTS7000229')
+    return broken({
+      code: 'service_principal_deleted',
+      message: `The app ${f.clientId} has no enterprise application (service principal) in the tenant any more.`,
+      fix: `Send a repair link: the wizard recreates the enterprise application for the existing app registration. Or restore it within 30 days: ${ENTRA} → Enterprise applications → Deleted applications.`,
+      link: 'repair',
+      microsoftCode: e.code,
+    });
+  if (e.code === 'AADSTS7000112')
+    return broken({
+      code: 'app_disabled',
+      message: `The enterprise application of app ${f.clientId} is disabled for sign-in.`,
+      fix: `${ENTRA} → Enterprise applications → ${f.clientId} → Properties → "Enabled for users to sign-in?" → Yes.`,
+      link: 'none',
+      microsoftCode: e.code,
+    });
+  if (e.code === 'AADSTS500011')
+    return broken({
+      code: 'environment_gone',
+      message: `Entra found no Dataverse environment at ${f.environmentUrl} in the tenant: it was deleted, or moved to another URL or tenant.`,
+      fix: `${PPAC} → Environments: a deleted environment can be recovered for 7 days (Deleted environments → Recover). If it now lives at another URL, send a repair link so the wizard connects to it.`,
+      link: 'repair',
+      microsoftCode: e.code,
+    });
+  return undefined;
+}
+
+/** Dataverse refused the application user itself (WhoAmI). */
+function userDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
+  const code = e.code.toLowerCase();
+  if (code === '0x80072560' || code === '0x8004f510')
+    return broken({
+      code: 'application_user_missing',
+      message: `Dataverse at ${f.environmentUrl} has no application user for app ${f.clientId}: it was deleted, or the environment was reset or copied over (a copy brings the source environment's users).`,
+      fix: `Send a repair link: the wizard recreates only the application user and gives it the role "${f.roleName}". By hand: ${APP_USERS(f.environmentUrl)} → + New app user → app ${f.clientId}, security role "${f.roleName}".`,
+      link: 'repair',
+      microsoftCode: e.code,
+    });
+  if (code === '0x8004e00a')
+    return broken({
+      code: 'application_user_disabled',
+      message: `The application user of app ${f.clientId} in ${f.environmentUrl} is disabled.`,
+      fix: `${APP_USERS(f.environmentUrl)} → select app ${f.clientId} → Activate.`,
+      link: 'none',
+      microsoftCode: e.code,
+    });
+  return undefined;
+}
+
+/** A Microsoft error at `stage`, as drift (named, with its fix) or as transient (not drift). */
+export function classify(e: unknown, stage: Stage, f: SetupFacts): Finding {
+  if (!(e instanceof MicrosoftError))
+    return { transient: new MicrosoftError('check_error', 'The check could not complete.', 'transient') };
+  if (e.kind === 'transient') return { transient: e };
+  const found = stage === 'token' ? tokenDrift(e, f) : userDrift(e, f);
+  if (found) return found;
+  return broken({
+    code: stage === 'token' ? 'token_refused' : 'dataverse_refused',
+    message: `${stage === 'token' ? 'Entra' : 'Dataverse'} refused the connection: ${e.message}`,
+    fix: 'Send a repair link: the wizard checks every object it created and recreates what is missing.',
+    link: 'repair',
+    microsoftCode: e.code,
+  });
+}
+
+export type Missing = NonNullable<HealthCause['missing']>[number];
+
+/** A manifest privilege the application user no longer holds, named as the admin center shows it. */
+export function missingEntry(manifest: Manifest, privilege: string): Missing {
+  for (const t of manifest.tables)
+    for (const access of t.access)
+      if (`prv${access}${t.schemaName}` === privilege)
+        return { privilege, table: t.displayName, access, level: ACCESS_LEVEL[t.depth] };
+  return { privilege, table: privilege, access: '', level: '' };
+}
+
+/** Privileges gone from the role (or the role gone from the user): degraded while some table still works. */
+export function privilegeDrift(
+  f: SetupFacts,
+  missing: Missing[],
+  roleAssigned: boolean,
+  nothingWorks: boolean,
+): Finding {
+  const health = nothingWorks ? 'broken' : 'degraded';
+  if (!roleAssigned)
+    return {
+      health,
+      cause: {
+        code: 'role_removed',
+        message: `The security role "${f.roleName}" is no longer assigned to the application user of app ${f.clientId}.`,
+        fix: `${APP_USERS(f.environmentUrl)} → select app ${f.clientId} → Edit security roles → add "${f.roleName}". Or send a repair link: the wizard assigns it again.`,
+        link: 'repair',
+        missing,
+      },
+    };
+  const named = missing.map((m) => `${m.access} on ${m.table} (${m.level})`).join(', ');
+  return {
+    health,
+    cause: {
+      code: 'privileges_removed',
+      message: `The role "${f.roleName}" no longer grants: ${named}.`,
+      fix: `${PPAC} → Environments → the environment at ${f.environmentUrl} → Settings → Users + permissions → Security roles → "${f.roleName}" → set ${named}. Or send a repair link: the wizard restores the role's privileges and nothing else.`,
+      link: 'repair',
+      missing,
+    },
+  };
+}
+
+/** The environment answers with another OrganizationId than at the first healthy check. */
+export function replacedEnvironment(f: SetupFacts, before: string, now: string): Finding {
+  return broken({
+    code: 'environment_replaced',
+    message: `The environment at ${f.environmentUrl} is another database than before (OrganizationId ${before} → ${now}): it was copied or restored over.`,
+    fix: `If the copy was intended, have support re-verify the setup (console → Re-verify) so Kantiv accepts the new environment; otherwise restore the environment in ${PPAC} → Environments → Backup & Restore.`,
+    link: 'none',
+  });
+}
+
+/** Microsoft has been failing for longer than a check interval: shown, but not drift (no fix on the customer side). */
+export function unavailable(
+  e: MicrosoftError,
+  since: string,
+): Exclude<Finding, { transient: MicrosoftError }> {
+  return {
+    health: 'degraded',
+    cause: {
+      code: 'microsoft_unavailable',
+      message: `Microsoft has answered ${e.code} since ${since}: ${e.message}`,
+      fix: 'Nothing to change on the customer side: this is Microsoft being unavailable, not drift. Checks continue, and the connection recovers by itself.',
+      link: 'none',
+      microsoftCode: e.code,
+    },
+  };
+}
