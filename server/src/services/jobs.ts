@@ -4,7 +4,7 @@ import type { Db, Store } from '../db/database.ts';
 import type { JobsTable } from '../db/schema.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 
-const JOB_KINDS = ['verification', 'webhook'] as const;
+const JOB_KINDS = ['verification', 'webhook', 'rotation'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type Job = JobsTable;
 export type JobOutcome =

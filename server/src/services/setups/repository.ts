@@ -69,7 +69,7 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
     ...opt('secretExpiresAt', r.secret_expires_at),
     ...opt('verification', parseJson<Verification>(r.verification)),
     steps: toSteps(steps),
-    ...(r.attention && r.attention_since && ATTENTION_STATES.includes(r.state as SetupState)
+    ...(r.attention && r.attention_since && shownAttention(r)
       ? {
           attention: {
             kind: r.attention as AttentionKind,
@@ -83,10 +83,16 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[]): Setup {
   };
 }
 
-/** Needs attention: stuck while the wizard is open (see moments.ts), or failed. */
+/** Attention is shown while the wizard is open; a failing certificate rotation also on a verified setup. */
+const shownAttention = (r: Pick<SetupRow, 'attention' | 'state'>) =>
+  ATTENTION_STATES.includes(r.state as SetupState) ||
+  (r.attention === 'rotation_failing' && r.state === 'verified');
+
+/** Needs attention: stuck while the wizard is open (see moments.ts), failed, or failing to rotate its key. */
 function needsAttention(eb: ExpressionBuilder<Database, 'setups'>) {
   return eb.or([
     eb('state', '=', 'failed'),
+    eb.and([eb('attention', '=', 'rotation_failing'), eb('state', '=', 'verified')]),
     eb.and([eb('attention', 'is not', null), eb('state', 'in', [...ATTENTION_STATES])]),
   ]);
 }
