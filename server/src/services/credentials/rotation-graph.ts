@@ -5,8 +5,8 @@ import { MicrosoftError } from '../microsoft.ts';
 
 /** Graph's own application id: the audience of a roll-key proof (Microsoft Graph "proof of possession tokens"). */
 export const PROOF_AUDIENCE = '00000002-0000-0000-c000-000000000000';
-/** Microsoft recommends 10 minutes; a shorter one is as good and limits a leaked proof. */
-const PROOF_LIFETIME_S = 5 * 60;
+/** "exp should be nbf + 10 mins" (Graph addKey); the emulator refuses anything longer. */
+const PROOF_LIFETIME_S = 10 * 60;
 
 /** A certificate and its private key: what signs a proof or a client assertion. */
 export type KeyMaterial = { certificate: string; privateKeyPem: string };
