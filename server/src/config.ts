@@ -10,6 +10,7 @@ import { loadHealthConfig, type HealthConfig } from './health-config.ts';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
 import { tracingSettings, type TracingSettings } from './services/telemetry/tracing-settings.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
+import { loadRotationConfig, type RotationConfig } from './services/credentials/rotation-config.ts';
 
 export { parseTrustProxy, trustProxyOption } from './lib/trust-proxy.ts';
 
@@ -97,12 +98,10 @@ const ConfigSchema = z.object({
   STAFF_READ_ROLES: list.default(['Connect.Read']),
   /** Default `<authority>/<STAFF_TENANT_ID>/discovery/v2.0/keys`. */
   STAFF_JWKS_URL: z.url().optional(),
-
   SUPPORT_EMAIL: z.email().default('support@kantiv.example'),
   SUPPORT_NAME: z.string().min(1).default('Kantiv support'),
   /** JSON file with the default table manifest; default the built-in one. */
   DEFAULT_MANIFEST_FILE: z.string().min(1).optional(),
-
   VERIFICATION_MAX_WAIT_SECONDS: z.coerce.number().int().min(1).max(86_400).default(600),
   VERIFICATION_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(5_000),
   /** How long AADSTS7000215 (secret refused) counts as replication of a brand-new secret before it is final. */
@@ -121,7 +120,6 @@ const ConfigSchema = z.object({
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
   WEBHOOK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(6),
   WEBHOOK_RETRY_BASE_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-
   /** Bearer token the Prometheus scraper sends to `/metrics`; unset, `/metrics` answers 401 to everyone. */
   METRICS_TOKEN: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -197,6 +195,7 @@ export type Config = {
     concurrency: { verification: number; webhook: number };
     maxRuntimeMs: number;
   };
+  rotation: RotationConfig;
   webhooks: {
     timeoutMs: number;
     maxAttempts: number;
@@ -379,6 +378,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: c.METRICS_TOKEN,
     idle: { afterMs: c.SETUP_IDLE_SECONDS * 1000, sweepMs: c.SETUP_IDLE_SWEEP_MS },
     health: loadHealthConfig(env),
+    rotation: loadRotationConfig(env),
   };
 }
 

@@ -214,6 +214,14 @@ describeDialects('authorization matrix (%s)', (dialect) => {
       prepare: async (c) => ({ url: `/api/v1/setups/${(await handedOffSetup(c)).id}/reverify` }),
     },
     {
+      // A setup not yet verified (no certificate to rotate): an allowed caller gets past authorization to the 409.
+      name: 'POST /api/v1/setups/:id/credential/rotate',
+      method: 'POST',
+      rule: write,
+      ok: [409],
+      prepare: async (c) => ({ url: `/api/v1/setups/${(await handedOffSetup(c)).id}/credential/rotate` }),
+    },
+    {
       name: 'POST /api/v1/setups/:id/invite',
       method: 'POST',
       rule: write,

@@ -5,7 +5,14 @@ import { StepErrorSchema } from './steps.ts';
  * Why a setup needs support's attention while its wizard is still open: the admin was shown a blocker, signed in to
  * another tenant, pressed Cancel, or has done nothing for a while. A failed setup needs attention too (its state).
  */
-export const AttentionKindSchema = z.enum(['blocked', 'wrong_tenant', 'stopped', 'idle']);
+export const AttentionKindSchema = z.enum([
+  'blocked',
+  'wrong_tenant',
+  'stopped',
+  'idle',
+  // A verified setup whose certificate failed to rotate itself again and again (the old key still works).
+  'rotation_failing',
+]);
 export type AttentionKind = z.infer<typeof AttentionKindSchema>;
 
 export const SetupAttentionSchema = z.object({
@@ -38,5 +45,6 @@ export const MomentSchema = z.enum([
   'stopped',
   'idle',
   'resumed',
+  'rotation_failing',
 ]);
 export type Moment = z.infer<typeof MomentSchema>;

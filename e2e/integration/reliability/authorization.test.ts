@@ -244,6 +244,13 @@ const MATRIX: Record<string, Row> = {
     ok: 202,
     prepare: async () => ({ url: `/api/v1/setups/${verifiedId}/reverify` }),
   },
+  // The verified connection here holds a client secret, which the server cannot rotate: an allowed caller gets
+  // past authorization to the 409 (certificate-rotation.test.ts covers the 202).
+  'POST /api/v1/setups/:id/credential/rotate': {
+    rule: write,
+    ok: 409,
+    prepare: async () => ({ url: `/api/v1/setups/${verifiedId}/credential/rotate` }),
+  },
   'POST /api/v1/setups/:id/invite': {
     rule: write,
     ok: 200,

@@ -255,6 +255,39 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.alterTable('credentials').addColumn('certificate', 'text').execute();
       },
     },
+    // Certificate self-rotation (issue 17, decision 012): one row per rotation away from a credential, its steps and
+    // outcome; the history the console shows. A credential is rotated away from at most once (unique), so two
+    // instances sweeping at the same moment start one rotation.
+    '006_credential_rotation': {
+      async up(db) {
+        await db.schema
+          .createTable('credential_rotations')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('setup_id', 'text', (c) => c.notNull())
+          .addColumn('from_credential_id', 'text', (c) => c.notNull().unique())
+          .addColumn('to_credential_id', 'text')
+          .addColumn('reason', 'text', (c) => c.notNull())
+          .addColumn('status', 'text', (c) => c.notNull())
+          .addColumn('from_thumbprint', 'text')
+          .addColumn('from_key_id', 'text')
+          .addColumn('to_thumbprint', 'text')
+          .addColumn('to_key_id', 'text')
+          .addColumn('to_expires_at', 'text')
+          .addColumn('application_object_id', 'text')
+          .addColumn('failures', 'integer', (c) => c.notNull().defaultTo(0))
+          .addColumn('last_error', 'text')
+          .addColumn('requested_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'text', (c) => c.notNull())
+          .addColumn('updated_at', 'text', (c) => c.notNull())
+          .addColumn('completed_at', 'text')
+          .execute();
+        await db.schema
+          .createIndex('credential_rotations_setup')
+          .on('credential_rotations')
+          .columns(['setup_id', 'created_at'])
+          .execute();
+      },
+    },
     // Expiry notices at 30, 14, 7 and 1 days (issue 17): which threshold was announced for the current credential.
     '007_credential_expiry': {
       async up(db) {

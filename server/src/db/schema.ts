@@ -124,6 +124,31 @@ export interface SetupHealthHistoryTable {
   cause: string | null;
 }
 
+/** One rotation away from a credential (services/credentials/rotation.ts, decision 012); never deleted. */
+export interface CredentialRotationsTable {
+  id: string;
+  setup_id: string;
+  from_credential_id: string;
+  to_credential_id: string | null;
+  /** `scheduled` (before expiry) or `rotate_now` (support: a key thought compromised). */
+  reason: string;
+  /** pending → generated → added → verified → switched → completed (RotationStatus). */
+  status: string;
+  from_thumbprint: string | null;
+  from_key_id: string | null;
+  to_thumbprint: string | null;
+  to_key_id: string | null;
+  to_expires_at: string | null;
+  application_object_id: string | null;
+  /** Failed attempts so far (reset by none: the history keeps them). */
+  failures: number;
+  last_error: string | null;
+  requested_by: string;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+}
+
 export interface JobsTable {
   id: string;
   kind: string;
@@ -203,6 +228,7 @@ export interface Database {
   setup_steps: SetupStepsTable;
   setup_events: SetupEventsTable;
   credentials: CredentialsTable;
+  credential_rotations: CredentialRotationsTable;
   jobs: JobsTable;
   setup_health_history: SetupHealthHistoryTable;
   api_keys: ApiKeysTable;

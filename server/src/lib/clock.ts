@@ -32,3 +32,20 @@ export function createMovableClock(start: Date = new Date()): MovableClock {
 }
 
 export const DAY_MS = 86_400_000;
+
+/**
+ * A clock that runs with real time from wherever a test moved it (as the emulator's clock does): retries and
+ * backoffs scheduled on it fall due without the test moving it again.
+ */
+export function createTickingClock(): MovableClock {
+  let offset = 0;
+  return {
+    now: () => new Date(Date.now() + offset),
+    advance(ms) {
+      offset += ms;
+    },
+    set(at) {
+      offset = at.getTime() - Date.now();
+    },
+  };
+}

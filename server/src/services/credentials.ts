@@ -24,6 +24,8 @@ export type StoredCredential = Omit<
 
 /** A certificate the server made for a setup and the browser has not confirmed yet carries this idempotency key. */
 const PENDING_CERTIFICATE = 'certificate-pending:';
+/** The idempotency key of a certificate made for a setup and not yet confirmed or switched to. */
+export const pendingCertificateKey = (keyId: string) => `${PENDING_CERTIFICATE}${keyId}`;
 
 /** Non-secret fields of a hand-off: a retry with the same idempotency key must carry the same ones. */
 export function handoffFingerprint(req: CredentialHandoffRequest): string {
@@ -241,6 +243,49 @@ export function createCredentialStore(deps: {
         source: req.source,
         application_user_id: req.applicationUserId ?? null,
         role_name: req.roleName ?? null,
+      };
+      await trx.updateTable('credentials').set(set).where('id', '=', r.id).execute();
+      return strip({ ...r, ...set });
+    },
+
+    /**
+     * A rotation's switch, in the caller's transaction: the setup's certificate `toId` (made for the same tenant,
+     * client and environment) becomes its one active credential, keeping the old one's application user and role;
+     * the old one is switched off. `keyId` is Graph's id of the new key on the application.
+     */
+    async switchTo(
+      trx: Db,
+      setupId: string,
+      toId: string,
+      next: { idempotencyKey: string; keyId: string },
+    ): Promise<StoredCredential> {
+      const r = await trx
+        .selectFrom('credentials')
+        .selectAll()
+        .where('id', '=', toId)
+        .where('setup_id', '=', setupId)
+        .executeTakeFirstOrThrow();
+      const old = await trx
+        .selectFrom('credentials')
+        .selectAll()
+        .where('setup_id', '=', setupId)
+        .where('active', '=', 1)
+        .executeTakeFirst();
+      const resealed = reseal(
+        deps.keyring(),
+        sealedOf(r),
+        credentialAadOf(r),
+        credentialAadOf(r, { active: 1 }),
+      );
+      await deactivate(trx, setupId);
+      const set = {
+        ...sealedColumns(resealed),
+        active: 1,
+        idempotency_key: next.idempotencyKey,
+        secret_key_id: next.keyId,
+        source: old?.source ?? r.source,
+        application_user_id: old?.application_user_id ?? null,
+        role_name: old?.role_name ?? null,
       };
       await trx.updateTable('credentials').set(set).where('id', '=', r.id).execute();
       return strip({ ...r, ...set });

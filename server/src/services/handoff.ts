@@ -7,6 +7,7 @@ import type {
   Verification,
 } from '@kantiv/shared/credentials';
 import type { Db } from '../db/database.ts';
+import { systemClock, type Clock } from '../lib/clock.ts';
 import { HttpError } from '../lib/http-error.ts';
 import type { Actor, Audit } from './audit.ts';
 import { handoffFingerprint, type CredentialStore } from './credentials.ts';
@@ -65,8 +66,11 @@ export function createHandoff(deps: {
   credentials: CredentialStore;
   jobs: JobRunner;
   audit: Audit;
+  clock?: Clock;
 }) {
   const { setups, credentials, jobs, audit } = deps;
+  // Certificate lifetimes run on business time, like their rotation (lib/clock.ts).
+  const clock = deps.clock ?? systemClock;
 
   /** A secret is sealed now; a certificate was sealed when the server made it and is only switched on here. */
   async function storeCredential(trx: Db, setupId: string, req: CredentialHandoffRequest) {
@@ -101,7 +105,7 @@ export function createHandoff(deps: {
     ): Promise<CertificateResponse> {
       const current = await setups.getRow(setup.id);
       assertHandoffAllowed(current, setup, req);
-      const made = await credentials.createCertificate(setup.id, req, CERTIFICATE_DISPLAY_NAME, new Date());
+      const made = await credentials.createCertificate(setup.id, req, CERTIFICATE_DISPLAY_NAME, clock.now());
       await audit.record(actor, {
         action: 'credential.certificate_created',
         setupId: setup.id,

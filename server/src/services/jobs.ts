@@ -5,7 +5,7 @@ import type { JobsTable } from '../db/schema.ts';
 import { systemClock, type Clock } from '../lib/clock.ts';
 import { tracer } from './telemetry/tracing.ts';
 
-const JOB_KINDS = ['verification', 'webhook', 'health'] as const;
+const JOB_KINDS = ['verification', 'webhook', 'health', 'rotation'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 export type Job = JobsTable;
 export type JobOutcome =

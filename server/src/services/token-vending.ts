@@ -15,6 +15,11 @@ export function createTokenVending(deps: {
   credentials: CredentialStore;
   microsoft: MicrosoftClient;
   audit: Audit;
+  /**
+   * Whether a credential was switched away from by a certificate rotation: a token it minted while the switch
+   * committed is still good (the old key stays on the application until after the switch), so the caller gets it.
+   */
+  rotatedAway?: (credentialId: string) => Promise<boolean>;
 }) {
   const cache = new Map<
     string,
@@ -56,9 +61,11 @@ export function createTokenVending(deps: {
             resource: active.environment_url,
           };
           // A revoke (or a new hand-off) while Microsoft answered: the token minted for the old state is dropped.
-          if ((await usable()).id !== active.id)
+          const current = (await usable()).id;
+          if (current === active.id)
+            cache.set(setupId, { credentialId: active.id, token, expiresAtMs: t.expiresAt.getTime() });
+          else if (!(await deps.rotatedAway?.(active.id)))
             throw new HttpError(409, 'conflict', 'The connection changed; ask again.');
-          cache.set(setupId, { credentialId: active.id, token, expiresAtMs: t.expiresAt.getTime() });
         } catch (err) {
           if (err instanceof VaultError)
             throw new HttpError(

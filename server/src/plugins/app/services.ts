@@ -24,6 +24,8 @@ import { createReadinessCheck, type Readiness } from '../../services/readiness.t
 import { createSetups, type Setups } from '../../services/setups/service.ts';
 import { createTenantDirectory, type TenantDirectory } from '../../services/tenant-directory.ts';
 import { createTokenVending } from '../../services/token-vending.ts';
+import { createRotation, type Rotation } from '../../services/credentials/rotation.ts';
+import { createRollKeys } from '../../services/credentials/rotation-graph.ts';
 import { createVerifier } from '../../services/verifier.ts';
 import { createMetrics, type Metrics } from '../../services/telemetry/metrics.ts';
 import { tracedClient } from '../../services/telemetry/tracing.ts';
@@ -45,6 +47,8 @@ declare module 'fastify' {
     tokenVending: ReturnType<typeof createTokenVending>;
     jobs: JobRunner;
     healthChecks: HealthChecks;
+    /** Certificate self-rotation (decision 012): the scheduler's job, support's "rotate now", the history. */
+    rotation: Rotation;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
     verifyIdToken: (idToken: string) => Promise<AdminIdentity>;
     tenantDirectory: TenantDirectory;
@@ -107,7 +111,11 @@ async function services(
     instanceId: config.instanceId,
     leaseMs: config.jobs.leaseMs,
     pollMs: config.jobs.pollMs,
-    concurrency: { ...config.jobs.concurrency, health: config.health.slots },
+    concurrency: {
+      ...config.jobs.concurrency,
+      health: config.health.slots,
+      rotation: config.rotation.concurrency,
+    },
     maxRuntimeMs: config.jobs.maxRuntimeMs,
     log: app.log,
     clock,
@@ -156,6 +164,31 @@ async function services(
   setups.moments.notifyWith(({ type, setupId, message }) => webhooks.emit(type, setupId, message));
   setups.credentialExpiry.notifyWith(({ setupId }) => webhooks.emit('credential.expiring', setupId));
   jobs.every(3_600_000, () => setups.credentialExpiry.sweep());
+  // Declared before the rotation (it forgets a setup's cached token at the switch) and given its history after.
+  let rotatedAway: (credentialId: string) => Promise<boolean> = async () => false;
+  const tokenVending = createTokenVending({
+    setups,
+    credentials: credentialStore,
+    microsoft,
+    audit,
+    rotatedAway: (id) => rotatedAway(id),
+  });
+  const rotation = createRotation({
+    store,
+    clock,
+    config: config.rotation,
+    graphBaseUrl: config.microsoft.graphBaseUrl,
+    credentials: credentialStore,
+    microsoft,
+    rollKeys: createRollKeys({ http, graphBaseUrl: config.microsoft.graphBaseUrl }),
+    setups,
+    jobs,
+    audit,
+    switched: (setupId) => tokenVending.forget(setupId),
+  });
+  rotatedAway = rotation.rotatedAway;
+  jobs.register('rotation', rotation.run);
+  jobs.every(config.rotation.sweepMs, () => rotation.sweep());
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
@@ -167,13 +200,11 @@ async function services(
   app.decorate('eventBus', eventBus);
   app.decorate('setups', setups);
   app.decorate('credentialStore', credentialStore);
-  app.decorate('handoff', createHandoff({ setups, credentials: credentialStore, jobs, audit }));
+  app.decorate('handoff', createHandoff({ setups, credentials: credentialStore, jobs, audit, clock }));
   app.decorate('apiKeys', apiKeys);
   app.decorate('webhooks', webhooks);
-  app.decorate(
-    'tokenVending',
-    createTokenVending({ setups, credentials: credentialStore, microsoft, audit }),
-  );
+  app.decorate('tokenVending', tokenVending);
+  app.decorate('rotation', rotation);
   app.decorate('jobs', jobs);
   app.decorate('healthChecks', healthChecks);
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));

@@ -12,6 +12,7 @@ import {
 } from '@kantiv/shared/setup';
 import { HealthHistorySchema } from '@kantiv/shared/connection-health';
 import type { SetupEvent } from '@kantiv/shared/events';
+import { CredentialRotationSchema } from '@kantiv/shared/rotation';
 import { actorOf } from '../../plugins/app/auth.ts';
 import { errorBody } from '../../lib/http-error.ts';
 import type { StatusAnswer } from '../../services/setups/status.ts';
@@ -259,6 +260,23 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
       await handoff.reverify(request.params.id, actorOf(request));
       return reply.code(202).send(await setups.get(request.params.id));
     },
+  );
+
+  app.post(
+    '/api/v1/setups/:id/credential/rotate',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        description:
+          'Rotate the certificate now (a key thought compromised): a new key is added, verified and switched to, ' +
+          'then the old one is removed from the application. A rotation already under way is made due at once.',
+        params: IdParamsSchema,
+        response: { 202: CredentialRotationSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(await app.rotation.rotateNow(request.params.id, actorOf(request))),
   );
 
   app.post(

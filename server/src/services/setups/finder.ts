@@ -23,10 +23,11 @@ export type SetupFilter = {
 };
 export type SetupPageQuery = SetupFilter & { limit: number; cursor?: string | undefined };
 
-/** Needs attention: stuck while the wizard is open (see moments.ts), or failed. */
+/** Needs attention: stuck while the wizard is open (see moments.ts), failed, or failing to rotate its key. */
 function needsAttention(eb: ExpressionBuilder<Database, 'setups'>) {
   return eb.or([
     eb('state', '=', 'failed'),
+    eb.and([eb('attention', '=', 'rotation_failing'), eb('state', '=', 'verified')]),
     eb.and([eb('attention', 'is not', null), eb('state', 'in', [...ATTENTION_STATES])]),
   ]);
 }

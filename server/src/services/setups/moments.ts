@@ -20,6 +20,7 @@ const NOTICE: Record<AttentionKind, AttentionNotice['type']> = {
   wrong_tenant: 'setup.blocked',
   stopped: 'setup.stalled',
   idle: 'setup.stalled',
+  rotation_failing: 'setup.blocked',
 };
 
 const AFTER: Record<AttentionKind, string> = {
@@ -27,9 +28,11 @@ const AFTER: Record<AttentionKind, string> = {
   wrong_tenant: 'a sign-in to the wrong tenant',
   stopped: 'stopping',
   idle: 'being idle',
+  rotation_failing: 'failed certificate rotations',
 };
 
 const IDLE: Actor = { kind: 'system', id: 'idle' };
+const ROTATION: Actor = { kind: 'system', id: 'rotation' };
 
 export const momentEvent = (
   source: NewEvent['source'],
@@ -182,6 +185,40 @@ export function createMoments(deps: { db: Db; lifecycle: Lifecycle; idleMs: numb
         message,
         momentEvent('wizard', 'wrong_tenant', message, { tenantId: who.tenantId, username: who.username }),
         wizardMayWrite(presented),
+      );
+    },
+
+    /**
+     * A verified setup's certificate keeps failing to rotate (services/credentials/rotation.ts): support is told
+     * the exact reason once per new reason; the old key still works and the rotation keeps retrying.
+     */
+    async rotationFailing(setupId: string, message: string): Promise<void> {
+      const event = momentEvent('system', 'rotation_failing', message);
+      let recorded = false;
+      await lifecycle.change(setupId, ROTATION, async (current) => {
+        recorded = false;
+        if (current.state !== 'verified' || current.attention_message === message) return {};
+        recorded = true;
+        return {
+          set: { attention: 'rotation_failing', attention_since: nowIso(), attention_message: message },
+          events: [event],
+          audit: 'setup.rotation_failing',
+          details: { message },
+        };
+      });
+      if (recorded) await notify({ type: NOTICE.rotation_failing, setupId, message });
+    },
+
+    /** The rotation went through after failing: the attention it raised is cleared. */
+    async rotationRecovered(setupId: string): Promise<void> {
+      await lifecycle.change(setupId, ROTATION, async (current) =>
+        current.attention !== 'rotation_failing'
+          ? {}
+          : {
+              set: CLEARED,
+              events: [momentEvent('system', 'resumed', 'Certificate rotation succeeded after failing')],
+              audit: 'setup.rotation_recovered',
+            },
       );
     },
 

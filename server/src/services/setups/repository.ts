@@ -73,7 +73,7 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialI
     ...opt('secretExpiresAt', r.secret_expires_at),
     ...opt('verification', parseJson<Verification>(r.verification)),
     steps: toSteps(steps),
-    ...(r.attention && r.attention_since && ATTENTION_STATES.includes(r.state as SetupState)
+    ...(r.attention && r.attention_since && shownAttention(r)
       ? {
           attention: {
             kind: r.attention as AttentionKind,
@@ -100,6 +100,12 @@ export function healthOf(r: SetupRow): SetupHealth | undefined {
     ...opt('cause', parseJson<HealthCause>(r.health_cause ?? null)),
   };
 }
+
+/** Attention is shown while the wizard is open; a failing certificate rotation also on a verified setup. */
+const shownAttention = (r: Pick<SetupRow, 'attention' | 'state'>) =>
+  ATTENTION_STATES.includes(r.state as SetupState) ||
+  (r.attention === 'rotation_failing' && r.state === 'verified');
+
 
 /** Reads of the `setups` row and its steps (finding many is finder.ts). */
 export function createSetupRepository(db: Db) {

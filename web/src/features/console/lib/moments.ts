@@ -7,6 +7,7 @@ export const ATTENTION_LABELS: Record<AttentionKind, string> = {
   wrong_tenant: 'Wrong tenant',
   stopped: 'Stopped by the admin',
   idle: 'Idle',
+  rotation_failing: 'Certificate rotation failing',
 };
 
 export const MOMENT_LABELS: Record<Moment, string> = {
@@ -17,10 +18,11 @@ export const MOMENT_LABELS: Record<Moment, string> = {
   stopped: 'Stopped by the admin',
   idle: 'Idle',
   resumed: 'Resumed',
+  rotation_failing: 'Certificate rotation failing',
 };
 
 /** Moments that leave the admin stuck: shown as needing support, the others as plain progress. */
-export const STUCK: readonly Moment[] = ['blocked', 'wrong_tenant', 'stopped', 'idle'];
+export const STUCK: readonly Moment[] = ['blocked', 'wrong_tenant', 'stopped', 'idle', 'rotation_failing'];
 
 export type AdminMoment = {
   id: number;

@@ -1,0 +1,304 @@
+import http from 'node:http';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { buildApp } from '@kantiv/server/app';
+import { generateKeySpec, loadConfig } from '@kantiv/server/config';
+import { createTickingClock, DAY_MS } from '@kantiv/server/lib/clock';
+import { pendingCertificateKey } from '@kantiv/server/services/credentials';
+import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { startEmulator } from '@kantiv/emulator';
+import { GRAPH, call, createAppWithPrincipal, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { report } from './report.ts';
+
+/**
+ * `pnpm bench rotation`: 1,000 certificate setups fall due at once (the server's clock moved to 60 days before
+ * their expiry) and the scheduler rotates them against the emulator over HTTPS — addKey with a proof, verify,
+ * switch, removeKey. Token vending is measured over HTTP in the same run, idle first and then during the rotation.
+ *
+ * Seeding goes straight through the server's own repository and vault API in this process (setup rows, the
+ * credential store's createCertificate/activateCertificate — the private keys are sealed exactly as in production)
+ * and the emulator's Graph and Dataverse APIs (app, service principal, certificate, application user). The emulator
+ * runs in this process too, so `peakRssMb` counts both.
+ */
+const SETUPS = Number(process.argv[2] ?? 1000);
+const VEND_SETUPS = 10;
+const VEND_RATE = 20; // per second, over all of VEND_SETUPS
+const ADMIN = 'admin@contoso.com';
+
+const emulator = await startEmulator({ replicationDelayMs: 0 });
+const dir = mkdtempSync(path.join(tmpdir(), 'kc-bench-rotation-'));
+writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
+const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
+const clock = createTickingClock();
+const app = await buildApp({
+  config: loadConfig({
+    LOG_LEVEL: 'silent',
+    KANTIV_KEYS: generateKeySpec('bench'),
+    KANTIV_BOOTSTRAP_API_KEY: apiKey,
+    DATA_DIR: dir,
+    KANTIV_DEV_MODE: 'true',
+    MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
+    MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
+    MICROSOFT_CA_FILE: path.join(dir, 'ca.pem'),
+    WIZARD_CLIENT_ID: emulator.seed.apps.wizard.appId,
+    JOB_POLL_MS: '20',
+    RATE_LIMIT_MAX: '1000000',
+    CERTIFICATE_ROTATION_SWEEP_MS: '500',
+    JOB_CONCURRENCY_ROTATION: process.env.JOB_CONCURRENCY_ROTATION ?? '4',
+  }),
+  logger: false,
+  clock,
+});
+await app.listen({ port: 0, host: '127.0.0.1' });
+const port = (app.server.address() as { port: number }).port;
+const org = emulator.urls.environments.find((e) => e.name === 'Contoso Production')!;
+const tenantId = emulator.tenants.contoso;
+
+let peakRss = 0;
+const rssTimer = setInterval(() => {
+  peakRss = Math.max(peakRss, process.memoryUsage().rss);
+}, 100);
+
+async function applicationUser(appId: string, dvToken: string, buId: string, roleId: string) {
+  const base = `${org.apiUrl}/api/data/v9.2`;
+  const user = await call(emulator, `${base}/systemusers`, {
+    method: 'POST',
+    token: dvToken,
+    body: { applicationid: appId, 'businessunitid@odata.bind': `/businessunits(${buId})` },
+  });
+  const userId = /systemusers\((.+)\)$/.exec(user.headers.get('odata-entityid') ?? '')?.[1];
+  if (!userId) throw new Error(`application user: ${user.status} ${user.text}`);
+  await call(emulator, `${base}/systemusers(${userId})/systemuserroles_association/$ref`, {
+    method: 'POST',
+    token: dvToken,
+    body: { '@odata.id': `${base}/roles(${roleId})` },
+  });
+  return userId;
+}
+
+/** One verified certificate setup: the emulator's app holds the certificate the server made and sealed. */
+async function seedOne(graph: string, dv: { token: string; buId: string; roleId: string }, i: number) {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/v1/setups',
+    headers: { authorization: `Bearer ${apiKey}` },
+    payload: { customerName: `Bench ${i}` },
+  });
+  const setupId = created.json<{ setup: { id: string } }>().setup.id;
+  const ms = await createAppWithPrincipal(emulator, `Kantiv bench ${i}`);
+  const req = { tenantId, clientId: ms.appId, environmentUrl: org.url, lifetimeDays: 365 };
+  const made = await app.credentialStore.createCertificate(
+    setupId,
+    req,
+    CERTIFICATE_DISPLAY_NAME,
+    clock.now(),
+  );
+  const patched = await call(emulator, `${GRAPH}/applications/${ms.id}`, {
+    method: 'PATCH',
+    token: graph,
+    body: {
+      keyCredentials: [
+        { keyId: made.keyId, type: 'AsymmetricX509Cert', usage: 'Verify', key: made.certificate },
+      ],
+    },
+  });
+  if (patched.status !== 204) throw new Error(`keyCredentials: ${patched.status} ${patched.text}`);
+  const userId = await applicationUser(ms.appId, dv.token, dv.buId, dv.roleId);
+  const db = app.store.db;
+  await db.transaction().execute(async (trx) => {
+    const active = await app.credentialStore.activateCertificate(trx, setupId, {
+      ...req,
+      idempotencyKey: randomUUID(),
+      source: 'automatic',
+      credentialKind: 'certificate',
+      keyId: made.keyId,
+      applicationUserId: userId,
+    });
+    if (!active) throw new Error(`no pending certificate ${pendingCertificateKey(made.keyId)}`);
+    await trx
+      .updateTable('setups')
+      .set({
+        state: 'verified',
+        tenant_id: tenantId,
+        client_id: ms.appId,
+        environment_url: org.url,
+        credential_kind: 'certificate',
+        secret_expires_at: made.notAfter,
+      })
+      .where('id', '=', setupId)
+      .execute();
+    // What the wizard's app-registration step reports: the object id a proof names as its issuer.
+    await trx
+      .insertInto('setup_events')
+      .values({
+        setup_id: setupId,
+        seq: 1,
+        type: 'step',
+        source: 'wizard',
+        step: 'app_registration',
+        status: 'succeeded',
+        message: 'App registered',
+        at: clock.now().toISOString(),
+        attempt: null,
+        retry_at: null,
+        error: null,
+        data: JSON.stringify({ applicationObjectId: ms.id, clientId: ms.appId }),
+      })
+      .execute();
+  });
+  return { setupId, notAfter: Date.parse(made.notAfter) };
+}
+
+async function seed() {
+  const graph = await tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
+  const dvToken = await tokenFor(emulator, ADMIN, `${org.url}/user_impersonation`);
+  const base = `${org.apiUrl}/api/data/v9.2`;
+  const bu = await call(
+    emulator,
+    `${base}/businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null`,
+    { token: dvToken },
+  );
+  const buId = (bu.json.value as { businessunitid: string }[])[0]!.businessunitid;
+  const roles = await call(
+    emulator,
+    `${base}/roles?$select=roleid&$filter=name eq 'System Administrator' and _businessunitid_value eq ${buId}`,
+    { token: dvToken },
+  );
+  const roleId = (roles.json.value as { roleid: string }[])[0]!.roleid;
+  const out: { setupId: string; notAfter: number }[] = [];
+  for (let i = 0; i < SETUPS; i += 20) {
+    const batch = Array.from({ length: Math.min(20, SETUPS - i) }, (_, k) =>
+      seedOne(graph, { token: dvToken, buId, roleId }, i + k),
+    );
+    out.push(...(await Promise.all(batch)));
+  }
+  return out;
+}
+
+/** Token requests at a fixed rate, each latency measured from when it was due, until `stop` is called. */
+function vendAtRate(setupIds: string[]) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  let stopped = false;
+  const pending = new Set<Promise<void>>();
+  const start = performance.now();
+  const one = (due: number, setupId: string) =>
+    new Promise<void>((resolve) => {
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: `/api/v1/connections/${setupId}/token`,
+          agent,
+          headers: { authorization: `Bearer ${apiKey}` },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - due);
+            else errors += 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end();
+    });
+  const tick = () => {
+    const now = performance.now();
+    while (!stopped && start + (sent * 1000) / VEND_RATE <= now) {
+      const due = start + (sent * 1000) / VEND_RATE;
+      const p = one(due, setupIds[sent % setupIds.length]!);
+      sent += 1;
+      pending.add(p);
+      void p.then(() => pending.delete(p));
+    }
+    if (!stopped) setTimeout(tick, 2);
+  };
+  tick();
+  return async () => {
+    stopped = true;
+    await Promise.all([...pending]);
+    agent.destroy();
+    latencies.sort((a, b) => a - b);
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? -1;
+    return { count: latencies.length, errors, p99Ms: Number(p99.toFixed(1)) };
+  };
+}
+
+const seedStart = performance.now();
+const seeded = await seed();
+const seedSeconds = (performance.now() - seedStart) / 1000;
+const vended = seeded.slice(0, VEND_SETUPS).map((s) => s.setupId);
+
+// Idle: the same token traffic with nothing due.
+const stopIdle = vendAtRate(vended);
+await new Promise((r) => setTimeout(r, 8_000));
+const idle = await stopIdle();
+
+// Everything falls due at once: the server's and the emulator's clocks move to 60 days before the latest expiry.
+const latest = Math.max(...seeded.map((s) => s.notAfter));
+const target = latest - 60 * DAY_MS + 60_000;
+clock.set(new Date(target));
+emulator.control.advanceClock(Math.max(0, target - emulator.control.now()));
+const rotationStart = performance.now();
+const stopDuring = vendAtRate(vended);
+const countBy = async (status: string) =>
+  Number(
+    (
+      await app.store.db
+        .selectFrom('credential_rotations')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .where('status', '=', status)
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
+for (;;) {
+  await new Promise((r) => setTimeout(r, 500));
+  const done = await countBy('completed');
+  if (done >= SETUPS || performance.now() - rotationStart > 30 * 60_000) break;
+}
+const rotationSeconds = (performance.now() - rotationStart) / 1000;
+const during = await stopDuring();
+const rotated = await countBy('completed');
+const failed = Number(
+  (
+    await app.store.db
+      .selectFrom('credential_rotations')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('failures', '>', 0)
+      .executeTakeFirstOrThrow()
+  ).n,
+);
+clearInterval(rssTimer);
+await app.close();
+await emulator.close();
+
+report(
+  'rotation',
+  [
+    { phase: 'idle', tokens: idle.count, errors: idle.errors, 'p99 ms': idle.p99Ms },
+    { phase: 'during rotation', tokens: during.count, errors: during.errors, 'p99 ms': during.p99Ms },
+  ],
+  {
+    setups: SETUPS,
+    rotated,
+    failed,
+    rotationSeconds: Number(rotationSeconds.toFixed(1)),
+    rotationsPerSec: Number((rotated / rotationSeconds).toFixed(2)),
+    tokenP99MsIdle: idle.p99Ms,
+    tokenP99MsDuringRotation: during.p99Ms,
+    tokenErrors: idle.errors + during.errors,
+    peakRssMb: Math.round(peakRss / 1024 / 1024),
+    seedSeconds: Number(seedSeconds.toFixed(1)),
+  },
+);
+process.exit(0);
