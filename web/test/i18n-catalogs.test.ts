@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { STEP_NAMES } from '@kantiv/shared/steps';
 import { LANGUAGES } from '../src/features/wizard/lib/i18n.ts';
 
 /**
@@ -40,6 +41,13 @@ const pluralBases = new Set([...english.keys()].filter((k) => PLURAL.test(k)).ma
 describe('wizard catalogs', () => {
   it('ship the five languages the issue asks for', () => {
     expect([...LANGUAGES]).toEqual(['en', 'de', 'fr', 'es', 'nl']);
+  });
+
+  it('name each step in English as the support console does (one name per step)', () => {
+    const names = Object.fromEntries(
+      [...english].filter(([k]) => k.startsWith('stepNames.')).map(([k, v]) => [k.slice(10), v]),
+    );
+    expect(names).toEqual(STEP_NAMES);
   });
 
   for (const language of LANGUAGES) {
