@@ -174,7 +174,7 @@ export function ManualPage() {
               i18nKey="manual.s1Body"
               components={{
                 em: <em />,
-                link: <a href={externalLinks.entraAppRegistrations} target="_blank" rel="noreferrer" />,
+                entra: <a href={externalLinks.entraAppRegistrations} target="_blank" rel="noreferrer" />,
               }}
             />
           </p>
