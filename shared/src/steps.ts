@@ -18,6 +18,22 @@ export const StepIdSchema = z.enum([
 export type StepId = z.infer<typeof StepIdSchema>;
 export const STEP_IDS = StepIdSchema.options;
 
+/**
+ * Each step's one name, the same in the wizard (its English catalog holds these words) and in the support console,
+ * so that an admin and support talk about the same step.
+ */
+export const STEP_NAMES: Record<StepId, string> = {
+  preflight: 'Check your roles',
+  environment: 'Check the environment',
+  app_registration: 'App registration',
+  api_permission: 'Dynamics CRM permission',
+  credential: 'Certificate or client secret',
+  security_role: 'Security role',
+  application_user: 'Application user',
+  handoff: 'Hand the credential to Kantiv',
+  verification: 'Kantiv verifies the connection',
+};
+
 /** `waiting` is Microsoft's replication delay or throttling: the step is healthy, just not done yet. */
 export const StepStatusSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatusSchema>;

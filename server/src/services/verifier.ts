@@ -237,7 +237,9 @@ export function createVerifier(deps: {
       const retryable =
         e.kind === 'replication' ||
         e.kind === 'transient' ||
-        (e.kind === 'secret' && elapsed() < secretGrace) ||
+        // A secret the admin typed by hand was made minutes before (they copied it, then walked the manual steps):
+        // Entra refusing it means a wrong value (often the Secret ID), not replication, so it is not waited on.
+        (e.kind === 'secret' && active.source !== 'manual' && elapsed() < secretGrace) ||
         (e.kind === 'privilege' && elapsed() < privilegeGrace);
       const error = {
         code: e.code,

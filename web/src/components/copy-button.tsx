@@ -1,7 +1,20 @@
 import { useState } from 'react';
 
+/** The button's words; the wizard passes them in the page's language (the console is in English). */
+export type CopyWords = { copy: string; copied: string; valueCopied: (label: string) => string };
+
+const ENGLISH: CopyWords = { copy: 'Copy', copied: 'Copied', valueCopied: (label) => `${label} copied` };
+
 /** Copies a value and says so to screen readers; the label names what is copied. */
-export function CopyButton({ value, label }: { value: string; label: string }) {
+export function CopyButton({
+  value,
+  label,
+  words = ENGLISH,
+}: {
+  value: string;
+  label: string;
+  words?: CopyWords;
+}) {
   const [copied, setCopied] = useState(false);
   return (
     <>
@@ -16,23 +29,36 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
           window.setTimeout(() => setCopied(false), 2500);
         }}
       >
-        {copied ? 'Copied' : 'Copy'}
+        {copied ? words.copied : words.copy}
         <span className="visually-hidden"> {label}</span>
       </button>
       <span className="visually-hidden" role="status">
-        {copied ? `${label} copied` : ''}
+        {copied ? words.valueCopied(label) : ''}
       </span>
     </>
   );
 }
 
 /** A labelled value with a copy button, inside a `<dl>`. */
-export function CopyableValue({ label, value, testId }: { label: string; value: string; testId?: string }) {
+export function CopyableValue({
+  label,
+  value,
+  testId,
+  words,
+}: {
+  label: string;
+  value: string;
+  testId?: string;
+  words?: CopyWords;
+}) {
   return (
     <div className="copyable">
       <dt>{label}</dt>
       <dd>
-        <code data-testid={testId}>{value}</code> <CopyButton value={value} label={label} />
+        <code data-testid={testId} translate="no">
+          {value}
+        </code>{' '}
+        <CopyButton value={value} label={label} {...(words ? { words } : {})} />
       </dd>
     </div>
   );

@@ -1,23 +1,15 @@
 import type { SetupEvent } from '@kantiv/shared/events';
 import {
   STEP_IDS,
+  STEP_NAMES,
   type StepError,
   type StepId,
   type StepStatus,
   type StepSummary,
 } from '@kantiv/shared/steps';
 
-export const STEP_LABELS: Record<StepId, string> = {
-  preflight: 'Sign-in and preflight checks',
-  environment: 'Dynamics environment',
-  app_registration: 'App registration',
-  api_permission: 'API permission',
-  credential: 'Client secret',
-  security_role: 'Security role',
-  application_user: 'Application user',
-  handoff: 'Hand-off to Kantiv',
-  verification: 'Verification by Kantiv',
-};
+/** The step names the admin reads in the wizard (one name per step). */
+export const STEP_LABELS: Record<StepId, string> = STEP_NAMES;
 
 /** Microsoft's replication delay or throttling: the step is healthy, just not done yet. Not shown as a failure. */
 export type TimelineWait = {

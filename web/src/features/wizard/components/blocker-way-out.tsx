@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import { useNavigate, useRevalidator } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
@@ -9,6 +10,7 @@ import { ForwardSetup } from './forward-setup.tsx';
  * the wrong tenant): hand the setup to a colleague, sign in as someone else, or check again once the role is there.
  */
 export function BlockerWayOut() {
+  const { t } = useTranslation();
   const { setup } = useWizard();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
@@ -29,12 +31,12 @@ export function BlockerWayOut() {
 
   return (
     <section className="way-out" aria-labelledby="way-out-title" data-testid="blocker-way-out">
-      <h2 id="way-out-title">What you can do now</h2>
-      <p>Forward this setup to a colleague who holds the role:</p>
+      <h2 id="way-out-title">{t('wayOut.title')}</h2>
+      <p>{t('wayOut.forward')}</p>
       <ForwardSetup setupId={setup.id} />
       <p className="actions">
         <button type="button" className="button button--secondary" onClick={() => void anotherAccount()}>
-          Sign in with another account
+          {t('wayOut.anotherAccount')}
         </button>
         <button
           type="button"
@@ -42,7 +44,7 @@ export function BlockerWayOut() {
           disabled={busy}
           onClick={() => void checkAgain()}
         >
-          {busy ? 'Checking…' : 'Check again'}
+          {busy ? t('wayOut.checking') : t('wayOut.checkAgain')}
         </button>
       </p>
     </section>

@@ -1,4 +1,5 @@
 import type { PlanSummary } from '@kantiv/provisioning';
+import { useTranslation } from 'react-i18next';
 import type { WizardChoices } from '../lib/wizard-memory.ts';
 import { RadioChoice } from './radio-choice.tsx';
 
@@ -17,11 +18,12 @@ export function CredentialChoice({
   busy: boolean;
   onChange: (patch: WizardChoices) => void;
 }) {
+  const { t } = useTranslation();
   const c = plan.credential;
   const refused = c.certificatesRefused;
   return (
     <fieldset data-testid="credential-choice">
-      <legend>Credential</legend>
+      <legend>{t('plan.credential.legend')}</legend>
       <RadioChoice
         id="credential-certificate"
         name="credential"
@@ -29,11 +31,10 @@ export function CredentialChoice({
         disabled={busy || Boolean(refused)}
         describedBy="credential-certificate-hint"
         onChange={() => onChange({ credentialKind: 'certificate' })}
-        label="Certificate (recommended)"
+        label={t('plan.credential.certificate')}
       >
         <p id="credential-certificate-hint" className="muted">
-          Kantiv makes the key pair on its server; only the public certificate passes through your browser. No
-          secret exists, and Kantiv renews the certificate by itself. Valid {c.lifetimeDays} days.
+          {t('plan.credential.certificateHint', { days: c.lifetimeDays })}
         </p>
       </RadioChoice>
       <RadioChoice
@@ -42,22 +43,20 @@ export function CredentialChoice({
         checked={c.kind === 'client_secret'}
         disabled={busy}
         onChange={() => onChange({ credentialKind: 'client_secret' })}
-        label="Client secret"
+        label={t('plan.credential.secret')}
       />
       {refused && (
         <p className="notice" role="status" data-testid="credential-reason">
-          A client secret is used: your tenant&rsquo;s app management policy does not allow certificates on
-          this app ({refused}).
+          {t('plan.credential.refused', { reason: refused })}
         </p>
       )}
       {c.kind === 'certificate' && c.cappedDays !== undefined && (
         <p className="notice" role="status" data-testid="credential-reason">
-          Your tenant&rsquo;s app management policy caps certificate lifetimes: the certificate is valid{' '}
-          {c.lifetimeDays} days.
+          {t('plan.credential.capped', { days: c.lifetimeDays })}
         </p>
       )}
       <div className="field">
-        <label htmlFor="lifetime">Valid for</label>
+        <label htmlFor="lifetime">{t('plan.validFor')}</label>
         <select
           id="lifetime"
           value={plan.choices.secretLifetimeMonths}
@@ -67,13 +66,12 @@ export function CredentialChoice({
         >
           {LIFETIMES.map((m) => (
             <option key={m} value={m}>
-              {m} months
+              {t('plan.months', { count: m })}
             </option>
           ))}
         </select>
         <p id="lifetime-hint" className="muted">
-          Between 12 and 24 months. If your tenant&rsquo;s policy allows less, the credential is shortened
-          automatically and the run says so. Kantiv reminds you before it expires.
+          {t('plan.credential.lifetimeHint')}
         </p>
       </div>
     </fieldset>

@@ -1,19 +1,17 @@
 import { useEffect } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate, useRevalidator } from 'react-router';
 import { CopyableValue } from '../../../components/copy-button.tsx';
 import { externalLinks, paths } from '../../../config/paths.ts';
+import { useCopyWords } from '../hooks/use-copy-words.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
 
 const POLL_MS = 2000;
 
-function formatDate(iso: string | undefined): string | undefined {
-  return iso
-    ? new Date(iso).toLocaleDateString(undefined, { year: 'numeric', month: 'long', day: 'numeric' })
-    : undefined;
-}
-
 export function DonePage() {
+  const { t } = useTranslation();
+  const words = useCopyWords();
   const { setup, choices } = useWizard();
   const revalidator = useRevalidator();
   const navigate = useNavigate();
@@ -36,31 +34,23 @@ export function DonePage() {
 
   return (
     <>
-      <h1 tabIndex={-1}>{verified ? 'Connected' : 'Set up — Kantiv is verifying the connection'}</h1>
+      <h1 tabIndex={-1}>{verified ? t('done.connected') : t('done.verifyingTitle')}</h1>
       <section
         className={`notice ${verified ? 'notice--ok' : final ? 'notice--error' : 'notice--info'}`}
         aria-live="polite"
         data-testid="verification"
         data-state={setup.state}
       >
-        {verified && (
-          <p>Kantiv signed in with the new credential and read every table it needs. You are done.</p>
-        )}
+        {verified && <p>{t('done.verified')}</p>}
         {!final && (
-          <p>
-            Kantiv is signing in with the new credential and reading each table
-            {verification?.status === 'waiting'
-              ? ' (waiting for Microsoft to finish replicating the new app)'
-              : ''}
-            … this page updates by itself.
-          </p>
+          <p>{verification?.status === 'waiting' ? t('done.verifyingReplication') : t('done.verifying')}</p>
         )}
         {final && !verified && (
           <>
             <p>
-              <strong>Kantiv could not verify the connection.</strong> {verification?.error?.message}
+              <strong>{t('done.notVerified')}</strong> <span lang="en">{verification?.error?.message}</span>
             </p>
-            {verification?.error?.fix && <p>{verification.error.fix}</p>}
+            {verification?.error?.fix && <p lang="en">{verification.error.fix}</p>}
             <p className="actions">
               <button
                 type="button"
@@ -70,59 +60,84 @@ export function DonePage() {
                   void navigate(paths.setup.step(setup.id, 'run'));
                 }}
               >
-                Run it again
+                {t('done.runAgain')}
               </button>
-              <Link to={paths.setup.manual(setup.id)}>Check the values by hand</Link>
+              <Link to={paths.setup.manual(setup.id)}>{t('done.checkByHand')}</Link>
             </p>
-            <p>Running it again repairs what is missing and creates nothing twice.</p>
+            <p>{t('done.runAgainNote')}</p>
           </>
         )}
         {verification?.tables && verification.tables.length > 0 && (
           <ul className="probe-list">
-            {verification.tables.map((t) => (
-              <li key={t.table}>
-                {t.ok ? '✓' : '✕'} {t.table}
-                {t.error ? ` — ${t.error.message}` : ''}
+            {verification.tables.map((probe) => (
+              <li key={probe.table}>
+                {probe.ok ? '✓' : '✕'} <span translate="no">{probe.table}</span>
+                {probe.error ? <span lang="en"> — {probe.error.message}</span> : null}
               </li>
             ))}
           </ul>
         )}
       </section>
 
-      <h2>Connection details</h2>
-      <p>
-        Nothing here is secret. The client secret went straight to Kantiv&rsquo;s encrypted vault and is not
-        shown.
-      </p>
+      <h2>{t('done.detailsHeading')}</h2>
+      <p>{t('done.nothingSecret')}</p>
       <dl className="details">
         {setup.tenantId && (
-          <CopyableValue label="Directory (tenant) ID" value={setup.tenantId} testId="done-tenant" />
+          <CopyableValue
+            label={t('done.tenantId')}
+            words={words}
+            value={setup.tenantId}
+            testId="done-tenant"
+          />
         )}
         {setup.clientId && (
-          <CopyableValue label="Application (client) ID" value={setup.clientId} testId="done-client" />
+          <CopyableValue
+            label={t('done.clientId')}
+            words={words}
+            value={setup.clientId}
+            testId="done-client"
+          />
         )}
         {environmentUrl && (
-          <CopyableValue label="Environment" value={environmentUrl} testId="done-environment" />
+          <CopyableValue
+            label={t('done.environment')}
+            words={words}
+            value={environmentUrl}
+            testId="done-environment"
+          />
         )}
         {setup.applicationUserId && (
-          <CopyableValue label="Application user ID" value={setup.applicationUserId} testId="done-app-user" />
+          <CopyableValue
+            label={t('done.appUserId')}
+            words={words}
+            value={setup.applicationUserId}
+            testId="done-app-user"
+          />
         )}
-        {setup.roleName && <CopyableValue label="Security role" value={setup.roleName} testId="done-role" />}
+        {setup.roleName && (
+          <CopyableValue
+            label={t('done.securityRole')}
+            words={words}
+            value={setup.roleName}
+            testId="done-role"
+          />
+        )}
         {setup.secretExpiresAt && (
           <CopyableValue
-            label="Secret expires"
-            value={formatDate(setup.secretExpiresAt) ?? setup.secretExpiresAt}
+            label={t('done.secretExpires')}
+            words={words}
+            value={t('done.expiresOn', { date: new Date(setup.secretExpiresAt) })}
             testId="done-expiry"
           />
         )}
       </dl>
 
-      <h2>See it in Microsoft&rsquo;s admin centers</h2>
+      <h2>{t('done.adminCenters')}</h2>
       <ul>
         {setup.clientId && (
           <li>
             <a href={externalLinks.entraAppOverview(setup.clientId)} target="_blank" rel="noreferrer">
-              The app registration in the Microsoft Entra admin center (opens in a new tab)
+              {t('done.entraLink')}
             </a>
           </li>
         )}
@@ -132,7 +147,7 @@ export function DonePage() {
             target="_blank"
             rel="noreferrer"
           >
-            The environment in the Power Platform admin center (opens in a new tab)
+            {t('done.ppacLink')}
           </a>
         </li>
       </ul>

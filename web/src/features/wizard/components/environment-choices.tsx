@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Blocker, DiscoverySummary, EnvironmentChoice } from '@kantiv/provisioning';
 import { paths } from '../../../config/paths.ts';
@@ -10,15 +11,16 @@ import {
   normaliseEnvironmentUrl,
   suggestedEnvironment,
 } from '../lib/environment-match.ts';
+import { DATAVERSE_ROLE } from '../lib/naming.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
 import { BlockerList } from './blocker-list.tsx';
 import { BlockerWayOut } from './blocker-way-out.tsx';
 import './environment-choices.css';
 
-const SUGGESTION_WORDS = {
-  earlier: 'Your earlier choice.',
-  expected: 'The environment Kantiv expects.',
-  only: 'The only environment you can use: preselected.',
+const SUGGESTION_KEYS = {
+  earlier: 'environment.suggestedEarlier',
+  expected: 'environment.suggestedExpected',
+  only: 'environment.suggestedOnly',
 } as const;
 
 /**
@@ -27,6 +29,7 @@ const SUGGESTION_WORDS = {
  * (the list misses roles held through a team); another one can be typed by its address.
  */
 export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary }) {
+  const { t } = useTranslation();
   const { setup, config, choices } = useWizard();
   const navigate = useNavigate();
   const suggestion = suggestedEnvironment(
@@ -70,8 +73,8 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
       setBlockers([
         {
           code: 'check_failed',
-          message: err instanceof Error ? err.message : 'The environment could not be checked.',
-          fix: 'Check the address and try again.',
+          message: err instanceof Error ? err.message : t('environment.checkFailed'),
+          fix: t('environment.checkFailedFix'),
         },
       ]);
     } finally {
@@ -83,7 +86,7 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
     event.preventDefault();
     const url = normaliseEnvironmentUrl(typed);
     if (!url) {
-      setTypedError('Enter the address of your environment, like https://contoso.crm.dynamics.com');
+      setTypedError(t('environment.addressError'));
       document.getElementById('env-url')?.focus();
       return;
     }
@@ -92,22 +95,28 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
 
   return (
     <section aria-labelledby="env-heading">
-      <h2 id="env-heading">Dynamics 365 environment to connect</h2>
+      <h2 id="env-heading">{t('environment.heading')}</h2>
       {setup.environmentHint && (
         <p data-testid="environment-expected">
-          Kantiv expects the environment <strong>{setup.environmentHint}</strong>.
-          {!hintFound &&
-            ' It is not among the environments listed for you: type its address below, or ask Kantiv.'}
+          <Trans
+            i18nKey="environment.expected"
+            values={{ hint: setup.environmentHint }}
+            components={{ name: <strong translate="no" /> }}
+          />
+          {!hintFound && ` ${t('environment.expectedMissing')}`}
         </p>
       )}
       {ordered.length > 0 && (
         <ul className="env-list" data-testid="environments">
           {ordered.map((env) => {
             const descId = `env-${env.url}-desc`;
-            const suggested = suggestion?.env === env ? SUGGESTION_WORDS[suggestion.why] : undefined;
+            const suggested = suggestion?.env === env ? t(SUGGESTION_KEYS[suggestion.why]) : undefined;
             const label = (
               <>
-                <strong>{env.name}</strong> <span className="muted">{env.url}</span>
+                <strong translate="no">{env.name}</strong>{' '}
+                <span className="muted" translate="no">
+                  {env.url}
+                </span>
               </>
             );
             return (
@@ -127,11 +136,11 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
                 <p id={descId} className={isUsable(env) ? 'muted' : 'warn'}>
                   {suggested ? `${suggested} ` : ''}
                   {env.isUserSysAdmin === false
-                    ? 'Microsoft lists you as not System Administrator here (a role held through a team is not counted in that list): choosing it asks the environment itself; if it says no too, a System Administrator of this environment must run the setup.'
+                    ? t('environment.notSysAdmin', { sysAdmin: DATAVERSE_ROLE })
                     : env.isUserSysAdmin
-                      ? 'You are System Administrator here.'
+                      ? t('environment.sysAdmin', { sysAdmin: DATAVERSE_ROLE })
                       : ''}
-                  {env.region ? ` Region: ${env.region}.` : ''}
+                  {env.region ? ` ${t('environment.region', { region: env.region })}` : ''}
                 </p>
               </li>
             );
@@ -139,9 +148,9 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
         </ul>
       )}
       <p role="status" className="muted">
-        {checking ? `Checking ${checking.name}…` : ''}
+        {checking ? t('environment.checking', { name: checking.name }) : ''}
       </p>
-      <BlockerList blockers={blockers} title="This environment cannot be used yet" />
+      <BlockerList blockers={blockers} title={t('environment.cannotUse')} />
       {(blockers.length > 0 || (ordered.length > 0 && ordered.every((e) => !isUsable(e)))) &&
         discovery.blockers.length === 0 && <BlockerWayOut />}
       <button
@@ -151,12 +160,12 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
         aria-controls="env-other"
         onClick={() => setOtherOpen((open) => !open)}
       >
-        Another environment (type its address)
+        {t('environment.other')}
       </button>
       {otherOpen && (
         <form id="env-other" onSubmit={onTyped} noValidate>
           <div className="field">
-            <label htmlFor="env-url">Environment address</label>
+            <label htmlFor="env-url">{t('environment.address')}</label>
             <input
               id="env-url"
               type="text"
@@ -172,8 +181,7 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
               }}
             />
             <p id="env-url-hint" className="muted">
-              Find it in the Power Platform admin center, under Environments → your environment → Environment
-              URL.
+              {t('environment.addressHint')}
             </p>
             {typedError && (
               <p id="env-url-error" className="field-error">
@@ -182,7 +190,7 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
             )}
           </div>
           <button type="submit" className="button button--primary" disabled={locked}>
-            Continue with this address
+            {t('environment.continueWith')}
           </button>
         </form>
       )}

@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { useRevalidator } from 'react-router';
 import { BlockerList } from './blocker-list.tsx';
 import { AwaitedStep } from './awaited-step.tsx';
@@ -7,10 +8,11 @@ import type { DiscoverySummary } from '@kantiv/provisioning';
 
 /** Discovery streams in: the heading shows at once, the checks and environments when Microsoft has answered. */
 export function EnvironmentPage({ discovery }: { discovery: Promise<DiscoverySummary> | undefined }) {
+  const { t } = useTranslation();
   return (
     <AwaitedStep
-      title="Check permissions and choose the environment"
-      waiting="Checking your roles and listing your Dynamics 365 environments…"
+      title={t('environment.title')}
+      waiting={t('environment.waiting')}
       resolve={discovery}
       failed={<DiscoveryFailed />}
     >
@@ -20,9 +22,10 @@ export function EnvironmentPage({ discovery }: { discovery: Promise<DiscoverySum
 }
 
 function DiscoveryFailed() {
+  const { t } = useTranslation();
   return (
     <div className="notice notice--error" role="alert">
-      <p>Kantiv Connect could not read your tenant. Reload the page to try again.</p>
+      <p>{t('environment.failed')}</p>
     </div>
   );
 }
@@ -33,40 +36,44 @@ function DiscoveryFailed() {
  * here lists the environments again; MSAL opens the window from that click, which popup blockers allow.
  */
 function SignInAgain() {
+  const { t } = useTranslation();
   const revalidator = useRevalidator();
   const busy = revalidator.state === 'loading';
   return (
     <div className="notice notice--warn" role="alert" data-testid="sign-in-again">
-      <p>
-        Microsoft asks you to sign in again for Dynamics 365 (your organization may require multi-factor
-        authentication for it), and your browser blocked the Microsoft window. Press the button: the window
-        opens from your click. If it still does not open, allow pop-ups for this site.
-      </p>
+      <p>{t('environment.signInAgain')}</p>
       <button type="button" onClick={() => void revalidator.revalidate()} disabled={busy}>
-        {busy ? 'Waiting for Microsoft…' : 'Sign in to Dynamics 365'}
+        {busy ? t('common.waitingForMicrosoft') : t('environment.signInAgainButton')}
       </button>
     </div>
   );
 }
 
 function EnvironmentForm({ discovery }: { discovery: DiscoverySummary }) {
+  const { t } = useTranslation();
   return (
     <>
-      <BlockerList blockers={discovery.blockers} title="Before you can continue" />
+      <BlockerList blockers={discovery.blockers} title={t('environment.blockersTitle')} />
       {discovery.blockers.length > 0 && <BlockerWayOut />}
       {discovery.blockers.length === 0 && (
         <p className="notice notice--ok" data-testid="preflight-ok">
-          Signed in as <strong>{discovery.username}</strong> (tenant <code>{discovery.tenantId}</code>). You
-          can create app registrations.
+          <Trans
+            i18nKey="environment.signedInAs"
+            values={{ username: discovery.username, tenant: discovery.tenantId }}
+            components={{ name: <strong translate="no" />, code: <code translate="no" /> }}
+          />
         </p>
       )}
       {discovery.signInBlocked ? (
         <SignInAgain />
       ) : (
         discovery.environmentsError && (
-          <p className="notice notice--warn">
-            {discovery.environmentsError} You can still type the address of your environment.
-          </p>
+          <div className="notice notice--warn">
+            <p>{t('environment.listFailed')}</p>
+            <p className="muted">
+              {t('common.microsoftSaid')} <span lang="en">{discovery.environmentsError}</span>
+            </p>
+          </div>
         )
       )}
       <EnvironmentChoices discovery={discovery} />

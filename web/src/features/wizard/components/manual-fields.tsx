@@ -1,4 +1,5 @@
 /** Parts of the manual form that are not a plain text field: the secret's expiry date and a refusal explained. */
+import { useTranslation } from 'react-i18next';
 
 export function ExpiryField({
   value,
@@ -9,9 +10,10 @@ export function ExpiryField({
   error: string | undefined;
   onChange: (value: string) => void;
 }) {
+  const { t } = useTranslation();
   return (
     <div className="field">
-      <label htmlFor="manual-expiry">Client secret expires on</label>
+      <label htmlFor="manual-expiry">{t('manual.expiry')}</label>
       <input
         id="manual-expiry"
         name="secretExpiresAt"
@@ -22,7 +24,7 @@ export function ExpiryField({
         onChange={(e) => onChange(e.target.value)}
       />
       <p id="manual-expiry-hint" className="muted">
-        The Expires date Entra showed next to the secret. Kantiv reminds you before it runs out.
+        {t('manual.expiryHint')}
       </p>
       {error && (
         <p id="manual-expiry-error" className="field-error">
@@ -33,22 +35,14 @@ export function ExpiryField({
   );
 }
 
-/** Microsoft's codes for what the admin typed, in one plain sentence each. */
-const PLAIN: Record<string, string> = {
-  AADSTS7000215:
-    'Microsoft did not accept the client secret: copy its Value (not its Secret ID) and send it again.',
-  AADSTS7000222: 'This client secret has expired: create a new one in Entra and send its Value.',
-  AADSTS700016:
-    'Microsoft does not know this Application (client) ID in your tenant: copy it from the app’s Overview page.',
-  AADSTS90002: 'Microsoft does not know this Directory (tenant) ID: copy it from the app’s Overview page.',
-};
+/** Microsoft's codes for what the admin typed, each explained in one plain sentence (`manual.refused<number>`). */
+const PLAIN = new Set(['AADSTS7000215', 'AADSTS7000222', 'AADSTS700016', 'AADSTS90002']);
 
 /** Entra's error text ends with "Trace ID: … Correlation ID: …"; support asks for these. */
-function requestIds(message: string): string | undefined {
+function requestIds(message: string): { trace?: string; correlation?: string } {
   const trace = /Trace ID: ([0-9a-f-]{36})/i.exec(message)?.[1];
   const correlation = /Correlation ID: ([0-9a-f-]{36})/i.exec(message)?.[1];
-  const ids = [trace && `Trace ID ${trace}`, correlation && `Correlation ID ${correlation}`].filter(Boolean);
-  return ids.length > 0 ? ids.join(', ') : undefined;
+  return { ...(trace ? { trace } : {}), ...(correlation ? { correlation } : {}) };
 }
 
 export function RefusedDetails({
@@ -56,24 +50,30 @@ export function RefusedDetails({
 }: {
   error: { code: string; message: string; fix?: string } | undefined;
 }) {
+  const { t, i18n } = useTranslation();
   const aadsts = /AADSTS\d+/.exec(`${error?.code ?? ''} ${error?.message ?? ''}`)?.[0];
   const plain =
-    (aadsts && PLAIN[aadsts]) ??
-    'Check the values (most often the secret: copy its Value, not its ID), then send them again.';
-  const ids = error ? requestIds(error.message) : undefined;
+    aadsts && PLAIN.has(aadsts) ? t(`manual.refused${aadsts.slice(6)}`) : t('manual.refusedGeneric');
+  const found = error ? requestIds(error.message) : {};
+  const ids = new Intl.ListFormat(i18n.language, { style: 'narrow', type: 'unit' }).format([
+    ...(found.trace ? [t('manual.traceId', { id: found.trace })] : []),
+    ...(found.correlation ? [t('manual.correlationId', { id: found.correlation })] : []),
+  ]);
   return (
     <div className="notice notice--error" role="alert" data-testid="manual-refused">
       <p>
-        <strong>Kantiv could not sign in with these details.</strong> {plain}
+        <strong>{t('manual.refused')}</strong> {plain}
       </p>
       {error && (
         <details>
-          <summary>Details from Microsoft</summary>
+          <summary>{t('manual.detailsFromMicrosoft')}</summary>
           <p>
-            Code: <code>{aadsts ?? error.code}</code>
+            {t('common.codeLabel')} <code translate="no">{aadsts ?? error.code}</code>
             {ids ? ` · ${ids}` : ''}
           </p>
-          <p className="muted">{error.message}</p>
+          <p className="muted" lang="en">
+            {error.message}
+          </p>
         </details>
       )}
     </div>

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link, useRevalidator } from 'react-router';
 import { CredentialHandoffFieldsSchema } from '@kantiv/shared/credentials';
 import { CopyableValue } from '../../../components/copy-button.tsx';
@@ -8,6 +9,7 @@ import { PrivilegesTable } from './privileges-table.tsx';
 import { handOffCredential } from '../api/hand-off-credential.ts';
 import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { DYNAMICS_CRM_API_NAME, DYNAMICS_PERMISSION } from '../lib/naming.ts';
+import { useCopyWords } from '../hooks/use-copy-words.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { normaliseEnvironmentUrl } from '../lib/environment-match.ts';
 import { ManualSignIn } from './manual-sign-in.tsx';
@@ -22,28 +24,8 @@ const ManualFormSchema = CredentialHandoffFieldsSchema.pick({
 type Field = keyof typeof ManualFormSchema.shape;
 type Values = Record<Field, string>;
 
-const FIELD_HELP: Record<Field, { label: string; hint: string; error: string }> = {
-  tenantId: {
-    label: 'Directory (tenant) ID',
-    hint: 'From the app’s Overview page in Entra, e.g. 72f988bf-86f1-41af-91ab-2d7cd011db47.',
-    error: 'Enter the tenant ID: 32 hexadecimal characters in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.',
-  },
-  clientId: {
-    label: 'Application (client) ID',
-    hint: 'From the app’s Overview page in Entra.',
-    error: 'Enter the client ID: 32 hexadecimal characters in the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx.',
-  },
-  clientSecret: {
-    label: 'Client secret value',
-    hint: 'The Value column (not the Secret ID), copied right after you created it. It goes only to Kantiv’s encrypted vault.',
-    error: 'Paste the secret’s Value.',
-  },
-  environmentUrl: {
-    label: 'Environment URL',
-    hint: 'From the Power Platform admin center, e.g. contoso.crm.dynamics.com (https:// is optional).',
-    error: 'Enter the environment address, e.g. contoso.crm.dynamics.com',
-  },
-};
+/** The catalog keys of each field's label, hint and error (`manual.<field>`, `…Hint`, `…Error`). */
+const FIELDS: Field[] = ['tenantId', 'clientId', 'clientSecret', 'environmentUrl'];
 
 /** What is sent for a field: the environment as `https://<host>`, however it was typed (as the environment step). */
 function sentValue(field: Field, value: string): string {
@@ -51,17 +33,16 @@ function sentValue(field: Field, value: string): string {
   return field === 'clientSecret' ? value : value.trim().toLowerCase();
 }
 
+/** The catalog key of what is wrong with a field, if anything. */
 function fieldError(field: Field, value: string): string | undefined {
   const result = ManualFormSchema.shape[field].safeParse(sentValue(field, value));
-  return result.success ? undefined : FIELD_HELP[field].error;
+  return result.success ? undefined : `manual.${field}Error`;
 }
 
 /** The secret's expiry as Entra showed it (a date), so Kantiv can warn before it runs out; today or later. */
 function expiryError(value: string): string | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return 'Enter the date the secret expires, as Entra shows it.';
-  return value < new Date().toISOString().slice(0, 10)
-    ? 'This date has passed: create a new secret and enter its expiry date.'
-    : undefined;
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return 'manual.expiryMissing';
+  return value < new Date().toISOString().slice(0, 10) ? 'manual.expiryPast' : undefined;
 }
 
 function addMonths(months: number): string {
@@ -71,6 +52,8 @@ function addMonths(months: number): string {
 }
 
 export function ManualPage() {
+  const { t } = useTranslation();
+  const words = useCopyWords();
   const { setup, choices } = useWizard();
   const revalidator = useRevalidator();
   const [values, setValues] = useState<Values>({
@@ -102,9 +85,10 @@ export function ManualPage() {
     return () => window.clearTimeout(timer);
   }, [verifying, revalidator, setup]);
 
-  const errors = Object.fromEntries(
-    (Object.keys(values) as Field[]).map((f) => [f, fieldError(f, values[f])]),
-  ) as Record<Field, string | undefined>;
+  const errors = Object.fromEntries(FIELDS.map((f) => [f, fieldError(f, values[f])])) as Record<
+    Field,
+    string | undefined
+  >;
   const expiryProblem = expiryError(expiry);
 
   async function onSubmit(event: React.FormEvent) {
@@ -136,18 +120,19 @@ export function ManualPage() {
       setSubmitted(true);
       await revalidator.revalidate();
     } catch (err) {
-      setSubmitError(err instanceof ApiClientError || err instanceof Error ? err.message : 'Sending failed.');
+      setSubmitError(
+        err instanceof ApiClientError || err instanceof Error ? err.message : t('manual.sendFailed'),
+      );
     } finally {
       setSubmitting(false);
     }
   }
 
   const inputFor = (field: Field, type: 'text' | 'password') => {
-    const help = FIELD_HELP[field];
     const showError = touched[field] && errors[field];
     return (
       <div className="field">
-        <label htmlFor={`manual-${field}`}>{help.label}</label>
+        <label htmlFor={`manual-${field}`}>{t(`manual.${field}`)}</label>
         <input
           id={`manual-${field}`}
           name={field}
@@ -163,11 +148,11 @@ export function ManualPage() {
           }}
         />
         <p id={`manual-${field}-hint`} className="muted">
-          {help.hint}
+          {t(`manual.${field}Hint`)}
         </p>
         {showError && (
           <p id={`manual-${field}-error`} className="field-error">
-            {errors[field]}
+            {t(errors[field] ?? '')}
           </p>
         )}
       </div>
@@ -176,94 +161,88 @@ export function ManualPage() {
 
   return (
     <>
-      <h1 tabIndex={-1}>Set up the connection by hand</h1>
+      <h1 tabIndex={-1}>{t('manual.title')}</h1>
       <p className="lead">
-        Follow these five steps in Microsoft&rsquo;s admin centers, then enter the four values below. Kantiv
-        checks them exactly like the automatic setup does.{' '}
-        <Link to={paths.setup.root(setup.id)}>Back to the automatic setup</Link>
+        {t('manual.lead')} <Link to={paths.setup.root(setup.id)}>{t('manual.back')}</Link>
       </p>
 
       <ol className="manual-steps">
         <li>
-          <h2>Create an app registration in Microsoft Entra ID</h2>
+          <h2>{t('manual.s1Title')}</h2>
           <p>
-            In the{' '}
-            <a href={externalLinks.entraAppRegistrations} target="_blank" rel="noreferrer">
-              Entra admin center, App registrations (opens in a new tab)
-            </a>
-            , choose <em>New registration</em> and enter:
+            <Trans
+              i18nKey="manual.s1Body"
+              components={{
+                em: <em />,
+                entra: <a href={externalLinks.entraAppRegistrations} target="_blank" rel="noreferrer" />,
+              }}
+            />
           </p>
           <dl className="details">
-            <CopyableValue label="Name" value={APP_DISPLAY_NAME} />
+            <CopyableValue label={t('manual.name')} value={APP_DISPLAY_NAME} words={words} />
             <CopyableValue
-              label="Supported account types"
+              label={t('manual.accountTypes')}
               value="Accounts in this organizational directory only (Single tenant)"
+              words={words}
             />
           </dl>
           <p>
-            Leave the redirect URI empty and choose <em>Register</em>. Keep the page open: its Overview shows
-            the Application (client) ID and Directory (tenant) ID you enter below.
+            <Trans i18nKey="manual.s1End" components={{ em: <em /> }} />
           </p>
         </li>
         <li>
-          <h2>Create a client secret</h2>
+          <h2>{t('manual.s2Title')}</h2>
           <p>
-            In the same app registration, open <em>Certificates &amp; secrets</em> → <em>Client secrets</em> →{' '}
-            <em>New client secret</em>:
+            <Trans i18nKey="manual.s2Body" components={{ em: <em /> }} />
           </p>
           <dl className="details">
-            <CopyableValue label="Description" value={SECRET_DISPLAY_NAME} />
-            <CopyableValue label="Expires (custom end date)" value={addMonths(setup.secretLifetimeMonths)} />
+            <CopyableValue label={t('manual.description')} value={SECRET_DISPLAY_NAME} words={words} />
+            <CopyableValue
+              label={t('manual.expiresCustom')}
+              value={addMonths(setup.secretLifetimeMonths)}
+              words={words}
+            />
           </dl>
           <p>
-            Choose <em>Add</em>, then copy the <strong>Value</strong> at once: Microsoft never shows it again.
-            Paste it only into the form below, never into an email.
+            <Trans i18nKey="manual.s2End" components={{ em: <em />, strong: <strong /> }} />
           </p>
         </li>
         <li>
-          <h2>Add the Dynamics CRM permission</h2>
+          <h2>{t('manual.s3Title')}</h2>
           <p>
-            Open <em>API permissions</em> → <em>Add a permission</em> → <em>APIs my organization uses</em>,
-            search for:
+            <Trans i18nKey="manual.s3Body" components={{ em: <em /> }} />
           </p>
           <dl className="details">
-            <CopyableValue label="API" value={DYNAMICS_CRM_API_NAME} />
-            <CopyableValue label="Delegated permission" value={DYNAMICS_PERMISSION} />
+            <CopyableValue label={t('manual.api')} value={DYNAMICS_CRM_API_NAME} words={words} />
+            <CopyableValue label={t('manual.delegated')} value={DYNAMICS_PERMISSION} words={words} />
           </dl>
           <p>
-            Choose <em>Add permissions</em>. What Kantiv may do in Dynamics is decided by the security role in
-            the next step.
+            <Trans i18nKey="manual.s3End" components={{ em: <em /> }} />
           </p>
         </li>
         <li>
-          <h2>Create the application user in Dynamics 365</h2>
+          <h2>{t('manual.s4Title')}</h2>
           <p>
-            In the Power Platform admin center, open your environment → <em>Settings</em> →{' '}
-            <em>Users + permissions</em>:
+            <Trans i18nKey="manual.s4Body" components={{ em: <em /> }} />
           </p>
           <ol>
             <li>
-              <em>Security roles</em> → <em>New role</em>, named as below, with exactly these table privileges
-              (or use an existing role that has them):
+              <Trans i18nKey="manual.s4Role" components={{ em: <em /> }} />
             </li>
           </ol>
           <dl className="details">
-            <CopyableValue label="Security role name" value={setup.manifest.roleName} />
+            <CopyableValue label={t('manual.roleName')} value={setup.manifest.roleName} words={words} />
           </dl>
-          <PrivilegesTable tables={setup.manifest.tables} caption="Table privileges the role needs" />
+          <PrivilegesTable tables={setup.manifest.tables} caption={t('manual.roleNeeds')} />
           <ol start={2}>
             <li>
-              <em>Application users</em> → <em>New app user</em> → <em>Add an app</em> → pick{' '}
-              {APP_DISPLAY_NAME}; choose your root business unit and the role above; <em>Create</em>.
+              <Trans i18nKey="manual.s4User" values={{ app: APP_DISPLAY_NAME }} components={{ em: <em /> }} />
             </li>
           </ol>
         </li>
         <li>
-          <h2>Give the details to Kantiv</h2>
-          <p>
-            Enter them here. They are checked as you type and sent over an encrypted connection to Kantiv
-            only.
-          </p>
+          <h2>{t('manual.s5Title')}</h2>
+          <p>{t('manual.s5Body')}</p>
         </li>
       </ol>
 
@@ -279,13 +258,13 @@ export function ManualPage() {
         noValidate
         aria-labelledby="manual-form-title"
       >
-        <h2 id="manual-form-title">Connection details</h2>
+        <h2 id="manual-form-title">{t('manual.formTitle')}</h2>
         {inputFor('tenantId', 'text')}
         {inputFor('clientId', 'text')}
         {inputFor('clientSecret', 'password')}
         <ExpiryField
           value={expiry}
-          error={touched.expiry ? expiryProblem : undefined}
+          error={touched.expiry && expiryProblem ? t(expiryProblem) : undefined}
           onChange={(value) => {
             setExpiry(value);
             setTouched((t) => ({ ...t, expiry: true }));
@@ -293,7 +272,7 @@ export function ManualPage() {
         />
         {inputFor('environmentUrl', 'text')}
         {submitError && (
-          <p className="notice notice--error" role="alert">
+          <p className="notice notice--error" role="alert" lang="en">
             {submitError}
           </p>
         )}
@@ -303,21 +282,16 @@ export function ManualPage() {
             className="button button--primary"
             disabled={submitting || verifying || !setup.tenantId}
           >
-            {submitting ? 'Sending…' : verifying ? 'Kantiv is verifying…' : 'Send to Kantiv and verify'}
+            {submitting ? t('manual.sending') : verifying ? t('manual.verifyingButton') : t('manual.send')}
           </button>
         </p>
       </form>
 
       <div aria-live="polite" data-testid="manual-verification" data-state={setup.state}>
-        {verifying && (
-          <p className="notice notice--info">
-            Kantiv is signing in with these details and reading each table…
-          </p>
-        )}
+        {verifying && <p className="notice notice--info">{t('manual.verifying')}</p>}
         {verified && (
           <p className="notice notice--ok">
-            Connected. Kantiv verified the connection.{' '}
-            <Link to={paths.setup.step(setup.id, 'done')}>See the summary</Link>
+            {t('manual.verified')} <Link to={paths.setup.step(setup.id, 'done')}>{t('manual.summary')}</Link>
           </p>
         )}
         {failedVerification && <RefusedDetails error={verification?.error} />}

@@ -1,15 +1,18 @@
+import { useTranslation } from 'react-i18next';
 import { useRevalidator } from 'react-router';
 import { ApiClientError } from '../../../lib/api-client.ts';
 import { bindIdentity } from '../api/bind-identity.ts';
 import { useAdminSignIn } from '../hooks/use-admin-sign-in.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
+import { signInProblemWords } from '../lib/problem-words.ts';
 
 /**
  * Kantiv accepts a credential only for the tenant the admin proved with a Microsoft sign-in, so the manual path too
  * starts with one (any account of the tenant will do; no roles are needed for this).
  */
 export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) => void }) {
+  const { t } = useTranslation();
   const { setup, config, choices } = useWizard();
   const revalidator = useRevalidator();
   const { busy, problem, signIn } = useAdminSignIn({
@@ -28,8 +31,7 @@ export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) =>
         return {
           kind: 'other',
           code: err instanceof ApiClientError ? err.code : 'unknown',
-          message:
-            err instanceof ApiClientError ? err.message : 'Kantiv Connect could not confirm your sign-in.',
+          message: err instanceof ApiClientError ? err.message : t('manual.signInFailed'),
         };
       }
     },
@@ -37,14 +39,11 @@ export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) =>
 
   return (
     <section className="notice notice--info" aria-labelledby="manual-sign-in-title">
-      <h2 id="manual-sign-in-title">First, sign in with Microsoft</h2>
-      <p>
-        So that Kantiv accepts these details only for your organization, sign in once with any work account of
-        your tenant. Kantiv Connect makes no change with this sign-in.
-      </p>
+      <h2 id="manual-sign-in-title">{t('manual.signInTitle')}</h2>
+      <p>{t('manual.signInBody')}</p>
       {problem && (
-        <p className="field-error" role="alert">
-          {problem.message}
+        <p className="field-error" role="alert" lang={signInProblemWords(problem, t).lang}>
+          {signInProblemWords(problem, t).text}
         </p>
       )}
       <button
@@ -56,7 +55,7 @@ export function ManualSignIn({ onSignedIn }: { onSignedIn: (tenantId: string) =>
           void signIn();
         }}
       >
-        {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
+        {busy ? t('common.waitingForMicrosoft') : t('common.signInWithMicrosoft')}
       </button>
     </section>
   );

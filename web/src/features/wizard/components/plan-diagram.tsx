@@ -1,3 +1,4 @@
+import { useTranslation } from 'react-i18next';
 import type { PlanSummary } from '@kantiv/provisioning';
 import './plan-diagram.css';
 
@@ -6,26 +7,36 @@ import './plan-diagram.css';
  * user → security role → tables. It is an ordered list, so screen readers read the same chain in order.
  */
 export function PlanDiagram({ plan, tenant }: { plan: PlanSummary; tenant: string | undefined }) {
+  const { t, i18n } = useTranslation();
   const role = plan.choices.role.kind === 'existing' ? plan.choices.role.roleName : plan.roleName;
   const tables = plan.privileges.map((t) => t.displayName);
   const nodes = [
-    { kind: 'Your Microsoft Entra tenant', name: tenant ?? '' },
-    { kind: 'App registration', name: plan.appName },
-    { kind: `Application user in ${plan.choices.environment.name}`, name: plan.appName },
-    { kind: 'Security role', name: role },
+    { id: 'tenant', kind: t('diagram.tenant'), name: tenant ?? '' },
+    { id: 'app', kind: t('diagram.app'), name: plan.appName },
     {
-      kind: tables.length === 1 ? 'Table' : `${tables.length} tables`,
-      name: new Intl.ListFormat('en', { style: 'short', type: 'conjunction' }).format(tables),
+      id: 'user',
+      kind: t('diagram.user', { environment: plan.choices.environment.name }),
+      name: plan.appName,
+    },
+    { id: 'role', kind: t('diagram.role'), name: role },
+    {
+      id: 'tables',
+      kind: t('diagram.tables', { count: tables.length }),
+      name: new Intl.ListFormat(i18n.language, { style: 'short', type: 'conjunction' }).format(tables),
     },
   ];
   return (
     <figure className="plan-diagram" data-testid="plan-diagram">
-      <figcaption>What your tenant and environment will hold afterwards</figcaption>
+      <figcaption>{t('diagram.caption')}</figcaption>
       <ol>
         {nodes.map((n) => (
-          <li key={n.kind}>
+          <li key={n.id}>
             <span className="plan-diagram__kind">{n.kind}</span>
-            {n.name && <span className="plan-diagram__name">{n.name}</span>}
+            {n.name && (
+              <span className="plan-diagram__name" translate="no">
+                {n.name}
+              </span>
+            )}
           </li>
         ))}
       </ol>

@@ -1,51 +1,42 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { Link, useNavigate, useRevalidator } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { BlockerList } from './blocker-list.tsx';
 import { CredentialChoice } from './credential-choice.tsx';
 import { PlanDiagram } from './plan-diagram.tsx';
 import { RoleChoice, RolePrivileges } from './role-choice.tsx';
-import type { PlanAction, PlanSummary } from '@kantiv/provisioning';
+import type { PlanSummary } from '@kantiv/provisioning';
+import { planItemWords } from '../lib/plan-words.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
 import { AwaitedStep } from './awaited-step.tsx';
 
 /** The plan streams in: what the run will create, reuse or change, and the choices that change it. */
 export function PlanPage({ review }: { review: Promise<PlanSummary> | undefined }) {
+  const { t } = useTranslation();
   return (
-    <AwaitedStep
-      title="Review the plan"
-      waiting="Looking at what already exists in your tenant and environment…"
-      resolve={review}
-      failed={<PlanFailed />}
-    >
+    <AwaitedStep title={t('plan.title')} waiting={t('plan.waiting')} resolve={review} failed={<PlanFailed />}>
       {(plan) => <PlanReview plan={plan} />}
     </AwaitedStep>
   );
 }
 
 function PlanFailed() {
+  const { t } = useTranslation();
   const { setup } = useWizard();
   return (
     <div className="notice notice--error" role="alert">
-      <p>The plan could not be prepared. Reload the page to try again.</p>
+      <p>{t('plan.failed')}</p>
       <p>
-        <Link to={paths.setup.step(setup.id, 'environment')}>Choose another environment</Link>
+        <Link to={paths.setup.step(setup.id, 'environment')}>{t('common.chooseAnotherEnvironment')}</Link>
       </p>
     </div>
   );
 }
 
-const ACTION_WORDS: Record<PlanAction, string> = {
-  create: 'Create',
-  reuse: 'Reuse',
-  update: 'Update',
-  check: 'Check',
-  send: 'Send',
-  none: 'Nothing to do',
-  blocked: 'Blocked',
-};
 
 function PlanReview({ plan }: { plan: PlanSummary }) {
+  const { t, i18n } = useTranslation();
   const { setup, account } = useWizard();
   const navigate = useNavigate();
   const revalidator = useRevalidator();
@@ -60,19 +51,27 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
   return (
     <>
       <p className="lead">
-        In <strong>{plan.choices.environment.name}</strong> (<code>{plan.choices.environment.url}</code>),
-        Kantiv Connect will:
+        <Trans
+          i18nKey="plan.lead"
+          values={{ name: plan.choices.environment.name, url: plan.choices.environment.url }}
+          components={{ name: <strong translate="no" />, code: <code translate="no" /> }}
+        />
       </p>
       <PlanDiagram plan={plan} tenant={account?.username.split('@')[1] ?? setup.tenantId} />
       <ol className="plan" data-testid="plan-items">
-        {plan.items.map((item) => (
-          <li key={`${item.step}-${item.title}`}>
-            <span className={`badge badge--${item.action}`}>{ACTION_WORDS[item.action]}</span>{' '}
-            <strong>{item.title}</strong>
-            <br />
-            <span className="muted">{item.detail}</span>
-          </li>
-        ))}
+        {plan.items.map((item) => {
+          const words = planItemWords(item, plan, account?.username, t, (key) => i18n.exists(key));
+          return (
+            <li key={`${item.step}-${item.title}`}>
+              <span className={`badge badge--${item.action}`}>{t(`plan.action.${item.action}`)}</span>{' '}
+              <strong lang={words.lang}>{words.title}</strong>
+              <br />
+              <span className="muted" lang={words.detailLang}>
+                {words.detail}
+              </span>
+            </li>
+          );
+        })}
       </ol>
 
       <form onSubmit={(e) => e.preventDefault()}>
@@ -83,7 +82,7 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
 
       <RolePrivileges plan={plan} />
 
-      <BlockerList blockers={plan.blockers} title="Before you can connect" />
+      <BlockerList blockers={plan.blockers} title={t('plan.blockersTitle')} />
 
       <p className="actions">
         <button
@@ -99,9 +98,9 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
             void navigate(paths.setup.step(setup.id, 'run'));
           }}
         >
-          Connect
+          {t('plan.connect')}
         </button>
-        <Link to={paths.setup.step(setup.id, 'environment')}>Choose another environment</Link>
+        <Link to={paths.setup.step(setup.id, 'environment')}>{t('common.chooseAnotherEnvironment')}</Link>
       </p>
     </>
   );

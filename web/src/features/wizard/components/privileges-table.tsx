@@ -1,27 +1,32 @@
+import { useTranslation } from 'react-i18next';
 import type { TablePermission } from '@kantiv/shared/manifest';
-import { ACCESS_LEVEL_WORDS, ACCESS_WORDS } from '../lib/privilege-words.ts';
 
 /** The table privileges of Kantiv's manifest, in the words of the admin center's security role editor. */
 export function PrivilegesTable({ tables, caption }: { tables: TablePermission[]; caption: string }) {
+  const { t, i18n } = useTranslation();
+  const list = new Intl.ListFormat(i18n.language, { style: 'narrow', type: 'unit' });
   return (
     <div className="table-scroll" role="region" aria-label={caption} tabIndex={0}>
       <table>
         <caption>{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Table</th>
-            <th scope="col">Privileges</th>
-            <th scope="col">Access level</th>
+            <th scope="col">{t('role.table')}</th>
+            <th scope="col">{t('role.privileges')}</th>
+            <th scope="col">{t('role.level')}</th>
           </tr>
         </thead>
         <tbody>
-          {tables.map((t) => (
-            <tr key={t.table}>
+          {tables.map((table) => (
+            <tr key={table.table}>
               <th scope="row">
-                {t.displayName} <span className="muted">({t.table})</span>
+                <span translate="no">{table.displayName}</span>{' '}
+                <span className="muted" translate="no">
+                  ({table.table})
+                </span>
               </th>
-              <td>{t.access.map((a) => ACCESS_WORDS[a]).join(', ')}</td>
-              <td>{ACCESS_LEVEL_WORDS[t.depth]}</td>
+              <td>{list.format(table.access.map((a) => t(`access.${a}`)))}</td>
+              <td>{t(`depth.${table.depth}`)}</td>
             </tr>
           ))}
         </tbody>

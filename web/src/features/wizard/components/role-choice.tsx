@@ -1,4 +1,6 @@
+import { Trans, useTranslation } from 'react-i18next';
 import type { PlanSummary, RoleChoice as Role } from '@kantiv/provisioning';
+import { DATAVERSE_ROLE } from '../lib/naming.ts';
 import { describePrivilege, isSystemAdministrator } from '../lib/privilege-words.ts';
 import { PrivilegesTable } from './privileges-table.tsx';
 import { RadioChoice } from './radio-choice.tsx';
@@ -16,12 +18,13 @@ export function RoleChoice({
   busy: boolean;
   onChange: (role: Role) => void;
 }) {
+  const { t } = useTranslation();
   const role = plan.choices.role;
   // Offered first when the admin switches to an existing role: anything but the role that can do everything.
   const firstExisting = plan.roles.find((r) => !isSystemAdministrator(r.name)) ?? plan.roles[0];
   return (
     <fieldset>
-      <legend>Security role for the application user</legend>
+      <legend>{t('role.legend')}</legend>
       <RadioChoice
         id="role-create"
         name="role"
@@ -29,10 +32,11 @@ export function RoleChoice({
         disabled={busy}
         onChange={() => onChange({ kind: 'create' })}
         label={
-          <>
-            Kantiv&rsquo;s own role <strong>{plan.roleName}</strong>, holding only what Kantiv needs
-            (recommended)
-          </>
+          <Trans
+            i18nKey="role.own"
+            values={{ role: plan.roleName }}
+            components={{ name: <strong translate="no" /> }}
+          />
         }
       />
       <RadioChoice
@@ -44,11 +48,11 @@ export function RoleChoice({
           if (firstExisting)
             onChange({ kind: 'existing', roleId: firstExisting.roleId, roleName: firstExisting.name });
         }}
-        label="An existing role of this environment (it may grant more than Kantiv needs)"
+        label={t('role.existing')}
       />
       {role.kind === 'existing' && (
         <div className="field">
-          <label htmlFor="existing-role">Existing role</label>
+          <label htmlFor="existing-role">{t('role.existingLabel')}</label>
           <select
             id="existing-role"
             value={role.roleId}
@@ -61,14 +65,14 @@ export function RoleChoice({
           >
             {plan.roles.map((r) => (
               <option key={r.roleId} value={r.roleId}>
-                {isSystemAdministrator(r.name) ? `${r.name} (far broader than needed)` : r.name}
+                {isSystemAdministrator(r.name) ? t('role.broader', { role: r.name }) : r.name}
               </option>
             ))}
           </select>
           <p id="existing-role-note" className={isSystemAdministrator(role.roleName) ? 'warn' : 'muted'}>
             {isSystemAdministrator(role.roleName)
-              ? 'System Administrator grants full access to every table and setting of this environment: far more than Kantiv needs. Kantiv’s own role is the recommended choice.'
-              : 'An existing role keeps whatever else it grants; Kantiv only checks that it holds the privileges below.'}
+              ? t('role.sysAdminNote', { sysAdmin: DATAVERSE_ROLE })
+              : t('role.existingNote')}
           </p>
         </div>
       )}
@@ -78,46 +82,42 @@ export function RoleChoice({
 
 /** What the chosen role holds or lacks, table by table, in the admin center's words. */
 export function RolePrivileges({ plan }: { plan: PlanSummary }) {
+  const { t } = useTranslation();
   const role = plan.choices.role;
   if (role.kind === 'create') {
-    return (
-      <PrivilegesTable
-        tables={plan.privileges}
-        caption={`Table privileges the role “${plan.roleName}” will hold`}
-      />
-    );
+    return <PrivilegesTable tables={plan.privileges} caption={t('role.willHold', { role: plan.roleName })} />;
   }
   if (plan.missingPrivileges.length === 0) {
     return (
       <p className="notice notice--ok">
-        “{role.roleName}” holds every privilege Kantiv needs
-        {isSystemAdministrator(role.roleName) ? ', and far more.' : '.'}
+        {isSystemAdministrator(role.roleName)
+          ? t('role.holdsAllAndMore', { role: role.roleName })
+          : t('role.holdsAll', { role: role.roleName })}
       </p>
     );
   }
   const missing = plan.missingPrivileges.map((p) => describePrivilege(p, plan.privileges));
   return (
     <section className="notice notice--warn" aria-labelledby="missing-title" data-testid="missing-privileges">
-      <h2 id="missing-title">“{role.roleName}” lacks what Kantiv needs</h2>
-      <p>
-        The connection would fail without these privileges. Add them to the role in the Power Platform admin
-        center (Settings → Users + permissions → Security roles), or use Kantiv&rsquo;s own role.
-      </p>
+      <h2 id="missing-title">{t('role.lacksTitle', { role: role.roleName })}</h2>
+      <p>{t('role.lacksBody')}</p>
       <div className="table-scroll" role="region" aria-labelledby="missing-title" tabIndex={0}>
         <table>
           <thead>
             <tr>
-              <th scope="col">Table</th>
-              <th scope="col">Privilege</th>
-              <th scope="col">Access level needed</th>
+              <th scope="col">{t('role.table')}</th>
+              <th scope="col">{t('role.privilege')}</th>
+              <th scope="col">{t('role.levelNeeded')}</th>
             </tr>
           </thead>
           <tbody>
             {missing.map((p) => (
               <tr key={p.name}>
-                <th scope="row">{p.table}</th>
-                <td>{p.privilege}</td>
-                <td>{p.level ?? ''}</td>
+                <th scope="row" translate="no">
+                  {p.table}
+                </th>
+                <td>{p.access ? t(`access.${p.access}`) : ''}</td>
+                <td>{p.depth ? t(`depth.${p.depth}`) : ''}</td>
               </tr>
             ))}
           </tbody>

@@ -1,4 +1,5 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { StepList } from './step-list.tsx';
@@ -9,6 +10,7 @@ import { forgetChoices } from '../lib/wizard-memory.ts';
 
 /** The run, live from the run store: each step as it happens, Cancel, Try again, and on to the summary. */
 export function RunPage() {
+  const { t } = useTranslation();
   const ctx = useWizard();
   const { setup } = ctx;
   const session = getRunSession(setup.id, setup.steps);
@@ -40,14 +42,17 @@ export function RunPage() {
 
   return (
     <>
-      <h1 tabIndex={-1}>Connecting {setup.customerName} to Kantiv</h1>
+      <h1 tabIndex={-1}>{t('run.title', { customer: setup.customerName })}</h1>
       <p className="lead">
-        Keep this page open. Each step is shown as it happens; when Microsoft is still copying a new object
-        across its data centres, the step waits and tries again by itself.
-        {state.resumed && ' Work finished earlier is found again and not repeated.'}
+        {t('run.lead')}
+        {state.resumed && ` ${t('run.resumed')}`}
       </p>
       <div role="status" className="visually-hidden">
-        {state.status === 'running' ? 'Setup running' : state.status === 'failed' ? 'Setup stopped' : ''}
+        {state.status === 'running'
+          ? t('run.running')
+          : state.status === 'failed'
+            ? t('run.stoppedStatus')
+            : ''}
       </div>
       <StepList rows={state.rows} now={now} />
 
@@ -58,37 +63,37 @@ export function RunPage() {
           aria-labelledby="run-failed-title"
           data-testid="run-failed"
         >
-          <h2 id="run-failed-title">The setup stopped</h2>
-          <p>{state.error?.message}</p>
+          <h2 id="run-failed-title">{t('run.failedTitle')}</h2>
+          <p lang="en">{state.error?.message}</p>
           {state.error?.fix && (
             <p>
-              <span className="label">How to fix it: </span>
-              {state.error.fix}
+              <span className="label">{t('common.howToFix')} </span>
+              <span lang="en">{state.error.fix}</span>
             </p>
           )}
-          {state.error?.code && <p className="muted">Code: {state.error.code}</p>}
-          <p>Nothing is lost: trying again continues where it stopped.</p>
+          {state.error?.code && <p className="muted">{t('common.code', { code: state.error.code })}</p>}
+          <p>{t('run.nothingLost')}</p>
         </section>
       )}
       {state.status === 'cancelled' && (
         <p className="notice notice--warn" role="status">
-          Stopped. What was already created stays; continue whenever you are ready.
+          {t('run.cancelled')}
         </p>
       )}
 
       <p className="actions">
         {state.status === 'running' && (
           <button type="button" className="button button--secondary" onClick={() => session.cancel()}>
-            Cancel
+            {t('run.cancel')}
           </button>
         )}
         {(state.status === 'failed' || state.status === 'cancelled') && (
           <>
             <button type="button" className="button button--primary" onClick={() => startRun(session, ctx)}>
-              {state.status === 'failed' ? 'Try again' : 'Continue'}
+              {state.status === 'failed' ? t('run.tryAgain') : t('run.continue')}
             </button>
-            <Link to={paths.setup.step(setup.id, 'plan')}>Change the plan</Link>
-            <Link to={paths.setup.manual(setup.id)}>Set it up by hand instead</Link>
+            <Link to={paths.setup.step(setup.id, 'plan')}>{t('run.changePlan')}</Link>
+            <Link to={paths.setup.manual(setup.id)}>{t('run.byHand')}</Link>
           </>
         )}
       </p>

@@ -1,3 +1,4 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { externalLinks, paths } from '../../../config/paths.ts';
 import { ForwardSetup } from './forward-setup.tsx';
@@ -5,11 +6,14 @@ import type { AdminSignInProblem } from '../hooks/use-admin-sign-in.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
 import { adminConsentScopes, redirectUri, signOut } from '../lib/auth.ts';
+import { ENTRA_ROLE_NAMES } from '../lib/naming.ts';
+import { signInProblemWords } from '../lib/problem-words.ts';
 
 /** Where the welcome page's sign-in sends the admin when Microsoft or Kantiv said no: the problem, explained. */
 export type SignInPageState = { problem?: AdminSignInProblem } | null;
 
 export function SignInPage() {
+  const { t } = useTranslation();
   const { setup, config, account } = useWizard();
   const navigate = useNavigate();
   const sent = useLocation().state as SignInPageState;
@@ -34,17 +38,17 @@ export function SignInPage() {
 
   return (
     <>
-      <h1 tabIndex={-1}>Sign in with Microsoft</h1>
+      <h1 tabIndex={-1}>{t('signIn.title')}</h1>
       <p className="lead">
-        Use the work account that holds the Entra and Dynamics 365 roles
         {setup.expectedTenantDomain ? (
-          <>
-            {' '}
-            in <strong>{setup.expectedTenantDomain}</strong>
-          </>
-        ) : null}
-        . Microsoft will ask you to allow Kantiv Connect to create app registrations and to read your Dynamics
-        365 environments, on your behalf and only while this page is open.
+          <Trans
+            i18nKey="signIn.leadIn"
+            values={{ domain: setup.expectedTenantDomain }}
+            components={{ name: <strong translate="no" /> }}
+          />
+        ) : (
+          t('signIn.lead')
+        )}
       </p>
 
       {/* Who can consent for the whole organization to delegated permissions: Microsoft's "Grant tenant-wide admin
@@ -57,38 +61,37 @@ export function SignInPage() {
           aria-labelledby="consent-title"
           data-testid="consent-declined"
         >
-          <h2 id="consent-title">Kantiv Connect did not get the permissions it needs</h2>
+          <h2 id="consent-title">{t('signIn.consentTitle')}</h2>
           <p>
-            Without your consent, Kantiv Connect cannot create the app registration for you. Either sign in
-            again and choose <em>Accept</em>, or, if your organization lets only administrators grant
-            permissions to apps, ask someone who can grant them for the whole organization (a Cloud
-            Application Administrator, Application Administrator, Privileged Role Administrator or Global
-            Administrator) to open this link, then sign in again:
+            <Trans i18nKey="signIn.consentBody" values={ENTRA_ROLE_NAMES} components={{ em: <em /> }} />
           </p>
           <p>
             <a href={consentLink} target="_blank" rel="noreferrer">
-              Grant admin consent for Kantiv Connect (opens Microsoft in a new tab)
+              {t('signIn.consentLink')}
             </a>
           </p>
           <p>
-            You can also <Link to={paths.setup.manual(setup.id)}>set up the connection by hand</Link> instead.
+            <Trans
+              i18nKey="signIn.consentByHand"
+              components={{ manual: <Link to={paths.setup.manual(setup.id)} /> }}
+            />
           </p>
-          <p className="muted">Microsoft code: {problem.code}</p>
+          <p className="muted">{t('common.microsoftCode', { code: problem.code })}</p>
         </section>
       )}
       {problem && problem.kind !== 'consent' && (
         <div className="notice notice--error" role="alert" data-testid="sign-in-problem">
-          <p>{problem.message}</p>
+          <p lang={signInProblemWords(problem, t).lang}>{signInProblemWords(problem, t).text}</p>
           {problem.kind === 'tenant' && problem.code === 'tenant_mismatch' && (
             <p>
-              Sign in with an account of the organization Kantiv invited
-              {setup.expectedTenantDomain ? ` (${setup.expectedTenantDomain})` : ''}, or ask Kantiv to check
-              the invite.
+              {setup.expectedTenantDomain
+                ? t('signIn.tenantMismatchIn', { domain: setup.expectedTenantDomain })
+                : t('signIn.tenantMismatch')}
             </p>
           )}
           {problem.kind === 'tenant' && (
             <>
-              <p>Or forward this setup to a colleague in that organization:</p>
+              <p>{t('signIn.forwardToColleague')}</p>
               <ForwardSetup setupId={setup.id} />
             </>
           )}
@@ -103,7 +106,7 @@ export function SignInPage() {
             disabled={busy}
             onClick={() => void continueAsSignedIn()}
           >
-            Continue as {account.username}
+            {t('signIn.continueAs', { username: account.username })}
           </button>
         ) : (
           <button
@@ -112,7 +115,7 @@ export function SignInPage() {
             disabled={busy}
             onClick={() => void signIn()}
           >
-            {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
+            {busy ? t('common.waitingForMicrosoft') : t('common.signInWithMicrosoft')}
           </button>
         )}
         {account && (
@@ -122,13 +125,11 @@ export function SignInPage() {
             disabled={busy}
             onClick={() => void onSwitchAccount()}
           >
-            Use another account
+            {t('signIn.anotherAccount')}
           </button>
         )}
       </div>
-      <p className="muted">
-        A Microsoft window opens. If your browser blocks it, this page moves to Microsoft and comes back here.
-      </p>
+      <p className="muted">{t('common.popupNote')}</p>
     </>
   );
 }

@@ -1,26 +1,6 @@
-import type { StepId, StepStatus } from '@kantiv/shared/steps';
+import { useTranslation } from 'react-i18next';
+import type { StepStatus } from '@kantiv/shared/steps';
 import type { StepRow } from '../stores/run-store.ts';
-
-export const STEP_NAMES: Record<StepId, string> = {
-  preflight: 'Check your roles',
-  environment: 'Check the environment',
-  app_registration: 'App registration',
-  api_permission: 'Dynamics CRM permission',
-  credential: 'Certificate or client secret',
-  security_role: 'Security role',
-  application_user: 'Application user',
-  handoff: 'Hand the credential to Kantiv',
-  verification: 'Kantiv verifies the connection',
-};
-
-const STATUS_WORDS: Record<StepStatus, string> = {
-  pending: 'Not started',
-  running: 'In progress',
-  waiting: 'Waiting for Microsoft',
-  succeeded: 'Done',
-  failed: 'Failed',
-  skipped: 'Not needed',
-};
 
 const STATUS_ICON: Record<StepStatus, string> = {
   pending: '○',
@@ -31,13 +11,25 @@ const STATUS_ICON: Record<StepStatus, string> = {
   skipped: '–',
 };
 
+/** Minutes and seconds, as a clock shows them (`1:05`) in every language the wizard ships. */
 export function formatElapsed(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));
   return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 }
 
-/** Every step with its state and elapsed time; waits are shown as waiting, with when the next try is due. */
+/**
+ * Every step with its state and elapsed time; waits are shown as waiting, with when the next try is due. The engine
+ * reports each step in English with its particulars (names, ids); in another language the row says the same in the
+ * catalog's words (`runMessages.<step>.<status>`), and the engine's line stays one click away, marked English.
+ */
 export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
+  const { t, i18n } = useTranslation();
+  const english = i18n.language === 'en';
+  const seconds = new Intl.NumberFormat(i18n.language, {
+    style: 'unit',
+    unit: 'second',
+    unitDisplay: 'short',
+  });
   return (
     <ol className="steps" data-testid="run-steps">
       {rows.map((row) => {
@@ -47,6 +39,8 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
           row.status === 'waiting' && row.retryAt
             ? Math.max(0, Math.round((row.retryAt - now) / 1000))
             : undefined;
+        const ownKey = `runMessages.${row.step}.${row.status}`;
+        const showMessage = row.message && (row.status !== 'pending' || row.stopped);
         return (
           <li
             key={row.step}
@@ -57,26 +51,35 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
             <span className="step__icon" aria-hidden="true">
               {STATUS_ICON[row.status]}
             </span>
-            <span className="step__name">{STEP_NAMES[row.step]}</span>
+            <span className="step__name">{t(`stepNames.${row.step}`)}</span>
             <span className="step__status">
-              {row.stopped ? 'Stopped' : STATUS_WORDS[row.status]}
+              {row.stopped ? t('status.stopped') : t(`status.${row.status}`)}
               {elapsed && <span className="muted"> · {elapsed}</span>}
             </span>
-            {row.message && (row.status !== 'pending' || row.stopped) && (
-              <span className="step__message">{row.message}</span>
+            {showMessage && english && <span className="step__message">{row.message}</span>}
+            {showMessage && !english && i18n.exists(ownKey) && (
+              <span className="step__message">{t(ownKey)}</span>
+            )}
+            {showMessage && !english && !i18n.exists(ownKey) && row.status !== 'running' && (
+              <details className="step__message">
+                <summary>{t('run.engineDetails')}</summary>
+                <span lang="en">{row.message}</span>
+              </details>
             )}
             {row.status === 'waiting' && (
               <span className="step__message muted">
-                This is normal, not an error.
-                {nextTry !== undefined ? ` Next try in ${nextTry} s.` : ''}
-                {row.attempt ? ` Attempt ${row.attempt}.` : ''}
+                {t('stepRow.normal')}
+                {nextTry !== undefined
+                  ? ` ${t('stepRow.nextTry', { seconds: seconds.format(nextTry) })}`
+                  : ''}
+                {row.attempt ? ` ${t('stepRow.attempt', { attempt: row.attempt })}` : ''}
               </span>
             )}
             {row.status === 'failed' && row.error && (
               <span className="step__message">
-                {row.error.fix ?? row.error.message}
+                <span lang="en">{row.error.fix ?? row.error.message}</span>
                 {row.error.requestId && (
-                  <span className="muted"> (Microsoft request id {row.error.requestId})</span>
+                  <span className="muted"> {t('common.requestId', { id: row.error.requestId })}</span>
                 )}
               </span>
             )}

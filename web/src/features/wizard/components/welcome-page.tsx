@@ -1,7 +1,8 @@
+import { Trans, useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
-import { DATAVERSE_ROLE } from '../lib/naming.ts';
+import { DATAVERSE_ROLE, ENTRA_ROLE_NAMES } from '../lib/naming.ts';
 import { getSetupToken } from '../lib/setup-token.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
@@ -13,7 +14,11 @@ function prefetchAuth() {
   void import('../lib/auth.ts').catch(() => undefined);
 }
 
+/** Names of what is created, and Microsoft's own names: shown as they are, whatever the page's language. */
+const name = <strong translate="no" />;
+
 export function WelcomePage() {
+  const { t } = useTranslation();
   const { setup } = useWizard();
   const navigate = useNavigate();
   // A full-page sign-in (popup blocked) comes back to the sign-in page, which finishes it; this page never has to.
@@ -28,59 +33,60 @@ export function WelcomePage() {
 
   return (
     <>
-      <h1 tabIndex={-1}>Connect {setup.customerName}&rsquo;s Dynamics 365 to Kantiv</h1>
+      <h1 tabIndex={-1}>{t('welcome.title', { customer: setup.customerName })}</h1>
       <p className="lead">
-        You sign in with Microsoft, choose your Dynamics 365 environment, check the plan and click{' '}
-        <em>Connect</em>. Kantiv Connect then does the setup for you, in your browser, with your own sign-in.
-        It usually takes about two minutes; sometimes up to ten while Microsoft copies new objects across its
-        data centres.
+        <Trans i18nKey="welcome.lead" components={{ em: <em /> }} />
       </p>
 
       <section aria-labelledby="what-heading">
-        <h2 id="what-heading">What will be created in your tenant</h2>
+        <h2 id="what-heading">{t('welcome.whatHeading')}</h2>
         <ul>
           <li>
-            An app registration named <strong>{APP_DISPLAY_NAME}</strong>, for your organization only (single
-            tenant).
+            <Trans i18nKey="welcome.whatApp" values={{ app: APP_DISPLAY_NAME }} components={{ name }} />
           </li>
           <li>
-            A client secret named <strong>{SECRET_DISPLAY_NAME}</strong>, valid for{' '}
-            {setup.secretLifetimeMonths} months (or less if your tenant&rsquo;s policy says so). It goes
-            straight to Kantiv&rsquo;s encrypted vault: you never see, copy or email it.
+            <Trans
+              i18nKey="welcome.whatSecret"
+              count={setup.secretLifetimeMonths}
+              values={{ secret: SECRET_DISPLAY_NAME }}
+              components={{ name }}
+            />
           </li>
-          <li>The Dynamics CRM permission the connection needs (user_impersonation).</li>
+          <li>{t('welcome.whatPermission')}</li>
           <li>
-            A security role <strong>{setup.manifest.roleName}</strong> holding only the table access Kantiv
-            needs (you can pick an existing role instead).
+            <Trans
+              i18nKey="welcome.whatRole"
+              values={{ role: setup.manifest.roleName }}
+              components={{ name }}
+            />
           </li>
-          <li>An application user for the app in your Dynamics 365 environment, with that role.</li>
+          <li>{t('welcome.whatUser')}</li>
         </ul>
-        <p>Nothing else is changed, and you see the exact plan before anything is created.</p>
+        <p>{t('welcome.nothingElse')}</p>
       </section>
 
       <section aria-labelledby="who-heading">
-        <h2 id="who-heading">Who can do this</h2>
-        <p>The person who signs in needs both of these roles:</p>
-        <div className="table-scroll" role="region" aria-label="Roles needed" tabIndex={0}>
+        <h2 id="who-heading">{t('welcome.whoHeading')}</h2>
+        <p>{t('welcome.whoLead')}</p>
+        <div className="table-scroll" role="region" aria-label={t('welcome.rolesNeeded')} tabIndex={0}>
           <table>
-            <caption className="visually-hidden">Roles needed</caption>
+            <caption className="visually-hidden">{t('welcome.rolesNeeded')}</caption>
             <thead>
               <tr>
-                <th scope="col">Where</th>
-                <th scope="col">Role</th>
+                <th scope="col">{t('welcome.where')}</th>
+                <th scope="col">{t('welcome.role')}</th>
               </tr>
             </thead>
             <tbody>
               <tr>
-                <th scope="row">Microsoft Entra ID</th>
-                <td>
-                  Cloud Application Administrator or Application Administrator (Global Administrator also
-                  works)
-                </td>
+                <th scope="row" translate="no">
+                  Microsoft Entra ID
+                </th>
+                <td>{t('welcome.entraRoles', ENTRA_ROLE_NAMES)}</td>
               </tr>
               <tr>
-                <th scope="row">Your Dynamics 365 environment</th>
-                <td>{DATAVERSE_ROLE}</td>
+                <th scope="row">{t('welcome.yourEnvironment')}</th>
+                <td translate="no">{DATAVERSE_ROLE}</td>
               </tr>
             </tbody>
           </table>
@@ -89,8 +95,8 @@ export function WelcomePage() {
 
       {getSetupToken() && (
         <section aria-labelledby="forward-heading">
-          <h2 id="forward-heading">Not you? Forward this setup</h2>
-          <p>If a colleague holds these roles, send them this invite. It works until the invite expires.</p>
+          <h2 id="forward-heading">{t('welcome.forwardHeading')}</h2>
+          <p>{t('welcome.forwardLead')}</p>
           <ForwardSetup setupId={setup.id} />
         </section>
       )}
@@ -106,13 +112,11 @@ export function WelcomePage() {
           onFocus={prefetchAuth}
           onClick={() => void onSignIn()}
         >
-          {busy ? 'Waiting for Microsoft…' : 'Sign in with Microsoft'}
+          {busy ? t('common.waitingForMicrosoft') : t('common.signInWithMicrosoft')}
         </button>
-        <Link to={paths.setup.manual(setup.id)}>I prefer to set it up by hand</Link>
+        <Link to={paths.setup.manual(setup.id)}>{t('welcome.byHand')}</Link>
       </p>
-      <p className="muted">
-        A Microsoft window opens. If your browser blocks it, this page moves to Microsoft and comes back here.
-      </p>
+      <p className="muted">{t('common.popupNote')}</p>
     </>
   );
 }

@@ -1,16 +1,10 @@
 import type { ReactNode } from 'react';
+import { Trans, useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import type { ClientConfig } from '@kantiv/shared/client-config';
 import { paths, WIZARD_STEPS, type WizardStep } from '../../../config/paths.ts';
-
-export const STEP_LABELS: Record<WizardStep, string> = {
-  welcome: 'Welcome',
-  'sign-in': 'Sign in',
-  environment: 'Environment',
-  plan: 'Review',
-  run: 'Connect',
-  done: 'Done',
-};
+import { usePageTitle } from '../hooks/use-page-title.ts';
+import { LanguageSwitch } from './language-switch.tsx';
 
 type Props = {
   setupId: string;
@@ -21,24 +15,35 @@ type Props = {
   children: ReactNode;
 };
 
-/** Page frame of every wizard step: who it is for, where the admin is, and whom to ask. */
+/** Page frame of every wizard step: who it is for, where the admin is, whom to ask, and the page's language. */
 export function WizardShell({ setupId, customerName, step, firstIncomplete, support, children }: Props) {
+  const { t } = useTranslation();
+  usePageTitle(t(`steps.${step}`));
   const current = step === 'manual' ? -1 : WIZARD_STEPS.indexOf(step);
   const reachable = WIZARD_STEPS.indexOf(firstIncomplete);
   return (
     <div className="wizard">
       <a className="skip-link" href="#main">
-        Skip to the step
+        {t('shell.skip')}
       </a>
       <header className="wizard__header">
-        <p className="brand">Kantiv Connect</p>
-        <p className="muted">Setup for {customerName}</p>
+        <p className="brand" translate="no">
+          Kantiv Connect
+        </p>
+        <p className="muted">
+          <Trans
+            i18nKey="shell.setupFor"
+            values={{ customer: customerName }}
+            components={{ name: <span translate="no" /> }}
+          />
+        </p>
+        <LanguageSwitch />
       </header>
       {step !== 'manual' && (
-        <nav aria-label="Setup progress" className="progress">
+        <nav aria-label={t('shell.progress')} className="progress">
           <ol>
             {WIZARD_STEPS.map((s, i) => {
-              const label = `${i + 1}. ${STEP_LABELS[s]}`;
+              const label = `${i + 1}. ${t(`steps.${s}`)}`;
               const done = i < current || (i < reachable && i !== current);
               return (
                 <li
@@ -51,7 +56,7 @@ export function WizardShell({ setupId, customerName, step, firstIncomplete, supp
                   ) : (
                     <span>{label}</span>
                   )}
-                  {done && <span className="visually-hidden"> (completed)</span>}
+                  {done && <span className="visually-hidden"> {t('shell.completed')}</span>}
                 </li>
               );
             })}
@@ -63,7 +68,11 @@ export function WizardShell({ setupId, customerName, step, firstIncomplete, supp
       </main>
       <footer className="wizard__footer">
         <p>
-          Questions? Contact {support.name} at <a href={`mailto:${support.email}`}>{support.email}</a>.
+          <Trans
+            i18nKey="shell.questions"
+            values={{ name: support.name, email: support.email }}
+            components={{ mail: <a href={`mailto:${support.email}`} translate="no" /> }}
+          />
         </p>
       </footer>
     </div>

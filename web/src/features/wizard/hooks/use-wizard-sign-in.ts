@@ -17,8 +17,9 @@ function bindProblem(err: unknown): AdminSignInProblem {
   }
   return {
     kind: 'other',
-    code: err instanceof ApiClientError ? err.code : 'unknown',
-    message: err instanceof Error ? err.message : 'Kantiv Connect could not confirm your sign-in.',
+    code: err instanceof ApiClientError ? err.code : 'sign_in_unconfirmed',
+    // The page words it from the code when there is no message of our server's.
+    message: err instanceof Error ? err.message : '',
   };
 }
 

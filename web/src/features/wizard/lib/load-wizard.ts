@@ -7,6 +7,7 @@ import { ApiClientError } from '../../../lib/api-client.ts';
 import { getClientConfig } from '../../../lib/client-config.ts';
 import { getWizardSetup } from '../api/get-wizard-setup.ts';
 import { firstIncompleteStep, isWizardStep, resolveStep } from './guard.ts';
+import { ensureLanguage } from './i18n.ts';
 import { getSetupToken } from './setup-token.ts';
 import { readChoices, type WizardChoices } from './wizard-memory.ts';
 
@@ -58,12 +59,18 @@ function redirectWith(setup: WizardSetup, pathname: string): Response {
 }
 
 async function load(request: Request, setupId: string | undefined): Promise<WizardContext | Response> {
-  if (!getSetupToken()) return { kind: 'unavailable', reason: 'no_token', config: await getClientConfig() };
+  // The admin's language (its catalog, when not English) is fetched alongside the setup, not after it.
+  const language = ensureLanguage();
+  if (!getSetupToken()) {
+    const [config] = await Promise.all([getClientConfig(), language]);
+    return { kind: 'unavailable', reason: 'no_token', config };
+  }
   const handedOff = takeHandoff(request);
-  // Both requests at once: the first page waits for one round trip, not two.
+  // All requests at once: the first page waits for one round trip, not two.
   const [configResult, setupResult] = await Promise.allSettled([
     getClientConfig(),
     handedOff ?? getWizardSetup(request.signal),
+    language,
   ]);
   if (configResult.status === 'rejected') throw configResult.reason;
   const config = configResult.value;

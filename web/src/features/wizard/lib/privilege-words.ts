@@ -3,32 +3,31 @@ import type { PrivilegeDepth, TableAccess, TablePermission } from '@kantiv/share
 /**
  * Privileges as the admin reads them in the Power Platform admin center's security role editor: the table by its
  * display name, the privilege (Create … Share, "Append to") and the access level (User, Business Unit,
- * Parent: Child Business Unit, Organization), rather than Dataverse's `prvCreateAccount`.
+ * Parent: Child Business Unit, Organization), rather than Dataverse's `prvCreateAccount`. The words themselves are
+ * in the wizard's catalogs (`access.*`, `depth.*`); this module finds which ones a privilege name means.
  */
-export const ACCESS_LEVEL_WORDS: Record<PrivilegeDepth, string> = {
-  Basic: 'User',
-  Local: 'Business Unit',
-  Deep: 'Parent: Child Business Unit',
-  Global: 'Organization',
-};
-
-export const ACCESS_WORDS: Record<TableAccess, string> = {
-  Create: 'Create',
-  Read: 'Read',
-  Write: 'Write',
-  Delete: 'Delete',
-  Append: 'Append',
-  AppendTo: 'Append to',
-  Assign: 'Assign',
-  Share: 'Share',
-};
+const ACCESSES: TableAccess[] = [
+  'Create',
+  'Read',
+  'Write',
+  'Delete',
+  'Append',
+  'AppendTo',
+  'Assign',
+  'Share',
+];
 
 // Longest first: `prvAppendToAccount` must not read as Append on a table "ToAccount".
-const ACCESS_BY_LENGTH = (Object.keys(ACCESS_WORDS) as TableAccess[]).sort((a, b) => b.length - a.length);
+const ACCESS_BY_LENGTH = [...ACCESSES].sort((a, b) => b.length - a.length);
 
-export type PrivilegeInWords = { name: string; table: string; privilege: string; level: string | undefined };
+export type PrivilegeInWords = {
+  name: string;
+  table: string;
+  access: TableAccess | undefined;
+  depth: PrivilegeDepth | undefined;
+};
 
-/** One `prv<Access><SchemaName>` of the manifest in the admin center's words; unknown names stay as they are. */
+/** One `prv<Access><SchemaName>` of the manifest as table, privilege and access level; unknown names stay as they are. */
 export function describePrivilege(name: string, tables: TablePermission[]): PrivilegeInWords {
   const rest = name.startsWith('prv') ? name.slice(3) : name;
   for (const access of ACCESS_BY_LENGTH) {
@@ -39,12 +38,12 @@ export function describePrivilege(name: string, tables: TablePermission[]): Priv
       return {
         name,
         table: table.displayName,
-        privilege: ACCESS_WORDS[access],
-        level: ACCESS_LEVEL_WORDS[table.depth],
+        access,
+        depth: table.depth,
       };
     }
   }
-  return { name, table: name, privilege: '', level: undefined };
+  return { name, table: name, access: undefined, depth: undefined };
 }
 
 /** Dataverse's built-in role that holds every privilege of the environment. */
