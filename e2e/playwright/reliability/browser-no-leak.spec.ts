@@ -26,6 +26,10 @@ test('no leak › after a full wizard run the secret is in no browser storage', 
 
   const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
+  // A secret exists only when the admin chooses one (certificates are the default; see wizard/certificate.spec.ts).
+  const secret = page.getByTestId('credential-choice').getByLabel('Client secret');
+  await secret.click({ timeout: 60_000 });
+  await expect(secret).toBeChecked();
   await connectAndFinish(page);
   await expectStatus(stack, setupId, 'verified');
   await expect.poll(() => secrets.length, { timeout: 10_000 }).toBeGreaterThan(0);
