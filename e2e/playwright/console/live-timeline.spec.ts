@@ -90,7 +90,8 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
   const facts = support.getByRole('region', { name: 'Connection' });
   await expect(facts).toContainText('contoso.com');
   await expect(facts).toContainText('https://contoso.crm.dynamics.com');
-  await expect(facts).toContainText('Client secret');
+  // Certificate mode, the default (decision 011).
+  await expect(facts).toContainText('certificate');
   const text = (await support.locator('body').innerText()).toLowerCase();
   expect(text).not.toContain('secrettext');
   expect(text).not.toMatch(/eyj[a-z0-9_-]{20,}/);

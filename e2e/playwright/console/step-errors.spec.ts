@@ -8,7 +8,9 @@ test("a failed step shows Microsoft's code, message and request id and the fix t
   stack,
 }) => {
   test.setTimeout(360_000);
-  // The customer's tenant forbids client secrets (an app management policy): the credential step fails.
+  // The customer's tenant forbids certificates and client secrets (an app management policy): the credential step
+  // falls back from the certificate to a secret, which is refused too, and fails.
+  const certificates = stack.emulator.control.setScenario({ name: 'certificate-credentials-blocked' });
   const scenario = stack.emulator.control.setScenario({ name: 'password-credentials-blocked' });
   try {
     const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Blocked Secret Co' });
@@ -28,5 +30,6 @@ test("a failed step shows Microsoft's code, message and request id and the fix t
     await customer.close();
   } finally {
     stack.emulator.control.clearScenario(scenario);
+    stack.emulator.control.clearScenario(certificates);
   }
 });

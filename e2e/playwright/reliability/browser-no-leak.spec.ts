@@ -1,4 +1,5 @@
 import { expect, test } from '../fixtures.ts';
+import { browserStorage } from '../wizard/cdp-recorder.ts';
 import {
   chooseEnvironment,
   connectAndFinish,
@@ -26,40 +27,22 @@ test('no leak › after a full wizard run the secret is in no browser storage', 
 
   const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
+  // A secret exists only when the admin chooses one (certificates are the default; see wizard/certificate.spec.ts).
+  const secretChoice = page.getByTestId('credential-choice').getByLabel('Client secret');
+  await secretChoice.click({ timeout: 60_000 });
+  await expect(secretChoice).toBeChecked();
   await connectAndFinish(page);
   await expectStatus(stack, setupId, 'verified');
   await expect.poll(() => secrets.length, { timeout: 10_000 }).toBeGreaterThan(0);
 
-  const dump = await page.evaluate(async () => {
-    const idb: Record<string, unknown> = {};
-    for (const info of await indexedDB.databases()) {
-      if (!info.name) continue;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const req = indexedDB.open(info.name as string);
-        req.onsuccess = () => resolve(req.result);
-        req.onerror = () => reject(req.error ?? new Error('open failed'));
-      });
-      for (const store of Array.from(db.objectStoreNames)) {
-        idb[`${info.name}/${store}`] = await new Promise<unknown>((resolve, reject) => {
-          const req = db.transaction(store, 'readonly').objectStore(store).getAll();
-          req.onsuccess = () => resolve(req.result);
-          req.onerror = () => reject(req.error ?? new Error('read failed'));
-        });
-      }
-      db.close();
-    }
-    return JSON.stringify({
-      url: location.href,
-      localStorage: { ...localStorage },
-      sessionStorage: { ...sessionStorage },
-      indexedDB: idb,
-    });
-  });
-  const cookies = JSON.stringify(await page.context().cookies());
+  // Web storage, every IndexedDB store, Cache Storage, cookies and the address bar.
+  const storage = await browserStorage(page);
 
   for (const secret of secrets) {
     expect(secret.length).toBeGreaterThan(10);
-    expect(dump.includes(secret), 'secret found in the page URL, web storage or IndexedDB').toBe(false);
-    expect(cookies.includes(secret), 'secret found in a cookie').toBe(false);
+    expect(
+      storage.includes(secret),
+      'secret found in the page URL, web storage, IndexedDB, Cache Storage or a cookie',
+    ).toBe(false);
   }
 });

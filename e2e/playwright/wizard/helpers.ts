@@ -183,17 +183,19 @@ export async function startSlowRun(page: Page, stack: Stack, replicationSeconds 
 
 /**
  * What Contoso's tenant holds after a run, however often it was stopped and resumed: one app registration with one
- * Kantiv secret, one service principal, one application user in Contoso Production with the Kantiv role.
+ * Kantiv certificate (the default credential) and no secret, one service principal, one application user in Contoso
+ * Production with the Kantiv role.
  */
 export function expectProvisionedOnce(stack: Stack): void {
   const state = stack.emulator.control.state();
   const apps = state.applications.filter((a) => a.tenantId === stack.emulator.tenants.contoso);
   expect(apps).toHaveLength(1);
   const app = apps[0];
-  // The wizard names the secret after its setup (decision 010): "Kantiv secret (setup 1a2b3c4d)".
+  // The wizard names the certificate after its setup (decision 010): "Kantiv certificate (setup 1a2b3c4d)".
   expect(
-    app?.passwordCredentials.filter((p) => /^Kantiv secret \(setup [0-9a-f]{8}\)$/.test(p.displayName ?? '')),
+    app?.keyCredentials.filter((k) => /^Kantiv certificate \(setup [0-9a-f]{8}\)$/.test(k.displayName ?? '')),
   ).toHaveLength(1);
+  expect(app?.passwordCredentials).toEqual([]);
   expect(state.servicePrincipals.filter((s) => s.appId === app?.appId)).toHaveLength(1);
   const env = state.environments.find((e) => e.url === CONTOSO_PRODUCTION);
   const appUsers = env?.systemUsers.filter((u) => u.applicationid === app?.appId) ?? [];

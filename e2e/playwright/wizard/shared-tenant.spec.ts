@@ -72,7 +72,7 @@ test('real tenants › a tenant holding a soft-deleted Kantiv app: the plan rest
   expect(apps.map((a) => a.id)).toEqual([created.json.id]);
 });
 
-test('real tenants › two environments in one tenant: both setups verified, each with its own secret on the one app', async ({
+test('real tenants › two environments in one tenant: both setups verified, each with its own certificate on the one app', async ({
   page,
   stack,
 }) => {
@@ -84,9 +84,13 @@ test('real tenants › two environments in one tenant: both setups verified, eac
     .applications.filter((a) => a.tenantId === stack.emulator.tenants.contoso);
   expect(apps).toHaveLength(1);
   const short = (id: string) => id.replace(/-/g, '').slice(0, 8);
-  expect(apps[0]!.passwordCredentials.map((p) => p.displayName).sort()).toEqual(
-    [`Kantiv secret (setup ${short(production)})`, `Kantiv secret (setup ${short(sandbox)})`].sort(),
+  expect(apps[0]!.keyCredentials.map((k) => k.displayName).sort()).toEqual(
+    [
+      `Kantiv certificate (setup ${short(production)})`,
+      `Kantiv certificate (setup ${short(sandbox)})`,
+    ].sort(),
   );
+  expect(apps[0]!.passwordCredentials).toEqual([]);
   const env = (url: string) => stack.emulator.control.state().environments.find((e) => e.url === url)!;
   for (const url of [CONTOSO_PRODUCTION, 'https://contoso-sandbox.crm.dynamics.com']) {
     expect(env(url).systemUsers.filter((u) => u.applicationid === apps[0]!.appId)).toHaveLength(1);

@@ -1,5 +1,6 @@
 import type { ResolvedConfig } from '../config.ts';
-import type { Discovery, PlannedStep } from '../types.ts';
+import type { StepData } from '@kantiv/shared/events';
+import type { Discovery, EngineOutputs, PlannedStep } from '../types.ts';
 import { keep, reusableCertificate } from './credential-certificate.ts';
 import type { ApplyContext, StepOutcome } from './definition.ts';
 
@@ -70,12 +71,17 @@ export async function sendCertificate(ctx: ApplyContext): Promise<StepOutcome> {
     message: sent
       ? `Kantiv confirmed the certificate; no secret was sent.${removed}`
       : `Kantiv already held the current certificate.${removed}`,
-    data: {
-      tenantId: o.tenantId,
-      clientId: o.clientId,
-      secretKeyId: keyId,
-      ...(o.secretExpiresAt ? { secretExpiresAt: o.secretExpiresAt } : {}),
-      ...(o.applicationUserId ? { applicationUserId: o.applicationUserId } : {}),
-    },
+    data: handedOffData(o, keyId),
+  };
+}
+
+/** The ids a hand-off step reports (never a value). */
+export function handedOffData(o: EngineOutputs, keyId: string): StepData {
+  return {
+    ...(o.tenantId ? { tenantId: o.tenantId } : {}),
+    ...(o.clientId ? { clientId: o.clientId } : {}),
+    secretKeyId: keyId,
+    ...(o.secretExpiresAt ? { secretExpiresAt: o.secretExpiresAt } : {}),
+    ...(o.applicationUserId ? { applicationUserId: o.applicationUserId } : {}),
   };
 }

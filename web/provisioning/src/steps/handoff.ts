@@ -1,5 +1,5 @@
 import { MicrosoftApiError } from '../errors.ts';
-import { planCertificateHandoff, sendCertificate } from './handoff-certificate.ts';
+import { handedOffData, planCertificateHandoff, sendCertificate } from './handoff-certificate.ts';
 import { usesCertificate } from './credential-certificate.ts';
 import { reusableHandedOffSecret } from './credential.ts';
 import type { StepDefinition } from './definition.ts';
@@ -82,13 +82,7 @@ export const handoff: StepDefinition = {
       message: sent
         ? `Kantiv received the credential.${removed}`
         : `Kantiv already held the current secret.${removed}`,
-      data: {
-        tenantId: o.tenantId,
-        clientId: o.clientId,
-        secretKeyId: keyId,
-        ...(o.secretExpiresAt ? { secretExpiresAt: o.secretExpiresAt } : {}),
-        ...(o.applicationUserId ? { applicationUserId: o.applicationUserId } : {}),
-      },
+      data: handedOffData(o, keyId),
     };
   },
 };
