@@ -1,7 +1,16 @@
 import { useState } from 'react';
 
 /** Copies a value and says so to screen readers; the label names what is copied. */
-export function CopyButton({ value, label }: { value: string; label: string }) {
+export function CopyButton({
+  value,
+  label,
+  onCopied,
+}: {
+  value: string;
+  label: string;
+  /** Called once the value is on the clipboard. */
+  onCopied?: () => void;
+}) {
   const [copied, setCopied] = useState(false);
   return (
     <>
@@ -11,7 +20,10 @@ export function CopyButton({ value, label }: { value: string; label: string }) {
         onClick={() => {
           void navigator.clipboard
             .writeText(value)
-            .then(() => setCopied(true))
+            .then(() => {
+              setCopied(true);
+              onCopied?.();
+            })
             .catch(() => setCopied(false));
           window.setTimeout(() => setCopied(false), 2500);
         }}
