@@ -41,6 +41,8 @@ test.describe('axe-core finds no serious or critical violation', () => {
     await expect(page.getByTestId('invite-url')).toBeVisible();
     await expectNoSeriousA11yViolations(page, 'the invite link shown once');
 
+    // The invite link was not copied, so leaving asks first (beforeunload): leave anyway.
+    page.once('dialog', (dialog) => void dialog.accept());
     await page.goto(`/console/setups/${setup.id}`);
     await expect(page.getByRole('heading', { level: 1, name: 'Accessible Co', exact: true })).toBeVisible();
     await expect(page.locator('[data-stream="live"]')).toBeVisible({ timeout: 30_000 });

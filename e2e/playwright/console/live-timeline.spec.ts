@@ -27,7 +27,19 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
   await support.getByRole('button', { name: 'Create setup' }).click();
   const inviteUrl = await support.getByTestId('invite-url').inputValue();
   expect(inviteUrl).toContain('#');
+  // A ready-to-send e-mail names the customer, the roles the admin needs and the link.
+  await expect(support.getByTestId('invite-email-subject')).toHaveValue(/Contoso Live/);
+  const body = support.getByTestId('invite-email-body');
+  await expect(body).toHaveValue(/Cloud Application Administrator[\s\S]*System Administrator/);
+  expect(await body.inputValue()).toContain(inviteUrl);
+  await expect(support.getByRole('link', { name: 'Open in mail program' })).toHaveAttribute(
+    'href',
+    /^mailto:\?subject=Connect%20Contoso%20Live/,
+  );
+  // The link was read, not copied: leaving asks first.
   await support.getByRole('link', { name: 'Follow this setup live' }).click();
+  await expect(support.getByRole('alertdialog', { name: /Leave without the invite link/ })).toBeVisible();
+  await support.getByRole('button', { name: 'Leave anyway' }).click();
   await expect(support.getByRole('heading', { level: 1, name: 'Contoso Live' })).toBeVisible();
   await expect(support.getByTestId('setup-state')).toHaveText('Invited');
   await expect(support.locator('[data-stream="live"]')).toBeVisible({ timeout: 30_000 });

@@ -18,9 +18,12 @@ test.describe('support staff (Connect.Manage)', () => {
     await signInToConsole(page, STAFF.support.upn, '/console/setups/new');
     await page.getByRole('button', { name: 'Create setup' }).click();
     await expect(page.getByLabel('Customer name')).toHaveAttribute('aria-invalid', 'true');
+    // The first field in error takes the focus.
+    await expect(page.getByLabel('Customer name')).toBeFocused();
     await page.getByLabel('Customer name').fill('Northwind Traders');
     await page.getByLabel('Expected tenant domain (optional)').fill('not a domain');
     await page.getByRole('button', { name: 'Create setup' }).click();
+    await expect(page.getByLabel('Expected tenant domain (optional)')).toBeFocused();
     await expect(page.getByText('must be a domain like contoso.com')).toBeVisible();
     await page.getByLabel('Expected tenant domain (optional)').fill('northwind.com');
     await page.getByLabel('Dynamics environment (optional)').fill('https://northwind.crm.dynamics.com');

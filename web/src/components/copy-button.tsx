@@ -10,10 +10,13 @@ export function CopyButton({
   value,
   label,
   words = ENGLISH,
+  onCopied,
 }: {
   value: string;
   label: string;
   words?: CopyWords;
+  /** Called once the value is on the clipboard. */
+  onCopied?: () => void;
 }) {
   const [copied, setCopied] = useState(false);
   return (
@@ -24,7 +27,10 @@ export function CopyButton({
         onClick={() => {
           void navigator.clipboard
             .writeText(value)
-            .then(() => setCopied(true))
+            .then(() => {
+              setCopied(true);
+              onCopied?.();
+            })
             .catch(() => setCopied(false));
           window.setTimeout(() => setCopied(false), 2500);
         }}

@@ -10,6 +10,7 @@ import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValue } from './one-time-value.tsx';
 import { usePageTitle } from '../hooks/use-page-title.ts';
+import { InviteEmailPanel } from './invite-email-panel.tsx';
 
 type FieldErrors = Partial<Record<string, string>>;
 
@@ -26,6 +27,7 @@ export function NewSetupPage() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<CreateSetupResponse | null>(null);
+  const [inviteKept, setInviteKept] = useState(false);
   const [customManifest, setCustomManifest] = useState(false);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -62,6 +64,12 @@ export function NewSetupPage() {
           (issue.path.length > 1 ? `${issue.path.slice(1).join('.')}: ${issue.message}` : issue.message);
       }
       setFieldErrors(errors);
+      // The first field in error (in the form's order) takes the focus, so its message is read out and fixed first.
+      const form = e.currentTarget;
+      const first = Array.from(form.elements).find(
+        (el): el is HTMLInputElement => 'name' in el && typeof el.name === 'string' && el.name in errors,
+      );
+      first?.focus();
       return;
     }
     setFieldErrors({});
@@ -91,8 +99,15 @@ export function NewSetupPage() {
             copyLabel="invite link"
             value={created.inviteUrl}
             testId="invite-url"
+            onCopied={() => setInviteKept(true)}
           />
         </section>
+        <InviteEmailPanel
+          setup={created.setup}
+          inviteUrl={created.inviteUrl}
+          sent={inviteKept}
+          onSent={() => setInviteKept(true)}
+        />
         <p>
           <Link to={consolePaths.setup(created.setup.id)}>Follow this setup live</Link>
         </p>

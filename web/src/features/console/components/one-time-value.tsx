@@ -8,17 +8,18 @@ type Value = {
   copyLabel: string;
   value: string;
   testId?: string;
+  onCopied?: () => void;
 };
 
 /** A value the server shows only once (a key, a signing secret, an invite link): read-only, selected on focus, copyable. */
-export function OneTimeValue({ label, copyLabel, value, testId }: Value) {
+export function OneTimeValue({ label, copyLabel, value, testId, onCopied }: Value) {
   return (
     <>
       <label className="c-block">
         {label}
         <input readOnly value={value} data-testid={testId} onFocus={(e) => e.target.select()} />
       </label>
-      <CopyButton value={value} label={copyLabel} />
+      <CopyButton value={value} label={copyLabel} {...(onCopied ? { onCopied } : {})} />
     </>
   );
 }
