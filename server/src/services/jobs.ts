@@ -28,7 +28,12 @@ function newJobId(): string {
   const traceparent = tracer()?.traceparent();
   return traceparent ? `${randomUUID()}.${traceparent}` : randomUUID();
 }
-const parentOf = (jobId: string): string | undefined => jobId.split('.')[1];
+/**
+ * The trace a run continues: its enqueuer's, unless the job was queued over an hour ago. A trace is one operation;
+ * a job run long after (a recurring job queued again under the same row) starts a trace of its own.
+ */
+const parentOf = (job: Job): string | undefined =>
+  Date.now() - Date.parse(job.created_at) < 3_600_000 ? job.id.split('.')[1] : undefined;
 
 /**
  * Fences every queued or running job of a setup (a revoke, inside its transaction): a queued job never starts, and
@@ -217,7 +222,7 @@ export function createJobRunner(deps: {
     const t = tracer();
     try {
       result = t
-        ? await t.withParent(parentOf(job.id), () =>
+        ? await t.withParent(parentOf(job), () =>
             t.span(
               `job ${job.kind}`,
               jobAttributes(job),

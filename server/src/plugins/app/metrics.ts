@@ -27,6 +27,9 @@ async function metrics(app: FastifyInstance) {
   });
 
   const db = app.store.db;
+  // Setups per state. Hook for the health dimension (#19, "setups per state and health"): when `setups.health`
+  // exists (the health checks' migration), add 'health' to these labels and to the select and groupBy below,
+  // with `health: r.health ?? 'unchecked'` in the label set.
   m.gauge('kantiv_setups', 'Setups by state.', ['state'], async (g) => {
     const rows = await db
       .selectFrom('setups')
