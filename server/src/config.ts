@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { devModeProblems } from './dev-mode-problems.ts';
 import { MICROSOFT_CLOUDS, MicrosoftCloudSchema, cloudOfAuthority } from '@kantiv/shared/clouds';
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
@@ -380,27 +381,4 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     health: loadHealthConfig(env),
     rotation: loadRotationConfig(env),
   };
-}
-
-/**
- * Settings that point Microsoft traffic somewhere else, trust another CA, or drop TLS: each is how the emulator is
- * reached in tests and the demo, and each would hand a production server's tokens and secrets to whoever controls
- * the other end. Refused unless KANTIV_DEV_MODE says this is not production.
- */
-function devModeProblems(c: z.infer<typeof ConfigSchema>): string[] {
-  if (c.KANTIV_DEV_MODE) return [];
-  const needsDev = 'is allowed only with KANTIV_DEV_MODE=true (development and tests)';
-  const problems: string[] = [];
-  if (c.MICROSOFT_HOST_MAP) problems.push(`MICROSOFT_HOST_MAP: ${needsDev}`);
-  if (c.MICROSOFT_CA_FILE) problems.push(`MICROSOFT_CA_FILE: ${needsDev}`);
-  if (c.WEBHOOK_ALLOW_LOOPBACK) problems.push(`WEBHOOK_ALLOW_LOOPBACK: ${needsDev}`);
-  const urls = {
-    MICROSOFT_AUTHORITY_HOST: c.MICROSOFT_AUTHORITY_HOST,
-    MICROSOFT_JWKS_URL: c.MICROSOFT_JWKS_URL,
-    STAFF_JWKS_URL: c.STAFF_JWKS_URL,
-  };
-  for (const [key, url] of Object.entries(urls)) {
-    if (url && !url.startsWith('https://')) problems.push(`${key}: must be https:// (http:// ${needsDev})`);
-  }
-  return problems;
 }

@@ -169,7 +169,10 @@ export function createHealthChecks(deps: {
           limits.slowDown(tenant, e.retryAfterMs);
         settled = await transient(row, e);
         if (!settled)
-          return { outcome: 'again', at: new Date(clock.now().getTime() + Math.min(config.intervalMs / 4, 300_000)) };
+          return {
+            outcome: 'again',
+            at: new Date(clock.now().getTime() + Math.min(config.intervalMs / 4, 300_000)),
+          };
       } else {
         limits.ok(tenant);
         settled = finding;

@@ -56,7 +56,10 @@ export function createHealthLimits(cfg: {
       throttled += 1;
       const level = (backoff.get(tenant)?.level ?? 0) + 1;
       const doubling = Math.min(cfg.intervalMs, 30_000 * 2 ** (level - 1));
-      backoff.set(tenant, { until: cfg.clock.now().getTime() + Math.max(retryAfterMs ?? 0, doubling), level });
+      backoff.set(tenant, {
+        until: cfg.clock.now().getTime() + Math.max(retryAfterMs ?? 0, doubling),
+        level,
+      });
     },
 
     /** A check of this tenant completed: its backoff ends. */

@@ -98,7 +98,11 @@ export function createSetupFinder(db: Db, repo: Pick<SetupRepository, 'stepsOf'>
     if (f.expiresWithinDays !== undefined)
       query = query
         .where('secret_expires_at', 'is not', null)
-        .where('secret_expires_at', '<=', new Date(Date.now() + f.expiresWithinDays * 86_400_000).toISOString())
+        .where(
+          'secret_expires_at',
+          '<=',
+          new Date(Date.now() + f.expiresWithinDays * 86_400_000).toISOString(),
+        )
         .where('state', 'not in', ['revoked']);
     if (search) query = query.where((eb) => matches(eb, search));
     return query;

@@ -106,7 +106,6 @@ const shownAttention = (r: Pick<SetupRow, 'attention' | 'state'>) =>
   ATTENTION_STATES.includes(r.state as SetupState) ||
   (r.attention === 'rotation_failing' && r.state === 'verified');
 
-
 /** Reads of the `setups` row and its steps (finding many is finder.ts). */
 export function createSetupRepository(db: Db) {
   async function stepsOf(setupIds: string[]): Promise<Map<string, SetupStepsTable[]>> {

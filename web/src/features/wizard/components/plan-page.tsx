@@ -34,7 +34,6 @@ function PlanFailed() {
   );
 }
 
-
 function PlanReview({ plan }: { plan: PlanSummary }) {
   const { t, i18n } = useTranslation();
   const { setup, account } = useWizard();
