@@ -219,10 +219,12 @@ function classifyMsal(err: unknown): MicrosoftError {
   const firstLine = clean(text.split(/\r?\n/)[0] ?? text);
   if (aadsts && REPLICATION_AADSTS.has(aadsts))
     return new MicrosoftError(code, firstLine, 'replication', e.correlationId);
+  // A brand-new certificate is unknown to Entra until it replicates (AADSTS700027 "the key was not found"). Our
+  // server made it and the engine reported its key id, so there is no wrong value to tell apart: it is waited on
+  // like any replication, not for the short grace of a secret an admin may have mistyped.
+  if (aadsts === 'AADSTS700027') return new MicrosoftError(code, firstLine, 'replication', e.correlationId);
   // A brand-new secret can be refused for a short while until it replicates; a wrong one keeps being refused.
-  // Likewise a brand-new certificate: until it replicates Entra answers AADSTS700027 "the key was not found".
-  if (aadsts === 'AADSTS7000215' || aadsts === 'AADSTS700027')
-    return new MicrosoftError(code, firstLine, 'secret', e.correlationId);
+  if (aadsts === 'AADSTS7000215') return new MicrosoftError(code, firstLine, 'secret', e.correlationId);
   if (/network|ECONNREFUSED|ETIMEDOUT|ENOTFOUND|timed out|socket/i.test(`${e.errorCode ?? ''} ${text}`)) {
     // The network's own text (addresses, ports, certificate names) stays in our logs.
     return new MicrosoftError(

@@ -16,6 +16,8 @@ const VERIFIER: Actor = { kind: 'system', id: 'verification' };
 const FIXES: Record<string, string> = {
   AADSTS7000215:
     'The client secret was refused. Run the setup again so a new secret is created and handed off.',
+  AADSTS700027:
+    'Microsoft does not know the certificate Kantiv handed off (it was removed from the app registration, or never replicated). Run the setup again so a new certificate is added.',
   AADSTS700016:
     'Microsoft has not yet replicated the app registration. This usually resolves within minutes.',
   AADSTS500011:
