@@ -39,7 +39,8 @@ export const CreateSetupRequestSchema = z
     environmentHint: z.string().trim().min(1).max(300).optional(),
     /** Table privileges Kantiv needs; the server's default manifest when absent. */
     manifest: ManifestSchema.optional(),
-    secretLifetimeMonths: z.number().int().min(12).max(24).default(24),
+    /** Microsoft recommends under 12 months for secrets; certificates rotate themselves whatever their lifetime. */
+    secretLifetimeMonths: z.number().int().min(1).max(24).default(24),
     inviteExpiresInHours: z
       .number()
       .int()

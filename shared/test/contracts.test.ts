@@ -50,5 +50,12 @@ describe('contracts', () => {
     expect(CreateSetupRequestSchema.safeParse({ customerName: 'C', secretLifetimeMonths: 36 }).success).toBe(
       false,
     );
+    // Microsoft recommends secrets of less than 12 months (issue 15): 6 is allowed, 0 is not.
+    expect(
+      CreateSetupRequestSchema.parse({ customerName: 'C', secretLifetimeMonths: 6 }).secretLifetimeMonths,
+    ).toBe(6);
+    expect(CreateSetupRequestSchema.safeParse({ customerName: 'C', secretLifetimeMonths: 0 }).success).toBe(
+      false,
+    );
   });
 });

@@ -32,8 +32,8 @@ export interface ResolvedConfig {
 
 export function resolveConfig(config: EngineConfig, canMakeCertificates = false): ResolvedConfig {
   const months = config.secretLifetimeMonths ?? 12;
-  if (!Number.isInteger(months) || months < 12 || months > 24) {
-    throw new RangeError('secretLifetimeMonths must be a whole number from 12 to 24.');
+  if (!Number.isInteger(months) || months < 1 || months > 24) {
+    throw new RangeError('secretLifetimeMonths must be a whole number from 1 to 24.');
   }
   return {
     graphUrl: (config.endpoints?.graph ?? DEFAULT_GRAPH_URL).replace(/\/$/, ''),

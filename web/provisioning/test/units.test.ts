@@ -108,7 +108,9 @@ describe('manifest privileges', () => {
 describe('config', () => {
   it('refuses a secret lifetime outside 12–24 months', () => {
     expect(() => resolveConfig({ secretLifetimeMonths: 36 })).toThrow(RangeError);
-    expect(() => resolveConfig({ secretLifetimeMonths: 6 })).toThrow(RangeError);
+    expect(() => resolveConfig({ secretLifetimeMonths: 0 })).toThrow(RangeError);
+    // Microsoft recommends less than 12 months: a shorter lifetime is allowed.
+    expect(resolveConfig({ secretLifetimeMonths: 6 }).secretLifetimeMonths).toBe(6);
     expect(resolveConfig({}).secretLifetimeMonths).toBe(12);
   });
   it('normalizes environment URLs to scheme and host', () => {

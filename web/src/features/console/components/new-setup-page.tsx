@@ -136,7 +136,7 @@ export function NewSetupPage() {
         <label className="c-block">
           Secret lifetime
           <select name="secretLifetimeMonths" defaultValue="24">
-            {[12, 18, 24].map((m) => (
+            {[6, 12, 18, 24].map((m) => (
               <option key={m} value={m}>
                 {m} months
               </option>

@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { WizardChoices } from '../lib/wizard-memory.ts';
 import { RadioChoice } from './radio-choice.tsx';
 
-const LIFETIMES = [12, 15, 18, 21, 24];
+const LIFETIMES = [3, 6, 12, 18, 24];
 
 /**
  * Certificate (recommended, the default) or client secret, and the credential's lifetime; where the tenant's app

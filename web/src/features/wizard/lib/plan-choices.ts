@@ -14,7 +14,7 @@ export function planChoicesFrom(setup: WizardSetup, choices: WizardChoices): Pla
     role: choices.role ?? { kind: 'create' },
     secretLifetimeMonths: Math.min(
       24,
-      Math.max(12, choices.secretLifetimeMonths ?? setup.secretLifetimeMonths),
+      Math.max(1, choices.secretLifetimeMonths ?? setup.secretLifetimeMonths),
     ),
     ...(choices.credentialKind ? { credentialKind: choices.credentialKind } : {}),
   };
