@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -47,12 +47,11 @@ export async function freshDatabase(dialect: DialectName): Promise<TestDatabase>
       dataDir,
       database: { kind: 'sqlite', file },
       dump() {
-        // The main file and the WAL together hold everything written.
-        const bytes = execFileSync(
-          'cat',
-          [file, `${file}-wal`].filter((f) => safeExists(f)),
-        );
-        return bytes.toString('latin1');
+        // The main file and the WAL together hold everything written (read whole: they outgrow a pipe's buffer).
+        return [file, `${file}-wal`]
+          .filter((f) => safeExists(f))
+          .map((f) => readFileSync(f).toString('latin1'))
+          .join('');
       },
       async drop() {
         rmSync(dataDir, { recursive: true, force: true });
