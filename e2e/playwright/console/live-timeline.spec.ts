@@ -103,7 +103,9 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
   await expect(facts).toContainText('contoso.com');
   await expect(facts).toContainText('https://contoso.crm.dynamics.com');
   // Certificate mode, the default (decision 011).
-  await expect(facts).toContainText('certificate');
+  await expect(facts).toContainText('Certificate (automatic)');
+  // Its end is the one our server wrote into the certificate (decision 011), not a blank.
+  await expect(facts).not.toContainText('Certificate expires—');
   const text = (await support.locator('body').innerText()).toLowerCase();
   expect(text).not.toContain('secrettext');
   expect(text).not.toMatch(/eyj[a-z0-9_-]{20,}/);

@@ -10,6 +10,8 @@ test('a secret that expires within 30 days is flagged in the list and on the set
   test.setTimeout(360_000);
   // The customer's tenant caps secret lifetimes at 20 days: the wizard makes the secret shorter (14 days).
   const scenario = stack.emulator.control.setScenario({ name: 'password-lifetime-capped', maxDays: 20 });
+  // And it refuses certificates, so the wizard falls back to a client secret (certificates are the default).
+  const noCertificates = stack.emulator.control.setScenario({ name: 'certificate-credentials-blocked' });
   try {
     const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Short Secret Co' });
     const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
@@ -37,5 +39,6 @@ test('a secret that expires within 30 days is flagged in the list and on the set
     await customer.close();
   } finally {
     stack.emulator.control.clearScenario(scenario);
+    stack.emulator.control.clearScenario(noCertificates);
   }
 });

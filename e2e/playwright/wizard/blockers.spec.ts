@@ -87,6 +87,8 @@ test('tenant policy blocking secrets › the run stops at the secret with the ex
   await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  // Certificates are the default; the policy matters to an admin who chooses a secret.
+  await page.getByTestId('credential-choice').getByLabel('Client secret').click();
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page.getByTestId('run-failed')).toBeVisible({ timeout: 120_000 });
   await expect(page.getByTestId('step-credential')).toHaveAttribute('data-status', 'failed');
@@ -103,6 +105,7 @@ test('tenant policy capping secret lifetime › the secret is shortened and the 
   const { setupId } = await signInToEnvironments(page, stack);
   await chooseEnvironment(page, /Contoso Production/);
   await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+  await page.getByTestId('credential-choice').getByLabel('Client secret').click();
   await page.getByRole('button', { name: 'Connect', exact: true }).click();
   await expect(page).toHaveURL(/\/done$/, { timeout: 180_000 });
   const setup = await stack.getSetup(setupId);

@@ -197,7 +197,8 @@ export function createHandoff(deps: {
               role_name: req.roleName ?? current.role_name,
               credential_kind: req.credentialKind ?? 'client_secret',
               credential_source: req.source,
-              secret_expires_at: req.secretExpiresAt ?? null,
+              // A certificate's end is the one our server wrote into it, not something the browser says.
+              secret_expires_at: req.secretExpiresAt ?? stored.secret_expires_at ?? null,
               verification: JSON.stringify(verification),
               last_error: null,
               expiry_notified_at: null,
