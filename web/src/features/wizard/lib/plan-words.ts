@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import type { PlanItem, PlanSummary } from '@kantiv/provisioning';
-import { SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { CERTIFICATE_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 
 export type ItemWords = {
   title: string;
@@ -27,6 +27,10 @@ export function planItemWords(
   t: TFunction,
   exists: (key: string) => boolean,
 ): ItemWords {
+  if (item.step === 'credential') {
+    const words = credentialWords(item, plan, t, exists);
+    if (words) return words;
+  }
   const key = `items.${item.step}.${item.action}`;
   if (!exists(key) && !exists(`${key}_other`))
     return { title: item.title, detail: item.detail, lang: 'en', detailLang: 'en' };
@@ -50,5 +54,56 @@ export function planItemWords(
     detail: exists(detailKey) ? t(detailKey, values) : item.detail,
     lang: undefined,
     detailLang: exists(detailKey) || !item.detail ? undefined : 'en',
+  };
+}
+
+const english = (item: PlanItem): ItemWords => ({
+  title: item.title,
+  detail: item.detail,
+  lang: 'en',
+  detailLang: 'en',
+});
+
+/**
+ * The credential line says which kind the run will make: a certificate (the default), or a client secret with the
+ * reason (the admin's choice, or the tenant's policy in Microsoft's words). Undefined: the plain secret line applies.
+ */
+function credentialWords(
+  item: PlanItem,
+  plan: PlanSummary,
+  t: TFunction,
+  exists: (key: string) => boolean,
+): ItemWords | undefined {
+  const c = plan.credential;
+  if (c.kind === 'certificate') {
+    if (item.action !== 'create' || !exists('items.credential.createCertificate')) return english(item);
+    const name = /"([^"]+)"/.exec(item.title)?.[1] ?? CERTIFICATE_DISPLAY_NAME;
+    const days = c.lifetimeDays;
+    const detail = t('items.credential.createCertificateDetail');
+    return {
+      title: t('items.credential.createCertificate', {
+        certificate: name,
+        days,
+        until: new Date(Date.now() + days * 86_400_000),
+      }),
+      detail: c.cappedDays !== undefined ? `${detail} ${t('plan.credential.capped', { days })}` : detail,
+      lang: undefined,
+      detailLang: undefined,
+    };
+  }
+  if (item.action !== 'create') return undefined;
+  const key = `items.${item.step}.${item.action}`;
+  const months = plan.choices.secretLifetimeMonths;
+  const reason = c.certificatesRefused
+    ? t('items.credential.secretRefusedDetail', { reason: c.certificatesRefused })
+    : c.kind === 'client_secret' && plan.choices.credentialKind === 'client_secret'
+      ? t('items.credential.secretChosenDetail')
+      : undefined;
+  if (!reason) return undefined;
+  return {
+    title: t(key, { secret: SECRET_DISPLAY_NAME, count: months, until: monthsFromNow(months) }),
+    detail: `${reason} ${t('items.credential.createDetail')}`,
+    lang: undefined,
+    detailLang: undefined,
   };
 }
