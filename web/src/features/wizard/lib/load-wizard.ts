@@ -97,10 +97,6 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
     await auth.startAuth(config);
     await auth.setSetupTenant(setup.tenantId ?? setup.expectedTenantDomain);
     signedIn = await auth.currentAccount();
-    // A sign-in made for another setup (another invite in this browser) carries that setup's nonce, which the server
-    // refuses here: this setup is not signed in yet, so the page offers a fresh sign-in, not "Continue as".
-    const nonce = signedIn?.idTokenClaims?.nonce;
-    if (setup.signInNonce && typeof nonce === 'string' && nonce !== setup.signInNonce) signedIn = null;
   }
   const account = signedIn
     ? {
