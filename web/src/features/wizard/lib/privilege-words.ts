@@ -1,4 +1,9 @@
-import type { PrivilegeDepth, TableAccess, TablePermission } from '@kantiv/shared/manifest';
+import {
+  TableAccessSchema,
+  type PrivilegeDepth,
+  type TableAccess,
+  type TablePermission,
+} from '@kantiv/shared/manifest';
 
 /**
  * Privileges as the admin reads them in the Power Platform admin center's security role editor: the table by its
@@ -6,19 +11,8 @@ import type { PrivilegeDepth, TableAccess, TablePermission } from '@kantiv/share
  * Parent: Child Business Unit, Organization), rather than Dataverse's `prvCreateAccount`. The words themselves are
  * in the wizard's catalogs (`access.*`, `depth.*`); this module finds which ones a privilege name means.
  */
-const ACCESSES: TableAccess[] = [
-  'Create',
-  'Read',
-  'Write',
-  'Delete',
-  'Append',
-  'AppendTo',
-  'Assign',
-  'Share',
-];
-
 // Longest first: `prvAppendToAccount` must not read as Append on a table "ToAccount".
-const ACCESS_BY_LENGTH = [...ACCESSES].sort((a, b) => b.length - a.length);
+const ACCESS_BY_LENGTH = [...TableAccessSchema.options].sort((a, b) => b.length - a.length);
 
 export type PrivilegeInWords = {
   name: string;
