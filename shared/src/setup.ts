@@ -180,6 +180,7 @@ export const WizardSetupSchema = SetupSchema.pick({
   applicationUserId: true,
   roleName: true,
   secretExpiresAt: true,
+  credentialKind: true,
   verification: true,
   steps: true,
 }).extend({

@@ -31,6 +31,12 @@ export function DonePage() {
 
   const verified = setup.state === 'verified' || verification?.status === 'succeeded';
   const environmentUrl = setup.environmentUrl ?? choices.environmentUrl;
+  const certificate = setup.credentialKind === 'certificate';
+  // What the run's credential step said (e.g. a policy that shortened the certificate or refused it): the run page
+  // moves on to this one as soon as the run ends, so the admin reads it here. The engine's own words (English).
+  const credentialNote = setup.steps.find(
+    (s) => s.step === 'credential' && s.status === 'succeeded',
+  )?.message;
 
   return (
     <>
@@ -80,7 +86,7 @@ export function DonePage() {
       </section>
 
       <h2>{t('done.detailsHeading')}</h2>
-      <p>{t('done.nothingSecret')}</p>
+      <p>{certificate ? t('done.nothingSecretCertificate') : t('done.nothingSecret')}</p>
       <dl className="details">
         {setup.tenantId && (
           <CopyableValue
@@ -122,15 +128,28 @@ export function DonePage() {
             testId="done-role"
           />
         )}
+        {setup.credentialKind && (
+          <div className="copyable">
+            <dt>{t('done.credential')}</dt>
+            <dd data-testid="done-credential">
+              {certificate ? t('done.credentialCertificate') : t('done.credentialSecret')}
+            </dd>
+          </div>
+        )}
         {setup.secretExpiresAt && (
           <CopyableValue
-            label={t('done.secretExpires')}
+            label={certificate ? t('done.certificateExpires') : t('done.secretExpires')}
             words={words}
             value={t('done.expiresOn', { date: new Date(setup.secretExpiresAt) })}
             testId="done-expiry"
           />
         )}
       </dl>
+      {credentialNote && (
+        <p data-testid="done-credential-note">
+          {t('done.credentialNote')} <span lang="en">{credentialNote}</span>
+        </p>
+      )}
 
       <h2>{t('done.adminCenters')}</h2>
       <ul>

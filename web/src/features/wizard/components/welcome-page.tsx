@@ -1,7 +1,7 @@
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { paths } from '../../../config/paths.ts';
-import { APP_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { APP_DISPLAY_NAME, CERTIFICATE_DISPLAY_NAME, SECRET_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { DATAVERSE_ROLE, ENTRA_ROLE_NAMES } from '../lib/naming.ts';
 import { getSetupToken } from '../lib/setup-token.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
@@ -46,9 +46,9 @@ export function WelcomePage() {
           </li>
           <li>
             <Trans
-              i18nKey="welcome.whatSecret"
+              i18nKey="welcome.whatCredential"
               count={setup.secretLifetimeMonths}
-              values={{ secret: SECRET_DISPLAY_NAME }}
+              values={{ certificate: CERTIFICATE_DISPLAY_NAME, secret: SECRET_DISPLAY_NAME }}
               components={{ name }}
             />
           </li>
