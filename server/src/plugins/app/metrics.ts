@@ -20,9 +20,12 @@ async function metrics(app: FastifyInstance) {
   const m = app.telemetry;
   // A callback hook: it runs on every response and awaits nothing, so it needs no promise.
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.url ?? 'unmatched';
-    m.httpRequests.inc({ method: request.method, route, status: reply.statusCode });
-    m.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    m.request(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
     done();
   });
 

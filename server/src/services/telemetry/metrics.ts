@@ -1,7 +1,6 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { HttpClient } from '../../lib/http-client.ts';
-
-const SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+import { createRequestMeter, SECONDS } from './request-meter.ts';
 
 /**
  * The server's Prometheus registry (prom-client), one per app so that tests running several apps in one process
@@ -15,16 +14,8 @@ export function createMetrics() {
     new Counter<L>({ name, help, labelNames, registers: [registry] });
   const histogram = <L extends string>(name: string, help: string, labelNames: L[]) =>
     new Histogram<L>({ name, help, labelNames, buckets: SECONDS, registers: [registry] });
-  const httpRequests = counter(
-    'kantiv_http_requests_total',
-    'HTTP requests by route pattern (never the raw URL) and status.',
-    ['method', 'route', 'status'],
-  );
-  const httpDuration = histogram(
-    'kantiv_http_request_duration_seconds',
-    'HTTP request duration by route pattern.',
-    ['method', 'route'],
-  );
+  // Every request records here: the cheap path (see request-meter.ts), exported as a counter and a histogram.
+  const http = createRequestMeter(registry);
   const microsoft = histogram(
     'kantiv_microsoft_request_duration_seconds',
     'Calls the server makes to Microsoft (Entra token endpoint, Dataverse), by service and outcome.',
@@ -42,8 +33,8 @@ export function createMetrics() {
   );
   return {
     registry,
-    httpRequests,
-    httpDuration,
+    /** One answered request: method, route pattern (never the raw URL), status, duration in seconds. */
+    request: http.record,
     /** A gauge whose values are read from the database (or elsewhere) at scrape time. */
     gauge<L extends string>(
       name: string,
