@@ -9,6 +9,8 @@ declare global {
     consoleMarker?: string;
     /** `step:status` and `state:<state>` in the order the support page first showed them. */
     consoleSeen?: string[];
+    /** What the page's status region said for screen readers, in order. */
+    consoleAnnounced?: string[];
   }
 }
 
@@ -53,7 +55,11 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
     window.consoleMarker = 'still the same document';
     const seen: string[] = [];
     window.consoleSeen = seen;
+    const announced: string[] = [];
+    window.consoleAnnounced = announced;
     const record = () => {
+      const said = document.querySelector('[data-testid="step-announcer"]')?.textContent ?? '';
+      if (said && said !== announced.at(-1)) announced.push(said);
       for (const li of Array.from(document.querySelectorAll<HTMLElement>('[data-testid^="step-"]'))) {
         const key = `${li.dataset.testid?.slice(5)}:${li.dataset.status}`;
         if (!seen.includes(key)) seen.push(key);
@@ -97,6 +103,16 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
     `states shown: ${seen.filter((k) => k.startsWith('state:')).join(', ')}`,
   ).toBe(true);
   expect(states).toEqual([...states].sort((a, b) => a - b));
+
+  // A screen reader hears each change once, in a few words, and never the retry texts: the timeline is not a live
+  // region (it would read every wait's countdown), the announcer is.
+  const announced = ((await support.evaluate(() => window.consoleAnnounced)) ?? []).join(' ');
+  expect(announced).toContain('Security role: Succeeded');
+  expect(announced).toContain('Kantiv verifies the connection: Succeeded');
+  expect(announced).toContain('Setup is now Verified');
+  expect(announced).not.toMatch(/attempt|Microsoft said|request id/i);
+  await expect(support.locator('.c-timeline[aria-live], [aria-live] .c-timeline')).toHaveCount(0);
+  await expect(support.getByRole('button', { name: 'Copy Setup id' })).toBeVisible();
 
   // The facts support needs, and never the secret.
   const facts = support.getByRole('region', { name: 'Connection' });

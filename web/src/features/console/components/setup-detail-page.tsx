@@ -1,5 +1,6 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { Link, useRevalidator } from 'react-router';
+import { CopyButton } from '../../../components/copy-button.tsx';
 import type { SetupEvent } from '@kantiv/shared/events';
 import type { Setup } from '@kantiv/shared/setup';
 import { consolePaths } from '../../../config/paths.ts';
@@ -16,6 +17,7 @@ import { SetupActions } from './setup-actions.tsx';
 import { SetupHealth } from './setup-health.tsx';
 import { SetupTimeline } from './setup-timeline.tsx';
 import { StateBadge } from './state-badge.tsx';
+import { StepAnnouncer } from './step-announcer.tsx';
 import { usePageTitle } from '../hooks/use-page-title.ts';
 
 const STREAM_LABELS: Record<StreamStatus, string> = {
@@ -82,7 +84,7 @@ export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Set
       </p>
       <div className="c-page-title">
         <h1>{s.customerName}</h1>
-        <span aria-live="polite" data-testid="setup-state">
+        <span data-testid="setup-state">
           <StateBadge state={s.state} />
         </span>
       </div>
@@ -97,7 +99,17 @@ export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Set
         onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : void revalidate())}
       />
       <AdminMoments events={events} />
+      <StepAnnouncer setup={s} />
       <SetupTimeline setup={s} events={events} />
+    </>
+  );
+}
+
+/** An id support pastes into Microsoft's portals or a ticket: shown as code, with its copy button. */
+function IdValue({ label, value }: { label: string; value: string }) {
+  return (
+    <>
+      <code>{value}</code> <CopyButton value={value} label={label} />
     </>
   );
 }
@@ -106,19 +118,32 @@ function SetupFacts({ setup }: { setup: Setup }) {
   const now = useNow();
   const v = setup.verification;
   const rows: [string, ReactNode][] = [
-    ['Setup id', <code key="id">{setup.id}</code>],
+    ['Setup id', <IdValue key="id" label="Setup id" value={setup.id} />],
     ['Created', formatDateTime(setup.createdAt)],
     ['Last activity', formatDateTime(setup.updatedAt)],
     ['Invite expires', formatDateTime(setup.inviteExpiresAt)],
     ['Expected tenant domain', setup.expectedTenantDomain ?? '—'],
-    ['Tenant', setup.tenantId ? `${setup.tenantDomain ?? ''} ${setup.tenantId}`.trim() : '—'],
+    [
+      'Tenant',
+      setup.tenantId ? (
+        <>
+          {setup.tenantDomain ? `${setup.tenantDomain} ` : ''}
+          <IdValue label="Tenant id" value={setup.tenantId} />
+        </>
+      ) : (
+        '—'
+      ),
+    ],
     ['Signed in admin', setup.adminUsername ?? '—'],
     [
       'Environment',
       setup.environmentUrl ?? (setup.environmentHint ? `${setup.environmentHint} (hint)` : '—'),
     ],
-    ['Client id', setup.clientId ?? '—'],
-    ['Application user', setup.applicationUserId ?? '—'],
+    ['Client id', setup.clientId ? <IdValue label="Client id" value={setup.clientId} /> : '—'],
+    [
+      'Application user',
+      setup.applicationUserId ? <IdValue label="Application user id" value={setup.applicationUserId} /> : '—',
+    ],
     ['Security role', setup.roleName ?? setup.manifest.roleName],
     ...credentialFactRows(setup, now),
     [

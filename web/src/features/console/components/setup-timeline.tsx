@@ -13,7 +13,7 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
   return (
     <section aria-labelledby="timeline-heading" className="c-panel">
       <h2 id="timeline-heading">Timeline</h2>
-      <ol className="c-timeline" aria-live="polite" aria-relevant="additions text">
+      <ol className="c-timeline">
         {rows.map((row) => (
           <li
             key={row.step}

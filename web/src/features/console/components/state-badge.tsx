@@ -10,7 +10,7 @@ export function StateBadge({ state }: { state: SetupState }) {
   );
 }
 
-const STEP_STATUS_LABELS: Record<StepStatus, string> = {
+export const STEP_STATUS_LABELS: Record<StepStatus, string> = {
   pending: 'Pending',
   running: 'Running',
   waiting: 'Waiting for Microsoft',
