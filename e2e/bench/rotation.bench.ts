@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { buildApp } from '@kantiv/server/app';
@@ -8,9 +8,9 @@ import { generateKeySpec, loadConfig } from '@kantiv/server/config';
 import { createTickingClock, DAY_MS } from '@kantiv/server/lib/clock';
 import { pendingCertificateKey } from '@kantiv/server/services/credentials';
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
-import { startEmulator } from '@kantiv/emulator';
 import { GRAPH, call, createAppWithPrincipal, tokenFor } from '@kantiv/emulator/test-support/helpers';
 import { report } from './report.ts';
+import { peakRssMb, startEmulatorProcess } from './emulator-process.ts';
 
 /**
  * `pnpm bench rotation`: 1,000 certificate setups fall due at once (the server's clock moved to 60 days before
@@ -20,14 +20,19 @@ import { report } from './report.ts';
  * Seeding goes straight through the server's own repository and vault API in this process (setup rows, the
  * credential store's createCertificate/activateCertificate — the private keys are sealed exactly as in production)
  * and the emulator's Graph and Dataverse APIs (app, service principal, certificate, application user). The emulator
- * runs in this process too, so `peakRssMb` counts both.
+ * runs in a process of its own, so `peakRssMb` (VmHWM) is the server's, seeding included.
+ *
+ * `rotated` counts what really rotated: a new key active in our database AND the old key gone from the application
+ * in the emulator's state (with the new one on it). Exits non-zero unless every setup rotated with no failure and
+ * no token request failed.
  */
 const SETUPS = Number(process.argv[2] ?? 1000);
 const VEND_SETUPS = 10;
 const VEND_RATE = 20; // per second, over all of VEND_SETUPS
 const ADMIN = 'admin@contoso.com';
 
-const emulator = await startEmulator({ replicationDelayMs: 0 });
+const emulator = await startEmulatorProcess({ replicationDelayMs: 0 });
+const em = emulator.asEmulator();
 const dir = mkdtempSync(path.join(tmpdir(), 'kc-bench-rotation-'));
 writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
 const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
@@ -42,7 +47,7 @@ const app = await buildApp({
     MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
     MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
     MICROSOFT_CA_FILE: path.join(dir, 'ca.pem'),
-    WIZARD_CLIENT_ID: emulator.seed.apps.wizard.appId,
+    WIZARD_CLIENT_ID: emulator.wizardClientId,
     JOB_POLL_MS: '20',
     RATE_LIMIT_MAX: '1000000',
     CERTIFICATE_ROTATION_SWEEP_MS: '500',
@@ -56,21 +61,16 @@ const port = (app.server.address() as { port: number }).port;
 const org = emulator.urls.environments.find((e) => e.name === 'Contoso Production')!;
 const tenantId = emulator.tenants.contoso;
 
-let peakRss = 0;
-const rssTimer = setInterval(() => {
-  peakRss = Math.max(peakRss, process.memoryUsage().rss);
-}, 100);
-
 async function applicationUser(appId: string, dvToken: string, buId: string, roleId: string) {
   const base = `${org.apiUrl}/api/data/v9.2`;
-  const user = await call(emulator, `${base}/systemusers`, {
+  const user = await call(em, `${base}/systemusers`, {
     method: 'POST',
     token: dvToken,
     body: { applicationid: appId, 'businessunitid@odata.bind': `/businessunits(${buId})` },
   });
   const userId = /systemusers\((.+)\)$/.exec(user.headers.get('odata-entityid') ?? '')?.[1];
   if (!userId) throw new Error(`application user: ${user.status} ${user.text}`);
-  await call(emulator, `${base}/systemusers(${userId})/systemuserroles_association/$ref`, {
+  await call(em, `${base}/systemusers(${userId})/systemuserroles_association/$ref`, {
     method: 'POST',
     token: dvToken,
     body: { '@odata.id': `${base}/roles(${roleId})` },
@@ -87,7 +87,7 @@ async function seedOne(graph: string, dv: { token: string; buId: string; roleId:
     payload: { customerName: `Bench ${i}` },
   });
   const setupId = created.json<{ setup: { id: string } }>().setup.id;
-  const ms = await createAppWithPrincipal(emulator, `Kantiv bench ${i}`);
+  const ms = await createAppWithPrincipal(em, `Kantiv bench ${i}`);
   const req = { tenantId, clientId: ms.appId, environmentUrl: org.url, lifetimeDays: 365 };
   const made = await app.credentialStore.createCertificate(
     setupId,
@@ -95,7 +95,7 @@ async function seedOne(graph: string, dv: { token: string; buId: string; roleId:
     CERTIFICATE_DISPLAY_NAME,
     clock.now(),
   );
-  const patched = await call(emulator, `${GRAPH}/applications/${ms.id}`, {
+  const patched = await call(em, `${GRAPH}/applications/${ms.id}`, {
     method: 'PATCH',
     token: graph,
     body: {
@@ -148,26 +148,26 @@ async function seedOne(graph: string, dv: { token: string; buId: string; roleId:
       })
       .execute();
   });
-  return { setupId, notAfter: Date.parse(made.notAfter) };
+  return { setupId, appId: ms.appId, keyId: made.keyId, notAfter: Date.parse(made.notAfter) };
 }
 
 async function seed() {
-  const graph = await tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
-  const dvToken = await tokenFor(emulator, ADMIN, `${org.url}/user_impersonation`);
+  const graph = await tokenFor(em, ADMIN, 'https://graph.microsoft.com/.default');
+  const dvToken = await tokenFor(em, ADMIN, `${org.url}/user_impersonation`);
   const base = `${org.apiUrl}/api/data/v9.2`;
   const bu = await call(
-    emulator,
+    em,
     `${base}/businessunits?$select=businessunitid&$filter=_parentbusinessunitid_value eq null`,
     { token: dvToken },
   );
   const buId = (bu.json.value as { businessunitid: string }[])[0]!.businessunitid;
   const roles = await call(
-    emulator,
+    em,
     `${base}/roles?$select=roleid&$filter=name eq 'System Administrator' and _businessunitid_value eq ${buId}`,
     { token: dvToken },
   );
   const roleId = (roles.json.value as { roleid: string }[])[0]!.roleid;
-  const out: { setupId: string; notAfter: number }[] = [];
+  const out: { setupId: string; appId: string; keyId: string; notAfter: number }[] = [];
   for (let i = 0; i < SETUPS; i += 20) {
     const batch = Array.from({ length: Math.min(20, SETUPS - i) }, (_, k) =>
       seedOne(graph, { token: dvToken, buId, roleId }, i + k),
@@ -234,6 +234,30 @@ function vendAtRate(setupIds: string[]) {
   };
 }
 
+/** Setups whose rotation really happened: new key active here, old key gone and new key present at Microsoft. */
+async function reallyRotated(): Promise<number> {
+  const active = new Map(
+    (
+      await app.store.db
+        .selectFrom('credentials')
+        .select(['setup_id', 'secret_key_id'])
+        .where('active', '=', 1)
+        .execute()
+    ).map((r) => [r.setup_id, r.secret_key_id]),
+  );
+  const keysAtMicrosoft = new Map(
+    (await emulator.state()).applications.map((a) => [
+      a.appId,
+      new Set(a.keyCredentials.map((k) => k.keyId)),
+    ]),
+  );
+  return seeded.filter((s) => {
+    const now = active.get(s.setupId);
+    const keys = keysAtMicrosoft.get(s.appId);
+    return now && now !== s.keyId && keys?.has(now) && !keys.has(s.keyId);
+  }).length;
+}
+
 const seedStart = performance.now();
 const seeded = await seed();
 const seedSeconds = (performance.now() - seedStart) / 1000;
@@ -248,7 +272,7 @@ const idle = await stopIdle();
 const latest = Math.max(...seeded.map((s) => s.notAfter));
 const target = latest - 60 * DAY_MS + 60_000;
 clock.set(new Date(target));
-emulator.control.advanceClock(Math.max(0, target - emulator.control.now()));
+await emulator.advanceClock(Math.max(0, target - (await emulator.now())));
 const rotationStart = performance.now();
 const stopDuring = vendAtRate(vended);
 const countBy = async (status: string) =>
@@ -268,7 +292,8 @@ for (;;) {
 }
 const rotationSeconds = (performance.now() - rotationStart) / 1000;
 const during = await stopDuring();
-const rotated = await countBy('completed');
+const completed = await countBy('completed');
+const rotated = await reallyRotated();
 const failed = Number(
   (
     await app.store.db
@@ -278,27 +303,31 @@ const failed = Number(
       .executeTakeFirstOrThrow()
   ).n,
 );
-clearInterval(rssTimer);
+const peakRss = await peakRssMb();
 await app.close();
 await emulator.close();
 
 report(
   'rotation',
   [
-    { phase: 'idle', tokens: idle.count, errors: idle.errors, 'p99 ms': idle.p99Ms },
-    { phase: 'during rotation', tokens: during.count, errors: during.errors, 'p99 ms': during.p99Ms },
+    { phase: 'idle', answered: idle.count, errors: idle.errors, 'p99 ms': idle.p99Ms },
+    { phase: 'during rotation', answered: during.count, errors: during.errors, 'p99 ms': during.p99Ms },
   ],
   {
     setups: SETUPS,
     rotated,
+    completed,
     failed,
     rotationSeconds: Number(rotationSeconds.toFixed(1)),
     rotationsPerSec: Number((rotated / rotationSeconds).toFixed(2)),
     tokenP99MsIdle: idle.p99Ms,
     tokenP99MsDuringRotation: during.p99Ms,
+    tokensAnsweredIdle: idle.count,
+    tokensAnsweredDuringRotation: during.count,
     tokenErrors: idle.errors + during.errors,
-    peakRssMb: Math.round(peakRss / 1024 / 1024),
+    peakRssMb: peakRss,
+    loadAverage1m: Number(loadavg()[0]!.toFixed(2)),
     seedSeconds: Number(seedSeconds.toFixed(1)),
   },
 );
-process.exit(0);
+process.exit(rotated === SETUPS && failed === 0 && idle.errors + during.errors === 0 ? 0 : 1);

@@ -6,6 +6,7 @@ import { startEmulator, type Emulator } from '@kantiv/emulator';
 import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
 import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
 import { ADMIN, startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import { createPgDatabase, type PgDatabase } from './reliability/support/postgres.ts';
 
 /**
  * Certificate self-rotation with no admin (issue 17, decision 012): the server's clock moved forward to 60 days
@@ -15,6 +16,9 @@ import { ADMIN, startVerifierApp, type VerifierApp } from './support/verificatio
 let emulator: Emulator;
 let v: VerifierApp | undefined;
 let clock: MovableClock;
+/** Set while the PostgreSQL variant runs: each server of it gets a fresh database on TEST_DATABASE_URL. */
+let onPostgres = false;
+const pgDatabases: PgDatabase[] = [];
 
 beforeAll(async () => {
   emulator = await startEmulator({ replicationDelayMs: 300 });
@@ -26,13 +30,21 @@ afterEach(async () => {
 });
 afterAll(async () => {
   await emulator?.close();
+  for (const db of pgDatabases) await db.drop();
 });
 
 async function start(env: Record<string, string> = {}) {
   clock = createTickingClock();
+  const database: Record<string, string> = {};
+  if (onPostgres) {
+    const db = await createPgDatabase();
+    pgDatabases.push(db);
+    database.DATABASE_URL = db.url;
+  }
   v = await startVerifierApp(
     emulator,
     {
+      ...database,
       VERIFICATION_SECRET_GRACE_SECONDS: '10',
       CERTIFICATE_ROTATION_SWEEP_MS: '100',
       CERTIFICATE_ROTATION_RETRY_BASE_MS: '200',
@@ -41,6 +53,8 @@ async function start(env: Record<string, string> = {}) {
     },
     { clock },
   );
+  // The variant really runs on the dialect it names.
+  expect(v.app.store.dialect).toBe(onPostgres ? 'postgres' : 'sqlite');
   catchUpWithEmulator();
   return v;
 }
@@ -182,7 +196,21 @@ async function rotationAudit(app: VerifierApp, setupId: string) {
   return rows.map((r) => r.action);
 }
 
-describe('certificate self-rotation', () => {
+/**
+ * Once per dialect: rotation's row locks, its compare-and-set on the setup and the job lease behave alike on SQLite
+ * and PostgreSQL (PostgreSQL needs TEST_DATABASE_URL; without it that variant is reported as skipped).
+ */
+for (const dialect of ['sqlite', 'postgres'] as const) {
+  const reachable = dialect === 'sqlite' || Boolean(process.env.TEST_DATABASE_URL);
+  (reachable ? describe : describe.skip)(`certificate self-rotation (${dialect})`, () => {
+    beforeAll(() => {
+      onPostgres = dialect === 'postgres';
+    });
+    rotationTests();
+  });
+}
+
+function rotationTests() {
   it('rotates a certificate 60 days before it expires with no admin action, and token vending answers throughout', async () => {
     const app = await start();
     // Tokens live 2 minutes, under vending's 5-minute floor: every request mints a fresh one with the active key.
@@ -338,4 +366,4 @@ describe('certificate self-rotation', () => {
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ reason: 'rotate_now', status: 'completed' });
   }, 90_000);
-});
+}

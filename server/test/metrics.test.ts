@@ -75,6 +75,29 @@ describeDialects('GET /metrics from prom-client, parsed as Prometheus text (%s)'
     expect(value(family(all, 'kantiv_live_watchers'), {})).toBe(0);
   });
 
+  it('counts setups per state and health, unchecked until a health check has answered', async () => {
+    const before = family(await scrape(), 'kantiv_setups_by_health');
+    const count = (f: Family, labels: Record<string, string>) =>
+      f.samples.find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? 0;
+    const [a, b, c] = [await createSetup(ctx), await createSetup(ctx), await createSetup(ctx)];
+    // What the health checks record on a setup (services/health/checks.ts writes these columns).
+    const db = ctx.app.store.db;
+    await db.updateTable('setups').set({ health: 'degraded' }).where('id', '=', a.id).execute();
+    await db.updateTable('setups').set({ health: 'broken' }).where('id', '=', b.id).execute();
+    const after = family(await scrape(), 'kantiv_setups_by_health');
+    expect(after.type).toBe('gauge');
+    for (const [health, added] of [
+      ['degraded', 1],
+      ['broken', 1],
+      ['unchecked', 1],
+      ['healthy', 0],
+    ] as const)
+      expect(count(after, { state: 'invited', health }), health).toBe(
+        count(before, { state: 'invited', health }) + added,
+      );
+    expect(c.id).toBeDefined();
+  });
+
   it('counts vault operations, webhook deliveries and the Microsoft calls of a verification', async () => {
     await handedOffSetup(ctx);
     const created = CreateWebhookResponseSchema.parse(

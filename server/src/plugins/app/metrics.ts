@@ -30,9 +30,6 @@ async function metrics(app: FastifyInstance) {
   });
 
   const db = app.store.db;
-  // Setups per state. Hook for the health dimension (#19, "setups per state and health"): when `setups.health`
-  // exists (the health checks' migration), add 'health' to these labels and to the select and groupBy below,
-  // with `health: r.health ?? 'unchecked'` in the label set.
   m.gauge('kantiv_setups', 'Setups by state.', ['state'], async (g) => {
     const rows = await db
       .selectFrom('setups')
@@ -41,6 +38,21 @@ async function metrics(app: FastifyInstance) {
       .execute();
     for (const r of rows) g.set({ state: r.state }, Number(r.n));
   });
+  // A family of its own rather than a label on kantiv_setups: dashboards and alerts summing that family by state
+  // keep their meaning. `unchecked`: not verified yet, or verified but its first check has not run.
+  m.gauge(
+    'kantiv_setups_by_health',
+    'Setups by state and connection health (healthy, degraded, broken, unchecked).',
+    ['state', 'health'],
+    async (g) => {
+      const rows = await db
+        .selectFrom('setups')
+        .select(['state', 'health', (eb) => eb.fn.countAll().as('n')])
+        .groupBy(['state', 'health'])
+        .execute();
+      for (const r of rows) g.set({ state: r.state, health: r.health ?? 'unchecked' }, Number(r.n));
+    },
+  );
   m.gauge('kantiv_jobs', 'Background jobs by kind and status.', ['kind', 'status'], async (g) => {
     const rows = await db
       .selectFrom('jobs')

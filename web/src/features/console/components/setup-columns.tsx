@@ -109,6 +109,17 @@ export const SETUP_COLUMNS: SetupColumn[] = [
   {
     id: 'health',
     label: 'Health',
-    cell: (s) => <span data-testid="row-health">{s.health?.health ?? '—'}</span>,
+    // A drift is named with its fix right in the list: support sees what to send without opening the setup.
+    cell: (s) => (
+      <span data-testid="row-health">
+        {s.health?.health ?? '—'}
+        {s.health?.cause && (
+          <span className="c-hint" data-testid="row-health-cause">
+            {' '}
+            {s.health.cause.message} Fix: {s.health.cause.fix}
+          </span>
+        )}
+      </span>
+    ),
   },
 ];
