@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { EngineTextSchema } from './engine-texts.ts';
 
 /**
  * The steps of a setup, in order. Seed steps of the manual guide: app_registration (1), credential (2),
@@ -47,6 +48,8 @@ export const StepErrorSchema = z.object({
   requestId: z.string().max(200).optional(),
   /** What the admin should do, in plain words; who must do it. */
   fix: z.string().max(2000).optional(),
+  /** The same explanation as a catalog code with parameters, for the wizard to word in the admin's language. */
+  text: EngineTextSchema.optional(),
 });
 export type StepError = z.infer<typeof StepErrorSchema>;
 

@@ -1,3 +1,4 @@
+import { engineText, type EngineFailureCode } from '@kantiv/shared/engine-texts';
 import type { StepError } from '@kantiv/shared/steps';
 
 export type MicrosoftService = 'graph' | 'discovery' | 'dataverse' | 'entra';
@@ -112,6 +113,10 @@ export function isAbortError(err: unknown): boolean {
 
 const FIX_SIGN_IN_AGAIN = 'Sign in again with Microsoft and retry.';
 
+/** Our fix in English (support and the logs) and the catalog code the wizard words it by. */
+type Fix = { fix: string; key: EngineFailureCode };
+const fixed = ({ fix, key }: Fix): Pick<StepError, 'fix' | 'text'> => ({ fix, text: engineText(key) });
+
 /**
  * What a failure means for the admin. Codes are Microsoft's (so support can search them), the fix is ours.
  */
@@ -122,17 +127,18 @@ export function toStepError(err: unknown): StepError {
       code: err.code,
       message: truncate(err.message),
       ...(err.requestId ? { requestId: err.requestId } : {}),
-      fix: fixFor(err),
+      ...fixed(fixFor(err)),
     };
   }
   if (err instanceof TokenError) {
-    return { code: err.aadsts ?? err.code, message: truncate(err.message), fix: tokenFix(err) };
+    return { code: err.aadsts ?? err.code, message: truncate(err.message), ...fixed(tokenFix(err)) };
   }
   if (err instanceof NetworkError) {
     return {
       code: 'network_error',
       message: truncate(err.message),
       fix: 'Check your internet connection (and any proxy or firewall), then retry. Nothing is lost: the run continues where it stopped.',
+      text: engineText('network_error'),
     };
   }
   if (err instanceof UnexpectedResponseError) {
@@ -141,15 +147,22 @@ export function toStepError(err: unknown): StepError {
       message: truncate(err.message),
       ...(err.requestId ? { requestId: err.requestId } : {}),
       fix: 'Microsoft answered in a way Kantiv Connect does not understand. Retry; if it persists, contact Kantiv support with the request id.',
+      text: engineText('unexpected_response'),
     };
   }
   if (isAbortError(err)) {
-    return { code: 'cancelled', message: 'The run was cancelled.', fix: 'Start again when ready.' };
+    return {
+      code: 'cancelled',
+      message: 'The run was cancelled.',
+      fix: 'Start again when ready.',
+      text: engineText('cancelled'),
+    };
   }
   return {
     code: 'internal_error',
     message: truncate(err instanceof Error ? err.message : String(err)),
     fix: 'Retry. If it persists, contact Kantiv support.',
+    text: engineText('internal_error'),
   };
 }
 
@@ -160,40 +173,70 @@ export const POPUP_BLOCKED_CODES: readonly string[] = [
   'block_nested_popups',
 ];
 
-function tokenFix(err: TokenError): string {
+function tokenFix(err: TokenError): Fix {
   const consentNeeded = ['AADSTS90094', 'AADSTS90095', 'AADSTS65001'];
   if ((err.aadsts && consentNeeded.includes(err.aadsts)) || err.code === 'consent_required') {
-    return 'Kantiv Connect needs an administrator’s approval in your tenant. Ask a Global Administrator, Cloud Application Administrator or Application Administrator to grant admin consent (the admin consent link on the welcome page), then sign in again.';
+    return {
+      key: 'consent_needed',
+      fix: 'Kantiv Connect needs an administrator’s approval in your tenant. Ask a Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator to grant admin consent (the admin consent link on the welcome page), then sign in again.',
+    };
   }
   if (POPUP_BLOCKED_CODES.includes(err.code)) {
-    return 'Microsoft asked you to sign in again, and your browser blocked its sign-in window. Press Try again: the window opens from your click. If it still does not open, allow pop-ups for this site. Nothing is lost: the run continues where it stopped.';
+    return {
+      key: 'popup_blocked',
+      fix: 'Microsoft asked you to sign in again, and your browser blocked its sign-in window. Press Try again: the window opens from your click. If it still does not open, allow pop-ups for this site. Nothing is lost: the run continues where it stopped.',
+    };
   }
   if (err.aadsts === 'AADSTS65004') {
-    return 'The permissions were declined on the Microsoft consent page. Sign in again and accept them, or forward the invite link to an administrator.';
+    return {
+      key: 'consent_declined',
+      fix: 'The permissions were declined on the Microsoft consent page. Sign in again and accept them, or forward the invite link to an administrator.',
+    };
   }
-  return FIX_SIGN_IN_AGAIN;
+  return { key: 'sign_in_again', fix: FIX_SIGN_IN_AGAIN };
 }
 
-function fixFor(err: MicrosoftApiError): string {
+function fixFor(err: MicrosoftApiError): Fix {
   if (err.is('Authorization_RequestDenied')) {
     return err.service === 'graph'
-      ? 'Your account is not allowed to manage app registrations. Ask a Global Administrator to give you the Entra role Cloud Application Administrator (or Application Administrator) and to grant admin consent to Kantiv Connect, or forward the invite link to a colleague who has that role.'
-      : 'Your account lacks the permission for this call. Ask an administrator of the environment to make you System Administrator there.';
+      ? {
+          key: 'graph_denied',
+          fix: 'Your account is not allowed to manage app registrations. Ask a Global Administrator to give you the Entra role Cloud Application Administrator (or Application Administrator) and to grant admin consent to Kantiv Connect, or forward the invite link to a colleague who has that role.',
+        }
+      : {
+          key: 'dataverse_denied',
+          fix: 'Your account lacks the permission for this call. Ask an administrator of the environment to make you System Administrator there.',
+        };
   }
   if (err.is('CredentialTypeNotAllowedAsPerAppPolicy')) {
-    return 'Your tenant’s app management policy forbids client secrets. An Entra administrator who manages app management policies must exempt this application (or allow password credentials), then retry; or use the manual path.';
+    return {
+      key: 'app_policy',
+      fix: 'Your tenant’s app management policy forbids client secrets. An Entra administrator who manages app management policies must exempt this application (or allow password credentials), then retry; or use the manual path.',
+    };
   }
   if (err.is('0x8004f510') || err.is('0x8004F512')) {
-    return 'Dataverse does not yet know the new application. This normally resolves within minutes as Microsoft replicates it; retry shortly. If it persists, check the environment belongs to the same tenant.';
+    return {
+      key: 'replication',
+      fix: 'Dataverse does not yet know the new application. This normally resolves within minutes as Microsoft replicates it; retry shortly. If it persists, check the environment belongs to the same tenant.',
+    };
   }
-  if (err.status === 401) return FIX_SIGN_IN_AGAIN;
+  if (err.status === 401) return { key: 'sign_in_again', fix: FIX_SIGN_IN_AGAIN };
   if (err.status === 429 || err.status >= 500) {
-    return 'Microsoft is busy or unavailable right now. Retry in a few minutes; the run continues where it stopped.';
+    return {
+      key: 'microsoft_busy',
+      fix: 'Microsoft is busy or unavailable right now. Retry in a few minutes; the run continues where it stopped.',
+    };
   }
   if (err.service === 'dataverse' && err.status === 403) {
-    return 'Your account lacks a privilege in this environment. Ask an administrator of the environment to make you System Administrator there, then retry.';
+    return {
+      key: 'dataverse_privilege_missing',
+      fix: 'Your account lacks a privilege in this environment. Ask an administrator of the environment to make you System Administrator there, then retry.',
+    };
   }
-  return 'Retry. If it persists, contact Kantiv support with the request id.';
+  return {
+    key: 'retry_or_support',
+    fix: 'Retry. If it persists, contact Kantiv support with the request id.',
+  };
 }
 
 function truncate(s: string, max = 1900): string {

@@ -130,6 +130,9 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     const plan = await r.engine.plan();
     expect(plan.ready).toBe(false);
     expect(plan.blockers.map((b) => b.code)).toEqual(['environment_not_chosen']);
+    // The wizard words it from its catalogs by this code, naming the environments the admin can pick.
+    expect(plan.blockers[0]?.text?.key).toBe('environment_not_chosen');
+    expect(plan.blockers[0]?.text?.params?.environments).toContain('Contoso Production');
     r.engine.choose({ environmentUrl: 'https://contoso-sandbox.crm.dynamics.com' });
     expect((await r.engine.plan()).ready).toBe(true);
     expect((await r.engine.apply()).status).toBe('succeeded');

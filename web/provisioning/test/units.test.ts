@@ -92,6 +92,23 @@ describe('toStepError', () => {
   });
 });
 
+describe('toStepError codes for the wizard’s catalogs', () => {
+  it('names the catalog code of each fix, so the wizard words it in the admin’s language', () => {
+    const denied = new MicrosoftApiError({
+      service: 'graph',
+      status: 403,
+      code: 'Authorization_RequestDenied',
+      message: 'Insufficient privileges to complete the operation.',
+    });
+    expect(toStepError(denied).text).toEqual({ key: 'graph_denied' });
+    const busy = new MicrosoftApiError({ service: 'dataverse', status: 503, code: 'x', message: 'busy' });
+    expect(toStepError(busy).text).toEqual({ key: 'microsoft_busy' });
+    expect(toStepError(new TokenError('consent_required', 'c')).text).toEqual({ key: 'consent_needed' });
+    expect(toStepError(new NetworkError('graph', 'offline')).text).toEqual({ key: 'network_error' });
+    expect(toStepError(new Error('boom')).text).toEqual({ key: 'internal_error' });
+  });
+});
+
 describe('manifest privileges', () => {
   it('names every access right of every table, with its depth', () => {
     const privs = manifestPrivileges(DEFAULT_MANIFEST);

@@ -1,3 +1,4 @@
+import { engineText } from '@kantiv/shared/engine-texts';
 import { BlockerError, MicrosoftApiError } from '../errors.ts';
 import {
   DYNAMICS_CRM_APP_ID,
@@ -138,6 +139,11 @@ async function restoreDeleted(
     if (!(err instanceof MicrosoftApiError) || (err.status !== 403 && err.status !== 400)) throw err;
     throw new BlockerError({
       code: 'deleted_app_not_restored',
+      text: engineText('deleted_app_not_restored', {
+        app: app.displayName,
+        clientId: app.clientId,
+        microsoft: err.message,
+      }),
       message: `Kantiv's app registration "${app.displayName}" (client id ${app.clientId}) is in Microsoft Entra's deleted applications and could not be restored (${err.message}).`,
       ...(err.requestId ? { requestId: err.requestId } : {}),
       fix: `An Application Administrator or Cloud Application Administrator opens the Microsoft Entra admin center → App registrations → Deleted applications, selects "${app.displayName}" (client id ${app.clientId}) and chooses "Restore app registration" — or "Delete permanently" so Kantiv can create a new one. Then retry.`,

@@ -1,3 +1,4 @@
+import { engineText } from '@kantiv/shared/engine-texts';
 import { BlockerError, MicrosoftApiError } from '../errors.ts';
 import type { StepDefinition } from './definition.ts';
 
@@ -60,6 +61,7 @@ export const applicationUser: StepDefinition = {
     if (dvInfo.applicationUser?.disabled && !created) {
       throw new BlockerError({
         code: 'application_user_disabled',
+        text: engineText('application_user_disabled', { environment: env.name }),
         message: 'The application user of the Kantiv app exists but is disabled.',
         fix: `A System Administrator of ${env.name} must enable it (Power Platform admin center → Environments → ${env.name} → Settings → Application users), then retry.`,
       });
@@ -90,6 +92,11 @@ function requiredFieldBlocker(err: unknown, envName: string): BlockerError | und
   if (!field) return undefined;
   return new BlockerError({
     code: 'application_user_field_required',
+    text: engineText('application_user_field_required', {
+      environment: envName,
+      field,
+      microsoft: err.message,
+    }),
     message: `${envName} requires the field "${field}" on a new application user, which Kantiv does not fill in (${err.message}).`,
     ...(err.requestId ? { requestId: err.requestId } : {}),
     fix: `A System Administrator of ${envName} adds the application user by hand (Power Platform admin center → Environments → ${envName} → Settings → Application users → New app user, choosing the Kantiv app and the root business unit), then chooses Retry: Kantiv finds that user and gives it the role.`,

@@ -1,3 +1,4 @@
+import { engineText } from '@kantiv/shared/engine-texts';
 import type { ResolvedConfig } from '../config.ts';
 import { BlockerError, MicrosoftApiError } from '../errors.ts';
 import type { SecretHolder } from '../secret-holder.ts';
@@ -142,6 +143,7 @@ async function applySecret(ctx: ApplyContext): Promise<StepOutcome> {
       if (err.is('CredentialTypeNotAllowedAsPerAppPolicy')) {
         throw new BlockerError({
           code: 'CredentialTypeNotAllowedAsPerAppPolicy',
+          text: engineText('app_policy_forbids_secret', { microsoft: err.message }),
           message: `Your tenant’s app management policy does not allow client secrets on new applications (${err.message}).`,
           ...(err.requestId ? { requestId: err.requestId } : {}),
           fix: 'An Entra administrator who manages app management policies (Global Administrator, or Security Administrator) must exempt this app or allow password credentials (Entra admin center → Enterprise applications → Application policies). Then retry; or use the manual path with a certificate.',

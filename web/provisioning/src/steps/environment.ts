@@ -1,3 +1,4 @@
+import { engineText } from '@kantiv/shared/engine-texts';
 import { assertNotBlocked, blocked, type StepDefinition } from './definition.ts';
 
 export const environment: StepDefinition = {
@@ -10,6 +11,9 @@ export const environment: StepDefinition = {
       const usable = d.environments.filter((e) => e.sameTenant && e.enabled);
       return blocked('environment', 'Choose the Dynamics 365 environment to connect.', {
         code: 'environment_not_chosen',
+        text: usable.length
+          ? engineText('environment_not_chosen', { environments: usable.map((e) => e.name).join(', ') })
+          : engineText('environment_none_listed'),
         message: usable.length
           ? `No environment chosen yet; ${usable.length} available: ${usable.map((e) => e.name).join(', ')}.`
           : d.environmentsError
@@ -23,6 +27,12 @@ export const environment: StepDefinition = {
     if (!env.sameTenant) {
       return blocked('environment', `${env.name} belongs to another organization.`, {
         code: 'environment_other_tenant',
+        text: engineText('environment_other_tenant', {
+          environment: env.name,
+          url: env.url,
+          environmentTenant: env.tenantId ?? '?',
+          tenant: d.tenantId,
+        }),
         message: `The environment ${env.name} (${env.url}) belongs to the Entra tenant ${env.tenantId ?? 'unknown'}, not to ${d.tenantId} where you signed in. An app registration can only be used by environments of its own tenant.`,
         fix: 'Pick an environment of your own organization, or sign in with an account of the tenant that owns this environment.',
       });
@@ -30,6 +40,7 @@ export const environment: StepDefinition = {
     if (!env.enabled) {
       return blocked('environment', `${env.name} is disabled.`, {
         code: 'environment_disabled',
+        text: engineText('environment_disabled', { environment: env.name }),
         message: `The environment ${env.name} is disabled.`,
         fix: 'Ask a Power Platform administrator to enable the environment, or pick another one.',
       });

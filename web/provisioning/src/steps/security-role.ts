@@ -1,3 +1,4 @@
+import { engineText } from '@kantiv/shared/engine-texts';
 import type { ResolvedConfig } from '../config.ts';
 import { MICROSOFT_DEFAULT_ROLE_PRIVILEGES, manifestPrivileges } from '../privileges.ts';
 import { assertNotBlocked, blocked, type StepDefinition } from './definition.ts';
@@ -21,6 +22,7 @@ export const securityRole: StepDefinition = {
       if (dv && !dv.role) {
         return blocked('security_role', 'The chosen security role does not exist.', {
           code: 'role_not_found',
+          text: engineText('role_not_found', { roleId: c.role.roleId }),
           message: `No security role with id ${c.role.roleId} in the root business unit of the environment.`,
           fix: 'Pick another role, or let Kantiv Connect create its least-privilege role.',
         });
@@ -40,6 +42,7 @@ export const securityRole: StepDefinition = {
     if (dv && dv.unknownPrivileges.length) {
       return blocked('security_role', 'Some tables Kantiv needs do not exist in this environment.', {
         code: 'privileges_not_found',
+        text: engineText('privileges_not_found', { privileges: dv.unknownPrivileges.join(', ') }),
         message: `The environment has no privilege ${dv.unknownPrivileges.join(', ')}.`,
         fix: 'Pick an environment with Dynamics 365 Sales (accounts, contacts, opportunities), or contact Kantiv support.',
       });

@@ -38,6 +38,7 @@ export function toBlocker(error: StepError): Blocker {
     code: error.code,
     message: error.message,
     fix: error.fix ?? 'Contact Kantiv support with this message.',
+    ...(error.text ? { text: error.text } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { EngineText } from '@kantiv/shared/engine-texts';
 import type { StepEventInput } from '@kantiv/shared/events';
 import type { TablePermission } from '@kantiv/shared/manifest';
 import type { StepId } from '@kantiv/shared/steps';
@@ -10,7 +11,13 @@ import type { PlanAction, PlannedCredential } from '../types.ts';
  */
 
 /** Something that stops the setup, with the exact fix and who must do it. */
-export type Blocker = { code: string; message: string; fix: string };
+export type Blocker = {
+  code: string;
+  message: string;
+  fix: string;
+  /** The catalog code and parameters the wizard words it by in the admin's language. */
+  text?: EngineText;
+};
 
 /** An environment as the admin picks it (and as the wizard remembers it across a reload). */
 export type EnvironmentChoice = {

@@ -1,17 +1,16 @@
 import { useEffect } from 'react';
-import { useTranslation } from 'react-i18next';
 import type { Blocker } from '@kantiv/provisioning';
 import { postMoment } from '../api/post-moment.ts';
+import { EngineExplanation } from './engine-explanation.tsx';
 
 /** The admin's own form slips (nothing chosen yet) are no reason for support to step in. */
 const NOT_REPORTED = new Set(['no_environment']);
 
 /**
- * Blockers with the exact fix, announced when they appear. The engine words them in English (support reads the same
- * words); they are marked as English so that a screen reader in another language pronounces them right.
+ * Blockers with the exact fix, announced when they appear, in the page's language (support is told the engine's
+ * English words, the same explanation).
  */
 export function BlockerList({ blockers, title }: { blockers: Blocker[]; title: string }) {
-  const { t } = useTranslation();
   const reported = blockers.filter((b) => !NOT_REPORTED.has(b.code));
   const key = reported.map((b) => `${b.code}:${b.message}`).join('|');
   // Support sees what the admin sees, with the same fix (the server keeps one record per distinct blocker).
@@ -34,13 +33,7 @@ export function BlockerList({ blockers, title }: { blockers: Blocker[]; title: s
       <ul className="blockers">
         {blockers.map((b) => (
           <li key={b.code} data-testid={`blocker-${b.code}`}>
-            <p lang="en">
-              <strong>{b.message}</strong>
-            </p>
-            <p>
-              <span className="label">{t('common.howToFix')} </span>
-              <span lang="en">{b.fix}</span>
-            </p>
+            <EngineExplanation error={b} />
           </li>
         ))}
       </ul>

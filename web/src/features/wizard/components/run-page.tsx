@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useNavigate } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { StepList } from './step-list.tsx';
+import { EngineExplanation } from './engine-explanation.tsx';
 import { startRun } from '../lib/start-run.ts';
 import { getRunSession } from '../stores/run-store.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
@@ -64,13 +65,7 @@ export function RunPage() {
           data-testid="run-failed"
         >
           <h2 id="run-failed-title">{t('run.failedTitle')}</h2>
-          <p lang="en">{state.error?.message}</p>
-          {state.error?.fix && (
-            <p>
-              <span className="label">{t('common.howToFix')} </span>
-              <span lang="en">{state.error.fix}</span>
-            </p>
-          )}
+          {state.error && <EngineExplanation error={state.error} />}
           {state.error?.code && <p className="muted">{t('common.code', { code: state.error.code })}</p>}
           <p>{t('run.nothingLost')}</p>
         </section>

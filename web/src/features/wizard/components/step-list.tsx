@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import type { StepStatus } from '@kantiv/shared/steps';
+import type { StepError, StepStatus } from '@kantiv/shared/steps';
+import { engineWords } from '../lib/engine-words.ts';
 import type { StepRow } from '../stores/run-store.ts';
 
 const STATUS_ICON: Record<StepStatus, string> = {
@@ -77,7 +78,7 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
             )}
             {row.status === 'failed' && row.error && (
               <span className="step__message">
-                <span lang="en">{row.error.fix ?? row.error.message}</span>
+                <StepErrorWords error={row.error} />
                 {row.error.requestId && (
                   <span className="muted"> {t('common.requestId', { id: row.error.requestId })}</span>
                 )}
@@ -88,4 +89,12 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
       })}
     </ol>
   );
+}
+
+/** A failed step's fix (or, without one, its message) in the page's language. */
+function StepErrorWords({ error }: { error: StepError }) {
+  const { t, i18n } = useTranslation();
+  const words = engineWords(error, t, i18n);
+  const shown = words.fix ?? words.message;
+  return <span lang={shown?.lang}>{shown?.text}</span>;
 }

@@ -1,3 +1,4 @@
+import type { EngineText } from '@kantiv/shared/engine-texts';
 import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/steps';
 import type { PlanChoices, RunEvent, RunResult, WizardEngine } from '@kantiv/provisioning';
 import type { EventForwarder } from '../lib/event-forwarder.ts';
@@ -23,7 +24,7 @@ export type RunState = {
   status: RunStatus;
   rows: StepRow[];
   /** Why the run stopped, when it failed outside a step (network, sign-in). */
-  error?: { message: string; code?: string; fix?: string };
+  error?: { message: string; code?: string; fix?: string; text?: EngineText };
   result?: RunResult;
   /** The run resumed work found in Microsoft or on the server from an earlier attempt. */
   resumed: boolean;
@@ -158,12 +159,14 @@ export class RunSession {
               message: stepError.message,
               code: stepError.code,
               ...(stepError.fix ? { fix: stepError.fix } : {}),
+              ...(stepError.text ? { text: stepError.text } : {}),
             }
           : failed?.error
             ? {
                 message: failed.error.message,
                 code: failed.error.code,
                 ...(failed.error.fix ? { fix: failed.error.fix } : {}),
+                ...(failed.error.text ? { text: failed.error.text } : {}),
               }
             : { message: err instanceof Error ? err.message : 'The setup stopped unexpectedly.' },
       });
