@@ -55,6 +55,16 @@ export const SCENARIO_NAMES = [
   'certificate-lifetime-capped',
   /** An environment that wants `field` on a new application user: a create without it answers 0x80040200. */
   'application-user-requires-field',
+  /**
+   * Delegated access tokens carry no `wids` claim (clients must treat Microsoft's access tokens as opaque; `wids` is
+   * emitted per the resource's `groupMembershipClaims`): a client has to ask Graph for the user's roles.
+   */
+  'access-token-without-wids',
+  /**
+   * The user's directory roles are held through a role-assignable group, not assigned directly: Graph enforces them,
+   * `/me/transitiveMemberOf` lists them, `/me/memberOf` lists only the group.
+   */
+  'directory-roles-through-group',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -92,6 +102,8 @@ export type Scenario = ScopeFilter &
     | { name: 'certificate-credentials-blocked' }
     | { name: 'certificate-lifetime-capped'; maxDays: number }
     | { name: 'application-user-requires-field'; field: string }
+    | { name: 'access-token-without-wids' }
+    | { name: 'directory-roles-through-group' }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

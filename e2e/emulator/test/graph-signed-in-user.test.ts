@@ -33,8 +33,14 @@ describe('Graph authentication and the signed-in user', () => {
       tenantType: 'AAD',
     });
     expect(JSON.stringify(orgValue?.verifiedDomains)).toContain('contoso.com');
+    // A caller that may read directory roles sees them whole (under User.Read alone they are limited: next test).
+    const roleReader = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://graph.microsoft.com/User.Read RoleManagement.Read.Directory',
+    );
     const roles = await call(emulator, `${GRAPH}/me/memberOf/microsoft.graph.directoryRole`, {
-      token: admin,
+      token: roleReader,
     });
     expect(roles.json.value).toEqual([
       expect.objectContaining({
@@ -45,6 +51,46 @@ describe('Graph authentication and the signed-in user', () => {
     ]);
     const plain = await tokenFor(emulator, 'user@contoso.com', 'https://graph.microsoft.com/User.Read');
     expect((await call(emulator, `${GRAPH}/me/memberOf`, { token: plain })).json.value).toEqual([]);
+  });
+
+  it('returns directory roles with limited information under User.Read, and roles held through a group only transitively', async () => {
+    const limited = await call(emulator, `${GRAPH}/me/memberOf/microsoft.graph.directoryRole`, {
+      token: admin,
+    });
+    const [role, ...more] = limited.json.value as Record<string, unknown>[];
+    expect(more).toEqual([]);
+    expect(typeof role?.id).toBe('string');
+    expect({ ...role, id: 'x' }).toEqual({
+      '@odata.type': '#microsoft.graph.directoryRole',
+      id: 'x',
+      deletedDateTime: null,
+      description: null,
+      displayName: null,
+      roleTemplateId: null,
+    });
+
+    emulator.control.setScenario({ name: 'directory-roles-through-group', user: 'admin@contoso.com' });
+    const direct = await call(emulator, `${GRAPH}/me/memberOf`, { token: admin });
+    expect((direct.json.value as Record<string, unknown>[]).map((o) => o['@odata.type'])).toEqual([
+      '#microsoft.graph.group',
+    ]);
+    const directRoles = await call(emulator, `${GRAPH}/me/memberOf/microsoft.graph.directoryRole`, {
+      token: admin,
+    });
+    expect(directRoles.json.value).toEqual([]);
+    const transitive = await call(emulator, `${GRAPH}/me/transitiveMemberOf/microsoft.graph.directoryRole`, {
+      token: admin,
+    });
+    expect(transitive.json.value).toEqual([
+      expect.objectContaining({ '@odata.type': '#microsoft.graph.directoryRole', roleTemplateId: null }),
+    ]);
+  });
+
+  it('issues delegated tokens without wids under access-token-without-wids', async () => {
+    expect(decodeClaims(admin).wids).toBeDefined();
+    emulator.control.setScenario({ name: 'access-token-without-wids' });
+    const opaque = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/User.Read');
+    expect(decodeClaims(opaque).wids).toBeUndefined();
   });
 
   it("accepts tokens whose audience is Graph's app id (bare scope names like User.Read)", async () => {

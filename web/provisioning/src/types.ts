@@ -117,7 +117,8 @@ export interface Discovery {
   user: { id: string; userPrincipalName: string | null; displayName: string | null };
   /** Entra directory roles of the admin (names). */
   directoryRoles: string[];
-  canManageApplications: boolean;
+  /** `null`: Graph did not let the wizard read the roles (limited information); Graph decides at the first write. */
+  canManageApplications: boolean | null;
   /** The wizard's token carries `Application.ReadWrite.All` (admin consent given). */
   hasApplicationConsent: boolean;
   dynamicsCrm: { servicePrincipalId: string; userImpersonationScopeId: string | null } | null;

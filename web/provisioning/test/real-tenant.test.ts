@@ -74,6 +74,33 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     expectInvariants(emu, server);
   });
 
+  it('reads the Entra role Graph enforces when the token carries no wids: a role held through a group, shown with limited information', async () => {
+    consentTenantWide(emu);
+    emu.control.setScenario({ name: 'access-token-without-wids' });
+    emu.control.setScenario({ name: 'directory-roles-through-group', user: 'admin@contoso.com' });
+    const server = newServer();
+    const r = run(emu, { server });
+    const plan = await r.engine.plan();
+    expect(plan.blockers).toEqual([]);
+    expect(plan.steps.find((s) => s.step === 'preflight')!.details.join(' ')).toMatch(/limited information/);
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expectInvariants(emu, server);
+  });
+
+  it('leaves an unreadable Entra role to Graph: an admin without it is stopped at the app registration with the role to ask for', async () => {
+    consentTenantWide(emu);
+    emu.control.setScenario({ name: 'access-token-without-wids' });
+    emu.control.setScenario({ name: 'admin-without-entra-role', user: 'admin@contoso.com' });
+    const r = run(emu);
+    const result = await r.engine.apply();
+    expect(result.status).toBe('failed');
+    expect(result.error?.code).toBe('Authorization_RequestDenied');
+    expect(result.error?.fix).toMatch(/Cloud Application Administrator/);
+    expect(r.events.find((e) => e.step === 'app_registration' && e.status === 'failed')).toBeDefined();
+  });
+
   it('reads a role holding a record-filtered privilege (depth 4) and counts that privilege as not granted', async () => {
     const sandbox = 'https://contoso-sandbox.crm.dynamics.com';
     const probe = run(emu, { config: { environmentUrl: sandbox } });

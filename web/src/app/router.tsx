@@ -39,6 +39,11 @@ export function createRouter() {
     { path: paths.home, element: <HomeRoute /> },
     { path: paths.invite, HydrateFallback: LoadingPage, lazy: () => import('./routes/invite.tsx') },
     {
+      path: paths.adminConsentReturn,
+      HydrateFallback: LoadingPage,
+      lazy: () => import('./routes/admin-consent.tsx'),
+    },
+    {
       id: WIZARD_ROUTE_ID,
       path: paths.setup.pattern,
       ...wizardLayout,

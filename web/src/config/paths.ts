@@ -15,7 +15,12 @@ export const paths = {
   console: '/console',
   /** MSAL v5 redirect bridge (web/redirect.html), registered as the SPA redirect URI of the wizard app. */
   redirectBridge: '/redirect.html',
+  /** Where the redirect bridge sends Microsoft's answer to the admin-consent link (it is no MSAL answer). */
+  adminConsentReturn: '/admin-consent',
 } as const;
+
+/** The admin-consent link's `state`, echoed by Microsoft: tells its answer apart from MSAL's on the redirect bridge. */
+export const ADMIN_CONSENT_STATE = 'kantiv-admin-consent';
 
 export const apiPaths = {
   health: '/healthz',
@@ -49,7 +54,7 @@ export const externalLinks = {
     scopes: string[],
     redirectUri: string,
   ) =>
-    `${authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenant)}/v2.0/adminconsent?client_id=${encodeURIComponent(clientId)}&scope=${encodeURIComponent(scopes.join(' '))}&redirect_uri=${encodeURIComponent(redirectUri)}`,
+    `${authorityHost.replace(/\/$/, '')}/${encodeURIComponent(tenant)}/v2.0/adminconsent?client_id=${encodeURIComponent(clientId)}&scope=${encodeURIComponent(scopes.join(' '))}&redirect_uri=${encodeURIComponent(redirectUri)}&state=${ADMIN_CONSENT_STATE}`,
 } as const;
 
 /** The support console: its pages (under one lazily loaded route) and the staff API it calls. */

@@ -78,7 +78,9 @@ export async function delegatedAccessToken(
 ): Promise<string> {
   const tid = user.tenantId;
   const roles = user.appRoles.filter((r) => r.resourceAppId === resource.appId).map((r) => r.value);
-  const wids = [...rt.directoryRoleIds(user), DEFAULT_USER_ROLE_WID];
+  const wids = rt.scenarios.has('access-token-without-wids', rt.who(user))
+    ? undefined
+    : [...rt.directoryRoleIds(user), DEFAULT_USER_ROLE_WID];
   const common = {
     ...accessTokenBase(resource, tid),
     idtyp: 'user',
@@ -88,7 +90,7 @@ export async function delegatedAccessToken(
     ...(roles.length > 0 ? { roles } : {}),
     sid,
     sub: pairwiseSub(user.id, resource.appId),
-    wids,
+    ...(wids ? { wids } : {}),
   };
   if (resource.tokenVersion === 2) {
     return sign(rt.keys, {

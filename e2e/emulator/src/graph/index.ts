@@ -45,7 +45,8 @@ export async function graph(rt: Runtime, ctx: Ctx): Promise<Reply> {
 
   if (rest === '/me' && method === 'GET') return getMe(ctx, caller);
   const member = /^\/me\/(memberOf|transitiveMemberOf)(\/microsoft\.graph\.directoryRole)?$/.exec(rest);
-  if (member && method === 'GET') return getMemberOf(rt, ctx, caller, Boolean(member[2]));
+  if (member && method === 'GET')
+    return getMemberOf(rt, ctx, caller, Boolean(member[2]), member[1] === 'transitiveMemberOf');
   if (rest === '/organization' && method === 'GET') return getOrganization(ctx, caller);
   const deleted = /^\/directory\/deletedItems(\/.*)?$/i.exec(rest);
   if (deleted) return deletedItems(rt, ctx, caller, deleted[1] ?? '');

@@ -39,26 +39,74 @@ export function getOrganization(ctx: Ctx, caller: GraphCaller): Reply {
   return collection(ctx, 'organization', 'Organization', [organizationJson(caller.tenant)], ['id']);
 }
 
-/** `/me/memberOf` (and the `microsoft.graph.directoryRole` cast): the user's directory roles as directoryRole objects. */
-export function getMemberOf(rt: Runtime, ctx: Ctx, caller: GraphCaller, cast: boolean): Reply {
+/** Scopes that may read directoryRole objects (Graph's "List directoryRoles"); others see them limited. */
+const ROLE_READ_SCOPES = [
+  'RoleManagement.Read.Directory',
+  'RoleManagement.ReadWrite.Directory',
+  'Directory.Read.All',
+  'Directory.ReadWrite.All',
+];
+const GROUP_READ_SCOPES = ['GroupMember.Read.All', 'Group.Read.All', ...ROLE_READ_SCOPES];
+
+/**
+ * An object the caller may not read comes back with "limited information": its `@odata.type` and `id`, every other
+ * property null (Graph's memberOf: "Limited information returned for inaccessible member objects").
+ */
+function limitedUnless(readable: boolean, obj: Record<string, unknown>): Record<string, unknown> {
+  if (readable) return obj;
+  return Object.fromEntries(
+    Object.entries(obj).map(([k, v]) => [k, k === '@odata.type' || k === 'id' ? v : null]),
+  );
+}
+
+/**
+ * `/me/memberOf` and `/me/transitiveMemberOf` (and their `microsoft.graph.directoryRole` cast): the user's directory
+ * roles as directoryRole objects. Roles held through a role-assignable group are transitive memberships: `memberOf`
+ * lists the group instead.
+ */
+export function getMemberOf(
+  rt: Runtime,
+  ctx: Ctx,
+  caller: GraphCaller,
+  cast: boolean,
+  transitive: boolean,
+): Reply {
   const bad = meOnly(ctx, caller);
   if (bad) return bad;
   if (!hasPermission(caller, [...PROFILE_SCOPES, 'GroupMember.Read.All', 'RoleManagement.Read.Directory']))
     return insufficientPrivileges(ctx);
-  const roles = rt.directoryRoles(caller.user!).map((name) => {
+  const user = caller.user!;
+  const throughGroup = rt.scenarios.has('directory-roles-through-group', rt.who(user));
+  const roleNames = throughGroup && !transitive ? [] : rt.directoryRoles(user);
+  const roles = roleNames.map((name) => {
     const templateId = DIRECTORY_ROLES[name as keyof typeof DIRECTORY_ROLES];
-    return {
+    return limitedUnless(hasPermission(caller, ROLE_READ_SCOPES), {
       '@odata.type': '#microsoft.graph.directoryRole',
       id: stableGuid(`directoryRole:${caller.tenant.id}:${templateId}`),
       deletedDateTime: null,
       description: `Members of this role have the ${name} permissions.`,
       displayName: name,
       roleTemplateId: templateId,
-    };
+    });
   });
-  return collection(ctx, cast ? 'directoryRoles' : 'directoryObjects', 'DirectoryObject', roles, [
-    'displayName',
-    'roleTemplateId',
-    'id',
-  ]);
+  const groups =
+    throughGroup && rt.directoryRoles(user).length > 0 && !cast
+      ? [
+          limitedUnless(hasPermission(caller, GROUP_READ_SCOPES), {
+            '@odata.type': '#microsoft.graph.group',
+            id: stableGuid(`group:${caller.tenant.id}:${user.id}:app-admins`),
+            deletedDateTime: null,
+            displayName: 'App administrators',
+            isAssignableToRole: true,
+            securityEnabled: true,
+          }),
+        ]
+      : [];
+  return collection(
+    ctx,
+    cast ? 'directoryRoles' : 'directoryObjects',
+    'DirectoryObject',
+    [...groups, ...roles],
+    ['displayName', 'roleTemplateId', 'id'],
+  );
 }

@@ -78,8 +78,11 @@ export class DiscoverySession {
    * Directory role names: from the token's `wids` claim (no request), else from Graph. `wids` is a snapshot taken
    * when the token was issued: a role activated since (PIM) is missing from a cached token for up to its lifetime,
    * so a token without an app-managing role is checked once more with a fresh token before anyone is blocked.
+   * `readable` is false when Graph answered with "limited information" (the wizard's `User.Read` may not read
+   * directoryRole objects): the roles are then unknown, and Graph itself decides at the first write (a 403
+   * `Authorization_RequestDenied` there says the role is missing).
    */
-  directoryRoles(): Promise<string[]> {
+  directoryRoleCheck(): Promise<{ roles: string[]; readable: boolean }> {
     return this.memo('roles', async () => {
       const named = (wids: unknown[]) =>
         wids
@@ -88,20 +91,31 @@ export class DiscoverySession {
       const claims = await this.graphClaims();
       if (Array.isArray(claims.wids)) {
         const roles = named(claims.wids);
-        if (roles.some((r) => APP_MANAGER_ROLES.has(r))) return roles;
+        if (roles.some((r) => APP_MANAGER_ROLES.has(r))) return { roles, readable: true };
         const fresh = decodeJwtPayload(
           await getToken({ tokens: this.tokens }, 'graph', this.signal, { fresh: true }),
         );
-        return Array.isArray(fresh.wids) ? named(fresh.wids) : roles;
+        return { roles: Array.isArray(fresh.wids) ? named(fresh.wids) : roles, readable: true };
       }
       try {
-        const roles = await this.clients.graph('preflight').myDirectoryRoles();
-        return roles.map((r) => DIRECTORY_ROLE_TEMPLATES[r.roleTemplateId.toLowerCase()] ?? r.displayName);
+        const found = await this.clients.graph('preflight').myDirectoryRoles();
+        const roles = found
+          .map((r) =>
+            r.roleTemplateId
+              ? (DIRECTORY_ROLE_TEMPLATES[r.roleTemplateId.toLowerCase()] ?? r.displayName)
+              : null,
+          )
+          .filter((n): n is string => Boolean(n));
+        return { roles, readable: found.every((r) => r.roleTemplateId) };
       } catch (err) {
-        if (err instanceof MicrosoftApiError && err.status === 403) return [];
+        if (err instanceof MicrosoftApiError && err.status === 403) return { roles: [], readable: false };
         throw err;
       }
     });
+  }
+
+  async directoryRoles(): Promise<string[]> {
+    return (await this.directoryRoleCheck()).roles;
   }
 
   async hasApplicationConsent(): Promise<boolean> {

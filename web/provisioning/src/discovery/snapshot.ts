@@ -9,7 +9,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
   const [
     tenantId,
     me,
-    directoryRoles,
+    roleCheck,
     hasApplicationConsent,
     dynamicsCrm,
     instances,
@@ -20,7 +20,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
   ] = await Promise.all([
     session.tenantId(),
     session.me(),
-    session.directoryRoles(),
+    session.directoryRoleCheck(),
     session.hasApplicationConsent(),
     session.dynamicsCrm(),
     session.instances(),
@@ -49,8 +49,13 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
       userPrincipalName: me.userPrincipalName ?? null,
       displayName: me.displayName ?? null,
     },
-    directoryRoles,
-    canManageApplications: directoryRoles.some((r) => APP_MANAGER_ROLES.has(r)),
+    directoryRoles: roleCheck.roles,
+    // Unknown (null) when Graph would not show the roles: not a reason to block, Graph decides at the first write.
+    canManageApplications: roleCheck.roles.some((r) => APP_MANAGER_ROLES.has(r))
+      ? true
+      : roleCheck.readable
+        ? false
+        : null,
     hasApplicationConsent,
     dynamicsCrm,
     environments,

@@ -132,15 +132,21 @@ export class GraphClient extends MicrosoftClient {
     return res.data.value[0];
   }
 
-  /** Directory roles of the signed-in user (template ids are stable across tenants). */
-  async myDirectoryRoles(): Promise<{ displayName: string; roleTemplateId: string }[]> {
+  /**
+   * Directory roles of the signed-in user, transitively (roles held through a role-assignable group count: Graph
+   * enforces them). Template ids are stable across tenants; `null` when Graph gave the role with limited information
+   * (the caller may not read directoryRole objects: under `User.Read` only `@odata.type` and `id` come back).
+   */
+  async myDirectoryRoles(): Promise<{ displayName: string | null; roleTemplateId: string | null }[]> {
     const res = await this.call({
-      url: this.url('/me/memberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId'),
+      url: this.url(
+        '/me/transitiveMemberOf/microsoft.graph.directoryRole?$select=displayName,roleTemplateId',
+      ),
       schema: DirectoryRoleListSchema,
     });
     return res.data.value.map((r) => ({
-      displayName: r.displayName ?? '',
-      roleTemplateId: r.roleTemplateId ?? '',
+      displayName: r.displayName ?? null,
+      roleTemplateId: r.roleTemplateId ?? null,
     }));
   }
 

@@ -5,7 +5,7 @@ export const preflight: StepDefinition = {
   id: 'preflight',
   dependsOn: [],
   discover: (s) =>
-    Promise.all([s.tenantId(), s.me(), s.directoryRoles(), s.hasApplicationConsent(), s.dynamicsCrm()]),
+    Promise.all([s.tenantId(), s.me(), s.directoryRoleCheck(), s.hasApplicationConsent(), s.dynamicsCrm()]),
   plan(d) {
     const who = d.user.userPrincipalName ?? 'your account';
     if (!d.hasApplicationConsent) {
@@ -16,7 +16,7 @@ export const preflight: StepDefinition = {
         fix: 'A Global Administrator, Privileged Role Administrator, Cloud Application Administrator or Application Administrator of your tenant must grant admin consent to Kantiv Connect: sign in again and tick "Consent on behalf of your organization", or use the admin consent link on the welcome page.',
       });
     }
-    if (!d.canManageApplications) {
+    if (d.canManageApplications === false) {
       return blocked('preflight', `${who} cannot create app registrations.`, {
         code: 'missing_directory_role',
         text: engineText('missing_directory_role', { who, roles: d.directoryRoles.join(', ') }),
@@ -67,7 +67,9 @@ export const preflight: StepDefinition = {
       action: 'check',
       summary: `Signed in as ${who} in tenant ${d.tenantId}.`,
       details: [
-        `Entra role: ${d.directoryRoles.filter((r) => r !== 'Application Developer').join(', ')}.`,
+        d.canManageApplications === null
+          ? 'Entra role: Microsoft Graph does not show it to Kantiv Connect (limited information under User.Read); Microsoft checks it when the app registration is created, and a missing role stops the run there.'
+          : `Entra role: ${d.directoryRoles.filter((r) => r !== 'Application Developer').join(', ')}.`,
         'Dynamics CRM is present in the tenant.',
         ...(d.environment && d.dataverse ? [`System Administrator in ${d.environment.name}.`] : []),
       ],

@@ -14,7 +14,9 @@ export type SignInPageState = { problem?: AdminSignInProblem } | null;
 
 export function SignInPage() {
   const { t } = useTranslation();
-  const { setup, config, account } = useWizard();
+  const { setup, config, account: signedIn } = useWizard();
+  // Only a sign-in made for this setup can be continued; any other cached account signs in afresh (account picker).
+  const account = signedIn?.signedInForSetup ? signedIn : undefined;
   const navigate = useNavigate();
   const sent = useLocation().state as SignInPageState;
   const { busy, problem, clearProblem, signIn, continueAsSignedIn } = useWizardSignIn({

@@ -13,7 +13,17 @@ import { readChoices, type WizardChoices } from './wizard-memory.ts';
 
 export type UnavailableReason = 'no_token' | 'unknown' | 'expired' | 'revoked' | 'completed';
 
-export type WizardAccount = { username: string; name?: string; tenantId: string };
+export type WizardAccount = {
+  username: string;
+  name?: string;
+  tenantId: string;
+  /**
+   * Its cached ID token carries this setup's sign-in nonce, so Kantiv would bind it ("Continue as"). Another invite's
+   * sign-in carries that setup's nonce, and MSAL replaces the ID token on every refresh-token redemption with one that
+   * carries none (OpenID Connect Core 12.2): neither can bind this setup, which needs a sign-in of its own.
+   */
+  signedInForSetup: boolean;
+};
 
 export type WizardContext =
   | { kind: 'unavailable'; reason: UnavailableReason; config: ClientConfig }
@@ -102,6 +112,8 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
     ? {
         username: signedIn.username,
         tenantId: signedIn.tenantId,
+        signedInForSetup:
+          setup.signInNonce !== undefined && signedIn.idTokenClaims?.nonce === setup.signInNonce,
         ...(signedIn.name ? { name: signedIn.name } : {}),
       }
     : undefined;
