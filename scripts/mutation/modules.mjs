@@ -45,11 +45,22 @@ export const MODULES = {
     },
   },
   'token-vending': {
-    mutate: ['server/src/services/token-vending.ts'],
+    // With the certificate path: how a stored row becomes MSAL's credential (appCredential) and the branch of
+    // acquireAppToken that signs a client assertion instead of sending a secret.
+    mutate: [
+      'server/src/services/token-vending.ts',
+      'server/src/services/microsoft.ts:72-79',
+      'server/src/services/microsoft.ts:111-115',
+    ],
     tsconfig: 'server/tsconfig.json',
     tests: {
       server: ['test/revoke-fencing.test.ts', 'test/no-leak.test.ts'],
-      e2e: ['integration/token-vending.test.ts', 'integration/token-vending-refusals.test.ts'],
+      e2e: [
+        'integration/token-vending.test.ts',
+        'integration/token-vending-refusals.test.ts',
+        'integration/certificate-credentials.test.ts',
+        'integration/certificate-rotation.test.ts',
+      ],
       provisioning: [],
     },
   },

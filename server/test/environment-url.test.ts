@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAddressGuard } from '../src/lib/address-policy.ts';
 import { createHttpClient } from '../src/lib/http-client.ts';
 import { createMicrosoftClient, MicrosoftError } from '../src/services/microsoft.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, bindTenant, createSetup, handoffBody, testResolver, useTestApp } from './helpers/app.ts';
 
-describe.each(DIALECTS)('environment URLs (%s)', (dialect) => {
+describeDialects('environment URLs (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('POST /api/v1/wizard/credentials › accepts only Dataverse hosts on port 443', async () => {

@@ -1,9 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DIALECTS } from './helpers/databases.ts';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, handedOffSetup, useTestApp } from './helpers/app.ts';
 import { startTrickleReceiver } from './helpers/trickle.ts';
 
-describe.each(DIALECTS)('webhook delivery cannot starve verification (%s)', (dialect) => {
+describeDialects('webhook delivery cannot starve verification (%s)', (dialect) => {
   // Receivers on 127.0.0.1 are this file's own: the tests-only loopback allowance, explicitly. The webhook deadline
   // is long on purpose: the slots, not the deadline, must keep verification moving.
   const ctx = useTestApp(dialect, {

@@ -1,16 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Actor } from '../src/services/audit.ts';
 import { createJobRunner, type Job, type JobOutcome } from '../src/services/jobs.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, handedOffSetup, useTestApp } from './helpers/app.ts';
 
 const VERIFIER: Actor = { kind: 'system', id: 'verification' };
 const STAFF: Actor = { kind: 'staff', id: 'staff-1' };
 const log = { warn: () => undefined, error: () => undefined } as unknown as FastifyBaseLogger;
 
-describe.each(DIALECTS)('a revoke that sticks (%s)', (dialect) => {
+describeDialects('a revoke that sticks (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
   const jobsOf = (setupId: string) =>
     ctx.app.store.db.selectFrom('jobs').selectAll().where('setup_id', '=', setupId).execute();

@@ -1,11 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateApiKeyResponseSchema } from '@kantiv/shared/auth';
 import { CreateWebhookResponseSchema, WebhookSubscriptionListSchema } from '@kantiv/shared/webhooks';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, useTestApp } from './helpers/app.ts';
 import { startReceiver, type Receiver } from './helpers/receiver.ts';
 
-describe.each(DIALECTS)('a webhook subscription belongs to its API key (%s)', (dialect) => {
+describeDialects('a webhook subscription belongs to its API key (%s)', (dialect) => {
   // Jobs are run by hand here so each delivery is seen; the receiver is this file's own on 127.0.0.1 (the
   // tests-only loopback allowance, explicitly).
   const ctx = useTestApp(dialect, { WEBHOOK_ALLOW_LOOPBACK: 'true' });

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateWebhookResponseSchema, WebhookDeliverySchema } from '@kantiv/shared/webhooks';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, useTestApp, type TestContext } from './helpers/app.ts';
 
 /**
@@ -67,7 +67,7 @@ async function testDelivery(ctx: TestContext, id: string) {
   return { body: res.body, delivery: WebhookDeliverySchema.parse(res.json()) };
 }
 
-describe.each(DIALECTS)('webhooks reach public receivers only (%s)', (dialect) => {
+describeDialects('webhooks reach public receivers only (%s)', (dialect) => {
   // No loopback allowance here: this app behaves like production for addresses.
   const ctx = useTestApp(dialect, { JOBS_ENABLED: 'false' });
   let receiver: Receiver;
@@ -140,7 +140,7 @@ describe.each(DIALECTS)('webhooks reach public receivers only (%s)', (dialect) =
   });
 });
 
-describe.each(DIALECTS)('webhook test deliveries show a status and a timing only (%s)', (dialect) => {
+describeDialects('webhook test deliveries show a status and a timing only (%s)', (dialect) => {
   // These receivers are this file's own, on 127.0.0.1: the tests-only allowance, explicitly.
   const ctx = useTestApp(dialect, { WEBHOOK_ALLOW_LOOPBACK: 'true' });
   let receiver: Receiver;
@@ -200,7 +200,7 @@ describe.each(DIALECTS)('webhook test deliveries show a status and a timing only
   });
 });
 
-describe.each(DIALECTS)('webhook URLs outside development mode (%s)', (dialect) => {
+describeDialects('webhook URLs outside development mode (%s)', (dialect) => {
   // Production-like: no development flag, so the Microsoft settings are https (never reached by these tests).
   const ctx = useTestApp(dialect, {
     KANTIV_DEV_MODE: 'false',
