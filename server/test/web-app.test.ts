@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { BOOT_LANGUAGE_SCRIPT } from '@kantiv/shared/boot-language';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -51,6 +53,9 @@ describe('the built SPA as the server sends it', () => {
     expect(brotliDecompressSync(res.rawPayload).toString('utf8')).toBe(build.script);
     // The security headers stay on static files too.
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+    // …and index.html's inline boot script, by its hash only.
+    const boot = createHash('sha256').update(BOOT_LANGUAGE_SCRIPT).digest('base64');
+    expect(res.headers['content-security-policy']).toContain(`script-src 'self' 'sha256-${boot}';`);
   });
 
   it('hashed assets › gzip when brotli is not accepted, plain when nothing is', async () => {

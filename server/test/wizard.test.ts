@@ -63,6 +63,30 @@ describeDialects('wizard API (%s)', (dialect) => {
     expect(code(res.body)).toBe('setup_expired');
   });
 
+  it('GET /api/v1/wizard/setup › an expired invite says whether a run had reached the tenant', async () => {
+    const expire = (id: string) =>
+      ctx.app.store.db
+        .updateTable('setups')
+        .set({ invite_expires_at: new Date(Date.now() - 1000).toISOString() })
+        .where('id', '=', id)
+        .execute();
+    const details = (body: string) => ApiErrorSchema.parse(JSON.parse(body)).error.details;
+    const untouched = await createSetup(ctx);
+    await expire(untouched.id);
+    expect(details((await getWizardSetup(ctx, untouched.token)).body)).toEqual({ runStarted: false });
+
+    const started = await createSetup(ctx);
+    const at = new Date().toISOString();
+    const ran = await postWizard(ctx, 'events', started.token, {
+      events: [{ seq: 1, step: 'preflight', status: 'running', at, message: 'Checking' }],
+    });
+    expect(ran.statusCode).toBe(200);
+    await expire(started.id);
+    const res = await getWizardSetup(ctx, started.token);
+    expect(code(res.body)).toBe('setup_expired');
+    expect(details(res.body)).toEqual({ runStarted: true });
+  });
+
   it('POST /api/v1/wizard/identity › binds the tenant from a verified ID token', async () => {
     const { id, token } = await createSetup(ctx);
     const tenantId = randomUUID();

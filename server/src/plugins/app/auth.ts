@@ -175,10 +175,12 @@ async function auth(app: FastifyInstance) {
     if (setup.state === 'revoked')
       throw new HttpError(401, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
     if (setup.state === 'expired' || setup.invite_expires_at < new Date().toISOString()) {
+      // The page tells the admin whether a run had already reached the tenant (what it created stays there).
       throw new HttpError(
         401,
         'setup_expired',
         'This invite link has expired. Ask Kantiv support to extend it.',
+        { runStarted: await app.setups.anyStepRan(setup.id) },
       );
     }
     return { kind: 'setup_token', id: setup.id, setup };

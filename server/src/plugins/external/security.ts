@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import helmet, { type HelmetOptions } from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { createHash } from 'node:crypto';
+import { BOOT_LANGUAGE_SCRIPT } from '@kantiv/shared/boot-language';
 import type { Config } from '../../config.ts';
 import { HttpError } from '../../lib/http-error.ts';
 
@@ -16,7 +17,11 @@ export async function registerSecurity(app: FastifyInstance, config: Config): Pr
     contentSecurityPolicy: {
       directives: {
         defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
+        // Plus index.html's inline boot script by its hash: "Loading…" in the admin's language before any bundle.
+        scriptSrc: [
+          "'self'",
+          `'sha256-${createHash('sha256').update(BOOT_LANGUAGE_SCRIPT).digest('base64')}'`,
+        ],
         styleSrc: ["'self'", "'unsafe-inline'"],
         imgSrc: ["'self'", 'data:'],
         connectSrc: [

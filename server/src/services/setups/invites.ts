@@ -155,5 +155,16 @@ export function createInvites(deps: {
         .where('token_hash', 'in', [hash, retiredHash(hash)])
         .executeTakeFirst();
     },
+
+    /** Whether a run ever reached the admin's tenant (a step left "pending"): an expired invite says so, not "nothing changed". */
+    async anyStepRan(setupId: string): Promise<boolean> {
+      const row = await db
+        .selectFrom('setup_steps')
+        .select('step')
+        .where('setup_id', '=', setupId)
+        .where('status', '!=', 'pending')
+        .executeTakeFirst();
+      return row !== undefined;
+    },
   };
 }

@@ -17,5 +17,5 @@ export async function loader({ request }: { request: Request }): Promise<WizardC
 export function Component() {
   const ctx = useLoaderData<WizardContext>();
   if (ctx.kind !== 'unavailable') return null;
-  return <InviteUnavailable reason={ctx.reason} support={ctx.config.support} />;
+  return <InviteUnavailable reason={ctx.reason} support={ctx.config.support} runStarted={ctx.runStarted} />;
 }

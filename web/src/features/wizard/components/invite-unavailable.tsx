@@ -8,9 +8,11 @@ import type { UnavailableReason } from '../lib/load-wizard.ts';
 export function InviteUnavailable({
   reason,
   support,
+  runStarted,
 }: {
   reason: UnavailableReason;
   support: ClientConfig['support'];
+  runStarted?: boolean | undefined;
 }) {
   const { t } = useTranslation();
   const title = t(`unavailable.${reason}.title`);
@@ -25,7 +27,7 @@ export function InviteUnavailable({
       </header>
       <main id="main" className="wizard__main" data-testid={`invite-${reason}`}>
         <h1>{title}</h1>
-        <p>{t(`unavailable.${reason}.body`)}</p>
+        <p data-testid="unavailable-body">{t(bodyKey(reason, runStarted))}</p>
         <p>
           <Trans
             i18nKey="unavailable.contact"
@@ -43,4 +45,10 @@ export function InviteUnavailable({
       </main>
     </div>
   );
+}
+
+/** An expired invite says what is true: nothing was created, or what a started run created stays in the tenant. */
+function bodyKey(reason: UnavailableReason, runStarted: boolean | undefined): string {
+  if (reason !== 'expired' || runStarted === undefined) return `unavailable.${reason}.body`;
+  return runStarted ? 'unavailable.expired.bodyStarted' : 'unavailable.expired.bodyNotStarted';
 }

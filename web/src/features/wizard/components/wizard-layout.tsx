@@ -12,7 +12,7 @@ export function WizardLayout({ ctx }: { ctx: WizardContext }) {
     document.querySelector<HTMLElement>('#main h1')?.focus();
   }, [pathname]);
   if (ctx.kind === 'unavailable')
-    return <InviteUnavailable reason={ctx.reason} support={ctx.config.support} />;
+    return <InviteUnavailable reason={ctx.reason} support={ctx.config.support} runStarted={ctx.runStarted} />;
   return (
     <WizardShell
       setupId={ctx.setup.id}

@@ -26,7 +26,13 @@ export type WizardAccount = {
 };
 
 export type WizardContext =
-  | { kind: 'unavailable'; reason: UnavailableReason; config: ClientConfig }
+  | {
+      kind: 'unavailable';
+      reason: UnavailableReason;
+      config: ClientConfig;
+      /** For an expired invite: whether a run had reached the tenant (unknown when undefined). */
+      runStarted?: boolean;
+    }
   | {
       kind: 'ready';
       config: ClientConfig;
@@ -38,6 +44,14 @@ export type WizardContext =
     };
 
 export type ReadyWizardContext = Extract<WizardContext, { kind: 'ready' }>;
+
+/** The server says, on an expired invite, whether a run had started (`details.runStarted`). */
+function runStartedOf(err: unknown): { runStarted?: boolean } {
+  const details = err instanceof ApiClientError ? err.details : undefined;
+  return typeof details === 'object' && details !== null && 'runStarted' in details
+    ? { runStarted: details.runStarted === true }
+    : {};
+}
 
 function reasonFor(err: ApiClientError): UnavailableReason | undefined {
   if (err.code === 'setup_expired') return 'expired';
@@ -87,12 +101,17 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
   if (setupResult.status === 'rejected') {
     const err: unknown = setupResult.reason;
     const reason = err instanceof ApiClientError ? reasonFor(err) : undefined;
-    if (reason) return { kind: 'unavailable', reason, config };
+    if (reason) return { kind: 'unavailable', reason, config, ...runStartedOf(err) };
     throw err;
   }
   const setup: WizardSetup = setupResult.value;
   if (setup.state === 'expired' || setup.state === 'revoked') {
-    return { kind: 'unavailable', reason: setup.state, config };
+    return {
+      kind: 'unavailable',
+      reason: setup.state,
+      config,
+      runStarted: setup.steps.some((step) => step.status !== 'pending'),
+    };
   }
   const segment = new URL(request.url).pathname.split('/')[3];
   // The token decides which setup this tab works on; a stale or edited path is corrected.
