@@ -33,6 +33,22 @@ describe('token vending refuses', () => {
     expect(await issued(setup.id)).toEqual([]);
   });
 
+  it('a connection marked verified that holds no active credential: 409 conflict, and nothing is minted', async () => {
+    const setup = await stack.v.startSetup();
+    // Only a damaged or hand-edited row gets here (a hand-off stores the credential before verification starts).
+    await stack.v.app.store.db
+      .updateTable('setups')
+      .set({ state: 'verified' })
+      .where('id', '=', setup.id)
+      .execute();
+    const res = await vend(setup.id);
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({
+      error: { code: 'conflict', message: 'This connection has no credential.' },
+    });
+    expect(await issued(setup.id)).toEqual([]);
+  });
+
   it('when Microsoft refuses the token: 503 service_unavailable, then a fresh token once it recovers', async () => {
     const provisioned = await stack.v.provision({ withApplicationUser: true });
     const setup = await stack.v.startSetup();

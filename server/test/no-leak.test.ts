@@ -177,7 +177,13 @@ describeDialects('secrets never leak; tampering fails closed (%s)', (dialect) =>
         headers: bearer(ctx.apiKey),
       });
       expect(vend.statusCode).toBe(409);
-      expect(vend.json<{ error: { code: string } }>().error.code).toBe('credential_rejected');
+      // The message says what happened without a word of the vault's own error.
+      expect(vend.json()).toMatchObject({
+        error: {
+          code: 'credential_rejected',
+          message: 'The stored credential failed its integrity check and was not used.',
+        },
+      });
     }
     const audit = await ctx.call({
       method: 'GET',

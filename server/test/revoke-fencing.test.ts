@@ -107,7 +107,9 @@ describeDialects('a revoke that sticks (%s)', (dialect) => {
       headers: bearer(ctx.apiKey),
     });
     expect(vend.statusCode).toBe(409);
-    expect(vend.json()).toMatchObject({ error: { code: 'setup_revoked' } });
+    expect(vend.json()).toMatchObject({
+      error: { code: 'setup_revoked', message: 'This connection was revoked.' },
+    });
     const wizard = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
     expect(wizard.statusCode).toBe(401);
     expect((await ctx.app.setups.getRow(id)).state).toBe('revoked');
