@@ -9,6 +9,7 @@ const CALLS: Record<SetupAction, { path: string; payload?: object }> = {
   extend: { path: 'extend', payload: { hours: 24 } },
   new_invite: { path: 'invite' },
   revoke: { path: 'revoke' },
+  disconnect: { path: 'disconnect' },
 };
 
 /** A setup put into `state` (with or without a handed-off credential), read back as the console reads it. */
@@ -45,7 +46,7 @@ describeDialects('actions follow state (%s)', (dialect) => {
               url: `/api/v1/setups/${setup.id}`,
               headers: bearer(ctx.staffRead),
             });
-            // Revoking a revoked setup answers 200 and changes nothing: idempotent, not an action to offer.
+            // Revoking a revoked (or disconnecting a disconnected) setup answers 200 and changes nothing: idempotent, not an action to offer.
             const changed = SetupSchema.parse(after.json()).updatedAt !== setup.updatedAt;
             const accepted = res.statusCode < 300 && changed;
             if (res.statusCode >= 300) expect(res.statusCode, `${state} ${action}: ${res.body}`).toBe(409);

@@ -99,6 +99,38 @@ describeDialects('setup state changes (%s)', (dialect) => {
     expect((await ctx.app.setups.getRow(id)).version).toBe(version);
   });
 
+  it('a disconnected setup stays disconnected: every trigger, by every role, towards every state is refused', async () => {
+    const { id } = await handedOffSetup(ctx);
+    await ctx.app.disconnect(id, STAFF);
+    const version = (await ctx.app.setups.getRow(id)).version;
+    for (const to of SetupStateSchema.options.filter((s) => s !== 'disconnected')) {
+      for (const on of new Set(TRANSITIONS.map((t) => t.on))) {
+        for (const actor of Object.values(ACTORS)) {
+          const result = await ctx.app.setups.lifecycle.transition(id, 'disconnected', { to, on }, actor);
+          expect(result, `${on} → ${to} by ${actor.kind}`).toEqual({ ok: false, reason: 'illegal' });
+        }
+      }
+    }
+    expect(await stateOf(id)).toBe('disconnected');
+    expect((await ctx.app.setups.getRow(id)).version).toBe(version);
+  });
+
+  it('disconnect is refused from invited and from the terminal states, and to every role but staff and API', async () => {
+    const disconnect: Move = { to: 'disconnected', on: 'disconnect' };
+    for (const from of SetupStateSchema.options.filter((s) => s !== 'disconnected')) {
+      for (const [role, actor] of Object.entries(ACTORS)) {
+        const { id } = await createSetup(ctx);
+        await ctx.app.store.db.updateTable('setups').set({ state: from }).where('id', '=', id).execute();
+        const result = await ctx.app.setups.lifecycle.transition(id, from, disconnect, actor);
+        const allowed = !['invited', 'revoked'].includes(from) && ['staff', 'api'].includes(role);
+        expect(result, `${from} by ${role}`).toEqual(
+          allowed ? { ok: true } : { ok: false, reason: 'illegal' },
+        );
+        expect(await stateOf(id), `${from} by ${role}`).toBe(allowed ? 'disconnected' : from);
+      }
+    }
+  });
+
   it('a transition the table lacks is refused, and its trigger only by the roles it names', async () => {
     const { id } = await createSetup(ctx);
     expect(

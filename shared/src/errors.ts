@@ -19,6 +19,7 @@ export const ErrorCodeSchema = z.enum([
   'service_unavailable',
   'setup_expired',
   'setup_revoked',
+  'setup_disconnected',
   'setup_completed',
   'tenant_mismatch',
   'idempotency_conflict',

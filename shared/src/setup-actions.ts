@@ -2,18 +2,20 @@ import { z } from 'zod';
 import type { Setup, SetupState } from './setup.ts';
 
 /** What staff and API clients can do to a setup. */
-export const SetupActionSchema = z.enum(['reverify', 'extend', 'new_invite', 'revoke']);
+export const SetupActionSchema = z.enum(['reverify', 'extend', 'new_invite', 'revoke', 'disconnect']);
 export type SetupAction = z.infer<typeof SetupActionSchema>;
 
 /** An invite can be extended while the wizard can still use it, or once it ran out. */
 const EXTENDABLE: readonly SetupState[] = ['invited', 'in_progress', 'expired'];
+/** Nothing leaves these (lifecycle.ts TERMINAL_STATES). */
+const ENDED: readonly SetupState[] = ['revoked', 'disconnected'];
 
 /**
  * The actions a setup takes in its state: the server refuses the others and the console offers only these, so the
  * two cannot drift apart (a test walks every state and every action against the server).
  */
 export function allowedActions(setup: Pick<Setup, 'state' | 'credentialKind'>): Record<SetupAction, boolean> {
-  const live = setup.state !== 'revoked';
+  const live = !ENDED.includes(setup.state);
   return {
     // A stored credential is what gets verified (again: a verification under way starts over).
     reverify: live && setup.credentialKind !== undefined,
@@ -21,5 +23,7 @@ export function allowedActions(setup: Pick<Setup, 'state' | 'credentialKind'>): 
     // Also after verification: a new link is support's way to let the admin repair or renew the connection.
     new_invite: live,
     revoke: live,
+    // Once the admin signed in something may exist in the tenant or in our vault; before that, revoke is the end.
+    disconnect: live && setup.state !== 'invited',
   };
 }

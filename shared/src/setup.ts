@@ -14,10 +14,18 @@ export const SetupStateSchema = z.enum([
   'failed',
   'expired',
   'revoked',
+  /** Torn down (decision 018): the credential crypto-shredded, Kantiv's jobs stopped; final like `revoked`. */
+  'disconnected',
 ]);
 export type SetupState = z.infer<typeof SetupStateSchema>;
-/** States a setup never leaves on its own (revoked is final; the others can be re-verified or extended). */
-export const FINAL_STATES: readonly SetupState[] = ['verified', 'failed', 'expired', 'revoked'];
+/** States a setup never leaves on its own (revoked and disconnected are final; the others can be re-verified or extended). */
+export const FINAL_STATES: readonly SetupState[] = [
+  'verified',
+  'failed',
+  'expired',
+  'revoked',
+  'disconnected',
+];
 
 export const SetupIdSchema = z.uuid();
 

@@ -14,6 +14,8 @@ export const WebhookEventTypeSchema = z.enum([
   'setup.degraded',
   /** A connection that had drifted is healthy again. */
   'setup.recovered',
+  /** Kantiv disconnected the setup: its credential is destroyed and no token is vended for it any more. */
+  'setup.disconnected',
 ]);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 

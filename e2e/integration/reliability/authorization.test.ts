@@ -234,6 +234,14 @@ const MATRIX: Record<string, Row> = {
     ok: 200,
     prepare: async (_c, ok) => ({ url: `/api/v1/setups/${ok ? (await fresh()).id : shared.id}/revoke` }),
   },
+  // A setup the admin signed in to (an invited one has nothing to disconnect); a fresh one per allowed caller.
+  'POST /api/v1/setups/:id/disconnect': {
+    rule: write,
+    ok: 200,
+    prepare: async (_c, ok) => ({
+      url: `/api/v1/setups/${ok ? (await boundSetup()).id : shared.id}/disconnect`,
+    }),
+  },
   'POST /api/v1/setups/:id/extend': {
     rule: write,
     ok: 200,

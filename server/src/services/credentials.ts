@@ -12,6 +12,7 @@ import { tracedVault } from './telemetry/traced-vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import { generateCertificate } from './certificates.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
+import { SHREDDED_KID } from './credentials/shred.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 
 // Every seal and open is a span when tracing is on.
@@ -107,7 +108,12 @@ export function createCredentialStore(deps: {
 
   /** v1 → v2, compare-and-set on the version and kid so a concurrent run or write is not overwritten. */
   async function upgradeAad(actor: Actor): Promise<{ upgraded: number; failed: number }> {
-    const rows = await db.selectFrom('credentials').selectAll().where('aad_version', '=', 1).execute();
+    const rows = await db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('aad_version', '=', 1)
+      .where('kid', '<>', SHREDDED_KID)
+      .execute();
     let upgraded = 0;
     let failed = 0;
     for (const r of rows) {

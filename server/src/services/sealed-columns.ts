@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import type { CredentialsTable, WebhookSubscriptionsTable } from '../db/schema.ts';
 import { rewrap, type Sealed } from '../vault/vault.ts';
 import type { Actor, Audit } from './audit.ts';
+import { SHREDDED_KID } from './credentials/shred.ts';
 
 /** The five columns every sealed secret is stored in. */
 export type SealedColumns = Pick<CredentialsTable, 'kid' | 'wrapped_key' | 'iv' | 'tag' | 'ciphertext'>;
@@ -44,7 +45,13 @@ export async function rewrapSealedColumns<T extends keyof SealedTables>(
   // Both tables carry `id` and the sealed columns under the same names: one query shape serves either.
   const db = deps.db as unknown as Kysely<{ sealed: SealedColumns & { id: string } }>;
   const name = table as 'sealed';
-  const rows = await db.selectFrom(name).selectAll().where('kid', '<>', keyring.activeKid).execute();
+  // A shredded row has no data key left to re-wrap (decision 018).
+  const rows = await db
+    .selectFrom(name)
+    .selectAll()
+    .where('kid', '<>', keyring.activeKid)
+    .where('kid', '<>', SHREDDED_KID)
+    .execute();
   let rewrapped = 0;
   let failed = 0;
   for (const r of rows) {

@@ -30,6 +30,9 @@ export function createTokenVending(deps: {
     async issue(setupId: string, actor: Actor): Promise<ConnectionTokenResponse> {
       const usable = async () => {
         const setup = await deps.setups.getRow(setupId);
+        // Gone for good: the credential was shredded (decision 018), so no retry can ever succeed.
+        if (setup.state === 'disconnected')
+          throw new HttpError(410, 'setup_disconnected', 'This connection was disconnected.');
         if (setup.state === 'revoked')
           throw new HttpError(409, 'setup_revoked', 'This connection was revoked.');
         if (setup.state !== 'verified')

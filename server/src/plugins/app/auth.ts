@@ -174,6 +174,12 @@ async function auth(app: FastifyInstance) {
       );
     if (setup.state === 'revoked')
       throw new HttpError(401, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
+    if (setup.state === 'disconnected')
+      throw new HttpError(
+        401,
+        'setup_disconnected',
+        'Kantiv disconnected this setup; its invite link no longer works.',
+      );
     if (setup.state === 'expired' || setup.invite_expires_at < new Date().toISOString()) {
       // The page tells the admin whether a run had already reached the tenant (what it created stays there).
       throw new HttpError(

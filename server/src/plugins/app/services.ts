@@ -8,6 +8,7 @@ import { systemClock, type Clock } from '../../lib/clock.ts';
 import { createApiKeys, type ApiKeys } from '../../services/api-keys.ts';
 import { createAudit, type Audit } from '../../services/audit.ts';
 import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
+import { createDisconnect, type Disconnect } from '../../services/disconnect.ts';
 import { createEventBus, type EventBus } from '../../services/event-bus.ts';
 import { createHandoff, type Handoff } from '../../services/handoff.ts';
 import {
@@ -45,6 +46,8 @@ declare module 'fastify' {
     apiKeys: ApiKeys;
     webhooks: Webhooks;
     tokenVending: ReturnType<typeof createTokenVending>;
+    /** Our side of a disconnect (decision 018): shred, stop, audit, notify. */
+    disconnect: Disconnect;
     jobs: JobRunner;
     healthChecks: HealthChecks;
     /** Certificate self-rotation (decision 012): the scheduler's job, support's "rotate now", the history. */
@@ -204,6 +207,10 @@ async function services(
   app.decorate('apiKeys', apiKeys);
   app.decorate('webhooks', webhooks);
   app.decorate('tokenVending', tokenVending);
+  app.decorate(
+    'disconnect',
+    createDisconnect({ setups, webhooks, forgetToken: (id) => tokenVending.forget(id) }),
+  );
   app.decorate('rotation', rotation);
   app.decorate('jobs', jobs);
   app.decorate('healthChecks', healthChecks);

@@ -119,6 +119,21 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
       },
     },
   },
+  'setup.disconnected': {
+    summary:
+      "Kantiv disconnected the setup (support or an API client): the credential's data key is destroyed, its jobs stopped and token vending answers 410. What the customer's admin removes in their tenant is a separate step (decision 018).",
+    example: {
+      id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b',
+      type: 'setup.disconnected',
+      createdAt: '2026-12-03T13:00:00.000Z',
+      data: {
+        ...CONTOSO,
+        state: 'disconnected',
+        credentialKind: 'certificate',
+        message: 'Disconnected: 1 credential destroyed; Kantiv no longer connects to this environment.',
+      },
+    },
+  },
   'webhook.test': {
     summary: 'Sent only by `POST /api/v1/webhooks/{id}/test`, to whichever events the subscription wants.',
     example: {

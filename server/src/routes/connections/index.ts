@@ -13,7 +13,7 @@ const connectionRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['connections'],
         params: IdParamsSchema,
-        response: { 200: ConnectionTokenResponseSchema, ...errorResponses(...AUTH_ERRORS, 409, 503) },
+        response: { 200: ConnectionTokenResponseSchema, ...errorResponses(...AUTH_ERRORS, 409, 410, 503) },
       },
     },
     async (request, reply) => {

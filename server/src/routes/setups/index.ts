@@ -233,6 +233,21 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
   );
 
   app.post(
+    '/api/v1/setups/:id/disconnect',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        description:
+          "Our side of a disconnect (decision 018): the setup becomes `disconnected` (terminal), its credential is crypto-shredded, its jobs stop, token vending answers 410 and `setup.disconnected` is sent. Nothing in the customer's tenant is removed by this call.",
+        params: IdParamsSchema,
+        response: { 200: SetupSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request) => app.disconnect(request.params.id, actorOf(request)),
+  );
+
+  app.post(
     '/api/v1/setups/:id/extend',
     {
       preHandler: app.requireAccess(write),

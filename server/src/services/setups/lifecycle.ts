@@ -18,7 +18,8 @@ export type Trigger =
   | 'verification_failed'
   | 'expire'
   | 'extend'
-  | 'revoke';
+  | 'revoke'
+  | 'disconnect';
 /** Who may pull a trigger: Kantiv staff, an API client, the customer's wizard, the verification job, a sweep. */
 export type Role = 'staff' | 'api' | 'wizard' | 'verifier' | 'system';
 export type Transition = {
@@ -31,7 +32,7 @@ export type Transition = {
 export const SETUP_STATES = SetupStateSchema.options;
 export const INITIAL_STATE: SetupState = 'invited';
 /** States nothing leaves. `expired`, `failed` and `verified` are final only until staff extend or re-verify. */
-export const TERMINAL_STATES: readonly SetupState[] = ['revoked'];
+export const TERMINAL_STATES: readonly SetupState[] = ['revoked', 'disconnected'];
 const LIVE = SETUP_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 
 /**
@@ -61,6 +62,13 @@ export const TRANSITIONS: readonly Transition[] = [
   { on: 'extend', by: ['staff', 'api'], from: ['expired'], to: 'invited' },
   { on: 'extend', by: ['staff', 'api'], from: ['expired'], to: 'in_progress' },
   { on: 'revoke', by: ['staff', 'api'], from: LIVE, to: 'revoked' },
+  // Decision 018: the credential is shredded in the same transaction. An invited setup has nothing to tear down.
+  {
+    on: 'disconnect',
+    by: ['staff', 'api'],
+    from: LIVE.filter((s) => s !== 'invited'),
+    to: 'disconnected',
+  },
 ];
 
 export function roleOf(actor: Actor): Role {
@@ -97,7 +105,7 @@ export class StateConflict extends HttpError {
   ) {
     super(
       409,
-      from === 'revoked' ? 'setup_revoked' : 'conflict',
+      from === 'revoked' ? 'setup_revoked' : from === 'disconnected' ? 'setup_disconnected' : 'conflict',
       reason === 'lost_race'
         ? 'The setup changed while this request was handled; reload it and try again.'
         : TERMINAL_STATES.includes(from)

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import type { Setup } from '@kantiv/shared/setup';
 import { allowedActions } from '@kantiv/shared/setup-actions';
 import { createInviteLink } from '../api/create-invite-link.ts';
+import { disconnectSetup } from '../api/disconnect-setup.ts';
 import { extendSetup } from '../api/extend-setup.ts';
 import { reverifySetup } from '../api/reverify-setup.ts';
 import { revokeSetup } from '../api/revoke-setup.ts';
@@ -9,11 +10,10 @@ import { useConsole } from '../hooks/use-console.ts';
 import { errorMessage } from '../lib/loaded.ts';
 import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { CopyButton } from '../../../components/copy-button.tsx';
+import { DisconnectAction } from './disconnect-action.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
-const REVOKED = 'Revoked: nothing more can be done with this setup.';
-
-type Busy = null | 'revoke' | 'extend' | 'reverify' | 'invite';
+type Busy = null | 'revoke' | 'extend' | 'reverify' | 'invite' | 'disconnect';
 
 /** Revoke, extend, re-verify, a fresh invite link. `onChanged(undefined)` asks the page to fetch the setup again. */
 export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (next?: Setup) => void }) {
@@ -24,7 +24,8 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
   const [confirmRevoke, setConfirmRevoke] = useState(false);
   const [extendDays, setExtendDays] = useState('7');
   const [inviteUrl, setInviteUrl] = useState<string | null>(null);
-  const revoked = setup.state === 'revoked';
+  const revoked = setup.state === 'revoked' || setup.state === 'disconnected';
+  const REVOKED = `${setup.state === 'revoked' ? 'Revoked' : 'Disconnected'}: nothing more can be done with this setup.`;
   // Only what the server accepts in this state (shared with the server; see setup-actions.ts in shared).
   const may = allowedActions(setup);
 
@@ -52,7 +53,7 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
     <section aria-labelledby="actions-heading" className="c-panel">
       <h2 id="actions-heading">Actions</h2>
       <ReadOnlyNotice />
-      {revoked && <p>This setup is revoked: nothing more can be done with it.</p>}
+      {revoked && <p>This setup is {setup.state}: nothing more can be done with it.</p>}
       <div className="c-actions">
         <ActionButton
           busy={busy !== null}
@@ -129,6 +130,18 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
             Revoke
           </ActionButton>
         )}
+        <DisconnectAction
+          setup={setup}
+          allowed={may.disconnect}
+          busy={busy !== null}
+          onConfirm={() =>
+            void run(
+              'disconnect',
+              () => disconnectSetup(auth, setup.id),
+              'The setup was disconnected: its credential is destroyed.',
+            )
+          }
+        />
       </div>
       <div aria-live="polite">{done && <p className="c-success">{done}</p>}</div>
       {error && <ErrorMessage message={error} />}

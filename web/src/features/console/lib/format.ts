@@ -89,4 +89,5 @@ export const STATE_LABELS = {
   failed: 'Failed',
   expired: 'Expired',
   revoked: 'Revoked',
+  disconnected: 'Disconnected',
 } as const;
