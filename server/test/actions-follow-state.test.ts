@@ -9,6 +9,8 @@ const CALLS: Record<SetupAction, { path: string; payload?: object }> = {
   extend: { path: 'extend', payload: { hours: 24 } },
   new_invite: { path: 'invite' },
   revoke: { path: 'revoke' },
+  renewal_link: { path: 'links', payload: { purpose: 'renew' } },
+  repair_link: { path: 'links', payload: { purpose: 'repair' } },
 };
 
 /** A setup put into `state` (with or without a handed-off credential), read back as the console reads it. */

@@ -1,18 +1,41 @@
 import { z } from 'zod';
 import type { Setup, SetupState } from './setup.ts';
+import type { SetupLinkPurpose } from './setup-links.ts';
 
 /** What staff and API clients can do to a setup. */
-export const SetupActionSchema = z.enum(['reverify', 'extend', 'new_invite', 'revoke']);
+export const SetupActionSchema = z.enum([
+  'reverify',
+  'extend',
+  'new_invite',
+  'revoke',
+  'renewal_link',
+  'repair_link',
+]);
 export type SetupAction = z.infer<typeof SetupActionSchema>;
 
 /** An invite can be extended while the wizard can still use it, or once it ran out. */
 const EXTENDABLE: readonly SetupState[] = ['invited', 'in_progress', 'expired'];
 
 /**
+ * May a follow-up link with this purpose be issued? Only for a connection in use (`verified`): a renewal at any
+ * health (a credential expiring or removed), a repair only once a health check found drift (degraded or broken).
+ */
+export function linkAllowed(
+  setup: Pick<Setup, 'state' | 'credentialKind' | 'health'>,
+  purpose: SetupLinkPurpose,
+): boolean {
+  if (setup.state !== 'verified' || setup.credentialKind === undefined) return false;
+  if (purpose === 'renew') return true;
+  return setup.health !== undefined && setup.health.health !== 'healthy';
+}
+
+/**
  * The actions a setup takes in its state: the server refuses the others and the console offers only these, so the
  * two cannot drift apart (a test walks every state and every action against the server).
  */
-export function allowedActions(setup: Pick<Setup, 'state' | 'credentialKind'>): Record<SetupAction, boolean> {
+export function allowedActions(
+  setup: Pick<Setup, 'state' | 'credentialKind'> & Partial<Pick<Setup, 'health'>>,
+): Record<SetupAction, boolean> {
   const live = setup.state !== 'revoked';
   return {
     // A stored credential is what gets verified (again: a verification under way starts over).
@@ -21,5 +44,7 @@ export function allowedActions(setup: Pick<Setup, 'state' | 'credentialKind'>): 
     // Also after verification: a new link is support's way to let the admin repair or renew the connection.
     new_invite: live,
     revoke: live,
+    renewal_link: linkAllowed(setup, 'renew'),
+    repair_link: linkAllowed(setup, 'repair'),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SetupAttentionSchema } from './attention.ts';
 import { SetupHealthSchema } from './connection-health.ts';
+import { SetupLinkSchema } from './setup-links.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { CredentialSummarySchema, ExpiresWithinDaysSchema } from './credential-expiry.ts';
 import { ManifestSchema } from './manifest.ts';
@@ -86,6 +87,8 @@ export const SetupSchema = z.object({
   createdBy: z.object({ kind: z.string(), id: z.string(), name: z.string().optional() }).optional(),
   /** Once verified: the scheduled health check's latest answer (see decision 014). */
   health: SetupHealthSchema.optional(),
+  /** A live renewal or repair link issued for the verified setup (decision 013). */
+  link: SetupLinkSchema.optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
