@@ -185,6 +185,9 @@ export const WizardSetupSchema = SetupSchema.pick({
   secretExpiresAt: true,
   verification: true,
   steps: true,
+  // A renewal run watches these: the link's purpose, then the switch to the new certificate (decision 013).
+  credentialKind: true,
+  link: true,
 }).extend({
   /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
   signInNonce: z.string().optional(),
