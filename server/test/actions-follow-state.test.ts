@@ -10,6 +10,8 @@ const CALLS: Record<SetupAction, { path: string; payload?: object }> = {
   new_invite: { path: 'invite' },
   revoke: { path: 'revoke' },
   disconnect: { path: 'disconnect' },
+  renewal_link: { path: 'links', payload: { purpose: 'renew' } },
+  repair_link: { path: 'links', payload: { purpose: 'repair' } },
 };
 
 /** A setup put into `state` (with or without a handed-off credential), read back as the console reads it. */

@@ -4,7 +4,7 @@ import { z } from 'zod';
 export const CredentialRotationSchema = z.object({
   id: z.uuid(),
   /** `scheduled`: before expiry, with no admin; `rotate_now`: support, for a key thought compromised. */
-  reason: z.enum(['scheduled', 'rotate_now']),
+  reason: z.enum(['scheduled', 'rotate_now', 'renewal']),
   /** Where it stands: the old key keeps working until `switched`, and is removed at `completed`. */
   status: z.enum(['pending', 'generated', 'added', 'verified', 'switched', 'completed']),
   fromThumbprint: z.string().nullable(),

@@ -1,8 +1,17 @@
 import { z } from 'zod';
 import type { Setup, SetupState } from './setup.ts';
+import type { SetupLinkPurpose } from './setup-links.ts';
 
 /** What staff and API clients can do to a setup. */
-export const SetupActionSchema = z.enum(['reverify', 'extend', 'new_invite', 'revoke', 'disconnect']);
+export const SetupActionSchema = z.enum([
+  'reverify',
+  'extend',
+  'new_invite',
+  'revoke',
+  'disconnect',
+  'renewal_link',
+  'repair_link',
+]);
 export type SetupAction = z.infer<typeof SetupActionSchema>;
 
 /** An invite can be extended while the wizard can still use it, or once it ran out. */
@@ -11,10 +20,25 @@ const EXTENDABLE: readonly SetupState[] = ['invited', 'in_progress', 'expired'];
 const ENDED: readonly SetupState[] = ['revoked', 'disconnected'];
 
 /**
+ * May a follow-up link with this purpose be issued? Only for a connection in use (`verified`): a renewal at any
+ * health (a credential expiring or removed), a repair only once a health check found drift (degraded or broken).
+ */
+export function linkAllowed(
+  setup: Pick<Setup, 'state' | 'credentialKind' | 'health'>,
+  purpose: SetupLinkPurpose,
+): boolean {
+  if (setup.state !== 'verified' || setup.credentialKind === undefined) return false;
+  if (purpose === 'renew') return true;
+  return setup.health !== undefined && setup.health.health !== 'healthy';
+}
+
+/**
  * The actions a setup takes in its state: the server refuses the others and the console offers only these, so the
  * two cannot drift apart (a test walks every state and every action against the server).
  */
-export function allowedActions(setup: Pick<Setup, 'state' | 'credentialKind'>): Record<SetupAction, boolean> {
+export function allowedActions(
+  setup: Pick<Setup, 'state' | 'credentialKind'> & Partial<Pick<Setup, 'health'>>,
+): Record<SetupAction, boolean> {
   const live = !ENDED.includes(setup.state);
   return {
     // A stored credential is what gets verified (again: a verification under way starts over).
@@ -25,5 +49,7 @@ export function allowedActions(setup: Pick<Setup, 'state' | 'credentialKind'>): 
     revoke: live,
     // Once the admin signed in something may exist in the tenant or in our vault; before that, revoke is the end.
     disconnect: live && setup.state !== 'invited',
+    renewal_link: linkAllowed(setup, 'renew'),
+    repair_link: linkAllowed(setup, 'repair'),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SetupAttentionSchema } from './attention.ts';
 import { SetupHealthSchema } from './connection-health.ts';
+import { SetupLinkSchema } from './setup-links.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { CredentialSummarySchema, ExpiresWithinDaysSchema } from './credential-expiry.ts';
 import { ManifestSchema } from './manifest.ts';
@@ -94,6 +95,8 @@ export const SetupSchema = z.object({
   createdBy: z.object({ kind: z.string(), id: z.string(), name: z.string().optional() }).optional(),
   /** Once verified: the scheduled health check's latest answer (see decision 014). */
   health: SetupHealthSchema.optional(),
+  /** A live renewal or repair link issued for the verified setup (decision 013). */
+  link: SetupLinkSchema.optional(),
 });
 export type Setup = z.infer<typeof SetupSchema>;
 
@@ -191,6 +194,9 @@ export const WizardSetupSchema = SetupSchema.pick({
   credentialKind: true,
   verification: true,
   steps: true,
+  // A renewal run watches these: the link's purpose, then the switch to the new certificate (decision 013).
+  credentialKind: true,
+  link: true,
 }).extend({
   /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
   signInNonce: z.string().optional(),

@@ -264,6 +264,19 @@ const MATRIX: Record<string, Row> = {
     ok: 200,
     prepare: async (_c, ok) => ({ url: `/api/v1/setups/${ok ? (await fresh()).id : shared.id}/invite` }),
   },
+  // A renewal link for the verified connection (a re-verification in another row may still be under way: wait).
+  'POST /api/v1/setups/:id/links': {
+    rule: write,
+    ok: 201,
+    prepare: async () => {
+      await eventually(
+        () => stateOf(api, server.base, bootstrapKey, verifiedId),
+        (s) => s === 'verified',
+        60_000,
+      );
+      return { url: `/api/v1/setups/${verifiedId}/links`, body: { purpose: 'renew' } };
+    },
+  },
   'GET /api/v1/wizard/setup': {
     rule: 'setup_token',
     ok: 200,

@@ -320,6 +320,13 @@ function migrations(dialect: Dialect): Record<string, Migration> {
         await db.schema.createIndex('jobs_setup_kind').on('jobs').columns(['setup_id', 'kind']).execute();
       },
     },
+    '009_setup_links': {
+      async up(db) {
+        // The follow-up link (renewal or repair) a verified setup's live token was issued for, and its end.
+        for (const column of ['link_purpose', 'link_expires_at'])
+          await db.schema.alterTable('setups').addColumn(column, 'text').execute();
+      },
+    },
   };
 }
 

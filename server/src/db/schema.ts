@@ -50,6 +50,9 @@ export interface SetupsTable {
   health_organization_id?: string | null;
   /** The first of a run of transient failures (Microsoft unavailable); null once a check completes. */
   health_unreachable_since?: string | null;
+  /** Follow-up link (migration 009): `renew` | `repair` while a link issued for the verified setup is live. */
+  link_purpose?: string | null;
+  link_expires_at?: string | null;
   /** Bumped on every change: the status ETag is derived from it. */
   version: number;
 }

@@ -11,6 +11,7 @@ import { systemClock, type Clock } from '../lib/clock.ts';
 import { HttpError } from '../lib/http-error.ts';
 import type { Actor, Audit } from './audit.ts';
 import { handoffFingerprint, type CredentialStore } from './credentials.ts';
+import { renewalHandoff, type BeginRenewal } from './credentials/renewal-handoff.ts';
 import type { JobRunner } from './jobs.ts';
 import type { SetupRow } from './setups/repository.ts';
 import type { Setups } from './setups/service.ts';
@@ -67,6 +68,8 @@ export function createHandoff(deps: {
   jobs: JobRunner;
   audit: Audit;
   clock?: Clock;
+  /** A renewal or repair link's hand-off starts a switch (rotation.ts) instead of replacing the credential. */
+  beginRenewal?: BeginRenewal;
 }) {
   const { setups, credentials, jobs, audit } = deps;
   // Certificate lifetimes run on business time, like their rotation (lib/clock.ts).
@@ -172,11 +175,14 @@ export function createHandoff(deps: {
         return current(setup.id);
       }
       const verification: Verification = { status: 'pending', attempts: 0 };
+      let renewing = false;
       try {
         // Every check is made on the row as it is inside the write's transaction (compare-and-set), not as it was
         // when the token was looked up: a revoke, a verification or a new invite in between wins.
         await setups.change(setup.id, actor, async (current, trx) => {
           assertHandoffAllowed(current, setup, req);
+          renewing = current.state === 'verified';
+          if (renewing) return renewalHandoff({ begin: deps.beginRenewal }, current, trx, req, actor);
           const stored = await storeCredential(trx, setup.id, req);
           await jobs.cancelQueued(trx, 'verification', setup.id);
           await jobs.enqueue(trx, { kind: 'verification', setupId: setup.id, refId: stored.id });
@@ -239,6 +245,7 @@ export function createHandoff(deps: {
         throw err;
       }
       jobs.kick();
+      if (renewing) return current(setup.id);
       return { setupId: setup.id, state: 'awaiting_verification', verification };
     },
   };

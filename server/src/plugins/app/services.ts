@@ -203,7 +203,17 @@ async function services(
   app.decorate('eventBus', eventBus);
   app.decorate('setups', setups);
   app.decorate('credentialStore', credentialStore);
-  app.decorate('handoff', createHandoff({ setups, credentials: credentialStore, jobs, audit, clock }));
+  app.decorate(
+    'handoff',
+    createHandoff({
+      setups,
+      credentials: credentialStore,
+      jobs,
+      audit,
+      clock,
+      beginRenewal: rotation.beginRenewal,
+    }),
+  );
   app.decorate('apiKeys', apiKeys);
   app.decorate('webhooks', webhooks);
   app.decorate('tokenVending', tokenVending);

@@ -13,6 +13,7 @@ import {
 import { HealthHistorySchema } from '@kantiv/shared/connection-health';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { CredentialRotationSchema } from '@kantiv/shared/rotation';
+import { CreateSetupLinkRequestSchema, CreateSetupLinkResponseSchema } from '@kantiv/shared/setup-links';
 import { actorOf } from '../../plugins/app/auth.ts';
 import { errorBody } from '../../lib/http-error.ts';
 import type { StatusAnswer } from '../../services/setups/status.ts';
@@ -308,6 +309,26 @@ const setupRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const result = await setups.newInvite(request.params.id, actorOf(request));
       return reply.header('cache-control', 'no-store').send(result);
+    },
+  );
+
+  app.post(
+    '/api/v1/setups/:id/links',
+    {
+      preHandler: app.requireAccess(write),
+      schema: {
+        tags,
+        description:
+          'A renewal link (new credential, a certificate by default) or a repair link (the wizard recreates what ' +
+          'drifted) for a verified setup; shown once, and any earlier link stops working. Decisions 013 and 014.',
+        params: IdParamsSchema,
+        body: CreateSetupLinkRequestSchema,
+        response: { 201: CreateSetupLinkResponseSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const link = await setups.issueLink(request.params.id, request.body, actorOf(request));
+      return reply.code(201).header('cache-control', 'no-store').send(link);
     },
   );
 };

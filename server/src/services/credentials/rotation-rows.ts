@@ -12,7 +12,8 @@ export const ROTATION_STATUSES = [
   'completed',
 ] as const;
 export type RotationStatus = (typeof ROTATION_STATUSES)[number];
-export type RotationReason = 'scheduled' | 'rotate_now';
+/** `renewal`: the admin's renewal link added the new certificate (decision 013); the rest is a rotation. */
+export type RotationReason = 'scheduled' | 'rotate_now' | 'renewal';
 export type RotationRow = CredentialRotationsTable;
 
 /** A rotation as the console and API show it (history): identifiers and times, never key material. */

@@ -1,5 +1,5 @@
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
-import type { Store } from '../../db/database.ts';
+import type { Db, Store } from '../../db/database.ts';
 import type { Clock } from '../../lib/clock.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor, Audit } from '../audit.ts';
@@ -7,6 +7,7 @@ import { pendingCertificateKey, type CredentialStore, type StoredCredential } fr
 import type { Job, JobOutcome, JobRunner } from '../jobs.ts';
 import { appCredential, MicrosoftError, type MicrosoftClient } from '../microsoft.ts';
 import type { Setups } from '../setups/service.ts';
+import type { RenewalEnds } from './renewal-handoff.ts';
 import type { RotationConfig } from './rotation-config.ts';
 import { rollKeyProof, type KeyMaterial, type RollKeys } from './rotation-graph.ts';
 import {
@@ -18,6 +19,18 @@ import {
 } from './rotation-rows.ts';
 
 const ROTATION: Actor = { kind: 'system', id: 'rotation' };
+
+/**
+ * What the switch of a renewal sets besides the expiry: a certificate now, no notice sent yet, and the link spent
+ * (its token still reads the setup, so the admin's browser sees the switch and removes the old secret).
+ */
+const renewedColumns = () => ({
+  credential_kind: 'certificate',
+  link_purpose: null,
+  link_expires_at: null,
+  expiry_notified_at: null,
+  expiry_notice_days: null,
+});
 const DAY_MS = 86_400_000;
 /** A key added a moment ago is unknown to Entra until it replicates (AADSTS700027): waited out inside the step. */
 const REPLICATION_WAITS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000];
@@ -184,17 +197,24 @@ export function createRotation(deps: {
           keyId: row.to_key_id ?? '',
         });
         next = await rows.advance(trx, row, 'switched', {}, now());
+        const renewed = row.reason === 'renewal';
         return {
-          set: { secret_expires_at: row.to_expires_at },
+          set: {
+            secret_expires_at: row.to_expires_at,
+            // A renewal ends its link here and may turn a secret setup into a certificate setup.
+            ...(renewed ? renewedColumns() : {}),
+          },
           events: [
             {
               type: 'action',
               source: 'system',
-              message: 'Certificate rotated: tokens are now made with the new certificate',
+              message: renewed
+                ? 'Credential renewed: tokens are now made with the new certificate'
+                : 'Certificate rotated: tokens are now made with the new certificate',
               data: { rotation: row.id, thumbprint: row.to_thumbprint, expiresAt: row.to_expires_at },
             },
           ],
-          audit: 'credential.rotation_switched',
+          audit: renewed ? 'credential.renewed' : 'credential.rotation_switched',
           details: { rotationId: row.id, from: row.from_thumbprint, to: row.to_thumbprint },
         };
       });
@@ -203,6 +223,13 @@ export function createRotation(deps: {
     },
 
     async switched(row: RotationRow): Promise<RotationRow> {
+      // A client secret cannot be removed by the app itself (decision 013): the admin's browser removes it once it
+      // sees the switch; until then it simply stays on the application, unused.
+      if (row.from_thumbprint === null) {
+        const next = await rows.advance(db, row, 'completed', { completed_at: now().toISOString() }, now());
+        await record(next, 'completed', { removedKeyId: null, oldSecretRemovedBy: 'admin' });
+        return next;
+      }
       const to = await open(row.to_credential_id ?? '', 'rotation');
       const objectId = row.application_object_id ?? '';
       const graph = await token(to, deps.graphBaseUrl);
@@ -276,8 +303,49 @@ export function createRotation(deps: {
     });
   }
 
+  /**
+   * A renewal link's hand-off (decision 013), in the hand-off's transaction: the admin's browser already added the
+   * new certificate `to` to the application, so the rotation starts at `added` — verified, switched to, and only
+   * then is the old credential removed (a certificate by the server, a secret by the admin's browser).
+   */
+  async function beginRenewal(
+    trx: Db,
+    from: RenewalEnds['from'],
+    to: RenewalEnds['to'],
+    keyId: string,
+    actor: Actor,
+  ): Promise<RotationRow> {
+    const started = await rows.start(trx, from, 'renewal', `${actor.kind}:${actor.id}`, now());
+    if (!started.created) return started.row;
+    const row = await rows.advance(
+      trx,
+      started.row,
+      'added',
+      {
+        to_credential_id: to.id,
+        to_thumbprint: to.thumbprint,
+        to_expires_at: to.secret_expires_at,
+        to_key_id: keyId,
+      },
+      now(),
+    );
+    await deps.jobs.enqueue(trx, { kind: 'rotation', setupId: from.setup_id, refId: row.id });
+    await deps.audit.record(
+      actor,
+      {
+        action: 'credential.rotation_started',
+        setupId: from.setup_id,
+        target: row.id,
+        details: { reason: 'renewal', credentialId: from.id, thumbprint: to.thumbprint },
+      },
+      trx,
+    );
+    return row;
+  }
+
   return {
     run,
+    beginRenewal,
 
     /** Starts a rotation for every certificate due within the configured time before its expiry. */
     async sweep(): Promise<number> {

@@ -1,13 +1,15 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Manifest } from '@kantiv/shared/manifest';
 import type { Setup, SetupState } from '@kantiv/shared/setup';
-import { allowedActions } from '@kantiv/shared/setup-actions';
+import { allowedActions, linkAllowed } from '@kantiv/shared/setup-actions';
+import type { CreateSetupLinkResponse, SetupLinkPurpose } from '@kantiv/shared/setup-links';
 import type { Db } from '../../db/database.ts';
+import { systemClock, type Clock } from '../../lib/clock.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor } from '../audit.ts';
 import { fenceSetupJobs } from '../jobs.ts';
 import { sourceOf, stateEvent } from './events.ts';
-import type { Lifecycle } from './lifecycle.ts';
+import type { ColumnUpdate, Lifecycle } from './lifecycle.ts';
 import { retiredHash } from './wizard-gate.ts';
 import { nowIso, toSetup, type CreateSetupInput, type SetupRepository, type SetupRow } from './repository.ts';
 
@@ -25,9 +27,35 @@ export function createInvites(deps: {
   lifecycle: Lifecycle;
   publicUrl: string;
   defaultManifest: Manifest;
+  clock?: Clock;
 }) {
   const { db, repo, lifecycle } = deps;
   const inviteUrl = (id: string, token: string) => `${deps.publicUrl}/setup/${id}#token=${token}`;
+  const clock = deps.clock ?? systemClock;
+
+  /** Stores a fresh live token hash with what `decide` adds; the caller shows the token once. */
+  async function reissue(
+    id: string,
+    actor: Actor,
+    decide: (current: SetupRow) => Promise<{
+      set: ColumnUpdate;
+      message: string;
+      audit: string;
+      details?: Record<string, unknown>;
+    }>,
+  ): Promise<{ row: SetupRow; token: string }> {
+    const token = newToken();
+    const row = await lifecycle.change(id, actor, async (current) => {
+      const d = await decide(current);
+      return {
+        set: { ...d.set, token_hash: hashToken(token) },
+        events: [{ type: 'action', source: sourceOf(actor), message: d.message }],
+        audit: d.audit,
+        ...(d.details ? { details: d.details } : {}),
+      };
+    });
+    return { row, token };
+  }
 
   return {
     async create(input: CreateSetupInput, actor: Actor): Promise<{ setup: Setup; inviteUrl: string }> {
@@ -128,24 +156,47 @@ export function createInvites(deps: {
 
     /** A fresh setup token: the previous invite link stops working at once. */
     async newInvite(id: string, actor: Actor): Promise<{ setup: Setup; inviteUrl: string }> {
-      const token = newToken();
-      const row = await lifecycle.change(id, actor, async (current) => {
+      const { row, token } = await reissue(id, actor, async (current) => {
         if (current.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
         return {
-          set: { token_hash: hashToken(token) },
-          events: [
-            {
-              type: 'action',
-              source: sourceOf(actor),
-              message: 'A new invite link was issued; the old one no longer works',
-            },
-          ],
+          set: { link_purpose: null, link_expires_at: null },
+          message: 'A new invite link was issued; the old one no longer works',
           audit: 'setup.invite_reissued',
         };
       });
       return { setup: await repo.withSteps(row), inviteUrl: inviteUrl(id, token) };
     },
 
+    /**
+     * A renewal or repair link for a verified setup (decision 013): a fresh setup token like a new invite, which the
+     * wizard may use on the verified setup until `expiresAt`. The previous link stops working at once.
+     */
+    async issueLink(
+      id: string,
+      request: { purpose: SetupLinkPurpose; expiresInHours: number },
+      actor: Actor,
+    ): Promise<CreateSetupLinkResponse> {
+      const { purpose } = request;
+      const expiresAt = new Date(clock.now().getTime() + request.expiresInHours * 3_600_000).toISOString();
+      const { token } = await reissue(id, actor, async (current) => {
+        if (current.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
+        if (!linkAllowed(toSetup(current, []), purpose))
+          throw new HttpError(
+            409,
+            'conflict',
+            current.state !== 'verified'
+              ? `A ${purpose === 'renew' ? 'renewal' : 'repair'} link is for a connection in use; this setup is ${current.state}.`
+              : 'A repair link is for a connection whose health check found drift; this one is healthy or not checked yet.',
+          );
+        return {
+          set: { link_purpose: purpose, link_expires_at: expiresAt },
+          message: `A ${purpose === 'renew' ? 'renewal' : 'repair'} link was issued (works until ${expiresAt}); any earlier link no longer works`,
+          audit: 'setup.link_issued',
+          details: { purpose, expiresAt },
+        };
+      });
+      return { purpose, expiresAt, url: `${inviteUrl(id, token)}&purpose=${purpose}` };
+    },
     /** The setup of a live or a retired token (see `wizard-gate.ts`); the wizard routes decide what each may do. */
     async findByToken(token: string): Promise<SetupRow | undefined> {
       const hash = hashToken(token);

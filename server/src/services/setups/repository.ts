@@ -4,6 +4,7 @@ import { ManifestSchema } from '@kantiv/shared/manifest';
 import { type CreateSetupRequestSchema, type Setup, type SetupState } from '@kantiv/shared/setup';
 import { STEP_IDS, type StepStatus, type StepSummary } from '@kantiv/shared/steps';
 import type { CredentialKind, Verification } from '@kantiv/shared/credentials';
+import type { SetupLink, SetupLinkPurpose } from '@kantiv/shared/setup-links';
 import type { z } from 'zod';
 import type { Db } from '../../db/database.ts';
 import type { SetupsTable, SetupStepsTable } from '../../db/schema.ts';
@@ -87,7 +88,15 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialI
     ...(credential ? { credential } : {}),
     createdBy: creatorOf(r.created_by),
     ...opt('health', healthOf(r)),
+    ...opt('link', linkOf(r)),
   };
+}
+
+/** The renewal or repair link (migration 009) of a setup in use, until its time is over. */
+function linkOf(r: SetupRow): SetupLink | undefined {
+  if (r.state !== 'verified' || !r.link_purpose || !r.link_expires_at || !r.token_hash) return undefined;
+  if (r.link_expires_at <= nowIso()) return undefined;
+  return { purpose: r.link_purpose as SetupLinkPurpose, expiresAt: r.link_expires_at };
 }
 
 /** The health check's latest answer on a row (migration 008), or undefined before the first check. */

@@ -44,6 +44,7 @@ export function createSetups(deps: {
     lifecycle,
     publicUrl: deps.publicUrl,
     defaultManifest: deps.defaultManifest,
+    ...(deps.clock ? { clock: deps.clock } : {}),
   });
   const wizard = createWizardInput({ db, audit, events, lifecycle });
 

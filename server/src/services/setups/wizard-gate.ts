@@ -35,6 +35,16 @@ const RETIRED = RETIRED_PREFIX;
 export const retiredHash = (hash: string) => (hash.startsWith(RETIRED) ? hash : `${RETIRED}${hash}`);
 export const isRetired = (row: Pick<SetupRow, 'token_hash'>) => row.token_hash?.startsWith(RETIRED) === true;
 
+/** A renewal or repair link issued for this verified setup whose time is not over (its token is the live one). */
+export function linkLive(row: SetupRow, now = new Date()): boolean {
+  return (
+    !isRetired(row) &&
+    row.link_purpose != null &&
+    row.link_expires_at != null &&
+    Date.parse(row.link_expires_at) > now.getTime()
+  );
+}
+
 const completed = () =>
   new HttpError(
     409,
@@ -66,6 +76,8 @@ export function assertWizardMayWrite(current: SetupRow, presented: SetupRow, wri
   if (current.state === 'revoked')
     throw new HttpError(409, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
   if (WIZARD_WRITE_STATES[write].includes(current.state as SetupState)) return;
+  // A renewal or repair link (decision 013) re-opens the wizard on the connection in use, until its end.
+  if (current.state === 'verified' && linkLive(current)) return;
   if (current.state === 'verified') throw completed();
   throw new HttpError(
     409,

@@ -12,10 +12,11 @@ import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
 import { CopyButton } from '../../../components/copy-button.tsx';
 import { DisconnectAction } from './disconnect-action.tsx';
 import { ErrorMessage } from './error-message.tsx';
+import { SetupLinkButton } from './setup-link-button.tsx';
 
 type Busy = null | 'revoke' | 'extend' | 'reverify' | 'invite' | 'disconnect';
 
-/** Revoke, extend, re-verify, a fresh invite link. `onChanged(undefined)` asks the page to fetch the setup again. */
+/** Revoke, extend, re-verify, a fresh invite link, a renewal or repair link. `onChanged(undefined)` asks the page to fetch the setup again. */
 export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (next?: Setup) => void }) {
   const { auth } = useConsole();
   const [busy, setBusy] = useState<Busy>(null);
@@ -98,6 +99,8 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
         >
           New invite link
         </ActionButton>
+        <SetupLinkButton setup={setup} purpose="renew" onChanged={() => onChanged()} />
+        <SetupLinkButton setup={setup} purpose="repair" onChanged={() => onChanged()} />
         {confirmRevoke && may.revoke ? (
           <span className="c-action-group" role="group" aria-label="Confirm revoke">
             <span data-testid="revoke-explained">

@@ -93,7 +93,7 @@ export function SetupDetailPage({ id, loaded }: { id: string; loaded: Loaded<Set
       </p>
       <AttentionNotice setup={s} />
       <SetupFacts setup={s} />
-      <SetupHealth setup={s} />
+      <SetupHealth setup={s} onChanged={() => void revalidate()} />
       <SetupActions
         setup={s}
         onChanged={(next) => (next ? setSetup({ kind: 'ready', data: next }) : void revalidate())}

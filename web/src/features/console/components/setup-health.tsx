@@ -4,11 +4,12 @@ import type { Setup } from '@kantiv/shared/setup';
 import { getSetupHealth } from '../api/get-setup-health.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
+import { SetupLinkButton } from './setup-link-button.tsx';
 
 const LINK_TEXT = { renewal: 'Fixed by a renewal link', repair: 'Fixed by a repair link', none: '' } as const;
 
 /** The scheduled health check's answer: health, the drift with its exact fix, and every change so far. */
-export function SetupHealth({ setup }: { setup: Setup }) {
+export function SetupHealth({ setup, onChanged }: { setup: Setup; onChanged?: () => void }) {
   const { auth } = useConsole();
   const [history, setHistory] = useState<HealthHistory | undefined>();
   const h = setup.health;
@@ -39,6 +40,13 @@ export function SetupHealth({ setup }: { setup: Setup }) {
           <p data-testid="health-fix">
             <strong>Fix:</strong> {h.cause.fix} {LINK_TEXT[h.cause.link]}
           </p>
+          {h.cause.link !== 'none' && (
+            <SetupLinkButton
+              setup={setup}
+              purpose={h.cause.link === 'renewal' ? 'renew' : 'repair'}
+              {...(onChanged ? { onChanged } : {})}
+            />
+          )}
         </>
       )}
       {history && history.items.length > 0 && (

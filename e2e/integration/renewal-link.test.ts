@@ -1,0 +1,221 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { SetupSchema, WizardSetupSchema } from '@kantiv/shared/setup';
+import { startEmulator, type Emulator } from '@kantiv/emulator';
+import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
+import { ADMIN, startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+
+/**
+ * A renewal link (issue 17 item 4, decision 013) on a verified client-secret setup: the wizard adds a certificate
+ * to the same application and hands it off; the server verifies it and switches token vending to it; only then does
+ * the admin's browser remove the old secret — while a client asks for a token every 100 ms.
+ */
+let emulator: Emulator;
+let v: VerifierApp | undefined;
+
+beforeAll(async () => {
+  emulator = await startEmulator({ replicationDelayMs: 300 });
+}, 60_000);
+afterEach(async () => {
+  await v?.close();
+  v = undefined;
+  emulator.control.clearScenarios();
+});
+afterAll(async () => {
+  await emulator?.close();
+});
+
+const graphToken = () => tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
+
+async function application(appId: string) {
+  const r = await call(
+    emulator,
+    `${GRAPH}/applications(appId='${appId}')?$select=id,keyCredentials,passwordCredentials`,
+    { token: await graphToken() },
+  );
+  return {
+    objectId: String(r.json.id),
+    keys: r.json.keyCredentials as { keyId: string }[],
+    passwords: r.json.passwordCredentials as { keyId: string }[],
+  };
+}
+
+/** A client asking for a token every 100 ms until stopped; every answer's status is kept. */
+function tokenClient(app: VerifierApp, setupId: string) {
+  const statuses: number[] = [];
+  let stopped = false;
+  const done = (async () => {
+    while (!stopped) {
+      const r = await app.app.inject({
+        method: 'POST',
+        url: `/api/v1/connections/${setupId}/token`,
+        headers: app.auth,
+      });
+      statuses.push(r.statusCode);
+      await sleep(100);
+    }
+  })();
+  return {
+    async stop() {
+      stopped = true;
+      await done;
+      return statuses;
+    },
+  };
+}
+
+describe('renewal link', () => {
+  it('renews a secret setup to a certificate with zero vending errors; the old secret goes only after the switch', async () => {
+    const app = (v = await startVerifierApp(emulator, {
+      CERTIFICATE_ROTATION_RETRY_BASE_MS: '200',
+      CERTIFICATE_ROTATION_RETRY_MAX_MS: '400',
+    }));
+    // Tokens live 2 minutes, under vending's 5-minute floor: every request mints a fresh one with the active key.
+    emulator.control.setScenario({ name: 'app-token-lifetime', seconds: 120 });
+    const p = await app.provision({ withApplicationUser: true });
+    const setup = await app.startSetup();
+    await app.handOff(setup, p);
+    expect((await app.settled(setup.id)).state).toBe('verified');
+    const before = await application(p.appId);
+    expect(before.passwords).toHaveLength(1);
+
+    const issued = await app.app.inject({
+      method: 'POST',
+      url: `/api/v1/setups/${setup.id}/links`,
+      headers: app.auth,
+      payload: { purpose: 'renew' },
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const token = /#token=([^&]+)/.exec(issued.json<{ url: string }>().url)![1]!;
+    const wizard = { authorization: `Bearer ${token}` };
+    const client = tokenClient(app, setup.id);
+    await sleep(300);
+
+    // The wizard's renewal run: a certificate from the server, added to the same application, handed off.
+    const made = await app.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/certificate',
+      headers: wizard,
+      payload: {
+        tenantId: emulator.tenants.contoso,
+        clientId: p.appId,
+        environmentUrl: app.org().url,
+        lifetimeDays: 365,
+      },
+    });
+    expect(made.statusCode, made.body).toBe(201);
+    const cert = made.json<{ keyId: string; certificate: string }>();
+    const patched = await call(emulator, `${GRAPH}/applications/${before.objectId}`, {
+      method: 'PATCH',
+      token: await graphToken(),
+      body: {
+        keyCredentials: [
+          {
+            keyId: cert.keyId,
+            type: 'AsymmetricX509Cert',
+            usage: 'Verify',
+            key: cert.certificate,
+            displayName: CERTIFICATE_DISPLAY_NAME,
+          },
+        ],
+      },
+    });
+    expect(patched.status).toBe(204);
+    const handed = await app.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/credentials',
+      headers: wizard,
+      payload: {
+        idempotencyKey: randomUUID(),
+        source: 'automatic',
+        tenantId: emulator.tenants.contoso,
+        environmentUrl: app.org().url,
+        clientId: p.appId,
+        credentialKind: 'certificate',
+        keyId: cert.keyId,
+        applicationUserId: p.applicationUserId,
+      },
+    });
+    expect(handed.statusCode, handed.body).toBe(202);
+    // The connection stays in use: no second verification state, the secret still makes the tokens.
+    expect(handed.json<{ state: string }>().state).toBe('verified');
+
+    // The browser waits for the server to confirm the switch before it removes the old secret.
+    const switched = await eventually(
+      async () =>
+        WizardSetupSchema.parse(
+          (await app.app.inject({ method: 'GET', url: '/api/v1/wizard/setup', headers: wizard })).json(),
+        ),
+      (s) => s.credentialKind === 'certificate',
+      45_000,
+      100,
+    );
+    expect(switched.state).toBe('verified');
+    // Nobody removed the secret before the switch: the server cannot, and the browser had not been told yet.
+    expect((await application(p.appId)).passwords).toHaveLength(1);
+    const removed = await call(emulator, `${GRAPH}/applications/${before.objectId}/removePassword`, {
+      method: 'POST',
+      token: await graphToken(),
+      body: { keyId: before.passwords[0]!.keyId },
+    });
+    expect(removed.status).toBe(204);
+    await sleep(500);
+    const statuses = await client.stop();
+    expect(statuses.length).toBeGreaterThan(10);
+    expect(statuses.filter((x) => x !== 200)).toEqual([]);
+
+    const after = await application(p.appId);
+    expect(after.passwords).toEqual([]);
+    expect(after.keys.map((k) => k.keyId)).toEqual([cert.keyId]);
+    const active = await app.app.store.db
+      .selectFrom('credentials')
+      .selectAll()
+      .where('setup_id', '=', setup.id)
+      .where('active', '=', 1)
+      .execute();
+    expect(active.map((c) => c.kind)).toEqual(['certificate']);
+    const detail = SetupSchema.parse(
+      (await app.app.inject({ method: 'GET', url: `/api/v1/setups/${setup.id}`, headers: app.auth })).json(),
+    );
+    expect(detail.credentialKind).toBe('certificate');
+    expect(detail.link).toBeUndefined();
+    const audit = await app.app.store.db
+      .selectFrom('audit_log')
+      .select('action')
+      .where('setup_id', '=', setup.id)
+      .where('action', 'in', ['setup.link_issued', 'credential.renewal_received', 'credential.renewed'])
+      .orderBy('id')
+      .execute();
+    expect(audit.map((a) => a.action)).toEqual([
+      'setup.link_issued',
+      'credential.renewal_received',
+      'credential.renewed',
+    ]);
+    // The link is spent: the wizard can no longer change the setup with it.
+    const again = await app.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/certificate',
+      headers: wizard,
+      payload: {
+        tenantId: emulator.tenants.contoso,
+        clientId: p.appId,
+        environmentUrl: app.org().url,
+        lifetimeDays: 365,
+      },
+    });
+    expect(again.statusCode).toBe(409);
+
+    // A vended token is minted with the new certificate and opens Dataverse.
+    const vended = await app.app.inject({
+      method: 'POST',
+      url: `/api/v1/connections/${setup.id}/token`,
+      headers: app.auth,
+    });
+    const who = await call(emulator, `${app.org().apiUrl}/api/data/v9.2/WhoAmI`, {
+      token: vended.json<{ accessToken: string }>().accessToken,
+    });
+    expect(who.status).toBe(200);
+  }, 120_000);
+});
