@@ -8,6 +8,7 @@ import { MICROSOFT_CLOUDS, MicrosoftCloudSchema, cloudOfAuthority } from '@kanti
 import type { DataverseCloud } from '@kantiv/shared/dataverse';
 import { DEFAULT_MANIFEST, ManifestSchema, type Manifest } from '@kantiv/shared/manifest';
 import { loadHealthConfig, type HealthConfig } from './health-config.ts';
+import { loadConsoleConfig, type ConsoleConfig } from './console-config.ts';
 import { parseHostMap, type HostMapping } from './lib/host-map.ts';
 import { tracingSettings, type TracingSettings } from './services/telemetry/tracing-settings.ts';
 import { parseTrustProxy, type TrustProxy } from './lib/trust-proxy.ts';
@@ -211,6 +212,7 @@ export type Config = {
   metricsToken: string | undefined;
   idle: { afterMs: number; sweepMs: number };
   health: HealthConfig;
+  console: ConsoleConfig;
 };
 
 export class ConfigError extends Error {
@@ -379,6 +381,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     metricsToken: c.METRICS_TOKEN,
     idle: { afterMs: c.SETUP_IDLE_SECONDS * 1000, sweepMs: c.SETUP_IDLE_SWEEP_MS },
     health: loadHealthConfig(env),
+    console: loadConsoleConfig(env),
     rotation: loadRotationConfig(env),
   };
 }

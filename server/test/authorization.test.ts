@@ -367,6 +367,55 @@ describeDialects('authorization matrix (%s)', (dialect) => {
       ok: [200],
       prepare: async () => ({ url: '/api/v1/audit' }),
     },
+    {
+      name: 'GET /api/v1/audit/actions',
+      method: 'GET',
+      rule: { staff: 'read' },
+      ok: [200],
+      prepare: async () => ({ url: '/api/v1/audit/actions' }),
+    },
+    {
+      name: 'GET /api/v1/audit/export',
+      method: 'GET',
+      rule: { staff: 'read' },
+      ok: [200],
+      prepare: async () => ({ url: '/api/v1/audit/export' }),
+    },
+    {
+      name: 'PATCH /api/v1/webhooks/:id',
+      method: 'PATCH',
+      rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+      ok: [200],
+      prepare: async (c, caller) => ({
+        url: `/api/v1/webhooks/${await webhookFor(c, caller)}`,
+        payload: { description: 'edited', paused: true },
+      }),
+    },
+    {
+      name: 'POST /api/v1/webhooks/:id/rotate-secret',
+      method: 'POST',
+      rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+      ok: [200],
+      prepare: async (c, caller) => ({
+        url: `/api/v1/webhooks/${await webhookFor(c, caller)}/rotate-secret`,
+      }),
+    },
+    {
+      name: 'POST /api/v1/webhooks/:id/deliveries/:deliveryId/redeliver',
+      method: 'POST',
+      rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+      ok: [202],
+      prepare: async (c, caller) => {
+        const id = await webhookFor(c, caller);
+        const asKey = caller.kind === 'key' && caller.scopes?.includes('webhooks:manage');
+        const sent = await c.call({
+          method: 'POST',
+          url: `/api/v1/webhooks/${id}/test`,
+          headers: { authorization: asKey ? caller.header()! : `Bearer ${c.staffManage}` },
+        });
+        return { url: `/api/v1/webhooks/${id}/deliveries/${sent.json<{ id: string }>().id}/redeliver` };
+      },
+    },
   ];
 
   it("GET /api/v1/wizard/setup › another setup's token reads its own setup, never the prepared one", async () => {

@@ -6,6 +6,7 @@ import { generateKeySpec, parseKeyring, type Keyring } from '../src/config.ts';
 import { openStore, type Store } from '../src/db/database.ts';
 import { createAddressGuard } from '../src/lib/address-policy.ts';
 import { createHttpClient } from '../src/lib/http-client.ts';
+import { systemClock } from '../src/lib/clock.ts';
 import { createAudit } from '../src/services/audit.ts';
 import { createJobRunner, type Job } from '../src/services/jobs.ts';
 import { createWebhooks, type Webhooks } from '../src/services/webhooks.ts';
@@ -52,6 +53,8 @@ describeDialects('webhook delivery, give-up and key rotation (%s)', (dialect) =>
       guard,
       jobs,
       config: { timeoutMs: 5_000, maxAttempts: MAX_ATTEMPTS, retryBaseMs: 10, allowHttp: true },
+      clock: systemClock,
+      secretGraceMs: 0,
     });
     receiver = http.createServer((req, res) => {
       let body = '';

@@ -38,8 +38,33 @@ export const WebhookSubscriptionSchema = z.object({
   ownerApiKeyId: z.uuid().optional(),
   createdAt: z.iso.datetime(),
   disabledAt: z.iso.datetime().optional(),
+  /** Paused: kept, but no delivery goes out until it is resumed. */
+  pausedAt: z.iso.datetime().optional(),
+  /** After a rotation: until then deliveries also carry a signature made with the previous secret. */
+  previousSecretValidUntil: z.iso.datetime().optional(),
 });
 export type WebhookSubscription = z.infer<typeof WebhookSubscriptionSchema>;
+
+/** An edit of a subscription: any of its fields, and pausing or resuming it. */
+export const UpdateWebhookRequestSchema = z
+  .object({
+    url: CreateWebhookRequestSchema.shape.url.optional(),
+    events: CreateWebhookRequestSchema.shape.events.optional(),
+    /** An empty description removes it. */
+    description: z.string().trim().max(200).optional(),
+    paused: z.boolean().optional(),
+  })
+  .strict()
+  .refine((b) => Object.values(b).some((v) => v !== undefined), { message: 'Nothing to change.' });
+export type UpdateWebhookRequest = z.infer<typeof UpdateWebhookRequestSchema>;
+
+/** A new signing secret, shown once; the previous one keeps signing until `previousSecretValidUntil`. */
+export const RotateWebhookSecretResponseSchema = z.object({
+  subscription: WebhookSubscriptionSchema,
+  signingSecret: z.string(),
+});
+
+export const DeliveryParamsSchema = z.object({ id: z.uuid(), deliveryId: z.uuid() });
 
 /**
  * `signingSecret` (`whsec_…`) is shown once: receivers verify deliveries per Standard Webhooks (`webhook-id`,

@@ -376,6 +376,39 @@ const MATRIX: Record<string, Row> = {
     prepare: async (c, ok) => ({ url: `/api/v1/webhooks/${await webhook(c, ok)}/deliveries` }),
   },
   'GET /api/v1/audit': { rule: { staff: 'read' }, ok: 200, prepare: async () => ({ url: '/api/v1/audit' }) },
+  'GET /api/v1/audit/actions': {
+    rule: { staff: 'read' },
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/audit/actions' }),
+  },
+  'GET /api/v1/audit/export': {
+    rule: { staff: 'read' },
+    ok: 200,
+    prepare: async () => ({ url: '/api/v1/audit/export' }),
+  },
+  'PATCH /api/v1/webhooks/:id': {
+    rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+    ok: 200,
+    prepare: async (c, ok) => ({
+      url: `/api/v1/webhooks/${await webhook(c, ok)}`,
+      body: { description: 'edited', paused: true },
+    }),
+  },
+  'POST /api/v1/webhooks/:id/rotate-secret': {
+    rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+    ok: 200,
+    prepare: async (c, ok) => ({ url: `/api/v1/webhooks/${await webhook(c, ok)}/rotate-secret` }),
+  },
+  'POST /api/v1/webhooks/:id/deliveries/:deliveryId/redeliver': {
+    rule: { staff: 'manage', apiKey: 'webhooks:manage' },
+    ok: 202,
+    prepare: async (c, ok) => {
+      const id = await webhook(c, ok);
+      const owner = ok && c.kind === 'key' ? c.auth()!.slice(7) : t.staffManage;
+      const sent = await call('POST', `/api/v1/webhooks/${id}/test`, owner);
+      return { url: `/api/v1/webhooks/${id}/deliveries/${sent.json<{ id: string }>().id}/redeliver` };
+    },
+  },
 };
 
 describe('authorization matrix over HTTP, generated from the route table', { timeout: 300_000 }, () => {

@@ -327,6 +327,31 @@ function migrations(dialect: Dialect): Record<string, Migration> {
           await db.schema.alterTable('setups').addColumn(column, 'text').execute();
       },
     },
+    // Issue 21: the audit log names staff (who they were when last seen signed in; the hashed entries keep the object
+    // id only, so the chain is unchanged), and webhook subscriptions can be paused and their secret rotated, the
+    // previous secret still signing until its grace period ends.
+    '011_audit_and_webhooks': {
+      async up(db) {
+        await db.schema
+          .createTable('staff_directory')
+          .addColumn('subject', 'text', (c) => c.primaryKey())
+          .addColumn('name', 'text')
+          .addColumn('email', 'text')
+          .addColumn('seen_at', 'text', (c) => c.notNull())
+          .execute();
+        for (const column of [
+          'paused_at',
+          'previous_kid',
+          'previous_wrapped_key',
+          'previous_iv',
+          'previous_tag',
+          'previous_ciphertext',
+          'previous_until',
+        ])
+          await db.schema.alterTable('webhook_subscriptions').addColumn(column, 'text').execute();
+        await db.schema.createIndex('audit_log_action').on('audit_log').columns(['action', 'id']).execute();
+      },
+    },
   };
 }
 

@@ -194,6 +194,23 @@ export interface WebhookSubscriptionsTable {
   created_at: string;
   created_by: string;
   disabled_at: string | null;
+  /** Paused by staff or its owner: kept, but nothing is delivered (migration 011). */
+  paused_at: string | null;
+  /** The secret before the last rotation, sealed like the current one; it signs too until `previous_until`. */
+  previous_kid: string | null;
+  previous_wrapped_key: string | null;
+  previous_iv: string | null;
+  previous_tag: string | null;
+  previous_ciphertext: string | null;
+  previous_until: string | null;
+}
+
+/** Staff as last seen signed in (migration 011): the audit log shows names and e-mails, not object ids. */
+export interface StaffDirectoryTable {
+  subject: string;
+  name: string | null;
+  email: string | null;
+  seen_at: string;
 }
 
 export interface WebhookDeliveriesTable {
@@ -238,4 +255,5 @@ export interface Database {
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
   audit_log: AuditLogTable;
+  staff_directory: StaffDirectoryTable;
 }

@@ -125,6 +125,8 @@ export function createAudit(db: Db, dialect: Dialect) {
       setupId?: string | undefined;
       action?: string | undefined;
       actorKind?: AuditActorKind | undefined;
+      from?: string | undefined;
+      to?: string | undefined;
       limit: number;
       cursor?: number | undefined;
     }): Promise<{ items: AuditEntry[]; nextCursor?: number }> {
@@ -136,6 +138,9 @@ export function createAudit(db: Db, dialect: Dialect) {
       if (q.setupId) query = query.where('setup_id', '=', q.setupId);
       if (q.action) query = query.where('action', '=', q.action);
       if (q.actorKind) query = query.where('actor_kind', '=', q.actorKind);
+      // `at` is ISO 8601 in UTC, so text order is time order; a bound with an offset is moved to UTC first.
+      if (q.from) query = query.where('at', '>=', new Date(q.from).toISOString());
+      if (q.to) query = query.where('at', '<', new Date(q.to).toISOString());
       if (q.cursor) query = query.where('id', '<', q.cursor);
       const rows = await query.execute();
       const page = rows.slice(0, q.limit);

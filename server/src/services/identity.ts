@@ -67,7 +67,13 @@ export function createJwksResolver(url: string, http: HttpClient) {
   };
 }
 
-export type StaffCaller = { subject: string; name: string | undefined; roles: StaffRole[] };
+export type StaffCaller = {
+  subject: string;
+  name: string | undefined;
+  /** `email`, else `preferred_username` when it looks like one (Entra's sign-in name): shown in the audit log. */
+  email?: string | undefined;
+  roles: StaffRole[];
+};
 
 const looksLikeJwt = (t: string) => /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(t);
 
@@ -101,9 +107,13 @@ export function createStaffVerifier(config: Config['staff'], http: HttpClient) {
         : typeof payload.preferred_username === 'string'
           ? payload.preferred_username
           : undefined;
+    const email = [payload.email, payload.preferred_username].find(
+      (v): v is string => typeof v === 'string' && v.includes('@'),
+    );
     return {
       subject: typeof payload.oid === 'string' ? payload.oid : (payload.sub ?? 'unknown'),
       name,
+      email,
       roles,
     };
   };

@@ -33,13 +33,18 @@ export function signedHeaders(
   id: string,
   body: string,
   at = new Date(),
+  previousSecret?: string,
 ): Record<string, string> {
   // Node reads both base64 alphabets, so a legacy secret gives the same key bytes; the library wants standard base64.
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64').toString('base64');
+  const sign = (s: string) =>
+    new Webhook(Buffer.from(s.slice('whsec_'.length), 'base64').toString('base64')).sign(id, at, body);
+  // During a rotation's grace period both secrets sign: the spec separates several signatures with spaces, and a
+  // receiver accepts the message when any of them verifies with the secret it holds.
+  const signatures = [sign(secret), ...(previousSecret ? [sign(previousSecret)] : [])];
   const headers: Record<string, string> = {
     'webhook-id': id,
     'webhook-timestamp': String(Math.floor(at.getTime() / 1000)),
-    'webhook-signature': new Webhook(key).sign(id, at, body),
+    'webhook-signature': signatures.join(' '),
   };
   if (LEGACY_SECRET.test(secret)) {
     const t = Math.floor(at.getTime() / 1000);
@@ -58,6 +63,8 @@ export function toSubscription(r: WebhookSubscriptionsTable): WebhookSubscriptio
     ...(r.description ? { description: r.description } : {}),
     ...(r.owner_api_key_id ? { ownerApiKeyId: r.owner_api_key_id } : {}),
     ...(r.disabled_at ? { disabledAt: r.disabled_at } : {}),
+    ...(r.paused_at ? { pausedAt: r.paused_at } : {}),
+    ...(r.previous_until && r.previous_kid ? { previousSecretValidUntil: r.previous_until } : {}),
   };
 }
 

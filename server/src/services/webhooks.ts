@@ -19,6 +19,8 @@ import type { Job, JobOutcome, JobRunner } from './jobs.ts';
 import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { newDelivery, newSigningSecret, signedHeaders, toDelivery, toSubscription } from './webhook-rows.ts';
+import { createWebhookManagement } from './webhook-management.ts';
+import type { Clock } from '../lib/clock.ts';
 
 // Every seal and open is a span when tracing is on.
 const { open, seal } = tracedVault('webhook_secret');
@@ -43,6 +45,9 @@ export function createWebhooks(deps: {
   guard: AddressGuard;
   jobs: JobRunner;
   config: { timeoutMs: number; maxAttempts: number; retryBaseMs: number; allowHttp: boolean };
+  clock: Clock;
+  /** How long a rotated-away secret keeps signing (console-config.ts). */
+  secretGraceMs: number;
   metrics?: Pick<Metrics, 'vaultOp' | 'webhookDelivery'>;
 }) {
   const db = deps.store.db;
@@ -126,6 +131,22 @@ export function createWebhooks(deps: {
     };
   }
 
+  /**
+   * The secret before the last rotation while its grace period lasts. One no key opens any more (its KEK removed,
+   * as a rewrap moves only current secrets) is left out: the new secret's signature still goes out.
+   */
+  function previousSecretOf(sub: WebhookSubscriptionsTable): string | undefined {
+    const { previous_kid: kid, previous_wrapped_key: wrappedKey, previous_iv: iv } = sub;
+    const { previous_tag: tag, previous_ciphertext: ciphertext, previous_until: until } = sub;
+    if (!kid || !wrappedKey || !iv || !tag || !ciphertext || !until) return undefined;
+    if (Date.parse(until) <= deps.clock.now().getTime()) return undefined;
+    try {
+      return open(deps.keyring(), { kid, wrappedKey, iv, tag, ciphertext }, webhookSecretAad(sub.id));
+    } catch {
+      return undefined;
+    }
+  }
+
   async function attempt(deliveryId: string): Promise<WebhookDeliveriesTable & { durationMs: number }> {
     const d = await db
       .selectFrom('webhook_deliveries')
@@ -144,6 +165,8 @@ export function createWebhooks(deps: {
     const owned = sub ? await ownerMayReceive(sub, d.setup_id !== null) : false;
     if (!sub || sub.disabled_at) {
       error = 'subscription deleted';
+    } else if (sub.paused_at) {
+      error = 'subscription paused';
     } else if (!owned) {
       error = 'the subscription owner may no longer read setups';
     } else {
@@ -170,7 +193,7 @@ export function createWebhooks(deps: {
             'user-agent': 'KantivConnect-Webhooks/1',
             'kantiv-event': d.event_type,
             'kantiv-delivery': d.id,
-            ...signedHeaders(secret, d.id, d.payload),
+            ...signedHeaders(secret, d.id, d.payload, new Date(), previousSecretOf(sub)),
           },
         });
         // Only the status is kept: the answer's body (and a connection error's text) would turn this into a way
@@ -189,7 +212,12 @@ export function createWebhooks(deps: {
     }
     const durationMs = Date.now() - started;
     const ok = statusCode !== null && statusCode >= 200 && statusCode < 300;
-    const final = ok || attempts >= deps.config.maxAttempts || !sub || Boolean(sub.disabled_at) || !owned;
+    const final =
+      ok ||
+      attempts >= deps.config.maxAttempts ||
+      !sub ||
+      Boolean(sub.disabled_at || sub.paused_at) ||
+      !owned;
     const next = final
       ? null
       : new Date(Date.now() + deps.config.retryBaseMs * 2 ** (attempts - 1)).toISOString();
@@ -208,6 +236,17 @@ export function createWebhooks(deps: {
   }
 
   return {
+    ...createWebhookManagement({
+      db,
+      keyring: deps.keyring,
+      audit: deps.audit,
+      jobs: deps.jobs,
+      clock: deps.clock,
+      graceMs: deps.secretGraceMs,
+      checkUrl,
+      owned: ownedOrThrow,
+    }),
+
     async create(
       req: CreateWebhookRequest,
       owner: string | undefined,
@@ -228,6 +267,13 @@ export function createWebhooks(deps: {
         created_at: nowIso(),
         created_by: `${actor.kind}:${actor.id}`,
         disabled_at: null,
+        paused_at: null,
+        previous_kid: null,
+        previous_wrapped_key: null,
+        previous_iv: null,
+        previous_tag: null,
+        previous_ciphertext: null,
+        previous_until: null,
       };
       await db.insertInto('webhook_subscriptions').values(row).execute();
       await deps.audit.record(actor, {
@@ -311,6 +357,7 @@ export function createWebhooks(deps: {
         .selectFrom('webhook_subscriptions')
         .selectAll()
         .where('disabled_at', 'is', null)
+        .where('paused_at', 'is', null)
         .execute();
       const wanted: WebhookSubscriptionsTable[] = [];
       for (const s of subs) {

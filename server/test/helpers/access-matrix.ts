@@ -22,7 +22,7 @@ export type Caller = {
 export type Prepared = { url: string; payload?: unknown; setupToken?: string };
 export type Route = {
   name: string;
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   rule: Rule;
   ok: number[];
   sse?: boolean;

@@ -89,7 +89,13 @@ export async function startIssuer() {
     },
     staffToken(roles: string[], extra: { expiresIn?: string; wrongKey?: boolean; audience?: string } = {}) {
       return sign(
-        { roles, oid: randomUUID(), name: 'Support Person', tid: staffTenant },
+        {
+          roles,
+          oid: randomUUID(),
+          name: 'Support Person',
+          preferred_username: 'support.person@kantiv.example',
+          tid: staffTenant,
+        },
         { issuer: `${authority}/${staffTenant}/v2.0`, audience: extra.audience ?? staffAudience, ...extra },
       );
     },

@@ -83,4 +83,6 @@ export const consoleApiPaths = {
   webhookTest: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/test`,
   webhookDeliveries: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`,
   audit: '/api/v1/audit',
+  auditActions: '/api/v1/audit/actions',
+  auditExport: '/api/v1/audit/export',
 } as const;

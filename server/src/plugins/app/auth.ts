@@ -113,6 +113,8 @@ async function auth(app: FastifyInstance) {
       throw new HttpError(503, 'service_unavailable', 'Sign-in cannot be checked right now; retry shortly.');
     }
     request.caller = { kind: 'staff', id: staff.subject, name: staff.name, roles: staff.roles };
+    // Whoever is admitted is remembered by name, so the audit log can say who (its entries keep the object id).
+    await app.staffDirectory.seen(staff.subject, staff.name, staff.email);
     const allowed =
       rule.staff === 'manage'
         ? staff.roles.includes('Connect.Manage')

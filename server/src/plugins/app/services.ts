@@ -7,6 +7,8 @@ import { createHttpClient, type HttpClient } from '../../lib/http-client.ts';
 import { systemClock, type Clock } from '../../lib/clock.ts';
 import { createApiKeys, type ApiKeys } from '../../services/api-keys.ts';
 import { createAudit, type Audit } from '../../services/audit.ts';
+import { createAuditLog, type AuditLog } from '../../services/audit-log.ts';
+import { createStaffDirectory, type StaffDirectory } from '../../services/staff-directory.ts';
 import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
 import { createDisconnect, type Disconnect } from '../../services/disconnect.ts';
 import { createEventBus, type EventBus } from '../../services/event-bus.ts';
@@ -39,6 +41,9 @@ declare module 'fastify' {
     clock: Clock;
     store: Store;
     audit: Audit;
+    /** The audit log as people read it (names, customers, CSV); `audit` is the chain it reads. */
+    auditLog: AuditLog;
+    staffDirectory: StaffDirectory;
     eventBus: EventBus;
     setups: Setups;
     credentialStore: CredentialStore;
@@ -131,6 +136,8 @@ async function services(
     guard,
     jobs,
     config: config.webhooks,
+    clock,
+    secretGraceMs: config.console.webhookSecretGraceMs,
     metrics: telemetry,
   });
   const microsoft = createMicrosoftClient({
@@ -200,6 +207,9 @@ async function services(
   app.decorate('telemetry', telemetry);
   app.decorate('store', store);
   app.decorate('audit', audit);
+  const staffDirectory = createStaffDirectory(store.db, clock);
+  app.decorate('staffDirectory', staffDirectory);
+  app.decorate('auditLog', createAuditLog({ db: store.db, audit, staff: staffDirectory }));
   app.decorate('eventBus', eventBus);
   app.decorate('setups', setups);
   app.decorate('credentialStore', credentialStore);

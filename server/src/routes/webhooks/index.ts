@@ -3,9 +3,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import {
   CreateWebhookRequestSchema,
   CreateWebhookResponseSchema,
+  DeliveryParamsSchema,
+  RotateWebhookSecretResponseSchema,
+  UpdateWebhookRequestSchema,
   WebhookDeliveryListSchema,
   WebhookDeliverySchema,
   WebhookSubscriptionListSchema,
+  WebhookSubscriptionSchema,
 } from '@kantiv/shared/webhooks';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { AUTH_ERRORS, errorResponses, IdParamsSchema } from '../schemas.ts';
@@ -55,6 +59,63 @@ const webhookRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       await app.webhooks.remove(request.params.id, ownerOf(request.caller), actorOf(request));
       return reply.code(204).send(null);
+    },
+  );
+
+  app.patch(
+    '/api/v1/webhooks/:id',
+    {
+      preHandler: app.requireAccess(manage),
+      schema: {
+        tags,
+        description: 'Edits the URL, events or description, or pauses (`paused: true`) and resumes it.',
+        params: IdParamsSchema,
+        body: UpdateWebhookRequestSchema,
+        response: { 200: WebhookSubscriptionSchema, ...errorResponses(...AUTH_ERRORS) },
+      },
+    },
+    async (request) =>
+      app.webhooks.update(request.params.id, ownerOf(request.caller), request.body, actorOf(request)),
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/rotate-secret',
+    {
+      preHandler: app.requireAccess(manage),
+      schema: {
+        tags,
+        description:
+          'A new signing secret, shown once. Until `previousSecretValidUntil` deliveries carry signatures made with both secrets.',
+        params: IdParamsSchema,
+        response: { 200: RotateWebhookSecretResponseSchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const rotated = await app.webhooks.rotate(request.params.id, ownerOf(request.caller), actorOf(request));
+      return reply.header('cache-control', 'no-store').send(rotated);
+    },
+  );
+
+  app.post(
+    '/api/v1/webhooks/:id/deliveries/:deliveryId/redeliver',
+    {
+      preHandler: app.requireAccess(manage),
+      schema: {
+        tags,
+        description: 'Queues a finished delivery again, with the same `webhook-id`.',
+        params: DeliveryParamsSchema,
+        response: { 202: WebhookDeliverySchema, ...errorResponses(...AUTH_ERRORS, 409) },
+      },
+    },
+    async (request, reply) => {
+      const { id, deliveryId } = request.params;
+      const delivery = await app.webhooks.redeliver(
+        id,
+        deliveryId,
+        ownerOf(request.caller),
+        actorOf(request),
+      );
+      return reply.code(202).send(delivery);
     },
   );
 

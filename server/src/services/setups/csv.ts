@@ -25,8 +25,19 @@ const COLUMNS: [string, (s: Setup) => string | number | undefined][] = [
   ['secret_expires_at', (s) => s.secretExpiresAt],
 ];
 
+/** Columns of a CSV export: the header's name and how a row gives the cell. */
+export type CsvColumns<T> = readonly (readonly [string, (row: T) => string | number | undefined])[];
+
+/** A header line, then one line per row, every cell through `csvCell`; CRLF line ends (RFC 4180). */
+export async function* csvOf<T>(
+  columns: CsvColumns<T>,
+  rows: AsyncIterable<T> | Iterable<T>,
+): AsyncGenerator<string> {
+  yield `${columns.map(([name]) => name).join(',')}\r\n`;
+  for await (const r of rows) yield `${columns.map(([, get]) => csvCell(get(r))).join(',')}\r\n`;
+}
+
 /** The CSV export of a list: a header line, then one line per setup; times in UTC (ISO 8601), CRLF line ends. */
-export async function* setupsCsv(setups: AsyncIterable<Setup>): AsyncGenerator<string> {
-  yield `${COLUMNS.map(([name]) => name).join(',')}\r\n`;
-  for await (const s of setups) yield `${COLUMNS.map(([, get]) => csvCell(get(s))).join(',')}\r\n`;
+export function setupsCsv(setups: AsyncIterable<Setup>): AsyncGenerator<string> {
+  return csvOf(COLUMNS, setups);
 }

@@ -1,26 +1,52 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { AuditActorKindSchema, type AuditList } from '@kantiv/shared/audit';
-import { formatDateTime } from '../lib/format.ts';
+import { exportAuditLog } from '../api/export-audit-log.ts';
+import { getAuditActions } from '../api/get-audit-log.ts';
+import { useConsole } from '../hooks/use-console.ts';
+import { useNow } from '../hooks/use-now.ts';
+import { usePageTitle } from '../hooks/use-page-title.ts';
+import { actorKindLabel, dayOf, dayStart, foldAuditRows } from '../lib/audit-rows.ts';
 import { auditFilterFrom } from '../lib/list-filters.ts';
 import type { Loaded } from '../lib/loaded.ts';
+import { AuditEntryRow } from './audit-entry-row.tsx';
+import { CsvDownloadButton } from './csv-download-button.tsx';
 import { DataTable } from './data-table.tsx';
 import { ErrorMessage } from './error-message.tsx';
-import { usePageTitle } from '../hooks/use-page-title.ts';
 
-const ACTOR_LABELS = {
-  staff: 'Staff',
-  api_key: 'API key',
-  setup_token: 'Customer admin (invite)',
-  system: 'System',
-};
-
-/** The append-only audit log, newest first, filtered by setup, action and kind of actor (filters in the URL). */
+/**
+ * The append-only audit log, newest first: filtered by setup, action (from the actions the log holds), kind of
+ * actor and a date range (in the viewer's time zone), all in the URL; the same filter downloads as CSV.
+ */
 export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
   usePageTitle('Audit log');
+  const { auth } = useConsole();
+  const now = useNow();
   const [params, setParams] = useSearchParams();
-  const { setupId = '', action = '', actorKind, cursor } = auditFilterFrom(params);
-  const [draft, setDraft] = useState({ setupId, action, actorKind: actorKind ?? '' });
+  const filter = auditFilterFrom(params);
+  const { setupId = '', action = '', actorKind, from, to, cursor } = filter;
+  const [draft, setDraft] = useState({
+    setupId,
+    action,
+    actorKind: actorKind ?? '',
+    from: dayOf(from),
+    // `to` is the start of the day after the last day shown.
+    to: dayOf(to, 1),
+  });
+  const [actions, setActions] = useState<string[]>([]);
+  useEffect(() => {
+    let live = true;
+    getAuditActions(auth)
+      .then((items) => live && setActions(items))
+      // Without the list the field still offers the current action; the entries below show any error.
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [auth]);
+  const offered = action && !actions.includes(action) ? [action, ...actions] : actions;
+  const set = (field: keyof typeof draft) => (e: { target: { value: string } }) =>
+    setDraft({ ...draft, [field]: e.target.value });
 
   return (
     <>
@@ -33,32 +59,56 @@ export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
           e.preventDefault();
           const p = new URLSearchParams();
           if (draft.setupId.trim()) p.set('setupId', draft.setupId.trim());
-          if (draft.action.trim()) p.set('action', draft.action.trim());
+          if (draft.action) p.set('action', draft.action);
           if (draft.actorKind) p.set('actorKind', draft.actorKind);
+          const start = draft.from ? dayStart(draft.from) : undefined;
+          const end = draft.to ? dayStart(draft.to, 1) : undefined;
+          if (start) p.set('from', start);
+          if (end) p.set('to', end);
           setParams(p);
         }}
       >
         <label>
           Setup id
-          <input value={draft.setupId} onChange={(e) => setDraft({ ...draft, setupId: e.target.value })} />
+          <input value={draft.setupId} onChange={set('setupId')} />
         </label>
         <label>
           Action
-          <input value={draft.action} onChange={(e) => setDraft({ ...draft, action: e.target.value })} />
-        </label>
-        <label>
-          Actor
-          <select value={draft.actorKind} onChange={(e) => setDraft({ ...draft, actorKind: e.target.value })}>
-            <option value="">Anyone</option>
-            {AuditActorKindSchema.options.map((k) => (
-              <option key={k} value={k}>
-                {ACTOR_LABELS[k]}
+          <select value={draft.action} onChange={set('action')}>
+            <option value="">Any action</option>
+            {offered.map((a) => (
+              <option key={a} value={a}>
+                {a}
               </option>
             ))}
           </select>
         </label>
+        <label>
+          Actor
+          <select value={draft.actorKind} onChange={set('actorKind')}>
+            <option value="">Anyone</option>
+            {AuditActorKindSchema.options.map((k) => (
+              <option key={k} value={k}>
+                {actorKindLabel(k)}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          From (day)
+          <input type="date" value={draft.from} max={draft.to || undefined} onChange={set('from')} />
+        </label>
+        <label>
+          To (day, included)
+          <input type="date" value={draft.to} min={draft.from || undefined} onChange={set('to')} />
+        </label>
         <button type="submit">Filter</button>
       </form>
+      <CsvDownloadButton
+        load={() => exportAuditLog(auth, filter)}
+        filename="audit-log.csv"
+        label="Download CSV of these entries"
+      />
       {log.kind === 'error' && <ErrorMessage message={log.message} />}
       {log.kind === 'ready' &&
         (log.data.items.length === 0 ? (
@@ -66,18 +116,12 @@ export function AuditLogPage({ log }: { log: Loaded<AuditList> }) {
         ) : (
           <>
             <DataTable caption="Audit entries" columns={['When', 'Actor', 'Action', 'Setup', 'Details']}>
-              {log.data.items.map((entry) => (
-                <tr key={entry.id} data-testid="audit-row">
-                  <td>{formatDateTime(entry.at)}</td>
-                  <td>
-                    {ACTOR_LABELS[entry.actor.kind]}: {entry.actor.id}
-                  </td>
-                  <td>
-                    <code>{entry.action}</code>
-                  </td>
-                  <td>{entry.setupId ?? entry.target ?? '—'}</td>
-                  <td>{entry.details ? <code>{JSON.stringify(entry.details)}</code> : '—'}</td>
-                </tr>
+              {foldAuditRows(log.data.items).map((row) => (
+                <AuditEntryRow
+                  key={row.kind === 'entry' ? row.entry.id : `folded-${row.entries[0]?.id}`}
+                  row={row}
+                  now={now}
+                />
               ))}
             </DataTable>
             <nav className="c-pager" aria-label="Pages">

@@ -35,10 +35,17 @@ export function auditFilterFrom(params: URLSearchParams): AuditFilter {
   const action = params.get('action') ?? '';
   const actor = AuditActorKindSchema.safeParse(params.get('actorKind'));
   const cursor = Number(params.get('cursor'));
+  // Only well-formed instants pass: a hand-edited URL gives an unfiltered list, not an error page.
+  const instant = (name: string) => {
+    const v = params.get(name) ?? '';
+    return v && !Number.isNaN(Date.parse(v)) ? { [name]: new Date(v).toISOString() } : {};
+  };
   return {
     ...(setupId ? { setupId } : {}),
     ...(action ? { action } : {}),
     ...(actor.success ? { actorKind: actor.data } : {}),
+    ...instant('from'),
+    ...instant('to'),
     ...(Number.isInteger(cursor) && cursor > 0 ? { cursor } : {}),
   };
 }
