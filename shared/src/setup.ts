@@ -191,10 +191,10 @@ export const WizardSetupSchema = SetupSchema.pick({
   applicationUserId: true,
   roleName: true,
   secretExpiresAt: true,
-  credentialKind: true,
   verification: true,
   steps: true,
-  // A renewal run watches these: the link's purpose, then the switch to the new certificate (decision 013).
+  // The done page names the credential; a renewal run watches these: the link's purpose, then the switch to the new
+  // certificate (decision 013).
   credentialKind: true,
   link: true,
 }).extend({

@@ -6,7 +6,7 @@ import { migrateToLatest } from '../db/migrations.ts';
 import { createApiKeys } from '../services/api-keys.ts';
 import { createAudit } from '../services/audit.ts';
 import { createCredentialStore } from '../services/credentials.ts';
-import { rewrapSealedWebhookSecrets } from '../services/webhooks.ts';
+import { rewrapSealedWebhookSecrets } from '../services/webhook-rows.ts';
 
 /**
  * Operator commands, configured by the same environment as the server:

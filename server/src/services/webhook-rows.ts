@@ -6,7 +6,12 @@ import type {
   WebhookPayload,
   WebhookSubscription,
 } from '@kantiv/shared/webhooks';
+import type { Keyring } from '../config.ts';
+import type { Db } from '../db/database.ts';
 import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
+import { webhookSecretAad } from '../vault/vault.ts';
+import type { Actor, Audit } from './audit.ts';
+import { rewrapSealedColumns } from './sealed-columns.ts';
 
 /** The webhook tables' rows and their API shapes, and the signature a receiver checks. */
 
@@ -107,4 +112,9 @@ export function newDelivery(
     created_at: at,
     updated_at: at,
   };
+}
+
+/** Moves every webhook signing secret to the active KEK (also run by the `rewrap` command, without the app). */
+export function rewrapSealedWebhookSecrets(deps: { db: Db; keyring: Keyring; audit: Audit }, actor: Actor) {
+  return rewrapSealedColumns(deps, 'webhook_subscriptions', (r) => webhookSecretAad(r.id), actor);
 }

@@ -7,7 +7,7 @@ import type {
   WebhookSubscription,
 } from '@kantiv/shared/webhooks';
 import type { Keyring } from '../config.ts';
-import type { Db, Store } from '../db/database.ts';
+import type { Store } from '../db/database.ts';
 import type { WebhookDeliveriesTable, WebhookSubscriptionsTable } from '../db/schema.ts';
 import { AddressRefused, type AddressGuard } from '../lib/address-policy.ts';
 import { type HttpClient, RequestTimeout } from '../lib/http-client.ts';
@@ -16,7 +16,8 @@ import { VaultError, webhookSecretAad } from '../vault/vault.ts';
 import { tracedVault } from './telemetry/traced-vault.ts';
 import type { Actor, Audit } from './audit.ts';
 import type { Job, JobOutcome, JobRunner } from './jobs.ts';
-import { rewrapSealedColumns, sealedColumns, sealedOf } from './sealed-columns.ts';
+import { sealedColumns, sealedOf } from './sealed-columns.ts';
+import { rewrapSealedWebhookSecrets } from './webhook-rows.ts';
 import type { Metrics } from './telemetry/metrics.ts';
 import { newDelivery, newSigningSecret, signedHeaders, toDelivery, toSubscription } from './webhook-rows.ts';
 import { createWebhookManagement } from './webhook-management.ts';
@@ -26,11 +27,6 @@ import type { Clock } from '../lib/clock.ts';
 const { open, seal } = tracedVault('webhook_secret');
 
 const nowIso = () => new Date().toISOString();
-
-/** Moves every webhook signing secret to the active KEK (also run by the `rewrap` command, without the app). */
-export function rewrapSealedWebhookSecrets(deps: { db: Db; keyring: Keyring; audit: Audit }, actor: Actor) {
-  return rewrapSealedColumns(deps, 'webhook_subscriptions', (r) => webhookSecretAad(r.id), actor);
-}
 
 /**
  * Webhook subscriptions (signing secrets sealed like credentials, shown once) and persisted deliveries, retried

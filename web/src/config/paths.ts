@@ -72,10 +72,7 @@ export const consoleApiPaths = {
   setupsExport: '/api/v1/setups/export',
   setup: (id: string) => `/api/v1/setups/${encodeURIComponent(id)}`,
   setupEvents: (id: string) => `/api/v1/setups/${encodeURIComponent(id)}/events`,
-  setupAction: (
-    id: string,
-    action: 'revoke' | 'extend' | 'reverify' | 'invite' | 'disconnect' | 'links',
-  ) =>
+  setupAction: (id: string, action: 'revoke' | 'extend' | 'reverify' | 'invite' | 'disconnect' | 'links') =>
     `/api/v1/setups/${encodeURIComponent(id)}/${action}`,
   apiKeys: '/api/v1/api-keys',
   apiKeyRevoke: (id: string) => `/api/v1/api-keys/${encodeURIComponent(id)}/revoke`,
