@@ -18,7 +18,9 @@ export async function signInToConsole(page: Page, upn: string, path = '/console'
   await page.locator(`button[value="${upn}"]`).click();
   // Kantiv's tenant consented to the console's API scope organisation-wide: no consent page.
   await page.waitForURL(/\/console/, { timeout: 60_000 });
-  await expect(page.getByRole('button', { name: 'Sign in with Microsoft' })).toHaveCount(0, {
-    timeout: 30_000,
-  });
+  // Signed in means the token was redeemed and the page shows it: "Sign out" (the console's layout, or the no-access
+  // page). The sign-in button's absence alone also holds while the redirect is still being handled, and a test that
+  // navigated then would abort the token request and land on the sign-in page again.
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('button', { name: 'Sign in with Microsoft' })).toHaveCount(0);
 }

@@ -214,7 +214,7 @@ test.describe('support staff (Connect.Manage)', () => {
     await expect(rows.filter({ hasText: 'setup.extended' })).toHaveCount(1);
     await expect(rows.filter({ hasText: 'setup.created' })).toHaveCount(0);
 
-    await page.getByLabel('Action').fill('setup.created');
+    await page.getByLabel('Action').selectOption('setup.created');
     await page.getByLabel('Actor').selectOption('');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect(rows).toHaveCount(1);

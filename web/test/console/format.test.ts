@@ -13,6 +13,12 @@ describe('secretExpiryWarning', () => {
     expect(secretExpiryWarning(days(31), now)).toBeNull();
     expect(secretExpiryWarning(undefined, now)).toBeNull();
   });
+  it('counts whole days as a person would, whatever the page clock lags (it ticks once a minute)', () => {
+    const minute = 60_000;
+    expect(secretExpiryWarning(days(14), now - minute)).toEqual({ level: 'soon', days: 14 });
+    expect(secretExpiryWarning(days(14), now + minute)).toEqual({ level: 'soon', days: 14 });
+    expect(secretExpiryWarning(days(0.1), now)).toEqual({ level: 'soon', days: 1 });
+  });
   it('flags an expired secret', () => {
     expect(expiryText(secretExpiryWarning(days(-2), now))).toBe('Secret expired');
   });

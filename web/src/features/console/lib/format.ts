@@ -66,7 +66,8 @@ export function secretExpiryWarning(secretExpiresAt: string | undefined, now: nu
   const remaining = Date.parse(secretExpiresAt) - now;
   if (Number.isNaN(remaining)) return null;
   if (remaining <= 0) return { level: 'expired', days: Math.floor(-remaining / DAY_MS) };
-  if (remaining <= 30 * DAY_MS) return { level: 'soon', days: Math.ceil(remaining / DAY_MS) };
+  // Rounded, not ceiled: a page whose clock ticks once a minute would otherwise say 15 for a fresh 14-day secret.
+  if (remaining <= 30 * DAY_MS) return { level: 'soon', days: Math.max(1, Math.round(remaining / DAY_MS)) };
   return null;
 }
 
