@@ -200,8 +200,6 @@ export const WizardSetupSchema = SetupSchema.pick({
 }).extend({
   /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
   signInNonce: z.string().optional(),
-  /** Environment URLs of the bound tenant that another setup already connected (verified); not to connect twice. */
-  connectedEnvironments: z.array(z.string()).optional(),
 });
 export type WizardSetup = z.infer<typeof WizardSetupSchema>;
 

@@ -48,9 +48,6 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
       return WizardSetupSchema.parse({
         ...(await app.setups.get(setup.id)),
         signInNonce: signInNonce(setup),
-        ...(setup.tenant_id
-          ? { connectedEnvironments: await app.setups.connectedEnvironments(setup.tenant_id, setup.id) }
-          : {}),
       });
     },
   );

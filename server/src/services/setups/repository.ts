@@ -145,22 +145,6 @@ export function createSetupRepository(db: Db) {
     async get(id: string): Promise<Setup> {
       return withSteps(await getRow(id));
     },
-
-    /**
-     * Environment URLs of `tenantId` that another setup has connected (verified): an invite for one of them must not
-     * make a second connection to it (issue 15 item 3); the wizard says so and points to a repair.
-     */
-    async connectedEnvironments(tenantId: string, exceptSetupId: string): Promise<string[]> {
-      const rows = await db
-        .selectFrom('setups')
-        .select('environment_url')
-        .where('tenant_id', '=', tenantId)
-        .where('state', '=', 'verified')
-        .where('id', '!=', exceptSetupId)
-        .where('environment_url', 'is not', null)
-        .execute();
-      return [...new Set(rows.map((r) => (r.environment_url ?? '').toLowerCase().replace(/\/+$/, '')))];
-    },
   };
 }
 export type SetupRepository = ReturnType<typeof createSetupRepository>;

@@ -52,25 +52,9 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
     ...discovery.environments.filter((e) => !isUsable(e)),
   ];
   const hintFound = discovery.environments.some((e) => matchesHint(e, setup.environmentHint));
-  const connected = new Set(setup.connectedEnvironments ?? []);
-  const isConnected = (url: string) => connected.has(url.toLowerCase().replace(/\/+$/, ''));
 
   async function choose(environment: EnvironmentChoice) {
     setBlockers([]);
-    // Another setup of this tenant connected it: a second connection would share its app and credentials' cleanup.
-    if (isConnected(environment.url)) {
-      setBlockers([
-        {
-          code: 'environment_already_connected',
-          message: t('environment.alreadyConnected', { name: environment.name }),
-          fix: t('environment.alreadyConnectedFix', {
-            support: config.support.name,
-            email: config.support.email,
-          }),
-        },
-      ]);
-      return;
-    }
     setChecking(environment);
     try {
       const engine = await getEngine(config, setup);
@@ -151,7 +135,6 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
                 </button>
                 <p id={descId} className={isUsable(env) ? 'muted' : 'warn'}>
                   {suggested ? `${suggested} ` : ''}
-                  {isConnected(env.url) ? `${t('environment.alreadyConnectedNote')} ` : ''}
                   {env.isUserSysAdmin === false
                     ? t('environment.notSysAdmin', { sysAdmin: DATAVERSE_ROLE })
                     : env.isUserSysAdmin
