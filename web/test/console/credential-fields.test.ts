@@ -62,7 +62,8 @@ describe('the credential on the setup page', () => {
     expect(rows).toEqual([
       'Credential: Certificate (automatic)',
       `Credential id: Thumbprint (SHA-256) ${THUMBPRINT.toUpperCase()}`,
-      'Certificate expires: 3 Dec 2027, 10:14 UTC ⚠ Certificate expires in 14 days Expiry notice sent (14 days before)',
+      // 13 days 10 hours left: said as 13 (days are rounded, see format.ts).
+      'Certificate expires: 3 Dec 2027, 10:14 UTC ⚠ Certificate expires in 13 days Expiry notice sent (14 days before)',
     ]);
   });
 
