@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { createTickingClock, DAY_MS, type MovableClock } from '@kantiv/server/lib/clock';
 import { startEmulator, type Emulator } from '@kantiv/emulator';
-import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { call } from '@kantiv/emulator/test-support/helpers';
 import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
-import { ADMIN, startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import { startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import { certificateSetup, keysOf } from './support/certificate-setup.ts';
 import { createPgDatabase, type PgDatabase } from './reliability/support/postgres.ts';
 
 /**
@@ -71,88 +70,6 @@ function catchUpWithEmulator() {
   clock.set(new Date(emulator.control.now()));
 }
 
-const graphToken = () => tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
-
-async function keysOf(appId: string) {
-  const r = await call(emulator, `${GRAPH}/applications(appId='${appId}')?$select=id,keyCredentials`, {
-    token: await graphToken(),
-  });
-  return { objectId: String(r.json.id), keys: r.json.keyCredentials as { keyId: string }[] };
-}
-
-/** A verified certificate setup as the wizard leaves it (the app-registration step reported its object id). */
-async function certificateSetup(app: VerifierApp) {
-  const p = await app.provision({ withApplicationUser: true });
-  const setup = await app.startSetup();
-  const { objectId } = await keysOf(p.appId);
-  const wizard = { authorization: `Bearer ${setup.token}` };
-  const reported = await app.app.inject({
-    method: 'POST',
-    url: '/api/v1/wizard/events',
-    headers: wizard,
-    payload: {
-      events: [
-        {
-          seq: 1,
-          step: 'app_registration',
-          status: 'succeeded',
-          at: new Date().toISOString(),
-          message: 'App registered',
-          data: { applicationObjectId: objectId, clientId: p.appId },
-        },
-      ],
-    },
-  });
-  expect(reported.statusCode).toBeLessThan(300);
-  const made = (
-    await app.app.inject({
-      method: 'POST',
-      url: '/api/v1/wizard/certificate',
-      headers: wizard,
-      payload: {
-        tenantId: emulator.tenants.contoso,
-        clientId: p.appId,
-        environmentUrl: app.org().url,
-        lifetimeDays: 365,
-      },
-    })
-  ).json<{ keyId: string; certificate: string; notAfter: string }>();
-  const patched = await call(emulator, `${GRAPH}/applications/${objectId}`, {
-    method: 'PATCH',
-    token: await graphToken(),
-    body: {
-      keyCredentials: [
-        {
-          keyId: made.keyId,
-          type: 'AsymmetricX509Cert',
-          usage: 'Verify',
-          key: made.certificate,
-          displayName: CERTIFICATE_DISPLAY_NAME,
-        },
-      ],
-    },
-  });
-  expect(patched.status).toBe(204);
-  const handed = await app.app.inject({
-    method: 'POST',
-    url: '/api/v1/wizard/credentials',
-    headers: wizard,
-    payload: {
-      idempotencyKey: randomUUID(),
-      source: 'automatic',
-      tenantId: emulator.tenants.contoso,
-      environmentUrl: app.org().url,
-      clientId: p.appId,
-      credentialKind: 'certificate',
-      keyId: made.keyId,
-      applicationUserId: p.applicationUserId,
-    },
-  });
-  expect(handed.statusCode).toBe(202);
-  expect((await app.settled(setup.id)).state).toBe('verified');
-  return { id: setup.id, appId: p.appId, objectId, keyId: made.keyId, notAfter: Date.parse(made.notAfter) };
-}
-
 /** A client asking for a token every 100 ms until stopped; every answer's status is kept. */
 function tokenClient(app: VerifierApp, setupId: string) {
   const statuses: number[] = [];
@@ -215,7 +132,7 @@ function rotationTests() {
     const app = await start();
     // Tokens live 2 minutes, under vending's 5-minute floor: every request mints a fresh one with the active key.
     emulator.control.setScenario({ name: 'app-token-lifetime', seconds: 120 });
-    const s = await certificateSetup(app);
+    const s = await certificateSetup(emulator, app);
     const client = tokenClient(app, s.id);
     await sleep(400);
     expect(await rotationOf(app, s.id)).toBeUndefined();
@@ -239,7 +156,7 @@ function rotationTests() {
     expect(statuses.filter((x) => x !== 200)).toEqual([]);
 
     // Emulator state: only the new key is left on the application.
-    const { keys } = await keysOf(s.appId);
+    const { keys } = await keysOf(emulator, s.appId);
     expect(keys.map((k) => k.keyId)).toEqual([done!.to_key_id]);
     expect(done!.from_key_id).toBe(s.keyId);
     expect(done!.failures).toBe(0);
@@ -289,7 +206,7 @@ function rotationTests() {
 
   it('keeps the old key working when addKey is refused, retries with backoff, and needs attention after repeated failures', async () => {
     const app = await start({ CERTIFICATE_ROTATION_ATTENTION_AFTER: '2' });
-    const s = await certificateSetup(app);
+    const s = await certificateSetup(emulator, app);
     // The tenant adopted a policy that refuses self-signed certificates after the setup was made.
     emulator.control.setScenario({ name: 'certificate-credentials-blocked' });
     moveBothTo(s.notAfter - 30 * DAY_MS);
@@ -320,7 +237,7 @@ function rotationTests() {
       headers: app.auth,
     });
     expect(vended.statusCode).toBe(200);
-    expect((await keysOf(s.appId)).keys.map((k) => k.keyId)).toEqual([s.keyId]);
+    expect((await keysOf(emulator, s.appId)).keys.map((k) => k.keyId)).toEqual([s.keyId]);
     const active = await app.app.store.db
       .selectFrom('credentials')
       .select('secret_key_id')
@@ -340,12 +257,12 @@ function rotationTests() {
     );
     const after = await app.app.setups.get(s.id);
     expect(after.attention).toBeUndefined();
-    expect((await keysOf(s.appId)).keys).toHaveLength(1);
+    expect((await keysOf(emulator, s.appId)).keys).toHaveLength(1);
   }, 90_000);
 
   it('rotates at once when support asks (a key thought compromised), long before expiry', async () => {
     const app = await start();
-    const s = await certificateSetup(app);
+    const s = await certificateSetup(emulator, app);
     const r = await app.app.inject({
       method: 'POST',
       url: `/api/v1/setups/${s.id}/credential/rotate`,
@@ -361,7 +278,7 @@ function rotationTests() {
       30_000,
       100,
     );
-    expect((await keysOf(s.appId)).keys.map((k) => k.keyId)).toEqual([done!.to_key_id]);
+    expect((await keysOf(emulator, s.appId)).keys.map((k) => k.keyId)).toEqual([done!.to_key_id]);
     const history = await app.app.rotation.history(s.id);
     expect(history).toHaveLength(1);
     expect(history[0]).toMatchObject({ reason: 'rotate_now', status: 'completed' });

@@ -47,6 +47,17 @@ describe('token vending cache', () => {
     const first = await vend(setup.id);
     expect(await vend(setup.id)).toBe(first);
     expect(await cachedFlags(setup.id)).toEqual([false, true]);
+    // The one mint opened the sealed credential, and the audit says what for.
+    const opened = await stack.v.app.store.db
+      .selectFrom('audit_log')
+      .select('details')
+      .where('setup_id', '=', setup.id)
+      .where('action', '=', 'credential.decrypted')
+      .execute();
+    expect(opened.map((r) => (JSON.parse(r.details ?? '{}') as { purpose: string }).purpose)).toContain(
+      'token',
+    );
+    expect(opened.filter((r) => r.details?.includes('"purpose":"token"'))).toHaveLength(1);
   });
 
   it('does not hand out a cached token with under 5 minutes left: it mints a new one', async () => {

@@ -58,6 +58,7 @@ export const MODULES = {
       e2e: [
         'integration/token-vending.test.ts',
         'integration/token-vending-refusals.test.ts',
+        'integration/token-vending-race.test.ts',
         'integration/certificate-credentials.test.ts',
         'integration/certificate-rotation.test.ts',
       ],
