@@ -40,8 +40,11 @@ export default {
   ignoreStatic: !module.staticMutants,
   incremental: true,
   incrementalFile: `${cache}/${name}.incremental.json`,
-  reporters: ['json', 'clear-text', 'progress'],
+  // The event recorder writes each mutant's result as it is known, so a run cut short (a deadline, Ctrl-C) still
+  // leaves what it tested: run.ts counts those when the final report is missing.
+  reporters: ['json', 'clear-text', 'progress', 'event-recorder'],
   jsonReporter: { fileName: `${cache}/${name}.report.json` },
+  eventReporter: { baseDir: `${cache}/events-${name}` },
   clearTextReporter: { allowEmojis: false, logTests: false, maxTestsToLog: 0 },
   tempDirName: `${cache}/tmp-${name}`,
   cleanTempDir: true,
