@@ -255,7 +255,13 @@ function rotationTests() {
       30_000,
       100,
     );
-    const after = await app.app.setups.get(s.id);
+    // The attention clears in its own write after the rotation row says completed: wait for it, not for a moment.
+    const after = await eventually(
+      () => app.app.setups.get(s.id),
+      (x) => x.attention === undefined,
+      30_000,
+      100,
+    );
     expect(after.attention).toBeUndefined();
     expect((await keysOf(emulator, s.appId)).keys).toHaveLength(1);
   }, 90_000);
