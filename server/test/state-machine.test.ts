@@ -83,6 +83,23 @@ describeDialects('setup state changes (%s)', (dialect) => {
     expect(revoked).toHaveLength(1);
   });
 
+  it('a move to the state a setup is already in is no transition: the write lands and the state stays', async () => {
+    const { id } = await handedOffSetup(ctx);
+    const before = await ctx.app.setups.getRow(id);
+    expect(before.state).toBe('awaiting_verification');
+    // A hand-off over an earlier one: the table lists no awaiting_verification → awaiting_verification, and needs not.
+    const after = await ctx.app.setups.lifecycle.change(id, ACTORS.wizard, async () => ({
+      move: { to: 'awaiting_verification', on: 'hand_off' },
+      set: { customer_name: 'Contoso again' },
+    }));
+    expect(after.state).toBe('awaiting_verification');
+    expect(await ctx.app.setups.getRow(id)).toMatchObject({
+      state: 'awaiting_verification',
+      customer_name: 'Contoso again',
+      version: before.version + 1,
+    });
+  });
+
   it('a revoked setup stays revoked: every trigger, by every role, towards every state is refused', async () => {
     const { id } = await handedOffSetup(ctx);
     await ctx.app.setups.revoke(id, STAFF);
