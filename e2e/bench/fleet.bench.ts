@@ -150,6 +150,7 @@ async function seed(): Promise<Seeded[]> {
 const seedStart = performance.now();
 const seeded = await seed();
 const seedSeconds = (performance.now() - seedStart) / 1000;
+console.error(`fleet: seeded ${seeded.length} setups in ${seedSeconds.toFixed(0)} s`);
 
 // Real drift on a few setups spread over the fleet (never one of the setups whose status is polled).
 const drifted = new Map<string, string>();
@@ -202,9 +203,17 @@ const countChecked = async () =>
     ).n,
   );
 let checked = 0;
+let progressAt = 0;
 for (;;) {
   await new Promise((r) => setTimeout(r, 500));
   checked = await countChecked();
+  // Progress on stderr, so a run stopped early still says how far it got (the JSON line stays last on stdout).
+  if (Math.floor((performance.now() - cycleStart) / 30_000) > progressAt) {
+    progressAt += 1;
+    console.error(
+      `fleet: ${checked} of ${SETUPS} checked after ${Math.round((performance.now() - cycleStart) / 1000)} s`,
+    );
+  }
   if (checked >= SETUPS || performance.now() - cycleStart > 40 * 60_000) break;
 }
 const cycleSeconds = (performance.now() - cycleStart) / 1000;
