@@ -1,13 +1,9 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
+import { loadavg } from 'node:os';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { buildApp } from '@kantiv/server/app';
-import { generateKeySpec, loadConfig } from '@kantiv/server/config';
-import { createTickingClock } from '@kantiv/server/lib/clock';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
 import { loopAtRate } from './load.ts';
 import { benchOption, report } from './report.ts';
+import { startBenchServer } from './bench-server.ts';
 import { peakRssMb, startEmulatorProcess } from './emulator-process.ts';
 
 /**
@@ -41,36 +37,14 @@ const DRIFTS = [
 const DRIFTED_PER_KIND = 5;
 
 const emulator = await startEmulatorProcess({ replicationDelayMs: 0 });
-const dir = mkdtempSync(path.join(tmpdir(), 'kc-bench-fleet-'));
-writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
-const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
-const auth = { authorization: `Bearer ${apiKey}` };
-const clock = createTickingClock();
-const app = await buildApp({
-  config: loadConfig({
-    LOG_LEVEL: 'silent',
-    KANTIV_KEYS: generateKeySpec('bench'),
-    KANTIV_BOOTSTRAP_API_KEY: apiKey,
-    DATA_DIR: dir,
-    KANTIV_DEV_MODE: 'true',
-    MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
-    MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
-    MICROSOFT_CA_FILE: path.join(dir, 'ca.pem'),
-    WIZARD_CLIENT_ID: emulator.wizardClientId,
-    JOB_POLL_MS: '20',
-    RATE_LIMIT_MAX: '1000000',
-    HEALTH_CHECK_INTERVAL_SECONDS: String(INTERVAL_S),
-    HEALTH_CHECK_TENANT_CONCURRENCY: String(TENANT_CONCURRENCY),
-    HEALTH_CHECK_RATE_PER_SECOND: String(RATE),
-    JOB_CONCURRENCY_HEALTH: String(SLOTS),
-    // The bench sweeps itself once seeding is done: no check may start on a half-seeded fleet.
-    HEALTH_SWEEP_MS: '3600000',
-  }),
-  logger: false,
-  clock,
+const { app, port, clock, auth } = await startBenchServer(emulator, 'fleet', {
+  HEALTH_CHECK_INTERVAL_SECONDS: String(INTERVAL_S),
+  HEALTH_CHECK_TENANT_CONCURRENCY: String(TENANT_CONCURRENCY),
+  HEALTH_CHECK_RATE_PER_SECOND: String(RATE),
+  JOB_CONCURRENCY_HEALTH: String(SLOTS),
+  // The bench sweeps itself once seeding is done: no check may start on a half-seeded fleet.
+  HEALTH_SWEEP_MS: '3600000',
 });
-await app.listen({ port: 0, host: '127.0.0.1' });
-const port = (app.server.address() as { port: number }).port;
 
 type Seeded = { setupId: string; appId: string; environmentUrl: string };
 

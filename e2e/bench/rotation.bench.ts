@@ -1,15 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { buildApp } from '@kantiv/server/app';
-import { generateKeySpec, loadConfig } from '@kantiv/server/config';
-import { createTickingClock, DAY_MS } from '@kantiv/server/lib/clock';
+import { loadavg } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { DAY_MS } from '@kantiv/server/lib/clock';
 import { pendingCertificateKey } from '@kantiv/server/services/credentials';
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { GRAPH, call, createAppWithPrincipal, tokenFor } from '@kantiv/emulator/test-support/helpers';
 import { loopAtRate } from './load.ts';
 import { benchOption, report } from './report.ts';
+import { startBenchServer } from './bench-server.ts';
 import { peakRssMb, startEmulatorProcess } from './emulator-process.ts';
 
 /**
@@ -33,31 +30,10 @@ const ADMIN = 'admin@contoso.com';
 
 const emulator = await startEmulatorProcess({ replicationDelayMs: 0 });
 const em = emulator.asEmulator();
-const dir = mkdtempSync(path.join(tmpdir(), 'kc-bench-rotation-'));
-writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
-const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
-const clock = createTickingClock();
-const app = await buildApp({
-  config: loadConfig({
-    LOG_LEVEL: 'silent',
-    KANTIV_KEYS: generateKeySpec('bench'),
-    KANTIV_BOOTSTRAP_API_KEY: apiKey,
-    DATA_DIR: dir,
-    KANTIV_DEV_MODE: 'true',
-    MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
-    MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
-    MICROSOFT_CA_FILE: path.join(dir, 'ca.pem'),
-    WIZARD_CLIENT_ID: emulator.wizardClientId,
-    JOB_POLL_MS: '20',
-    RATE_LIMIT_MAX: '1000000',
-    CERTIFICATE_ROTATION_SWEEP_MS: '500',
-    JOB_CONCURRENCY_ROTATION: process.env.JOB_CONCURRENCY_ROTATION ?? '4',
-  }),
-  logger: false,
-  clock,
+const { app, port, clock, apiKey } = await startBenchServer(emulator, 'rotation', {
+  CERTIFICATE_ROTATION_SWEEP_MS: '500',
+  JOB_CONCURRENCY_ROTATION: process.env.JOB_CONCURRENCY_ROTATION ?? '4',
 });
-await app.listen({ port: 0, host: '127.0.0.1' });
-const port = (app.server.address() as { port: number }).port;
 const org = emulator.urls.environments.find((e) => e.name === 'Contoso Production')!;
 const tenantId = emulator.tenants.contoso;
 
