@@ -23,7 +23,7 @@ export async function startEmulatorProcess(opts: { replicationDelayMs?: number }
     child.once('exit', (code) => reject(new Error(`emulator exited (${code}) before it was ready`)));
   });
   const fetchEmulated = createEmulatorFetch(ready.port, ready.certificate);
-  async function control<T>(method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+  async function control<T>(method: 'GET' | 'POST' | 'DELETE', route: string, body?: unknown): Promise<T> {
     const res = await fetchEmulated(`${ready.urls.control}${route}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },

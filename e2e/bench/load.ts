@@ -53,3 +53,61 @@ export async function openLoop(
   const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? -1;
   return { rps: Math.round(latencies.length / elapsedS), p99Ms: Number(p99.toFixed(1)), errors };
 }
+
+/**
+ * Requests at a fixed rate until the returned `stop` is called (open loop, as `openLoop`: each latency runs from when
+ * the request was due). `pathOf(n)` names the n-th request's path, so a run can spread over several setups.
+ */
+export function loopAtRate(opts: {
+  port: number;
+  method: 'GET' | 'POST';
+  pathOf: (n: number) => string;
+  headers: Record<string, string>;
+  rate: number;
+}) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let sent = 0;
+  let stopped = false;
+  const pending = new Set<Promise<void>>();
+  const start = performance.now();
+  const one = (due: number, path: string) =>
+    new Promise<void>((resolve) => {
+      const req = http.request(
+        { host: '127.0.0.1', port: opts.port, method: opts.method, path, agent, headers: opts.headers },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            if (res.statusCode === 200) latencies.push(performance.now() - due);
+            else errors += 1;
+            resolve();
+          });
+        },
+      );
+      req.on('error', () => {
+        errors += 1;
+        resolve();
+      });
+      req.end();
+    });
+  const tick = () => {
+    const now = performance.now();
+    while (!stopped && start + (sent * 1000) / opts.rate <= now) {
+      const p = one(start + (sent * 1000) / opts.rate, opts.pathOf(sent));
+      sent += 1;
+      pending.add(p);
+      void p.then(() => pending.delete(p));
+    }
+    if (!stopped) setTimeout(tick, 2);
+  };
+  tick();
+  return async () => {
+    stopped = true;
+    await Promise.all([...pending]);
+    agent.destroy();
+    latencies.sort((a, b) => a - b);
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? -1;
+    return { count: latencies.length, errors, p99Ms: Number(p99.toFixed(1)) };
+  };
+}

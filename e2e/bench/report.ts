@@ -26,3 +26,10 @@ export function report(name: string, rows: Row[], figures: Record<string, number
   console.log(formatTable(rows));
   console.log(JSON.stringify({ name, ...figures }));
 }
+
+/** `--name value` from the command line (`pnpm bench fleet --setups 1000`), else `fallback`. */
+export function benchOption(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i > 0 ? Number(process.argv[i + 1]) : NaN;
+  return Number.isFinite(value) ? value : fallback;
+}

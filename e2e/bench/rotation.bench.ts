@@ -1,15 +1,12 @@
-import http from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
-import path from 'node:path';
-import { randomBytes, randomUUID } from 'node:crypto';
-import { buildApp } from '@kantiv/server/app';
-import { generateKeySpec, loadConfig } from '@kantiv/server/config';
-import { createTickingClock, DAY_MS } from '@kantiv/server/lib/clock';
+import { loadavg } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { DAY_MS } from '@kantiv/server/lib/clock';
 import { pendingCertificateKey } from '@kantiv/server/services/credentials';
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { GRAPH, call, createAppWithPrincipal, tokenFor } from '@kantiv/emulator/test-support/helpers';
-import { report } from './report.ts';
+import { loopAtRate } from './load.ts';
+import { benchOption, report } from './report.ts';
+import { startBenchServer } from './bench-server.ts';
 import { peakRssMb, startEmulatorProcess } from './emulator-process.ts';
 
 /**
@@ -26,38 +23,17 @@ import { peakRssMb, startEmulatorProcess } from './emulator-process.ts';
  * in the emulator's state (with the new one on it). Exits non-zero unless every setup rotated with no failure and
  * no token request failed.
  */
-const SETUPS = Number(process.argv[2] ?? 1000);
+const SETUPS = benchOption('setups', 1000);
 const VEND_SETUPS = 10;
 const VEND_RATE = 20; // per second, over all of VEND_SETUPS
 const ADMIN = 'admin@contoso.com';
 
 const emulator = await startEmulatorProcess({ replicationDelayMs: 0 });
 const em = emulator.asEmulator();
-const dir = mkdtempSync(path.join(tmpdir(), 'kc-bench-rotation-'));
-writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
-const apiKey = `kc_${randomBytes(32).toString('base64url')}`;
-const clock = createTickingClock();
-const app = await buildApp({
-  config: loadConfig({
-    LOG_LEVEL: 'silent',
-    KANTIV_KEYS: generateKeySpec('bench'),
-    KANTIV_BOOTSTRAP_API_KEY: apiKey,
-    DATA_DIR: dir,
-    KANTIV_DEV_MODE: 'true',
-    MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
-    MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
-    MICROSOFT_CA_FILE: path.join(dir, 'ca.pem'),
-    WIZARD_CLIENT_ID: emulator.wizardClientId,
-    JOB_POLL_MS: '20',
-    RATE_LIMIT_MAX: '1000000',
-    CERTIFICATE_ROTATION_SWEEP_MS: '500',
-    JOB_CONCURRENCY_ROTATION: process.env.JOB_CONCURRENCY_ROTATION ?? '4',
-  }),
-  logger: false,
-  clock,
+const { app, port, clock, apiKey } = await startBenchServer(emulator, 'rotation', {
+  CERTIFICATE_ROTATION_SWEEP_MS: '500',
+  JOB_CONCURRENCY_ROTATION: process.env.JOB_CONCURRENCY_ROTATION ?? '4',
 });
-await app.listen({ port: 0, host: '127.0.0.1' });
-const port = (app.server.address() as { port: number }).port;
 const org = emulator.urls.environments.find((e) => e.name === 'Contoso Production')!;
 const tenantId = emulator.tenants.contoso;
 
@@ -177,62 +153,15 @@ async function seed() {
   return out;
 }
 
-/** Token requests at a fixed rate, each latency measured from when it was due, until `stop` is called. */
-function vendAtRate(setupIds: string[]) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
-  const latencies: number[] = [];
-  let errors = 0;
-  let sent = 0;
-  let stopped = false;
-  const pending = new Set<Promise<void>>();
-  const start = performance.now();
-  const one = (due: number, setupId: string) =>
-    new Promise<void>((resolve) => {
-      const req = http.request(
-        {
-          host: '127.0.0.1',
-          port,
-          method: 'POST',
-          path: `/api/v1/connections/${setupId}/token`,
-          agent,
-          headers: { authorization: `Bearer ${apiKey}` },
-        },
-        (res) => {
-          res.resume();
-          res.on('end', () => {
-            if (res.statusCode === 200) latencies.push(performance.now() - due);
-            else errors += 1;
-            resolve();
-          });
-        },
-      );
-      req.on('error', () => {
-        errors += 1;
-        resolve();
-      });
-      req.end();
-    });
-  const tick = () => {
-    const now = performance.now();
-    while (!stopped && start + (sent * 1000) / VEND_RATE <= now) {
-      const due = start + (sent * 1000) / VEND_RATE;
-      const p = one(due, setupIds[sent % setupIds.length]!);
-      sent += 1;
-      pending.add(p);
-      void p.then(() => pending.delete(p));
-    }
-    if (!stopped) setTimeout(tick, 2);
-  };
-  tick();
-  return async () => {
-    stopped = true;
-    await Promise.all([...pending]);
-    agent.destroy();
-    latencies.sort((a, b) => a - b);
-    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? -1;
-    return { count: latencies.length, errors, p99Ms: Number(p99.toFixed(1)) };
-  };
-}
+/** Token requests at a fixed rate over the first setups, until `stop` is called. */
+const vendAtRate = (setupIds: string[]) =>
+  loopAtRate({
+    port,
+    method: 'POST',
+    pathOf: (n) => `/api/v1/connections/${setupIds[n % setupIds.length]!}/token`,
+    headers: { authorization: `Bearer ${apiKey}` },
+    rate: VEND_RATE,
+  });
 
 /** Setups whose rotation really happened: new key active here, old key gone and new key present at Microsoft. */
 async function reallyRotated(): Promise<number> {

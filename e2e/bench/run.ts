@@ -9,7 +9,11 @@ const all = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts'))
   .map((f) => f.slice(0, -'.bench.ts'.length))
   .sort();
-const wanted = process.argv.slice(2).filter((a) => a !== '--');
+// `pnpm bench fleet --setups 1000`: names first, then options, passed on to every benchmark named.
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const firstOption = args.findIndex((a) => a.startsWith('--'));
+const wanted = firstOption < 0 ? args : args.slice(0, firstOption);
+const options = firstOption < 0 ? [] : args.slice(firstOption);
 const unknown = wanted.filter((w) => !all.includes(w));
 if (unknown.length > 0) {
   console.error(`Unknown benchmark(s): ${unknown.join(', ')}. Available: ${all.join(', ')}`);
@@ -18,9 +22,13 @@ if (unknown.length > 0) {
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : all) {
   console.log(`\n== bench ${name} ==`);
-  const res = spawnSync(process.execPath, ['--import', 'tsx', path.join(dir, `${name}.bench.ts`)], {
-    stdio: 'inherit',
-  });
+  const res = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.join(dir, `${name}.bench.ts`), ...options],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (res.status !== 0) {
     console.error(`bench ${name} failed (exit ${res.status ?? res.signal})`);
     failed += 1;

@@ -9,6 +9,7 @@ import { expandDefault, parseScopes } from './entra/scopes.ts';
 import { opaque } from './tokens.ts';
 import { demoCallback } from './home.ts';
 import { applyDrift, type Drift } from './drift.ts';
+import { bulkSeed, type BulkSeedRequest, type BulkSeedResult } from './fleet.ts';
 
 /** Credential metadata only: the emulator keeps a hash of each secret and never returns or logs it. */
 export interface ApplicationView extends Omit<Application, 'passwordCredentials'> {
@@ -108,6 +109,18 @@ export class EmulatorControl {
   /** An admin-side change after verification (delete the app user, remove a privilege, …): see `drift.ts`. */
   drift(d: Drift): void {
     applyDrift(this.rt, d);
+  }
+
+  /** Thousands of finished setups in one call (tenants, environments, apps, application users): see `fleet.ts`. */
+  bulkSeed(req: BulkSeedRequest): BulkSeedResult {
+    return bulkSeed(this.rt, req);
+  }
+
+  /** Requests answered, the most requests of one tenant in flight at once, and how many got 429. */
+  load(reset = false): { requests: number; maxConcurrentPerTenant: number; throttled: number } {
+    const stats = this.rt.load.stats();
+    if (reset) this.rt.load.reset();
+    return stats;
   }
 
   /** Sets the default replication delay for objects created from now on. */
@@ -268,6 +281,10 @@ export async function controlHttp(control: EmulatorControl, ctx: Ctx): Promise<R
       control.drift(body as unknown as Drift);
       return noContent();
     }
+    if (path === '/bulk-seed' && ctx.method === 'POST')
+      return json(201, control.bulkSeed(body as unknown as BulkSeedRequest));
+    if (path === '/load' && ctx.method === 'GET') return json(200, control.load());
+    if (path === '/load' && ctx.method === 'DELETE') return json(200, control.load(true));
     if (path === '/log' && ctx.method === 'GET') return json(200, { entries: control.requestLog() });
     if (path === '/token' && ctx.method === 'POST') {
       const token = await control.issueToken(body as unknown as IssueTokenOptions);

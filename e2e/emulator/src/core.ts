@@ -7,6 +7,7 @@ import {
 } from './ids.ts';
 import { ScenarioSet } from './scenarios.ts';
 import { seed } from './seed.ts';
+import { createLoadMeter } from './service-protection.ts';
 import type { Application, Environment, ServicePrincipal, Tenant, User, World } from './state.ts';
 import type { SigningKeys } from './tokens.ts';
 
@@ -72,6 +73,8 @@ export interface Resource {
   environment?: Environment;
 }
 
+const envHosts = new WeakMap<Environment, [string, string]>();
+
 /** Mutable runtime shared by every handler. */
 export class Runtime {
   world: World;
@@ -83,6 +86,8 @@ export class Runtime {
   readonly mfaDone = new Set<string>();
   readonly pending = new Map<string, URLSearchParams>();
   readonly log: LogEntry[] = [];
+  /** Per-tenant concurrency and Dataverse's service protection limits (`service-protection.ts`). */
+  readonly load = createLoadMeter();
 
   private readonly initialReplicationDelayMs: number;
   /** How far tests have moved the emulator's clock (credential validity, replication), in ms. */
@@ -107,6 +112,7 @@ export class Runtime {
     this.mfaDone.clear();
     this.pending.clear();
     this.log.length = 0;
+    this.load.reset();
     this.clockOffsetMs = 0;
   }
 
@@ -197,7 +203,12 @@ export class Runtime {
 
   environmentByHost(host: string): Environment | undefined {
     const h = host.toLowerCase().replace(/:\d+$/, '');
-    return this.world.environments.find((e) => new URL(e.url).host === h || new URL(e.apiUrl).host === h);
+    // Host names parsed once per environment: thousands of bulk-seeded environments are searched per request.
+    return this.world.environments.find((e) => {
+      let hosts = envHosts.get(e);
+      if (!hosts) envHosts.set(e, (hosts = [new URL(e.url).host, new URL(e.apiUrl).host]));
+      return hosts[0] === h || hosts[1] === h;
+    });
   }
 
   // ------------------------------------------------------------ resources and scopes

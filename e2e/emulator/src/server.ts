@@ -66,6 +66,27 @@ function whoOf(rt: Runtime, ctx: Ctx): { tenant?: string[]; user?: string[] } {
   return {};
 }
 
+/** Who a request counts against: its tenant, and for Dataverse its caller in that environment (`oid`). */
+function meterKeys(rt: Runtime, ctx: Ctx, r: Route): { tenant?: string; dataverseCaller?: string } {
+  const auth = header(ctx, 'authorization');
+  if (auth?.startsWith('Bearer ')) {
+    try {
+      const c = decodeJwt(auth.slice(7));
+      const tenant = typeof c.tid === 'string' ? c.tid : undefined;
+      const oid = typeof c.oid === 'string' ? c.oid : undefined;
+      return {
+        ...(tenant ? { tenant } : {}),
+        ...(r.env && oid ? { dataverseCaller: `${r.env.id}|${oid}` } : {}),
+      };
+    } catch {
+      return {};
+    }
+  }
+  if (ctx.service !== 'entra') return {};
+  const t = rt.tenant(ctx.url.pathname.split('/')[1] ?? '');
+  return t ? { tenant: t.id } : {};
+}
+
 function faultReply(ctx: Ctx, status: 429 | 503, retryAfter: number): Reply {
   const headers = { 'retry-after': String(retryAfter) };
   let reply: Reply;
@@ -161,7 +182,15 @@ export function createEmulatorServer(rt: Runtime, control: EmulatorControl, tls:
         ...(r.env ? { orgHost: new URL(r.env.url).host } : {}),
       };
       service = r.service;
-      reply = await dispatch(rt, control, ctx, r);
+      const metered = r.service === 'control' || r.service === 'home' ? undefined : meterKeys(rt, ctx, r);
+      const load = metered ? rt.load.enter(metered.tenant, metered.dataverseCaller) : undefined;
+      let status = 500;
+      try {
+        reply = load?.refused ?? (await dispatch(rt, control, ctx, r));
+        status = reply.status;
+      } finally {
+        load?.done(status);
+      }
     }
     const headers: Record<string, string | string[]> = {
       ...(ctx && reply.cors !== false ? corsHeaders(ctx) : {}),

@@ -2,7 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { rootCertificates } from 'node:tls';
+import { createSecureContext, rootCertificates } from 'node:tls';
 import type { HostMapping } from '../config.ts';
 import { type AddressGuard, type Resolve, systemResolve, toLookup } from './address-policy.ts';
 
@@ -41,9 +41,11 @@ export function createHttpClient(
 ) {
   // A guarded client opens a new connection (and so a new, checked lookup) for every request.
   const keepAlive = !options.guard;
+  // One TLS context for every connection: given `ca` instead, Node parses the whole root store again for each new
+  // socket (~80 ms of CPU on a loaded machine, measured by `pnpm bench fleet`).
   const httpsAgent = new https.Agent({
     keepAlive,
-    ...(options.ca ? { ca: withSystemRoots(options.ca) } : {}),
+    ...(options.ca ? { secureContext: createSecureContext({ ca: withSystemRoots(options.ca) }) } : {}),
   });
   const httpAgent = new http.Agent({ keepAlive });
   const maxBody = options.maxBodyBytes ?? 4 * 1024 * 1024;
