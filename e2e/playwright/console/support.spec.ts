@@ -163,7 +163,10 @@ test.describe('support staff (Connect.Manage)', () => {
     // Revoked keys are listed apart from the active ones.
     await expect(row).toHaveAttribute('data-revoked', 'true');
     await expect(
-      page.getByRole('region', { name: 'Revoked keys' }).getByTestId('api-key-row').filter({ hasText: 'crm-sync' }),
+      page
+        .getByRole('region', { name: 'Revoked keys' })
+        .getByTestId('api-key-row')
+        .filter({ hasText: 'crm-sync' }),
     ).toHaveCount(1);
     expect((await request.get('/api/v1/setups', { headers: auth })).status()).toBe(401);
   });

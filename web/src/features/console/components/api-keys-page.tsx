@@ -122,7 +122,7 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
                 </DataTable>
               )}
               {revoked.length > 0 && (
-                <section aria-labelledby="revoked-keys-heading" className="c-revoked-keys">
+                <div className="c-revoked-keys">
                   <h3 id="revoked-keys-heading">Revoked keys</h3>
                   <DataTable
                     labelledBy="revoked-keys-heading"
@@ -135,7 +135,7 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
                       </tr>
                     ))}
                   </DataTable>
-                </section>
+                </div>
               )}
             </>
           );
