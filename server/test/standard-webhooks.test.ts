@@ -1,67 +1,33 @@
-import type http from 'node:http';
 import { createHmac, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { afterAll, expect, it, vi } from 'vitest';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
-import {
-  CreateWebhookResponseSchema,
-  WebhookDeliverySchema,
-  WebhookEventTypeSchema,
-  WebhookPayloadSchema,
-} from '@kantiv/shared/webhooks';
+import { WebhookEventTypeSchema, WebhookPayloadSchema } from '@kantiv/shared/webhooks';
 import { seal, webhookSecretAad } from '../src/vault/vault.ts';
 import { sealedColumns } from '../src/services/sealed-columns.ts';
 import { describeDialects } from './helpers/databases.ts';
 import { bearer, handedOffSetup, useTestApp } from './helpers/app.ts';
-import { startReceiver, type Receiver } from './helpers/receiver.ts';
-
-type Received = { headers: http.IncomingHttpHeaders; body: string };
-const standardHeaders = (h: http.IncomingHttpHeaders) => ({
-  'webhook-id': String(h['webhook-id']),
-  'webhook-timestamp': String(h['webhook-timestamp']),
-  'webhook-signature': String(h['webhook-signature']),
-});
+import {
+  standardHeaders,
+  useWebhookReceiver,
+  WEBHOOK_TEST_ENV,
+  type Received,
+} from './helpers/webhook-receiver.ts';
 
 describeDialects('Standard Webhooks signatures (%s)', (dialect) => {
-  const ctx = useTestApp(dialect, {
-    JOBS_ENABLED: 'true',
-    WEBHOOK_RETRY_BASE_MS: '50',
-    WEBHOOK_ALLOW_LOOPBACK: 'true',
-  });
-  let receiver: Receiver;
-  const received: Received[] = [];
-  beforeAll(async () => {
-    receiver = await startReceiver((req, body, res) => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(204).end();
-    });
-  });
-  afterAll(async () => {
+  const ctx = useTestApp(dialect, WEBHOOK_TEST_ENV);
+  const hook = useWebhookReceiver();
+  const { received } = hook;
+  afterAll(() => {
     vi.useRealTimers();
-    await receiver.close();
   });
 
-  async function subscribe(events: string[]) {
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/webhooks',
-      headers: bearer(ctx.apiKey),
-      payload: { url: `${receiver.base}/hook`, events },
-    });
-    expect(res.statusCode).toBe(201);
-    return CreateWebhookResponseSchema.parse(res.json());
-  }
+  const subscribe = (events: string[]) => hook.subscribe(ctx, bearer(ctx.apiKey), events);
   async function sendTest(id: string): Promise<Received> {
-    const res = await ctx.call({
-      method: 'POST',
-      url: `/api/v1/webhooks/${id}/test`,
-      headers: bearer(ctx.apiKey),
-    });
-    const delivery = WebhookDeliverySchema.parse(res.json());
+    const { delivery, hits } = await hook.sendTest(ctx, bearer(ctx.apiKey), id);
     expect(delivery).toMatchObject({ status: 'succeeded' });
-    // The hand-off's verification job may deliver setup.failed meanwhile: pick this delivery by its id.
-    const hits = received.filter((r) => r.headers['webhook-id'] === delivery.id);
+    // The hand-off's verification job may deliver setup.failed meanwhile: `hits` are this delivery's only.
     expect(hits).toHaveLength(1);
     return hits[0]!;
   }

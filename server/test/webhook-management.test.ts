@@ -1,6 +1,5 @@
-import type http from 'node:http';
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import {
@@ -12,14 +11,7 @@ import {
 } from '@kantiv/shared/webhooks';
 import { describeDialects } from './helpers/databases.ts';
 import { bearer, type TestContext, useTestApp } from './helpers/app.ts';
-import { startReceiver, type Receiver } from './helpers/receiver.ts';
-
-type Received = { headers: http.IncomingHttpHeaders; body: string };
-const standardHeaders = (h: http.IncomingHttpHeaders) => ({
-  'webhook-id': String(h['webhook-id']),
-  'webhook-timestamp': String(h['webhook-timestamp']),
-  'webhook-signature': String(h['webhook-signature']),
-});
+import { standardHeaders, useWebhookReceiver, WEBHOOK_TEST_ENV } from './helpers/webhook-receiver.ts';
 
 async function expectError(res: { statusCode: number; json: () => unknown }, status: number) {
   expect(res.statusCode).toBe(status);
@@ -27,54 +19,26 @@ async function expectError(res: { statusCode: number; json: () => unknown }, sta
 }
 
 describeDialects('webhook management (%s)', (dialect) => {
-  const ctx: TestContext = useTestApp(dialect, {
-    JOBS_ENABLED: 'true',
-    WEBHOOK_RETRY_BASE_MS: '50',
-    WEBHOOK_ALLOW_LOOPBACK: 'true',
-  });
-  let receiver: Receiver;
-  const received: Received[] = [];
-  /** What the receiver answers next: a test flips it to 500 to make deliveries fail. */
-  let status = 204;
-  beforeAll(async () => {
-    receiver = await startReceiver((req, body, res) => {
-      received.push({ headers: req.headers, body });
-      res.writeHead(status).end();
-    });
-  });
-  afterAll(async () => {
-    await receiver.close();
-  });
+  const ctx: TestContext = useTestApp(dialect, WEBHOOK_TEST_ENV);
+  const hook = useWebhookReceiver();
+  const { received } = hook;
 
   const staff = () => bearer(ctx.staffManage);
-  async function subscribe(events: string[] = ['setup.verified']) {
-    const res = await ctx.call({
-      method: 'POST',
-      url: '/api/v1/webhooks',
-      headers: staff(),
-      payload: { url: `${receiver.base}/hook`, events },
-    });
-    expect(res.statusCode).toBe(201);
-    return CreateWebhookResponseSchema.parse(res.json());
-  }
-  async function sendTest(id: string) {
-    const res = await ctx.call({ method: 'POST', url: `/api/v1/webhooks/${id}/test`, headers: staff() });
-    const delivery = WebhookDeliverySchema.parse(res.json());
-    return { delivery, hits: received.filter((r) => r.headers['webhook-id'] === delivery.id) };
-  }
+  const subscribe = (events: string[] = ['setup.verified']) => hook.subscribe(ctx, staff(), events);
+  const sendTest = (id: string) => hook.sendTest(ctx, staff(), id);
   const patch = (id: string, payload: unknown, headers = staff()) =>
     ctx.call({ method: 'PATCH', url: `/api/v1/webhooks/${id}`, headers, payload: payload as object });
 
   it('edits URL, events and description; the audit log names what changed', async () => {
     const { subscription } = await subscribe();
     const res = await patch(subscription.id, {
-      url: `${receiver.base}/other`,
+      url: `${hook.base()}/other`,
       events: ['setup.failed', 'setup.blocked'],
       description: 'Support chat',
     });
     expect(res.statusCode).toBe(200);
     expect(WebhookSubscriptionSchema.parse(res.json())).toMatchObject({
-      url: `${receiver.base}/other`,
+      url: `${hook.base()}/other`,
       events: ['setup.failed', 'setup.blocked'],
       description: 'Support chat',
     });
@@ -174,9 +138,9 @@ describeDialects('webhook management (%s)', (dialect) => {
 
   it('redelivers a failed delivery with the same webhook-id; refuses a queued one, an unknown one, a paused webhook', async () => {
     const { subscription } = await subscribe();
-    status = 500;
+    hook.answerWith(500);
     const { delivery } = await sendTest(subscription.id);
-    status = 204;
+    hook.answerWith(204);
     expect(delivery.status).toBe('failed');
     const url = `/api/v1/webhooks/${subscription.id}/deliveries/${delivery.id}/redeliver`;
     const res = await ctx.call({ method: 'POST', url, headers: staff() });

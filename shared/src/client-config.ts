@@ -30,5 +30,9 @@ export const ClientConfigSchema = z.object({
     readRoles: z.array(z.string().min(1)).default(['Connect.Read']),
   }),
   support: z.object({ email: z.email(), name: z.string() }),
+  /** The console: whom read-only staff ask for the manage role (CONSOLE_ACCESS_CONTACT_NAME / _EMAIL). */
+  console: z
+    .object({ accessContact: z.object({ name: z.string().min(1), email: z.email().optional() }) })
+    .optional(),
 });
 export type ClientConfig = z.infer<typeof ClientConfigSchema>;

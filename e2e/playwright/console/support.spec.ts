@@ -153,7 +153,21 @@ test.describe('support staff (Connect.Manage)', () => {
     await page.getByRole('button', { name: 'Done' }).click();
     await expect(page.getByTestId('new-api-key')).toHaveCount(0);
     await row.getByRole('button', { name: /Revoke/ }).click();
+    // Asked first, saying what stops; the key is still active until confirmed.
+    const confirm = row.getByRole('group', { name: 'Confirm revoking crm-sync' });
+    await expect(confirm).toContainText('This cannot be undone');
+    await expect(confirm).not.toContainText('every scope');
+    await expect(row).toHaveAttribute('data-revoked', 'false');
+    await confirm.getByRole('button', { name: 'Yes, revoke crm-sync' }).click();
     await expect(row).toContainText('Revoked');
+    // Revoked keys are listed apart from the active ones.
+    await expect(row).toHaveAttribute('data-revoked', 'true');
+    await expect(
+      page
+        .getByRole('region', { name: 'Revoked keys' })
+        .getByTestId('api-key-row')
+        .filter({ hasText: 'crm-sync' }),
+    ).toHaveCount(1);
     expect((await request.get('/api/v1/setups', { headers: auth })).status()).toBe(401);
   });
 

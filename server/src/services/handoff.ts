@@ -128,6 +128,7 @@ export function createHandoff(deps: {
         await setStep(trx, setupId, 'verification', 'pending', {
           message: 'Re-verification requested',
           error: null,
+          restart: true,
         });
         return {
           move: { to: 'awaiting_verification', on: 'reverify' },

@@ -79,6 +79,10 @@ export const consoleApiPaths = {
   webhooks: '/api/v1/webhooks',
   webhookTest: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/test`,
   webhookDeliveries: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries`,
+  webhook: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}`,
+  webhookRotateSecret: (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}/rotate-secret`,
+  webhookRedeliver: (id: string, deliveryId: string) =>
+    `/api/v1/webhooks/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(deliveryId)}/redeliver`,
   audit: '/api/v1/audit',
   auditActions: '/api/v1/audit/actions',
   auditExport: '/api/v1/audit/export',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SetupEvent } from '@kantiv/shared/events';
 import { STEP_IDS } from '@kantiv/shared/steps';
 import { buildTimeline, mergeEvents } from '../../src/features/console/lib/timeline.ts';
+import { manualTimeline } from '../../src/features/console/lib/manual-steps.ts';
 
 const setupId = '3f6c1e7a-2f55-4c3c-9b1e-7b0f2d3c4a5b';
 function ev(id: number, partial: Partial<SetupEvent>): SetupEvent {
@@ -164,5 +165,78 @@ describe('waits are waits', () => {
       [],
     ).find((r) => r.step === 'application_user');
     expect(failed?.errors).toEqual([expect.objectContaining({ code: '0x8004F510', requestId: 'req-9' })]);
+  });
+});
+
+describe('durations per attempt', () => {
+  it('gives each attempt its own duration; a wait for Microsoft ends an attempt', () => {
+    const events = [
+      ev(1, { step: 'application_user', status: 'running', attempt: 1 }),
+      ev(3, { step: 'application_user', status: 'waiting', attempt: 1 }),
+      ev(10, { step: 'application_user', status: 'running', attempt: 2 }),
+      ev(11, { step: 'application_user', status: 'succeeded', attempt: 2 }),
+    ];
+    const row = buildTimeline([], events).find((r) => r.step === 'application_user');
+    expect(row?.runs).toEqual([
+      expect.objectContaining({ attempt: 1, durationMs: 2000, outcome: 'waiting' }),
+      expect.objectContaining({ attempt: 2, durationMs: 1000, outcome: 'succeeded' }),
+    ]);
+  });
+
+  it('after a re-verify, the verification counts from the re-verify: earlier attempts and start are dropped', () => {
+    const awaiting = (id: number) =>
+      ev(id, {
+        type: 'state',
+        source: 'server',
+        message: 'Awaiting verification',
+        data: { state: 'awaiting_verification' },
+      });
+    const verification = (id: number, status: SetupEvent['status'], attempt: number) =>
+      ev(id, { type: 'verification', source: 'server', step: 'verification', status, attempt });
+    const events = [
+      awaiting(1),
+      verification(2, 'running', 1),
+      verification(4, 'waiting', 1),
+      verification(8, 'running', 2),
+      verification(9, 'succeeded', 2),
+      // Re-verify at second 30: the new run takes attempt 1 again and 3 s.
+      awaiting(30),
+      verification(31, 'running', 1),
+      verification(34, 'succeeded', 1),
+    ];
+    // The summary as an older server kept it: started at the first run.
+    const row = buildTimeline(
+      [
+        {
+          step: 'verification',
+          status: 'succeeded',
+          attempts: 2,
+          startedAt: '2026-11-28T04:00:02.000Z',
+          finishedAt: '2026-11-28T04:00:34.000Z',
+        },
+      ],
+      events,
+    ).find((r) => r.step === 'verification');
+    expect(row?.runs).toEqual([
+      expect.objectContaining({ attempt: 1, durationMs: 3000, outcome: 'succeeded' }),
+    ]);
+    expect(row?.startedAt).toBe('2026-11-28T04:00:31.000Z');
+    expect(row?.durationMs).toBe(3000);
+  });
+});
+
+describe('a manual setup', () => {
+  it('shows the hand-off and the verification, not the automatic steps it never ran', () => {
+    const rows = buildTimeline(
+      [{ step: 'handoff', status: 'succeeded', attempts: 1 }],
+      [ev(1, { step: 'preflight', status: 'succeeded' })],
+    );
+    const manual = manualTimeline({ credentialSource: 'manual' }, rows);
+    expect(manual.manual).toBe(true);
+    expect(manual.manualDone).toBe(true);
+    // The preflight ran before the admin switched to the manual path: it stays.
+    expect(manual.rows.map((r) => r.step)).toEqual(['preflight', 'handoff', 'verification']);
+    const automatic = manualTimeline({ credentialSource: 'automatic' }, rows);
+    expect(automatic.rows).toHaveLength(STEP_IDS.length);
   });
 });

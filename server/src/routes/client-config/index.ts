@@ -20,6 +20,7 @@ const clientConfigRoutes: FastifyPluginAsyncZod = async (app) => {
       readRoles: staff.readRoles,
     },
     support,
+    console: { accessContact: app.config.console.accessContact },
   });
   app.get(
     '/api/v1/client-config',

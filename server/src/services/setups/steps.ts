@@ -7,6 +7,11 @@ export type StepPatch = {
   error?: StepSummary['error'] | null;
   attempt?: number;
   seq?: number;
+  /**
+   * A new run of the step (a re-verify): its start, end and attempts count from now, so durations and attempt
+   * numbers describe this run and not the first one.
+   */
+  restart?: boolean;
 };
 
 /**
@@ -20,13 +25,14 @@ export async function setStep(
   status: StepStatus,
   patch: StepPatch = {},
 ): Promise<void> {
-  const prev = await trx
+  const stored = await trx
     .selectFrom('setup_steps')
     .selectAll()
     .where('setup_id', '=', setupId)
     .where('step', '=', step)
     .executeTakeFirst();
-  if (prev && patch.seq !== undefined && patch.seq <= prev.last_seq) return;
+  if (stored && patch.seq !== undefined && patch.seq <= stored.last_seq) return;
+  const prev = patch.restart ? undefined : stored;
   const at = nowIso();
   const attempts =
     patch.attempt !== undefined
@@ -47,7 +53,7 @@ export async function setStep(
         : patch.error
           ? JSON.stringify(patch.error)
           : (prev?.error ?? null),
-    last_seq: Math.max(patch.seq ?? -1, prev?.last_seq ?? -1),
+    last_seq: Math.max(patch.seq ?? -1, stored?.last_seq ?? -1),
     updated_at: at,
   };
   await trx

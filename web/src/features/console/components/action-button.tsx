@@ -1,5 +1,5 @@
 import { useId, type ReactNode } from 'react';
-import { READ_ONLY_REASON } from '../lib/permissions.ts';
+import { DEFAULT_ACCESS_CONTACT, READ_ONLY_ACTION, readOnlyReason } from '../lib/permissions.ts';
 import { useConsole } from '../hooks/use-console.ts';
 
 type Props = {
@@ -13,8 +13,9 @@ type Props = {
 };
 
 /**
- * A button that changes something. Read-only staff see it disabled with the reason beside it, so they know the
- * action exists and whom to ask; the server refuses it anyway.
+ * A button that changes something. Read-only staff see it disabled (the one banner at the top says why and whom to
+ * ask; screen readers hear the short reason as the button's description); the server refuses it anyway. A
+ * `notNow` reason (the setup's state) shows beside the button.
  */
 export function ActionButton({
   onClick,
@@ -27,7 +28,7 @@ export function ActionButton({
   const { session } = useConsole();
   const reasonId = useId();
   const readOnly = !session.access.canManage;
-  const reason = readOnly ? 'Read-only access: you cannot do this.' : notNow;
+  const reason = readOnly ? READ_ONLY_ACTION : notNow;
   return (
     <span className="c-action">
       <button
@@ -40,7 +41,7 @@ export function ActionButton({
         {children}
       </button>
       {reason && (
-        <span id={reasonId} className="c-hint">
+        <span id={reasonId} className={readOnly ? 'visually-hidden' : 'c-hint'}>
           {reason}
         </span>
       )}
@@ -48,12 +49,23 @@ export function ActionButton({
   );
 }
 
+/** The console's one read-only banner (in the layout, above every page). */
 export function ReadOnlyNotice() {
-  const { session } = useConsole();
+  const { session, config } = useConsole();
   if (session.access.canManage) return null;
   return (
-    <p className="c-notice" role="note">
-      {READ_ONLY_REASON}
+    <p className="c-notice" role="note" data-testid="read-only-banner">
+      {readOnlyReason(config.console?.accessContact ?? DEFAULT_ACCESS_CONTACT)}
     </p>
+  );
+}
+
+/** A form's fields: disabled as a whole for read-only staff (the banner says why), so nothing invites typing. */
+export function ManageFields({ children }: { children: ReactNode }) {
+  const { session } = useConsole();
+  return (
+    <fieldset className="c-bare c-stack" disabled={!session.access.canManage}>
+      {children}
+    </fieldset>
   );
 }

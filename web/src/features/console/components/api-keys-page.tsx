@@ -12,7 +12,7 @@ import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useCreateForm } from '../hooks/use-create-form.ts';
 import { errorMessage, type Loaded } from '../lib/loaded.ts';
-import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { ApiKeyRevoke } from './api-key-revoke.tsx';
 import { DataTable } from './data-table.tsx';
 import { CreateFormPanel } from './create-form-panel.tsx';
 import { ErrorMessage } from './error-message.tsx';
@@ -27,13 +27,14 @@ const SCOPE_LABELS: Record<ApiKeyScope, string> = {
   'webhooks:manage': 'Manage webhook subscriptions',
 };
 
-/** Machine API keys: created with scopes (the key shown once), listed by prefix, revoked. */
+/** Machine API keys: created with scopes (the key shown once), listed by prefix, revoked after a confirmation. */
 export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
   usePageTitle('API keys');
   const { auth } = useConsole();
   const revalidator = useRevalidator();
   const reload = () => void revalidator.revalidate();
   const [newKey, setNewKey] = useState<{ name: string; key: string } | null>(null);
+  const [busy, setBusy] = useState(false);
   const form = useCreateForm({
     parse: (data) =>
       CreateApiKeyRequestSchema.safeParse({ name: data.get('name'), scopes: data.getAll('scopes') }),
@@ -47,18 +48,20 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
 
   async function revoke(id: string) {
     form.setError(null);
+    setBusy(true);
     try {
       await revokeApiKey(auth, id);
       reload();
     } catch (err) {
       form.setError(errorMessage(err));
+    } finally {
+      setBusy(false);
     }
   }
 
   return (
     <>
       <h1>API keys</h1>
-      <ReadOnlyNotice />
       <CreateFormPanel
         id="new-key-heading"
         title="Create an API key"
@@ -94,35 +97,63 @@ export function ApiKeysPage({ keys }: { keys: Loaded<ApiKey[]> }) {
         </fieldset>
       </CreateFormPanel>
       {form.error && <ErrorMessage message={form.error} />}
-      <ResourceSection id="keys-heading" title="Keys" resource={keys} empty="No API key yet.">
-        {(items) => (
-          <DataTable
-            caption="API keys"
-            columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Status']}
-          >
-            {items.map((k) => (
-              <tr key={k.id} data-testid="api-key-row">
-                <td>{k.name}</td>
-                <td>
-                  <code>{k.prefix}…</code>
-                </td>
-                <td>{k.scopes.join(', ')}</td>
-                <td>{formatDateTime(k.createdAt)}</td>
-                <td>{formatDateTime(k.lastUsedAt)}</td>
-                <td>
-                  {k.revokedAt ? (
-                    `Revoked ${formatDateTime(k.revokedAt)}`
-                  ) : (
-                    <ActionButton danger onClick={() => void revoke(k.id)}>
-                      Revoke <span className="visually-hidden">{k.name}</span>
-                    </ActionButton>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </DataTable>
-        )}
+      <ResourceSection id="keys-heading" title="Active keys" resource={keys} empty="No API key yet.">
+        {(items) => {
+          const active = items.filter((k) => !k.revokedAt);
+          const revoked = items.filter((k) => k.revokedAt);
+          return (
+            <>
+              {active.length === 0 ? (
+                <p>No active key.</p>
+              ) : (
+                <DataTable
+                  caption="Active API keys"
+                  columns={['Name', 'Starts with', 'Scopes', 'Created', 'Last used', 'Revoke']}
+                >
+                  {active.map((k) => (
+                    <tr key={k.id} data-testid="api-key-row" data-revoked="false">
+                      <KeyCells apiKey={k} />
+                      <td>{formatDateTime(k.lastUsedAt)}</td>
+                      <td>
+                        <ApiKeyRevoke apiKey={k} busy={busy} onConfirm={() => void revoke(k.id)} />
+                      </td>
+                    </tr>
+                  ))}
+                </DataTable>
+              )}
+              {revoked.length > 0 && (
+                <div className="c-revoked-keys">
+                  <h3 id="revoked-keys-heading">Revoked keys</h3>
+                  <DataTable
+                    labelledBy="revoked-keys-heading"
+                    columns={['Name', 'Starts with', 'Scopes', 'Created', 'Revoked']}
+                  >
+                    {revoked.map((k) => (
+                      <tr key={k.id} data-testid="api-key-row" data-revoked="true">
+                        <KeyCells apiKey={k} />
+                        <td>Revoked {formatDateTime(k.revokedAt)}</td>
+                      </tr>
+                    ))}
+                  </DataTable>
+                </div>
+              )}
+            </>
+          );
+        }}
       </ResourceSection>
+    </>
+  );
+}
+
+function KeyCells({ apiKey }: { apiKey: ApiKey }) {
+  return (
+    <>
+      <td>{apiKey.name}</td>
+      <td>
+        <code>{apiKey.prefix}…</code>
+      </td>
+      <td>{apiKey.scopes.join(', ')}</td>
+      <td>{formatDateTime(apiKey.createdAt)}</td>
     </>
   );
 }

@@ -1,6 +1,7 @@
 import { NavLink, Outlet } from 'react-router';
 import { consolePaths } from '../../../config/paths.ts';
 import { useConsole } from '../hooks/use-console.ts';
+import { ReadOnlyNotice } from './action-button.tsx';
 
 export function ConsoleLayout() {
   const { auth, session } = useConsole();
@@ -39,6 +40,7 @@ export function ConsoleLayout() {
         </div>
       </header>
       <main id="console-main" className="console-main">
+        <ReadOnlyNotice />
         <Outlet />
       </main>
     </div>

@@ -1,5 +1,5 @@
 import type { FormEvent, ReactNode } from 'react';
-import { ActionButton } from './action-button.tsx';
+import { ActionButton, ManageFields } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 
 /**
@@ -25,7 +25,7 @@ export function CreateFormPanel({
     <section aria-labelledby={id} className="c-panel">
       <h2 id={id}>{title}</h2>
       <form className="c-stack" onSubmit={(e) => void form.submit(e)} noValidate>
-        {children}
+        <ManageFields>{children}</ManageFields>
         {form.formError && <ErrorMessage message={form.formError} />}
         <div>
           <ActionButton type="submit" busy={form.busy}>

@@ -6,7 +6,7 @@ import { createSetup } from '../api/create-setup.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { errorMessage } from '../lib/loaded.ts';
-import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { ActionButton, ManageFields } from './action-button.tsx';
 import { ErrorMessage } from './error-message.tsx';
 import { OneTimeValue } from './one-time-value.tsx';
 import { usePageTitle } from '../hooks/use-page-title.ts';
@@ -118,62 +118,63 @@ export function NewSetupPage() {
   return (
     <>
       <h1>New setup</h1>
-      <ReadOnlyNotice />
       <form className="c-stack" onSubmit={(e) => void submit(e)} noValidate>
-        <Field name="customerName" label="Customer name" error={fieldErrors.customerName} required />
-        <Field
-          name="expectedTenantDomain"
-          label="Expected tenant domain (optional)"
-          hint="For example contoso.com. The wizard refuses another tenant."
-          error={fieldErrors.expectedTenantDomain}
-        />
-        <Field
-          name="environmentHint"
-          label="Dynamics environment (optional)"
-          hint="The environment URL or name, if you know it."
-          error={fieldErrors.environmentHint}
-        />
-        <label className="c-block">
-          Secret lifetime
-          <select name="secretLifetimeMonths" defaultValue="24">
-            {[6, 12, 18, 24].map((m) => (
-              <option key={m} value={m}>
-                {m} months
-              </option>
-            ))}
-          </select>
-        </label>
-        <Field
-          name="inviteExpiresInDays"
-          label="Invite expires after (days)"
-          type="number"
-          defaultValue="7"
-          error={fieldErrors.inviteExpiresInDays}
-        />
-        <fieldset>
-          <legend>Table manifest</legend>
-          <label className="c-inline">
-            <input
-              type="radio"
-              name="manifestChoice"
-              checked={!customManifest}
-              onChange={() => setCustomManifest(false)}
-            />
-            Kantiv&apos;s default manifest
+        <ManageFields>
+          <Field name="customerName" label="Customer name" error={fieldErrors.customerName} required />
+          <Field
+            name="expectedTenantDomain"
+            label="Expected tenant domain (optional)"
+            hint="For example contoso.com. The wizard refuses another tenant."
+            error={fieldErrors.expectedTenantDomain}
+          />
+          <Field
+            name="environmentHint"
+            label="Dynamics environment (optional)"
+            hint="The environment URL or name, if you know it."
+            error={fieldErrors.environmentHint}
+          />
+          <label className="c-block">
+            Secret lifetime
+            <select name="secretLifetimeMonths" defaultValue="24">
+              {[6, 12, 18, 24].map((m) => (
+                <option key={m} value={m}>
+                  {m} months
+                </option>
+              ))}
+            </select>
           </label>
-          <label className="c-inline">
-            <input
-              type="radio"
-              name="manifestChoice"
-              checked={customManifest}
-              onChange={() => setCustomManifest(true)}
-            />
-            A custom manifest (JSON)
-          </label>
-          {customManifest && (
-            <Field name="manifest" label="Manifest JSON" multiline error={fieldErrors.manifest} />
-          )}
-        </fieldset>
+          <Field
+            name="inviteExpiresInDays"
+            label="Invite expires after (days)"
+            type="number"
+            defaultValue="7"
+            error={fieldErrors.inviteExpiresInDays}
+          />
+          <fieldset>
+            <legend>Table manifest</legend>
+            <label className="c-inline">
+              <input
+                type="radio"
+                name="manifestChoice"
+                checked={!customManifest}
+                onChange={() => setCustomManifest(false)}
+              />
+              Kantiv&apos;s default manifest
+            </label>
+            <label className="c-inline">
+              <input
+                type="radio"
+                name="manifestChoice"
+                checked={customManifest}
+                onChange={() => setCustomManifest(true)}
+              />
+              A custom manifest (JSON)
+            </label>
+            {customManifest && (
+              <Field name="manifest" label="Manifest JSON" multiline error={fieldErrors.manifest} />
+            )}
+          </fieldset>
+        </ManageFields>
         {error && <ErrorMessage message={error} />}
         <div>
           <ActionButton type="submit" busy={busy}>

@@ -8,7 +8,7 @@ import { reverifySetup } from '../api/reverify-setup.ts';
 import { revokeSetup } from '../api/revoke-setup.ts';
 import { useConsole } from '../hooks/use-console.ts';
 import { errorMessage } from '../lib/loaded.ts';
-import { ActionButton, ReadOnlyNotice } from './action-button.tsx';
+import { ActionButton } from './action-button.tsx';
 import { CopyButton } from '../../../components/copy-button.tsx';
 import { DisconnectAction } from './disconnect-action.tsx';
 import { ErrorMessage } from './error-message.tsx';
@@ -53,7 +53,6 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
   return (
     <section aria-labelledby="actions-heading" className="c-panel">
       <h2 id="actions-heading">Actions</h2>
-      <ReadOnlyNotice />
       {revoked && <p>This setup is {setup.state}: nothing more can be done with it.</p>}
       <div className="c-actions">
         <ActionButton

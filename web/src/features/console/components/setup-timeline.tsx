@@ -1,19 +1,28 @@
 import type { SetupEvent } from '@kantiv/shared/events';
 import type { Setup } from '@kantiv/shared/setup';
 import { buildTimeline, STEP_LABELS, type TimelineError } from '../lib/timeline.ts';
+import { manualTimeline } from '../lib/manual-steps.ts';
+import { AttemptDurations, ManualSteps } from './timeline-parts.tsx';
 import { formatDateTime, formatDateTimeSeconds, formatDuration } from '../lib/format.ts';
 import { isMoment } from '../lib/moments.ts';
 import { StepStatusBadge } from './state-badge.tsx';
 
 /** Each step with its attempts, waits, durations and errors (Microsoft's code, message, request id, the fix). */
 export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEvent[] }) {
-  const rows = buildTimeline(setup.steps, events);
+  const { rows, manual, manualDone } = manualTimeline(setup, buildTimeline(setup.steps, events));
   // The admin's moments have their own section (admin-moments.tsx).
   const other = events.filter((e) => e.type !== 'step' && !isMoment(e));
   return (
     <section aria-labelledby="timeline-heading" className="c-panel">
       <h2 id="timeline-heading">Timeline</h2>
+      {manual && (
+        <p data-testid="manual-timeline">
+          The admin chose the manual path: they did the Microsoft steps by hand, so Kantiv sees only the
+          hand-off and the verification.
+        </p>
+      )}
       <ol className="c-timeline">
+        {manual && <ManualSteps done={manualDone} />}
         {rows.map((row) => (
           <li
             key={row.step}
@@ -30,6 +39,7 @@ export function SetupTimeline({ setup, events }: { setup: Setup; events: SetupEv
               {row.startedAt && <span>Started {formatDateTime(row.startedAt)}</span>}
               {row.durationMs !== undefined && <span>Took {formatDuration(row.durationMs)}</span>}
             </p>
+            <AttemptDurations runs={row.runs} />
             {row.message && row.status !== 'pending' && <p>{row.message}</p>}
             {row.status === 'waiting' && <CurrentWait retryAt={row.waits.at(-1)?.retryAt} />}
             {row.waits.length > 0 && (

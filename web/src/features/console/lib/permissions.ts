@@ -40,6 +40,16 @@ export function rolesFromAccessToken(
   }
 }
 
-/** Shown beside every disabled action for read-only staff. */
-export const READ_ONLY_REASON =
-  'You have read-only access (Connect.Read). Ask a Kantiv Connect administrator for the Connect.Manage role to make changes.';
+/** Whom read-only staff ask for the manage role (the server's CONSOLE_ACCESS_CONTACT_*). */
+export type AccessContact = { name: string; email?: string | undefined };
+
+export const DEFAULT_ACCESS_CONTACT: AccessContact = { name: 'a Kantiv Connect administrator' };
+
+/** The one banner read-only staff see: why every form and action is disabled, and whom to ask. */
+export function readOnlyReason(contact: AccessContact = DEFAULT_ACCESS_CONTACT): string {
+  const who = contact.email ? `${contact.name} (${contact.email})` : contact.name;
+  return `You have read-only access (Connect.Read): forms and actions are disabled. Ask ${who} for the Connect.Manage role to make changes.`;
+}
+
+/** Each disabled action's own description for screen readers; the banner above says whom to ask. */
+export const READ_ONLY_ACTION = 'Read-only access: you cannot do this.';

@@ -7,6 +7,7 @@ import {
   type StepStatus,
   type StepSummary,
 } from '@kantiv/shared/steps';
+import { attemptsOf, runStart, type TimelineAttempt } from './timeline-attempts.ts';
 
 /** The step names the admin reads in the wizard (one name per step). */
 export const STEP_LABELS: Record<StepId, string> = STEP_NAMES;
@@ -31,6 +32,8 @@ export type TimelineStep = {
   finishedAt?: string;
   /** Finished steps only; a running step shows its elapsed time instead. */
   durationMs?: number;
+  /** Each attempt of the current run with its own duration (after a re-verify: from the re-verify on). */
+  runs: TimelineAttempt[];
   waits: TimelineWait[];
   errors: TimelineError[];
   events: SetupEvent[];
@@ -58,6 +61,7 @@ export function buildTimeline(steps: readonly StepSummary[], events: readonly Se
       label: STEP_LABELS[step],
       status: summary?.status ?? 'pending',
       attempts: summary?.attempts ?? 0,
+      runs: attemptsOf(step, events),
       waits: [],
       errors: [],
       events: own,
@@ -84,6 +88,7 @@ export function buildTimeline(steps: readonly StepSummary[], events: readonly Se
       collectWaitAndError(row, event);
     }
     if (row.attempts === 0 && row.status !== 'pending' && row.status !== 'skipped') row.attempts = 1;
+    dropEarlierRun(row, runStart(step, events));
     if (row.startedAt && row.finishedAt) {
       row.durationMs = Math.max(0, Date.parse(row.finishedAt) - Date.parse(row.startedAt));
     }
@@ -116,4 +121,16 @@ function sameError(a: TimelineError, b: StepError | undefined, at: string): bool
   return (
     a.code === b.code && a.message === b.message && a.requestId === b.requestId && (!a.at || a.at === at)
   );
+}
+
+/** A start or end from before the current run (a re-verify) is the last run's: the duration counts from the run. */
+function dropEarlierRun(row: TimelineStep, from: string | undefined): void {
+  if (from === undefined) return;
+  const before = (iso: string | undefined) => iso !== undefined && Date.parse(iso) < Date.parse(from);
+  if (before(row.finishedAt)) delete row.finishedAt;
+  if (before(row.startedAt)) {
+    const first = row.runs.find((r) => r.startedAt)?.startedAt;
+    if (first) row.startedAt = first;
+    else delete row.startedAt;
+  }
 }
