@@ -161,7 +161,7 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(appUser.roles).toEqual(['Basic User']);
   });
 
-  it('says what an existing role grants beyond the manifest, and all of System Administrator's surplus', async () => {
+  it('says what an existing role grants beyond the manifest, System Administrator included', async () => {
     const probe = run(emu);
     const roles = (await probe.engine.discover()).dataverse!.roles;
     const beyondOf = async (name: string) => {
