@@ -8,6 +8,7 @@ import {
   connectAndFinish,
   expectAccessible,
   expectEnvironmentPage,
+  expectProvisionedOnce,
   expectStatus,
   fillSecretExpiry,
   grantTenantConsent,
@@ -102,4 +103,27 @@ test('dead ends › a failed verification reopened offers Run it again, which re
   await connectAndFinish(page);
   await expect(page.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible({ timeout: 120_000 });
   await expectStatus(stack, setupId, 'verified');
+});
+
+test('dead ends › a stopped run reopened from the same link resumes where it stopped and reaches Connected', async ({
+  page,
+  stack,
+}) => {
+  const { setupId, inviteUrl } = await startSlowRun(page, stack);
+  await page.getByRole('button', { name: 'Cancel' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Stopped.' })).toBeVisible();
+  expect((await stack.getStatus(setupId)).state).toBe('in_progress');
+
+  // Days later, the same invite link: no locked page, the run picks up where it stopped, nothing is made twice.
+  stack.emulator.control.clearScenarios();
+  await page.goto(inviteUrl);
+  autoSignIn(stack, USERS.admin);
+  const signInButton = page.getByRole('button', { name: 'Sign in with Microsoft' });
+  await expect(signInButton.or(page.getByTestId('step-app_registration'))).toBeVisible({ timeout: 60_000 });
+  if (await signInButton.isVisible()) await signInButton.click();
+  await expect(page).toHaveURL(/\/run$/, { timeout: 60_000 });
+  await expect(page.getByTestId('step-app_registration')).toHaveAttribute('data-status', 'succeeded');
+  await expect(page.getByRole('heading', { level: 1, name: 'Connected' })).toBeVisible({ timeout: 180_000 });
+  await expectStatus(stack, setupId, 'verified');
+  expectProvisionedOnce(stack);
 });

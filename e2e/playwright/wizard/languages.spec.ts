@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { expect, test } from '../fixtures.ts';
-import { USERS, autoSignIn, expectAccessible, expectStatus } from './helpers.ts';
+import { USERS, autoSignIn, expectAccessible, expectStatus, grantTenantConsent } from './helpers.ts';
 
 /**
  * The wizard in each shipped language, as an admin whose browser asks for it would meet it: the whole way from the
@@ -156,4 +156,53 @@ test('languages › the switch changes the page’s language, fetching that lang
   await page.reload();
   await expect(page.getByRole('combobox', { name: 'Sprache' })).toHaveValue('de');
   await expectAccessible(page, 'welcome after switching');
+});
+
+test.describe('a blocker in German', () => {
+  test.use({ locale: 'de-DE' });
+
+  test('languages › de: a missing Entra role is explained and its way out walked in German, on to Verbunden', async ({
+    page,
+    stack,
+  }) => {
+    const words = flatten(catalog('de'));
+    const say = (key: string) => {
+      const text = words.get(key);
+      if (!text) throw new Error(`no German text for ${key}`);
+      return text;
+    };
+    // Consented for the organization earlier; this admin lacks the directory role for now.
+    grantTenantConsent(stack);
+    const noRole = stack.emulator.control.setScenario({ name: 'admin-without-entra-role' });
+    const created = await stack.createSetup({ customerName: 'Contoso Ltd' });
+    await page.goto(created.inviteUrl);
+    autoSignIn(stack, USERS.admin);
+    await page.getByRole('button', { name: say('common.signInWithMicrosoft') }).click();
+
+    const blocker = page.getByRole('alert').filter({ hasText: say('environment.blockersTitle') });
+    await expect(blocker).toBeVisible({ timeout: 60_000 });
+    await expect(blocker.getByRole('heading', { name: say('environment.blockersTitle') })).toBeVisible();
+    await expect(blocker.getByTestId('blocker-missing_directory_role')).toBeVisible();
+    const wayOut = page.getByTestId('blocker-way-out');
+    await expect(wayOut.getByRole('link', { name: say('forward.email') })).toBeVisible();
+    await expect(wayOut.getByRole('button', { name: say('wayOut.anotherAccount') })).toBeVisible();
+    await expectPage(page, 'de', say('steps.environment'), 'environment blocker');
+
+    // The role arrives; "Erneut prüfen" clears the blocker, and the rest of the way is German too.
+    stack.emulator.control.clearScenario(noRole);
+    await wayOut.getByRole('button', { name: say('wayOut.checkAgain') }).click();
+    await expect(page.getByTestId('preflight-ok')).toBeVisible({ timeout: 60_000 });
+    await expect(blocker).toHaveCount(0);
+    await page
+      .getByTestId('environments')
+      .getByRole('button', { name: /Contoso Production/ })
+      .click();
+    await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
+    await page.getByRole('button', { name: say('plan.connect'), exact: true }).click();
+    await expect(page.getByRole('heading', { level: 1, name: say('done.connected') })).toBeVisible({
+      timeout: 180_000,
+    });
+    await expectPage(page, 'de', say('steps.done'), 'done');
+    await expectStatus(stack, created.setup.id, 'verified');
+  });
 });

@@ -12,6 +12,7 @@ export {
 } from './engine.ts';
 export type * from './types.ts';
 export { emptySecretHolder, type SecretHolder } from './secret-holder.ts';
+export type { HeldDepth, HeldPrivilege } from './privileges.ts';
 export {
   tokenScope,
   type FetchLike,

@@ -37,3 +37,27 @@ export const MICROSOFT_DEFAULT_ROLE_PRIVILEGES: readonly string[] = [
   'prvCreateSharePointData',
   'prvReadSharePointDocument',
 ];
+
+/** A privilege a role holds, by name (`prvDeleteAccount`) and depth. */
+export interface HeldPrivilege {
+  name: string;
+  depth: HeldDepth;
+}
+
+/**
+ * What an existing role grants beyond the manifest: privileges the manifest does not ask for (Microsoft's defaults
+ * aside, every role has them) and manifest privileges held at a wider depth. `wantedIds` maps privilege id → the
+ * manifest's depth; `held` is `RetrieveRolePrivilegesRole`'s answer.
+ */
+export function privilegesBeyond(
+  held: { PrivilegeId: string; PrivilegeName?: string | null | undefined; Depth: HeldDepth }[],
+  wantedIds: Map<string, PrivilegeDepth>,
+): HeldPrivilege[] {
+  return held
+    .filter((h) => {
+      const wanted = wantedIds.get(h.PrivilegeId.toLowerCase());
+      if (!wanted) return !MICROSOFT_DEFAULT_ROLE_PRIVILEGES.includes(h.PrivilegeName ?? '');
+      return h.Depth !== 'RecordFilter' && DEPTH_ORDER[h.Depth] > DEPTH_ORDER[wanted];
+    })
+    .map((h) => ({ name: h.PrivilegeName ?? h.PrivilegeId, depth: h.Depth }));
+}

@@ -7,6 +7,7 @@ import type { StepEventInput } from '@kantiv/shared/events';
 import type { Manifest } from '@kantiv/shared/manifest';
 import type { StepError, StepId, StepStatus } from '@kantiv/shared/steps';
 import type { FetchLike, RequestObservation, RetryPolicy, TokenProvider } from './http/transport.ts';
+import type { HeldPrivilege } from './privileges.ts';
 import type { SecretHolder } from './secret-holder.ts';
 
 /** What Kantiv's configuration decides (names, manifest) and what the admin chose (environment, role, lifetime). */
@@ -157,6 +158,8 @@ export interface Discovery {
     missingPrivileges: string[];
     /** Privileges the role holds beyond the manifest (our own role only). */
     extraPrivileges: string[];
+    /** What the admin's existing role grants beyond the manifest (wider depths included); empty for our own role. */
+    privilegesBeyond: HeldPrivilege[];
     /** Manifest privileges that do not exist in this environment (table missing). */
     unknownPrivileges: string[];
     applicationUser: { id: string; disabled: boolean; roleAssigned: boolean } | null;

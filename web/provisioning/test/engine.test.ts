@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { Emulator } from '@kantiv/emulator';
+import { DEFAULT_ROLE_PRIVILEGE_NAMES, type Emulator } from '@kantiv/emulator';
+import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
 import { STEP_IDS } from '@kantiv/shared/steps';
+import { manifestPrivileges } from '../src/privileges.ts';
 import {
   ADMIN,
   CONTOSO_PRODUCTION,
@@ -157,6 +159,45 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(env.roles.filter((x) => x.name === 'Kantiv Integration')).toHaveLength(0);
     const appUser = env.systemUsers.find((u) => u.applicationid === result.outputs.clientId)!;
     expect(appUser.roles).toEqual(['Basic User']);
+  });
+
+  it('says what an existing role grants beyond the manifest, System Administrator included', async () => {
+    const probe = run(emu);
+    const roles = (await probe.engine.discover()).dataverse!.roles;
+    const beyondOf = async (name: string) => {
+      const roleId = roles.find((x) => x.name === name)!.roleId;
+      const r = run(emu, { config: { role: { mode: 'existing', roleId } } });
+      return (await r.engine.plan()).discovery.dataverse!.privilegesBeyond;
+    };
+    // Basic User reads users (wanted, same depth), business units and roles (not wanted) org-wide.
+    const basic = await beyondOf('Basic User');
+    expect(basic.map((p) => `${p.name}:${p.depth}`).sort()).toEqual([
+      'prvReadBusinessUnit:Global',
+      'prvReadRole:Global',
+    ]);
+    const sysAdmin = await beyondOf('System Administrator');
+    const names = sysAdmin.map((p) => p.name);
+    expect(names).toContain('prvDeleteAccount');
+    expect(names).not.toContain('prvReadAccount');
+    expect(names).not.toContain('prvReadSdkMessage');
+    expect(sysAdmin.every((p) => p.depth === 'Global')).toBe(true);
+    // Everything the environment has, but the manifest's privileges and Microsoft's defaults.
+    const token = await emu.control.issueToken({
+      user: ADMIN,
+      scope: `${CONTOSO_PRODUCTION}/user_impersonation`,
+    });
+    const all = await emu.fetch(
+      'https://contoso.api.crm.dynamics.com/api/data/v9.2/privileges?$select=name',
+      {
+        headers: { Authorization: `Bearer ${token}` },
+      },
+    );
+    const every = ((await all.json()) as { value: { name: string }[] }).value.map((p) => p.name);
+    const wanted = new Set([
+      ...manifestPrivileges(DEFAULT_MANIFEST).map((p) => p.name),
+      ...DEFAULT_ROLE_PRIVILEGE_NAMES,
+    ]);
+    expect(names.sort()).toEqual(every.filter((n) => !wanted.has(n)).sort());
   });
 
   it('takes back privileges added to its role by hand', async () => {

@@ -15,7 +15,13 @@ import {
 } from '../microsoft/dataverse-client.ts';
 import type { Instance } from '../microsoft/discovery-client.ts';
 import { DYNAMICS_CRM_APP_ID, type Application, type DeletedApplication } from '../microsoft/graph-client.ts';
-import { MICROSOFT_DEFAULT_ROLE_PRIVILEGES, depthAtLeast, manifestPrivileges } from '../privileges.ts';
+import {
+  MICROSOFT_DEFAULT_ROLE_PRIVILEGES,
+  depthAtLeast,
+  manifestPrivileges,
+  privilegesBeyond,
+  type HeldPrivilege,
+} from '../privileges.ts';
 import type { EnvironmentOption, RoleOption } from '../types.ts';
 import { environmentReadError, toOption, toRoleOption } from './options.ts';
 
@@ -263,12 +269,17 @@ export class DiscoverySession {
     });
   }
 
-  rolePrivilegeGap(): Promise<{ missing: string[]; extra: string[]; unknown: string[] }> {
+  rolePrivilegeGap(): Promise<{
+    missing: string[];
+    extra: string[];
+    unknown: string[];
+    beyond: HeldPrivilege[];
+  }> {
     return this.memo('gap', async () => {
       const [role, ids, dv] = await Promise.all([this.role(), this.privilegeIds(), this.dv()]);
       const wanted = manifestPrivileges(this.config.manifest);
       const unknown = wanted.filter((w) => !ids.has(w.name)).map((w) => w.name);
-      if (!role || !dv) return { missing: wanted.map((w) => w.name), extra: [], unknown };
+      if (!role || !dv) return { missing: wanted.map((w) => w.name), extra: [], unknown, beyond: [] };
       const held = await dv.rolePrivileges(role.roleid);
       const byId = new Map(held.map((h) => [h.PrivilegeId.toLowerCase(), h]));
       const exact = this.config.role.mode === 'create';
@@ -291,7 +302,15 @@ export class DiscoverySession {
             )
             .map((h) => h.PrivilegeName ?? h.PrivilegeId)
         : [];
-      return { missing, extra, unknown };
+      // An existing role is the admin's: shown with what it grants beyond the manifest, never changed.
+      const wantedDepths = new Map(
+        wanted.flatMap((w) => {
+          const id = ids.get(w.name);
+          return id ? [[id.toLowerCase(), w.depth] as const] : [];
+        }),
+      );
+      const beyond = exact ? [] : privilegesBeyond(held, wantedDepths);
+      return { missing, extra, unknown, beyond };
     });
   }
 

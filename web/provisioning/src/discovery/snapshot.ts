@@ -97,6 +97,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
             role: role ? toRoleOption(role) : null,
             missingPrivileges: gap?.missing ?? [],
             extraPrivileges: gap?.extra ?? [],
+            privilegesBeyond: gap?.beyond ?? [],
             unknownPrivileges: gap?.unknown ?? [],
             applicationUser: appUser
               ? {

@@ -2,6 +2,7 @@ import type { EngineText } from '@kantiv/shared/engine-texts';
 import type { StepEventInput } from '@kantiv/shared/events';
 import type { TablePermission } from '@kantiv/shared/manifest';
 import type { StepId } from '@kantiv/shared/steps';
+import type { HeldPrivilege } from '../privileges.ts';
 import type { PlanAction, PlannedCredential } from '../types.ts';
 
 /**
@@ -78,6 +79,8 @@ export type PlanSummary = {
   privileges: TablePermission[];
   /** For an existing role: the privilege names it lacks. */
   missingPrivileges: string[];
+  /** For an existing role: what it grants beyond the manifest, by privilege name and the depth it holds. */
+  privilegesBeyond: HeldPrivilege[];
   blockers: Blocker[];
   /** Roles of the environment's root business unit, for the admin's pick. */
   roles: ExistingRole[];

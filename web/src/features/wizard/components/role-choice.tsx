@@ -2,7 +2,8 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { PlanSummary, RoleChoice as Role } from '@kantiv/provisioning';
 import { DATAVERSE_ROLE } from '../lib/naming.ts';
 import { describePrivilege, isSystemAdministrator } from '../lib/privilege-words.ts';
-import { PrivilegesTable } from './privileges-table.tsx';
+import { PrivilegeList, PrivilegesTable } from './privileges-table.tsx';
+import { RoleBeyond } from './role-beyond.tsx';
 import { RadioChoice } from './radio-choice.tsx';
 
 /**
@@ -89,40 +90,32 @@ export function RolePrivileges({ plan }: { plan: PlanSummary }) {
   }
   if (plan.missingPrivileges.length === 0) {
     return (
-      <p className="notice notice--ok">
-        {isSystemAdministrator(role.roleName)
-          ? t('role.holdsAllAndMore', { role: role.roleName })
-          : t('role.holdsAll', { role: role.roleName })}
-      </p>
+      <>
+        <p className="notice notice--ok">
+          {isSystemAdministrator(role.roleName)
+            ? t('role.holdsAllAndMore', { role: role.roleName })
+            : t('role.holdsAll', { role: role.roleName })}
+        </p>
+        <RoleBeyond plan={plan} roleName={role.roleName} />
+      </>
     );
   }
+  return (
+    <>
+      <MissingPrivileges plan={plan} roleName={role.roleName} />
+      <RoleBeyond plan={plan} roleName={role.roleName} />
+    </>
+  );
+}
+
+function MissingPrivileges({ plan, roleName }: { plan: PlanSummary; roleName: string }) {
+  const { t } = useTranslation();
   const missing = plan.missingPrivileges.map((p) => describePrivilege(p, plan.privileges));
   return (
     <section className="notice notice--warn" aria-labelledby="missing-title" data-testid="missing-privileges">
-      <h2 id="missing-title">{t('role.lacksTitle', { role: role.roleName })}</h2>
+      <h2 id="missing-title">{t('role.lacksTitle', { role: roleName })}</h2>
       <p>{t('role.lacksBody')}</p>
-      <div className="table-scroll" role="region" aria-labelledby="missing-title" tabIndex={0}>
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">{t('role.table')}</th>
-              <th scope="col">{t('role.privilege')}</th>
-              <th scope="col">{t('role.levelNeeded')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {missing.map((p) => (
-              <tr key={p.name}>
-                <th scope="row" translate="no">
-                  {p.table}
-                </th>
-                <td>{p.access ? t(`access.${p.access}`) : ''}</td>
-                <td>{p.depth ? t(`depth.${p.depth}`) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <PrivilegeList rows={missing} labelledBy="missing-title" levelLabel={t('role.levelNeeded')} />
     </section>
   );
 }

@@ -46,8 +46,9 @@ export function planItemWords(
     until: monthsFromNow(months),
     role: plan.roleName,
     tables: plan.privileges.map((p) => p.displayName),
+    missing: plan.missingPrivileges.length,
   };
-  const detailKey = `${key}Detail`;
+  const detailKey = detailKeyOf(key, plan);
   return {
     title: t(key, values),
     // Details the catalogs do not hold are particulars of this tenant (names, ids): shown as the engine has them.
@@ -55,6 +56,12 @@ export function planItemWords(
     lang: undefined,
     detailLang: exists(detailKey) || !item.detail ? undefined : 'en',
   };
+}
+
+/** An existing role's line says whether it lacks anything; the privileges themselves are in the table below it. */
+function detailKeyOf(key: string, plan: PlanSummary): string {
+  if (key !== 'items.security_role.reuse') return `${key}Detail`;
+  return plan.missingPrivileges.length ? `${key}LacksDetail` : `${key}HoldsDetail`;
 }
 
 const english = (item: PlanItem): ItemWords => ({

@@ -1,4 +1,5 @@
 import {
+  PrivilegeDepthSchema,
   TableAccessSchema,
   type PrivilegeDepth,
   type TableAccess,
@@ -38,6 +39,29 @@ export function describePrivilege(name: string, tables: TablePermission[]): Priv
     }
   }
   return { name, table: name, access: undefined, depth: undefined };
+}
+
+/**
+ * A privilege an existing role holds beyond the manifest, in the same words. A table outside the manifest goes by the
+ * name in the privilege (`prvDeleteLead` → Lead); a miscellaneous privilege (`prvBulkDelete`) keeps its own name, with
+ * neither table nor privilege word. `RecordFilter` has no access level word: the admin center names the filter instead.
+ */
+export function describeHeldPrivilege(
+  held: { name: string; depth: string },
+  tables: TablePermission[],
+): PrivilegeInWords {
+  const known = describePrivilege(held.name, tables);
+  const depth = isManifestDepth(held.depth) ? held.depth : undefined;
+  if (known.access) return { ...known, depth };
+  const rest = held.name.startsWith('prv') ? held.name.slice(3) : held.name;
+  const access = ACCESS_BY_LENGTH.find((a) => rest.startsWith(a) && rest.length > a.length);
+  return access
+    ? { name: held.name, table: rest.slice(access.length), access, depth }
+    : { name: held.name, table: held.name, access: undefined, depth };
+}
+
+function isManifestDepth(depth: string): depth is PrivilegeDepth {
+  return (PrivilegeDepthSchema.options as readonly string[]).includes(depth);
 }
 
 /** Dataverse's built-in role that holds every privilege of the environment. */
