@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { createTickingClock, DAY_MS, type MovableClock } from '@kantiv/server/lib/clock';
 import { startEmulator, type Emulator } from '@kantiv/emulator';
-import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { call } from '@kantiv/emulator/test-support/helpers';
 import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
-import { ADMIN, startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import { startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import { appCredentials, handOffServerCertificate, tokenClient } from './support/credential-harness.ts';
 import { createPgDatabase, type PgDatabase } from './reliability/support/postgres.ts';
 
 /**
@@ -71,14 +70,7 @@ function catchUpWithEmulator() {
   clock.set(new Date(emulator.control.now()));
 }
 
-const graphToken = () => tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
-
-async function keysOf(appId: string) {
-  const r = await call(emulator, `${GRAPH}/applications(appId='${appId}')?$select=id,keyCredentials`, {
-    token: await graphToken(),
-  });
-  return { objectId: String(r.json.id), keys: r.json.keyCredentials as { keyId: string }[] };
-}
+const keysOf = (appId: string) => appCredentials(emulator, appId);
 
 /** A verified certificate setup as the wizard leaves it (the app-registration step reported its object id). */
 async function certificateSetup(app: VerifierApp) {
@@ -104,78 +96,14 @@ async function certificateSetup(app: VerifierApp) {
     },
   });
   expect(reported.statusCode).toBeLessThan(300);
-  const made = (
-    await app.app.inject({
-      method: 'POST',
-      url: '/api/v1/wizard/certificate',
-      headers: wizard,
-      payload: {
-        tenantId: emulator.tenants.contoso,
-        clientId: p.appId,
-        environmentUrl: app.org().url,
-        lifetimeDays: 365,
-      },
-    })
-  ).json<{ keyId: string; certificate: string; notAfter: string }>();
-  const patched = await call(emulator, `${GRAPH}/applications/${objectId}`, {
-    method: 'PATCH',
-    token: await graphToken(),
-    body: {
-      keyCredentials: [
-        {
-          keyId: made.keyId,
-          type: 'AsymmetricX509Cert',
-          usage: 'Verify',
-          key: made.certificate,
-          displayName: CERTIFICATE_DISPLAY_NAME,
-        },
-      ],
-    },
-  });
-  expect(patched.status).toBe(204);
-  const handed = await app.app.inject({
-    method: 'POST',
-    url: '/api/v1/wizard/credentials',
-    headers: wizard,
-    payload: {
-      idempotencyKey: randomUUID(),
-      source: 'automatic',
-      tenantId: emulator.tenants.contoso,
-      environmentUrl: app.org().url,
-      clientId: p.appId,
-      credentialKind: 'certificate',
-      keyId: made.keyId,
-      applicationUserId: p.applicationUserId,
-    },
+  const { cert: made, handed } = await handOffServerCertificate(emulator, app, wizard, {
+    appId: p.appId,
+    objectId,
+    applicationUserId: p.applicationUserId,
   });
   expect(handed.statusCode).toBe(202);
   expect((await app.settled(setup.id)).state).toBe('verified');
   return { id: setup.id, appId: p.appId, objectId, keyId: made.keyId, notAfter: Date.parse(made.notAfter) };
-}
-
-/** A client asking for a token every 100 ms until stopped; every answer's status is kept. */
-function tokenClient(app: VerifierApp, setupId: string) {
-  const statuses: number[] = [];
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      const r = await app.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${setupId}/token`,
-        headers: app.auth,
-      });
-      statuses.push(r.statusCode);
-      await sleep(100);
-    }
-  })();
-  return {
-    statuses,
-    async stop() {
-      stopped = true;
-      await done;
-      return statuses;
-    },
-  };
 }
 
 const rotationOf = (app: VerifierApp, setupId: string) =>

@@ -196,7 +196,16 @@ async function services(
     setups,
     jobs,
     audit,
-    switched: (setupId) => tokenVending.forget(setupId),
+    switched: (setupId, reason) => {
+      tokenVending.forget(setupId);
+      // A link's switch is news for support; a scheduled rotation is housekeeping (its audit entry suffices).
+      if (reason === 'renewal')
+        void webhooks.emit(
+          'credential.renewed',
+          setupId,
+          'Credential renewed: tokens are now made with the new certificate',
+        );
+    },
   });
   rotatedAway = rotation.rotatedAway;
   jobs.register('rotation', rotation.run);

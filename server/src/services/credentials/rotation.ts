@@ -57,7 +57,7 @@ export function createRotation(deps: {
   jobs: JobRunner;
   audit: Audit;
   /** Token vending drops what it cached for the setup once the switch committed. */
-  switched: (setupId: string) => void;
+  switched: (setupId: string, reason: string) => void;
 }) {
   const db = deps.store.db;
   const rows = createRotationRows(db);
@@ -218,7 +218,7 @@ export function createRotation(deps: {
           details: { rotationId: row.id, from: row.from_thumbprint, to: row.to_thumbprint },
         };
       });
-      deps.switched(row.setup_id);
+      deps.switched(row.setup_id, row.reason);
       return next;
     },
 
