@@ -247,7 +247,12 @@ async function services(
   app.decorate('healthChecks', healthChecks);
   app.decorate(
     'repair',
-    createRepair({ setups, clock, checkNow: healthChecks.checkNow, kick: () => jobs.kick() }),
+    createRepair({
+      setups,
+      clock,
+      checkNow: (trx, setupId) => healthChecks.checkNow(trx, setupId),
+      kick: () => jobs.kick(),
+    }),
   );
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
