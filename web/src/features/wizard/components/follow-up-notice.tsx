@@ -1,11 +1,13 @@
 import { useTranslation } from 'react-i18next';
 import type { WizardSetup } from '@kantiv/shared/setup';
+import { followUpPurpose } from '../lib/follow-up-purpose.ts';
 
 /** What a renewal or repair link's run is for (decisions 013, 014), said on the welcome and plan pages. */
 export function FollowUpNotice({ setup }: { setup: Pick<WizardSetup, 'link' | 'customerName'> }) {
   const { t } = useTranslation();
-  if (!setup.link) return null;
-  const renew = setup.link.purpose === 'renew';
+  const purpose = followUpPurpose(setup);
+  if (!purpose) return null;
+  const renew = purpose === 'renew';
   const customer = setup.customerName;
   return (
     <section className="notice notice--warn" aria-labelledby="follow-up-title" data-testid="follow-up">

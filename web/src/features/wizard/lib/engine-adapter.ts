@@ -20,6 +20,7 @@ import { discoveryScope } from '@kantiv/shared/clouds';
 import { requestCertificate } from '../api/request-certificate.ts';
 import { reportRepair } from '../api/report-repair.ts';
 import { followUpConfig, waitForSwitch } from './follow-up.ts';
+import { followUpPurpose } from './follow-up-purpose.ts';
 import { SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
 
 /**
@@ -65,7 +66,7 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       handoff,
       // Certificate mode, the default: the key pair is made on our server, the browser sees the public part only.
       certificate: (request) => requestCertificate(request),
-      ...(setup.link ? { switched: waitForSwitch } : {}),
+      ...(followUpPurpose(setup) ? { switched: waitForSwitch } : {}),
       config: {
         ...baseConfig,
         ...(choices ? toEngineChoices(choices) : {}),
@@ -116,7 +117,7 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       });
       const result = await engine.apply();
       // The repair's end: Kantiv learns the ids the run converged on and checks the connection now.
-      if (result.status === 'succeeded' && setup.link?.purpose === 'repair') {
+      if (result.status === 'succeeded' && followUpPurpose(setup) === 'repair') {
         const userId = result.outputs.applicationUserId;
         await reportRepair(userId ? { applicationUserId: userId } : {});
       }

@@ -1,6 +1,7 @@
 import type { WizardSetup } from '@kantiv/shared/setup';
 import type { EngineConfig } from '@kantiv/provisioning';
 import { getWizardSetup } from '../api/get-wizard-setup.ts';
+import { followUpPurpose } from './follow-up-purpose.ts';
 
 const POLL_MS = 1_000;
 
@@ -9,9 +10,10 @@ const POLL_MS = 1_000;
  * the credential Kantiv holds now (a repair keeps it while it is on the app; a renewal replaces it).
  */
 export function followUpConfig(setup: WizardSetup): Pick<EngineConfig, 'purpose' | 'handedOffSecretKeyId'> {
-  if (!setup.link) return {};
+  const purpose = followUpPurpose(setup);
+  if (!purpose) return {};
   return {
-    purpose: setup.link.purpose,
+    purpose,
     ...(setup.credential?.keyId ? { handedOffSecretKeyId: setup.credential.keyId } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { WizardSetup } from '@kantiv/shared/setup';
 import { WIZARD_STEPS, type WizardStep } from '../../../config/paths.ts';
+import { followUpPurpose } from './follow-up-purpose.ts';
 import { AFTER_ENVIRONMENT_STEP_IDS } from './run-steps.ts';
 import type { WizardChoices } from './wizard-memory.ts';
 
@@ -17,7 +18,8 @@ export type GuardInput = {
  */
 export function firstIncompleteStep({ setup, signedInTenantId, choices }: GuardInput): WizardStep {
   // A renewal or repair link (decisions 013, 014) reopens the wizard on the connection in use, until it is spent.
-  if (setup.state === 'awaiting_verification' || (setup.state === 'verified' && !setup.link)) return 'done';
+  if (setup.state === 'awaiting_verification' || (setup.state === 'verified' && !followUpPurpose(setup)))
+    return 'done';
   if (setup.state === 'failed' && setup.verification && !choices.rerun) return 'done';
   const bound = setup.tenantId !== undefined && signedInTenantId === setup.tenantId;
   if (!bound) return choices.welcomed || signedInTenantId ? 'sign-in' : 'welcome';
