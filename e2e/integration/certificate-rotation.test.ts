@@ -4,7 +4,7 @@ import { startEmulator, type Emulator } from '@kantiv/emulator';
 import { call } from '@kantiv/emulator/test-support/helpers';
 import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
 import { startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
-import { certificateSetup, keysOf } from './support/certificate-setup.ts';
+import { certificateSetup, keysOf, tokenClient } from './support/credential-harness.ts';
 import { createPgDatabase, type PgDatabase } from './reliability/support/postgres.ts';
 
 /**
@@ -68,31 +68,6 @@ function moveBothTo(at: number) {
 /** The emulator's clock only moves forward: a new server starts where an earlier test left the emulator. */
 function catchUpWithEmulator() {
   clock.set(new Date(emulator.control.now()));
-}
-
-/** A client asking for a token every 100 ms until stopped; every answer's status is kept. */
-function tokenClient(app: VerifierApp, setupId: string) {
-  const statuses: number[] = [];
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      const r = await app.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${setupId}/token`,
-        headers: app.auth,
-      });
-      statuses.push(r.statusCode);
-      await sleep(100);
-    }
-  })();
-  return {
-    statuses,
-    async stop() {
-      stopped = true;
-      await done;
-      return statuses;
-    },
-  };
 }
 
 const rotationOf = (app: VerifierApp, setupId: string) =>

@@ -309,3 +309,62 @@ describe('scheduled health checks name every drift with its fix', () => {
     expect(gone.health?.cause).toMatchObject({ code: 'environment_gone', microsoftCode: 'AADSTS500011' });
   });
 });
+
+describe('a repair link (issue 18 item 3)', () => {
+  it('after the app user was deleted: the run makes it again, the check right after it says recovered, nothing twice', async () => {
+    const s = await healthySetup();
+    drift({ kind: 'delete-app-user', environmentUrl: v.org().url, appId: s.appId });
+    await nextCheck(s.id, (x) => x.health?.cause?.code === 'application_user_missing');
+    const rolesOf = () =>
+      emulator.control
+        .state()
+        .environments.find((e) => e.url === v.org().url)!
+        .roles.filter((r) => r.name === MANIFEST.roleName).length;
+    const roles = rolesOf();
+    const issued = await v.app.inject({
+      method: 'POST',
+      url: `/api/v1/setups/${s.id}/links`,
+      headers: v.auth,
+      payload: { purpose: 'repair' },
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const wizard = {
+      authorization: `Bearer ${/#token=([^&]+)/.exec(issued.json<{ url: string }>().url)![1]!}`,
+    };
+
+    // The wizard's repair run (the engine's reconciler, web/provisioning/test/follow-up-links.test.ts): the app, its
+    // credential and the role are kept; only the application user is made again, with a new id.
+    const userId = await appUserWithRole(s.appId);
+    const reported = await v.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/repaired',
+      headers: wizard,
+      payload: { applicationUserId: userId },
+    });
+    expect(reported.statusCode, reported.body).toBe(204);
+    // The clock stays: the check runs now, not within the hour.
+    const back = await eventually(
+      () => setupOf(s.id),
+      (x) => x.health?.health === 'healthy',
+      20_000,
+    );
+    expect(back.applicationUserId).toBe(userId);
+    expect(back.link).toBeUndefined();
+    expect((await degradedWebhook(s.id)).map((h) => h.type)).toEqual(['setup.degraded', 'setup.recovered']);
+
+    const world = emulator.control.state();
+    expect(world.applications.filter((a) => a.appId === s.appId)).toHaveLength(1);
+    const env = world.environments.find((e) => e.url === v.org().url)!;
+    expect(env.systemUsers.filter((u) => u.applicationid === s.appId)).toHaveLength(1);
+    // Dataverse copies a role into each business unit: the repair made none.
+    expect(rolesOf()).toBe(roles);
+    // The link is spent: the same run cannot report again.
+    const again = await v.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/repaired',
+      headers: wizard,
+      payload: {},
+    });
+    expect(again.statusCode).toBe(409);
+  });
+});

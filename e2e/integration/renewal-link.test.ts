@@ -1,11 +1,15 @@
-import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import { SetupSchema, WizardSetupSchema } from '@kantiv/shared/setup';
 import { startEmulator, type Emulator } from '@kantiv/emulator';
-import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { call } from '@kantiv/emulator/test-support/helpers';
 import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
-import { ADMIN, startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import { startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
+import {
+  appCredentials,
+  handOffServerCertificate,
+  removePassword,
+  tokenClient,
+} from './support/credential-harness.ts';
 
 /**
  * A renewal link (issue 17 item 4, decision 013) on a verified client-secret setup: the wizard adds a certificate
@@ -27,51 +31,22 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-const graphToken = () => tokenFor(emulator, ADMIN, 'https://graph.microsoft.com/.default');
-
-async function application(appId: string) {
-  const r = await call(
-    emulator,
-    `${GRAPH}/applications(appId='${appId}')?$select=id,keyCredentials,passwordCredentials`,
-    { token: await graphToken() },
-  );
-  return {
-    objectId: String(r.json.id),
-    keys: r.json.keyCredentials as { keyId: string }[],
-    passwords: r.json.passwordCredentials as { keyId: string }[],
-  };
-}
-
-/** A client asking for a token every 100 ms until stopped; every answer's status is kept. */
-function tokenClient(app: VerifierApp, setupId: string) {
-  const statuses: number[] = [];
-  let stopped = false;
-  const done = (async () => {
-    while (!stopped) {
-      const r = await app.app.inject({
-        method: 'POST',
-        url: `/api/v1/connections/${setupId}/token`,
-        headers: app.auth,
-      });
-      statuses.push(r.statusCode);
-      await sleep(100);
-    }
-  })();
-  return {
-    async stop() {
-      stopped = true;
-      await done;
-      return statuses;
-    },
-  };
-}
+const application = (appId: string) => appCredentials(emulator, appId);
 
 describe('renewal link', () => {
   it('renews a secret setup to a certificate with zero vending errors; the old secret goes only after the switch', async () => {
     const app = (v = await startVerifierApp(emulator, {
       CERTIFICATE_ROTATION_RETRY_BASE_MS: '200',
       CERTIFICATE_ROTATION_RETRY_MAX_MS: '400',
+      WEBHOOK_ALLOW_LOOPBACK: 'true',
     }));
+    const hook = await app.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: app.auth,
+      payload: { url: 'https://127.0.0.1:9/hook', events: ['credential.renewed'] },
+    });
+    expect(hook.statusCode).toBe(201);
     // Tokens live 2 minutes, under vending's 5-minute floor: every request mints a fresh one with the active key.
     emulator.control.setScenario({ name: 'app-token-lifetime', seconds: 120 });
     const p = await app.provision({ withApplicationUser: true });
@@ -94,49 +69,10 @@ describe('renewal link', () => {
     await sleep(300);
 
     // The wizard's renewal run: a certificate from the server, added to the same application, handed off.
-    const made = await app.app.inject({
-      method: 'POST',
-      url: '/api/v1/wizard/certificate',
-      headers: wizard,
-      payload: {
-        tenantId: emulator.tenants.contoso,
-        clientId: p.appId,
-        environmentUrl: app.org().url,
-        lifetimeDays: 365,
-      },
-    });
-    expect(made.statusCode, made.body).toBe(201);
-    const cert = made.json<{ keyId: string; certificate: string }>();
-    const patched = await call(emulator, `${GRAPH}/applications/${before.objectId}`, {
-      method: 'PATCH',
-      token: await graphToken(),
-      body: {
-        keyCredentials: [
-          {
-            keyId: cert.keyId,
-            type: 'AsymmetricX509Cert',
-            usage: 'Verify',
-            key: cert.certificate,
-            displayName: CERTIFICATE_DISPLAY_NAME,
-          },
-        ],
-      },
-    });
-    expect(patched.status).toBe(204);
-    const handed = await app.app.inject({
-      method: 'POST',
-      url: '/api/v1/wizard/credentials',
-      headers: wizard,
-      payload: {
-        idempotencyKey: randomUUID(),
-        source: 'automatic',
-        tenantId: emulator.tenants.contoso,
-        environmentUrl: app.org().url,
-        clientId: p.appId,
-        credentialKind: 'certificate',
-        keyId: cert.keyId,
-        applicationUserId: p.applicationUserId,
-      },
+    const { cert, handed } = await handOffServerCertificate(emulator, app, wizard, {
+      appId: p.appId,
+      objectId: before.objectId,
+      applicationUserId: p.applicationUserId,
     });
     expect(handed.statusCode, handed.body).toBe(202);
     // The connection stays in use: no second verification state, the secret still makes the tokens.
@@ -153,13 +89,12 @@ describe('renewal link', () => {
       100,
     );
     expect(switched.state).toBe('verified');
+    // What the wizard's run waits for before it removes the old secret: the active credential is the new one.
+    expect(switched.credential?.keyId).toBe(cert.keyId);
+    expect(switched.link).toBeUndefined();
     // Nobody removed the secret before the switch: the server cannot, and the browser had not been told yet.
     expect((await application(p.appId)).passwords).toHaveLength(1);
-    const removed = await call(emulator, `${GRAPH}/applications/${before.objectId}/removePassword`, {
-      method: 'POST',
-      token: await graphToken(),
-      body: { keyId: before.passwords[0]!.keyId },
-    });
+    const removed = await removePassword(emulator, before.objectId, before.passwords[0]!.keyId);
     expect(removed.status).toBe(204);
     await sleep(500);
     const statuses = await client.stop();
@@ -193,6 +128,13 @@ describe('renewal link', () => {
       'credential.renewal_received',
       'credential.renewed',
     ]);
+    // Support hears of the switch once (a scheduled rotation sends nothing).
+    const renewedHooks = await app.app.store.db
+      .selectFrom('webhook_deliveries')
+      .select('event_type')
+      .where('setup_id', '=', setup.id)
+      .execute();
+    expect(renewedHooks.map((h) => h.event_type)).toEqual(['credential.renewed']);
     // The link is spent: the wizard can no longer change the setup with it.
     const again = await app.app.inject({
       method: 'POST',

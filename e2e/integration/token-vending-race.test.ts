@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '@kantiv/emulator';
 import { eventually, sleep } from '@kantiv/emulator/test-support/eventually';
 import { startVerifierApp, type VerifierApp } from './support/verification-harness.ts';
-import { certificateSetup, keysOf } from './support/certificate-setup.ts';
+import { certificateSetup, keysOf } from './support/credential-harness.ts';
 
 /**
  * Token vending while the connection's credential changes under a token request: Entra's token endpoint is held

@@ -24,3 +24,12 @@ export type SetupLink = z.infer<typeof SetupLinkSchema>;
 /** The link carries a fresh setup token in its fragment and is shown once; the previous link stops working. */
 export const CreateSetupLinkResponseSchema = SetupLinkSchema.extend({ url: z.url() });
 export type CreateSetupLinkResponse = z.infer<typeof CreateSetupLinkResponseSchema>;
+
+/** What a repair link's wizard run reports when it finished (`POST /api/v1/wizard/repaired`): the ids it converged on. */
+export const RepairReportSchema = z
+  .object({
+    /** The application user the run found or made again (a deleted one comes back with a new id). */
+    applicationUserId: z.uuid().optional(),
+  })
+  .strict();
+export type RepairReport = z.infer<typeof RepairReportSchema>;

@@ -197,6 +197,8 @@ export const WizardSetupSchema = SetupSchema.pick({
   // certificate (decision 013).
   credentialKind: true,
   link: true,
+  // A follow-up link's run hands off a new credential and waits until the active one is it (decision 013).
+  credential: true,
 }).extend({
   /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
   signInNonce: z.string().optional(),

@@ -16,6 +16,8 @@ export const WebhookEventTypeSchema = z.enum([
   'setup.recovered',
   /** Kantiv disconnected the setup: its credential is destroyed and no token is vended for it any more. */
   'setup.disconnected',
+  /** A renewal or repair link's new certificate was verified and token vending switched to it (decision 013). */
+  'credential.renewed',
 ]);
 export type WebhookEventType = z.infer<typeof WebhookEventTypeSchema>;
 

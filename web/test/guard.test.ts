@@ -37,6 +37,22 @@ describe('firstIncompleteStep', () => {
       }),
     ).toBe('plan');
   });
+  it('reopens a verified setup for a live renewal or repair link: welcome, sign-in, then its own plan', () => {
+    const link = { purpose: 'repair' as const, expiresAt: '2030-01-01T00:00:00.000Z' };
+    const ran: StepSummary[] = [{ step: 'handoff', status: 'succeeded', attempts: 1 }];
+    const verified = { ...base, state: 'verified' as const, tenantId: TENANT, steps: ran };
+    expect(firstIncompleteStep({ setup: verified, signedInTenantId: TENANT, choices: {} })).toBe('done');
+    const opened = { ...verified, link };
+    expect(firstIncompleteStep({ setup: opened, signedInTenantId: undefined, choices: {} })).toBe('welcome');
+    // The first run's steps are history: the link's run starts at its plan, not at the run page.
+    expect(
+      firstIncompleteStep({
+        setup: opened,
+        signedInTenantId: TENANT,
+        choices: { environmentUrl: 'https://x.crm.dynamics.com' },
+      }),
+    ).toBe('plan');
+  });
   it('returns to the run when the server saw engine steps move, even from a new tab', () => {
     const setup = {
       ...base,

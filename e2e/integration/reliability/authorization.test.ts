@@ -324,6 +324,23 @@ const MATRIX: Record<string, Row> = {
     prepare: (c, ok) =>
       onBoundSetup(c, ok, '/api/v1/wizard/certificate', { ...certificateFor(), lifetimeDays: 365 }),
   },
+  'POST /api/v1/wizard/repaired': {
+    rule: 'setup_token',
+    ok: 204,
+    prepare: async (c, ok) => {
+      const url = '/api/v1/wizard/repaired';
+      if (!ok) return { url, setupToken: shared.token, body: {} };
+      // A setup in use with drift and a live repair link, written directly: the route only reads those columns.
+      const s = await createSetup(api, server.base, bootstrapKey);
+      await db.query(
+        `update setups set state = 'verified', credential_kind = 'certificate', health = 'broken',
+           link_purpose = 'repair', link_expires_at = $1 where id = $2`,
+        [new Date(Date.now() + 3_600_000).toISOString(), s.id],
+      );
+      if (c.name === "another setup's token") t.other = s.token;
+      return { url, setupToken: s.token, body: {} };
+    },
+  },
   'POST /api/v1/connections/:id/token': {
     rule: { apiKey: 'connections:token' },
     ok: 200,

@@ -26,8 +26,10 @@ function assertHandoffAllowed(
   current: SetupRow,
   presented: SetupRow,
   req: Pick<CredentialHandoffRequest, 'tenantId' | 'environmentUrl'>,
+  now: Date,
 ): void {
-  assertWizardMayWrite(current, presented, 'handoff');
+  // A follow-up link ends on business time (lib/clock.ts), like the credentials it renews.
+  assertWizardMayWrite(current, presented, 'handoff', now);
   if (!current.tenant_id) {
     throw new HttpError(
       409,
@@ -107,7 +109,7 @@ export function createHandoff(deps: {
       actor: Actor,
     ): Promise<CertificateResponse> {
       const current = await setups.getRow(setup.id);
-      assertHandoffAllowed(current, setup, req);
+      assertHandoffAllowed(current, setup, req, clock.now());
       const made = await credentials.createCertificate(setup.id, req, CERTIFICATE_DISPLAY_NAME, clock.now());
       await audit.record(actor, {
         action: 'credential.certificate_created',
@@ -181,7 +183,7 @@ export function createHandoff(deps: {
         // Every check is made on the row as it is inside the write's transaction (compare-and-set), not as it was
         // when the token was looked up: a revoke, a verification or a new invite in between wins.
         await setups.change(setup.id, actor, async (current, trx) => {
-          assertHandoffAllowed(current, setup, req);
+          assertHandoffAllowed(current, setup, req, clock.now());
           renewing = current.state === 'verified';
           if (renewing) return renewalHandoff({ begin: deps.beginRenewal }, current, trx, req, actor);
           const stored = await storeCredential(trx, setup.id, req);

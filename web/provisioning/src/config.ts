@@ -28,6 +28,10 @@ export interface ResolvedConfig {
   certificateDisplayName: string;
   tenantId: string | undefined;
   concurrency: 'parallel' | 'sequential';
+  /** `setup` (the first run) or a follow-up link's purpose. */
+  purpose: 'setup' | 'renew' | 'repair';
+  /** A renewal: the keyId of the credential being replaced (never reused; removed after the server's switch). */
+  replacesKeyId: string | undefined;
 }
 
 export function resolveConfig(config: EngineConfig, canMakeCertificates = false): ResolvedConfig {
@@ -35,6 +39,7 @@ export function resolveConfig(config: EngineConfig, canMakeCertificates = false)
   if (!Number.isInteger(months) || months < 1 || months > 24) {
     throw new RangeError('secretLifetimeMonths must be a whole number from 1 to 24.');
   }
+  const renewing = config.purpose === 'renew';
   return {
     graphUrl: (config.endpoints?.graph ?? DEFAULT_GRAPH_URL).replace(/\/$/, ''),
     discoveryUrl: (config.endpoints?.discovery ?? DEFAULT_DISCOVERY_URL).replace(/\/$/, ''),
@@ -45,13 +50,16 @@ export function resolveConfig(config: EngineConfig, canMakeCertificates = false)
     manifest: config.manifest ?? DEFAULT_MANIFEST,
     role: config.role ?? { mode: 'create' },
     secretLifetimeMonths: months,
-    handedOffSecretKeyId: config.handedOffSecretKeyId?.toLowerCase(),
+    // A renewal never keeps the credential it replaces: the held key is "replaced", not "handed off".
+    handedOffSecretKeyId: renewing ? undefined : config.handedOffSecretKeyId?.toLowerCase(),
     secretDisplayName: setupSecretName(config.credentialOwner),
     credentialKind: canMakeCertificates ? (config.credentialKind ?? 'certificate') : 'client_secret',
     certificatesPossible: canMakeCertificates,
     certificateDisplayName: setupCertificateName(config.credentialOwner),
     tenantId: config.tenantId?.toLowerCase(),
     concurrency: config.concurrency ?? 'parallel',
+    purpose: config.purpose ?? 'setup',
+    replacesKeyId: renewing ? config.handedOffSecretKeyId?.toLowerCase() : undefined,
   };
 }
 

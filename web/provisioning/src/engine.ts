@@ -245,6 +245,7 @@ class ProvisioningEngine implements Engine {
         secretHolder: this.secretHolder,
         handoff: this.options.handoff,
         ...(this.options.certificate ? { certificate: this.options.certificate } : {}),
+        ...(this.options.switched ? { switched: this.options.switched } : {}),
         signal: this.signal,
         now: this.transport.now,
         state,

@@ -52,6 +52,12 @@ export interface EngineConfig {
   concurrency?: 'parallel' | 'sequential';
   /** First `seq` of the events this engine emits (continue after the events the server already has). */
   seqStart?: number;
+  /**
+   * A follow-up link's run on a connection in use (decisions 013, 014): `renew` adds a new credential next to the one
+   * Kantiv holds (`handedOffSecretKeyId`) and removes an old secret only after `EngineOptions.switched`; `repair`
+   * recreates what drifted and keeps the held credential while it is on the app. Absent: the first setup.
+   */
+  purpose?: 'renew' | 'repair';
 }
 
 export type HandoffCallback = (request: CredentialHandoffRequest, signal: AbortSignal) => Promise<void>;
@@ -61,6 +67,8 @@ export type CertificateCallback = (
   request: CertificateRequest,
   signal: AbortSignal,
 ) => Promise<CertificateResponse>;
+
+export type SwitchedCallback = (keyId: string, signal: AbortSignal) => Promise<void>;
 
 export interface Clock {
   now: () => number;
@@ -78,6 +86,11 @@ export interface EngineOptions {
   handoff: HandoffCallback;
   /** Certificate mode (the default when given): where the public certificate comes from. */
   certificate?: CertificateCallback;
+  /**
+   * A follow-up link's run: resolves once our server says it switched token vending to the credential with this
+   * `keyId` (the old one is removed only then). Without it such a run leaves the old secret to its end date.
+   */
+  switched?: SwitchedCallback;
   /** Cancels discovery, waits and apply. */
   signal?: AbortSignal;
   clock?: Partial<Clock>;

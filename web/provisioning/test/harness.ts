@@ -19,6 +19,7 @@ import {
   type EngineConfig,
   type RequestObservation,
   type SecretHolder,
+  type SwitchedCallback,
   type TokenProvider,
   type TokenResource,
 } from '@kantiv/provisioning';
@@ -165,6 +166,8 @@ export function run(
     handoff?: (req: CredentialHandoffRequest) => Promise<void>;
     /** Certificate mode: our server's certificate endpoint (see `certificates.ts`). */
     certificate?: CertificateCallback;
+    /** A follow-up link's run: our server confirming its switch to the handed-off credential. */
+    switched?: SwitchedCallback;
     /** Shared by the engines of one page (the wizard passes one secret holder to every run). */
     secretHolder?: SecretHolder;
   } = {},
@@ -191,6 +194,7 @@ export function run(
     signal: controller.signal,
     ...(opts.secretHolder ? { secretHolder: opts.secretHolder } : {}),
     ...(opts.certificate ? { certificate: opts.certificate } : {}),
+    ...(opts.switched ? { switched: opts.switched } : {}),
     onEvent: (e) => {
       r.events.push(e);
       if (server) server.nextSeq = e.seq + 1;

@@ -30,6 +30,7 @@ export const apiPaths = {
   wizardEvents: '/api/v1/wizard/events',
   wizardMoments: '/api/v1/wizard/moments',
   wizardCredentials: '/api/v1/wizard/credentials',
+  wizardRepaired: '/api/v1/wizard/repaired',
   wizardCertificate: '/api/v1/wizard/certificate',
 } as const;
 

@@ -11,6 +11,7 @@ import { createAuditLog, type AuditLog } from '../../services/audit-log.ts';
 import { createStaffDirectory, type StaffDirectory } from '../../services/staff-directory.ts';
 import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
 import { createDisconnect, type Disconnect } from '../../services/disconnect.ts';
+import { createRepair, type Repair } from '../../services/repair.ts';
 import { createEventBus, type EventBus } from '../../services/event-bus.ts';
 import { createHandoff, type Handoff } from '../../services/handoff.ts';
 import {
@@ -55,6 +56,7 @@ declare module 'fastify' {
     disconnect: Disconnect;
     jobs: JobRunner;
     healthChecks: HealthChecks;
+    repair: Repair;
     /** Certificate self-rotation (decision 012): the scheduler's job, support's "rotate now", the history. */
     rotation: Rotation;
     verifyStaffToken: (token: string) => Promise<StaffCaller>;
@@ -194,7 +196,16 @@ async function services(
     setups,
     jobs,
     audit,
-    switched: (setupId) => tokenVending.forget(setupId),
+    switched: (setupId, reason) => {
+      tokenVending.forget(setupId);
+      // A link's switch is news for support; a scheduled rotation is housekeeping (its audit entry suffices).
+      if (reason === 'renewal')
+        void webhooks.emit(
+          'credential.renewed',
+          setupId,
+          'Credential renewed: tokens are now made with the new certificate',
+        );
+    },
   });
   rotatedAway = rotation.rotatedAway;
   jobs.register('rotation', rotation.run);
@@ -234,6 +245,15 @@ async function services(
   app.decorate('rotation', rotation);
   app.decorate('jobs', jobs);
   app.decorate('healthChecks', healthChecks);
+  app.decorate(
+    'repair',
+    createRepair({
+      setups,
+      clock,
+      checkNow: (trx, setupId) => healthChecks.checkNow(trx, setupId),
+      kick: () => jobs.kick(),
+    }),
+  );
   app.decorate('verifyStaffToken', createStaffVerifier(config.staff, http));
   app.decorate('verifyIdToken', createIdTokenVerifier(config.microsoft, http));
   app.decorate(

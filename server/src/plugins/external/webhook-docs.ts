@@ -57,6 +57,23 @@ const EVENTS: Record<WebhookEventType | 'webhook.test', { summary: string; examp
       },
     },
   },
+  'credential.renewed': {
+    summary:
+      "A renewal or repair link's new certificate was verified and token vending switched to it; an old secret is removed by the admin's browser right after, an old certificate by Kantiv (decision 013).",
+    example: {
+      id: '8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d',
+      type: 'credential.renewed',
+      createdAt: '2026-12-10T09:30:00.000Z',
+      data: {
+        ...CONTOSO,
+        state: 'verified',
+        secretExpiresAt: '2027-12-03T10:14:02.000Z',
+        credentialKind: 'certificate',
+        credentialExpiresAt: '2027-12-03T10:14:02.000Z',
+        message: 'Credential renewed: tokens are now made with the new certificate',
+      },
+    },
+  },
   'setup.blocked': {
     summary:
       "The customer's admin is stuck: the wizard showed a blocker (with its fix), or the admin signed in to another tenant. `data.message` says which.",

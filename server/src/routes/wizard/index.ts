@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import {
   IdentityBindingRequestSchema,
   IdentityBindingResponseSchema,
@@ -12,6 +13,7 @@ import {
   CredentialHandoffRequestSchema,
   CredentialHandoffResponseSchema,
 } from '@kantiv/shared/credentials';
+import { RepairReportSchema } from '@kantiv/shared/setup-links';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
@@ -145,6 +147,25 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const result = await app.handoff.handOff(setupOf(request.caller), request.body, actorOf(request));
       return reply.code(202).header('cache-control', 'no-store').send(result);
+    },
+  );
+
+  app.post(
+    '/api/v1/wizard/repaired',
+    {
+      config: { rateLimit },
+      preHandler: app.requireSetupToken,
+      schema: {
+        tags,
+        description:
+          "A repair link's run finished: the ids it converged on (a recreated application user's new id). Spends the link and runs the setup's health check now; the check, not this report, says whether it recovered.",
+        body: RepairReportSchema,
+        response: { 204: z.null(), ...errorResponses(...ERRORS) },
+      },
+    },
+    async (request, reply) => {
+      await app.repair(setupOf(request.caller), request.body, actorOf(request));
+      return reply.code(204).send(null);
     },
   );
 };

@@ -24,10 +24,10 @@ const ROTATION: Actor = { kind: 'system', id: 'rotation' };
  * What the switch of a renewal sets besides the expiry: a certificate now, no notice sent yet, and the link spent
  * (its token still reads the setup, so the admin's browser sees the switch and removes the old secret).
  */
-const renewedColumns = () => ({
+const renewedColumns = (purpose?: string | null) => ({
   credential_kind: 'certificate',
-  link_purpose: null,
-  link_expires_at: null,
+  // A repair link outlives the switch: its run then reports what else it made again (repair.ts), which spends it.
+  ...(purpose === 'repair' ? {} : { link_purpose: null, link_expires_at: null }),
   expiry_notified_at: null,
   expiry_notice_days: null,
 });
@@ -57,7 +57,7 @@ export function createRotation(deps: {
   jobs: JobRunner;
   audit: Audit;
   /** Token vending drops what it cached for the setup once the switch committed. */
-  switched: (setupId: string) => void;
+  switched: (setupId: string, reason: string) => void;
 }) {
   const db = deps.store.db;
   const rows = createRotationRows(db);
@@ -202,7 +202,7 @@ export function createRotation(deps: {
           set: {
             secret_expires_at: row.to_expires_at,
             // A renewal ends its link here and may turn a secret setup into a certificate setup.
-            ...(renewed ? renewedColumns() : {}),
+            ...(renewed ? renewedColumns(current.link_purpose) : {}),
           },
           events: [
             {
@@ -218,7 +218,7 @@ export function createRotation(deps: {
           details: { rotationId: row.id, from: row.from_thumbprint, to: row.to_thumbprint },
         };
       });
-      deps.switched(row.setup_id);
+      deps.switched(row.setup_id, row.reason);
       return next;
     },
 

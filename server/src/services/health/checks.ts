@@ -228,6 +228,12 @@ export function createHealthChecks(deps: {
       return total;
     },
 
+    /** Queues the setup's check to run at once, in place of its scheduled one (a repair link's run just ended). */
+    async checkNow(trx: Db, setupId: string): Promise<void> {
+      await deps.jobs.cancelQueued(trx, 'health', setupId);
+      await deps.jobs.enqueue(trx, { kind: 'health', setupId, runAt: clock.now() });
+    },
+
     /** Every change of health, newest first. */
     async history(setupId: string, limit = 50): Promise<HealthHistory> {
       const rows = await db

@@ -68,7 +68,12 @@ export function assertWizardMayRead(row: SetupRow, now = Date.now()): void {
  * May the wizard make `write` on the setup as it is now (`current`, read inside the write's transaction), with the
  * token it presented (`presented`, the row the token was found on)? Throws the refusal in the shared error shape.
  */
-export function assertWizardMayWrite(current: SetupRow, presented: SetupRow, write: WizardWrite): void {
+export function assertWizardMayWrite(
+  current: SetupRow,
+  presented: SetupRow,
+  write: WizardWrite,
+  now = new Date(),
+): void {
   if (current.token_hash !== presented.token_hash || isRetired(current)) {
     if (isRetired(current)) throw completed();
     throw new HttpError(401, 'unauthorized', 'This invite link was replaced by a newer one.');
@@ -77,7 +82,7 @@ export function assertWizardMayWrite(current: SetupRow, presented: SetupRow, wri
     throw new HttpError(409, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
   if (WIZARD_WRITE_STATES[write].includes(current.state as SetupState)) return;
   // A renewal or repair link (decision 013) re-opens the wizard on the connection in use, until its end.
-  if (current.state === 'verified' && linkLive(current)) return;
+  if (current.state === 'verified' && linkLive(current, now)) return;
   if (current.state === 'verified') throw completed();
   throw new HttpError(
     409,

@@ -8,6 +8,10 @@ import type { ApplyContext, StepOutcome } from './definition.ts';
 
 const DAY_MS = 86_400_000;
 
+/** A follow-up link's new credential: the connection keeps working on the old one until Kantiv switched. */
+const REPLACES =
+  'It replaces the credential Kantiv uses now: Kantiv verifies the new certificate and switches to it, and only then is the old credential removed. The connection keeps working throughout.';
+
 /** The plan's lifetime in days: the admin's months from now, never longer than the policy already showed. */
 export function certificateLifetimeDays(c: ResolvedConfig, now: number, learned?: SecretHolder): number {
   const end = new Date(now);
@@ -66,6 +70,7 @@ export function planCertificate(
     action: 'create',
     summary: `Add the certificate "${c.certificateDisplayName}" (recommended) valid ${days} days (until ${until}).`,
     details: [
+      ...(c.purpose === 'setup' ? [] : [REPLACES]),
       'Kantiv makes the key pair on its server: only the public certificate reaches your browser, and no secret is created or sent.',
       'Other certificates on the app are kept. Kantiv renews the certificate by itself before it expires.',
       capped,

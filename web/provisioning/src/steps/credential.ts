@@ -5,7 +5,18 @@ import type { SecretHolder } from '../secret-holder.ts';
 import type { Discovery } from '../types.ts';
 import { applyCertificate, planCertificate, usesCertificate } from './credential-certificate.ts';
 import { RENEW_BEFORE_MS, shorterLifetimeDays } from './credential-lifetime.ts';
-import type { ApplyContext, StepDefinition, StepOutcome } from './definition.ts';
+import { blocked, type ApplyContext, type StepDefinition, type StepOutcome } from './definition.ts';
+
+/**
+ * A renewal switches through the certificate rotation (decision 013): our server verifies and activates only a
+ * certificate it made, so a renewal whose tenant refuses certificates (or whose admin chose a secret) stops here.
+ */
+const RENEWAL_NEEDS_CERTIFICATE = {
+  code: 'renewal_needs_certificate',
+  message:
+    'A renewal adds a certificate, and this run would make a client secret (your tenant’s policy refuses certificates, or a secret was chosen).',
+  fix: 'Choose the certificate. If your tenant’s app management policy forbids certificates, an Entra administrator must allow them for this app, or ask Kantiv support to renew the secret by the manual path.',
+};
 
 function addMonths(now: number, months: number): Date {
   const d = new Date(now);
@@ -27,6 +38,8 @@ export const credential: StepDefinition = {
   dependsOn: ['app_registration', 'environment'],
   discover: (s) => s.application(),
   plan(d, c, now, learned) {
+    if (c.purpose === 'renew' && !usesCertificate(c, learned))
+      return blocked('credential', 'A renewal needs a certificate.', RENEWAL_NEEDS_CERTIFICATE);
     if (usesCertificate(c, learned)) return planCertificate(d, c, now, learned);
     const why = whySecret(c, learned);
     const keep = reusableHandedOffSecret(d, c, { pending: null, handedOff: new Set() }, now);
@@ -58,9 +71,13 @@ export const credential: StepDefinition = {
     };
   },
   async apply(ctx) {
+    const renewing = ctx.config.purpose === 'renew';
+    if (renewing && !usesCertificate(ctx.config, ctx.secretHolder))
+      throw new BlockerError(RENEWAL_NEEDS_CERTIFICATE);
     if (!usesCertificate(ctx.config, ctx.secretHolder)) return applySecret(ctx);
     const done = await applyCertificate(ctx);
     if (done) return done;
+    if (renewing) throw new BlockerError(RENEWAL_NEEDS_CERTIFICATE);
     // The tenant's policy refused the certificate: a client secret instead, and the run says why.
     const secret = await applySecret(ctx);
     return { ...secret, message: `${whySecret(ctx.config, ctx.secretHolder).join(' ')} ${secret.message}` };

@@ -11,6 +11,7 @@ import type {
   EngineOutputs,
   HandoffCallback,
   PlannedStep,
+  SwitchedCallback,
 } from '../types.ts';
 
 export interface ApplyContext {
@@ -22,6 +23,8 @@ export interface ApplyContext {
   handoff: HandoffCallback;
   /** Our server's certificate endpoint (certificate mode). */
   certificate?: CertificateCallback;
+  /** A follow-up link's run: resolves when our server switched to the handed-off credential. */
+  switched?: SwitchedCallback;
   signal: AbortSignal;
   now: () => number;
   /** Facts one step leaves for another within a run. */

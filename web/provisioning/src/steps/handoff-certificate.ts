@@ -1,4 +1,5 @@
 import type { ResolvedConfig } from '../config.ts';
+import { MicrosoftApiError } from '../errors.ts';
 import type { StepData } from '@kantiv/shared/events';
 import type { Discovery, EngineOutputs, PlannedStep } from '../types.ts';
 import { keep, reusableCertificate } from './credential-certificate.ts';
@@ -56,6 +57,7 @@ export async function sendCertificate(ctx: ApplyContext): Promise<StepOutcome> {
   }
 
   const graph = ctx.clients.graph('handoff');
+  if (ctx.config.purpose !== 'setup') return afterSwitch(ctx, keyId, sent);
   const keys = ctx.state.appCreated ? [] : await graph.keyCredentials(o.applicationObjectId);
   const stale = keys.filter(
     (k) => k.displayName === ctx.config.certificateDisplayName && k.keyId.toLowerCase() !== keyId,
@@ -72,6 +74,46 @@ export async function sendCertificate(ctx: ApplyContext): Promise<StepOutcome> {
       ? `Kantiv confirmed the certificate; no secret was sent.${removed}`
       : `Kantiv already held the current certificate.${removed}`,
     data: handedOffData(o, keyId),
+  };
+}
+
+/**
+ * A follow-up link's hand-off (decision 013): the connection in use keeps its credential until our server verified
+ * the new certificate and switched token vending to it. Only then does this run remove the setup's client secrets
+ * (the app cannot remove a secret itself); an old certificate is removed by the server (`removeKey`), never here.
+ */
+async function afterSwitch(ctx: ApplyContext, keyId: string, sent: boolean): Promise<StepOutcome> {
+  const o = ctx.outputs;
+  const data = handedOffData(o, keyId);
+  if (!sent) return { status: 'skipped', message: 'Kantiv already held the current certificate.', data };
+  if (!ctx.switched) {
+    return {
+      status: 'succeeded',
+      message:
+        'Kantiv received the new certificate and switches to it once verified; an old secret stays until its end date.',
+      data,
+    };
+  }
+  ctx.progress('Waiting for Kantiv to verify the new certificate and switch to it…');
+  await ctx.switched(keyId, ctx.signal);
+  const graph = ctx.clients.graph('handoff');
+  const app = await graph.application(o.applicationObjectId ?? '', { replication: true });
+  const old = (app?.passwordCredentials ?? []).filter(
+    (s) => s.displayName === ctx.config.secretDisplayName && s.keyId.toLowerCase() !== keyId,
+  );
+  for (const s of old) {
+    try {
+      await graph.removePassword(o.applicationObjectId ?? '', s.keyId);
+    } catch (err) {
+      if (!(err instanceof MicrosoftApiError && err.status === 404)) throw err;
+    }
+  }
+  return {
+    status: 'succeeded',
+    message: old.length
+      ? `Kantiv switched to the new certificate; the old client secret was removed from the app.`
+      : 'Kantiv switched to the new certificate.',
+    data,
   };
 }
 

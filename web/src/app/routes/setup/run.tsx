@@ -2,12 +2,12 @@ import type { LoaderFunctionArgs } from 'react-router';
 import { RunPage } from '../../../features/wizard/components/run-page.tsx';
 import { loadReadyWizard } from '../../../features/wizard/lib/load-wizard.ts';
 import { startRun } from '../../../features/wizard/lib/start-run.ts';
-import { getRunSession } from '../../../features/wizard/stores/run-store.ts';
+import { getRunSession, runHistory } from '../../../features/wizard/stores/run-store.ts';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const ctx = await loadReadyWizard(request, params.setupId);
   if (!ctx) return { ready: false };
-  const session = getRunSession(ctx.setup.id, ctx.setup.steps);
+  const session = getRunSession(ctx.setup.id, runHistory(ctx.setup));
   // Arriving here (Connect, a reload, a return later) starts or resumes the run; the engine never redoes finished work.
   const { status } = session.getSnapshot();
   // "Run it again" after a failed verification runs a session that succeeded before in this tab.

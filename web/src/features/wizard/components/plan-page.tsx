@@ -2,6 +2,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import { Link, useNavigate, useRevalidator } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { BlockerList } from './blocker-list.tsx';
+import { FollowUpNotice } from './follow-up-notice.tsx';
 import { CredentialChoice } from './credential-choice.tsx';
 import { PlanDiagram } from './plan-diagram.tsx';
 import { RoleChoice, RolePrivileges } from './role-choice.tsx';
@@ -49,6 +50,7 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
 
   return (
     <>
+      <FollowUpNotice setup={setup} />
       <p className="lead">
         <Trans
           i18nKey="plan.lead"

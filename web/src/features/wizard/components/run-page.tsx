@@ -5,7 +5,7 @@ import { paths } from '../../../config/paths.ts';
 import { StepList } from './step-list.tsx';
 import { EngineExplanation } from './engine-explanation.tsx';
 import { startRun } from '../lib/start-run.ts';
-import { getRunSession } from '../stores/run-store.ts';
+import { getRunSession, runHistory } from '../stores/run-store.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { forgetChoices } from '../lib/wizard-memory.ts';
 
@@ -14,7 +14,7 @@ export function RunPage() {
   const { t } = useTranslation();
   const ctx = useWizard();
   const { setup } = ctx;
-  const session = getRunSession(setup.id, setup.steps);
+  const session = getRunSession(setup.id, runHistory(setup));
   const state = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const navigate = useNavigate();
   const [now, setNow] = useState(() => Date.now());

@@ -7,6 +7,7 @@ import { getSetupToken } from '../lib/setup-token.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
+import { FollowUpNotice } from './follow-up-notice.tsx';
 import { ForwardSetup } from './forward-setup.tsx';
 import type { SignInPageState } from './sign-in-page.tsx';
 
@@ -33,7 +34,14 @@ export function WelcomePage() {
 
   return (
     <>
-      <h1 tabIndex={-1}>{t('welcome.title', { customer: setup.customerName })}</h1>
+      <h1 tabIndex={-1}>
+        {setup.link?.purpose === 'renew'
+          ? t('followUp.renewTitle')
+          : setup.link?.purpose === 'repair'
+            ? t('followUp.repairTitle')
+            : t('welcome.title', { customer: setup.customerName })}
+      </h1>
+      <FollowUpNotice setup={setup} />
       <p className="lead">
         <Trans i18nKey="welcome.lead" components={{ em: <em /> }} />
       </p>

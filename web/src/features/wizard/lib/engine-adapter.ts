@@ -18,6 +18,9 @@ import {
 import { handOffCredential } from '../api/hand-off-credential.ts';
 import { discoveryScope } from '@kantiv/shared/clouds';
 import { requestCertificate } from '../api/request-certificate.ts';
+import { reportRepair } from '../api/report-repair.ts';
+import { followUpConfig, waitForSwitch } from './follow-up.ts';
+import { followUpPurpose } from './follow-up-purpose.ts';
 import { SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
 
 /**
@@ -42,6 +45,7 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
     // Its own secret on the tenant's shared app: connecting another environment never revokes this one (decision 010).
     credentialOwner: setup.id,
     ...(account ? { tenantId: account.tenantId } : {}),
+    ...followUpConfig(setup),
   };
   const tokens = {
     getToken: (resource: TokenResource, options?: { fresh?: boolean }) =>
@@ -62,6 +66,7 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
       handoff,
       // Certificate mode, the default: the key pair is made on our server, the browser sees the public part only.
       certificate: (request) => requestCertificate(request),
+      ...(followUpPurpose(setup) ? { switched: waitForSwitch } : {}),
       config: {
         ...baseConfig,
         ...(choices ? toEngineChoices(choices) : {}),
@@ -110,7 +115,13 @@ export async function createWizardEngine(config: ClientConfig, setup: WizardSetu
         secretHolder,
         onEvent: ({ seq: _seq, ...event }) => onEvent(event),
       });
-      return summarizeRun(await engine.apply(), choices, setup.manifest);
+      const result = await engine.apply();
+      // The repair's end: Kantiv learns the ids the run converged on and checks the connection now.
+      if (result.status === 'succeeded' && followUpPurpose(setup) === 'repair') {
+        const userId = result.outputs.applicationUserId;
+        await reportRepair(userId ? { applicationUserId: userId } : {});
+      }
+      return summarizeRun(result, choices, setup.manifest);
     },
   };
 }

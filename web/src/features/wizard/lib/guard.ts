@@ -1,10 +1,11 @@
 import type { WizardSetup } from '@kantiv/shared/setup';
 import { WIZARD_STEPS, type WizardStep } from '../../../config/paths.ts';
+import { followUpPurpose } from './follow-up-purpose.ts';
 import { AFTER_ENVIRONMENT_STEP_IDS } from './run-steps.ts';
 import type { WizardChoices } from './wizard-memory.ts';
 
 export type GuardInput = {
-  setup: Pick<WizardSetup, 'state' | 'tenantId' | 'steps' | 'verification'>;
+  setup: Pick<WizardSetup, 'state' | 'tenantId' | 'steps' | 'verification' | 'link'>;
   /** Tenant of the Microsoft account signed in in this tab, if any. */
   signedInTenantId: string | undefined;
   choices: WizardChoices;
@@ -16,14 +17,17 @@ export type GuardInput = {
  * offered again.
  */
 export function firstIncompleteStep({ setup, signedInTenantId, choices }: GuardInput): WizardStep {
-  if (setup.state === 'awaiting_verification' || setup.state === 'verified') return 'done';
+  // A renewal or repair link (decisions 013, 014) reopens the wizard on the connection in use, until it is spent.
+  if (setup.state === 'awaiting_verification' || (setup.state === 'verified' && !followUpPurpose(setup)))
+    return 'done';
   if (setup.state === 'failed' && setup.verification && !choices.rerun) return 'done';
   const bound = setup.tenantId !== undefined && signedInTenantId === setup.tenantId;
   if (!bound) return choices.welcomed || signedInTenantId ? 'sign-in' : 'welcome';
   if (choices.rerun && !choices.environmentUrl) return 'environment';
-  const runMoved = setup.steps.some(
-    (s) => AFTER_ENVIRONMENT_STEP_IDS.includes(s.step) && s.status !== 'pending',
-  );
+  // The first run's steps are history for a follow-up link's run, which starts from its own plan.
+  const runMoved =
+    !setup.link &&
+    setup.steps.some((s) => AFTER_ENVIRONMENT_STEP_IDS.includes(s.step) && s.status !== 'pending');
   if (choices.runStarted || runMoved) return 'run';
   if (!choices.environmentUrl) return 'environment';
   return 'plan';

@@ -9,7 +9,8 @@ import { getWizardSetup } from '../api/get-wizard-setup.ts';
 import { firstIncompleteStep, isWizardStep, resolveStep } from './guard.ts';
 import { ensureLanguage } from './i18n.ts';
 import { getSetupToken } from './setup-token.ts';
-import { readChoices, type WizardChoices } from './wizard-memory.ts';
+import { followUpPurpose } from './follow-up-purpose.ts';
+import { readChoices, startFollowUp, type WizardChoices } from './wizard-memory.ts';
 
 export type UnavailableReason = 'no_token' | 'unknown' | 'expired' | 'revoked' | 'completed';
 
@@ -117,7 +118,9 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
   // The token decides which setup this tab works on; a stale or edited path is corrected.
   if (setup.id !== setupId) return redirectWith(setup, paths.setup.root(setup.id));
 
-  const choices = readChoices(setup.id);
+  let choices = readChoices(setup.id);
+  if (setup.link && followUpPurpose(setup) && choices.link !== setup.link.expiresAt)
+    choices = startFollowUp(setup.id, setup.link.expiresAt, setup.environmentUrl);
   // MSAL (a large module) is loaded only once the admin is past the welcome page, which thus stays small. Before that
   // nobody can be signed in in this tab, because sign-in comes after the welcome.
   let signedIn: AccountInfo | null = null;

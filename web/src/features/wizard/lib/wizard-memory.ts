@@ -18,6 +18,8 @@ export type WizardChoices = {
   runStarted?: boolean;
   /** After a failed verification the admin chose "Run it again": the wizard reopens instead of the final page. */
   rerun?: boolean;
+  /** The follow-up link (its end, as its id) these choices belong to: a new link starts with fresh choices. */
+  link?: string;
 };
 
 const key = (setupId: string) => `kantiv-connect.choices.${setupId}`;
@@ -35,6 +37,20 @@ export function saveChoices(setupId: string, patch: WizardChoices): WizardChoice
   const next = { ...readChoices(setupId), ...patch };
   sessionStorage.setItem(key(setupId), JSON.stringify(next));
   return next;
+}
+
+/**
+ * A renewal or repair link's first load in this tab: the first run's choices do not carry over, and the environment
+ * is the connection's own (a follow-up link never moves the connection elsewhere).
+ */
+export function startFollowUp(
+  setupId: string,
+  link: string,
+  environmentUrl: string | undefined,
+): WizardChoices {
+  const fresh: WizardChoices = { link, ...(environmentUrl ? { environmentUrl } : {}) };
+  sessionStorage.setItem(key(setupId), JSON.stringify(fresh));
+  return fresh;
 }
 
 export function forgetChoices(setupId: string, ...fields: (keyof WizardChoices)[]): void {

@@ -182,6 +182,11 @@ export class RunSession {
 
 const sessions = new Map<string, RunSession>();
 
+/** The server's step history a run continues: none for a follow-up link's run, whose steps start afresh. */
+export function runHistory(setup: { steps: StepSummary[]; link?: unknown }): StepSummary[] {
+  return setup.link ? [] : setup.steps;
+}
+
 export function getRunSession(setupId: string, serverSteps: StepSummary[]): RunSession {
   let session = sessions.get(setupId);
   if (!session) {

@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '@kantiv/emulator';
+import { emptySecretHolder } from '@kantiv/provisioning';
+import { certificateServer } from './certificates.ts';
+import { CONTOSO_PRODUCTION, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+
+/**
+ * The wizard's follow-up links (issue 17 item 4, issue 18 item 3; decisions 013, 014) as engine runs on a setup in
+ * use: a renewal adds a new certificate and removes the old secret only after our server said it switched; a repair
+ * recreates only what drifted and keeps the credential Kantiv holds.
+ */
+let emu: Emulator;
+useEmulator((started) => (emu = started));
+
+const OWNER = '2b3c4d5e-0000-4000-8000-000000000002';
+const SECRET_NAME = 'Kantiv secret (setup 2b3c4d5e)';
+
+function ourApps() {
+  return emu.control
+    .state()
+    .applications.filter((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME);
+}
+
+function appUsers(appId: string) {
+  const env = emu.control.state().environments.find((e) => e.url === CONTOSO_PRODUCTION)!;
+  return env.systemUsers.filter((u) => u.applicationid === appId);
+}
+
+/** A verified client-secret setup as the first wizard run leaves it. */
+async function secretSetup() {
+  const server = newServer();
+  const first = run(emu, { server, config: { credentialOwner: OWNER, credentialKind: 'client_secret' } });
+  const done = await first.engine.apply();
+  expect(done.error).toBeUndefined();
+  expect(ourApps()[0]!.passwordCredentials.map((p) => p.displayName)).toEqual([SECRET_NAME]);
+  return server;
+}
+
+describe('follow-up link runs', { timeout: 180_000 }, () => {
+  it('renewal: a new certificate on the same app; the old secret is removed only after the server switched', async () => {
+    const server = await secretSetup();
+    const oldKeyId = server.handedOffSecretKeyId!;
+    const certs = certificateServer();
+    const seenAtSwitch: string[][] = [];
+    let switchedTo: string | undefined;
+    const r = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'renew' },
+    });
+    // The renewal's plan: a new certificate that replaces the credential in use, never "keep".
+    const plan = await r.engine.plan();
+    const credential = plan.steps.find((s) => s.step === 'credential')!;
+    expect(credential.action).toBe('create');
+    expect(credential.details.join(' ')).toContain('It replaces the credential Kantiv uses now');
+    expect(plan.steps.find((s) => s.step === 'app_registration')!.action).not.toBe('create');
+
+    const renewal = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'renew' },
+      switched: async (keyId) => {
+        switchedTo = keyId;
+        // What the app holds when the server confirms: the old secret is still there.
+        seenAtSwitch.push(ourApps()[0]!.passwordCredentials.map((p) => p.keyId));
+      },
+    });
+    const result = await renewal.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe('succeeded');
+    expect(renewal.handoffs).toHaveLength(1);
+    expect(renewal.handoffs[0]).toMatchObject({ credentialKind: 'certificate', keyId: certs.made[0]!.keyId });
+    expect(switchedTo).toBe(certs.made[0]!.keyId);
+    expect(seenAtSwitch).toEqual([[oldKeyId]]);
+
+    const apps = ourApps();
+    expect(apps).toHaveLength(1);
+    expect(apps[0]!.passwordCredentials).toEqual([]);
+    expect(apps[0]!.keyCredentials.map((k) => k.keyId)).toEqual([certs.made[0]!.keyId]);
+    expect(appUsers(apps[0]!.appId)).toHaveLength(1);
+  });
+
+  it('renewal of a certificate setup: a second certificate, the old one left for the server to remove', async () => {
+    const server = newServer();
+    const certs = certificateServer();
+    const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
+    expect((await first.engine.apply()).error).toBeUndefined();
+    const switched: string[] = [];
+    const renewal = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'renew' },
+      switched: async (keyId) => void switched.push(keyId),
+    });
+    const plan = await renewal.engine.plan();
+    expect(plan.steps.find((s) => s.step === 'credential')!.action).toBe('create');
+    const result = await renewal.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(switched).toEqual([certs.made[1]!.keyId]);
+    // The old certificate is the server's to remove (removeKey after its switch): both are on the app now.
+    expect(ourApps()[0]!.keyCredentials.map((k) => k.keyId)).toEqual(certs.made.map((m) => m.keyId));
+  });
+
+  it('renewal: while the server has not confirmed the switch, the old secret stays on the app', async () => {
+    const server = await secretSetup();
+    const oldKeyId = server.handedOffSecretKeyId!;
+    const certs = certificateServer();
+    const r = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'renew' },
+      switched: () => Promise.reject(new Error('Kantiv could not verify the new certificate.')),
+    });
+    const result = await r.engine.apply();
+    expect(result.status).toBe('failed');
+    expect(result.error?.step).toBe('handoff');
+    const app = ourApps()[0]!;
+    expect(app.passwordCredentials.map((p) => p.keyId)).toEqual([oldKeyId]);
+    expect(app.keyCredentials.map((k) => k.keyId)).toEqual([certs.made[0]!.keyId]);
+  });
+
+  it('renewal: a tenant or admin choice that would make a secret is a blocker, not a second secret', async () => {
+    const server = await secretSetup();
+    const r = run(emu, {
+      server,
+      certificate: certificateServer().certificate,
+      config: { credentialOwner: OWNER, purpose: 'renew', credentialKind: 'client_secret' },
+    });
+    const plan = await r.engine.plan();
+    expect(plan.ready).toBe(false);
+    expect(plan.blockers.map((b) => b.code)).toEqual(['renewal_needs_certificate']);
+    expect(ourApps()[0]!.passwordCredentials).toHaveLength(1);
+  });
+
+  it('repair: recreates the deleted application user only, keeps the held certificate, hands off nothing', async () => {
+    const server = newServer();
+    const certs = certificateServer();
+    const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
+    expect((await first.engine.apply()).error).toBeUndefined();
+    const appId = ourApps()[0]!.appId;
+    const before = appUsers(appId)[0]!;
+    emu.control.drift({ kind: 'delete-app-user', environmentUrl: CONTOSO_PRODUCTION, appId });
+    expect(appUsers(appId)).toEqual([]);
+
+    const repair = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'repair' },
+      secretHolder: emptySecretHolder(),
+    });
+    const plan = await repair.engine.plan();
+    const actions = Object.fromEntries(plan.steps.map((s) => [s.step, s.action]));
+    expect(actions).toMatchObject({
+      app_registration: 'reuse',
+      credential: 'reuse',
+      application_user: 'create',
+      handoff: 'none',
+    });
+    const result = await repair.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(repair.handoffs).toEqual([]);
+    expect(certs.made).toHaveLength(1);
+    expect(ourApps()).toHaveLength(1);
+    const users = appUsers(appId);
+    expect(users).toHaveLength(1);
+    expect(users[0]!.systemuserid).not.toBe(before.systemuserid);
+    expect(result.outputs.applicationUserId).toBe(users[0]!.systemuserid);
+  });
+});
