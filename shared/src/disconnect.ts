@@ -9,8 +9,11 @@ export const TenantRemovalSchema = z.object({
   applicationUser: z.enum(['removed', 'deactivated', 'absent']),
   /** Kept when another user or team holds it, or when Kantiv did not create it (the admin picked an existing role). */
   securityRole: z.enum(['removed', 'kept_in_use', 'kept_not_ours', 'absent']),
-  /** Soft-deleted: restorable from Deleted applications for 30 days. */
-  appRegistration: z.enum(['soft_deleted', 'absent']),
+  /**
+   * Soft-deleted: restorable from Deleted applications for 30 days. Kept while another live setup of the tenant uses
+   * the same app (decision 010).
+   */
+  appRegistration: z.enum(['soft_deleted', 'kept_shared', 'absent']),
 });
 export type TenantRemoval = z.infer<typeof TenantRemovalSchema>;
 

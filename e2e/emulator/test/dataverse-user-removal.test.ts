@@ -55,11 +55,10 @@ describe('Dataverse: removing what a connection created (D18)', () => {
 
     const withRole = await call(emulator, user, { method: 'DELETE', token });
     expect(errorOf(withRole).message).toContain('still holds security roles');
-    const unassign = await call(
-      emulator,
-      `${user}/systemuserroles_association(${roleId})/$ref`,
-      { method: 'DELETE', token },
-    );
+    const unassign = await call(emulator, `${user}/systemuserroles_association(${roleId})/$ref`, {
+      method: 'DELETE',
+      token,
+    });
     expect(unassign.status).toBe(204);
 
     expect((await call(emulator, user, { method: 'DELETE', token })).status).toBe(204);
@@ -72,7 +71,9 @@ describe('Dataverse: removing what a connection created (D18)', () => {
     const token = await dvToken('admin@contoso.com');
     const who = await call(emulator, `${DV}/WhoAmI`, { token });
     const me = `${DV}/systemusers(${String(who.json.UserId)})`;
-    expect((await call(emulator, me, { method: 'PATCH', token, body: { isdisabled: true } })).status).toBe(400);
+    expect((await call(emulator, me, { method: 'PATCH', token, body: { isdisabled: true } })).status).toBe(
+      400,
+    );
     expect((await call(emulator, me, { method: 'DELETE', token })).status).toBe(400);
   });
 });

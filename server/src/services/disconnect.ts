@@ -49,6 +49,7 @@ async function ourSide(
  * side (app registration, application user, role) is removed by the admin through a disconnect link (`customer`).
  */
 export function createDisconnect(deps: {
+  db: Db;
   setups: Setups;
   webhooks: Pick<Webhooks, 'emit'>;
   /** Drops a cached Dataverse token, so not even one minted before the shred is handed out again. */
@@ -114,6 +115,20 @@ export function createDisconnect(deps: {
     return { credentialsShredded: Math.max(shredded, 0) };
   }
 
-  return Object.assign(disconnect, { customer });
+  /** Does another live setup of the tenant use this setup's app registration (decision 010)? Then it stays. */
+  async function appShared(setup: SetupRow): Promise<boolean> {
+    if (!setup.tenant_id || !setup.client_id) return false;
+    const other = await deps.db
+      .selectFrom('setups')
+      .select('id')
+      .where('tenant_id', '=', setup.tenant_id)
+      .where('client_id', '=', setup.client_id)
+      .where('id', '<>', setup.id)
+      .where('state', 'not in', ['revoked', 'disconnected'])
+      .executeTakeFirst();
+    return other !== undefined;
+  }
+
+  return Object.assign(disconnect, { customer, appShared });
 }
 export type Disconnect = ReturnType<typeof createDisconnect>;

@@ -48,6 +48,7 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
       return WizardSetupSchema.parse({
         ...(await app.setups.get(setup.id)),
         signInNonce: signInNonce(setup),
+        ...(setup.link_purpose === 'disconnect' ? { appShared: await app.disconnect.appShared(setup) } : {}),
       });
     },
   );
