@@ -47,9 +47,10 @@ function credentialRows(setupId: string) {
   ) => { prepare(sql: string): { all(...args: unknown[]): unknown[] }; close(): void };
   const db = new Database(path.join(dataDir, 'kantiv-connect.sqlite'), { readonly: true });
   try {
-    return db.prepare('SELECT * FROM credentials WHERE setup_id = ?').all(setupId) as Parameters<
+    return db.prepare('SELECT * FROM credentials WHERE setup_id = ?').all(setupId) as (Parameters<
       typeof sealedOf
-    >[0][];
+    >[0] &
+      Parameters<typeof credentialAadOf>[0])[];
   } finally {
     db.close();
   }
