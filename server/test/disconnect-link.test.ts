@@ -108,7 +108,7 @@ describeDialects('disconnect links (%s)', (dialect) => {
     // The old invite link says the setup is disconnected.
     const old = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(setup.token) });
     expect(old.statusCode).toBe(401);
-    expect(old.json().error.code).toBe('setup_disconnected');
+    expect(old.json<{ error: { code: string } }>().error.code).toBe('setup_disconnected');
 
     const token = await disconnectLink(ctx, setup.id);
     const opened = await ctx.call({ method: 'GET', url: '/api/v1/wizard/setup', headers: bearer(token) });
@@ -121,7 +121,7 @@ describeDialects('disconnect links (%s)', (dialect) => {
       headers: bearer(ctx.staffManage),
     });
     expect(invite.statusCode, invite.body).toBe(409);
-    expect(invite.json().error.code).toBe('setup_disconnected');
+    expect(invite.json<{ error: { code: string } }>().error.code).toBe('setup_disconnected');
     // Token vending stays gone.
     const vend = await ctx.call({
       method: 'POST',
@@ -169,7 +169,7 @@ describeDialects('disconnect links (%s)', (dialect) => {
       url: `/api/v1/setups/${setup.id}/revoke`,
       headers: bearer(ctx.staffManage),
     });
-    expect((await issue(ctx, setup.id)).json().error.code).toBe('setup_revoked');
+    expect((await issue(ctx, setup.id)).json<{ error: { code: string } }>().error.code).toBe('setup_revoked');
   });
 
   it('a setup revoked after its hand-off can still be disconnected: its credential is shredded', async () => {
