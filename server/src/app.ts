@@ -26,6 +26,7 @@ import healthRoutes from './routes/health/index.ts';
 import setupRoutes from './routes/setups/index.ts';
 import webhookRoutes from './routes/webhooks/index.ts';
 import wizardRoutes from './routes/wizard/index.ts';
+import wizardDisconnectRoutes from './routes/wizard/disconnect.ts';
 
 export type BuildAppOptions = {
   config: Config;
@@ -114,6 +115,7 @@ export async function buildApp({
   await app.register(clientConfigRoutes);
   await app.register(setupRoutes);
   await app.register(wizardRoutes);
+  await app.register(wizardDisconnectRoutes);
   await app.register(connectionRoutes);
   await app.register(apiKeyRoutes);
   await app.register(webhookRoutes);

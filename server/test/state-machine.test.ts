@@ -32,7 +32,13 @@ describe('the transition table', () => {
   it('lets nothing leave a terminal state, and every other state has a way out', () => {
     for (const s of states) {
       const out = TRANSITIONS.filter((t) => t.from.includes(s));
-      if (TERMINAL_STATES.includes(s)) expect(out, s).toEqual([]);
+      // The one way out of `revoked`: a disconnect shreds a credential handed off before the revoke (decision 018).
+      if (s === 'revoked')
+        expect(
+          out.map((t) => `${t.on}→${t.to} by ${t.by.join(',')}`),
+          s,
+        ).toEqual(['disconnect→disconnected by staff,api']);
+      else if (TERMINAL_STATES.includes(s)) expect(out, s).toEqual([]);
       else expect(out.length, s).toBeGreaterThan(0);
     }
   });
@@ -100,13 +106,15 @@ describeDialects('setup state changes (%s)', (dialect) => {
     });
   });
 
-  it('a revoked setup stays revoked: every trigger, by every role, towards every state is refused', async () => {
+  it('a revoked setup stays revoked: every trigger, by every role, towards every state is refused but a disconnect by staff or API', async () => {
     const { id } = await handedOffSetup(ctx);
     await ctx.app.setups.revoke(id, STAFF);
     const version = (await ctx.app.setups.getRow(id)).version;
     for (const to of SetupStateSchema.options.filter((s) => s !== 'revoked')) {
       for (const on of new Set(TRANSITIONS.map((t) => t.on))) {
         for (const actor of Object.values(ACTORS)) {
+          if (to === 'disconnected' && on === 'disconnect' && ['staff', 'api_key'].includes(actor.kind))
+            continue;
           const result = await ctx.app.setups.lifecycle.transition(id, 'revoked', { to, on }, actor);
           expect(result, `${on} → ${to} by ${actor.kind}`).toEqual({ ok: false, reason: 'illegal' });
         }
@@ -132,14 +140,16 @@ describeDialects('setup state changes (%s)', (dialect) => {
     expect((await ctx.app.setups.getRow(id)).version).toBe(version);
   });
 
-  it('disconnect is refused from invited and from the terminal states, and to every role but staff and API', async () => {
+  it('disconnect is refused from invited and from disconnected, from revoked to all but staff and API, and to every role but staff, API and the wizard', async () => {
     const disconnect: Move = { to: 'disconnected', on: 'disconnect' };
     for (const from of SetupStateSchema.options.filter((s) => s !== 'disconnected')) {
       for (const [role, actor] of Object.entries(ACTORS)) {
         const { id } = await createSetup(ctx);
         await ctx.app.store.db.updateTable('setups').set({ state: from }).where('id', '=', id).execute();
         const result = await ctx.app.setups.lifecycle.transition(id, from, disconnect, actor);
-        const allowed = !['invited', 'revoked'].includes(from) && ['staff', 'api'].includes(role);
+        const allowed =
+          from !== 'invited' &&
+          (['staff', 'api'].includes(role) || (role === 'wizard' && from !== 'revoked'));
         expect(result, `${from} by ${role}`).toEqual(
           allowed ? { ok: true } : { ok: false, reason: 'illegal' },
         );

@@ -22,11 +22,14 @@ const ENDED: readonly SetupState[] = ['revoked', 'disconnected'];
 /**
  * May a follow-up link with this purpose be issued? Only for a connection in use (`verified`): a renewal at any
  * health (a credential expiring or removed), a repair only once a health check found drift (degraded or broken).
+ * A disconnect link from the admin's sign-in on, also on a `disconnected` setup (a revoked one: disconnect it first).
  */
 export function linkAllowed(
   setup: Pick<Setup, 'state' | 'credentialKind' | 'health'>,
   purpose: SetupLinkPurpose,
 ): boolean {
+  // The customer's side of a disconnect: whatever the admin's sign-in may have created, also once our side is done.
+  if (purpose === 'disconnect') return !['invited', 'revoked'].includes(setup.state);
   if (setup.state !== 'verified' || setup.credentialKind === undefined) return false;
   if (purpose === 'renew') return true;
   return setup.health !== undefined && setup.health.health !== 'healthy';
@@ -48,7 +51,8 @@ export function allowedActions(
     new_invite: live,
     revoke: live,
     // Once the admin signed in something may exist in the tenant or in our vault; before that, revoke is the end.
-    disconnect: live && setup.state !== 'invited',
+    // A revoked setup may still hold a credential handed off before the revoke: disconnecting it shreds that.
+    disconnect: (live && setup.state !== 'invited') || setup.state === 'revoked',
     renewal_link: linkAllowed(setup, 'renew'),
     repair_link: linkAllowed(setup, 'repair'),
   };

@@ -2,9 +2,11 @@ import { z } from 'zod';
 
 /**
  * Why a verified setup gets a follow-up wizard link: `renew` adds a new credential (a certificate by default) and
- * switches to it; `repair` lets the wizard recreate what drifted. Decisions 013 and 014.
+ * switches to it; `repair` lets the wizard recreate what drifted. Decisions 013 and 014. `disconnect` lets the
+ * customer's admin remove what the wizard created in the tenant (decision 018); it also works after our side was
+ * disconnected.
  */
-export const SetupLinkPurposeSchema = z.enum(['renew', 'repair']);
+export const SetupLinkPurposeSchema = z.enum(['renew', 'repair', 'disconnect']);
 export type SetupLinkPurpose = z.infer<typeof SetupLinkPurposeSchema>;
 
 export const CreateSetupLinkRequestSchema = z.object({

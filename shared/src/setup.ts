@@ -202,6 +202,8 @@ export const WizardSetupSchema = SetupSchema.pick({
 }).extend({
   /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
   signInNonce: z.string().optional(),
+  /** With a disconnect link: another live setup of the tenant uses the same app registration, so it stays. */
+  appShared: z.boolean().optional(),
 });
 export type WizardSetup = z.infer<typeof WizardSetupSchema>;
 

@@ -54,6 +54,13 @@ export interface StateView {
   grants: Runtime['world']['grants'];
   environments: EnvironmentView[];
   scenarios: Scenario[];
+  /** The directory's deleted items (soft-deleted apps and service principals, restorable for 30 days). */
+  deletedItems: {
+    kind: 'application' | 'servicePrincipal';
+    id: string;
+    appId: string;
+    deletedDateTime: string;
+  }[];
 }
 
 export interface IssueTokenOptions {
@@ -233,6 +240,12 @@ export class EmulatorControl {
         })),
       })),
       scenarios: this.rt.scenarios.list(),
+      deletedItems: w.deletedItems.map((d) => ({
+        kind: d.kind,
+        id: d.object.id,
+        appId: d.object.appId,
+        deletedDateTime: d.deletedDateTime,
+      })),
     });
   }
 

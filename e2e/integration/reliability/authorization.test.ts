@@ -341,6 +341,29 @@ const MATRIX: Record<string, Row> = {
       return { url, setupToken: s.token, body: {} };
     },
   },
+  'POST /api/v1/wizard/disconnect': {
+    rule: 'setup_token',
+    ok: 200,
+    prepare: async (c, ok) => {
+      const body = (idToken: string) => ({
+        idToken,
+        removed: { applicationUser: 'absent', securityRole: 'absent', appRegistration: 'absent' },
+      });
+      if (!ok) return { url: '/api/v1/wizard/disconnect', setupToken: shared.token, body: body(idToken) };
+      // An allowed caller holds a disconnect link of a setup bound to its tenant (another setup's token: its own).
+      const s = await boundSetup();
+      const link = await call('POST', `/api/v1/setups/${s.id}/links`, bootstrapKey, {
+        purpose: 'disconnect',
+      });
+      expect(link.status, link.text).toBe(201);
+      const token = new URLSearchParams(new URL(link.json<{ url: string }>().url).hash.slice(1)).get(
+        'token',
+      )!;
+      if (c.name === "another setup's token") t.other = token;
+      const signIn = await signInFor(api, server.base, token, emu);
+      return { url: '/api/v1/wizard/disconnect', setupToken: token, body: body(signIn) };
+    },
+  },
   'POST /api/v1/connections/:id/token': {
     rule: { apiKey: 'connections:token' },
     ok: 200,

@@ -31,3 +31,9 @@ export {
   summarizeRun,
   toEngineChoices,
 } from './view/summarize.ts';
+export {
+  createDisconnectEngine,
+  type DisconnectEngine,
+  type DisconnectEngineOptions,
+} from './disconnect/engine.ts';
+export type { DisconnectPlan, DisconnectTarget } from './disconnect/plan.ts';

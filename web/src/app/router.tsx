@@ -61,6 +61,7 @@ export function createRouter() {
         { path: 'run', lazy: stepPages.run },
         { path: 'done', lazy: stepPages.done },
         { path: 'manual', lazy: () => import('./routes/setup/manual.tsx') },
+        { path: 'disconnect', lazy: () => import('./routes/setup/disconnect.tsx') },
       ],
     },
     {

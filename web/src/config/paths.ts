@@ -11,6 +11,8 @@ export const paths = {
     root: (setupId: string) => `/setup/${setupId}`,
     step: (setupId: string, step: WizardStep) => `/setup/${setupId}/${step}`,
     manual: (setupId: string) => `/setup/${setupId}/manual`,
+    /** A disconnect link's page (decision 018). */
+    disconnect: (setupId: string) => `/setup/${setupId}/disconnect`,
   },
   console: '/console',
   /** MSAL v5 redirect bridge (web/redirect.html), registered as the SPA redirect URI of the wizard app. */
@@ -32,6 +34,7 @@ export const apiPaths = {
   wizardCredentials: '/api/v1/wizard/credentials',
   wizardRepaired: '/api/v1/wizard/repaired',
   wizardCertificate: '/api/v1/wizard/certificate',
+  wizardDisconnect: '/api/v1/wizard/disconnect',
 } as const;
 
 /** Microsoft portals the admin may want to open, built from ids the wizard knows. */

@@ -8,6 +8,7 @@ import { tableBySet, type TableInfo } from './tables.ts';
 import { GUID, base, created, createBody, entityOne, notExist, query, require } from './web-api.ts';
 import { addPrivileges, createRole, deleteRole, retrieveRolePrivileges } from './roles.ts';
 import { createSystemUser, roleAssociation, teamRoute } from './system-users.ts';
+import { deleteSystemUser, updateSystemUser } from './user-removal.ts';
 
 function rowsOf(rt: Runtime, env: Environment, table: TableInfo): TableRow[] {
   switch (table.logicalName) {
@@ -148,6 +149,10 @@ export async function dataverse(rt: Runtime, ctx: Ctx, env: Environment): Promis
     }
     if (method === 'DELETE' && id && table.logicalName === 'role')
       return deleteRole(rt, caller, env, id.toLowerCase());
+    if (method === 'PATCH' && id && table.logicalName === 'systemuser')
+      return updateSystemUser(rt, ctx, caller, env, id.toLowerCase());
+    if (method === 'DELETE' && id && table.logicalName === 'systemuser')
+      return deleteSystemUser(rt, caller, env, id.toLowerCase());
     return dvError(
       405,
       '0x80060888',

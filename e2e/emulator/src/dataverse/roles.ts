@@ -5,6 +5,7 @@ import { json, noContent, type Ctx, type Reply } from '../http.ts';
 import type { Environment, PrivilegeDepth, SecurityRole } from '../state.ts';
 import { depthRank, dvError, privilegeDepth, type DvCaller } from './access.ts';
 import { defaultRolePrivileges } from './role-defaults.ts';
+import { roleInUse } from './user-removal.ts';
 import { roleJson } from './serialize.ts';
 import { tableBySet } from './tables.ts';
 import { stableGuid } from '../ids.ts';
@@ -104,7 +105,7 @@ export function addPrivileges(
   return noContent({ 'odata-version': '4.0' });
 }
 
-/** Deleting a role removes its copies in child business units and every assignment of them. */
+/** Deleting a role removes its copies in child business units; a role someone holds is refused (D18-3). */
 export function deleteRole(rt: Runtime, caller: DvCaller, env: Environment, roleId: string): Reply {
   const need = require(rt, caller, 'Delete', tableBySet('roles')!);
   if ('status' in need) return need;
@@ -122,8 +123,9 @@ export function deleteRole(rt: Runtime, caller: DvCaller, env: Environment, role
       )
       .map((r) => r.roleid),
   );
+  const inUse = roleInUse(env, doomed);
+  if (inUse) return inUse;
   env.roles = env.roles.filter((r) => !doomed.has(r.roleid));
-  for (const su of env.systemUsers) su.roleIds = su.roleIds.filter((id) => !doomed.has(id));
   return noContent({ 'odata-version': '4.0' });
 }
 

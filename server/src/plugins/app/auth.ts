@@ -11,6 +11,7 @@ import type { ApiKeyCaller } from '../../services/api-keys.ts';
 import type { Actor } from '../../services/audit.ts';
 import { TokenRejected } from '../../services/identity.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
+import { disconnectedError, linkLive } from '../../services/setups/wizard-gate.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import { createSignInFailures } from './sign-in-failures.ts';
 
@@ -176,13 +177,13 @@ async function auth(app: FastifyInstance) {
       );
     if (setup.state === 'revoked')
       throw new HttpError(401, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
-    if (setup.state === 'disconnected')
-      throw new HttpError(
-        401,
-        'setup_disconnected',
-        'Kantiv disconnected this setup; its invite link no longer works.',
-      );
-    if (setup.state === 'expired' || setup.invite_expires_at < new Date().toISOString()) {
+    // A live disconnect link still opens a disconnected setup: the customer's side of it (decision 018).
+    const disconnectLink = setup.link_purpose === 'disconnect' && linkLive(setup);
+    if (setup.state === 'disconnected' && !disconnectLink) throw disconnectedError(401);
+    if (
+      !disconnectLink &&
+      (setup.state === 'expired' || setup.invite_expires_at < new Date().toISOString())
+    ) {
       // The page tells the admin whether a run had already reached the tenant (what it created stays there).
       throw new HttpError(
         401,

@@ -240,7 +240,7 @@ async function services(
   app.decorate('tokenVending', tokenVending);
   app.decorate(
     'disconnect',
-    createDisconnect({ setups, webhooks, forgetToken: (id) => tokenVending.forget(id) }),
+    createDisconnect({ db: store.db, setups, webhooks, forgetToken: (id) => tokenVending.forget(id) }),
   );
   app.decorate('rotation', rotation);
   app.decorate('jobs', jobs);

@@ -50,6 +50,7 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
       return WizardSetupSchema.parse({
         ...(await app.setups.get(setup.id)),
         signInNonce: signInNonce(setup),
+        ...(setup.link_purpose === 'disconnect' ? { appShared: await app.disconnect.appShared(setup) } : {}),
       });
     },
   );
@@ -70,7 +71,9 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
       const identity = await checkAdminSignIn(app, setup, request.body.idToken, request.log, (who, reason) =>
         app.setups.moments.wrongTenant(setup, { ...who, reason }, actorOf(request)),
       );
-      await app.setups.bindIdentity(setup, identity, actorOf(request));
+      // A disconnect link changes nothing about the setup's binding: the sign-in only has to be of its tenant.
+      if (setup.link_purpose !== 'disconnect')
+        await app.setups.bindIdentity(setup, identity, actorOf(request));
       return {
         tenantId: identity.tenantId,
         username: identity.username,

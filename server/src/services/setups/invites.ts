@@ -10,7 +10,7 @@ import type { Actor } from '../audit.ts';
 import { fenceSetupJobs } from '../jobs.ts';
 import { sourceOf, stateEvent } from './events.ts';
 import type { ColumnUpdate, Lifecycle } from './lifecycle.ts';
-import { retiredHash } from './wizard-gate.ts';
+import { disconnectedError, retiredHash } from './wizard-gate.ts';
 import { nowIso, toSetup, type CreateSetupInput, type SetupRepository, type SetupRow } from './repository.ts';
 
 /** The setup token is shown once (in the invite link's fragment); only its SHA-256 is stored. */
@@ -19,6 +19,11 @@ export function hashToken(token: string): string {
 }
 
 const newToken = () => randomBytes(32).toString('base64url');
+const LINK_NAME: Record<SetupLinkPurpose, string> = {
+  renew: 'renewal',
+  repair: 'repair',
+  disconnect: 'disconnect',
+};
 
 /** Staff and API clients invite a customer, extend or re-issue the invite, or revoke it; the wizard finds it. */
 export function createInvites(deps: {
@@ -158,6 +163,8 @@ export function createInvites(deps: {
     async newInvite(id: string, actor: Actor): Promise<{ setup: Setup; inviteUrl: string }> {
       const { row, token } = await reissue(id, actor, async (current) => {
         if (current.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
+        // A disconnected setup takes a disconnect link only (its write is allowed for that, lifecycle.ts).
+        if (current.state === 'disconnected') throw disconnectedError();
         return {
           set: { link_purpose: null, link_expires_at: null },
           message: 'A new invite link was issued; the old one no longer works',
@@ -184,13 +191,15 @@ export function createInvites(deps: {
           throw new HttpError(
             409,
             'conflict',
-            current.state !== 'verified'
-              ? `A ${purpose === 'renew' ? 'renewal' : 'repair'} link is for a connection in use; this setup is ${current.state}.`
-              : 'A repair link is for a connection whose health check found drift; this one is healthy or not checked yet.',
+            purpose === 'disconnect'
+              ? 'A disconnect link is for a setup the admin signed in to; nothing was created in the tenant of an invite nobody used.'
+              : current.state !== 'verified'
+                ? `A ${LINK_NAME[purpose]} link is for a connection in use; this setup is ${current.state}.`
+                : 'A repair link is for a connection whose health check found drift; this one is healthy or not checked yet.',
           );
         return {
           set: { link_purpose: purpose, link_expires_at: expiresAt },
-          message: `A ${purpose === 'renew' ? 'renewal' : 'repair'} link was issued (works until ${expiresAt}); any earlier link no longer works`,
+          message: `A ${LINK_NAME[purpose]} link was issued (works until ${expiresAt}); any earlier link no longer works`,
           audit: 'setup.link_issued',
           details: { purpose, expiresAt },
         };

@@ -31,7 +31,8 @@ export type Transition = {
 
 export const SETUP_STATES = SetupStateSchema.options;
 export const INITIAL_STATE: SetupState = 'invited';
-/** States nothing leaves. `expired`, `failed` and `verified` are final only until staff extend or re-verify. */
+/** States nothing leaves (but a `revoked` setup may still be disconnected, decision 018). `expired`, `failed` and `verified` are
+ * final only until staff extend or re-verify. */
 export const TERMINAL_STATES: readonly SetupState[] = ['revoked', 'disconnected'];
 const LIVE = SETUP_STATES.filter((s) => !TERMINAL_STATES.includes(s));
 
@@ -63,13 +64,29 @@ export const TRANSITIONS: readonly Transition[] = [
   { on: 'extend', by: ['staff', 'api'], from: ['expired'], to: 'in_progress' },
   { on: 'revoke', by: ['staff', 'api'], from: LIVE, to: 'revoked' },
   // Decision 018: the credential is shredded in the same transaction. An invited setup has nothing to tear down.
+  // The customer's admin disconnects through a disconnect link (the wizard); a revoked setup may still hold a
+  // credential handed off before the revoke, so it may still be disconnected (the one way out of `revoked`).
   {
     on: 'disconnect',
     by: ['staff', 'api'],
-    from: LIVE.filter((s) => s !== 'invited'),
+    from: [...LIVE.filter((s) => s !== 'invited'), 'revoked'],
     to: 'disconnected',
   },
+  { on: 'disconnect', by: ['wizard'], from: LIVE.filter((s) => s !== 'invited'), to: 'disconnected' },
 ];
+
+/**
+ * What a `disconnected` setup still takes (decision 018): its disconnect link (issued, spent) for the customer's
+ * side, nothing else. Any other write on a terminal setup is refused.
+ */
+const DISCONNECTED_WRITABLE: readonly string[] = ['token_hash', 'link_purpose', 'link_expires_at'];
+
+/** May a write that keeps or changes the state of a terminal setup happen? Only the two exceptions above. */
+function terminalWriteAllowed(from: SetupState, set: ColumnUpdate, move: Move | undefined): boolean {
+  if (from === 'revoked') return move?.to === 'disconnected';
+  if (from !== 'disconnected' || (move !== undefined && move.to !== from)) return false;
+  return Object.keys(set).every((k) => DISCONNECTED_WRITABLE.includes(k));
+}
 
 export function roleOf(actor: Actor): Role {
   switch (actor.kind) {
@@ -167,7 +184,8 @@ export function createLifecycle(deps: {
   ): Promise<boolean> {
     const from = read.state as SetupState;
     const moves = move !== undefined && move.to !== from;
-    if (TERMINAL_STATES.includes(from)) throw new StateConflict('illegal', from, move?.to ?? from);
+    if (TERMINAL_STATES.includes(from) && !terminalWriteAllowed(from, set, move))
+      throw new StateConflict('illegal', from, move?.to ?? from);
     if (moves && !findTransition(from, move.to, move.on, roleOf(actor)))
       throw new StateConflict('illegal', from, move.to);
     const update = trx

@@ -92,9 +92,11 @@ export function toSetup(r: SetupRow, steps: SetupStepsTable[], ids?: CredentialI
   };
 }
 
-/** The renewal or repair link (migration 009) of a setup in use, until its time is over. */
+/** The renewal or repair link (migration 009) of a setup in use, or its disconnect link, until its time is over. */
 function linkOf(r: SetupRow): SetupLink | undefined {
-  if (r.state !== 'verified' || !r.link_purpose || !r.link_expires_at || !r.token_hash) return undefined;
+  const open = r.state === 'verified' || (r.link_purpose === 'disconnect' && r.state !== 'revoked');
+  if (!open || !r.link_purpose || !r.link_expires_at || !r.token_hash) return undefined;
+  if (r.token_hash.startsWith('retired:')) return undefined;
   if (r.link_expires_at <= nowIso()) return undefined;
   return { purpose: r.link_purpose as SetupLinkPurpose, expiresAt: r.link_expires_at };
 }

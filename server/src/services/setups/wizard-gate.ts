@@ -4,7 +4,7 @@ import { HttpError } from '../../lib/http-error.ts';
 import { parseJson, type SetupRow } from './repository.ts';
 
 /** What the wizard writes with its setup token. */
-export type WizardWrite = 'identity' | 'events' | 'handoff';
+export type WizardWrite = 'identity' | 'events' | 'handoff' | 'disconnect';
 
 /**
  * The states in which the wizard runs, per write. `failed` re-opens the wizard after a hand-off (to repair a step or
@@ -14,6 +14,8 @@ export const WIZARD_WRITE_STATES: Record<WizardWrite, readonly SetupState[]> = {
   identity: ['invited', 'in_progress', 'failed'],
   events: ['invited', 'in_progress', 'failed'],
   handoff: ['in_progress', 'failed'],
+  // Only through a disconnect link (below).
+  disconnect: [],
 };
 
 /** Step-event data writes the setup's own columns only before the first hand-off; the hand-off's values win. */
@@ -45,6 +47,14 @@ export function linkLive(row: SetupRow, now = new Date()): boolean {
   );
 }
 
+/** An old invite or link opened after the disconnect: the wizard says so (`setup_disconnected`). */
+export const disconnectedError = (status: 401 | 409 = 409) =>
+  new HttpError(
+    status,
+    'setup_disconnected',
+    'Kantiv disconnected this setup; its invite link no longer works. Ask Kantiv support for a disconnect link to remove what was created in your tenant.',
+  );
+
 const completed = () =>
   new HttpError(
     409,
@@ -75,11 +85,24 @@ export function assertWizardMayWrite(
   now = new Date(),
 ): void {
   if (current.token_hash !== presented.token_hash || isRetired(current)) {
-    if (isRetired(current)) throw completed();
+    if (isRetired(current)) throw current.state === 'disconnected' ? disconnectedError() : completed();
     throw new HttpError(401, 'unauthorized', 'This invite link was replaced by a newer one.');
   }
   if (current.state === 'revoked')
     throw new HttpError(409, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
+  // A disconnect link (decision 018) removes, it never provisions: it takes the disconnect and nothing else, on a
+  // live setup or one whose our side support disconnected already.
+  if (current.link_purpose === 'disconnect' && linkLive(current)) {
+    if (write === 'disconnect') return;
+    throw new HttpError(409, 'conflict', 'This link disconnects the setup; it cannot change the connection.');
+  }
+  if (write === 'disconnect')
+    throw new HttpError(
+      409,
+      'conflict',
+      'Only a disconnect link from Kantiv support can disconnect this setup.',
+    );
+  if (current.state === 'disconnected') throw disconnectedError();
   if (WIZARD_WRITE_STATES[write].includes(current.state as SetupState)) return;
   // A renewal or repair link (decision 013) re-opens the wizard on the connection in use, until its end.
   if (current.state === 'verified' && linkLive(current, now)) return;

@@ -144,6 +144,8 @@ export function SetupActions({ setup, onChanged }: { setup: Setup; onChanged: (n
             )
           }
         />
+        {/* The customer's side of a disconnect, before or after ours (decision 018). */}
+        <SetupLinkButton setup={setup} purpose="disconnect" onChanged={() => onChanged()} />
       </div>
       <div aria-live="polite">{done && <p className="c-success">{done}</p>}</div>
       {error && <ErrorMessage message={error} />}

@@ -21,6 +21,11 @@ const WORDS: Record<SetupLinkPurpose, { button: string; what: string; notNow: st
     what: 'repair link: the wizard recreates only what the health check found missing',
     notNow: 'A repair link is offered once a health check found drift.',
   },
+  disconnect: {
+    button: 'Disconnect link',
+    what: "disconnect link: the customer's admin removes the application user, Kantiv's role and the app registration (restorable for 30 days), and Kantiv destroys its credential",
+    notNow: 'A disconnect link is for a setup the admin signed in to (a revoked one: disconnect it first).',
+  },
 };
 
 /** Issues a renewal or repair link (offered only when the server takes it: setup-actions.ts) and shows it once. */

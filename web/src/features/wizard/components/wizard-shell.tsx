@@ -9,7 +9,7 @@ import { LanguageSwitch } from './language-switch.tsx';
 type Props = {
   setupId: string;
   customerName: string;
-  step: WizardStep | 'manual';
+  step: WizardStep | 'manual' | 'disconnect';
   firstIncomplete: WizardStep;
   support: ClientConfig['support'];
   children: ReactNode;
@@ -19,7 +19,7 @@ type Props = {
 export function WizardShell({ setupId, customerName, step, firstIncomplete, support, children }: Props) {
   const { t } = useTranslation();
   usePageTitle(t(`steps.${step}`));
-  const current = step === 'manual' ? -1 : WIZARD_STEPS.indexOf(step);
+  const current = step === 'manual' || step === 'disconnect' ? -1 : WIZARD_STEPS.indexOf(step);
   const reachable = WIZARD_STEPS.indexOf(firstIncomplete);
   return (
     <div className="wizard">
@@ -39,7 +39,7 @@ export function WizardShell({ setupId, customerName, step, firstIncomplete, supp
         </p>
         <LanguageSwitch />
       </header>
-      {step !== 'manual' && (
+      {current >= 0 && (
         <nav aria-label={t('shell.progress')} className="progress">
           <ol>
             {WIZARD_STEPS.map((s, i) => {

@@ -11,7 +11,7 @@ import { useWizard } from './use-wizard.ts';
  */
 const REFUSED_SIGN_IN = ['tenant_mismatch', 'invalid_id_token', 'unknown_tenant_domain'];
 
-function bindProblem(err: unknown): AdminSignInProblem {
+export function bindProblem(err: unknown): AdminSignInProblem {
   if (err instanceof ApiClientError && REFUSED_SIGN_IN.includes(err.code)) {
     return { kind: 'tenant', code: err.code, message: err.message };
   }

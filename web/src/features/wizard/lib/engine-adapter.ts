@@ -30,7 +30,7 @@ import { SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
  */
 
 /** One token per resource. Resource URIs are the configured cloud's identifiers, the same against the emulator. */
-function scopesFor(config: ClientConfig, resource: TokenResource): string[] {
+export function scopesFor(config: ClientConfig, resource: TokenResource): string[] {
   if (resource === 'graph') return SIGN_IN_SCOPES;
   if (resource === 'discovery') return [discoveryScope(config.microsoft.discoveryBaseUrl)];
   return [`${new URL(resource.environmentUrl).origin}/user_impersonation`];

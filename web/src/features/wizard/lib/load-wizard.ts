@@ -12,7 +12,7 @@ import { getSetupToken } from './setup-token.ts';
 import { followUpPurpose } from './follow-up-purpose.ts';
 import { readChoices, startFollowUp, type WizardChoices } from './wizard-memory.ts';
 
-export type UnavailableReason = 'no_token' | 'unknown' | 'expired' | 'revoked' | 'completed';
+export type UnavailableReason = 'no_token' | 'unknown' | 'expired' | 'revoked' | 'completed' | 'disconnected';
 
 export type WizardAccount = {
   username: string;
@@ -40,7 +40,7 @@ export type WizardContext =
       setup: WizardSetup;
       account: WizardAccount | undefined;
       choices: WizardChoices;
-      step: WizardStep | 'manual';
+      step: WizardStep | 'manual' | 'disconnect';
       firstIncomplete: WizardStep;
     };
 
@@ -58,6 +58,7 @@ function reasonFor(err: ApiClientError): UnavailableReason | undefined {
   if (err.code === 'setup_expired') return 'expired';
   if (err.code === 'setup_revoked') return 'revoked';
   if (err.code === 'setup_completed') return 'completed';
+  if (err.code === 'setup_disconnected') return 'disconnected';
   if (err.status === 401 || err.status === 403 || err.status === 404) return 'unknown';
   return undefined;
 }
@@ -140,6 +141,13 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
       }
     : undefined;
   const firstIncomplete = firstIncompleteStep({ setup, signedInTenantId: account?.tenantId, choices });
+
+  // A disconnect link opens its own page, and only it (decision 018).
+  const disconnecting = setup.link?.purpose === 'disconnect';
+  if (disconnecting !== (segment === 'disconnect'))
+    return redirectWith(setup, disconnecting ? paths.setup.disconnect(setup.id) : paths.setup.root(setup.id));
+  if (disconnecting)
+    return { kind: 'ready', config, setup, account, choices, step: 'disconnect', firstIncomplete };
 
   if (segment === 'manual') {
     // The manual form stays reachable after a failed verification, to send corrected values.

@@ -1,0 +1,5 @@
+import { DisconnectPage } from '../../../features/wizard/components/disconnect-page.tsx';
+
+export function Component() {
+  return <DisconnectPage />;
+}
