@@ -177,13 +177,13 @@ async function auth(app: FastifyInstance) {
       );
     if (setup.state === 'revoked')
       throw new HttpError(401, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
-    // A live disconnect link still opens a disconnected setup: the customer's side of it (decision 018).
-    const disconnectLink = setup.link_purpose === 'disconnect' && linkLive(setup);
+    // A live follow-up link (renewal, repair, disconnect) has its own end (on the server's clock, as it was issued),
+    // long after the invite's; a live disconnect link also opens a disconnected setup: the customer's side of it
+    // (decision 018). The invite's own end is on wall time, as `create` writes it.
+    const liveLink = linkLive(setup, app.clock.now());
+    const disconnectLink = setup.link_purpose === 'disconnect' && liveLink;
     if (setup.state === 'disconnected' && !disconnectLink) throw disconnectedError(401);
-    if (
-      !disconnectLink &&
-      (setup.state === 'expired' || setup.invite_expires_at < new Date().toISOString())
-    ) {
+    if (!liveLink && (setup.state === 'expired' || setup.invite_expires_at < new Date().toISOString())) {
       // The page tells the admin whether a run had already reached the tenant (what it created stays there).
       throw new HttpError(
         401,

@@ -92,7 +92,7 @@ export function assertWizardMayWrite(
     throw new HttpError(409, 'setup_revoked', 'Kantiv revoked this invite. Contact Kantiv support.');
   // A disconnect link (decision 018) removes, it never provisions: it takes the disconnect and nothing else, on a
   // live setup or one whose our side support disconnected already.
-  if (current.link_purpose === 'disconnect' && linkLive(current)) {
+  if (current.link_purpose === 'disconnect' && linkLive(current, now)) {
     if (write === 'disconnect') return;
     throw new HttpError(409, 'conflict', 'This link disconnects the setup; it cannot change the connection.');
   }
