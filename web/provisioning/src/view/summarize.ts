@@ -100,6 +100,7 @@ export function summarizePlan(plan: Plan, choices: PlanChoices, manifest: Manife
     roleName: choices.role.kind === 'create' ? manifest.roleName : choices.role.roleName,
     privileges: manifest.tables,
     missingPrivileges: choices.role.kind === 'existing' ? (d.dataverse?.missingPrivileges ?? []) : [],
+    entraRolesUnknown: d.canManageApplications === null,
     blockers: plan.blockers.map(toBlocker),
     roles: (d.dataverse?.roles ?? []).map((r) => ({ roleId: r.roleId, name: r.name })),
   };

@@ -78,6 +78,11 @@ export type PlanSummary = {
   privileges: TablePermission[];
   /** For an existing role: the privilege names it lacks. */
   missingPrivileges: string[];
+  /**
+   * Graph showed the admin's Entra roles only as limited objects (User.Read): the plan must not claim the role allows
+   * the setup; Microsoft checks it at the first write.
+   */
+  entraRolesUnknown: boolean;
   blockers: Blocker[];
   /** Roles of the environment's root business unit, for the admin's pick. */
   roles: ExistingRole[];
