@@ -4,6 +4,7 @@ import { SetupHealthSchema } from './connection-health.ts';
 import { SetupLinkSchema } from './setup-links.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { CredentialSummarySchema, ExpiresWithinDaysSchema } from './credential-expiry.ts';
+import { EnvironmentClaimSchema } from './environment-claims.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
 
@@ -200,6 +201,8 @@ export const WizardSetupSchema = SetupSchema.pick({
 }).extend({
   /** The nonce the wizard's Microsoft sign-in request must carry; the server checks it in the ID token. */
   signInNonce: z.string().optional(),
+  /** Environments of the bound tenant another verified setup connected (issue 15 item 3), marked on the page. */
+  connectedEnvironments: z.array(EnvironmentClaimSchema).optional(),
 });
 export type WizardSetup = z.infer<typeof WizardSetupSchema>;
 

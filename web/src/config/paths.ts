@@ -31,6 +31,7 @@ export const apiPaths = {
   wizardMoments: '/api/v1/wizard/moments',
   wizardCredentials: '/api/v1/wizard/credentials',
   wizardCertificate: '/api/v1/wizard/certificate',
+  wizardEnvironmentCheck: '/api/v1/wizard/environment-check',
 } as const;
 
 /** Microsoft portals the admin may want to open, built from ids the wizard knows. */

@@ -11,6 +11,7 @@ import { createAuditLog, type AuditLog } from '../../services/audit-log.ts';
 import { createStaffDirectory, type StaffDirectory } from '../../services/staff-directory.ts';
 import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
 import { createDisconnect, type Disconnect } from '../../services/disconnect.ts';
+import { createEnvironmentClaims, type EnvironmentClaims } from '../../services/environment-claims.ts';
 import { createEventBus, type EventBus } from '../../services/event-bus.ts';
 import { createHandoff, type Handoff } from '../../services/handoff.ts';
 import {
@@ -48,6 +49,7 @@ declare module 'fastify' {
     setups: Setups;
     credentialStore: CredentialStore;
     handoff: Handoff;
+    environmentClaims: EnvironmentClaims;
     apiKeys: ApiKeys;
     webhooks: Webhooks;
     tokenVending: ReturnType<typeof createTokenVending>;
@@ -199,6 +201,7 @@ async function services(
   rotatedAway = rotation.rotatedAway;
   jobs.register('rotation', rotation.run);
   jobs.every(config.rotation.sweepMs, () => rotation.sweep());
+  const environmentClaims = createEnvironmentClaims({ db: store.db, checkNow: healthChecks.checkNow });
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
@@ -222,8 +225,10 @@ async function services(
       audit,
       clock,
       beginRenewal: rotation.beginRenewal,
+      assertEnvironmentFree: environmentClaims.assertFree,
     }),
   );
+  app.decorate('environmentClaims', environmentClaims);
   app.decorate('apiKeys', apiKeys);
   app.decorate('webhooks', webhooks);
   app.decorate('tokenVending', tokenVending);

@@ -3,7 +3,9 @@ import { Trans, useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Blocker, DiscoverySummary, EnvironmentChoice } from '@kantiv/provisioning';
 import { paths } from '../../../config/paths.ts';
+import { checkEnvironmentClaim } from '../api/check-environment.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { alreadyConnectedBlocker, claimKey } from '../lib/environment-claims.ts';
 import { getEngine } from '../lib/engine-session.ts';
 import {
   isUsable,
@@ -29,8 +31,10 @@ const SUGGESTION_KEYS = {
  * (the list misses roles held through a team); another one can be typed by its address.
  */
 export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { setup, config, choices } = useWizard();
+  const claims = new Map((setup.connectedEnvironments ?? []).map((c) => [c.environmentUrl, c]));
+  const claimOf = (url: string) => claims.get(claimKey(url));
   const navigate = useNavigate();
   const suggestion = suggestedEnvironment(
     discovery.environments,
@@ -57,6 +61,14 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
     setBlockers([]);
     setChecking(environment);
     try {
+      // Another setup connected it: the server says whether that connection still works (then no second one).
+      if (claimOf(environment.url)) {
+        const answer = await checkEnvironmentClaim(environment.url);
+        if (answer.status === 'connected') {
+          setBlockers([alreadyConnectedBlocker(i18n, environment.name, answer.claim, config.support)]);
+          return;
+        }
+      }
       const engine = await getEngine(config, setup);
       const check = await engine.checkEnvironment(environment.url, new AbortController().signal);
       if (check.blockers.length > 0) {
@@ -110,6 +122,7 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
         <ul className="env-list" data-testid="environments">
           {ordered.map((env) => {
             const descId = `env-${env.url}-desc`;
+            const claim = claimOf(env.url);
             const suggested = suggestion?.env === env ? t(SUGGESTION_KEYS[suggestion.why]) : undefined;
             const label = (
               <>
@@ -141,6 +154,15 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
                       ? t('environment.sysAdmin', { sysAdmin: DATAVERSE_ROLE })
                       : ''}
                   {env.region ? ` ${t('environment.region', { region: env.region })}` : ''}
+                  {claim && (
+                    <span data-testid="environment-connected">
+                      {' '}
+                      {t('environment.connectedNote', {
+                        by: claim.connectedBy ?? '—',
+                        date: new Date(claim.connectedAt),
+                      })}
+                    </span>
+                  )}
                 </p>
               </li>
             );
