@@ -46,12 +46,12 @@ async function revoke(id: string) {
   expect(res.statusCode).toBe(200);
 }
 
-async function check(token: string) {
+async function check(token: string, clientId: string) {
   const res = await stack.v.app.inject({
     method: 'POST',
     url: '/api/v1/wizard/environment-check',
     headers: { authorization: `Bearer ${token}` },
-    payload: { environmentUrl: `${stack.v.org().url}/` },
+    payload: { environmentUrl: `${stack.v.org().url}/`, clientId },
   });
   expect(res.statusCode).toBe(200);
   return EnvironmentCheckResponseSchema.parse(res.json());
@@ -80,9 +80,9 @@ describe('one connection per environment', { timeout: 120_000 }, () => {
         connectedBy: 'admin@contoso.com',
       }),
     ]);
-    expect(await check(second.token)).toMatchObject({
+    expect(await check(second.token, p.appId)).toMatchObject({
       status: 'connected',
-      claim: { connectedBy: 'admin@contoso.com' },
+      claim: { connectedBy: 'admin@contoso.com', clientId: p.appId },
     });
 
     const refused = await handOffRaw(second.token, p);
@@ -97,6 +97,7 @@ describe('one connection per environment', { timeout: 120_000 }, () => {
     // A manual setup's own app in the same environment shares nothing with the first connection: accepted.
     const other = await stack.v.provision({ withApplicationUser: true });
     const third = await stack.v.startSetup();
+    expect((await check(third.token, other.appId)).status).toBe('free');
     expect((await handOffRaw(third.token, other)).statusCode).toBe(202);
     await revoke(first.id);
     await revoke(third.id);
@@ -106,7 +107,7 @@ describe('one connection per environment', { timeout: 120_000 }, () => {
     const p = await stack.v.provision({ withApplicationUser: true });
     const first = await connected(p);
     const second = await stack.v.startSetup();
-    expect((await check(second.token)).status).toBe('connected');
+    expect((await check(second.token, p.appId)).status).toBe('connected');
 
     // The admin disabled the application user: the recorded health still says nothing, the fresh check sees it.
     stack.emulator.control.drift({
@@ -114,7 +115,7 @@ describe('one connection per environment', { timeout: 120_000 }, () => {
       environmentUrl: stack.v.org().url,
       appId: p.appId,
     });
-    expect(await check(second.token)).toMatchObject({ status: 'replaces' });
+    expect(await check(second.token, p.appId)).toMatchObject({ status: 'replaces' });
     const firstRow = await stack.v.app.setups.getRow(first.id);
     expect(firstRow.health).toBe('broken');
     expect((await handOffRaw(second.token, p)).statusCode).toBe(202);
@@ -126,9 +127,9 @@ describe('one connection per environment', { timeout: 120_000 }, () => {
     const p = await stack.v.provision({ withApplicationUser: true });
     const first = await connected(p);
     const second = await stack.v.startSetup();
-    expect((await check(second.token)).status).toBe('connected');
+    expect((await check(second.token, p.appId)).status).toBe('connected');
     await revoke(first.id);
-    expect(await check(second.token)).toEqual({
+    expect(await check(second.token, p.appId)).toEqual({
       environmentUrl: stack.v.org().url.toLowerCase(),
       status: 'free',
     });

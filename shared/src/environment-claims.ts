@@ -10,10 +10,18 @@ export const EnvironmentClaimSchema = z.object({
   /** The admin who connected it (their sign-in name), when the setup recorded one. */
   connectedBy: z.string().nullable(),
   connectedAt: z.string(),
+  /** The app of that connection: the tenant's one Kantiv app for every wizard setup (decision 010). */
+  clientId: z.string().nullable(),
 });
 export type EnvironmentClaim = z.infer<typeof EnvironmentClaimSchema>;
 
-export const EnvironmentCheckRequestSchema = z.object({ environmentUrl: DataverseUrlSchema }).strict();
+export const EnvironmentCheckRequestSchema = z
+  .object({
+    environmentUrl: DataverseUrlSchema,
+    /** Kantiv's app in the tenant as the wizard found it: only connections of that app hold the environment. */
+    clientId: z.uuid().optional(),
+  })
+  .strict();
 export type EnvironmentCheckRequest = z.infer<typeof EnvironmentCheckRequestSchema>;
 
 /**

@@ -13,6 +13,7 @@ const claimOf = (row: SetupRow): EnvironmentClaim => ({
   environmentUrl: origin(row.environment_url ?? ''),
   connectedBy: row.admin_username,
   connectedAt: parseJson<Verification>(row.verification)?.checkedAt ?? row.updated_at,
+  clientId: row.client_id,
 });
 
 /**

@@ -201,7 +201,10 @@ async function services(
   rotatedAway = rotation.rotatedAway;
   jobs.register('rotation', rotation.run);
   jobs.every(config.rotation.sweepMs, () => rotation.sweep());
-  const environmentClaims = createEnvironmentClaims({ db: store.db, checkNow: healthChecks.checkNow });
+  const environmentClaims = createEnvironmentClaims({
+    db: store.db,
+    checkNow: (id) => healthChecks.checkNow(id),
+  });
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
@@ -225,7 +228,7 @@ async function services(
       audit,
       clock,
       beginRenewal: rotation.beginRenewal,
-      assertEnvironmentFree: environmentClaims.assertFree,
+      assertEnvironmentFree: (setup, req) => environmentClaims.assertFree(setup, req),
     }),
   );
   app.decorate('environmentClaims', environmentClaims);

@@ -131,7 +131,11 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const setup = setupOf(request.caller);
       assertWizardMayRead(setup);
-      return app.environmentClaims.check(await app.setups.getRow(setup.id), request.body.environmentUrl);
+      return app.environmentClaims.check(
+        await app.setups.getRow(setup.id),
+        request.body.environmentUrl,
+        request.body.clientId,
+      );
     },
   );
 

@@ -43,6 +43,8 @@ export type DiscoverySummary = {
    * browser blocked the window: a click on the page can open it.
    */
   signInBlocked?: boolean;
+  /** The client id of Kantiv's app in the tenant, when it exists: whose connections the environment page marks. */
+  appClientId?: string;
 };
 
 export type ExistingRole = { roleId: string; name: string };
@@ -52,6 +54,8 @@ export type EnvironmentCheck = {
   blockers: Blocker[];
   /** Security roles of the root business unit the admin may pick instead of the least-privilege one. */
   roles: ExistingRole[];
+  /** The client id of Kantiv's app in the tenant, when it exists (another setup's connection of it holds the environment). */
+  appClientId?: string;
 };
 
 export type RoleChoice = { kind: 'create' } | { kind: 'existing'; roleId: string; roleName: string };

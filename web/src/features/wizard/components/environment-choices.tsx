@@ -5,7 +5,7 @@ import type { Blocker, DiscoverySummary, EnvironmentChoice } from '@kantiv/provi
 import { paths } from '../../../config/paths.ts';
 import { checkEnvironmentClaim } from '../api/check-environment.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
-import { alreadyConnectedBlocker, claimKey } from '../lib/environment-claims.ts';
+import { alreadyConnectedBlocker, claimKey, sameApp } from '../lib/environment-claims.ts';
 import { getEngine } from '../lib/engine-session.ts';
 import {
   isUsable,
@@ -33,7 +33,12 @@ const SUGGESTION_KEYS = {
 export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary }) {
   const { t, i18n } = useTranslation();
   const { setup, config, choices } = useWizard();
-  const claims = new Map((setup.connectedEnvironments ?? []).map((c) => [c.environmentUrl, c]));
+  // Only connections of the tenant's Kantiv app as it is now count: an app deleted since left nothing connected.
+  const claims = new Map(
+    (setup.connectedEnvironments ?? [])
+      .filter((c) => sameApp(c.clientId, discovery.appClientId))
+      .map((c) => [c.environmentUrl, c]),
+  );
   const claimOf = (url: string) => claims.get(claimKey(url));
   const navigate = useNavigate();
   const suggestion = suggestedEnvironment(
@@ -61,19 +66,19 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
     setBlockers([]);
     setChecking(environment);
     try {
-      // Another setup connected it: the server says whether that connection still works (then no second one).
-      if (claimOf(environment.url)) {
-        const answer = await checkEnvironmentClaim(environment.url);
-        if (answer.status === 'connected') {
-          setBlockers([alreadyConnectedBlocker(i18n, environment.name, answer.claim, config.support)]);
-          return;
-        }
-      }
       const engine = await getEngine(config, setup);
       const check = await engine.checkEnvironment(environment.url, new AbortController().signal);
       if (check.blockers.length > 0) {
         setBlockers(check.blockers);
         return;
+      }
+      // Another setup connected it with this app: the server says whether that connection still works.
+      if (check.appClientId && claimOf(environment.url)) {
+        const answer = await checkEnvironmentClaim(environment.url, check.appClientId);
+        if (answer.status === 'connected') {
+          setBlockers([alreadyConnectedBlocker(i18n, environment.name, answer.claim, config.support)]);
+          return;
+        }
       }
       saveChoices(setup.id, {
         environmentUrl: check.environment.url,

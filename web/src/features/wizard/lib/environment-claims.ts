@@ -11,6 +11,10 @@ export const claimKey = (url: string): string => {
   }
 };
 
+/** A claim counts for the tenant's Kantiv app as the wizard found it (none: nothing of it is connected). */
+export const sameApp = (claimed: string | null, found: string | undefined): boolean =>
+  !!claimed && !!found && claimed.toLowerCase() === found.toLowerCase();
+
 /**
  * The blocker for an environment another setup's working connection holds: our words in the page's language (the
  * engine's catalog code), the English ones for support, as every engine blocker carries them.
