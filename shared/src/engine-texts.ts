@@ -22,6 +22,7 @@ export const ENGINE_BLOCKER_CODES = [
   'app_policy_forbids_secret',
   'role_not_found',
   'privileges_not_found',
+  'environment_already_connected',
 ] as const;
 
 /** Failures whose message is Microsoft's (or the browser's), kept verbatim: the catalog words only the fix. */

@@ -26,6 +26,7 @@ export const ErrorCodeSchema = z.enum([
   'invalid_id_token',
   'credential_rejected',
   'unknown_tenant_domain',
+  'environment_already_connected',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
 

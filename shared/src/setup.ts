@@ -4,6 +4,7 @@ import { SetupHealthSchema } from './connection-health.ts';
 import { SetupLinkSchema } from './setup-links.ts';
 import { CredentialKindSchema, VerificationSchema } from './credentials.ts';
 import { CredentialSummarySchema, ExpiresWithinDaysSchema } from './credential-expiry.ts';
+import { EnvironmentClaimSchema } from './environment-claims.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
 
@@ -204,6 +205,8 @@ export const WizardSetupSchema = SetupSchema.pick({
   signInNonce: z.string().optional(),
   /** With a disconnect link: another live setup of the tenant uses the same app registration, so it stays. */
   appShared: z.boolean().optional(),
+  /** Environments of the bound tenant another verified setup connected (issue 15 item 3), marked on the page. */
+  connectedEnvironments: z.array(EnvironmentClaimSchema).optional(),
 });
 export type WizardSetup = z.infer<typeof WizardSetupSchema>;
 

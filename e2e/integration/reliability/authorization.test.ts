@@ -364,6 +364,14 @@ const MATRIX: Record<string, Row> = {
       return { url: '/api/v1/wizard/disconnect', setupToken: token, body: body(signIn) };
     },
   },
+  'POST /api/v1/wizard/environment-check': {
+    rule: 'setup_token',
+    ok: 200,
+    prepare: (c, ok) =>
+      onBoundSetup(c, ok, '/api/v1/wizard/environment-check', {
+        environmentUrl: 'https://contoso.crm.dynamics.com',
+      }),
+  },
   'POST /api/v1/connections/:id/token': {
     rule: { apiKey: 'connections:token' },
     ok: 200,

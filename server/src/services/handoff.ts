@@ -72,6 +72,11 @@ export function createHandoff(deps: {
   clock?: Clock;
   /** A renewal or repair link's hand-off starts a switch (rotation.ts) instead of replacing the credential. */
   beginRenewal?: BeginRenewal;
+  /** Refuses an environment and app another setup's working connection holds (environment-claims.ts). */
+  assertEnvironmentFree?: (
+    setup: SetupRow,
+    req: { environmentUrl: string; clientId: string },
+  ) => Promise<void>;
 }) {
   const { setups, credentials, jobs, audit } = deps;
   // Certificate lifetimes run on business time, like their rotation (lib/clock.ts).
@@ -110,6 +115,7 @@ export function createHandoff(deps: {
     ): Promise<CertificateResponse> {
       const current = await setups.getRow(setup.id);
       assertHandoffAllowed(current, setup, req, clock.now());
+      await deps.assertEnvironmentFree?.(current, req);
       const made = await credentials.createCertificate(setup.id, req, CERTIFICATE_DISPLAY_NAME, clock.now());
       await audit.record(actor, {
         action: 'credential.certificate_created',
@@ -177,6 +183,8 @@ export function createHandoff(deps: {
         }
         return current(setup.id);
       }
+      // Asks Microsoft about the other connection, so it is not inside the write's transaction below.
+      await deps.assertEnvironmentFree?.(await setups.getRow(setup.id), req);
       const verification: Verification = { status: 'pending', attempts: 0 };
       let renewing = false;
       try {

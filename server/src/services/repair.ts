@@ -17,7 +17,7 @@ export function createRepair(deps: {
   setups: Setups;
   clock: Clock;
   /** Queues the setup's health check to run at once (in the caller's transaction). */
-  checkNow: (trx: Db, setupId: string) => Promise<void>;
+  queueCheck: (trx: Db, setupId: string) => Promise<void>;
   kick: () => void;
 }) {
   return async function repaired(setup: SetupRow, report: RepairReport, actor: Actor): Promise<void> {
@@ -36,7 +36,7 @@ export function createRepair(deps: {
           .where('active', '=', 1)
           .execute();
       }
-      await deps.checkNow(trx, setup.id);
+      await deps.queueCheck(trx, setup.id);
       return {
         set: {
           ...(userId ? { application_user_id: userId } : {}),

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
+import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
+import { summarizePlan } from '../src/view/summarize.ts';
 import { consentTenantWide, expectInvariants, newServer, run, useEmulator } from './harness.ts';
 
 let emu: Emulator;
@@ -83,6 +85,13 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     const plan = await r.engine.plan();
     expect(plan.blockers).toEqual([]);
     expect(plan.steps.find((s) => s.step === 'preflight')!.details.join(' ')).toMatch(/limited information/);
+    // The wizard words the preflight line from this flag: "your roles allow the setup" would claim an unchecked role.
+    const choices = {
+      environment: { url: 'https://contoso.crm.dynamics.com', name: 'Contoso Production' },
+      role: { kind: 'create' as const },
+      secretLifetimeMonths: 6,
+    };
+    expect(summarizePlan(plan, choices, DEFAULT_MANIFEST).entraRolesUnknown).toBe(true);
     const result = await r.engine.apply();
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');

@@ -35,6 +35,7 @@ export const apiPaths = {
   wizardRepaired: '/api/v1/wizard/repaired',
   wizardCertificate: '/api/v1/wizard/certificate',
   wizardDisconnect: '/api/v1/wizard/disconnect',
+  wizardEnvironmentCheck: '/api/v1/wizard/environment-check',
 } as const;
 
 /** Microsoft portals the admin may want to open, built from ids the wizard knows. */

@@ -12,6 +12,7 @@ import { createStaffDirectory, type StaffDirectory } from '../../services/staff-
 import { createCredentialStore, type CredentialStore } from '../../services/credentials.ts';
 import { createDisconnect, type Disconnect } from '../../services/disconnect.ts';
 import { createRepair, type Repair } from '../../services/repair.ts';
+import { createEnvironmentClaims, type EnvironmentClaims } from '../../services/environment-claims.ts';
 import { createEventBus, type EventBus } from '../../services/event-bus.ts';
 import { createHandoff, type Handoff } from '../../services/handoff.ts';
 import {
@@ -49,6 +50,7 @@ declare module 'fastify' {
     setups: Setups;
     credentialStore: CredentialStore;
     handoff: Handoff;
+    environmentClaims: EnvironmentClaims;
     apiKeys: ApiKeys;
     webhooks: Webhooks;
     tokenVending: ReturnType<typeof createTokenVending>;
@@ -210,6 +212,10 @@ async function services(
   rotatedAway = rotation.rotatedAway;
   jobs.register('rotation', rotation.run);
   jobs.every(config.rotation.sweepMs, () => rotation.sweep());
+  const environmentClaims = createEnvironmentClaims({
+    db: store.db,
+    checkNow: (id) => healthChecks.checkNow(id),
+  });
   const apiKeys = createApiKeys({ store, audit });
   if (config.bootstrapApiKey) await apiKeys.ensureBootstrap(config.bootstrapApiKey);
 
@@ -233,8 +239,10 @@ async function services(
       audit,
       clock,
       beginRenewal: rotation.beginRenewal,
+      assertEnvironmentFree: (setup, req) => environmentClaims.assertFree(setup, req),
     }),
   );
+  app.decorate('environmentClaims', environmentClaims);
   app.decorate('apiKeys', apiKeys);
   app.decorate('webhooks', webhooks);
   app.decorate('tokenVending', tokenVending);
@@ -250,7 +258,7 @@ async function services(
     createRepair({
       setups,
       clock,
-      checkNow: (trx, setupId) => healthChecks.checkNow(trx, setupId),
+      queueCheck: (trx, setupId) => healthChecks.queueNow(trx, setupId),
       kick: () => jobs.kick(),
     }),
   );

@@ -14,6 +14,10 @@ import {
   CredentialHandoffResponseSchema,
 } from '@kantiv/shared/credentials';
 import { RepairReportSchema } from '@kantiv/shared/setup-links';
+import {
+  EnvironmentCheckRequestSchema,
+  EnvironmentCheckResponseSchema,
+} from '@kantiv/shared/environment-claims';
 import { actorOf, type Caller } from '../../plugins/app/auth.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { SetupRow } from '../../services/setups/repository.ts';
@@ -51,6 +55,7 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
         ...(await app.setups.get(setup.id)),
         signInNonce: signInNonce(setup),
         ...(setup.link_purpose === 'disconnect' ? { appShared: await app.disconnect.appShared(setup) } : {}),
+        connectedEnvironments: await app.environmentClaims.list(await app.setups.getRow(setup.id)),
       });
     },
   );
@@ -113,6 +118,30 @@ const wizardRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => ({
       recorded: await app.setups.moments.record(setupOf(request.caller), request.body, actorOf(request)),
     }),
+  );
+
+  app.post(
+    '/api/v1/wizard/environment-check',
+    {
+      config: { rateLimit },
+      preHandler: app.requireSetupToken,
+      schema: {
+        tags,
+        description:
+          'Before the run: may this setup connect the environment? `connected` when another setup of the tenant connected it and that connection works (checked again now); `replaces` when that connection no longer works.',
+        body: EnvironmentCheckRequestSchema,
+        response: { 200: EnvironmentCheckResponseSchema, ...errorResponses(...ERRORS) },
+      },
+    },
+    async (request) => {
+      const setup = setupOf(request.caller);
+      assertWizardMayRead(setup);
+      return app.environmentClaims.check(
+        await app.setups.getRow(setup.id),
+        request.body.environmentUrl,
+        request.body.clientId,
+      );
+    },
   );
 
   app.post(

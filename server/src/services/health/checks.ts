@@ -191,6 +191,25 @@ export function createHealthChecks(deps: {
   return {
     run: (job: Job) => check(job),
 
+    /**
+     * One check now, outside the schedule, recorded like a scheduled one: for a decision that must not rest on an
+     * answer that may be stale (issue 15: another setup's connection blocks a second one only while it works).
+     * Undefined when the setup is not verified or Microsoft did not answer.
+     */
+    async checkNow(setupId: string): Promise<Settled['health'] | undefined> {
+      const row = await deps.setups.getRow(setupId);
+      if (row.state !== 'verified') return undefined;
+      const manifest = JSON.parse(row.manifest) as Manifest;
+      const { finding, organizationId } = await probe(deps, row, manifest, factsOf(row, manifest));
+      if ('transient' in finding) return undefined;
+      try {
+        await announce(row.id, finding, await record(row.id, finding, organizationId));
+      } catch (err) {
+        if (!(err instanceof StateConflict)) throw err;
+      }
+      return finding.health;
+    },
+
     /** Gives every verified setup without a scheduled check its first one; returns how many were scheduled. */
     async sweep(): Promise<number> {
       let total = 0;
@@ -229,7 +248,7 @@ export function createHealthChecks(deps: {
     },
 
     /** Queues the setup's check to run at once, in place of its scheduled one (a repair link's run just ended). */
-    async checkNow(trx: Db, setupId: string): Promise<void> {
+    async queueNow(trx: Db, setupId: string): Promise<void> {
       await deps.jobs.cancelQueued(trx, 'health', setupId);
       await deps.jobs.enqueue(trx, { kind: 'health', setupId, runAt: clock.now() });
     },

@@ -64,6 +64,7 @@ export function summarizeDiscovery(plan: Plan, fallbackUsername: string): Discov
     ...(d.environmentsError && POPUP_BLOCKED_CODES.includes(d.environmentsError.code)
       ? { signInBlocked: true }
       : {}),
+    ...(d.application ? { appClientId: d.application.clientId } : {}),
   };
 }
 
@@ -77,6 +78,7 @@ export function summarizeEnvironmentCheck(plan: Plan, url: string): EnvironmentC
     environment: d.environment ? toEnvironmentChoice(d.environment) : { url, name: url },
     blockers: blockers.map(toBlocker),
     roles: (d.dataverse?.roles ?? []).map((r) => ({ roleId: r.roleId, name: r.name })),
+    ...(d.application ? { appClientId: d.application.clientId } : {}),
   };
 }
 
@@ -101,6 +103,7 @@ export function summarizePlan(plan: Plan, choices: PlanChoices, manifest: Manife
     privileges: manifest.tables,
     missingPrivileges: choices.role.kind === 'existing' ? (d.dataverse?.missingPrivileges ?? []) : [],
     privilegesBeyond: choices.role.kind === 'existing' ? (d.dataverse?.privilegesBeyond ?? []) : [],
+    entraRolesUnknown: d.canManageApplications === null,
     blockers: plan.blockers.map(toBlocker),
     roles: (d.dataverse?.roles ?? []).map((r) => ({ roleId: r.roleId, name: r.name })),
   };

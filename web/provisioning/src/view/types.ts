@@ -44,6 +44,8 @@ export type DiscoverySummary = {
    * browser blocked the window: a click on the page can open it.
    */
   signInBlocked?: boolean;
+  /** The client id of Kantiv's app in the tenant, when it exists: whose connections the environment page marks. */
+  appClientId?: string;
 };
 
 export type ExistingRole = { roleId: string; name: string };
@@ -53,6 +55,8 @@ export type EnvironmentCheck = {
   blockers: Blocker[];
   /** Security roles of the root business unit the admin may pick instead of the least-privilege one. */
   roles: ExistingRole[];
+  /** The client id of Kantiv's app in the tenant, when it exists (another setup's connection of it holds the environment). */
+  appClientId?: string;
 };
 
 export type RoleChoice = { kind: 'create' } | { kind: 'existing'; roleId: string; roleName: string };
@@ -81,6 +85,11 @@ export type PlanSummary = {
   missingPrivileges: string[];
   /** For an existing role: what it grants beyond the manifest, by privilege name and the depth it holds. */
   privilegesBeyond: HeldPrivilege[];
+  /**
+   * Graph showed the admin's Entra roles only as limited objects (User.Read): the plan must not claim the role allows
+   * the setup; Microsoft checks it at the first write.
+   */
+  entraRolesUnknown: boolean;
   blockers: Blocker[];
   /** Roles of the environment's root business unit, for the admin's pick. */
   roles: ExistingRole[];

@@ -3,7 +3,9 @@ import { Trans, useTranslation } from 'react-i18next';
 import { useNavigate } from 'react-router';
 import type { Blocker, DiscoverySummary, EnvironmentChoice } from '@kantiv/provisioning';
 import { paths } from '../../../config/paths.ts';
+import { checkEnvironmentClaim } from '../api/check-environment.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
+import { alreadyConnectedBlocker, claimKey, sameApp } from '../lib/environment-claims.ts';
 import { getEngine } from '../lib/engine-session.ts';
 import {
   isUsable,
@@ -29,8 +31,15 @@ const SUGGESTION_KEYS = {
  * (the list misses roles held through a team); another one can be typed by its address.
  */
 export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { setup, config, choices } = useWizard();
+  // Only connections of the tenant's Kantiv app as it is now count: an app deleted since left nothing connected.
+  const claims = new Map(
+    (setup.connectedEnvironments ?? [])
+      .filter((c) => sameApp(c.clientId, discovery.appClientId))
+      .map((c) => [c.environmentUrl, c]),
+  );
+  const claimOf = (url: string) => claims.get(claimKey(url));
   const navigate = useNavigate();
   const suggestion = suggestedEnvironment(
     discovery.environments,
@@ -62,6 +71,14 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
       if (check.blockers.length > 0) {
         setBlockers(check.blockers);
         return;
+      }
+      // Another setup connected it with this app: the server says whether that connection still works.
+      if (check.appClientId && claimOf(environment.url)) {
+        const answer = await checkEnvironmentClaim(environment.url, check.appClientId);
+        if (answer.status === 'connected') {
+          setBlockers([alreadyConnectedBlocker(i18n, environment.name, answer.claim, config.support)]);
+          return;
+        }
       }
       saveChoices(setup.id, {
         environmentUrl: check.environment.url,
@@ -110,6 +127,7 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
         <ul className="env-list" data-testid="environments">
           {ordered.map((env) => {
             const descId = `env-${env.url}-desc`;
+            const claim = claimOf(env.url);
             const suggested = suggestion?.env === env ? t(SUGGESTION_KEYS[suggestion.why]) : undefined;
             const label = (
               <>
@@ -141,6 +159,15 @@ export function EnvironmentChoices({ discovery }: { discovery: DiscoverySummary 
                       ? t('environment.sysAdmin', { sysAdmin: DATAVERSE_ROLE })
                       : ''}
                   {env.region ? ` ${t('environment.region', { region: env.region })}` : ''}
+                  {claim && (
+                    <span data-testid="environment-connected">
+                      {' '}
+                      {t('environment.connectedNote', {
+                        by: claim.connectedBy ?? '—',
+                        date: new Date(claim.connectedAt),
+                      })}
+                    </span>
+                  )}
                 </p>
               </li>
             );

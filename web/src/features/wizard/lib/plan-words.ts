@@ -31,7 +31,7 @@ export function planItemWords(
     const words = credentialWords(item, plan, t, exists);
     if (words) return words;
   }
-  const key = `items.${item.step}.${item.action}`;
+  const key = itemKey(item, plan);
   if (!exists(key) && !exists(`${key}_other`))
     return { title: item.title, detail: item.detail, lang: 'en', detailLang: 'en' };
   const months = plan.choices.secretLifetimeMonths;
@@ -62,6 +62,17 @@ export function planItemWords(
 function detailKeyOf(key: string, plan: PlanSummary): string {
   if (key !== 'items.security_role.reuse') return `${key}Detail`;
   return plan.missingPrivileges.length ? `${key}LacksDetail` : `${key}HoldsDetail`;
+}
+
+/**
+ * The catalog line for a plan item. The preflight check has a line of its own when Graph hid the admin's Entra roles
+ * (limited objects under User.Read): saying "your roles allow the setup" there would promise what nobody checked.
+ */
+function itemKey(item: PlanItem, plan: PlanSummary): string {
+  const key = `items.${item.step}.${item.action}`;
+  return item.step === 'preflight' && item.action === 'check' && plan.entraRolesUnknown
+    ? `${key}RolesUnknown`
+    : key;
 }
 
 const english = (item: PlanItem): ItemWords => ({
