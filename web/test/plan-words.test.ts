@@ -49,6 +49,7 @@ function planWith(entraRolesUnknown: boolean): PlanSummary {
     roleName: DEFAULT_MANIFEST.roleName,
     privileges: DEFAULT_MANIFEST.tables,
     missingPrivileges: [],
+    privilegesBeyond: [],
     entraRolesUnknown,
     blockers: [],
     roles: [],
