@@ -283,31 +283,6 @@ describe('scheduled health checks name every drift with its fix', () => {
     const after = await nextCheck(s.id, (x) => x.health?.health === 'broken');
     expect(after.health?.cause?.code).toBe('environment_replaced');
   });
-
-  it('a disabled environment (503) is transient: degraded only after a whole interval; deleted, it is environment_gone', async () => {
-    const s = await healthySetup();
-    drift({ kind: 'disable-environment', environmentUrl: v.org().url });
-    // The first failing check records nothing: one 503 is not news.
-    clock.offset += INTERVAL_MS * 1.11;
-    await eventually(
-      () =>
-        v.app.store.db
-          .selectFrom('setups')
-          .select('health_unreachable_since')
-          .where('id', '=', s.id)
-          .executeTakeFirst(),
-      (r) => Boolean(r?.health_unreachable_since),
-      20_000,
-    );
-    expect((await setupOf(s.id)).health?.health).toBe('healthy');
-    const after = await nextCheck(s.id, (x) => x.health?.health === 'degraded');
-    expect(after.health?.cause).toMatchObject({ code: 'microsoft_unavailable', link: 'none' });
-
-    // Then the environment is deleted: Entra has no resource at its URL any more (AADSTS500011).
-    drift({ kind: 'delete-environment', environmentUrl: v.org().url });
-    const gone = await nextCheck(s.id, (x) => x.health?.health === 'broken');
-    expect(gone.health?.cause).toMatchObject({ code: 'environment_gone', microsoftCode: 'AADSTS500011' });
-  });
 });
 
 describe('a repair link (issue 18 item 3)', () => {
@@ -366,5 +341,33 @@ describe('a repair link (issue 18 item 3)', () => {
       payload: {},
     });
     expect(again.statusCode).toBe(409);
+  });
+});
+
+// Last: it disables and then deletes the test environment, which every other test needs.
+describe('an environment that goes away', () => {
+  it('a disabled environment (503) is transient: degraded only after a whole interval; deleted, it is environment_gone', async () => {
+    const s = await healthySetup();
+    drift({ kind: 'disable-environment', environmentUrl: v.org().url });
+    // The first failing check records nothing: one 503 is not news.
+    clock.offset += INTERVAL_MS * 1.11;
+    await eventually(
+      () =>
+        v.app.store.db
+          .selectFrom('setups')
+          .select('health_unreachable_since')
+          .where('id', '=', s.id)
+          .executeTakeFirst(),
+      (r) => Boolean(r?.health_unreachable_since),
+      20_000,
+    );
+    expect((await setupOf(s.id)).health?.health).toBe('healthy');
+    const after = await nextCheck(s.id, (x) => x.health?.health === 'degraded');
+    expect(after.health?.cause).toMatchObject({ code: 'microsoft_unavailable', link: 'none' });
+
+    // Then the environment is deleted: Entra has no resource at its URL any more (AADSTS500011).
+    drift({ kind: 'delete-environment', environmentUrl: v.org().url });
+    const gone = await nextCheck(s.id, (x) => x.health?.health === 'broken');
+    expect(gone.health?.cause).toMatchObject({ code: 'environment_gone', microsoftCode: 'AADSTS500011' });
   });
 });

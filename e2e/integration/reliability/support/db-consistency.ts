@@ -1,4 +1,5 @@
 import type { PgDatabase } from './postgres.ts';
+import { SetupStateSchema } from '@kantiv/shared/setup';
 
 export type Snapshot = {
   counts: Record<string, number>;
@@ -49,7 +50,7 @@ export async function invariantViolations(db: PgDatabase, kid: string): Promise<
   );
   await check(
     'setup in an unknown state',
-    `select id, state from setups where state not in ('invited','in_progress','awaiting_verification','verified','failed','expired','revoked')`,
+    `select id, state from setups where state not in (${SetupStateSchema.options.map((x) => `'${x}'`).join(',')})`,
   );
   await check('setup version below 1', `select id from setups where version < 1`);
   await check(
