@@ -6,9 +6,15 @@ export const CUSTOMER_ADMIN = 'admin@contoso.com';
 /**
  * The customer admin's side, in a browser context of its own: the invite link, Microsoft sign-in in a popup (account
  * picker and consent), the environment, the plan, Connect. Resolves once the run has started; the caller decides
- * what to wait for.
+ * what to wait for. An environment another spec's setup connected (and that still works) is refused a second connection
+ * (issue 15 item 3): a spec that connects on the shared stack after another picks an environment of its own.
  */
-export async function startWizardRun(browser: Browser, baseURL: string, inviteUrl: string) {
+export async function startWizardRun(
+  browser: Browser,
+  baseURL: string,
+  inviteUrl: string,
+  environment = 'Contoso Production',
+) {
   const context = await browser.newContext({ baseURL });
   const admin = await context.newPage();
   await admin.goto(inviteUrl);
@@ -27,7 +33,7 @@ export async function startWizardRun(browser: Browser, baseURL: string, inviteUr
     () => 'timeout' as const,
   );
   if ((await Promise.race([closed, consent])) === 'consent') await accept.click();
-  await admin.getByRole('button', { name: /Contoso Production/ }).click({ timeout: 60_000 });
+  await admin.getByRole('button', { name: new RegExp(environment) }).click({ timeout: 60_000 });
   await admin.getByRole('button', { name: 'Connect', exact: true }).click({ timeout: 60_000 });
   await expect(admin.getByRole('heading', { level: 1, name: /^Connecting/ })).toBeVisible();
   return { admin, close: () => context.close() };
