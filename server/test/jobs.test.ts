@@ -59,6 +59,39 @@ describeDialects('leased jobs (%s)', (dialect) => {
     expect(new Set(statuses.map((s) => s.status))).toEqual(new Set(['done']));
   });
 
+  it('a job that is always due again never starves the event loop: timers and sockets still get their turn', async () => {
+    let runs = 0;
+    const LIMIT = 2_000;
+    // A recurring job whose handler ends without I/O (a health check deferred for its tenant's limit), due at once.
+    const runner = createJobRunner({
+      store,
+      instanceId: 'hot',
+      leaseMs: 30_000,
+      pollMs: 20,
+      log,
+      // It stops recurring after LIMIT runs, so a starving loop ends and the test fails instead of hanging.
+      handlers: {
+        health: async () => {
+          runs += 1;
+          return runs < LIMIT ? { outcome: 'again' as const, at: new Date(0) } : { outcome: 'done' as const };
+        },
+      },
+    });
+    await runner.enqueue(store.db, { kind: 'health', setupId: randomUUID() });
+    runner.start();
+    try {
+      // Without a turn of the event loop between claims this timer fires only once the job stopped recurring.
+      await new Promise((r) => setTimeout(r, 20));
+      const firstRuns = runs;
+      expect(firstRuns).toBeGreaterThan(0);
+      expect(firstRuns).toBeLessThan(LIMIT);
+      await new Promise((r) => setTimeout(r, 20));
+      expect(runs).toBeGreaterThan(firstRuns);
+    } finally {
+      await runner.stop();
+    }
+  });
+
   it('a job whose lease ran out (its instance died) is taken over by another runner', async () => {
     const id = await createJobRunner({
       store,

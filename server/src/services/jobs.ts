@@ -266,6 +266,11 @@ export function createJobRunner(deps: {
           wake?.();
         });
         inFlight.add(p);
+        // SQLite's driver is synchronous: a handler that ends without real I/O (a health check deferred for its
+        // tenant's limit) makes claim → run → finish one promise chain, and claiming again at once would never
+        // let the event loop reach its I/O phase — every socket of the server starves (found by the rotation
+        // bench: 1,000 checks of one tenant bouncing). One turn of the loop between claims.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       await new Promise<void>((resolve) => {
