@@ -29,7 +29,7 @@ const list = z.string().transform((v) =>
     .filter(Boolean),
 );
 
-const ConfigSchema = z.object({
+export const ConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

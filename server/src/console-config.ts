@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './config.ts';
 
 /** Settings of the support console's management pages (issue 21); parsed here so `config.ts` grows by one key. */
-const ConsoleSchema = z.object({
+export const ConsoleSchema = z.object({
   /**
    * After a webhook secret is rotated, deliveries carry a signature with the old secret too for this long, so a
    * receiver can switch its secret without dropping deliveries (Standard Webhooks allows several `v1,` signatures).

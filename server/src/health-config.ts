@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ConfigError } from './config.ts';
 
 /** Settings of the scheduled health checks (decision 014); parsed here so `config.ts` stays one concern per line. */
-const HealthSchema = z.object({
+export const HealthSchema = z.object({
   HEALTH_CHECKS_ENABLED: z.enum(['true', 'false', '1', '0']).default('true'),
   /** How often each verified setup is checked; every check lands at a random point of ±10 % around it. */
   HEALTH_CHECK_INTERVAL_SECONDS: z.coerce

@@ -4,7 +4,7 @@ import { z } from 'zod';
  * Settings of certificate self-rotation (decision 012), parsed from the same environment as `loadConfig` (which
  * calls this): kept here so the rotation's knobs live next to the rotation.
  */
-const RotationEnvSchema = z.object({
+export const RotationEnvSchema = z.object({
   /** A certificate is rotated this many days before it expires (Microsoft keeps both keys valid meanwhile). */
   CERTIFICATE_ROTATE_BEFORE_DAYS: z.coerce.number().int().min(1).max(365).default(60),
   /** How often the scheduler looks for certificates due for rotation. */
