@@ -19,7 +19,7 @@ test('support finds a setup by tenant id, domain, setup id and environment, sort
   test.setTimeout(360_000);
   const decoy = await stack.createSetup({ customerName: 'Findable Decoy' });
   const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Findable Fabrikam' });
-  const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
+  const customer = await startWizardRun(browser, stack, inviteUrl);
   await expect
     .poll(async () => (await stack.getSetup(setup.id)).environmentUrl, { timeout: 240_000 })
     .toBeTruthy();

@@ -28,7 +28,7 @@ test('a drifted setup shows its health, the cause and the fix in the list and on
 }) => {
   test.setTimeout(360_000);
   const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Drifting Co' });
-  const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
+  const customer = await startWizardRun(browser, stack, inviteUrl);
   await signInToConsole(page, STAFF.support.upn, `/console/setups/${setup.id}`);
   await expect(page.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });
   await expect(page.getByTestId('health-value')).toHaveText('healthy', { timeout: 30_000 });

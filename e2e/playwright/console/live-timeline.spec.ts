@@ -75,7 +75,7 @@ test('support creates a setup, the customer admin runs the wizard, and the detai
     await expect(support.getByTestId(`step-${step}`)).toHaveAttribute('data-status', 'pending');
 
   // The customer admin, in another context: the invite link, Microsoft sign-in, environment, plan, connect.
-  const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
+  const customer = await startWizardRun(browser, stack, inviteUrl);
 
   // Support sees the run arrive, step by step, and the verification end in `verified` — without reloading.
   await expect(support.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });

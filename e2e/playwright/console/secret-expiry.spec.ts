@@ -15,7 +15,7 @@ test('a secret that expires within 30 days is flagged in the list and on the set
   try {
     const { setup, inviteUrl } = await stack.createSetup({ customerName: 'Short Secret Co' });
     // Contoso Production is connected already on the shared stack (live-timeline.spec.ts).
-    const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl, 'Contoso Sandbox');
+    const customer = await startWizardRun(browser, stack, inviteUrl, 'Contoso Sandbox');
 
     await signInToConsole(page, STAFF.support.upn, `/console/setups/${setup.id}`);
     await expect(page.getByTestId('setup-state')).toHaveText('Verified', { timeout: 240_000 });

@@ -17,7 +17,7 @@ test("a failed step shows Microsoft's code, message and request id and the fix t
     await signInToConsole(page, STAFF.support.upn, `/console/setups/${setup.id}`);
     await expect(page.locator('[data-stream="live"]')).toBeVisible({ timeout: 30_000 });
 
-    const customer = await startWizardRun(browser, stack.baseUrl, inviteUrl);
+    const customer = await startWizardRun(browser, stack, inviteUrl);
     const credential = page.getByTestId('step-credential');
     await expect(credential).toHaveAttribute('data-status', 'failed', { timeout: 180_000 });
     await expect(credential).toContainText('Error CredentialTypeNotAllowedAsPerAppPolicy');
