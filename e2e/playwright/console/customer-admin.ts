@@ -63,7 +63,10 @@ export async function releaseEnvironment(stack: Pick<Stack, 'api'>, environment:
     const query = `state=verified&limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
     const res = await stack.api(`/api/v1/setups?${query}`);
     if (!res.ok) throw new Error(`Listing the verified setups answered ${res.status}.`);
-    const page = (await res.json()) as { items: { id: string; environmentUrl?: string }[]; nextCursor?: string };
+    const page = (await res.json()) as {
+      items: { id: string; environmentUrl?: string }[];
+      nextCursor?: string;
+    };
     for (const setup of page.items) {
       if (setup.environmentUrl && new URL(setup.environmentUrl).hostname.split('.')[0] === urlName)
         connected.push(setup.id);
