@@ -14,6 +14,7 @@ export type Drift =
   | { kind: 'remove-privilege'; environmentUrl: string; roleName: string; privilege: string }
   | { kind: 'delete-app'; appId: string }
   | { kind: 'remove-credential'; appId: string; keyId?: string }
+  | { kind: 'expire-credential'; appId: string }
   | { kind: 'disable-environment'; environmentUrl: string }
   | { kind: 'delete-environment'; environmentUrl: string }
   | { kind: 'copy-environment'; sourceUrl: string; targetUrl: string };
@@ -25,6 +26,7 @@ export const DRIFT_KINDS: Drift['kind'][] = [
   'remove-privilege',
   'delete-app',
   'remove-credential',
+  'expire-credential',
   'disable-environment',
   'delete-environment',
   'copy-environment',
@@ -84,6 +86,15 @@ export function applyDrift(rt: Runtime, d: Drift): void {
       const app = application(rt, d.appId);
       app.passwordCredentials = app.passwordCredentials.filter((p) => d.keyId && p.keyId !== d.keyId);
       app.keyCredentials = app.keyCredentials.filter((k) => d.keyId && k.keyId !== d.keyId);
+      return;
+    }
+    case 'expire-credential': {
+      // Time passing, not an admin's change: every credential of the app reaches its end date now (FIDELITY R18-1).
+      // The rest of the world keeps its clock, unlike advanceClock, so a new credential made afterwards is valid.
+      const app = application(rt, d.appId);
+      const end = new Date(rt.now() - 1000).toISOString();
+      for (const p of app.passwordCredentials) p.endDateTime = end;
+      for (const k of app.keyCredentials) k.endDateTime = end;
       return;
     }
     case 'disable-environment':
