@@ -158,6 +158,9 @@ export interface Discovery {
     clientId: string;
     displayName: string;
     deletedDateTime: string | null;
+    /** This setup's credentials on it: restoring the app restores them (metadata only). */
+    secrets: { keyId: string; endDateTime: string | null }[];
+    certificates: { keyId: string; endDateTime: string | null }[];
   } | null;
   dataverse: {
     userId: string;

@@ -342,7 +342,14 @@ export class DiscoverySession {
 
   applicationUser(): Promise<(SystemUser & { roleIds: string[] }) | null> {
     return this.memo('appUser', async () => {
-      const [app, basics, dv] = await Promise.all([this.application(), this.dataverseBasics(), this.dv()]);
+      const [live, deleted, basics, dv] = await Promise.all([
+        this.application(),
+        this.deletedApplication(),
+        this.dataverseBasics(),
+        this.dv(),
+      ]);
+      // A deleted app's application user stays in Dataverse: restored, the app is that user's again.
+      const app = live ?? deleted;
       if (!app || !basics || basics.error || !dv) return null;
       const users = await dv.applicationUsers(app.appId);
       const user = users[0];

@@ -1,5 +1,6 @@
 import { APP_MANAGER_ROLES } from '../directory-roles.ts';
-import { DYNAMICS_CRM_APP_ID } from '../microsoft/graph-client.ts';
+import type { ResolvedConfig } from '../config.ts';
+import { DYNAMICS_CRM_APP_ID, type Application } from '../microsoft/graph-client.ts';
 import type { Discovery } from '../types.ts';
 import { toRoleOption } from './options.ts';
 import type { DiscoverySession } from './session.ts';
@@ -70,12 +71,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
           hasDynamicsPermission: Boolean(
             crmPermission?.resourceAccess.some((a) => a.type === 'Scope' && (!scopeId || a.id === scopeId)),
           ),
-          secrets: (application.passwordCredentials ?? [])
-            .filter((c) => c.displayName === session.config.secretDisplayName)
-            .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
-          certificates: (application.keyCredentials ?? [])
-            .filter((c) => c.displayName === session.config.certificateDisplayName)
-            .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
+          ...ours(application, session.config),
         }
       : null,
     servicePrincipalId,
@@ -85,6 +81,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
           clientId: deletedApplication.appId,
           displayName: deletedApplication.displayName ?? '',
           deletedDateTime: deletedApplication.deletedDateTime ?? null,
+          ...ours(deletedApplication, session.config),
         }
       : null,
     dataverse:
@@ -108,5 +105,20 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
               : null,
           }
         : null,
+  };
+}
+
+/** This setup's secrets and certificates on an app (metadata only), found by their display names. */
+function ours(
+  app: Pick<Application, 'passwordCredentials' | 'keyCredentials'>,
+  config: Pick<ResolvedConfig, 'secretDisplayName' | 'certificateDisplayName'>,
+) {
+  return {
+    secrets: (app.passwordCredentials ?? [])
+      .filter((c) => c.displayName === config.secretDisplayName)
+      .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
+    certificates: (app.keyCredentials ?? [])
+      .filter((c) => c.displayName === config.certificateDisplayName)
+      .map((c) => ({ keyId: c.keyId.toLowerCase(), endDateTime: c.endDateTime ?? null })),
   };
 }

@@ -61,6 +61,9 @@ const DeletedApplicationSchema = z.object({
   displayName: z.string().nullish(),
   uniqueName: z.string().nullish(),
   deletedDateTime: z.string().nullish(),
+  // A deleted app keeps its credentials: restored, it signs in with them again (ledger R18-2).
+  passwordCredentials: z.array(PasswordCredentialSchema).nullish(),
+  keyCredentials: z.array(KeyCredentialSchema).nullish(),
 });
 export type DeletedApplication = z.infer<typeof DeletedApplicationSchema>;
 const DeletedApplicationPageSchema = z.object({
@@ -191,7 +194,7 @@ export class GraphClient extends MicrosoftClient {
   async deletedApplicationsByUniqueName(uniqueName: string): Promise<DeletedApplication[]> {
     const found: DeletedApplication[] = [];
     let url: string | undefined = this.url(
-      `/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,deletedDateTime&$top=999`,
+      `/directory/deletedItems/microsoft.graph.application?$select=id,appId,displayName,uniqueName,deletedDateTime,passwordCredentials,keyCredentials&$top=999`,
     );
     while (url) {
       const res: { data: z.infer<typeof DeletedApplicationPageSchema> } = await this.call({

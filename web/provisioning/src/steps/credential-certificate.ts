@@ -38,7 +38,8 @@ export function plannedCredential(c: ResolvedConfig, now: number, learned?: Secr
 }
 
 export function reusableCertificate(d: Discovery, c: ResolvedConfig, holder: SecretHolder, now: number) {
-  return (d.application?.certificates ?? []).find(
+  // A deleted app is restored with its credentials (app_registration): the certificate Kantiv holds is kept.
+  return ((d.application ?? d.deletedApplication)?.certificates ?? []).find(
     (k) =>
       (holder.handedOff.has(k.keyId) || k.keyId === c.handedOffSecretKeyId) &&
       (!k.endDateTime || Date.parse(k.endDateTime) - now > RENEW_BEFORE_MS),

@@ -25,7 +25,8 @@ function addMonths(now: number, months: number): Date {
 }
 
 export function reusableHandedOffSecret(d: Discovery, c: ResolvedConfig, holder: SecretHolder, now: number) {
-  const secrets = d.application?.secrets ?? [];
+  // A deleted app is restored with its credentials (app_registration): the secret Kantiv holds is kept.
+  const secrets = (d.application ?? d.deletedApplication)?.secrets ?? [];
   return secrets.find(
     (s) =>
       (holder.handedOff.has(s.keyId) || s.keyId === c.handedOffSecretKeyId) &&
