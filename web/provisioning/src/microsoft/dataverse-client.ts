@@ -255,6 +255,19 @@ export class DataverseClient extends MicrosoftClient {
     return res.data.value;
   }
 
+  /**
+   * Activates a deactivated application user (`isdisabled: false`), the same user with its id and roles: a repair of
+   * a user an admin deactivated (ledger R18-3). Dataverse refuses it for an interactive user (Entra owns its status).
+   */
+  async enableUser(userId: string): Promise<void> {
+    await this.call({
+      method: 'PATCH',
+      url: this.url(`/systemusers(${userId})`),
+      body: { isdisabled: false },
+      schema: undefined,
+    });
+  }
+
   async assignRole(userId: string, roleId: string): Promise<{ alreadyAssigned: boolean }> {
     try {
       await this.call({

@@ -9,6 +9,17 @@ export const applicationUser: StepDefinition = {
   plan(d, c) {
     const roleName = d.dataverse?.role?.name ?? c.manifest.roleName;
     const user = d.dataverse?.applicationUser;
+    if (user?.disabled) {
+      // Deactivated by an admin (issue 18): the same user is activated again, keeping its id and roles.
+      return {
+        step: 'application_user',
+        action: 'update',
+        summary: user.roleAssigned
+          ? `Activate the application user again (it was deactivated); it keeps the role "${roleName}".`
+          : `Activate the application user again (it was deactivated) and give it the role "${roleName}".`,
+        details: [],
+      };
+    }
     if (user) {
       return {
         step: 'application_user',
@@ -16,7 +27,7 @@ export const applicationUser: StepDefinition = {
         summary: user.roleAssigned
           ? `The application user exists and holds the role "${roleName}".`
           : `Give the existing application user the role "${roleName}".`,
-        details: user.disabled ? ['The application user is disabled; an administrator must enable it.'] : [],
+        details: [],
       };
     }
     return {
@@ -58,13 +69,21 @@ export const applicationUser: StepDefinition = {
         userId = again[0].systemuserid;
       }
     }
-    if (dvInfo.applicationUser?.disabled && !created) {
-      throw new BlockerError({
-        code: 'application_user_disabled',
-        text: engineText('application_user_disabled', { environment: env.name }),
-        message: 'The application user of the Kantiv app exists but is disabled.',
-        fix: `A System Administrator of ${env.name} must enable it (Power Platform admin center → Environments → ${env.name} → Settings → Application users), then retry.`,
-      });
+    let activated = false;
+    if (dvInfo.applicationUser?.disabled && !created && dvInfo.applicationUser.id === userId) {
+      try {
+        await dv.enableUser(userId);
+        activated = true;
+      } catch (err) {
+        if (!(err instanceof MicrosoftApiError) || (err.status !== 403 && err.status !== 400)) throw err;
+        throw new BlockerError({
+          code: 'application_user_disabled',
+          text: engineText('application_user_disabled', { environment: env.name }),
+          message: `The application user of the Kantiv app exists but is disabled, and could not be activated (${err.message}).`,
+          ...(err.requestId ? { requestId: err.requestId } : {}),
+          fix: `A System Administrator of ${env.name} must enable it (Power Platform admin center → Environments → ${env.name} → Settings → Application users), then retry.`,
+        });
+      }
     }
     ctx.outputs.applicationUserId = userId;
     const roles = created ? [] : await dv.userRoles(userId);
@@ -74,10 +93,12 @@ export const applicationUser: StepDefinition = {
       status: 'succeeded',
       message: created
         ? `Created the application user and gave it the role "${ctx.outputs.roleName ?? ''}".`
-        : has
-          ? 'The application user already existed with its role.'
-          : `Gave the existing application user the role "${ctx.outputs.roleName ?? ''}".`,
-      data: { applicationUserId: userId, roleId, created },
+        : activated
+          ? `Activated the application user again${has ? '' : ` and gave it the role "${ctx.outputs.roleName ?? ''}"`}.`
+          : has
+            ? 'The application user already existed with its role.'
+            : `Gave the existing application user the role "${ctx.outputs.roleName ?? ''}".`,
+      data: { applicationUserId: userId, roleId, created, ...(activated ? { activated } : {}) },
     };
   },
 };
