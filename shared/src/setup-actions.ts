@@ -32,7 +32,10 @@ export function linkAllowed(
   if (purpose === 'disconnect') return !['invited', 'revoked'].includes(setup.state);
   if (setup.state !== 'verified' || setup.credentialKind === undefined) return false;
   if (purpose === 'renew') return true;
-  return setup.health !== undefined && setup.health.health !== 'healthy';
+  // A drift whose fix is no link (an environment deleted, Microsoft unavailable) has nothing for a repair run to redo.
+  return (
+    setup.health !== undefined && setup.health.health !== 'healthy' && setup.health.cause?.link !== 'none'
+  );
 }
 
 /**

@@ -41,8 +41,10 @@ function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
   const certificate = f.credentialKind === 'certificate';
   const what = certificate ? 'certificate' : 'client secret';
   if (e.code === 'AADSTS7000215' || e.code === 'AADSTS700027' || e.code === 'AADSTS7000222') {
+    // An expired certificate answers AADSTS700027 too, told apart by its reason ("The key used is expired.").
     const expired =
       e.code === 'AADSTS7000222' ||
+      /key used is expired/i.test(e.message) ||
       (f.credentialExpiresAt ? Date.parse(f.credentialExpiresAt) <= f.now : false);
     return broken({
       code: expired ? 'credential_expired' : 'credential_removed',
@@ -82,8 +84,9 @@ function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
     return broken({
       code: 'environment_gone',
       message: `Entra found no Dataverse environment at ${f.environmentUrl} in the tenant: it was deleted, or moved to another URL or tenant.`,
-      fix: `${PPAC} → Environments: a deleted environment can be recovered for 7 days (Deleted environments → Recover). If it now lives at another URL, send a repair link so the wizard connects to it.`,
-      link: 'repair',
+      // Nothing in the tenant is left to repair: a repair link's run would find no environment to reconcile.
+      fix: `There is nothing a repair link can make again: the environment itself is gone. ${PPAC} → Environments → Deleted environments: a deleted environment can be recovered for 7 days (Recover), and the connection then works as before. If the environment now lives at another URL or in another tenant, connect that one with a new invite.`,
+      link: 'none',
       microsoftCode: e.code,
     });
   return undefined;
@@ -104,8 +107,8 @@ function userDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
     return broken({
       code: 'application_user_disabled',
       message: `The application user of app ${f.clientId} in ${f.environmentUrl} is disabled.`,
-      fix: `${APP_USERS(f.environmentUrl)} → select app ${f.clientId} → Activate.`,
-      link: 'none',
+      fix: `Send a repair link: the wizard activates the same application user again (its id and roles stay). By hand: ${APP_USERS(f.environmentUrl)} → select app ${f.clientId} → Activate.`,
+      link: 'repair',
       microsoftCode: e.code,
     });
   return undefined;
