@@ -198,6 +198,7 @@ async function services(
     setups,
     jobs,
     audit,
+    queueCheck: (trx, setupId) => healthChecks.queueNow(trx, setupId),
     switched: (setupId, reason) => {
       tokenVending.forget(setupId);
       // A link's switch is news for support; a scheduled rotation is housekeeping (its audit entry suffices).

@@ -58,6 +58,11 @@ export function createRotation(deps: {
   audit: Audit;
   /** Token vending drops what it cached for the setup once the switch committed. */
   switched: (setupId: string, reason: string) => void;
+  /**
+   * Queues the setup's health check to run at once (in the switch's transaction): a renewal link fixes a removed or
+   * expired credential, and only the check says the connection recovered, now rather than within the hour.
+   */
+  queueCheck?: (trx: Db, setupId: string) => Promise<void>;
 }) {
   const db = deps.store.db;
   const rows = createRotationRows(db);
@@ -198,6 +203,8 @@ export function createRotation(deps: {
         });
         next = await rows.advance(trx, row, 'switched', {}, now());
         const renewed = row.reason === 'renewal';
+        if (renewed && current.health && current.health !== 'healthy')
+          await deps.queueCheck?.(trx, row.setup_id);
         return {
           set: {
             secret_expires_at: row.to_expires_at,
@@ -219,6 +226,8 @@ export function createRotation(deps: {
         };
       });
       deps.switched(row.setup_id, row.reason);
+      // The health check queued at the switch runs now, not at the next poll.
+      if (row.reason === 'renewal') deps.jobs.kick();
       return next;
     },
 
