@@ -62,6 +62,12 @@ export type Stack = {
   api(pathname: string, init?: { method?: string; body?: unknown }): Promise<Response>;
   /** Makes a setup's invite expire now (as if its time had passed), straight in the server's database. */
   expireInvite(id: string): void;
+  /**
+   * Moves the server's clock for one setup's scheduled health check: the check queued for it (due within one check
+   * interval, jitter included) falls due now, as if that much time had passed. Answers how far ahead it was (ms);
+   * throws when no check is queued.
+   */
+  nextHealthCheckNow(id: string): number;
   close(): Promise<void>;
 };
 
@@ -181,6 +187,16 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
     throw err;
   }
 
+  /** The server's database. better-sqlite3 is the server's own driver; tests borrow it instead of a test-only route. */
+  function openDatabase() {
+    const require = createRequire(path.join(root, 'server/package.json'));
+    const Database = require('better-sqlite3') as new (file: string) => {
+      prepare(sql: string): { run(...args: unknown[]): unknown; get(...args: unknown[]): unknown };
+      close(): void;
+    };
+    return new Database(path.join(dataDir, 'kantiv-connect.sqlite'));
+  }
+
   async function api(pathname: string, init: { method?: string; body?: unknown } = {}): Promise<Response> {
     return fetch(`${baseUrl}${pathname}`, {
       method: init.method ?? 'GET',
@@ -215,18 +231,28 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
       return json(await api(`/api/v1/setups/${id}`), (v) => SetupSchema.parse(v));
     },
     expireInvite(id) {
-      // better-sqlite3 is the server's own driver; tests borrow it instead of adding a test-only API route.
-      const require = createRequire(path.join(root, 'server/package.json'));
-      const Database = require('better-sqlite3') as new (file: string) => {
-        prepare(sql: string): { run(...args: unknown[]): unknown };
-        close(): void;
-      };
-      const db = new Database(path.join(dataDir, 'kantiv-connect.sqlite'));
+      const db = openDatabase();
       try {
         db.prepare('UPDATE setups SET invite_expires_at = ? WHERE id = ?').run(
           new Date(Date.now() - 60_000).toISOString(),
           id,
         );
+      } finally {
+        db.close();
+      }
+    },
+    nextHealthCheckNow(id) {
+      const db = openDatabase();
+      try {
+        const job = db
+          .prepare(
+            "SELECT id, run_at FROM jobs WHERE setup_id = ? AND kind = 'health' AND status = 'queued' ORDER BY run_at LIMIT 1",
+          )
+          .get(id) as { id: string; run_at: string } | undefined;
+        if (!job) throw new Error(`No health check is queued for setup ${id}.`);
+        const now = new Date();
+        db.prepare('UPDATE jobs SET run_at = ? WHERE id = ?').run(now.toISOString(), job.id);
+        return Date.parse(job.run_at) - now.getTime();
       } finally {
         db.close();
       }
