@@ -42,6 +42,7 @@ export interface EnvironmentView {
     applicationid: string | null;
     azureactivedirectoryobjectid: string;
     businessunitid: string;
+    isdisabled: boolean;
     roles: string[];
   }[];
 }
@@ -236,6 +237,7 @@ export class EmulatorControl {
           applicationid: s.applicationid,
           azureactivedirectoryobjectid: s.azureactivedirectoryobjectid,
           businessunitid: s.businessunitid,
+          isdisabled: s.isdisabled,
           roles: s.roleIds.map((id) => e.roles.find((r) => r.roleid === id)?.name ?? id),
         })),
       })),
