@@ -166,4 +166,68 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(users[0]!.systemuserid).not.toBe(before.systemuserid);
     expect(result.outputs.applicationUserId).toBe(users[0]!.systemuserid);
   });
+
+  it('repair: restores the deleted app with the certificate Kantiv holds, adds none, keeps the application user', async () => {
+    const server = newServer();
+    const certs = certificateServer();
+    const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
+    expect((await first.engine.apply()).error).toBeUndefined();
+    const before = ourApps()[0]!;
+    const user = appUsers(before.appId)[0]!;
+    emu.control.drift({ kind: 'delete-app', appId: before.appId });
+    expect(ourApps()).toEqual([]);
+
+    const repair = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'repair', handedOffSecretKeyId: certs.made[0]!.keyId },
+      secretHolder: emptySecretHolder(),
+    });
+    const plan = await repair.engine.plan();
+    const actions = Object.fromEntries(plan.steps.map((s) => [s.step, s.action]));
+    expect(actions).toMatchObject({
+      app_registration: 'update',
+      credential: 'reuse',
+      application_user: 'none',
+      handoff: 'none',
+    });
+    const result = await repair.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(repair.handoffs).toEqual([]);
+    expect(certs.made).toHaveLength(1);
+    const apps = ourApps();
+    expect(apps).toHaveLength(1);
+    expect(apps[0]!.id).toBe(before.id);
+    expect(apps[0]!.keyCredentials.map((k) => k.keyId)).toEqual(before.keyCredentials.map((k) => k.keyId));
+    expect(appUsers(before.appId).map((u) => u.systemuserid)).toEqual([user.systemuserid]);
+    expect(emu.control.state().deletedItems.filter((d) => d.appId === before.appId)).toEqual([]);
+  });
+
+  it('repair: activates the deactivated application user again, the same user with its role', async () => {
+    const server = newServer();
+    const certs = certificateServer();
+    const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
+    expect((await first.engine.apply()).error).toBeUndefined();
+    const appId = ourApps()[0]!.appId;
+    const before = appUsers(appId)[0]!;
+    emu.control.drift({ kind: 'disable-app-user', environmentUrl: CONTOSO_PRODUCTION, appId });
+
+    const repair = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'repair', handedOffSecretKeyId: certs.made[0]!.keyId },
+      secretHolder: emptySecretHolder(),
+    });
+    const plan = await repair.engine.plan();
+    const step = plan.steps.find((s) => s.step === 'application_user')!;
+    expect(step.action).toBe('update');
+    expect(step.summary).toMatch(/^Activate the application user again/);
+    const result = await repair.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(result.outputs.applicationUserId).toBe(before.systemuserid);
+    const users = appUsers(appId);
+    expect(users).toHaveLength(1);
+    expect(users[0]!.isdisabled).toBe(false);
+    expect(users[0]!.roles).toEqual(before.roles);
+  });
 });
