@@ -187,7 +187,8 @@ export function createInvites(deps: {
       const expiresAt = new Date(clock.now().getTime() + request.expiresInHours * 3_600_000).toISOString();
       const { token } = await reissue(id, actor, async (current) => {
         if (current.state === 'revoked') throw new HttpError(409, 'setup_revoked', 'This setup was revoked.');
-        if (!linkAllowed(toSetup(current, []), purpose))
+        const view = toSetup(current, []);
+        if (!linkAllowed(view, purpose))
           throw new HttpError(
             409,
             'conflict',
@@ -195,7 +196,9 @@ export function createInvites(deps: {
               ? 'A disconnect link is for a setup the admin signed in to; nothing was created in the tenant of an invite nobody used.'
               : current.state !== 'verified'
                 ? `A ${LINK_NAME[purpose]} link is for a connection in use; this setup is ${current.state}.`
-                : 'A repair link is for a connection whose health check found drift; this one is healthy or not checked yet.',
+                : view.health?.cause?.link === 'none'
+                  ? `A repair link cannot fix this drift (${view.health.cause.code}): ${view.health.cause.fix}`
+                  : 'A repair link is for a connection whose health check found drift; this one is healthy or not checked yet.',
           );
         return {
           set: { link_purpose: purpose, link_expires_at: expiresAt },
