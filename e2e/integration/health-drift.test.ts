@@ -223,6 +223,8 @@ describe('scheduled health checks name every drift with its fix', () => {
     expect(after.health?.cause).toMatchObject({
       code: 'application_user_disabled',
       microsoftCode: '0x8004e00a',
+      // The repair run activates the same user again (issue 18 item 3).
+      link: 'repair',
     });
     expect(after.health?.cause?.fix).toContain('Activate');
   });
@@ -368,6 +370,20 @@ describe('an environment that goes away', () => {
     // Then the environment is deleted: Entra has no resource at its URL any more (AADSTS500011).
     drift({ kind: 'delete-environment', environmentUrl: v.org().url });
     const gone = await nextCheck(s.id, (x) => x.health?.health === 'broken');
-    expect(gone.health?.cause).toMatchObject({ code: 'environment_gone', microsoftCode: 'AADSTS500011' });
+    expect(gone.health?.cause).toMatchObject({
+      code: 'environment_gone',
+      microsoftCode: 'AADSTS500011',
+      link: 'none',
+    });
+    // Nothing in the tenant is left for a repair run to make again: no repair link, and the fix says why.
+    expect(gone.health?.cause?.fix).toContain('nothing a repair link can make again');
+    const refused = await v.app.inject({
+      method: 'POST',
+      url: `/api/v1/setups/${s.id}/links`,
+      headers: v.auth,
+      payload: { purpose: 'repair' },
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json<{ error: { message: string } }>().error.message).toContain('environment_gone');
   });
 });

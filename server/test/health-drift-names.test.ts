@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { classify, type SetupFacts } from '../src/services/health/drift.ts';
+import { MicrosoftError } from '../src/services/microsoft.ts';
+
+/** How a check names what Entra answered for the stored credential (issue 18 item 2, decision 014). */
+const facts: SetupFacts = {
+  clientId: '11111111-2222-4333-8444-555555555555',
+  environmentUrl: 'https://contoso.crm.dynamics.com',
+  roleName: 'Kantiv Integration',
+  credentialKind: 'certificate',
+  // The certificate Kantiv made is valid for months by its own dates; Entra is the one that says it expired.
+  credentialExpiresAt: '2099-01-01T00:00:00.000Z',
+  now: Date.parse('2026-12-04T12:00:00Z'),
+};
+
+const cause = (code: string, message: string) => {
+  const found = classify(new MicrosoftError(code, message, 'secret'), 'token', facts);
+  if (!('cause' in found)) throw new Error('expected drift');
+  return found.cause;
+};
+
+describe('classify › a refused certificate', () => {
+  it('an expired certificate (AADSTS700027 "The key used is expired") is credential_expired, fixed by a renewal link', () => {
+    expect(
+      cause(
+        'AADSTS700027',
+        'AADSTS700027: Client assertion contains an invalid signature. [Reason - The key used is expired.]',
+      ),
+    ).toMatchObject({ code: 'credential_expired', link: 'renewal', microsoftCode: 'AADSTS700027' });
+  });
+
+  it('a certificate no longer on the app (AADSTS700027, key not found) is credential_removed', () => {
+    expect(
+      cause(
+        'AADSTS700027',
+        'AADSTS700027: The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found.]',
+      ),
+    ).toMatchObject({ code: 'credential_removed', link: 'renewal' });
+  });
+});
