@@ -29,6 +29,15 @@ describe('classify › a refused certificate', () => {
     ).toMatchObject({ code: 'credential_expired', link: 'renewal', microsoftCode: 'AADSTS700027' });
   });
 
+  it('a certificate outside its validity window (AADSTS1000502) is credential_expired', () => {
+    expect(
+      cause(
+        'AADSTS1000502',
+        'AADSTS1000502: The provided certificate is not within its specified validity window.',
+      ),
+    ).toMatchObject({ code: 'credential_expired', link: 'renewal', microsoftCode: 'AADSTS1000502' });
+  });
+
   it('a certificate no longer on the app (AADSTS700027, key not found) is credential_removed', () => {
     expect(
       cause(

@@ -40,10 +40,17 @@ const broken = (cause: HealthCause): Finding => ({ health: 'broken', cause });
 function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
   const certificate = f.credentialKind === 'certificate';
   const what = certificate ? 'certificate' : 'client secret';
-  if (e.code === 'AADSTS7000215' || e.code === 'AADSTS700027' || e.code === 'AADSTS7000222') {
-    // An expired certificate answers AADSTS700027 too, told apart by its reason ("The key used is expired.").
+  if (
+    e.code === 'AADSTS7000215' ||
+    e.code === 'AADSTS700027' ||
+    e.code === 'AADSTS7000222' ||
+    e.code === 'AADSTS1000502'
+  ) {
+    // An expired certificate: AADSTS1000502 ("not within its specified validity window"), or AADSTS700027 told
+    // apart from a removed one by its reason ("The key used is expired."). Ledger R18-1.
     const expired =
       e.code === 'AADSTS7000222' ||
+      e.code === 'AADSTS1000502' ||
       /key used is expired/i.test(e.message) ||
       (f.credentialExpiresAt ? Date.parse(f.credentialExpiresAt) <= f.now : false);
     return broken({
