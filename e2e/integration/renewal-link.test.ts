@@ -160,4 +160,77 @@ describe('renewal link', () => {
     });
     expect(who.status).toBe(200);
   }, 120_000);
+
+  it('after a removed secret was found broken, the renewal’s switch queues the health check: healthy at once, recovered', async () => {
+    // The server's business time, moved to the scheduled check instead of waiting an hour for it.
+    const clock = { offset: 0, now: () => new Date(Date.now() + clock.offset) };
+    const HOUR = 3_600_000;
+    const app = (v = await startVerifierApp(
+      emulator,
+      { HEALTH_SWEEP_MS: '100', WEBHOOK_ALLOW_LOOPBACK: 'true' },
+      { clock },
+    ));
+    const hook = await app.app.inject({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: app.auth,
+      payload: { url: 'https://127.0.0.1:9/hook', events: ['setup.degraded', 'setup.recovered'] },
+    });
+    expect(hook.statusCode).toBe(201);
+    const p = await app.provision({ withApplicationUser: true });
+    const setup = await app.startSetup();
+    await app.handOff(setup, p);
+    expect((await app.settled(setup.id)).state).toBe('verified');
+    const health = async () =>
+      SetupSchema.parse(
+        (
+          await app.app.inject({ method: 'GET', url: `/api/v1/setups/${setup.id}`, headers: app.auth })
+        ).json(),
+      ).health;
+    const queued = () =>
+      app.app.store.db
+        .selectFrom('jobs')
+        .select('id')
+        .where('setup_id', '=', setup.id)
+        .where('kind', '=', 'health')
+        .where('status', '=', 'queued')
+        .executeTakeFirst();
+    await eventually(queued, (j) => j !== undefined);
+    clock.offset += HOUR * 1.11;
+    await eventually(health, (h) => h?.health === 'healthy', 20_000);
+
+    // The customer's admin removes the secret; the next check finds it.
+    emulator.control.drift({ kind: 'remove-credential', appId: p.appId });
+    clock.offset += HOUR * 1.11;
+    const broken = await eventually(health, (h) => h?.health === 'broken', 20_000);
+    expect(broken?.cause?.code).toBe('credential_removed');
+    const before = await application(p.appId);
+
+    const issued = await app.app.inject({
+      method: 'POST',
+      url: `/api/v1/setups/${setup.id}/links`,
+      headers: app.auth,
+      payload: { purpose: 'renew' },
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const wizard = {
+      authorization: `Bearer ${/#token=([^&]+)/.exec(issued.json<{ url: string }>().url)![1]!}`,
+    };
+    const { handed } = await handOffServerCertificate(emulator, app, wizard, {
+      appId: p.appId,
+      objectId: before.objectId,
+      applicationUserId: p.applicationUserId,
+    });
+    expect(handed.statusCode, handed.body).toBe(202);
+    // The clock stays: the check queued at the switch says healthy now, not within the hour.
+    const back = await eventually(health, (h) => h?.health === 'healthy', 45_000, 100);
+    expect(back?.cause).toBeUndefined();
+    const hooks = await app.app.store.db
+      .selectFrom('webhook_deliveries')
+      .select('event_type')
+      .where('setup_id', '=', setup.id)
+      .orderBy('created_at')
+      .execute();
+    expect(hooks.map((h) => h.event_type)).toEqual(['setup.degraded', 'setup.recovered']);
+  }, 120_000);
 });
