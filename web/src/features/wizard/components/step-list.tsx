@@ -41,7 +41,8 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
             ? Math.max(0, Math.round((row.retryAt - now) / 1000))
             : undefined;
         const ownKey = `runMessages.${row.step}.${row.status}`;
-        const showMessage = row.message && (row.status !== 'pending' || row.stopped);
+        // A stopped step's line is ours (STEP_STOPPED_MESSAGE), worded in every language.
+        const showMessage = row.message && row.status !== 'pending';
         return (
           <li
             key={row.step}
@@ -57,6 +58,7 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
               {row.stopped ? t('status.stopped') : t(`status.${row.status}`)}
               {elapsed && <span className="muted"> · {elapsed}</span>}
             </span>
+            {row.stopped && <span className="step__message">{t('runMessages.stopped')}</span>}
             {showMessage && english && <span className="step__message">{row.message}</span>}
             {showMessage && !english && i18n.exists(ownKey) && (
               <span className="step__message">{t(ownKey)}</span>
