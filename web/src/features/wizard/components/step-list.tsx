@@ -12,10 +12,16 @@ const STATUS_ICON: Record<StepStatus, string> = {
   skipped: '–',
 };
 
-/** Minutes and seconds, as a clock shows them (`1:05`) in every language the wizard ships. */
-export function formatElapsed(ms: number): string {
+/** A step's time in minutes and seconds, in the page's language (`1 min, 5 sec`, `1 Min., 5 Sek.`), through Intl. */
+export function formatElapsed(ms: number, language: string): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  const unit = (name: 'minute' | 'second', value: number) =>
+    new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  if (s < 60) return unit('second', s);
+  return new Intl.ListFormat(language, { style: 'narrow', type: 'unit' }).format([
+    unit('minute', Math.floor(s / 60)),
+    unit('second', s % 60),
+  ]);
 }
 
 /**
@@ -35,7 +41,9 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
     <ol className="steps" data-testid="run-steps">
       {rows.map((row) => {
         const elapsed =
-          row.startedAt !== undefined ? formatElapsed((row.finishedAt ?? now) - row.startedAt) : undefined;
+          row.startedAt !== undefined
+            ? formatElapsed((row.finishedAt ?? now) - row.startedAt, i18n.language)
+            : undefined;
         const nextTry =
           row.status === 'waiting' && row.retryAt
             ? Math.max(0, Math.round((row.retryAt - now) / 1000))
