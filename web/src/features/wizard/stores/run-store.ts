@@ -77,8 +77,17 @@ export class RunSession {
     const rows = rowsFromServer(serverSteps);
     const failed = rows.find((r) => r.status === 'failed');
     // The last run ended stopped or failed: the admin decides when it runs again. A run that was cut off (a reload,
-    // a closed tab) left its steps running on the server and simply continues.
-    const status: RunStatus = rows.some((r) => r.stopped) ? 'cancelled' : failed ? 'failed' : 'idle';
+    // a closed tab) left steps running or waiting on the server, maybe beside one its unload failed, and continues.
+    const cutOff = serverSteps.some(
+      (s) => RUN_STEP_IDS.includes(s.step) && (s.status === 'running' || s.status === 'waiting'),
+    );
+    const status: RunStatus = cutOff
+      ? 'idle'
+      : rows.some((r) => r.stopped)
+        ? 'cancelled'
+        : failed
+          ? 'failed'
+          : 'idle';
     this.state = {
       status,
       rows,
