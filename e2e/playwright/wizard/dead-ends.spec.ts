@@ -42,7 +42,11 @@ test('dead ends › a missing Entra role offers forwarding, another account and 
   const mail = wayOut.getByRole('link', { name: 'Email the link to a colleague' });
   const href = (await mail.getAttribute('href')) ?? '';
   expect(decodeURIComponent(href)).toContain(inviteUrl);
-  await expect(wayOut.getByRole('button', { name: /Copy\s+invite link/ })).toBeVisible();
+  // Copy puts the same link on the clipboard.
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await wayOut.getByRole('button', { name: /Copy\s+invite link/ }).click();
+  await expect(wayOut.getByRole('status').filter({ hasText: 'copied' })).toHaveText(/invite link copied/i);
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(inviteUrl);
 
   // Check again, once the role is there: the blocker is gone and an environment can be chosen.
   stack.emulator.control.clearScenario(noRole);
@@ -66,6 +70,33 @@ test('dead ends › another account from the blocker leads to a working sign-in'
   await expectEnvironmentPage(page);
   await expect(page.getByTestId('preflight-ok')).toBeVisible({ timeout: 60_000 });
   await expect(page.getByText(USERS.admin)).toBeVisible();
+});
+
+test('dead ends › an environment that refuses the admin (not System Administrator) offers the way out; a colleague who is signs in and goes on', async ({
+  page,
+  stack,
+}) => {
+  const { inviteUrl } = await signInToEnvironments(page, stack, USERS.cloudAdminOnly);
+  const unusable = page.getByTestId('environment-unusable').filter({ hasText: 'Contoso Production' });
+  await unusable.click({ timeout: 60_000 });
+  const refused = page.getByRole('alert').filter({ hasText: 'This environment cannot be used yet' });
+  await expect(refused).toContainText(/System Administrator/, { timeout: 60_000 });
+  const wayOut = page.getByTestId('blocker-way-out');
+  await expect(wayOut.getByRole('heading', { level: 2, name: 'What you can do now' })).toBeVisible();
+  const mail = wayOut.getByRole('link', { name: 'Email the link to a colleague' });
+  expect(decodeURIComponent((await mail.getAttribute('href')) ?? '')).toContain(inviteUrl);
+  await expect(wayOut.getByRole('button', { name: 'Check again' })).toBeVisible();
+
+  // The colleague who is System Administrator there signs in on the same page and chooses the environment.
+  await wayOut.getByRole('button', { name: 'Sign in with another account' }).click();
+  await expect(page).toHaveURL(/\/sign-in$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Sign in with Microsoft' })).toBeVisible();
+  stack.emulator.control.clearScenarios();
+  await signInWithMicrosoft(page, stack, USERS.admin);
+  await expectEnvironmentPage(page);
+  await chooseEnvironment(page, /Contoso Production/);
+  await expect(page).toHaveURL(/\/plan$/, { timeout: 60_000 });
+  await expect(page.getByTestId('plan-items')).toBeVisible({ timeout: 60_000 });
 });
 
 test('dead ends › closing the tab while the run is busy asks first', async ({ page, stack }) => {
