@@ -39,8 +39,37 @@ function precompress(): Plugin {
   };
 }
 
+/**
+ * Puts the first page's stylesheet (about 2 KB compressed) into index.html: the boot markup can paint as soon as the
+ * document arrives, without waiting for a render-blocking request (Lighthouse's mobile profile waits one slow-4G
+ * round trip for it). The CSP allows inline styles; the file stays in the build for anything that links it.
+ */
+function inlineEntryCss(): Plugin {
+  return {
+    name: 'kantiv:inline-entry-css',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        if (!ctx.filename.endsWith('index.html') || !ctx.bundle) return html;
+        const bundle = ctx.bundle;
+        return html.replace(
+          /<link rel="stylesheet"(?: crossorigin)? href="\/(assets\/[^"]+\.css)">/g,
+          (link, fileName: string) => {
+            const asset = bundle[fileName];
+            if (!asset || asset.type !== 'asset') return link;
+            const css =
+              typeof asset.source === 'string' ? asset.source : Buffer.from(asset.source).toString('utf8');
+            return `<style>${css}</style>`;
+          },
+        );
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), precompress()],
+  plugins: [react(), inlineEntryCss(), precompress()],
   build: {
     // Source maps are written for debugging and bundle analysis, but not referenced from the bundles: the server
     // does not publish them.

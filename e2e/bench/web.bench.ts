@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ if (!existsSync(path.join(root, 'web/dist/index.html'))) {
 
 const PORT = Number(process.env.BENCH_WEB_PORT ?? 4330);
 const DEBUG_PORT = Number(process.env.BENCH_WEB_DEBUG_PORT ?? 9333);
+/** Where to keep each Lighthouse report (JSON), to read what it found: render-blocking, unused JS, the LCP element. */
+const LHR_DIR = process.env.BENCH_WEB_LIGHTHOUSE_DIR;
 const stack = await startStack({ port: PORT });
 const browser = await chromium.launch({
   executablePath: CHROMIUM_PATH,
@@ -80,6 +82,10 @@ const setupIdOf = (inviteUrl: string) => /\/setup\/([^/?#]+)/.exec(new URL(invit
 function checked(result: RunnerResult | undefined, expectedPath: string, label: string) {
   if (!result) throw new Error(`bench web: Lighthouse returned nothing for ${label}`);
   const { lhr } = result;
+  if (LHR_DIR) {
+    mkdirSync(LHR_DIR, { recursive: true });
+    writeFileSync(path.join(LHR_DIR, `${label.replace(/\W+/g, '-')}.json`), JSON.stringify(lhr));
+  }
   if (lhr.runtimeError) {
     throw new Error(
       `bench web: Lighthouse runtime error on ${label}: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`,

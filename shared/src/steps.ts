@@ -35,6 +35,13 @@ export const STEP_NAMES: Record<StepId, string> = {
   verification: 'Kantiv verifies the connection',
 };
 
+/**
+ * What a step in progress says when the admin stopped the run (Cancel): the engine reports it with the step back at
+ * `pending`, the server keeps it, and the wizard reopened later knows from it that the run was stopped, not cut off,
+ * and waits for the admin instead of running again by itself. The wizard words it in the admin's language.
+ */
+export const STEP_STOPPED_MESSAGE = 'Stopped before it finished; it runs again when you continue.';
+
 /** `waiting` is Microsoft's replication delay or throttling: the step is healthy, just not done yet. */
 export const StepStatusSchema = z.enum(['pending', 'running', 'waiting', 'succeeded', 'failed', 'skipped']);
 export type StepStatus = z.infer<typeof StepStatusSchema>;

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ENGINE_BLOCKER_CODES, ENGINE_FAILURE_CODES, ENGINE_TEXT_CODES } from '@kantiv/shared/engine-texts';
 import { LANGUAGES } from '../src/features/wizard/lib/i18n.ts';
 import { engineWords } from '../src/features/wizard/lib/engine-words.ts';
+import { formatElapsed } from '../src/features/wizard/components/step-list.tsx';
 
 /**
  * Every code the engine words its blockers and failures by has its lines in every shipped language, so no admin
@@ -103,5 +104,41 @@ describe('engineWords', () => {
       message: { text: failure.message, lang: 'en' },
       fix: { text: failure.fix, lang: 'en' },
     });
+  });
+});
+
+describe('dates and durations through Intl', () => {
+  const connected = {
+    code: 'environment_already_connected',
+    message: 'Sales is already connected to Kantiv.',
+    text: {
+      key: 'environment_already_connected',
+      params: {
+        name: 'Sales',
+        by: 'ada@contoso.com',
+        date: '2026-03-05T10:00:00.000Z',
+        support: 'S',
+        email: 'e',
+      },
+    },
+  };
+
+  it('writes the date a blocker names in the page’s language, not as the ISO string it travels as', async () => {
+    const expected = { de: '5. März 2026', fr: '5 mars 2026', es: '5 de marzo de 2026', nl: '5 maart 2026' };
+    for (const [language, date] of Object.entries(expected)) {
+      const i18n = await i18nIn(language);
+      const text = engineWords(connected, i18n.t, i18n).message?.text ?? '';
+      expect(text.replace(/\s/g, ' '), language).toContain(date);
+      expect(text, language).not.toContain('2026-03-05');
+    }
+  });
+
+  it('writes a step’s time in minutes and seconds in the page’s language', () => {
+    // Intl separates with (narrow) no-break spaces.
+    const elapsed = (ms: number, language: string) => formatElapsed(ms, language).replace(/\s/g, ' ');
+    expect(elapsed(4_200, 'en')).toBe('4 sec');
+    expect(elapsed(65_000, 'en')).toBe('1 min 5 sec');
+    expect(elapsed(65_000, 'de')).toBe('1 Min., 5 Sek.');
+    expect(elapsed(125_000, 'fr')).toBe('2 min 5 s');
   });
 });

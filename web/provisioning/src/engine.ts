@@ -4,7 +4,7 @@ import {
   type StepData,
   type StepEventInput,
 } from '@kantiv/shared/events';
-import type { StepError, StepId, StepStatus } from '@kantiv/shared/steps';
+import { STEP_STOPPED_MESSAGE, type StepError, type StepId, type StepStatus } from '@kantiv/shared/steps';
 import { Clients } from './clients.ts';
 import { resolveConfig, type ResolvedConfig } from './config.ts';
 import { DiscoverySession } from './discovery/session.ts';
@@ -33,7 +33,7 @@ import type {
 } from './types.ts';
 
 /** A step that was in progress when the run was cancelled. */
-export const STOPPED_MESSAGE = 'Stopped before it finished; it runs again when you continue.';
+export const STOPPED_MESSAGE = STEP_STOPPED_MESSAGE;
 
 /** The engine's steps (the server runs `verification`). */
 export const ENGINE_STEP_IDS: StepId[] = STEPS.map((s) => s.id);

@@ -2,30 +2,24 @@ import { createBrowserRouter, Navigate } from 'react-router';
 import { LoadingPage } from '../components/loading-page.tsx';
 import { paths, type WizardStep } from '../config/paths.ts';
 import { WIZARD_ROUTE_ID } from '../features/wizard/hooks/use-wizard.ts';
-import { readChoices } from '../features/wizard/lib/wizard-memory.ts';
 import { HomeRoute } from './routes/home.tsx';
 import { NotFoundRoute } from './routes/not-found.tsx';
 import * as wizardLayout from './routes/setup/layout.tsx';
+import * as welcomePage from './routes/setup/welcome.tsx';
 
-/** Each wizard page is its own lazy chunk. */
+/**
+ * Each wizard page is its own lazy chunk but the welcome page, which an invite link opens: it comes with the first
+ * bundle rather than one more round trip after it (on a slow mobile connection, the page's largest paint waited for
+ * it). MSAL stays out of it: the welcome page imports it only when its button is pressed.
+ */
 const stepPages = {
-  welcome: () => import('./routes/setup/welcome.tsx'),
+  welcome: () => Promise.resolve(welcomePage),
   'sign-in': () => import('./routes/setup/sign-in.tsx'),
   environment: () => import('./routes/setup/environment.tsx'),
   plan: () => import('./routes/setup/plan.tsx'),
   run: () => import('./routes/setup/run.tsx'),
   done: () => import('./routes/setup/done.tsx'),
 } satisfies Record<WizardStep, () => Promise<unknown>>;
-
-/**
- * The invite link opens `/setup/:id`, and the loader only learns from the server which step that is. For an admin
- * who has not gone past the welcome page in this tab it is the welcome page: its code is fetched while the server is
- * asked, instead of after.
- */
-function prefetchLikelyStep(request: Request, setupId: string | undefined): void {
-  if (!setupId || new URL(request.url).pathname !== paths.setup.root(setupId)) return;
-  if (!readChoices(setupId).welcomed) void stepPages.welcome().catch(() => undefined);
-}
 
 /**
  * The wizard is routes (`/setup/:setupId/<step>`): the layout's loader reads the setup from the server and redirects
@@ -48,10 +42,7 @@ export function createRouter() {
       path: paths.setup.pattern,
       ...wizardLayout,
       HydrateFallback: LoadingPage,
-      loader: (args) => {
-        prefetchLikelyStep(args.request, args.params.setupId);
-        return wizardLayout.loader(args);
-      },
+      loader: wizardLayout.loader,
       children: [
         { index: true, element: null },
         { path: 'welcome', lazy: stepPages.welcome },

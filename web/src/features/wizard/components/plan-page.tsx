@@ -10,6 +10,8 @@ import type { PlanSummary } from '@kantiv/provisioning';
 import { planItemWords } from '../lib/plan-words.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { saveChoices } from '../lib/wizard-memory.ts';
+import { startRun } from '../lib/start-run.ts';
+import { getRunSession, runHistory } from '../stores/run-store.ts';
 import { AwaitedStep } from './awaited-step.tsx';
 
 /** The plan streams in: what the run will create, reuse or change, and the choices that change it. */
@@ -37,7 +39,8 @@ function PlanFailed() {
 
 function PlanReview({ plan }: { plan: PlanSummary }) {
   const { t, i18n } = useTranslation();
-  const { setup, account } = useWizard();
+  const ctx = useWizard();
+  const { setup, account } = ctx;
   const navigate = useNavigate();
   const revalidator = useRevalidator();
   const role = plan.choices.role;
@@ -95,7 +98,10 @@ function PlanReview({ plan }: { plan: PlanSummary }) {
             (role.kind === 'existing' && plan.missingPrivileges.length > 0)
           }
           onClick={() => {
-            saveChoices(setup.id, { runStarted: true });
+            const choices = saveChoices(setup.id, { runStarted: true });
+            // Connect is the admin's go-ahead: it starts the run, also one that stopped or failed earlier (which
+            // otherwise waits for "Run it again").
+            startRun(getRunSession(setup.id, runHistory(setup)), { ...ctx, choices });
             void navigate(paths.setup.step(setup.id, 'run'));
           }}
         >

@@ -7,7 +7,8 @@ import { EngineExplanation } from './engine-explanation.tsx';
 import { startRun } from '../lib/start-run.ts';
 import { getRunSession, runHistory } from '../stores/run-store.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
-import { forgetChoices } from '../lib/wizard-memory.ts';
+import { forgetChoices, saveChoices } from '../lib/wizard-memory.ts';
+import { planChoicesFrom } from '../lib/plan-choices.ts';
 
 /** The run, live from the run store: each step as it happens, Cancel, Try again, and on to the summary. */
 export function RunPage() {
@@ -18,6 +19,20 @@ export function RunPage() {
   const state = useSyncExternalStore(session.subscribe, session.getSnapshot);
   const navigate = useNavigate();
   const [now, setNow] = useState(() => Date.now());
+  // Another tab or browser (a new link from support) holds no choices: the environment is chosen again first.
+  const choicesKept = planChoicesFrom(setup, ctx.choices) !== undefined;
+  const waitsForAdmin =
+    state.status === 'failed' || state.status === 'cancelled' || (state.status === 'idle' && !choicesKept);
+  const reopened = state.reopened === true || (state.status === 'idle' && !choicesKept);
+
+  function runAgain() {
+    if (choicesKept) {
+      startRun(session, ctx);
+      return;
+    }
+    saveChoices(setup.id, { rerun: true });
+    void navigate(paths.setup.step(setup.id, 'environment'));
+  }
 
   useEffect(() => {
     if (state.status !== 'running') return;
@@ -70,9 +85,9 @@ export function RunPage() {
           <p>{t('run.nothingLost')}</p>
         </section>
       )}
-      {state.status === 'cancelled' && (
-        <p className="notice notice--warn" role="status">
-          {t('run.cancelled')}
+      {(state.status === 'cancelled' || (state.status === 'idle' && reopened)) && (
+        <p className="notice notice--warn" role="status" data-testid="run-stopped">
+          {reopened ? t('run.reopenedStopped') : t('run.cancelled')}
         </p>
       )}
 
@@ -82,10 +97,14 @@ export function RunPage() {
             {t('run.cancel')}
           </button>
         )}
-        {(state.status === 'failed' || state.status === 'cancelled') && (
+        {waitsForAdmin && (
           <>
-            <button type="button" className="button button--primary" onClick={() => startRun(session, ctx)}>
-              {state.status === 'failed' ? t('run.tryAgain') : t('run.continue')}
+            <button type="button" className="button button--primary" onClick={runAgain}>
+              {reopened
+                ? t('run.runAgain')
+                : state.status === 'failed'
+                  ? t('run.tryAgain')
+                  : t('run.continue')}
             </button>
             <Link to={paths.setup.step(setup.id, 'plan')}>{t('run.changePlan')}</Link>
             <Link to={paths.setup.manual(setup.id)}>{t('run.byHand')}</Link>

@@ -12,10 +12,16 @@ const STATUS_ICON: Record<StepStatus, string> = {
   skipped: '–',
 };
 
-/** Minutes and seconds, as a clock shows them (`1:05`) in every language the wizard ships. */
-export function formatElapsed(ms: number): string {
+/** A step's time in minutes and seconds, in the page's language (`1 min, 5 sec`, `1 Min., 5 Sek.`), through Intl. */
+export function formatElapsed(ms: number, language: string): string {
   const s = Math.max(0, Math.round(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  const unit = (name: 'minute' | 'second', value: number) =>
+    new Intl.NumberFormat(language, { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
+  if (s < 60) return unit('second', s);
+  return new Intl.ListFormat(language, { style: 'narrow', type: 'unit' }).format([
+    unit('minute', Math.floor(s / 60)),
+    unit('second', s % 60),
+  ]);
 }
 
 /**
@@ -35,13 +41,16 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
     <ol className="steps" data-testid="run-steps">
       {rows.map((row) => {
         const elapsed =
-          row.startedAt !== undefined ? formatElapsed((row.finishedAt ?? now) - row.startedAt) : undefined;
+          row.startedAt !== undefined
+            ? formatElapsed((row.finishedAt ?? now) - row.startedAt, i18n.language)
+            : undefined;
         const nextTry =
           row.status === 'waiting' && row.retryAt
             ? Math.max(0, Math.round((row.retryAt - now) / 1000))
             : undefined;
         const ownKey = `runMessages.${row.step}.${row.status}`;
-        const showMessage = row.message && (row.status !== 'pending' || row.stopped);
+        // A stopped step's line is ours (STEP_STOPPED_MESSAGE), worded in every language.
+        const showMessage = row.message && row.status !== 'pending';
         return (
           <li
             key={row.step}
@@ -57,6 +66,7 @@ export function StepList({ rows, now }: { rows: StepRow[]; now: number }) {
               {row.stopped ? t('status.stopped') : t(`status.${row.status}`)}
               {elapsed && <span className="muted"> · {elapsed}</span>}
             </span>
+            {row.stopped && <span className="step__message">{t('runMessages.stopped')}</span>}
             {showMessage && english && <span className="step__message">{row.message}</span>}
             {showMessage && !english && i18n.exists(ownKey) && (
               <span className="step__message">{t(ownKey)}</span>

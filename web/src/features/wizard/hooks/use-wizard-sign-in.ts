@@ -2,6 +2,7 @@ import { useNavigate } from 'react-router';
 import { paths } from '../../../config/paths.ts';
 import { ApiClientError } from '../../../lib/api-client.ts';
 import { bindIdentity } from '../api/bind-identity.ts';
+import { firstIncompleteStep } from '../lib/guard.ts';
 import { useAdminSignIn, type AdminSignInProblem } from './use-admin-sign-in.ts';
 import { useWizard } from './use-wizard.ts';
 
@@ -25,7 +26,7 @@ export function bindProblem(err: unknown): AdminSignInProblem {
 
 /**
  * The automatic path's sign-in, from the welcome page or the sign-in page: Microsoft's dialog, then Kantiv binds the
- * identity to the setup and the admin moves on to the environments.
+ * identity to the setup and the admin moves on to the first step not done (the environments, for a new setup).
  */
 export function useWizardSignIn({
   finishRedirect,
@@ -34,7 +35,7 @@ export function useWizardSignIn({
   finishRedirect: boolean;
   initialProblem?: AdminSignInProblem | undefined;
 }) {
-  const { setup, config } = useWizard();
+  const { setup, config, choices } = useWizard();
   const navigate = useNavigate();
   return useAdminSignIn({
     config,
@@ -44,8 +45,16 @@ export function useWizardSignIn({
     initialProblem,
     onIdToken: async (idToken) => {
       try {
-        await bindIdentity(idToken);
-        await navigate(paths.setup.step(setup.id, 'environment'));
+        const { tenantId } = await bindIdentity(idToken);
+        // Usually the environments; a run that stopped or failed earlier (another tab, a new link) is where it stands.
+        const next = firstIncompleteStep({
+          setup: { ...setup, tenantId },
+          signedInTenantId: tenantId,
+          choices,
+        });
+        await navigate(
+          paths.setup.step(setup.id, next === 'welcome' || next === 'sign-in' ? 'environment' : next),
+        );
         return undefined;
       } catch (err) {
         return bindProblem(err);

@@ -14,6 +14,12 @@ type Explained = { message: string; fix?: string | undefined; text?: EngineText 
  * `engine.<code>.fix` for every code); a failure Microsoft answered keeps Microsoft's message verbatim, marked
  * English, beside our explanation. A code the catalogs lack (a newer engine) falls back to the English text.
  */
+/** Parameters named `date` come as ISO strings; the catalogs format them with Intl (`{{date, datetime(…)}}`). */
+function withDates(params: Record<string, string>): Record<string, string | Date> {
+  const date = params.date === undefined ? Number.NaN : Date.parse(params.date);
+  return Number.isNaN(date) ? params : { ...params, date: new Date(date) };
+}
+
 export function engineWords(error: Explained, t: TFunction, i18n: I18n): EngineWords {
   const english = { lang: 'en' };
   const key = error.text?.key;
@@ -24,14 +30,15 @@ export function engineWords(error: Explained, t: TFunction, i18n: I18n): EngineW
       ...(error.fix ? { fix: { text: error.fix, ...english } } : {}),
     };
   }
-  const params = error.text?.params ?? {};
+  const raw = error.text?.params ?? {};
+  const params = withDates(raw);
   const messageKey = `engine.${key}.message`;
   const fix = { text: t(fixKey, params), lang: undefined };
   if (i18n.exists(messageKey)) {
     return {
       message: { text: t(messageKey, params), lang: undefined },
       fix,
-      ...(params.microsoft ? { microsoft: params.microsoft } : {}),
+      ...(raw.microsoft ? { microsoft: raw.microsoft } : {}),
     };
   }
   return { fix, microsoft: error.message };

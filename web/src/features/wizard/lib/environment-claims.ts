@@ -26,17 +26,19 @@ export function alreadyConnectedBlocker(
   support: { name: string; email: string },
 ): Blocker {
   const en = i18n.getFixedT('en');
+  // The date travels as the server wrote it (ISO); each language writes it its own way (engineWords, Intl).
   const params = {
     name,
     by: claim?.connectedBy ?? '—',
-    date: claim ? new Date(claim.connectedAt).toISOString().slice(0, 10) : '—',
+    date: claim?.connectedAt ?? '—',
     support: support.name,
     email: support.email,
   };
+  const english = { ...params, ...(claim ? { date: new Date(claim.connectedAt) } : {}) };
   return {
     code: 'environment_already_connected',
-    message: en('engine.environment_already_connected.message', params),
-    fix: en('engine.environment_already_connected.fix', params),
+    message: en('engine.environment_already_connected.message', english),
+    fix: en('engine.environment_already_connected.fix', english),
     text: { key: 'environment_already_connected', params },
   };
 }

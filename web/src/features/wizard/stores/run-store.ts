@@ -1,5 +1,11 @@
 import type { EngineText } from '@kantiv/shared/engine-texts';
-import type { StepError, StepId, StepStatus, StepSummary } from '@kantiv/shared/steps';
+import {
+  STEP_STOPPED_MESSAGE,
+  type StepError,
+  type StepId,
+  type StepStatus,
+  type StepSummary,
+} from '@kantiv/shared/steps';
 import type { PlanChoices, RunEvent, RunResult, WizardEngine } from '@kantiv/provisioning';
 import type { EventForwarder } from '../lib/event-forwarder.ts';
 import { RUN_STEP_IDS } from '../lib/run-steps.ts';
@@ -28,6 +34,11 @@ export type RunState = {
   result?: RunResult;
   /** The run resumed work found in Microsoft or on the server from an earlier attempt. */
   resumed: boolean;
+  /**
+   * The page was opened again on a run that had ended stopped (Cancel) or failed, in this tab or another: it waits
+   * for the admin's "Run it again" instead of running by itself.
+   */
+  reopened?: boolean;
 };
 
 function toMs(iso: string | undefined): number | undefined {
@@ -43,6 +54,7 @@ function rowsFromServer(steps: StepSummary[]): StepRow[] {
     return {
       step,
       status,
+      ...(s.status === 'pending' && s.message === STEP_STOPPED_MESSAGE ? { stopped: true } : {}),
       ...(s.message ? { message: s.message } : {}),
       ...(s.startedAt ? { startedAt: toMs(s.startedAt) } : {}),
       ...(s.finishedAt ? { finishedAt: toMs(s.finishedAt) } : {}),
@@ -63,10 +75,34 @@ export class RunSession {
 
   constructor(serverSteps: StepSummary[]) {
     const rows = rowsFromServer(serverSteps);
+    const failed = rows.find((r) => r.status === 'failed');
+    // The last run ended stopped or failed: the admin decides when it runs again. A run that was cut off (a reload,
+    // a closed tab) left steps running or waiting on the server, maybe beside one its unload failed, and continues.
+    const cutOff = serverSteps.some(
+      (s) => RUN_STEP_IDS.includes(s.step) && (s.status === 'running' || s.status === 'waiting'),
+    );
+    const status: RunStatus = cutOff
+      ? 'idle'
+      : rows.some((r) => r.stopped)
+        ? 'cancelled'
+        : failed
+          ? 'failed'
+          : 'idle';
     this.state = {
-      status: 'idle',
+      status,
       rows,
       resumed: rows.some((r) => r.status !== 'pending'),
+      ...(status === 'idle' ? {} : { reopened: true }),
+      ...(status === 'failed' && failed?.error
+        ? {
+            error: {
+              message: failed.error.message,
+              code: failed.error.code,
+              ...(failed.error.fix ? { fix: failed.error.fix } : {}),
+              ...(failed.error.text ? { text: failed.error.text } : {}),
+            },
+          }
+        : {}),
     };
   }
 
@@ -128,7 +164,7 @@ export class RunSession {
     if (this.running) return;
     const controller = new AbortController();
     this.controller = controller;
-    const { error: _previous, ...rest } = this.state;
+    const { error: _previous, reopened: _reopened, ...rest } = this.state;
     this.state = rest;
     this.set({ status: 'running' });
     try {
