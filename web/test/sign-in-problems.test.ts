@@ -18,6 +18,6 @@ describe('sign-in problems', () => {
         new ServerError('invalid_grant', 'c', 'AADSTS70008: The code has expired.', '', '70008'),
       ),
     ).toBe(undefined);
-    expect(wrongTenantProblem(new BrowserAuthError('user_cancelled'))).toBe(undefined);
+    expect(wrongTenantProblem(new BrowserAuthError('user_cancelled', ''))).toBe(undefined);
   });
 });
