@@ -145,11 +145,17 @@ export class EmulatorControl {
       this.rt.options.spaRedirectUris.push(uri);
   }
 
-  /** What a PIM admin does in Entra: the user's eligible directory roles become active (tokens issued later carry them). */
-  activateEligibleRoles(userIdOrUpn: string): void {
+  /**
+   * What a PIM admin does in Entra (My roles → Activate): the user's eligible directory roles become active now. They
+   * count for sign-ins from now on; tokens of an earlier sign-in, refreshed or not, still lack them (FIDELITY F7-3).
+   */
+  activateEligibleRoles(userIdOrUpn: string): { activatedAt: number; roles: string[] } {
     const user = this.rt.user(userIdOrUpn);
     if (!user) throw new Error(`Unknown user '${userIdOrUpn}'.`);
-    user.directoryRoles = [...new Set([...user.directoryRoles, ...(user.eligibleRoles ?? [])])];
+    if (!user.eligibleRoles?.length)
+      throw new Error(`${user.userPrincipalName} has no eligible role to activate.`);
+    user.pimActivatedAt ??= this.rt.now();
+    return { activatedAt: user.pimActivatedAt, roles: [...user.eligibleRoles] };
   }
 
   /**
@@ -309,6 +315,8 @@ export async function controlHttp(control: EmulatorControl, ctx: Ctx): Promise<R
       control.grantConsent(body as unknown as Parameters<EmulatorControl['grantConsent']>[0]);
       return noContent();
     }
+    if (path === '/pim/activate' && ctx.method === 'POST')
+      return json(200, control.activateEligibleRoles(typeof body?.user === 'string' ? body.user : ''));
     if (path === '/redirect-uris' && ctx.method === 'POST') {
       control.addSpaRedirectUri(typeof body?.uri === 'string' ? body.uri : '');
       return noContent();

@@ -23,6 +23,8 @@ export interface AuthCode {
   nonce: string | null;
   sid: string;
   expiresAt: number;
+  /** When the user signed in at `/authorize` (emulator ms): which PIM activations the tokens reflect. */
+  signedInAt: number;
   used?: boolean;
 }
 
@@ -33,6 +35,8 @@ export interface RefreshTokenRecord {
   spa: boolean;
   sid: string;
   expiresAt: number;
+  /** The sign-in this refresh token descends from (rotation keeps it): see `AuthCode.signedInAt`. */
+  signedInAt: number;
 }
 
 export interface Session {
@@ -163,16 +167,36 @@ export class Runtime {
     return appIds.find((id) => wanted.includes(id) && !this.mfaDone.has(`${user.id}|${id}`));
   }
 
-  /** The user's directory roles after scenarios (e.g. `admin-without-entra-role`) are applied. */
-  directoryRoles(user: User): string[] {
+  /**
+   * The user's directory roles after scenarios (e.g. `admin-without-entra-role`) are applied, for a sign-in at
+   * `signedInAt` (default: now): PIM-activated roles count only for sign-ins after the activation.
+   */
+  directoryRoles(user: User, signedInAt: number = this.now()): string[] {
     if (this.scenarios.has('admin-without-entra-role', this.who(user))) return [];
-    return user.directoryRoles;
+    const activated =
+      user.pimActivatedAt !== undefined && signedInAt >= user.pimActivatedAt
+        ? (user.eligibleRoles ?? [])
+        : [];
+    return [...new Set([...user.directoryRoles, ...activated])];
   }
 
-  directoryRoleIds(user: User): string[] {
-    return this.directoryRoles(user)
+  directoryRoleIds(user: User, signedInAt?: number): string[] {
+    return this.directoryRoles(user, signedInAt)
       .map((r): string | undefined => DIRECTORY_ROLES[r as keyof typeof DIRECTORY_ROLES])
       .filter((x): x is string => typeof x === 'string');
+  }
+
+  /**
+   * The roles Graph honours for a delegated token: permanent ones, and PIM-activated ones only if the token's `wids`
+   * carries them (a token of a sign-in before the activation does not: FIDELITY F7-3).
+   */
+  tokenDirectoryRoles(user: User, wids: readonly string[] | undefined): string[] {
+    const permanent = this.directoryRoles(user, -1);
+    const activated = this.directoryRoles(user).filter((r) => {
+      const id = DIRECTORY_ROLES[r as keyof typeof DIRECTORY_ROLES];
+      return !permanent.includes(r) && id !== undefined && (wids ?? []).includes(id);
+    });
+    return [...permanent, ...activated];
   }
 
   /** Application registration by appId, wherever it lives. */

@@ -42,6 +42,11 @@ export interface User {
   homeUserId?: string;
   /** PIM-eligible directory roles: not in `wids` and not enforced until activated (`control.activateEligibleRoles`). */
   eligibleRoles?: string[];
+  /**
+   * When the eligible roles were activated in PIM (emulator ms). They count only for sign-ins after it: tokens of an
+   * earlier sign-in, refreshed or not, keep the roles of that sign-in (FIDELITY F7-3).
+   */
+  pimActivatedAt?: number;
 }
 
 export interface PasswordCredential {

@@ -236,6 +236,101 @@ describe('Entra ID authorize', () => {
     );
     expect(query.headers.get('location')).toMatch(/^http:\/\/localhost:5173\/\?code=/);
   });
+
+  it("shows AADSTS50020 on Microsoft's own page, with no way back to the app, when an account of another organization signs in at a tenant's authority", async () => {
+    const { challenge } = pkce();
+    const params = { code_challenge: challenge, code_challenge_method: 'S256', response_mode: 'query' };
+    emulator.control.setScenario({ name: 'auto-sign-in', user: 'admin@contoso.com' });
+    const auto = await call(emulator, authorizeUrl(params, 'fabrikam.com'));
+    expect(auto.status).toBe(400);
+    expect(auto.headers.get('location')).toBeNull();
+    expect(auto.text).toContain("Sorry, but we're having trouble signing you in.");
+    expect(auto.text).toMatch(
+      /AADSTS50020: User account &#39;admin@contoso\.com&#39; from identity provider &#39;https:\/\/sts\.windows\.net\/[0-9a-f-]+\/&#39; does not exist in tenant &#39;Fabrikam[^&]*&#39; and cannot access the application/,
+    );
+    emulator.control.clearScenarios();
+    // The same through the account picker (the account typed at Fabrikam's sign-in page).
+    const picker = await call(emulator, authorizeUrl(params, 'fabrikam.com'));
+    const txn = /name="txn" value="([^"]+)"/.exec(picker.text)?.[1] ?? '';
+    const picked = await call(emulator, `${LOGIN}/fabrikam.com/oauth2/v2.0/authorize/select`, {
+      method: 'POST',
+      headers: FORM,
+      body: new URLSearchParams({ txn, user: 'admin@contoso.com' }).toString(),
+    });
+    expect(picked.status).toBe(400);
+    expect(picked.headers.get('location')).toBeNull();
+    expect(picked.text).toContain('AADSTS50020');
+    // A guest of Contoso is no stranger there: its sign-in goes on.
+    emulator.control.setScenario({ name: 'auto-sign-in', user: 'consultant@fabrikam.com' });
+    const guest = await call(emulator, authorizeUrl(params, 'contoso.com'));
+    expect(guest.text).not.toContain('AADSTS50020');
+  });
+});
+
+describe('PIM activation', () => {
+  const CLOUD_APP_ADMIN = '158c047a-c907-4556-b7ef-446551a6b5f7';
+  const SCOPE = 'https://graph.microsoft.com/Application.ReadWrite.All openid profile offline_access';
+
+  async function signInAt(user: string) {
+    emulator.control.setScenario({ name: 'auto-sign-in', user });
+    const { verifier, challenge } = pkce();
+    const r = await call(
+      emulator,
+      authorizeUrl(
+        { code_challenge: challenge, code_challenge_method: 'S256', response_mode: 'query' },
+        'contoso.com',
+      ),
+    );
+    emulator.control.clearScenarios();
+    const code = new URL(r.headers.get('location') ?? 'http://invalid/').searchParams.get('code') ?? '';
+    const t = await redeem(code, verifier);
+    expect(t.status).toBe(200);
+    return t.json as { access_token: string; refresh_token: string };
+  }
+
+  const createApp = (token: string) =>
+    call(emulator, 'https://graph.microsoft.com/v1.0/applications', {
+      method: 'POST',
+      token,
+      body: { displayName: 'PIM probe' },
+    });
+
+  it('counts a role activated through POST /_emulator/pim/activate only for sign-ins after it: a refreshed token of the earlier sign-in still lacks it', async () => {
+    emulator.control.grantConsent({
+      tenant: tid,
+      resource: 'https://graph.microsoft.com',
+      scopes: ['Application.ReadWrite.All', 'User.Read'],
+    });
+    const before = await signInAt('pim@contoso.com');
+    expect(decodeClaims(before.access_token).wids).not.toContain(CLOUD_APP_ADMIN);
+    expect((await createApp(before.access_token)).status).toBe(403);
+
+    const activated = await call(emulator, `${emulator.urls.control}/pim/activate`, {
+      method: 'POST',
+      body: { user: 'pim@contoso.com' },
+    });
+    expect(activated.status).toBe(200);
+    expect(activated.json.roles).toEqual(['Cloud Application Administrator']);
+
+    // The old token, and a new one refreshed from the same sign-in: still without the role, and Graph refuses.
+    expect((await createApp(before.access_token)).status).toBe(403);
+    const refreshed = await refresh(before.refresh_token, SCOPE);
+    expect(refreshed.status).toBe(200);
+    const refreshedToken = (refreshed.json as { access_token: string }).access_token;
+    expect(decodeClaims(refreshedToken).wids).not.toContain(CLOUD_APP_ADMIN);
+    expect((await createApp(refreshedToken)).status).toBe(403);
+
+    // Signed in again: the role is in wids and Graph honours it.
+    const after = await signInAt('pim@contoso.com');
+    expect(decodeClaims(after.access_token).wids).toContain(CLOUD_APP_ADMIN);
+    expect((await createApp(after.access_token)).status).toBe(201);
+
+    const none = await call(emulator, `${emulator.urls.control}/pim/activate`, {
+      method: 'POST',
+      body: { user: 'admin@contoso.com' },
+    });
+    expect(none.status).toBe(400);
+  });
 });
 
 describe('Entra ID admin consent endpoint', () => {

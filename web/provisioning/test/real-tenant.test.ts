@@ -58,7 +58,7 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     expectInvariants(emu, server, germany);
   });
 
-  it('tells a PIM admin to activate the role, then lets them on with a fresh token although the cached one lacks it', async () => {
+  it('tells a PIM admin to activate the role; the same sign-in stays refused after the activation, a new sign-in gets on', async () => {
     consentTenantWide(emu);
     const server = newServer();
     const r = run(emu, { server, user: 'pim@contoso.com' });
@@ -66,11 +66,16 @@ describe('engine › real tenants', { timeout: 180_000 }, () => {
     const blocker = before.blockers.find((b) => b.code === 'missing_directory_role');
     expect(blocker?.fix).toMatch(/Privileged Identity Management/);
     emu.control.activateEligibleRoles('pim@contoso.com');
-    // Checked again (the page reloaded) with the same sign-in, whose cached Graph token predates the activation.
+    // Checked again with the same sign-in: the engine asks Entra for a fresh token (refresh-token grant), which
+    // still reflects the sign-in before the activation (FIDELITY F7-3, stricter reading): still blocked.
     await r.engine.discover();
-    const after = await r.engine.plan();
+    const stale = await r.engine.plan();
+    expect(stale.blockers.map((b) => b.code)).toContain('missing_directory_role');
+    // Signed in again (what the wizard's "Check again" does for this blocker): the role is there.
+    const again = run(emu, { server, user: 'pim@contoso.com' });
+    const after = await again.engine.plan();
     expect(after.blockers).toEqual([]);
-    const result = await r.engine.apply();
+    const result = await again.engine.apply();
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');
     expectInvariants(emu, server);

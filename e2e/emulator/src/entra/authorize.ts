@@ -51,8 +51,10 @@ export function authorize(rt: Runtime, ctx: Ctx, segment: string): Reply {
   const prompt = p.get('prompt');
   const auto = rt.scenarios.list().find((s) => s.name === 'auto-sign-in');
   if (auto && auto.name === 'auto-sign-in') {
-    const user = rt.user(auto.user);
-    if (user) return continueAs(rt, ctx, v, inTenantOf(rt, segment, user), { autoConsent: true });
+    const found = rt.user(auto.user);
+    const user = found ? inTenantOf(rt, segment, found) : undefined;
+    if (user && !fitsTenant(rt, segment, user)) return notInTenant(rt, ctx, v, user);
+    if (user) return continueAs(rt, ctx, v, user, { autoConsent: true });
   }
   const session = rt.sessions.get(parseCookies(ctx)[SESSION_COOKIE] ?? '');
   const signedIn = session ? rt.user(session.userId) : undefined;
@@ -115,13 +117,30 @@ function pickAccount(rt: Runtime, ctx: Ctx, v: Validated): Reply {
   );
 }
 
+/**
+ * An account of another organization signs in at a tenant's authority (no guest object there): Microsoft shows
+ * AADSTS50020 on its own error page and does not send the browser back to the app (FIDELITY F7-1, F7-2).
+ */
+function notInTenant(rt: Runtime, ctx: Ctx, v: Validated, user: User): Reply {
+  const tenant = rt.tenant(v.segment);
+  return html(
+    400,
+    errorPage(
+      50020,
+      `User account '${user.userPrincipalName}' from identity provider 'https://sts.windows.net/${user.tenantId}/' does not exist in tenant '${tenant?.displayName ?? v.segment}' and cannot access the application '${v.client.appId}'(${v.client.displayName}) in that tenant. The account needs to be added as an external user in the tenant first. Sign out and sign in again with a different Azure Active Directory user account.`,
+      ctx.requestId,
+    ),
+  );
+}
+
 /** POST from the account picker. */
 export function selectAccount(rt: Runtime, ctx: Ctx): Reply {
   const r = restore(rt, ctx);
   if ('status' in r) return r;
   const picked = rt.user(r.form.get('user') ?? '');
   const user = picked ? inTenantOf(rt, r.v.segment, picked) : undefined;
-  if (!user || !fitsTenant(rt, r.v.segment, user)) {
+  if (user && !fitsTenant(rt, r.v.segment, user)) return notInTenant(rt, ctx, r.v, user);
+  if (!user) {
     return html(400, errorPage(50034, 'The user account does not exist in this directory.', ctx.requestId));
   }
   rt.pending.delete(r.form.get('txn') ?? '');

@@ -75,12 +75,13 @@ export async function delegatedAccessToken(
   resource: Resource,
   scopes: string[],
   sid: string,
+  signedInAt: number = rt.now(),
 ): Promise<string> {
   const tid = user.tenantId;
   const roles = user.appRoles.filter((r) => r.resourceAppId === resource.appId).map((r) => r.value);
   const wids = rt.scenarios.has('access-token-without-wids', rt.who(user))
     ? undefined
-    : [...rt.directoryRoleIds(user), DEFAULT_USER_ROLE_WID];
+    : [...rt.directoryRoleIds(user, signedInAt), DEFAULT_USER_ROLE_WID];
   const common = {
     ...accessTokenBase(resource, tid),
     idtyp: 'user',

@@ -93,6 +93,7 @@ export function issueCode(rt: Runtime, v: Validated, user: User, cookie: string 
     nonce: v.params.get('nonce'),
     sid,
     expiresAt: rt.now() + CODE_LIFETIME_MS,
+    signedInAt: rt.now(),
   });
   const values: Record<string, string> = { code };
   if (v.params.get('client_info') === '1') values.client_info = clientInfo(user);

@@ -27,6 +27,8 @@ export interface IssueArgs {
   scope: string;
   spa: boolean;
   sid: string;
+  /** When the user signed in (see `AuthCode.signedInAt`). */
+  signedInAt: number;
   nonce: string | null;
   refreshExpiresAt: number | null;
   fail: Fail;
@@ -72,6 +74,7 @@ export async function issueUserTokens(rt: Runtime, ctx: Ctx, a: IssueArgs): Prom
     resource,
     [...scp, ...graphOidc],
     a.sid,
+    a.signedInAt,
   );
   const body: Record<string, unknown> = {
     token_type: 'Bearer',
@@ -91,6 +94,7 @@ export async function issueUserTokens(rt: Runtime, ctx: Ctx, a: IssueArgs): Prom
       spa: a.spa,
       sid: a.sid,
       expiresAt,
+      signedInAt: a.signedInAt,
     });
     body.refresh_token = rtValue;
     if (a.spa) body.refresh_token_expires_in = Math.max(0, Math.floor((expiresAt - rt.now()) / 1000));

@@ -78,6 +78,7 @@ export async function authorizationCode(
     scope: record.scopes.join(' '),
     spa: record.redirectKind === 'spa',
     sid: record.sid,
+    signedInAt: record.signedInAt,
     nonce: record.nonce,
     refreshExpiresAt: null,
     fail,
@@ -132,6 +133,8 @@ export async function refreshToken(
     scope,
     spa: record.spa,
     sid: record.sid,
+    // A refreshed token reflects the sign-in it descends from: a PIM role activated since needs a new sign-in.
+    signedInAt: record.signedInAt,
     nonce: null,
     // SPA refresh tokens keep their original 24 h deadline across rotation (AADSTS700084 afterwards).
     refreshExpiresAt: record.spa ? record.expiresAt : null,

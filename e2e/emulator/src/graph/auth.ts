@@ -12,6 +12,8 @@ export interface GraphCaller {
   appId: string;
   scopes: string[];
   roles: string[];
+  /** The delegated token's `wids` (directory role template ids), if it has the claim. */
+  wids?: string[];
 }
 
 export async function authenticate(rt: Runtime, ctx: Ctx): Promise<GraphCaller | Reply> {
@@ -42,6 +44,7 @@ export async function authenticate(rt: Runtime, ctx: Ctx): Promise<GraphCaller |
     appId,
     scopes: claim(c, 'scp').split(' ').filter(Boolean),
     roles: [],
+    ...(Array.isArray(c.wids) ? { wids: (c.wids as unknown[]).filter((w) => typeof w === 'string') } : {}),
   };
 }
 
@@ -55,7 +58,7 @@ export function hasPermission(caller: GraphCaller, anyOf: string[]): boolean {
 /** Directory role check for delegated calls; app-only calls are governed by the app role alone. */
 export function hasDirectoryRole(rt: Runtime, caller: GraphCaller, anyOf: string[]): boolean {
   if (!caller.user) return true;
-  return rt.directoryRoles(caller.user).some((r) => anyOf.includes(r));
+  return rt.tokenDirectoryRoles(caller.user, caller.wids).some((r) => anyOf.includes(r));
 }
 
 export const APP_WRITE_ROLES = [

@@ -77,7 +77,9 @@ export function getMemberOf(
     return insufficientPrivileges(ctx);
   const user = caller.user!;
   const throughGroup = rt.scenarios.has('directory-roles-through-group', rt.who(user));
-  const roleNames = throughGroup && !transitive ? [] : rt.directoryRoles(user);
+  // A PIM role activated after the token's sign-in is not shown either (stricter reading, FIDELITY F7-3).
+  const held = rt.tokenDirectoryRoles(user, caller.wids);
+  const roleNames = throughGroup && !transitive ? [] : held;
   const roles = roleNames.map((name) => {
     const templateId = DIRECTORY_ROLES[name as keyof typeof DIRECTORY_ROLES];
     return limitedUnless(hasPermission(caller, ROLE_READ_SCOPES), {
@@ -90,7 +92,7 @@ export function getMemberOf(
     });
   });
   const groups =
-    throughGroup && rt.directoryRoles(user).length > 0 && !cast
+    throughGroup && held.length > 0 && !cast
       ? [
           limitedUnless(hasPermission(caller, GROUP_READ_SCOPES), {
             '@odata.type': '#microsoft.graph.group',

@@ -25,7 +25,7 @@ export const preflight: StepDefinition = {
             ? `the Entra role(s) ${d.directoryRoles.join(', ')}`
             : 'no Entra administrator role'
         }; creating the app registration and its service principal needs Cloud Application Administrator, Application Administrator or Global Administrator.`,
-        fix: 'If the role is eligible for you in Privileged Identity Management, activate it (Entra admin center → Privileged Identity Management → My roles), then reload this page. Otherwise ask a Global Administrator or Privileged Role Administrator to assign you the Entra role Cloud Application Administrator (Entra admin center → Roles and administrators), or forward the invite link to a colleague who has it.',
+        fix: 'If the role is eligible for you in Privileged Identity Management, activate it (Entra admin center → Privileged Identity Management → My roles), then press "Check again": Microsoft counts an activated role only for a new sign-in, so the wizard signs you in again. Otherwise ask a Global Administrator or Privileged Role Administrator to assign you the Entra role Cloud Application Administrator (Entra admin center → Roles and administrators), or forward the invite link to a colleague who has it.',
       });
     }
     if (!d.dynamicsCrm) {

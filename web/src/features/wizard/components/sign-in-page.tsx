@@ -2,6 +2,7 @@ import { Trans, useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { externalLinks, paths } from '../../../config/paths.ts';
 import { ForwardSetup } from './forward-setup.tsx';
+import { SignInWaiting } from './sign-in-waiting.tsx';
 import type { AdminSignInProblem } from '../hooks/use-admin-sign-in.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
@@ -131,6 +132,7 @@ export function SignInPage() {
           </button>
         )}
       </div>
+      {busy && <SignInWaiting />}
       <p className="muted">{t('common.popupNote')}</p>
     </>
   );

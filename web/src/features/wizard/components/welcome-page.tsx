@@ -6,6 +6,7 @@ import { DATAVERSE_ROLE, ENTRA_ROLE_NAMES } from '../lib/naming.ts';
 import { getSetupToken } from '../lib/setup-token.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
+import { SignInWaiting } from './sign-in-waiting.tsx';
 import { saveChoices } from '../lib/wizard-memory.ts';
 import { FollowUpNotice } from './follow-up-notice.tsx';
 import { ForwardSetup } from './forward-setup.tsx';
@@ -124,6 +125,7 @@ export function WelcomePage() {
         </button>
         <Link to={paths.setup.manual(setup.id)}>{t('welcome.byHand')}</Link>
       </p>
+      {busy && <SignInWaiting />}
       <p className="muted">{t('common.popupNote')}</p>
     </>
   );

@@ -3,6 +3,7 @@ import type { ClientConfig } from '@kantiv/shared/client-config';
 import type * as Auth from '../lib/auth.ts';
 import type { SignInProblem } from '../lib/auth.ts';
 import { postMoment } from '../api/post-moment.ts';
+import { wrongTenantProblem } from '../lib/problem-words.ts';
 
 /** Why the sign-in did not lead on: Microsoft's answer, or Kantiv refusing the identity (another tenant). */
 export type AdminSignInProblem = SignInProblem | { kind: 'tenant'; code: string; message: string };
@@ -62,7 +63,7 @@ export function useAdminSignIn({
     void (async () => {
       const auth = await loadAuth(config, tenant);
       const { result, error } = await auth.takeRedirectOutcome();
-      if (error) setProblem(auth.describeSignInError(error));
+      if (error) setProblem(wrongTenantProblem(error) ?? auth.describeSignInError(error));
       else if (result) {
         setBusy(true);
         await handOver(result.idToken);
@@ -84,7 +85,7 @@ export function useAdminSignIn({
       try {
         idToken = await idTokenFrom(auth);
       } catch (err) {
-        const described = auth.describeSignInError(err);
+        const described = wrongTenantProblem(err) ?? auth.describeSignInError(err);
         setProblem(described);
         // At the invited organization's authority Microsoft itself refuses an account of another one; our server
         // never sees that sign-in, so the wizard tells support (as a blocker with the way out the admin is shown).

@@ -205,13 +205,22 @@ async function acquireAccessToken(scopes: string[], forceRefresh: boolean): Prom
 }
 
 /**
- * Directory roles travel in the token (`wids`): a role assigned after sign-in shows only in a new token, so "Check
- * again" asks Entra for one instead of reusing the cached token.
+ * Directory roles travel in the token (`wids`), and a role activated in PIM may count only for a new sign-in: a token
+ * refreshed from the earlier sign-in can still lack it (Microsoft: "signing out and signing back in may help";
+ * FIDELITY F7-3). So "Check again" signs the same account in again — Microsoft's window, which closes by itself
+ * while the admin's Microsoft session lasts — instead of only refreshing the cached token.
  */
 export async function refreshSignIn(): Promise<void> {
-  const { pca } = await state();
-  const account = pca.getActiveAccount();
-  if (account) await pca.acquireTokenSilent({ scopes: SIGN_IN_SCOPES, account, forceRefresh: true });
+  const s = await state();
+  const account = s.pca.getActiveAccount();
+  if (!account) return;
+  const result = await s.pca.acquireTokenPopup({
+    ...authorityOf(s),
+    scopes: SIGN_IN_SCOPES,
+    account,
+    loginHint: account.username,
+  });
+  if (result.account) s.pca.setActiveAccount(result.account);
 }
 
 export async function signOut(): Promise<void> {

@@ -10,6 +10,30 @@ const KNOWN = new Set([
 ]);
 
 /**
+ * AADSTS50020: the account that signed in does not exist in the organization whose authority the wizard used (an
+ * admin of another organization at the setup's tenant). Microsoft usually shows this on its own page and never comes
+ * back (FIDELITY F7-1, F7-2); where it does come back (an MSAL error, e.g. from the token endpoint), it is the
+ * wrong-tenant outcome, with the same words and way out as our server's `tenant_mismatch`.
+ */
+export function wrongTenantProblem(err: unknown): AdminSignInProblem | undefined {
+  const e = err as {
+    errorCode?: unknown;
+    errorMessage?: unknown;
+    message?: unknown;
+    errorNo?: unknown;
+  } | null;
+  const text = [e?.errorCode, e?.errorMessage, e?.message, e?.errorNo]
+    .filter((x) => typeof x === 'string')
+    .join(' ');
+  if (!/\bAADSTS50020\b/.test(text) && e?.errorNo !== '50020') return undefined;
+  return {
+    kind: 'tenant',
+    code: 'tenant_mismatch',
+    message: 'Microsoft says the account does not exist in the invited organization (AADSTS50020).',
+  };
+}
+
+/**
  * A sign-in problem in the page's language, found by its code (`lang` says which language the words are in, for
  * screen readers and for the check that no English is left on a translated page).
  */
