@@ -303,4 +303,113 @@ describeDialects('job runner outcomes (%s)', (dialect) => {
     expect((await row(finished)).status).toBe('done');
     expect((await row(other)).status).toBe('queued');
   });
+  it('kick() wakes an idle runner at once: a job queued after it went to sleep runs without waiting for the poll', async () => {
+    const ran = deferred();
+    let id = '';
+    // A poll far beyond the test's timeout: only the wake-up can run the job in time.
+    const r = runner(
+      { rotation: async (job) => (job.id === id && ran.resolve(), { outcome: 'done' }) },
+      { pollMs: 60_000 },
+    );
+    r.start();
+    // The first claim (nothing of this test's due) has sent the loop to sleep once the clock-less start settles.
+    await new Promise((res) => setTimeout(res, 50));
+    id = await r.enqueue(store.db, { kind: 'rotation' });
+    r.kick();
+    await ran.promise;
+    await r.stop();
+    expect((await row(id)).status).toBe('done');
+  });
+
+  it('cancelQueued cancels the queued jobs of one kind and setup only', async () => {
+    const r = runner({});
+    const setupId = randomUUID();
+    const later = new Date(Date.now() + 3_600_000);
+    const mine = await r.enqueue(store.db, { kind: 'verification', setupId, runAt: later });
+    const otherKind = await r.enqueue(store.db, { kind: 'health', setupId, runAt: later });
+    const otherSetup = await r.enqueue(store.db, {
+      kind: 'verification',
+      setupId: randomUUID(),
+      runAt: later,
+    });
+    const running = await r.enqueue(store.db, { kind: 'verification', setupId, runAt: later });
+    await store.db.updateTable('jobs').set({ status: 'running' }).where('id', '=', running).execute();
+    await r.cancelQueued(store.db, 'verification', setupId);
+    expect((await row(mine)).status).toBe('cancelled');
+    expect((await row(otherKind)).status).toBe('queued');
+    expect((await row(otherSetup)).status).toBe('queued');
+    expect((await row(running)).status).toBe('running');
+  });
+
+  it('stop() waits for the jobs in flight: their results are recorded when it returns', async () => {
+    const started = deferred();
+    const gate = deferred();
+    let id = '';
+    const r = runner({
+      rotation: async (job) =>
+        job.id === id ? (started.resolve(), await gate.promise, { outcome: 'done' }) : { outcome: 'done' },
+    });
+    id = await r.enqueue(store.db, { kind: 'rotation' });
+    r.start();
+    await started.promise;
+    const stopping = r.stop();
+    gate.resolve();
+    await stopping;
+    expect(await row(id)).toMatchObject({ status: 'done', lease_owner: null });
+  });
+
+  it('a periodic task that fails is logged and keeps its schedule', async () => {
+    const { log, lines } = capturingLog();
+    let runs = 0;
+    const twice = deferred();
+    const r = runner({}, { log });
+    r.every(20, async () => {
+      runs += 1;
+      if (runs === 2) twice.resolve();
+      throw new Error('periodic boom');
+    });
+    r.start();
+    await twice.promise;
+    await r.stop();
+    expect(lines).toContainEqual({
+      level: 'warn',
+      msg: 'periodic task failed',
+      obj: { err: expect.objectContaining({ message: 'periodic boom' }) as Error },
+    });
+  });
+
+  it('when the database goes away the result that cannot be recorded and the failed claims are logged', async () => {
+    const { log, lines } = capturingLog();
+    const own = await openStore(db.database);
+    const started = deferred();
+    const gate = deferred();
+    let id = '';
+    const r = createJobRunner({
+      store: own,
+      instanceId: 'orphan',
+      leaseMs: 30_000,
+      pollMs: 20,
+      log,
+      handlers: {
+        rotation: async (job) =>
+          job.id === id ? (started.resolve(), await gate.promise, { outcome: 'done' }) : { outcome: 'done' },
+      },
+    });
+    id = await r.enqueue(store.db, { kind: 'rotation' });
+    r.start();
+    await started.promise;
+    await own.close();
+    gate.resolve();
+    const deadline = Date.now() + 15_000;
+    const seen = (msg: string) => lines.some((l) => l.msg === msg);
+    while (!(seen('could not record a job result') && seen('job claim failed'))) {
+      if (Date.now() > deadline) throw new Error(`not logged: ${JSON.stringify(lines.map((l) => l.msg))}`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    await r.stop();
+    const levels = Object.fromEntries(lines.map((l) => [l.msg, l.level]));
+    expect(levels).toMatchObject({ 'could not record a job result': 'error', 'job claim failed': 'warn' });
+    expect(lines.find((l) => l.msg === 'job claim failed')?.obj.err).toBeInstanceOf(Error);
+    expect(lines.find((l) => l.msg === 'could not record a job result')?.obj.err).toBeInstanceOf(Error);
+  });
 });
