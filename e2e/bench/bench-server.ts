@@ -9,9 +9,14 @@ import type { EmulatorProcess } from './emulator-process.ts';
 
 /**
  * The real server in the bench's own process, reaching the emulator (in its process) through Microsoft's URLs and
- * the emulator's CA, on a ticking clock the bench can move forward. `env` adds the bench's own settings.
+ * the emulator's CA, on a ticking clock the bench can move forward. `env` adds the bench's own settings. The emulator
+ * may be a child process or in the bench's own process (`pnpm bench provisioning`).
  */
-export async function startBenchServer(emulator: EmulatorProcess, name: string, env: Record<string, string>) {
+export async function startBenchServer(
+  emulator: Pick<EmulatorProcess, 'certificate' | 'microsoftHostMap' | 'wizardClientId'>,
+  name: string,
+  env: Record<string, string>,
+) {
   const dir = mkdtempSync(path.join(tmpdir(), `kc-bench-${name}-`));
   writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
   const apiKey = `kc_${randomBytes(32).toString('base64url')}`;

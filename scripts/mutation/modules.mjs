@@ -39,7 +39,14 @@ export const MODULES = {
     mutate: ['server/src/services/jobs.ts'],
     tsconfig: 'server/tsconfig.json',
     tests: {
-      server: ['test/jobs.test.ts', 'test/job-fairness.test.ts'],
+      // revoke-fencing: fenceSetupJobs as a revoke uses it; tracing: a job continues its enqueuer's trace (its id).
+      server: [
+        'test/jobs.test.ts',
+        'test/job-fairness.test.ts',
+        'test/job-runner-outcomes.test.ts',
+        'test/revoke-fencing.test.ts',
+        'test/tracing.test.ts',
+      ],
       e2e: [],
       provisioning: [],
     },

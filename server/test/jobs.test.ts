@@ -132,7 +132,7 @@ describeDialects('leased jobs (%s)', (dialect) => {
   });
 
   it('a job not yet due is not claimed, even by a runner that has just claimed and run a due one', async () => {
-    const runner = createJobRunner({
+    const enqueuer = createJobRunner({
       store,
       instanceId: 'r1',
       leaseMs: 30_000,
@@ -140,13 +140,24 @@ describeDialects('leased jobs (%s)', (dialect) => {
       log,
       handlers: {},
     });
-    const future = await runner.enqueue(store.db, {
+    const future = await enqueuer.enqueue(store.db, {
       kind: 'webhook',
       runAt: new Date(Date.now() + 3_600_000),
     });
-    const due = await runner.enqueue(store.db, { kind: 'webhook' });
-    let ranDue!: () => void;
-    const dueRan = new Promise<void>((r) => (ranDue = r));
+    const due = await enqueuer.enqueue(store.db, { kind: 'webhook' });
+    // The runner reads its clock once per claim, and claims one at a time: the third reading means the second claim
+    // (the first after the due job was taken, with only the future job left) has completed and its job, if any,
+    // has started. Event-driven, so a slow machine cannot make this pass without that claim having run.
+    let claims = 0;
+    let thirdClaim!: () => void;
+    const claimedTwice = new Promise<void>((r) => (thirdClaim = r));
+    const clock = {
+      now: () => {
+        claims += 1;
+        if (claims === 3) thirdClaim();
+        return new Date();
+      },
+    };
     const seen: string[] = [];
     const idle = createJobRunner({
       store,
@@ -154,18 +165,16 @@ describeDialects('leased jobs (%s)', (dialect) => {
       leaseMs: 30_000,
       pollMs: 20,
       log,
+      clock,
       handlers: {
         webhook: async (job) => {
           seen.push(job.id);
-          if (job.id === due) ranDue();
           return { outcome: 'done' };
         },
       },
     });
     idle.start();
-    // Claiming the due job issues the next claim at once (free slots), and stop() waits for that claim: so at
-    // least one claim ran with only the future job left, whatever the timing.
-    await dueRan;
+    await claimedTwice;
     await idle.stop();
     expect(seen).toContain(due);
     expect(seen).not.toContain(future);

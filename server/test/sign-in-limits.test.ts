@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, generateKeySpec, loadConfig } from '../src/config.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, startTestApp, type TestContext } from './helpers/app.ts';
 
 const KEYS = generateKeySpec('k1');
@@ -51,7 +51,7 @@ const guess = (ctx: TestContext, remoteAddress: string, forwardedFor?: string, n
     },
   });
 
-describe.each(DIALECTS)('failed sign-ins behind one trusted proxy (%s)', (dialect) => {
+describeDialects('failed sign-ins behind one trusted proxy (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await startTestApp(dialect, { RATE_LIMIT_MAX: String(MAX), TRUST_PROXY: '1' });
@@ -87,7 +87,7 @@ describe.each(DIALECTS)('failed sign-ins behind one trusted proxy (%s)', (dialec
   });
 });
 
-describe.each(DIALECTS)('failed sign-ins with trusted proxy addresses (%s)', (dialect) => {
+describeDialects('failed sign-ins with trusted proxy addresses (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await startTestApp(dialect, { RATE_LIMIT_MAX: String(MAX), TRUST_PROXY: '10.0.0.0/8' });
@@ -105,7 +105,7 @@ describe.each(DIALECTS)('failed sign-ins with trusted proxy addresses (%s)', (di
   });
 });
 
-describe.each(DIALECTS)('failed sign-ins never lock out a valid credential (%s)', (dialect) => {
+describeDialects('failed sign-ins never lock out a valid credential (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await startTestApp(dialect, { RATE_LIMIT_MAX: String(MAX) });
@@ -129,7 +129,7 @@ describe.each(DIALECTS)('failed sign-ins never lock out a valid credential (%s)'
   });
 });
 
-describe.each(DIALECTS)('staff key endpoint unreachable (%s)', (dialect) => {
+describeDialects('staff key endpoint unreachable (%s)', (dialect) => {
   let ctx: TestContext;
   beforeAll(async () => {
     // A loopback port nobody listens on: the key fetch is refused at once.

@@ -1,7 +1,7 @@
 import http from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { STREAM_KEY_RECHECK_MS } from '../src/routes/setups/stream-lifetime.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, createSetup, useTestApp, type TestContext } from './helpers/app.ts';
 
 /** Opens the setup's event stream; resolves with the time the server ended it (or `open` after `waitMs`). */
@@ -31,7 +31,7 @@ async function streamEnd(ctx: TestContext, setupId: string, token: string, waitM
   });
 }
 
-describe.each(DIALECTS)('an event stream lives no longer than its credential (%s)', (dialect) => {
+describeDialects('an event stream lives no longer than its credential (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
 
   it('GET /api/v1/setups/:id/events › closes when the API key that opened it is revoked', async () => {

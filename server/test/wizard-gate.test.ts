@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { ApiErrorSchema } from '@kantiv/shared/errors';
 import type { Actor } from '../src/services/audit.ts';
 import { MAX_WIZARD_EVENTS } from '../src/services/setups/wizard-input.ts';
 import { VERIFIED_READ_GRACE_MS } from '../src/services/setups/wizard-gate.ts';
-import { DIALECTS } from './helpers/databases.ts';
+import { describeDialects } from './helpers/databases.ts';
 import { bearer, handedOffSetup, handoffBody, useTestApp, type TestContext } from './helpers/app.ts';
 
 const VERIFIER: Actor = { kind: 'system', id: 'verification' };
@@ -32,7 +32,7 @@ const stepEvent = (seq: number, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-describe.each(DIALECTS)('the invite link ends (%s)', (dialect) => {
+describeDialects('the invite link ends (%s)', (dialect) => {
   const ctx = useTestApp(dialect);
   const row = (id: string) => ctx.app.setups.getRow(id);
   const verify = (id: string) =>
