@@ -47,3 +47,31 @@ describe('classify › a refused certificate', () => {
     ).toMatchObject({ code: 'credential_removed', link: 'renewal' });
   });
 });
+
+describe('classify › the renewal a removed credential asks for', () => {
+  const removed = (credentialKind: string) => {
+    const found = classify(
+      new MicrosoftError('AADSTS7000215', 'AADSTS7000215: Invalid client secret provided.', 'secret'),
+      'token',
+      { ...facts, credentialKind, credentialExpiresAt: null },
+    );
+    if (!('cause' in found)) throw new Error('expected drift');
+    return found.cause;
+  };
+
+  it('on a secret setup, says the renewal adds a certificate (the upgrade), never a new client secret', () => {
+    const c = removed('client_secret');
+    expect(c).toMatchObject({ code: 'credential_removed', link: 'renewal' });
+    expect(c.message).toContain('client secret Kantiv holds');
+    expect(c.fix).toContain('adds a new certificate to the same app');
+    expect(c.fix).toContain('upgrades the connection from a client secret to a certificate');
+    expect(c.fix).not.toMatch(/adds a new client secret/);
+    expect(c.fix).toContain('policy forbids certificates');
+  });
+
+  it('on a certificate setup, says the renewal adds a new certificate', () => {
+    const c = removed('certificate');
+    expect(c.fix).toContain('adds a new certificate to the same app');
+    expect(c.fix).not.toContain('upgrades the connection');
+  });
+});

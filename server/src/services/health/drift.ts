@@ -58,7 +58,9 @@ function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
       message: expired
         ? `The ${what} Kantiv holds for app ${f.clientId} expired on ${f.credentialExpiresAt ?? ''}.`
         : `Entra refused the ${what} Kantiv holds for app ${f.clientId}: it was removed from the app registration (or replaced).`,
-      fix: `Send the customer's admin a renewal link: the wizard adds a new ${what} to the same app and hands it to Kantiv, nothing else changes. To look first: ${ENTRA} → App registrations → ${f.clientId} → Certificates & secrets.`,
+      // A renewal run always adds a certificate: on a secret setup it is also the upgrade from secret to certificate.
+      // A secret → secret renewal is refused (decision 013): where the tenant forbids certificates, the plan says so.
+      fix: `Send the customer's admin a renewal link: the wizard adds a new certificate to the same app and hands it to Kantiv, nothing else changes${certificate ? '' : ' (this also upgrades the connection from a client secret to a certificate; a certificate never has to be copied by hand)'}. If the tenant's policy forbids certificates for this app, the renewal's plan says so before anything is changed: allow certificates for the app, or have support renew it by the manual path. To look first: ${ENTRA} → App registrations → ${f.clientId} → Certificates & secrets.`,
       link: 'renewal',
       microsoftCode: e.code,
     });
