@@ -13,9 +13,13 @@ export type Drift =
   | { kind: 'remove-role'; environmentUrl: string; appId: string; roleName: string }
   | { kind: 'remove-privilege'; environmentUrl: string; roleName: string; privilege: string }
   | { kind: 'delete-app'; appId: string }
+  | { kind: 'delete-service-principal'; appId: string }
+  | { kind: 'disable-app'; appId: string }
+  | { kind: 'enable-app'; appId: string }
   | { kind: 'remove-credential'; appId: string; keyId?: string }
   | { kind: 'expire-credential'; appId: string }
   | { kind: 'disable-environment'; environmentUrl: string }
+  | { kind: 'enable-environment'; environmentUrl: string }
   | { kind: 'delete-environment'; environmentUrl: string }
   | { kind: 'copy-environment'; sourceUrl: string; targetUrl: string };
 
@@ -25,9 +29,13 @@ export const DRIFT_KINDS: Drift['kind'][] = [
   'remove-role',
   'remove-privilege',
   'delete-app',
+  'delete-service-principal',
+  'disable-app',
+  'enable-app',
   'remove-credential',
   'expire-credential',
   'disable-environment',
+  'enable-environment',
   'delete-environment',
   'copy-environment',
 ];
@@ -82,6 +90,25 @@ export function applyDrift(rt: Runtime, d: Drift): void {
     case 'delete-app':
       softDeleteApplication(rt, application(rt, d.appId));
       return;
+    case 'delete-service-principal': {
+      // Enterprise applications → the app → Delete: the app registration stays, its service principal in the
+      // app's tenant is gone (FIDELITY H18-10); the token endpoint then answers AADSTS7000229 (E25).
+      const app = application(rt, d.appId);
+      const sp = rt.servicePrincipal(app.tenantId, d.appId);
+      if (!sp) throw new Error(`App ${d.appId} has no service principal`);
+      rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== sp);
+      return;
+    }
+    case 'disable-app':
+    case 'enable-app': {
+      // Enterprise applications → the app → Properties → "Enabled for users to sign-in?" is the service
+      // principal's accountEnabled (FIDELITY H18-11); disabled, the token endpoint answers AADSTS7000112.
+      const app = application(rt, d.appId);
+      const sp = rt.servicePrincipal(app.tenantId, d.appId);
+      if (!sp) throw new Error(`App ${d.appId} has no service principal`);
+      sp.accountEnabled = d.kind === 'enable-app';
+      return;
+    }
     case 'remove-credential': {
       const app = application(rt, d.appId);
       app.passwordCredentials = app.passwordCredentials.filter((p) => d.keyId && p.keyId !== d.keyId);
@@ -99,6 +126,10 @@ export function applyDrift(rt: Runtime, d: Drift): void {
     }
     case 'disable-environment':
       env(rt, d.environmentUrl).disabled = true;
+      return;
+    case 'enable-environment':
+      // The admin enables the environment again (or takes it out of administration mode): the inverse.
+      env(rt, d.environmentUrl).disabled = false;
       return;
     case 'delete-environment': {
       const e = env(rt, d.environmentUrl);

@@ -41,6 +41,8 @@ export const AADSTS = {
     `The provided client secret keys for app '${appId}' are expired. Visit the Azure portal to create new keys for your app: https://aka.ms/NewClientSecret, or consider using certificate credentials for added security: https://aka.ms/certCreds.`,
   missingSp: (appId: string, tenantId: string) =>
     `The client application ${appId} is missing service principal in the tenant ${tenantId}. See instructions here: https://go.microsoft.com/fwlink/?linkid=2225119`,
+  /** FIDELITY H18-11: the service principal's accountEnabled is false (Enterprise applications → Properties). */
+  appDisabled: (appId: string, displayName: string) => `Application '${appId}'(${displayName}) is disabled.`,
   defaultScopeRequired: (scope: string) =>
     `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
   resourceNotFound: (resource: string, tenantName: string) =>

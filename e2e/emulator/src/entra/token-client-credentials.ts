@@ -46,6 +46,9 @@ export async function clientCredentials(
       return fail(401, 'invalid_client', 7000229, AADSTS.missingSp(clientId, tenant.id));
     return fail(400, 'unauthorized_client', 700016, AADSTS.appNotFound(clientId, tenant.displayName));
   }
+  // A disabled enterprise application (service principal accountEnabled false) gets no token (FIDELITY H18-11).
+  if (!sp.accountEnabled)
+    return fail(400, 'unauthorized_client', 7000112, AADSTS.appDisabled(clientId, app.displayName));
   let appidacr: '1' | '2';
   const assertionType = form.get('client_assertion_type');
   const assertion = form.get('client_assertion');
