@@ -283,7 +283,31 @@ describe('scheduled health checks name every drift with its fix', () => {
     const s = await healthySetup();
     drift({ kind: 'copy-environment', sourceUrl: v.org().url, targetUrl: v.org().url });
     const after = await nextCheck(s.id, (x) => x.health?.health === 'broken');
-    expect(after.health?.cause?.code).toBe('environment_replaced');
+    expect(after.health?.cause).toMatchObject({ code: 'environment_replaced', link: 'repair' });
+
+    // The copy was intended: the repair run finds the application user and role right as they are and reports;
+    // the check right after it accepts the new database (its OrganizationId becomes the baseline) and stays so.
+    const issued = await v.app.inject({
+      method: 'POST',
+      url: `/api/v1/setups/${s.id}/links`,
+      headers: v.auth,
+      payload: { purpose: 'repair' },
+    });
+    expect(issued.statusCode, issued.body).toBe(201);
+    const reported = await v.app.inject({
+      method: 'POST',
+      url: '/api/v1/wizard/repaired',
+      headers: { authorization: `Bearer ${/#token=([^&]+)/.exec(issued.json<{ url: string }>().url)![1]!}` },
+      payload: {},
+    });
+    expect(reported.statusCode, reported.body).toBe(204);
+    const back = await eventually(
+      () => setupOf(s.id),
+      (x) => x.health?.health === 'healthy',
+      20_000,
+    );
+    const stays = await nextCheck(s.id, (x) => x.health?.lastCheckedAt !== back.health?.lastCheckedAt);
+    expect(stays.health?.health).toBe('healthy');
   });
 });
 
@@ -348,7 +372,7 @@ describe('a repair link (issue 18 item 3)', () => {
 
 // Last: it disables and then deletes the test environment, which every other test needs.
 describe('an environment that goes away', () => {
-  it('a disabled environment (503) is transient: degraded only after a whole interval; deleted, it is environment_gone', async () => {
+  it('a disabled environment (503): nothing after one failing check, environment_unavailable after a whole interval (no link: its admin enables it); deleted, it is environment_gone', async () => {
     const s = await healthySetup();
     drift({ kind: 'disable-environment', environmentUrl: v.org().url });
     // The first failing check records nothing: one 503 is not news.
@@ -364,12 +388,17 @@ describe('an environment that goes away', () => {
       20_000,
     );
     expect((await setupOf(s.id)).health?.health).toBe('healthy');
-    const after = await nextCheck(s.id, (x) => x.health?.health === 'degraded');
-    expect(after.health?.cause).toMatchObject({ code: 'microsoft_unavailable', link: 'none' });
+    const after = await nextCheck(s.id, (x) => x.health?.health === 'broken');
+    expect(after.health?.cause).toMatchObject({
+      code: 'environment_unavailable',
+      link: 'none',
+      microsoftCode: 'http_503',
+    });
+    expect(after.health?.cause?.fix).toContain('if its state is Disabled, select Enable');
 
     // Then the environment is deleted: Entra has no resource at its URL any more (AADSTS500011).
     drift({ kind: 'delete-environment', environmentUrl: v.org().url });
-    const gone = await nextCheck(s.id, (x) => x.health?.health === 'broken');
+    const gone = await nextCheck(s.id, (x) => x.health?.cause?.code === 'environment_gone');
     expect(gone.health?.cause).toMatchObject({
       code: 'environment_gone',
       microsoftCode: 'AADSTS500011',

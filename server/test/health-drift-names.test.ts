@@ -75,3 +75,28 @@ describe('classify › the renewal a removed credential asks for', () => {
     expect(c.fix).not.toContain('upgrades the connection');
   });
 });
+
+describe('classify › the enterprise application', () => {
+  it('a deleted service principal (AADSTS7000229) is service_principal_deleted, fixed by a repair link', () => {
+    const c = cause(
+      'AADSTS7000229',
+      `AADSTS7000229: The client application ${facts.clientId} is missing service principal in the tenant t.`,
+    );
+    expect(c).toMatchObject({
+      code: 'service_principal_deleted',
+      link: 'repair',
+      microsoftCode: 'AADSTS7000229',
+    });
+    expect(c.fix).toContain('recreates the enterprise application');
+  });
+
+  it('a disabled enterprise application (AADSTS7000112) is app_disabled, fixed by a repair link that enables it', () => {
+    const c = cause(
+      'AADSTS7000112',
+      `AADSTS7000112: Application '${facts.clientId}'(Kantiv Connect) is disabled.`,
+    );
+    expect(c).toMatchObject({ code: 'app_disabled', link: 'repair', microsoftCode: 'AADSTS7000112' });
+    expect(c.fix).toContain('enables the same enterprise application for sign-in again');
+    expect(c.fix).toContain('"Enabled for users to sign-in?" → Yes');
+  });
+});

@@ -40,6 +40,9 @@ export function createRepair(deps: {
       return {
         set: {
           ...(userId ? { application_user_id: userId } : {}),
+          // The admin ran the repair in the environment at this URL as it is now: a copied-over environment's new
+          // OrganizationId becomes the baseline at the next healthy check (drift.ts › replacedEnvironment).
+          health_organization_id: null,
           link_purpose: null,
           link_expires_at: null,
         },

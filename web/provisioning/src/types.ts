@@ -152,6 +152,8 @@ export interface Discovery {
     certificates: { keyId: string; endDateTime: string | null }[];
   } | null;
   servicePrincipalId: string | null;
+  /** Our app's enterprise application is disabled for sign-in (`accountEnabled` false): a repair enables it. */
+  servicePrincipalDisabled?: boolean;
   /** Our app in Entra's deleted items (it keeps our unique name for 30 days); only when there is no live one. */
   deletedApplication: {
     objectId: string;

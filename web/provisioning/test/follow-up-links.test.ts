@@ -230,4 +230,59 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(users[0]!.isdisabled).toBe(false);
     expect(users[0]!.roles).toEqual(before.roles);
   });
+
+  it('repair: enables the disabled enterprise application again, the same service principal, nothing else changed', async () => {
+    const server = newServer();
+    const certs = certificateServer();
+    const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
+    expect((await first.engine.apply()).error).toBeUndefined();
+    const appId = ourApps()[0]!.appId;
+    const spBefore = emu.control.state().servicePrincipals.filter((s) => s.appId === appId);
+    const userBefore = appUsers(appId)[0]!;
+    emu.control.drift({ kind: 'disable-app', appId });
+
+    const repair = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'repair', handedOffSecretKeyId: certs.made[0]!.keyId },
+      secretHolder: emptySecretHolder(),
+    });
+    const plan = await repair.engine.plan();
+    const step = plan.steps.find((s) => s.step === 'app_registration')!;
+    expect(step.action).toBe('update');
+    expect(step.summary).toMatch(/enable its enterprise application for sign-in again/);
+    const result = await repair.engine.apply();
+    expect(result.error).toBeUndefined();
+    const spAfter = emu.control.state().servicePrincipals.filter((s) => s.appId === appId);
+    expect(spAfter).toHaveLength(1);
+    expect(spAfter[0]!.id).toBe(spBefore[0]!.id);
+    expect(spAfter[0]!.accountEnabled).toBe(true);
+    expect(appUsers(appId).map((u) => u.systemuserid)).toEqual([userBefore.systemuserid]);
+    expect(ourApps()).toHaveLength(1);
+  });
+
+  it('repair: recreates the deleted enterprise application for the same app registration', async () => {
+    const server = newServer();
+    const certs = certificateServer();
+    const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
+    expect((await first.engine.apply()).error).toBeUndefined();
+    const app = ourApps()[0]!;
+    emu.control.drift({ kind: 'delete-service-principal', appId: app.appId });
+
+    const repair = run(emu, {
+      server,
+      certificate: certs.certificate,
+      config: { credentialOwner: OWNER, purpose: 'repair', handedOffSecretKeyId: certs.made[0]!.keyId },
+      secretHolder: emptySecretHolder(),
+    });
+    const plan = await repair.engine.plan();
+    const step = plan.steps.find((s) => s.step === 'app_registration')!;
+    expect(step.action).toBe('update');
+    expect(step.summary).toMatch(/create its enterprise application/);
+    expect((await repair.engine.apply()).error).toBeUndefined();
+    expect(ourApps().map((a) => a.id)).toEqual([app.id]);
+    const sps = emu.control.state().servicePrincipals.filter((s) => s.appId === app.appId);
+    expect(sps).toHaveLength(1);
+    expect(sps[0]!.accountEnabled).toBe(true);
+  });
 });

@@ -83,7 +83,9 @@ export function createHealthChecks(deps: {
           health_since: changed ? at : (row.health_since ?? at),
           health_cause: cause ? JSON.stringify(cause) : null,
           health_unreachable_since:
-            cause?.code === 'microsoft_unavailable' ? row.health_unreachable_since : null,
+            cause?.code === 'microsoft_unavailable' || cause?.code === 'environment_unavailable'
+              ? row.health_unreachable_since
+              : null,
           ...(finding.health === 'healthy' && organizationId && !row.health_organization_id
             ? { health_organization_id: organizationId }
             : {}),
@@ -134,7 +136,9 @@ export function createHealthChecks(deps: {
       await deps.setups.change(row.id, CHECKER, async (r) =>
         r.state === 'verified' ? { set: { health_unreachable_since: since } } : {},
       );
-    return clock.now().getTime() - Date.parse(since) >= config.intervalMs ? unavailable(e, since) : undefined;
+    return clock.now().getTime() - Date.parse(since) >= config.intervalMs
+      ? unavailable(e, since, row.environment_url ?? undefined)
+      : undefined;
   }
 
   /** Another live health job for the setup (two instances swept at once): the younger one stands down. */

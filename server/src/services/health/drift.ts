@@ -84,9 +84,9 @@ function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
   if (e.code === 'AADSTS7000112')
     return broken({
       code: 'app_disabled',
-      message: `The enterprise application of app ${f.clientId} is disabled for sign-in.`,
-      fix: `${ENTRA} → Enterprise applications → ${f.clientId} → Properties → "Enabled for users to sign-in?" → Yes.`,
-      link: 'none',
+      message: `The enterprise application of app ${f.clientId} is disabled for sign-in: Entra gives it no token.`,
+      fix: `Send a repair link: the wizard enables the same enterprise application for sign-in again and changes nothing else. By hand: ${ENTRA} → Enterprise applications → ${f.clientId} → Properties → "Enabled for users to sign-in?" → Yes.`,
+      link: 'repair',
       microsoftCode: e.code,
     });
   if (e.code === 'AADSTS500011')
@@ -187,16 +187,36 @@ export function replacedEnvironment(f: SetupFacts, before: string, now: string):
   return broken({
     code: 'environment_replaced',
     message: `The environment at ${f.environmentUrl} is another database than before (OrganizationId ${before} → ${now}): it was copied or restored over.`,
-    fix: `If the copy was intended, have support re-verify the setup (console → Re-verify) so Kantiv accepts the new environment; otherwise restore the environment in ${PPAC} → Environments → Backup & Restore.`,
-    link: 'none',
+    // A copy brings the source's users and roles: the repair run reconciles the application user and Kantiv's role
+    // in the environment as it is now, and its report makes the next check accept the new OrganizationId.
+    fix: `If the copy was intended, send a repair link: the wizard makes the application user and the role "${f.roleName}" right in the environment as it is now (nothing twice) and Kantiv accepts the new database. If it was not, restore the environment instead: ${PPAC} → Environments → the environment at ${f.environmentUrl} → Backup & Restore.`,
+    link: 'repair',
   });
 }
 
-/** Microsoft has been failing for longer than a check interval: shown, but not drift (no fix on the customer side). */
+/**
+ * Microsoft has been failing for longer than a check interval: shown, but not drift (no fix on the customer side) —
+ * except when Entra still issues tokens for the environment and its Dataverse alone answers 503: an environment an
+ * admin disabled (or put in administration mode) answers so (FIDELITY H18-7), and only that admin can enable it.
+ */
 export function unavailable(
   e: MicrosoftError,
   since: string,
+  environmentUrl?: string,
 ): Exclude<Finding, { transient: MicrosoftError }> {
+  if (e.code === 'http_503' && environmentUrl)
+    return {
+      health: 'broken',
+      cause: {
+        code: 'environment_unavailable',
+        message: `Dataverse at ${environmentUrl} has answered 503 Service Unavailable to every request since ${since}, while Entra still issues tokens for it: the environment was disabled or put in administration mode, or Dataverse is down.`,
+        // No link: the wizard holds no Power Platform admin rights, so no run of it can enable an environment, and
+        // a link that cannot fix it would only send the customer's admin through a sign-in for nothing.
+        fix: `Ask the customer's Power Platform admin to open ${PPAC} → Environments → the environment at ${environmentUrl}: if its state is Disabled, select Enable; if Administration mode is on, turn it off (Edit → Administration mode). No link can do this for them. If the environment is enabled and not in administration mode, Dataverse itself is down: Microsoft 365 admin center → Health → Service health. Either way checks continue, and the connection recovers by itself once it answers.`,
+        link: 'none',
+        microsoftCode: e.code,
+      },
+    };
   return {
     health: 'degraded',
     cause: {

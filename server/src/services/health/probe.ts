@@ -126,6 +126,10 @@ export async function probe(
   } catch (err) {
     return { finding: classify(err, 'whoami', facts) };
   }
+  // Another database at the same URL first: a copy also brings another application user.
+  const baseline = row.health_organization_id;
+  if (baseline && organizationId && baseline !== organizationId)
+    return { finding: replacedEnvironment(facts, baseline, organizationId), organizationId };
   const expected = (active.application_user_id ?? row.application_user_id)?.toLowerCase();
   if (expected && expected !== userId)
     return {
@@ -139,9 +143,6 @@ export async function probe(
         },
       },
     };
-  const baseline = row.health_organization_id;
-  if (baseline && organizationId && baseline !== organizationId)
-    return { finding: replacedEnvironment(facts, baseline, organizationId), organizationId };
 
   try {
     const listed = await heldPrivileges(dv, manifest, userId);

@@ -331,13 +331,22 @@ export class DiscoverySession {
     });
   }
 
-  servicePrincipalId(): Promise<string | null> {
+  servicePrincipal(): Promise<{ id: string; accountEnabled: boolean } | null> {
     return this.memo('sp', async () => {
       const app = await this.application();
       if (!app) return null;
       const sp = await this.clients.graph('app_registration').servicePrincipalByAppId(app.appId);
-      return sp?.id ?? null;
+      return sp ? { id: sp.id, accountEnabled: sp.accountEnabled !== false } : null;
     });
+  }
+
+  servicePrincipalId(): Promise<string | null> {
+    return this.servicePrincipal().then((sp) => sp?.id ?? null);
+  }
+
+  /** Our app's enterprise application exists but an admin disabled it for sign-in. */
+  servicePrincipalDisabled(): Promise<boolean> {
+    return this.servicePrincipal().then((sp) => sp?.accountEnabled === false);
   }
 
   applicationUser(): Promise<(SystemUser & { roleIds: string[] }) | null> {

@@ -30,15 +30,17 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
     session.dataverseBasics(),
     session.application(),
   ]);
-  const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser, deletedApplication] = await Promise.all([
-    session.servicePrincipalId(),
-    basics && !basics.error ? session.isSystemAdministrator() : Promise.resolve(false),
-    session.rootRoles(),
-    session.role(),
-    basics && !basics.error ? session.rolePrivilegeGap() : Promise.resolve(null),
-    session.applicationUser(),
-    session.deletedApplication(),
-  ]);
+  const [servicePrincipalId, isSysAdmin, roles, role, gap, appUser, deletedApplication, spDisabled] =
+    await Promise.all([
+      session.servicePrincipalId(),
+      basics && !basics.error ? session.isSystemAdministrator() : Promise.resolve(false),
+      session.rootRoles(),
+      session.role(),
+      basics && !basics.error ? session.rolePrivilegeGap() : Promise.resolve(null),
+      session.applicationUser(),
+      session.deletedApplication(),
+      session.servicePrincipalDisabled(),
+    ]);
   const crmPermission = application?.requiredResourceAccess?.find(
     (r) => r.resourceAppId === DYNAMICS_CRM_APP_ID,
   );
@@ -75,6 +77,7 @@ export async function snapshot(session: DiscoverySession): Promise<Discovery> {
         }
       : null,
     servicePrincipalId,
+    ...(spDisabled ? { servicePrincipalDisabled: true } : {}),
     deletedApplication: deletedApplication
       ? {
           objectId: deletedApplication.id,

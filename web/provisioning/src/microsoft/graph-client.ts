@@ -81,6 +81,8 @@ export const ServicePrincipalSchema = z.object({
   id: z.string(),
   appId: z.string(),
   displayName: z.string().nullish(),
+  /** False when an admin disabled the enterprise application for sign-in (Entra then refuses its tokens). */
+  accountEnabled: z.boolean().nullish(),
   oauth2PermissionScopes: z.array(PermissionScopeSchema).nullish(),
 });
 export type ServicePrincipal = z.infer<typeof ServicePrincipalSchema>;
@@ -157,7 +159,7 @@ export class GraphClient extends MicrosoftClient {
   async servicePrincipalByAppId(appId: string): Promise<ServicePrincipal | null> {
     const res = await this.call({
       url: this.url(
-        `/servicePrincipals?$filter=appId eq ${odataString(appId)}&$select=id,appId,displayName,oauth2PermissionScopes`,
+        `/servicePrincipals?$filter=appId eq ${odataString(appId)}&$select=id,appId,displayName,accountEnabled,oauth2PermissionScopes`,
       ),
       schema: list(ServicePrincipalSchema),
     });
@@ -281,6 +283,16 @@ export class GraphClient extends MicrosoftClient {
         'Waiting for Microsoft Entra to replicate the new application before creating its service principal.',
     });
     return { created: res.status === 201, servicePrincipal: res.data };
+  }
+
+  /** Enables a disabled enterprise application for sign-in again (`accountEnabled`, issue 18 repair). */
+  async enableServicePrincipal(id: string): Promise<void> {
+    await this.call({
+      method: 'PATCH',
+      url: this.url(`/servicePrincipals/${encodeURIComponent(id)}`),
+      body: { accountEnabled: true },
+      schema: undefined,
+    });
   }
 
   async addPassword(

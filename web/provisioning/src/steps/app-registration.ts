@@ -15,7 +15,13 @@ function dynamicsPermission(scopeId: string): RequiredResourceAccess {
 export const appRegistration: StepDefinition = {
   id: 'app_registration',
   dependsOn: ['preflight'],
-  discover: (s) => Promise.all([s.application(), s.servicePrincipalId(), s.deletedApplication()]),
+  discover: (s) =>
+    Promise.all([
+      s.application(),
+      s.servicePrincipalId(),
+      s.servicePrincipalDisabled(),
+      s.deletedApplication(),
+    ]),
   plan(d, c) {
     const app = d.application;
     const deleted = d.deletedApplication;
@@ -27,6 +33,16 @@ export const appRegistration: StepDefinition = {
         details: [
           `Microsoft keeps a deleted app registration for 30 days with its unique name "${c.appUniqueName}", so it cannot be created again; restoring it needs no permission beyond what you already granted.`,
           'Its old secrets are removed after Kantiv holds the new one.',
+        ],
+      };
+    }
+    if (app && d.servicePrincipalId && d.servicePrincipalDisabled) {
+      return {
+        step: 'app_registration',
+        action: 'update',
+        summary: `Reuse the app registration "${app.displayName}" (client id ${app.clientId}) and enable its enterprise application for sign-in again.`,
+        details: [
+          'An admin disabled it ("Enabled for users to sign-in?" No), so Microsoft Entra gives Kantiv no token. Nothing else about it changes.',
         ],
       };
     }
@@ -113,6 +129,9 @@ export const appRegistration: StepDefinition = {
       }
       if (!spId) throw new Error('Microsoft Graph did not return the service principal it created.');
     }
+    // A disabled enterprise application gets no token (AADSTS7000112): the repair enables the same one.
+    const enabled = Boolean(d.application && spId && d.servicePrincipalDisabled);
+    if (enabled && spId) await graph.enableServicePrincipal(spId);
     ctx.outputs.servicePrincipalId = spId;
     return {
       status: 'succeeded',
@@ -122,7 +141,9 @@ export const appRegistration: StepDefinition = {
           ? `Restored the deleted app registration (client id ${clientId}) and its enterprise application.`
           : spCreated
             ? `Reused the app registration (client id ${clientId}) and created its enterprise application.`
-            : `Reused the app registration "${d.application?.displayName ?? c.appDisplayName}" (client id ${clientId}).`,
+            : enabled
+              ? `Reused the app registration (client id ${clientId}) and enabled its enterprise application for sign-in again.`
+              : `Reused the app registration "${d.application?.displayName ?? c.appDisplayName}" (client id ${clientId}).`,
       data: { applicationObjectId: objectId, clientId, servicePrincipalId: spId, created },
     };
   },
