@@ -68,6 +68,11 @@ export type Stack = {
    * throws when no check is queued.
    */
   nextHealthCheckNow(id: string): number;
+  /**
+   * Moves the start of a setup's run of failed health checks (Microsoft answering 503) `ms` into the past, as if the
+   * failures had lasted that long. False while no failing check has been recorded yet.
+   */
+  healthFailingFor(id: string, ms: number): boolean;
   close(): Promise<void>;
 };
 
@@ -253,6 +258,19 @@ export async function startStack(options: StackOptions = {}): Promise<Stack> {
         const now = new Date();
         db.prepare('UPDATE jobs SET run_at = ? WHERE id = ?').run(now.toISOString(), job.id);
         return Date.parse(job.run_at) - now.getTime();
+      } finally {
+        db.close();
+      }
+    },
+    healthFailingFor(id, ms) {
+      const db = openDatabase();
+      try {
+        const r = db
+          .prepare(
+            'UPDATE setups SET health_unreachable_since = ? WHERE id = ? AND health_unreachable_since IS NOT NULL',
+          )
+          .run(new Date(Date.now() - ms).toISOString(), id) as { changes: number };
+        return r.changes === 1;
       } finally {
         db.close();
       }
