@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Manifest } from '@kantiv/shared/manifest';
+import { DEFAULT_MANIFEST, type Manifest } from '@kantiv/shared/manifest';
 import { SetupSchema, type Setup } from '@kantiv/shared/setup';
 import { HealthHistorySchema } from '@kantiv/shared/connection-health';
 import { startEmulator, type Drift, type Emulator } from '@kantiv/emulator';
@@ -61,7 +61,7 @@ const base = () => `${v.org().apiUrl}/api/data/v9.2`;
 const admin = () => tokenFor(emulator, ADMIN, `${v.org().url}/user_impersonation`);
 
 /** What the engine does in Step 4: the application user with a least-privilege role made from the manifest. */
-async function appUserWithRole(appId: string): Promise<string> {
+async function appUserWithRole(appId: string, manifest: Manifest = MANIFEST): Promise<string> {
   const token = await admin();
   const bu = await call(
     emulator,
@@ -78,7 +78,7 @@ async function appUserWithRole(appId: string): Promise<string> {
   let roleId: string;
   const existing = await call(
     emulator,
-    `${base()}/roles?$select=roleid&$filter=name eq '${MANIFEST.roleName}'`,
+    `${base()}/roles?$select=roleid&$filter=name eq '${manifest.roleName}'`,
     {
       token,
     },
@@ -89,12 +89,12 @@ async function appUserWithRole(appId: string): Promise<string> {
     const role = await call(emulator, `${base()}/roles`, {
       method: 'POST',
       token,
-      body: { name: MANIFEST.roleName, 'businessunitid@odata.bind': `/businessunits(${buId})` },
+      body: { name: manifest.roleName, 'businessunitid@odata.bind': `/businessunits(${buId})` },
     });
     roleId = /roles\((.+)\)$/.exec(role.headers.get('odata-entityid') ?? '')![1]!;
   }
   const privileges = [];
-  for (const t of MANIFEST.tables)
+  for (const t of manifest.tables)
     for (const access of t.access) {
       const p = await call(emulator, `${base()}/privileges?$filter=name eq 'prv${access}${t.schemaName}'`, {
         token,
@@ -130,10 +130,10 @@ async function nextCheck(id: string, until: (s: Setup) => boolean): Promise<Setu
 }
 
 /** A verified setup, scheduled for checks and found healthy once. */
-async function healthySetup() {
+async function healthySetup(manifest: Manifest = MANIFEST) {
   const p = await v.provision({ withApplicationUser: false });
-  const applicationUserId = await appUserWithRole(p.appId);
-  const setup = await v.startSetup(MANIFEST);
+  const applicationUserId = await appUserWithRole(p.appId, manifest);
+  const setup = await v.startSetup(manifest);
   await v.handOff(setup, { ...p, applicationUserId });
   expect((await v.settled(setup.id)).state).toBe('verified');
   // The sweep gives the setup its first check somewhere in the next interval.
@@ -244,6 +244,30 @@ describe('scheduled health checks name every drift with its fix', () => {
       missing: [{ privilege: 'prvWriteAccount', table: 'Accounts', access: 'Write', level: 'Organization' }],
     });
     expect(after.health?.cause?.message).toContain('Write on Accounts (Organization)');
+  });
+
+  it('the default manifest (no Read on roles): a removed Write or Create is named too, read through RetrieveUserPrivileges', async () => {
+    const s = await healthySetup(DEFAULT_MANIFEST);
+    for (const privilege of ['prvWriteAccount', 'prvCreateContact'])
+      drift({
+        kind: 'remove-privilege',
+        environmentUrl: v.org().url,
+        roleName: DEFAULT_MANIFEST.roleName,
+        privilege,
+      });
+    // No read probe meets these: every table still reads.
+    const after = await nextCheck(s.id, (x) => x.health?.health === 'degraded');
+    expect(after.health?.cause).toMatchObject({
+      code: 'privileges_removed',
+      link: 'repair',
+      missing: [
+        { privilege: 'prvWriteAccount', table: 'Accounts', access: 'Write', level: 'Organization' },
+        { privilege: 'prvCreateContact', table: 'Contacts', access: 'Create', level: 'Organization' },
+      ],
+    });
+    expect(after.health?.cause?.message).toContain(
+      'Write on Accounts (Organization), Create on Contacts (Organization)',
+    );
   });
 
   it('a role taken from the user: role_removed; given back, the next check is healthy and says recovered', async () => {

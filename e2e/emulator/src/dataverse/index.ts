@@ -6,7 +6,13 @@ import { authenticate, dvError, type DvCaller } from './access.ts';
 import { businessUnitJson, privilegeJson, roleJson, systemUserJson } from './serialize.ts';
 import { tableBySet, type TableInfo } from './tables.ts';
 import { GUID, base, created, createBody, entityOne, notExist, query, require } from './web-api.ts';
-import { addPrivileges, createRole, deleteRole, retrieveRolePrivileges } from './roles.ts';
+import {
+  addPrivileges,
+  createRole,
+  deleteRole,
+  retrieveRolePrivileges,
+  retrieveUserPrivileges,
+} from './roles.ts';
 import { createSystemUser, roleAssociation, teamRoute } from './system-users.ts';
 import { deleteSystemUser, updateSystemUser } from './user-removal.ts';
 
@@ -99,6 +105,11 @@ export async function dataverse(rt: Runtime, ctx: Ctx, env: Environment): Promis
       'privilege',
     );
   }
+
+  const rup = new RegExp(
+    `^/systemusers\\((${GUID})\\)/Microsoft\\.Dynamics\\.CRM\\.RetrieveUserPrivileges(?:\\(\\))?$`,
+  ).exec(rest);
+  if (rup && method === 'GET') return retrieveUserPrivileges(rt, caller, env, version, rup[1]!.toLowerCase());
 
   const assoc = new RegExp(
     `^/systemusers\\((${GUID})\\)/systemuserroles_association(?:\\((${GUID})\\))?(/\\$ref)?$`,

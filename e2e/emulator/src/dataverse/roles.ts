@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../core.ts';
 import { json, noContent, type Ctx, type Reply } from '../http.ts';
 import type { Environment, PrivilegeDepth, SecurityRole } from '../state.ts';
-import { depthRank, dvError, privilegeDepth, type DvCaller } from './access.ts';
+import { depthRank, dvError, effectiveRoles, privilegeDepth, type DvCaller } from './access.ts';
 import { defaultRolePrivileges } from './role-defaults.ts';
 import { roleInUse } from './user-removal.ts';
 import { roleJson } from './serialize.ts';
@@ -167,6 +167,49 @@ export function retrieveRolePrivileges(
             ? stableGuid(`recordfilter:${role.roleid}:${pid}`)
             : '00000000-0000-0000-0000-000000000000',
         RecordFilterUniqueName: depth === 'RecordFilter' ? 'contoso_ownaccountsonly' : null,
+      })),
+    },
+    { 'odata-version': '4.0' },
+  );
+}
+
+/**
+ * `GET systemusers({id})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`: the privileges a user holds through their
+ * roles (own and their teams'), each at its deepest depth (FIDELITY H18-13). The caller needs Read on systemuser
+ * (stricter reading: the privilege Microsoft checks is not documented).
+ */
+export function retrieveUserPrivileges(
+  rt: Runtime,
+  caller: DvCaller,
+  env: Environment,
+  version: string,
+  userId: string,
+): Reply {
+  const need = require(rt, caller, 'Read', tableBySet('systemusers')!);
+  if ('status' in need) return need;
+  const su = env.systemUsers.find((u) => u.systemuserid === userId);
+  if (!su) return notExist('systemuser', userId);
+  const held = new Map<string, PrivilegeDepth>();
+  for (const role of effectiveRoles(rt, { env, systemUser: su, appId: su.applicationid })) {
+    const entries = role.allPrivileges
+      ? rt.world.privileges.map((p) => [p.privilegeid, 'Global'] as const)
+      : Object.entries(role.privileges);
+    for (const [pid, depth] of entries) {
+      const before = held.get(pid);
+      if (!before || depthRank(depth) > depthRank(before)) held.set(pid, depth);
+    }
+  }
+  return json(
+    200,
+    {
+      '@odata.context': `${base(env, version)}/$metadata#Microsoft.Dynamics.CRM.RetrieveUserPrivilegesResponse`,
+      RolePrivileges: [...held].map(([pid, depth]) => ({
+        Depth: depth,
+        PrivilegeId: pid,
+        BusinessUnitId: su.businessunitid,
+        PrivilegeName: rt.world.privileges.find((p) => p.privilegeid === pid)?.name ?? '',
+        RecordFilterId: '00000000-0000-0000-0000-000000000000',
+        RecordFilterUniqueName: null,
       })),
     },
     { 'odata-version': '4.0' },

@@ -21,37 +21,53 @@ export type ProbeResult = { finding: Finding; organizationId?: string };
 
 type Dv = (path: string) => Promise<unknown>;
 
+/** Deepest depth per privilege name, from Dataverse's `RolePrivileges` answers. */
+function deepest(
+  held: Map<string, PrivilegeDepth>,
+  privileges: { PrivilegeName: string; Depth: PrivilegeDepth }[],
+) {
+  for (const p of privileges) {
+    const before = held.get(p.PrivilegeName);
+    if (!before || DEPTH_RANK[p.Depth] > DEPTH_RANK[before]) held.set(p.PrivilegeName, p.Depth);
+  }
+}
+
 /**
- * The privileges the application user holds through its roles, by name and deepest depth, read with its own token
- * (`systemuserroles_association`, then `RetrieveRolePrivilegesRole` per role). Only when the manifest grants Read on
- * both `systemuser` and `role`; otherwise undefined and the per-table reads speak for the privileges.
+ * The privileges the application user holds through its roles, by name and deepest depth, read with its own token.
+ * With Read on `systemuser` and `role` in the manifest: its roles (`systemuserroles_association`), then
+ * `RetrieveRolePrivilegesRole` per role, so a role taken away is named too. With Read on `systemuser` only (the
+ * default manifest): `RetrieveUserPrivileges` on the user, so a removed Create/Write/Append/AppendTo/Delete is seen
+ * although no read probe meets it (roles unknown: undefined). Neither: undefined, and the per-table reads speak.
  */
 async function heldPrivileges(
   dv: Dv,
   manifest: Manifest,
   userId: string,
-): Promise<{ roles: string[]; held: Map<string, PrivilegeDepth> } | undefined> {
+): Promise<{ roles: string[] | undefined; held: Map<string, PrivilegeDepth> } | undefined> {
   const reads = (table: string) =>
     manifest.tables.some((t) => t.table === table && t.access.includes('Read'));
-  if (!reads('systemuser') || !reads('role')) return undefined;
+  if (!reads('systemuser')) return undefined;
+  type Answer = { RolePrivileges?: { PrivilegeName: string; Depth: PrivilegeDepth }[] };
   try {
+    const held = new Map<string, PrivilegeDepth>();
+    if (!reads('role')) {
+      const mine = (await dv(
+        `systemusers(${userId})/Microsoft.Dynamics.CRM.RetrieveUserPrivileges()`,
+      )) as Answer;
+      deepest(held, mine.RolePrivileges ?? []);
+      return { roles: undefined, held };
+    }
     const roles = (await dv(`systemusers(${userId})/systemuserroles_association?$select=roleid,name`)) as {
       value?: { roleid: string; name: string }[];
     };
-    const held = new Map<string, PrivilegeDepth>();
     for (const role of roles.value ?? []) {
-      const privileges = (await dv(`RetrieveRolePrivilegesRole(RoleId=${role.roleid})`)) as {
-        RolePrivileges?: { PrivilegeName: string; Depth: PrivilegeDepth }[];
-      };
-      for (const p of privileges.RolePrivileges ?? []) {
-        const before = held.get(p.PrivilegeName);
-        if (!before || DEPTH_RANK[p.Depth] > DEPTH_RANK[before]) held.set(p.PrivilegeName, p.Depth);
-      }
+      const privileges = (await dv(`RetrieveRolePrivilegesRole(RoleId=${role.roleid})`)) as Answer;
+      deepest(held, privileges.RolePrivileges ?? []);
     }
     return { roles: (roles.value ?? []).map((r) => r.name), held };
   } catch (err) {
     if (err instanceof MicrosoftError && err.kind === 'transient') throw err;
-    return undefined; // the role read itself was refused: fall back to the table reads
+    return undefined; // the read itself was refused (its own privilege gone): fall back to the table reads
   }
 }
 
@@ -147,7 +163,7 @@ export async function probe(
   try {
     const listed = await heldPrivileges(dv, manifest, userId);
     const missing = new Map<string, Missing>();
-    let roleAssigned = listed ? listed.roles.includes(facts.roleName) : true;
+    let roleAssigned = listed?.roles ? listed.roles.includes(facts.roleName) : true;
     if (listed) for (const m of missingFrom(manifest, listed.held)) missing.set(m.privilege, m);
     let readable = 0;
     for (const t of manifest.tables) {
