@@ -25,9 +25,11 @@ import { startCommand } from './start-command.ts';
  * with its default throttling on (Dataverse's service protection limits).
  *
  * The server runs in its own process, the production build started as `pnpm start` starts it (its node flags), so
- * its figures are its own. With `--workers 0` that one process serves the API and runs the checks, as `pnpm start`
- * does by default; with `--workers W` (W ≥ 1) the API process runs no jobs (JOBS_ENABLED=false) and W more processes
- * of the same build run them, sharing the database (jobs are leased there). The status client polls the API process.
+ * its figures are its own. By default (`--workers 1`) the API process runs no jobs (JOBS_ENABLED=false) and a worker
+ * process of the same build runs them, sharing the database (jobs are leased there): the health checks stay off the
+ * API's event loop. `--workers 0` is one process serving the API and running the checks, as `pnpm start` does by
+ * default. The per-tenant bound and the rate are per instance: more than one worker multiplies them. The status
+ * client polls the API process.
  *
  * Seeding skips the wizard, not the product: the emulator's control API (`POST /_emulator/bulk-seed`) makes the
  * tenants, environments, roles, apps with a secret and application users; the server's development seam
@@ -49,7 +51,7 @@ const TENANTS = Math.ceil(SETUPS / PER_TENANT);
 const TENANT_CONCURRENCY = benchOption('tenant-concurrency', 2);
 const RATE = benchOption('rate', 20);
 const SLOTS = benchOption('slots', 8);
-const WORKERS = benchOption('workers', 0);
+const WORKERS = benchOption('workers', 1);
 const STATUS_RATE = 20; // per second, over STATUS_SETUPS
 const STATUS_SETUPS = 20;
 const INTERVAL_S = 3_600;
