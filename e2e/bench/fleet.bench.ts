@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { loadavg } from 'node:os';
+import { loadavg, setPriority } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -29,7 +29,8 @@ import { startCommand } from './start-command.ts';
  * process of the same build runs them, sharing the database (jobs are leased there): the health checks stay off the
  * API's event loop. `--workers 0` is one process serving the API and running the checks, as `pnpm start` does by
  * default. The per-tenant bound and the rate are per instance: more than one worker multiplies them. The status
- * client polls the API process.
+ * client polls the API process. `--worker-nice N` runs the workers at a lower CPU priority (default 0: as the API),
+ * as an operator would run a job worker on the API's host (systemd `Nice=`).
  *
  * Seeding skips the wizard, not the product: the emulator's control API (`POST /_emulator/bulk-seed`) makes the
  * tenants, environments, roles, apps with a secret and application users; the server's development seam
@@ -52,6 +53,8 @@ const TENANT_CONCURRENCY = benchOption('tenant-concurrency', 2);
 const RATE = benchOption('rate', 20);
 const SLOTS = benchOption('slots', 8);
 const WORKERS = benchOption('workers', 1);
+// The workers' CPU priority (nice): what an operator gives job workers sharing a host with API instances.
+const WORKER_NICE = benchOption('worker-nice', 0);
 const STATUS_RATE = 20; // per second, over STATUS_SETUPS
 const STATUS_SETUPS = 20;
 const INTERVAL_S = 3_600;
@@ -101,6 +104,7 @@ const start = (name: string, jobs: boolean) =>
 const api = await start('fleet-api', WORKERS === 0);
 const workers: ServerProc[] = [];
 for (let w = 0; w < WORKERS; w++) workers.push(await start(`fleet-worker-${w + 1}`, true));
+for (const w of workers) if (WORKER_NICE !== 0) setPriority(w.proc.child.pid!, WORKER_NICE);
 const checkers = WORKERS === 0 ? [api] : workers;
 // A bench that fails half-way (an error thrown) leaves no server behind.
 process.on('exit', () => {
@@ -265,9 +269,7 @@ for (const r of rows) {
   else if (r.health !== 'healthy') errors += 1;
 }
 const rss = Object.fromEntries(
-  await Promise.all(
-    [api, ...workers].map(async (p) => [p.name, await peakRssMb(p.proc.child.pid)] as const),
-  ),
+  await Promise.all([api, ...workers].map(async (p) => [p.name, await peakRssMb(p.proc.child.pid)] as const)),
 );
 const benchPeakRss = await peakRssMb();
 const serverStats = await Promise.all(
@@ -291,6 +293,7 @@ report(
     setups: SETUPS,
     tenants: TENANTS,
     workers: WORKERS,
+    workerNice: WORKER_NICE,
     scheduled,
     checked,
     errors,

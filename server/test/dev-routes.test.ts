@@ -20,7 +20,7 @@ describe('development seams without KANTIV_DEV_MODE', () => {
       KANTIV_DEV_MODE: 'false',
       MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
     });
-  });
+  }, 60_000);
   afterAll(() => ctx.close());
 
   it.each([
@@ -45,8 +45,15 @@ describe('development seams with KANTIV_DEV_MODE', () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await startTestApp('sqlite', { HEALTH_CHECK_INTERVAL_SECONDS: '3600' });
-  });
+  }, 60_000);
   afterAll(() => ctx.close());
+
+  it('stays out of the OpenAPI document (not part of the product API)', async () => {
+    const doc = await ctx.call({ method: 'GET', url: '/docs/json' });
+    expect(Object.keys(doc.json<{ paths: Record<string, unknown> }>().paths)).not.toContain(
+      '/api/v1/dev/health-cycle',
+    );
+  });
 
   it('needs an API key or staff token', async () => {
     const res = await ctx.call({ method: 'POST', url: '/api/v1/dev/health-cycle' });
