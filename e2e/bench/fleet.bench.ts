@@ -109,6 +109,7 @@ const checkers = WORKERS === 0 ? [api] : workers;
 // A bench that fails half-way (an error thrown) leaves no server behind.
 process.on('exit', () => {
   for (const p of [api, ...workers]) if (p.proc.alive()) p.proc.child.kill('SIGKILL');
+  removeDir(dir);
 });
 const port = Number(new URL(api.base).port);
 
@@ -280,7 +281,6 @@ const serverStats = await Promise.all(
 db.close();
 await Promise.all([api, ...workers].map((p) => p.proc.kill('SIGTERM')));
 await emulator.close();
-removeDir(dir);
 
 const ratio = idle.p99Ms > 0 ? during.p99Ms / idle.p99Ms : -1;
 report(
