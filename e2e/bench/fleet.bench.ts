@@ -1,25 +1,50 @@
-import { loadavg } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { loadavg, setPriority } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DEFAULT_MANIFEST, privilegeName } from '@kantiv/shared/manifest';
+import {
+  newApiKey,
+  newKey,
+  removeDir,
+  startServer,
+  tempDir,
+  type ServerProc,
+} from '../integration/reliability/support/server-process.ts';
 import { loopAtRate } from './load.ts';
 import { benchOption, report } from './report.ts';
-import { startBenchServer } from './bench-server.ts';
 import { peakRssMb, startEmulatorProcess } from './emulator-process.ts';
+import { startCommand } from './start-command.ts';
 
 /**
- * `pnpm bench fleet [--setups N]` (issue 18): 10,000 verified setups across 500 tenants (20 per tenant), every one
- * due for its scheduled health check at once (the server's clock moved one interval on), checked against the
- * emulator in its own process with its default throttling on (Dataverse's service protection limits).
+ * `pnpm bench fleet [--setups N] [--workers W]` (issue 18): 10,000 verified setups across 500 tenants (20 per
+ * tenant), every one due for its scheduled health check at once, checked against the emulator in its own process
+ * with its default throttling on (Dataverse's service protection limits).
+ *
+ * The server runs in its own process, the production build started as `pnpm start` starts it (its node flags), so
+ * its figures are its own. By default (`--workers 1`) the API process runs no jobs (JOBS_ENABLED=false) and a worker
+ * process of the same build runs them, sharing the database (jobs are leased there): the health checks stay off the
+ * API's event loop. `--workers 0` is one process serving the API and running the checks, as `pnpm start` does by
+ * default. The per-tenant bound and the rate are per instance: more than one worker multiplies them. The status
+ * client polls the API process. `--worker-nice N` runs the workers at a lower CPU priority (default 0: as the API),
+ * as an operator would run a job worker on the API's host (systemd `Nice=`).
  *
  * Seeding skips the wizard, not the product: the emulator's control API (`POST /_emulator/bulk-seed`) makes the
- * tenants, environments, roles, apps with a secret and application users; our side creates each setup through the
- * API and stores its credential through the credential store (sealed by the real vault), then marks it verified as
- * the verification would. Some setups get real drift through `POST /_emulator/drift`; the check must name it.
+ * tenants, environments, roles, apps with a secret and application users; the server's development seam
+ * (`POST /api/v1/dev/verified-setups`, KANTIV_DEV_MODE only) creates each setup and stores its credential, sealed by
+ * the real vault in the server process, as a hand-off and a successful verification leave them. Some setups get real
+ * drift through `POST /_emulator/drift`; the check must name it. `POST /api/v1/dev/health-cycle` then schedules
+ * every setup's first check and makes all of them due now (the server's clock moved one interval on, as the
+ * Playwright stack's `nextHealthCheckNow` does for one setup): every setup is due at once.
  *
  * Figures: `checked` (setups with a recorded check; must equal the setups), `errors` (setups not healthy that
  * were not drifted, plus drift the check missed), `maxConcurrentPerTenant` and `throttled` as the EMULATOR counted
- * them on the requests it answered, `peakRssMb` of this process (server and seeding; the emulator is apart), and
- * the status endpoint's p99 during the cycle against idle in the same run.
+ * them on the requests it answered, `peakRssMb` the highest VmHWM of the server processes (each listed apart; the
+ * bench process's own is `benchPeakRssMb`), and the status endpoint's p99 during the cycle against idle in the same
+ * run, on the API process.
  */
 const SETUPS = benchOption('setups', 10_000);
 const PER_TENANT = 20;
@@ -27,24 +52,88 @@ const TENANTS = Math.ceil(SETUPS / PER_TENANT);
 const TENANT_CONCURRENCY = benchOption('tenant-concurrency', 2);
 const RATE = benchOption('rate', 20);
 const SLOTS = benchOption('slots', 8);
+const WORKERS = benchOption('workers', 1);
+// The workers' CPU priority (nice): what an operator gives job workers sharing a host with API instances.
+const WORKER_NICE = benchOption('worker-nice', 0);
 const STATUS_RATE = 20; // per second, over STATUS_SETUPS
 const STATUS_SETUPS = 20;
 const INTERVAL_S = 3_600;
+const SEED_BATCH = 50;
 const DRIFTS = [
   { kind: 'remove-credential', code: 'credential_removed' },
   { kind: 'delete-app-user', code: 'application_user_missing' },
 ] as const;
 const DRIFTED_PER_KIND = 5;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
+// The production build, as `pnpm start` runs it, rebuilt from the tree so the figures describe this code.
+execFileSync(process.execPath, ['--import', 'tsx', path.join(root, 'server/scripts/build.ts')], {
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+const dir = tempDir('kc-bench-fleet-');
 const emulator = await startEmulatorProcess({ replicationDelayMs: 0 });
-const { app, port, clock, auth } = await startBenchServer(emulator, 'fleet', {
+writeFileSync(path.join(dir, 'ca.pem'), emulator.certificate);
+const apiKey = newApiKey();
+const auth = { authorization: `Bearer ${apiKey}` };
+const { flags, args } = startCommand(root);
+const keys = newKey('bench');
+const serverEnv = (name: string, jobs: boolean): Record<string, string> => ({
+  DATA_DIR: dir,
+  KANTIV_KEYS: keys,
+  KANTIV_BOOTSTRAP_API_KEY: apiKey,
+  KANTIV_DEV_MODE: 'true',
+  LOG_LEVEL: 'warn',
+  INSTANCE_ID: name,
+  MICROSOFT_AUTHORITY_HOST: 'https://login.microsoftonline.com',
+  MICROSOFT_HOST_MAP: emulator.microsoftHostMap,
+  MICROSOFT_CA_FILE: path.join(dir, 'ca.pem'),
+  WIZARD_CLIENT_ID: emulator.wizardClientId,
+  JOBS_ENABLED: String(jobs),
+  JOB_POLL_MS: '20',
+  RATE_LIMIT_MAX: '1000000',
   HEALTH_CHECK_INTERVAL_SECONDS: String(INTERVAL_S),
   HEALTH_CHECK_TENANT_CONCURRENCY: String(TENANT_CONCURRENCY),
   HEALTH_CHECK_RATE_PER_SECOND: String(RATE),
   JOB_CONCURRENCY_HEALTH: String(SLOTS),
-  // The bench sweeps itself once seeding is done: no check may start on a half-seeded fleet.
+  // The bench sweeps itself once seeding is done (the health-cycle seam): no check starts on a half-seeded fleet.
   HEALTH_SWEEP_MS: '3600000',
 });
+const start = (name: string, jobs: boolean) =>
+  startServer(name, serverEnv(name, jobs), { nodeArgs: flags, script: args.at(-1)! });
+// The API process first: it creates the database; workers start on it once it exists.
+const api = await start('fleet-api', WORKERS === 0);
+const workers: ServerProc[] = [];
+for (let w = 0; w < WORKERS; w++) workers.push(await start(`fleet-worker-${w + 1}`, true));
+for (const w of workers) if (WORKER_NICE !== 0) setPriority(w.proc.child.pid!, WORKER_NICE);
+const checkers = WORKERS === 0 ? [api] : workers;
+// A bench that fails half-way (an error thrown) leaves no server behind.
+process.on('exit', () => {
+  for (const p of [api, ...workers]) if (p.proc.alive()) p.proc.child.kill('SIGKILL');
+  removeDir(dir);
+});
+const port = Number(new URL(api.base).port);
+
+async function call<T>(base: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<T> {
+  const res = await fetch(`${base}${route}`, {
+    method,
+    headers: { ...auth, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${method} ${route}: ${res.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+/** The server's database, read (never written) beside it, as the Playwright stack reads it (WAL: no lock taken). */
+const require = createRequire(path.join(root, 'server/package.json'));
+const Database = require('better-sqlite3') as new (
+  file: string,
+  opts: { readonly: boolean },
+) => {
+  prepare(sql: string): { get(...a: unknown[]): unknown; all(...a: unknown[]): unknown[] };
+  close(): void;
+};
+const db = new Database(path.join(dir, 'kantiv-connect.sqlite'), { readonly: true });
 
 type Seeded = { setupId: string; appId: string; environmentUrl: string };
 
@@ -68,27 +157,15 @@ async function seed(): Promise<Seeded[]> {
   const apps = world.tenants
     .flatMap((t) => t.apps.map((a) => ({ ...a, tenantId: t.tenantId, environmentUrl: t.environmentUrl })))
     .slice(0, SETUPS);
-  const expires = new Date(clock.now().getTime() + 365 * 86_400_000).toISOString();
+  const expires = new Date(Date.now() + 365 * 86_400_000).toISOString();
   const out: Seeded[] = [];
-  for (let i = 0; i < apps.length; i += 50) {
-    const batch = apps.slice(i, i + 50);
-    const ids = await Promise.all(
-      batch.map(async (_, k) => {
-        const created = await app.inject({
-          method: 'POST',
-          url: '/api/v1/setups',
-          headers: auth,
-          payload: { customerName: `Fleet ${i + k}` },
-        });
-        if (created.statusCode !== 201) throw new Error(`setup: ${created.statusCode} ${created.body}`);
-        return created.json<{ setup: { id: string } }>().setup.id;
-      }),
-    );
-    // What a successful hand-off and verification leave behind, for 50 setups per transaction.
-    await app.store.db.transaction().execute(async (trx) => {
-      for (const [k, a] of batch.entries()) {
-        const setupId = ids[k]!;
-        await app.credentialStore.insert(trx, setupId, {
+  for (let i = 0; i < apps.length; i += SEED_BATCH) {
+    const batch = apps.slice(i, i + SEED_BATCH);
+    // What a successful hand-off and verification leave behind, one transaction per batch, in the server.
+    const { ids } = await call<{ ids: string[] }>(api.base, 'POST', '/api/v1/dev/verified-setups', {
+      setups: batch.map((a, k) => ({
+        customerName: `Fleet ${i + k}`,
+        credential: {
           idempotencyKey: randomUUID(),
           source: 'automatic',
           tenantId: a.tenantId,
@@ -100,23 +177,11 @@ async function seed(): Promise<Seeded[]> {
           environmentUrl: a.environmentUrl,
           applicationUserId: a.applicationUserId,
           roleName: DEFAULT_MANIFEST.roleName,
-        });
-        await trx
-          .updateTable('setups')
-          .set({
-            state: 'verified',
-            tenant_id: a.tenantId,
-            client_id: a.appId,
-            environment_url: a.environmentUrl,
-            application_user_id: a.applicationUserId,
-            credential_kind: 'client_secret',
-            secret_expires_at: expires,
-          })
-          .where('id', '=', setupId)
-          .execute();
-        out.push({ setupId, appId: a.appId, environmentUrl: a.environmentUrl });
-      }
+        },
+      })),
     });
+    for (const [k, a] of batch.entries())
+      out.push({ setupId: ids[k]!, appId: a.appId, environmentUrl: a.environmentUrl });
   }
   return out;
 }
@@ -159,28 +224,21 @@ const stopIdle = pollStatus();
 await new Promise((r) => setTimeout(r, 8_000));
 const idle = await stopIdle();
 
-// One cycle: every setup gets its first check somewhere in the next interval; the clock then moves past it.
+// One cycle: every setup gets its first check, and every check falls due now (one interval on).
 await emulator.control('DELETE', '/load');
-const scheduled = await app.healthChecks.sweep();
-clock.set(new Date(clock.now().getTime() + INTERVAL_S * 1000 + 1_000));
-app.jobs.kick();
+const { scheduled } = await call<{ scheduled: number; due: number }>(
+  api.base,
+  'POST',
+  '/api/v1/dev/health-cycle',
+);
 const cycleStart = performance.now();
 const stopDuring = pollStatus();
-const countChecked = async () =>
-  Number(
-    (
-      await app.store.db
-        .selectFrom('setups')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
-        .where('health_checked_at', 'is not', null)
-        .executeTakeFirstOrThrow()
-    ).n,
-  );
+const countChecked = db.prepare('SELECT COUNT(*) AS n FROM setups WHERE health_checked_at IS NOT NULL');
 let checked = 0;
 let progressAt = 0;
 for (;;) {
   await new Promise((r) => setTimeout(r, 500));
-  checked = await countChecked();
+  checked = (countChecked.get() as { n: number }).n;
   // Progress on stderr, so a run stopped early still says how far it got (the JSON line stays last on stdout).
   if (Math.floor((performance.now() - cycleStart) / 30_000) > progressAt) {
     progressAt += 1;
@@ -188,6 +246,8 @@ for (;;) {
       `fleet: ${checked} of ${SETUPS} checked after ${Math.round((performance.now() - cycleStart) / 1000)} s`,
     );
   }
+  const dead = [api, ...workers].find((p) => !p.proc.alive());
+  if (dead) throw new Error(`${dead.name} exited:\n${dead.proc.output.join('').slice(-3000)}`);
   if (checked >= SETUPS || performance.now() - cycleStart > 40 * 60_000) break;
 }
 const cycleSeconds = (performance.now() - cycleStart) / 1000;
@@ -196,7 +256,11 @@ const load = await emulator.control<{ requests: number; maxConcurrentPerTenant: 
   'GET',
   '/load',
 );
-const rows = await app.store.db.selectFrom('setups').select(['id', 'health', 'health_cause']).execute();
+const rows = db.prepare('SELECT id, health, health_cause FROM setups').all() as {
+  id: string;
+  health: string | null;
+  health_cause: string | null;
+}[];
 let errors = 0;
 let driftNamed = 0;
 for (const r of rows) {
@@ -205,9 +269,17 @@ for (const r of rows) {
   if (expected && code === expected && r.health !== 'healthy') driftNamed += 1;
   else if (r.health !== 'healthy') errors += 1;
 }
-const peakRss = await peakRssMb();
-const serverStats = app.healthChecks.stats();
-await app.close();
+const rss = Object.fromEntries(
+  await Promise.all([api, ...workers].map(async (p) => [p.name, await peakRssMb(p.proc.child.pid)] as const)),
+);
+const benchPeakRss = await peakRssMb();
+const serverStats = await Promise.all(
+  checkers.map((p) =>
+    call<{ checked: number; maxConcurrentPerTenant: number }>(p.base, 'GET', '/api/v1/dev/health-stats'),
+  ),
+);
+db.close();
+await Promise.all([api, ...workers].map((p) => p.proc.kill('SIGTERM')));
 await emulator.close();
 
 const ratio = idle.p99Ms > 0 ? during.p99Ms / idle.p99Ms : -1;
@@ -220,6 +292,8 @@ report(
   {
     setups: SETUPS,
     tenants: TENANTS,
+    workers: WORKERS,
+    workerNice: WORKER_NICE,
     scheduled,
     checked,
     errors,
@@ -229,12 +303,14 @@ report(
     checksPerSec: Number((checked / cycleSeconds).toFixed(1)),
     tenantConcurrencyBound: TENANT_CONCURRENCY,
     maxConcurrentPerTenant: load.maxConcurrentPerTenant,
-    serverMaxConcurrentPerTenant: serverStats.maxConcurrentPerTenant,
+    serverMaxConcurrentPerTenant: Math.max(...serverStats.map((s) => s.maxConcurrentPerTenant)),
     throttled: load.throttled,
     emulatorRequests: load.requests,
     ratePerSecond: RATE,
     healthSlots: SLOTS,
-    peakRssMb: peakRss,
+    peakRssMb: Math.max(...Object.values(rss)),
+    ...Object.fromEntries(Object.entries(rss).map(([name, mb]) => [`peakRssMb:${name}`, mb])),
+    benchPeakRssMb: benchPeakRss,
     statusP99MsIdle: idle.p99Ms,
     statusP99MsDuringCycle: during.p99Ms,
     statusP99Ratio: Number(ratio.toFixed(2)),

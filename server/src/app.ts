@@ -22,6 +22,7 @@ import apiKeyRoutes from './routes/api-keys/index.ts';
 import auditRoutes from './routes/audit/index.ts';
 import clientConfigRoutes from './routes/client-config/index.ts';
 import connectionRoutes from './routes/connections/index.ts';
+import devRoutes from './routes/dev/index.ts';
 import healthRoutes from './routes/health/index.ts';
 import setupRoutes from './routes/setups/index.ts';
 import webhookRoutes from './routes/webhooks/index.ts';
@@ -120,6 +121,8 @@ export async function buildApp({
   await app.register(apiKeyRoutes);
   await app.register(webhookRoutes);
   await app.register(auditRoutes);
+  // Development and benchmark seams: absent (404) unless KANTIV_DEV_MODE=true.
+  if (config.devMode) await app.register(devRoutes);
 
   if (config.webDistDir) await registerWebApp(app, config.webDistDir);
 
