@@ -1,7 +1,8 @@
+import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 /**
- * RSA key pairs made on a worker thread of their own at the lowest CPU priority (nice 19), one at a time.
+ * RSA key pairs made on worker threads of their own at the lowest CPU priority (nice 19).
  *
  * Key generation is by far the largest CPU cost of a certificate (tens to hundreds of ms of modular arithmetic per
  * RSA-2048 pair; signing a certificate or a JWT is ~1 ms). WebCrypto's `generateKey` already runs off the event loop,
@@ -49,41 +50,58 @@ type Reply = {
   nice?: number | null;
   error?: string;
 };
+type Waiting = { resolve: (r: Reply) => void; reject: (e: Error) => void };
 
-let worker: Worker | undefined;
+/**
+ * As many threads as the machine has cores (at most 4): at nice 19 they take only what the event loop leaves, so on
+ * a quiet machine rotations still use every core (an RSA-2048 pair costs 0.1–0.4 s of CPU on a small server).
+ */
+const POOL_SIZE = Math.max(1, Math.min(4, availableParallelism()));
+const pool: ({ worker: Worker; waiting: Map<number, Waiting> } | undefined)[] = [];
 let nextId = 0;
-const waiting = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
 
-function theWorker(): Worker {
-  if (worker) return worker;
+function start(slot: number) {
   // No tsx or inspector flags: the worker's code is plain CommonJS.
-  const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
-  w.on('message', (r: Reply) => {
-    const p = waiting.get(r.id);
-    waiting.delete(r.id);
-    if (waiting.size === 0) w.unref();
+  const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
+  const entry = { worker, waiting: new Map<number, Waiting>() };
+  worker.on('message', (r: Reply) => {
+    const p = entry.waiting.get(r.id);
+    entry.waiting.delete(r.id);
+    if (entry.waiting.size === 0) worker.unref();
     p?.resolve(r);
   });
   const fail = (err: Error) => {
-    if (worker === w) worker = undefined;
-    for (const p of waiting.values()) p.reject(err);
-    waiting.clear();
+    if (pool[slot] === entry) pool[slot] = undefined;
+    for (const p of entry.waiting.values()) p.reject(err);
+    entry.waiting.clear();
   };
-  w.on('error', fail);
-  w.on('exit', (code) => fail(new Error(`key generation worker exited (${code})`)));
-  w.unref();
-  worker = w;
-  return w;
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`key generation worker exited (${code})`)));
+  worker.unref();
+  pool[slot] = entry;
+  return entry;
 }
 
-function ask(message: Record<string, unknown>): Promise<Reply> {
-  const w = theWorker();
+/** The thread with the fewest keys in hand (started on first use). */
+function leastBusy(slot?: number) {
+  if (slot !== undefined) return pool[slot] ?? start(slot);
+  let best: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
+  for (let i = 0; i < POOL_SIZE; i += 1) {
+    const entry = pool[i] ?? start(i);
+    if (!best || entry.waiting.size < best.waiting.size) best = entry;
+    if (entry.waiting.size === 0) break;
+  }
+  return best!;
+}
+
+function ask(message: Record<string, unknown>, slot?: number): Promise<Reply> {
+  const entry = leastBusy(slot);
   const id = (nextId += 1);
   return new Promise<Reply>((resolve, reject) => {
-    waiting.set(id, { resolve, reject });
+    entry.waiting.set(id, { resolve, reject });
     // Keeps the process alive only while a key is being made.
-    w.ref();
-    w.postMessage({ ...message, id });
+    entry.worker.ref();
+    entry.worker.postMessage({ ...message, id });
   });
 }
 
@@ -96,7 +114,10 @@ export async function generateRsaKeyPairDer(
   return { publicKey: r.publicKey, privateKey: r.privateKey };
 }
 
-/** The key generation thread's nice value (19 where the platform allows per-thread priority), or null. */
-export async function keyPairWorkerNice(): Promise<number | null> {
-  return (await ask({ kind: 'nice' })).nice ?? null;
+/** Each key generation thread's nice value (19 where the platform allows per-thread priority, else null). */
+export async function keyPairWorkerNices(): Promise<(number | null)[]> {
+  const replies = await Promise.all(
+    Array.from({ length: POOL_SIZE }, (_, slot) => ask({ kind: 'nice' }, slot)),
+  );
+  return replies.map((r) => r.nice ?? null);
 }
