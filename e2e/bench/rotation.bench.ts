@@ -1,5 +1,6 @@
 import { loadavg } from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { DAY_MS } from '@kantiv/server/lib/clock';
 import { pendingCertificateKey } from '@kantiv/server/services/credentials';
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
@@ -192,10 +193,19 @@ const seeded = await seed();
 const seedSeconds = (performance.now() - seedStart) / 1000;
 const vended = seeded.slice(0, VEND_SETUPS).map((s) => s.setupId);
 
+// The event loop's delay (the server, the seeding and the token client share it), per phase: 10 ms resolution.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+const loopDelayP99Ms = () => Number((loopDelay.percentile(99) / 1e6).toFixed(1));
+const loopDelayMaxMs = () => Number((loopDelay.max / 1e6).toFixed(1));
+loopDelay.enable();
+
 // Idle: the same token traffic with nothing due.
+loopDelay.reset();
 const stopIdle = vendAtRate(vended);
 await new Promise((r) => setTimeout(r, 8_000));
 const idle = await stopIdle();
+const eventLoopP99MsIdle = loopDelayP99Ms();
+const eventLoopMaxMsIdle = loopDelayMaxMs();
 
 // Everything falls due at once: the server's and the emulator's clocks move to 60 days before the latest expiry.
 const latest = Math.max(...seeded.map((s) => s.notAfter));
@@ -203,6 +213,7 @@ const target = latest - 60 * DAY_MS + 60_000;
 clock.set(new Date(target));
 await emulator.advanceClock(Math.max(0, target - (await emulator.now())));
 const rotationStart = performance.now();
+loopDelay.reset();
 const stopDuring = vendAtRate(vended);
 const countBy = async (status: string) =>
   Number(
@@ -221,6 +232,9 @@ for (;;) {
 }
 const rotationSeconds = (performance.now() - rotationStart) / 1000;
 const during = await stopDuring();
+const eventLoopP99MsDuringRotation = loopDelayP99Ms();
+const eventLoopMaxMsDuringRotation = loopDelayMaxMs();
+loopDelay.disable();
 const completed = await countBy('completed');
 const rotated = await reallyRotated();
 const failed = Number(
@@ -251,6 +265,10 @@ report(
     rotationsPerSec: Number((rotated / rotationSeconds).toFixed(2)),
     tokenP99MsIdle: idle.p99Ms,
     tokenP99MsDuringRotation: during.p99Ms,
+    eventLoopP99MsIdle,
+    eventLoopP99MsDuringRotation,
+    eventLoopMaxMsIdle,
+    eventLoopMaxMsDuringRotation,
     tokensAnsweredIdle: idle.count,
     tokensAnsweredDuringRotation: during.count,
     tokenErrors: idle.errors + during.errors,

@@ -1,7 +1,11 @@
 import { randomUUID, X509Certificate } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
+import { eventually } from '@kantiv/emulator/test-support/eventually';
 import { GRAPH, call, tokenFor } from '@kantiv/emulator/test-support/helpers';
+import { generateCertificate } from '@kantiv/server/services/certificates';
+import { createHttpClient, type HttpClient } from '@kantiv/server/lib/http-client';
+import { createMicrosoftClient } from '@kantiv/server/services/microsoft';
 import { ADMIN, useVerifierStack } from './support/verification-harness.ts';
 
 /**
@@ -135,6 +139,79 @@ describe('certificate credentials', () => {
       Buffer.from(vended.json<{ accessToken: string }>().accessToken.split('.')[1]!, 'base64url').toString(),
     ) as { appidacr: string };
     expect(claims.appidacr).toBe('2');
+  });
+
+  it("reuses MSAL's signed client assertion for a certificate's next tokens, and signs anew for another certificate", async () => {
+    // Decision 012, ninth session: signing is synchronous RSA work on the event loop token vending shares, so one
+    // MSAL client per certificate keeps the assertion it signed (10 minutes' life) for the next tokens.
+    const p = await stack.v.provision({ withApplicationUser: true });
+    const first = await generateCertificate({
+      commonName: CERTIFICATE_DISPLAY_NAME,
+      lifetimeDays: 30,
+      now: new Date(),
+    });
+    const second = await generateCertificate({
+      commonName: CERTIFICATE_DISPLAY_NAME,
+      lifetimeDays: 30,
+      now: new Date(),
+    });
+    await uploadToApp(p.appId, randomUUID(), first.certificate);
+    const config = stack.v.app.config.microsoft;
+    const http = createHttpClient({ ca: config.ca, hostMap: config.hostMap });
+    // Every client assertion the server sends to the token endpoint, in order (the requests go on to the emulator).
+    const assertions: string[] = [];
+    const recording: HttpClient = {
+      ...http,
+      request: (url, req) => {
+        const assertion = req?.body ? new URLSearchParams(req.body).get('client_assertion') : null;
+        if (assertion) assertions.push(assertion);
+        return http.request(url, req);
+      },
+    };
+    const microsoft = createMicrosoftClient({
+      authorityHost: config.authorityHost,
+      http: recording,
+      dataverseHttp: http,
+      cloud: config.cloud,
+    });
+    const tokenWith = (c: { privateKeyPem: string; thumbprintSha256: string }, resource: string) =>
+      microsoft.acquireAppToken({
+        tenantId: stack.emulator.tenants.contoso,
+        clientId: p.appId,
+        credential: {
+          kind: 'certificate',
+          privateKeyPem: c.privateKeyPem,
+          thumbprintSha256: c.thumbprintSha256,
+        },
+        resource,
+      });
+    // The new key replicates first (AADSTS700027 until then): ask until the emulator answers.
+    await eventually(
+      () =>
+        tokenWith(first, stack.v.org().url).then(
+          () => true,
+          () => false,
+        ),
+      (ok) => ok,
+    );
+    await tokenWith(first, stack.v.org().url);
+    await tokenWith(first, 'https://graph.microsoft.com');
+    expect(assertions.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(assertions).size).toBe(1);
+    const header = JSON.parse(Buffer.from(assertions[0]!.split('.')[0]!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
+    expect(header['x5t#S256']).toBe(Buffer.from(first.thumbprintSha256, 'hex').toString('base64url'));
+
+    // Another certificate of the same app is another client: its own assertion, named by its own thumbprint.
+    await tokenWith(second, stack.v.org().url).catch(() => undefined);
+    expect(new Set(assertions).size).toBe(2);
+    const last = JSON.parse(Buffer.from(assertions.at(-1)!.split('.')[0]!, 'base64url').toString()) as Record<
+      string,
+      string
+    >;
+    expect(last['x5t#S256']).toBe(Buffer.from(second.thumbprintSha256, 'hex').toString('base64url'));
   });
 
   it('refuses a certificate hand-off that carries a secret, names no keyId, or names a key the server did not make for this app', async () => {

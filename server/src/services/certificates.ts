@@ -1,5 +1,6 @@
 import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import { generateRsaKeyPairDer } from './key-pair-worker.ts';
 
 /**
  * A key pair and self-signed X.509 certificate for one customer application (docs/decisions/010). Entra only needs
@@ -27,7 +28,7 @@ const ALGORITHM = {
 // Node's WebCrypto is the standard one; the cast only bridges the DOM `Crypto` type the library declares.
 x509.cryptoProvider.set(webcrypto as never);
 
-function pem(label: string, der: ArrayBuffer): string {
+function pem(label: string, der: Uint8Array): string {
   const b64 = Buffer.from(der).toString('base64');
   return `-----BEGIN ${label}-----\n${b64.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END ${label}-----\n`;
 }
@@ -38,7 +39,12 @@ export async function generateCertificate(input: {
   lifetimeDays: number;
   now: Date;
 }): Promise<GeneratedCertificate> {
-  const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+  // Made on a low-priority thread (key-pair-worker.ts), so a burst of rotations leaves the CPU to token vending.
+  const der = await generateRsaKeyPairDer(ALGORITHM.modulusLength);
+  const keys = {
+    privateKey: await webcrypto.subtle.importKey('pkcs8', der.privateKey, ALGORITHM, true, ['sign']),
+    publicKey: await webcrypto.subtle.importKey('spki', der.publicKey, ALGORITHM, true, ['verify']),
+  };
   // Backdated a little: a clock slightly behind Entra's must not find the certificate "not yet valid".
   const notBefore = new Date(input.now.getTime() - 5 * 60_000);
   const notAfter = new Date(input.now.getTime() + input.lifetimeDays * 86_400_000);
@@ -56,12 +62,12 @@ export async function generateCertificate(input: {
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
     ],
   });
-  const der = Buffer.from(cert.rawData);
-  const privateKeyPem = pem('PRIVATE KEY', await webcrypto.subtle.exportKey('pkcs8', keys.privateKey));
+  const certDer = Buffer.from(cert.rawData);
+  const privateKeyPem = pem('PRIVATE KEY', der.privateKey);
   return {
     privateKeyPem,
-    certificate: der.toString('base64'),
-    thumbprintSha256: createHash('sha256').update(der).digest('hex'),
+    certificate: certDer.toString('base64'),
+    thumbprintSha256: createHash('sha256').update(certDer).digest('hex'),
     notBefore,
     notAfter,
   };

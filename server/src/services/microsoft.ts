@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ConfidentialClientApplication, type INetworkModule, LogLevel } from '@azure/msal-node';
 import type { FastifyBaseLogger } from 'fastify';
 import { type DataverseCloud, isDataverseUrl } from '@kantiv/shared/dataverse';
@@ -96,6 +97,51 @@ export function createMicrosoftClient(deps: {
   );
   const networkClient = msalNetwork(deps.http);
 
+  /**
+   * One MSAL client per certificate credential for a few minutes: MSAL keeps the client assertion it signed for its
+   * 10-minute life and reuses it for every token of that client, so a rotation's tokens (Dataverse, then Graph with
+   * the new key) and the health check after it sign once instead of each time — signing and parsing the private key
+   * are synchronous RSA work on the event loop that token vending shares (decision 012, ninth session). The entry
+   * lives at most half the assertion's life, so a reused assertion always has at least 5 minutes left. A secret
+   * signs nothing: it gets a new client each time, as before.
+   */
+  const clients = new Map<string, { cca: ConfidentialClientApplication; until: number }>();
+  const CLIENT_REUSE_MS = 5 * 60_000;
+  const CLIENT_CACHE_MAX = 256;
+  const newClient = (tenantId: string, clientId: string, c: AppCredential) =>
+    new ConfidentialClientApplication({
+      auth: {
+        clientId,
+        // A certificate signs a client assertion (RFC 7523) named by its SHA-256 thumbprint (`x5t#S256`).
+        ...(c.kind === 'certificate'
+          ? { clientCertificate: { thumbprintSha256: c.thumbprintSha256, privateKey: c.privateKeyPem } }
+          : { clientSecret: c.secret }),
+        authority: `${deps.authorityHost}/${tenantId}`,
+        // A non-Microsoft authority (the emulator) must be declared, or MSAL asks Microsoft's instance discovery.
+        knownAuthorities: isMicrosoftHost ? [] : [authorityUrl.host],
+      },
+      system: {
+        networkClient,
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: LogLevel.Error,
+          loggerCallback: () => undefined,
+        },
+      },
+    });
+  function clientFor(tenantId: string, clientId: string, c: AppCredential): ConfidentialClientApplication {
+    if (c.kind !== 'certificate') return newClient(tenantId, clientId, c);
+    const key = `${tenantId}|${clientId}|${c.thumbprintSha256}|${createHash('sha256').update(c.privateKeyPem).digest('hex')}`;
+    const now = Date.now();
+    const hit = clients.get(key);
+    if (hit && hit.until > now) return hit.cca;
+    for (const [k, v] of clients) if (v.until <= now) clients.delete(k);
+    while (clients.size >= CLIENT_CACHE_MAX) clients.delete(clients.keys().next().value as string);
+    const cca = newClient(tenantId, clientId, c);
+    clients.set(key, { cca, until: now + CLIENT_REUSE_MS });
+    return cca;
+  }
+
   return {
     /** Client credentials for `<environment>/.default` with the customer's app (msal-node, no token cache reuse). */
     async acquireAppToken(input: {
@@ -105,26 +151,7 @@ export function createMicrosoftClient(deps: {
       resource: string;
     }): Promise<AppToken> {
       const c = input.credential;
-      const cca = new ConfidentialClientApplication({
-        auth: {
-          clientId: input.clientId,
-          // A certificate signs a client assertion (RFC 7523) named by its SHA-256 thumbprint (`x5t#S256`).
-          ...(c.kind === 'certificate'
-            ? { clientCertificate: { thumbprintSha256: c.thumbprintSha256, privateKey: c.privateKeyPem } }
-            : { clientSecret: c.secret }),
-          authority: `${deps.authorityHost}/${input.tenantId}`,
-          // A non-Microsoft authority (the emulator) must be declared, or MSAL asks Microsoft's instance discovery.
-          knownAuthorities: isMicrosoftHost ? [] : [authorityUrl.host],
-        },
-        system: {
-          networkClient,
-          loggerOptions: {
-            piiLoggingEnabled: false,
-            logLevel: LogLevel.Error,
-            loggerCallback: () => undefined,
-          },
-        },
-      });
+      const cca = clientFor(input.tenantId, input.clientId, c);
       try {
         const result = await cca.acquireTokenByClientCredential({
           scopes: [`${input.resource}/.default`],

@@ -361,7 +361,12 @@ export function createRotation(deps: {
       let started = 0;
       for (;;) {
         const due = await rows.due(new Date(now().getTime() + deps.config.rotateBeforeMs), 200);
-        for (const c of due) if ((await begin(c, 'scheduled', ROTATION)).created) started += 1;
+        for (const c of due) {
+          if ((await begin(c, 'scheduled', ROTATION)).created) started += 1;
+          // SQLite's driver is synchronous: without a turn of the event loop between them, the transactions of a
+          // thousand certificates falling due at once are one blocking run, and every request waits behind it.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
         if (due.length < 200) break;
       }
       if (started > 0) deps.jobs.kick();
