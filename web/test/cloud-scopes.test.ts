@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ClientConfig } from '@kantiv/shared/client-config';
 import { MICROSOFT_CLOUDS } from '@kantiv/shared/clouds';
-import { adminConsentScopes, extraConsentScopes } from '../src/features/wizard/lib/auth.ts';
+import { adminConsentScopes, extraConsentScopes } from '../src/features/wizard/lib/sign-in-scopes.ts';
 
 const configFor = (cloud: keyof typeof MICROSOFT_CLOUDS) =>
   ({

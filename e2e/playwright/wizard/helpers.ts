@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import type { Page } from '@playwright/test';
+import type { Locator, Page } from '@playwright/test';
 import type { CredentialHandoffRequest } from '@kantiv/shared/credentials';
 import type { CreateSetupRequest } from '@kantiv/shared/setup';
 import { createEngine, type TokenResource } from '@kantiv/provisioning';
@@ -16,6 +16,23 @@ export const USERS = {
 } as const;
 
 export const CONTOSO_PRODUCTION = 'https://contoso.crm.dynamics.com';
+
+/** Presses Tab until `target` has focus (keyboard only, like a person without a mouse), then `key`. */
+export async function tabTo(
+  page: Page,
+  target: Locator,
+  key: 'Enter' | 'Space' | null = 'Enter',
+): Promise<void> {
+  await expect(target).toBeVisible({ timeout: 60_000 });
+  for (let i = 0; i < 80; i += 1) {
+    if (await target.evaluate((el) => el === document.activeElement)) {
+      if (key) await page.keyboard.press(key);
+      return;
+    }
+    await page.keyboard.press('Tab');
+  }
+  throw new Error(`Could not reach ${target.toString()} with the Tab key.`);
+}
 
 /** Creates a setup through the API and opens its invite link, as the customer admin would. */
 export async function openInvite(page: Page, stack: Stack, input: Partial<CreateSetupRequest> = {}) {

@@ -1,19 +1,5 @@
-import type { Locator, Page } from '@playwright/test';
 import { expect, test } from '../fixtures.ts';
-import { autoSignIn, expectStatus, openInvite } from './helpers.ts';
-
-/** Presses Tab until `target` has focus (keyboard only, like a person without a mouse), then `key`. */
-async function tabTo(page: Page, target: Locator, key: 'Enter' | 'Space' | null = 'Enter'): Promise<void> {
-  await expect(target).toBeVisible({ timeout: 60_000 });
-  for (let i = 0; i < 80; i += 1) {
-    if (await target.evaluate((el) => el === document.activeElement)) {
-      if (key) await page.keyboard.press(key);
-      return;
-    }
-    await page.keyboard.press('Tab');
-  }
-  throw new Error(`Could not reach ${target.toString()} with the Tab key.`);
-}
+import { autoSignIn, expectStatus, openInvite, tabTo } from './helpers.ts';
 
 test('keyboard only › the whole wizard can be completed without a mouse', async ({ page, stack }) => {
   const { setupId } = await openInvite(page, stack);

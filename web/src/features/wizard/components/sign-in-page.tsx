@@ -1,3 +1,4 @@
+import { useEffect, useRef } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import { Link, useLocation, useNavigate } from 'react-router';
 import { externalLinks, paths } from '../../../config/paths.ts';
@@ -6,12 +7,17 @@ import { SignInWaiting } from './sign-in-waiting.tsx';
 import type { AdminSignInProblem } from '../hooks/use-admin-sign-in.ts';
 import { useWizard } from '../hooks/use-wizard.ts';
 import { useWizardSignIn } from '../hooks/use-wizard-sign-in.ts';
-import { adminConsentScopes, redirectUri, signOut } from '../lib/auth.ts';
+import { adminConsentScopes, redirectUri } from '../lib/sign-in-scopes.ts';
 import { ENTRA_ROLE_NAMES } from '../lib/naming.ts';
 import { signInProblemWords } from '../lib/problem-words.ts';
 
 /** Where the welcome page's sign-in sends the admin when Microsoft or Kantiv said no: the problem, explained. */
 export type SignInPageState = { problem?: AdminSignInProblem } | null;
+
+/** MSAL is fetched as the admin heads for the button, so the click opens Microsoft's window within its activation. */
+function prefetchAuth() {
+  void import('../lib/auth.ts').catch(() => undefined);
+}
 
 export function SignInPage() {
   const { t } = useTranslation();
@@ -20,13 +26,21 @@ export function SignInPage() {
   const account = signedIn?.signedInForSetup ? signedIn : undefined;
   const navigate = useNavigate();
   const sent = useLocation().state as SignInPageState;
-  const { busy, problem, clearProblem, signIn, continueAsSignedIn } = useWizardSignIn({
+  const { busy, problem, clearProblem, signIn, continueAsSignedIn, abandon } = useWizardSignIn({
     finishRedirect: true,
     initialProblem: sent?.problem,
   });
+  // After "I closed Microsoft's window" the control is gone with the waiting panel: focus goes to the sign-in button.
+  const signInButton = useRef<HTMLButtonElement>(null);
+  const focusSignIn = useRef(false);
+  useEffect(() => {
+    if (!focusSignIn.current || busy) return;
+    focusSignIn.current = false;
+    signInButton.current?.focus();
+  }, [busy]);
 
   async function onSwitchAccount() {
-    await signOut();
+    await (await import('../lib/auth.ts')).signOut();
     clearProblem();
     await navigate(paths.setup.step(setup.id, 'sign-in'), { replace: true });
   }
@@ -104,18 +118,24 @@ export function SignInPage() {
       <div className="actions">
         {account && problem?.kind !== 'tenant' ? (
           <button
+            ref={signInButton}
             type="button"
             className="button button--primary"
             disabled={busy}
+            onPointerEnter={prefetchAuth}
+            onFocus={prefetchAuth}
             onClick={() => void continueAsSignedIn()}
           >
             {t('signIn.continueAs', { username: account.username })}
           </button>
         ) : (
           <button
+            ref={signInButton}
             type="button"
             className="button button--primary"
             disabled={busy}
+            onPointerEnter={prefetchAuth}
+            onFocus={prefetchAuth}
             onClick={() => void signIn()}
           >
             {busy ? t('common.waitingForMicrosoft') : t('common.signInWithMicrosoft')}
@@ -132,7 +152,14 @@ export function SignInPage() {
           </button>
         )}
       </div>
-      {busy && <SignInWaiting />}
+      {busy && (
+        <SignInWaiting
+          onWindowClosed={() => {
+            abandon();
+            focusSignIn.current = true;
+          }}
+        />
+      )}
       <p className="muted">{t('common.popupNote')}</p>
     </>
   );

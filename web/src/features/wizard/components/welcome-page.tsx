@@ -24,7 +24,7 @@ export function WelcomePage() {
   const { setup } = useWizard();
   const navigate = useNavigate();
   // A full-page sign-in (popup blocked) comes back to the sign-in page, which finishes it; this page never has to.
-  const { busy, signIn } = useWizardSignIn({ finishRedirect: false });
+  const { busy, signIn, abandon } = useWizardSignIn({ finishRedirect: false });
 
   async function onSignIn() {
     saveChoices(setup.id, { welcomed: true });
@@ -125,7 +125,8 @@ export function WelcomePage() {
         </button>
         <Link to={paths.setup.manual(setup.id)}>{t('welcome.byHand')}</Link>
       </p>
-      {busy && <SignInWaiting />}
+      {/* A closed window ends the sign-in as a problem: the sign-in page explains it and signs in again. */}
+      {busy && <SignInWaiting onWindowClosed={abandon} />}
       <p className="muted">{t('common.popupNote')}</p>
     </>
   );

@@ -3,12 +3,16 @@ import type { ClientConfig } from '@kantiv/shared/client-config';
 import type * as Auth from '../lib/auth.ts';
 import type { SignInProblem } from '../lib/auth.ts';
 import { postMoment } from '../api/post-moment.ts';
-import { wrongTenantProblem } from '../lib/problem-words.ts';
+import { windowClosedProblem, wrongTenantProblem } from '../lib/problem-words.ts';
+import { msalHasTabState } from '../lib/sign-in-scopes.ts';
 
 /** Why the sign-in did not lead on: Microsoft's answer, or Kantiv refusing the identity (another tenant). */
 export type AdminSignInProblem = SignInProblem | { kind: 'tenant'; code: string; message: string };
 
 type AuthModule = typeof Auth;
+
+const ABANDONED = Symbol('abandoned');
+const WINDOW_CLOSED = new Error('window closed');
 
 /**
  * MSAL (a large module) is imported here, not at the top: the manual path may open before the welcome page, and
@@ -50,6 +54,8 @@ export function useAdminSignIn({
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<AdminSignInProblem | undefined>(initialProblem);
   const handledRedirect = useRef(false);
+  /** Ends the sign-in under way as abandoned (the admin closed Microsoft's window, which MSAL cannot see). */
+  const abandonCurrent = useRef<(() => void) | undefined>(undefined);
 
   async function handOver(idToken: string) {
     const refused = await onIdToken(idToken);
@@ -58,7 +64,8 @@ export function useAdminSignIn({
 
   // A full-page sign-in (popup blocked) comes back to the page that started it; finish it once.
   useEffect(() => {
-    if (handledRedirect.current || !finishRedirect) return;
+    // Nothing of MSAL in the tab: no full-page sign-in to finish, and MSAL need not load before the admin signs in.
+    if (handledRedirect.current || !finishRedirect || !msalHasTabState()) return;
     handledRedirect.current = true;
     void (async () => {
       const auth = await loadAuth(config, tenant);
@@ -79,13 +86,30 @@ export function useAdminSignIn({
   ): Promise<AdminSignInProblem | undefined> {
     setBusy(true);
     setProblem(undefined);
+    let wasAbandoned = false;
+    const abandoned = new Promise<typeof ABANDONED>((resolve) => {
+      abandonCurrent.current = () => {
+        wasAbandoned = true;
+        resolve(ABANDONED);
+      };
+    });
     try {
       const auth = await loadAuth(config, tenant);
       let idToken: string | undefined;
       try {
-        idToken = await idTokenFrom(auth);
+        // MSAL's promise may stay pending for minutes after the admin closed its window: the race lets the admin end
+        // the wait, and the next sign-in takes over MSAL's interaction (`abandonSignIn`).
+        const answer = wasAbandoned ? ABANDONED : await Promise.race([idTokenFrom(auth), abandoned]);
+        if (answer === ABANDONED) {
+          auth.abandonSignIn();
+          throw WINDOW_CLOSED;
+        }
+        idToken = answer;
       } catch (err) {
-        const described = wrongTenantProblem(err) ?? auth.describeSignInError(err);
+        const described =
+          err === WINDOW_CLOSED
+            ? windowClosedProblem
+            : (wrongTenantProblem(err) ?? auth.describeSignInError(err));
         setProblem(described);
         // At the invited organization's authority Microsoft itself refuses an account of another one; our server
         // never sees that sign-in, so the wizard tells support (as a blocker with the way out the admin is shown).
@@ -95,7 +119,10 @@ export function useAdminSignIn({
             blockers: [
               {
                 code: 'sign_in_refused',
-                message: `Microsoft refused the sign-in at ${tenant}: ${described.message}`.slice(0, 2000),
+                message: (err === WINDOW_CLOSED
+                  ? `The admin closed Microsoft's sign-in window at ${tenant} before it finished; Microsoft refuses an account of another organization there on its own page (AADSTS50020).`
+                  : `Microsoft refused the sign-in at ${tenant}: ${described.message}`
+                ).slice(0, 2000),
                 fix: `Sign in with an admin account of ${tenant}, or forward the link to one.`.slice(0, 2000),
               },
             ],
@@ -107,6 +134,7 @@ export function useAdminSignIn({
       if (refused) setProblem(refused);
       return refused;
     } finally {
+      abandonCurrent.current = undefined;
       setBusy(false);
     }
   }
@@ -115,6 +143,8 @@ export function useAdminSignIn({
     busy,
     problem,
     clearProblem: () => setProblem(undefined),
+    /** "I closed Microsoft's window": the pending sign-in ends as closed, and the next one can open a new window. */
+    abandon: () => abandonCurrent.current?.(),
     /** Microsoft's sign-in dialog (popup, or redirect when blocked, coming back to `returnTo`). */
     signIn: (returnTo?: string) =>
       attempt(async (auth) => {

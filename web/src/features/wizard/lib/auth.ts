@@ -7,31 +7,13 @@ import {
   type AuthenticationResult,
 } from '@azure/msal-browser';
 import type { ClientConfig } from '@kantiv/shared/client-config';
-import { discoveryScope, graphScope } from '@kantiv/shared/clouds';
-import { paths } from '../../../config/paths.ts';
+import { SIGN_IN_SCOPES, extraConsentScopes, redirectUri } from './sign-in-scopes.ts';
 
 /**
  * MSAL lives here, outside React: one PublicClientApplication, created and initialised (including the answer of a
  * full-page sign-in redirect) before any wizard page renders. Components never see a token: they call `signIn`,
  * and the provisioning engine gets tokens through `getAccessToken`.
  */
-
-/**
- * Graph scopes by their bare names (Graph is Entra's default resource, in every cloud): token responses list Graph
- * scopes bare, so MSAL's cache only recognises a Graph token asked for this way and would otherwise renew it on
- * every call.
- */
-export const SIGN_IN_SCOPES = ['Application.ReadWrite.All', 'User.Read'];
-/** Consented up front in the same dialog so later tokens for Dataverse come silently (the configured cloud's GDS). */
-export const extraConsentScopes = (config: ClientConfig): string[] => [
-  discoveryScope(config.microsoft.discoveryBaseUrl),
-];
-
-/** What an administrator grants for the whole organization on the admin-consent page (full resource URIs). */
-export const adminConsentScopes = (config: ClientConfig): string[] => [
-  ...SIGN_IN_SCOPES.map((s) => graphScope(config.microsoft.graphBaseUrl, s)),
-  ...extraConsentScopes(config),
-];
 
 type AuthState = {
   pca: PublicClientApplication;
@@ -49,8 +31,30 @@ type AuthState = {
 
 let started: Promise<AuthState> | undefined;
 
-export function redirectUri(): string {
-  return `${window.location.origin}${paths.redirectBridge}`;
+/** Ten minutes: long enough for MFA, a password reset or a colleague's help on Microsoft's page. */
+export const POPUP_ANSWER_TIMEOUT_MS = 10 * 60_000;
+
+/**
+ * Set when the admin said Microsoft's window is gone while MSAL still waits for its answer (or when MSAL refused a
+ * sign-in with interaction_in_progress): MSAL refuses a second popup while one is in progress, so the next one
+ * overrides it, which also ends MSAL's wait for the abandoned popup.
+ */
+let abandonedPopup = false;
+
+/** The admin closed Microsoft's window (MSAL cannot see it): the next sign-in replaces the one MSAL waits for. */
+export function abandonSignIn(): void {
+  abandonedPopup = true;
+}
+
+/** The popup request's override of an abandoned interaction, taken once. */
+function takeOverride(): { overrideInteractionInProgress?: true } {
+  if (!abandonedPopup) return {};
+  abandonedPopup = false;
+  return { overrideInteractionInProgress: true };
+}
+
+function isInteractionInProgress(err: unknown): boolean {
+  return err instanceof AuthError && err.errorCode === BrowserAuthErrorCodes.interactionInProgress;
 }
 
 /** Signs in and asks for tokens at the setup's tenant (id or verified domain) from now on; undefined = any tenant. */
@@ -82,6 +86,10 @@ export function startAuth(config: ClientConfig): Promise<AuthState> {
         postLogoutRedirectUri: window.location.origin,
       },
       cache: { cacheLocation: 'sessionStorage' },
+      // How long MSAL waits for the popup's answer. MSAL 5 waits for it on a BroadcastChannel and does not notice a
+      // closed popup, so its default (60 s) only ended a sign-in that takes longer (MFA, a password reset) with
+      // timed_out; a closed window is the admin's to report (`abandonSignIn`, the waiting panel's control).
+      system: { popupBridgeTimeout: POPUP_ANSWER_TIMEOUT_MS },
     });
     await pca.initialize();
     let redirectResult: AuthenticationResult | null = null;
@@ -144,10 +152,13 @@ export async function signIn(
     ...(options.loginHint ? { loginHint: options.loginHint } : {}),
   };
   try {
-    const result = await pca.loginPopup(request);
+    const result = await pca.loginPopup({ ...request, ...takeOverride() });
     pca.setActiveAccount(result.account);
     return { kind: 'signed-in', result };
   } catch (err) {
+    // A popup of this tab MSAL still waits for (a reload cannot end its wait): the admin is told to close it, and
+    // the next try takes over.
+    if (isInteractionInProgress(err)) abandonSignIn();
     if (
       err instanceof AuthError &&
       (err.errorCode === BrowserAuthErrorCodes.popupWindowError ||
@@ -219,6 +230,7 @@ export async function refreshSignIn(): Promise<void> {
     scopes: SIGN_IN_SCOPES,
     account,
     loginHint: account.username,
+    ...takeOverride(),
   });
   if (result.account) s.pca.setActiveAccount(result.account);
 }

@@ -21,7 +21,8 @@ import { requestCertificate } from '../api/request-certificate.ts';
 import { reportRepair } from '../api/report-repair.ts';
 import { followUpConfig, waitForSwitch } from './follow-up.ts';
 import { followUpPurpose } from './follow-up-purpose.ts';
-import { SIGN_IN_SCOPES, currentAccount, getAccessToken } from './auth.ts';
+import { currentAccount, getAccessToken } from './auth.ts';
+import { SIGN_IN_SCOPES } from './sign-in-scopes.ts';
 
 /**
  * The provisioning engine (`@kantiv/provisioning`) as the wizard's `WizardEngine`, with MSAL as its token provider

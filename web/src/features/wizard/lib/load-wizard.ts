@@ -9,6 +9,7 @@ import { getWizardSetup } from '../api/get-wizard-setup.ts';
 import { firstIncompleteStep, isWizardStep, resolveStep } from './guard.ts';
 import { ensureLanguage } from './i18n.ts';
 import { getSetupToken } from './setup-token.ts';
+import { msalHasTabState } from './sign-in-scopes.ts';
 import { followUpPurpose } from './follow-up-purpose.ts';
 import { readChoices, startFollowUp, type WizardChoices } from './wizard-memory.ts';
 
@@ -122,10 +123,11 @@ async function load(request: Request, setupId: string | undefined): Promise<Wiza
   let choices = readChoices(setup.id);
   if (setup.link && followUpPurpose(setup) && choices.link !== setup.link.expiresAt)
     choices = startFollowUp(setup.id, setup.link.expiresAt, setup.environmentUrl);
-  // MSAL (a large module) is loaded only once the admin is past the welcome page, which thus stays small. Before that
-  // nobody can be signed in in this tab, because sign-in comes after the welcome.
+  // MSAL (a large module) is loaded only once someone may have signed in in this tab: MSAL then keeps its state in
+  // the tab's sessionStorage. Before that (the welcome page, or the sign-in page before any sign-in) nobody is
+  // signed in here, and the sign-in page loads MSAL as the admin heads for its button.
   let signedIn: AccountInfo | null = null;
-  if (choices.welcomed || setup.tenantId) {
+  if ((choices.welcomed || setup.tenantId) && msalHasTabState()) {
     const auth = await import('./auth.ts');
     await auth.startAuth(config);
     await auth.setSetupTenant(setup.tenantId ?? setup.expectedTenantDomain);

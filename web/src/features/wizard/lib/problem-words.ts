@@ -33,6 +33,13 @@ export function wrongTenantProblem(err: unknown): AdminSignInProblem | undefined
   };
 }
 
+/** What the admin reported: Microsoft's window is gone (closed, or left on one of Microsoft's error pages). */
+export const windowClosedProblem: AdminSignInProblem = {
+  kind: 'cancelled',
+  code: 'window_closed',
+  message: 'The Microsoft sign-in window was closed before it finished.',
+};
+
 /**
  * A sign-in problem in the page's language, found by its code (`lang` says which language the words are in, for
  * screen readers and for the check that no English is left on a translated page).
