@@ -24,6 +24,18 @@ describe('verification refuses what it cannot prove', () => {
     expect(done.verification?.error).toMatchObject({ code: 'application_user_mismatch' });
     expect(done.verification?.error?.message).toContain(claimed);
     expect(done.verification?.error?.fix).toMatch(/application-user step/);
+    // The verification step as the console shows it: the verifier's words, the attempt, Microsoft's code and the fix.
+    const step = done.steps.find((s) => s.step === 'verification');
+    expect(step).toMatchObject({
+      status: 'failed',
+      message: `Verification failed: ${done.verification?.error?.message}`,
+      attempts: done.verification?.attempts,
+      error: {
+        code: 'application_user_mismatch',
+        message: done.verification?.error?.message,
+        fix: done.verification?.error?.fix,
+      },
+    });
   });
 
   it('fails with table_access_denied when a manifest table cannot be read, naming that table only', async () => {
@@ -79,6 +91,12 @@ describe('verification gives up after VERIFICATION_MAX_WAIT_SECONDS', () => {
     expect(done.state).toBe('failed');
     // The last answer was still "not a member yet": it gave up on time, not on a different error.
     expect(done.verification?.error?.code).toBe('0x80072560');
+    // Dataverse's request id goes with the step's error, so support can quote it to Microsoft.
+    const step = done.steps.find((s) => s.step === 'verification');
+    expect(step?.error).toMatchObject({
+      code: '0x80072560',
+      requestId: expect.stringMatching(/\S/) as string,
+    });
     const events = await short.eventsOf(setup.id);
     expect(events.some((e) => e.status === 'waiting')).toBe(true);
     const first = Date.parse(events.find((e) => e.status === 'running')!.at);

@@ -13,7 +13,12 @@ import * as registry from './modules.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const all = Object.keys((registry as { MODULES: Record<string, unknown> }).MODULES);
-const wanted = process.argv.slice(2).filter((a) => a !== '--');
+// Module names first; from the first option on (`--timeoutMS 60000`, `--mutate "file:lines"`), everything is passed
+// to each Stryker run (its CLI options override the config).
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const firstOption = args.findIndex((a) => a.startsWith('--'));
+const wanted = firstOption === -1 ? args : args.slice(0, firstOption);
+const strykerOptions = firstOption === -1 ? [] : args.slice(firstOption);
 const unknown = wanted.filter((m) => !all.includes(m));
 if (unknown.length > 0) {
   console.error(`unknown module(s) ${unknown.join(', ')}; known: ${all.join(', ')}`);
@@ -67,7 +72,7 @@ for (const name of modules) {
   const reportFile = path.join(root, '.cache/mutation', `${name}.report.json`);
   const run = spawnSync(
     path.join(root, 'node_modules/.bin/stryker'),
-    ['run', 'scripts/mutation/stryker.config.mjs'],
+    ['run', 'scripts/mutation/stryker.config.mjs', ...strykerOptions],
     { cwd: root, env: { ...env, MUTATION_MODULE: name }, stdio: ['ignore', process.stderr, process.stderr] },
   );
   const complete = run.status === 0 && existsSync(reportFile);

@@ -358,6 +358,91 @@ describeDialects('job runner outcomes (%s)', (dialect) => {
     expect(await row(id)).toMatchObject({ status: 'done', lease_owner: null });
   });
 
+  it('stop() waits for a job that is still working after the loop has ended', async () => {
+    // The job goes on for a while after the gate opens (a slow Microsoft answer): the loop ends at once, so only
+    // the wait for the jobs in flight keeps stop() from returning before the result is recorded.
+    const started = deferred();
+    const gate = deferred();
+    let id = '';
+    const r = runner({
+      rotation: async (job) => {
+        if (job.id !== id) return { outcome: 'done' };
+        started.resolve();
+        await gate.promise;
+        await new Promise((res) => setTimeout(res, 500));
+        return { outcome: 'done' };
+      },
+    });
+    id = await r.enqueue(store.db, { kind: 'rotation', runAt: new Date(Date.now() - 86_400_000) });
+    r.start();
+    await started.promise;
+    const stopping = r.stop();
+    gate.resolve();
+    await stopping;
+    expect(await row(id)).toMatchObject({ status: 'done', lease_owner: null });
+  });
+
+  it('start() on a started runner starts no second loop: a kind with one slot still runs one job at a time', async () => {
+    const first = deferred();
+    const gate = deferred();
+    let a = '';
+    let b = '';
+    const r = runner(
+      {
+        // Other tests' leftovers may fall due meanwhile: only this test's jobs are held.
+        health: async (job) =>
+          job.id === a ? (first.resolve(), await gate.promise, { outcome: 'done' }) : { outcome: 'done' },
+      },
+      { concurrency: { health: 1 } },
+    );
+    // Due long before any leftover, so these two are the first claimed; a is older than b.
+    a = await r.enqueue(store.db, { kind: 'health', runAt: new Date(Date.now() - 20 * 86_400_000) });
+    b = await r.enqueue(store.db, { kind: 'health', runAt: new Date(Date.now() - 19 * 86_400_000) });
+    r.start();
+    r.start();
+    await first.promise;
+    // A second loop would have sent its claim together with the first one's (before either was answered), so by
+    // the time a runs, b would be claimed too; with one loop, b waits for a's slot.
+    expect((await row(b)).status).toBe('queued');
+    gate.resolve();
+    await r.stop();
+    expect((await row(a)).status).toBe('done');
+  });
+
+  it('a lease renewal that fails is logged with its job, and does not stop the job', async () => {
+    const { log, lines } = capturingLog();
+    const own = await openStore(db.database);
+    const started = deferred();
+    const gate = deferred();
+    let id = '';
+    const r = createJobRunner({
+      store: own,
+      instanceId: 'renewer',
+      // Renewed every 100 ms: the first renewal after the store is closed fails.
+      leaseMs: 300,
+      pollMs: 20,
+      log,
+      handlers: {
+        rotation: async (job) =>
+          job.id === id ? (started.resolve(), await gate.promise, { outcome: 'done' }) : { outcome: 'done' },
+      },
+    });
+    id = await r.enqueue(store.db, { kind: 'rotation', runAt: new Date(Date.now() - 86_400_000) });
+    r.start();
+    await started.promise;
+    await own.close();
+    const deadline = Date.now() + 15_000;
+    while (!lines.some((l) => l.msg === 'could not renew a job lease')) {
+      if (Date.now() > deadline) throw new Error(`not logged: ${JSON.stringify(lines.map((l) => l.msg))}`);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    gate.resolve();
+    await r.stop();
+    const renewal = lines.find((l) => l.msg === 'could not renew a job lease');
+    expect(renewal).toMatchObject({ level: 'warn', obj: { jobId: id } });
+    expect(renewal?.obj.err).toBeInstanceOf(Error);
+  });
+
   it('a periodic task that fails is logged and keeps its schedule', async () => {
     const { log, lines } = capturingLog();
     let runs = 0;

@@ -1,6 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CreateWebhookResponseSchema } from '@kantiv/shared/webhooks';
+import { openStore } from '../src/db/database.ts';
 import { createHttpClient } from '../src/lib/http-client.ts';
 import { startTracing, stopTracing, tracedClient, tracer } from '../src/services/telemetry/tracing.ts';
 import { describeDialects } from './helpers/databases.ts';
@@ -97,8 +98,54 @@ describeDialects('OpenTelemetry traces over OTLP/HTTP JSON (%s)', (dialect) => {
     expect(job.traceId).toBe(caller.traceId);
     expect(job.parentSpanId).toBe(handoff.spanId);
     expect(job.kind).toBe(5); // CONSUMER
+    // The run's outcome is on the span (a verification ends done, or retries while Microsoft replicates).
+    expect(['done', 'retry']).toContain(job.attributes['kantiv.job.outcome']);
     // The job opens the credential to sign in with it: a vault span under the job.
     await otlp.waitFor((spans) => childOf(spans, job).find((s) => s.name === 'vault open'));
+  });
+
+  it('a job continues its enqueuer’s trace only while it is under an hour old', async () => {
+    // Two rows as enqueue writes them (`<uuid>.<traceparent>`), one queued now and one two hours ago; the app's
+    // own runner runs them (their setups do not exist, so they only fail: the spans are what is looked at).
+    const store = await openStore(ctx.db.database);
+    try {
+      const recent = { setupId: randomUUID(), caller: callerContext(), createdAt: new Date() };
+      const old = {
+        setupId: randomUUID(),
+        caller: callerContext(),
+        createdAt: new Date(Date.now() - 2 * 3_600_000),
+      };
+      for (const j of [recent, old])
+        await store.db
+          .insertInto('jobs')
+          .values({
+            id: `${randomUUID()}.${j.caller.traceparent}`,
+            kind: 'health',
+            setup_id: j.setupId,
+            ref_id: null,
+            status: 'queued',
+            run_at: new Date(Date.now() - 60_000).toISOString(),
+            attempts: 0,
+            first_attempt_at: null,
+            lease_owner: null,
+            lease_expires_at: null,
+            last_error: null,
+            created_at: j.createdAt.toISOString(),
+            updated_at: j.createdAt.toISOString(),
+          })
+          .execute();
+      const spanOf = (setupId: string) =>
+        otlp.waitFor((spans) =>
+          spans.find((s) => s.name === 'job health' && s.attributes['kantiv.setup_id'] === setupId),
+        );
+      const [recentSpan, oldSpan] = await Promise.all([spanOf(recent.setupId), spanOf(old.setupId)]);
+      expect(recentSpan.traceId).toBe(recent.caller.traceId);
+      expect(recentSpan.parentSpanId).toBe(recent.caller.spanId);
+      expect(oldSpan.traceId).not.toBe(old.caller.traceId);
+      expect(oldSpan.parentSpanId).not.toBe(old.caller.spanId);
+    } finally {
+      await store.close();
+    }
   });
 
   it('a webhook delivery carries traceparent in the trace of the request that caused it', async () => {
