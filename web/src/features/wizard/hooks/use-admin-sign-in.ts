@@ -120,7 +120,7 @@ export function useAdminSignIn({
               {
                 code: 'sign_in_refused',
                 message: (err === WINDOW_CLOSED
-                  ? `The admin closed Microsoft's sign-in window at ${tenant} before it finished; Microsoft refuses an account of another organization there on its own page (AADSTS50020).`
+                  ? `The admin closed Microsoft's sign-in window at ${tenant} before it finished. Microsoft shows some refusals only on its own page, which never comes back to the wizard: most often AADSTS50020, an account of another organization.`
                   : `Microsoft refused the sign-in at ${tenant}: ${described.message}`
                 ).slice(0, 2000),
                 fix: `Sign in with an admin account of ${tenant}, or forward the link to one.`.slice(0, 2000),
