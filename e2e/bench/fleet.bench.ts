@@ -100,11 +100,9 @@ const serverEnv = (name: string, jobs: boolean): Record<string, string> => ({
 });
 const start = (name: string, jobs: boolean) =>
   startServer(name, serverEnv(name, jobs), { nodeArgs: flags, script: args.at(-1)! });
-// The API process first: it creates the database; workers start on it once it exists.
+// The API process first: it creates the database and takes the seeding; workers start on it once it is seeded.
 const api = await start('fleet-api', WORKERS === 0);
 const workers: ServerProc[] = [];
-for (let w = 0; w < WORKERS; w++) workers.push(await start(`fleet-worker-${w + 1}`, true));
-for (const w of workers) if (WORKER_NICE !== 0) setPriority(w.proc.child.pid!, WORKER_NICE);
 const checkers = WORKERS === 0 ? [api] : workers;
 // A bench that fails half-way (an error thrown) leaves no server behind.
 process.on('exit', () => {
@@ -190,6 +188,11 @@ const seedStart = performance.now();
 const seeded = await seed();
 const seedSeconds = (performance.now() - seedStart) / 1000;
 console.error(`fleet: seeded ${seeded.length} setups in ${seedSeconds.toFixed(0)} s`);
+// Workers join once the fleet is seeded: on SQLite a second process writing (its sweeps) while the API runs the
+// seeding's read-then-write transactions makes those fail with SQLITE_BUSY_SNAPSHOT (a deferred transaction whose
+// snapshot another process's commit overtook; SQLite's busy timeout does not retry it).
+for (let w = 0; w < WORKERS; w++) workers.push(await start(`fleet-worker-${w + 1}`, true));
+for (const w of workers) if (WORKER_NICE !== 0) setPriority(w.proc.child.pid!, WORKER_NICE);
 
 // Real drift on a few setups spread over the fleet (never one of the setups whose status is polled).
 const drifted = new Map<string, string>();
