@@ -1,6 +1,7 @@
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises';
 import { CERTIFICATE_DISPLAY_NAME } from '@kantiv/shared/naming';
 import type { Db, Store } from '../../db/database.ts';
-import type { Clock } from '../../lib/clock.ts';
+import { DAY_MS, type Clock } from '../../lib/clock.ts';
 import { HttpError } from '../../lib/http-error.ts';
 import type { Actor, Audit } from '../audit.ts';
 import { pendingCertificateKey, type CredentialStore, type StoredCredential } from '../credentials.ts';
@@ -31,10 +32,8 @@ const renewedColumns = (purpose?: string | null) => ({
   expiry_notified_at: null,
   expiry_notice_days: null,
 });
-const DAY_MS = 86_400_000;
 /** A key added a moment ago is unknown to Entra until it replicates (AADSTS700027): waited out inside the step. */
 const REPLICATION_WAITS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000];
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Opened = { credential: StoredCredential; key: KeyMaterial };
 
@@ -365,7 +364,7 @@ export function createRotation(deps: {
           if ((await begin(c, 'scheduled', ROTATION)).created) started += 1;
           // SQLite's driver is synchronous: without a turn of the event loop between them, the transactions of a
           // thousand certificates falling due at once are one blocking run, and every request waits behind it.
-          await new Promise<void>((resolve) => setImmediate(resolve));
+          await nextTurn();
         }
         if (due.length < 200) break;
       }
