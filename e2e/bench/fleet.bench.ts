@@ -188,9 +188,9 @@ const seedStart = performance.now();
 const seeded = await seed();
 const seedSeconds = (performance.now() - seedStart) / 1000;
 console.error(`fleet: seeded ${seeded.length} setups in ${seedSeconds.toFixed(0)} s`);
-// Workers join once the fleet is seeded: on SQLite a second process writing (its sweeps) while the API runs the
-// seeding's read-then-write transactions makes those fail with SQLITE_BUSY_SNAPSHOT (a deferred transaction whose
-// snapshot another process's commit overtook; SQLite's busy timeout does not retry it).
+// Workers join once the fleet is seeded, so the seeding's time is the API's alone (on SQLite every write transaction
+// waits for the file's one write lock; they begin IMMEDIATE since the tenth session, before which a worker's commit
+// during seeding failed the API's read-then-write transactions with SQLITE_BUSY_SNAPSHOT).
 for (let w = 0; w < WORKERS; w++) workers.push(await start(`fleet-worker-${w + 1}`, true));
 for (const w of workers) if (WORKER_NICE !== 0) setPriority(w.proc.child.pid!, WORKER_NICE);
 

@@ -2,7 +2,17 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, PostgresDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
+import {
+  CompiledQuery,
+  Kysely,
+  PostgresDialect,
+  SqliteDialect,
+  SqliteDriver,
+  sql,
+  type DatabaseConnection,
+  type LogEvent,
+  type SqliteDialectConfig,
+} from 'kysely';
 import type { Config } from '../config.ts';
 import type { Database } from './schema.ts';
 import { migrateToLatest } from './migrations.ts';
@@ -48,7 +58,7 @@ export async function openStore(
       },
     };
     const db = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: cached }),
+      dialect: new ImmediateSqliteDialect({ database: cached }),
       ...traced('sqlite'),
     });
     store = { db, dialect: 'sqlite', pgUrl: undefined, close: () => db.destroy() };
@@ -61,6 +71,32 @@ export async function openStore(
   }
   if (options.migrate !== false) await migrateToLatest(store.db as Kysely<unknown>, store.dialect);
   return store;
+}
+
+/**
+ * SQLite transactions that take the write lock when they begin (`BEGIN IMMEDIATE`), not at their first write.
+ * Kysely's driver begins deferred: a transaction that reads, then writes (the lifecycle's compare-and-set, a hand-off,
+ * a job's claim) holds a read snapshot, and when another process (an API instance beside a job worker, the `rewrap`
+ * command) commits first, its first write fails at once with SQLITE_BUSY_SNAPSHOT — the busy timeout cannot retry
+ * it, and the request answers 500. Beginning immediate makes the second writer wait its turn (the busy timeout)
+ * before it reads, so the read-then-write sees the other's commit. Within one process nothing changes: Kysely runs
+ * one SQLite connection behind a mutex.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  readonly #config: SqliteDialectConfig;
+  constructor(config: SqliteDialectConfig) {
+    super(config);
+    this.#config = config;
+  }
+  override createDriver(): SqliteDriver {
+    return new ImmediateSqliteDriver(this.#config);
+  }
 }
 
 /**
