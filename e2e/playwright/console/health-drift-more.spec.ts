@@ -1,7 +1,6 @@
 import type { Browser, Page } from '@playwright/test';
 import type { Drift } from '@kantiv/emulator';
-import { startStack, type Stack } from '@kantiv/dev/stack';
-import { stackTest } from '../fixtures.ts';
+import type { Stack } from '@kantiv/dev/stack';
 import { expect } from './fixtures.ts';
 import {
   INTERVAL_MS,
@@ -13,8 +12,8 @@ import {
   hooksOf,
   runFollowUpLink,
   scheduled,
-  subscribedReceiver,
-  type Receiver,
+  healthDriftTest,
+  receiver,
 } from './health-drift-support.ts';
 
 /**
@@ -27,27 +26,7 @@ import {
  * Runs in file order: the copy test copies Contoso Production, where the first two tests left Kantiv's application
  * user, over Contoso Sandbox.
  */
-const test = stackTest(() =>
-  startStack({
-    serverEnv: {
-      JOB_POLL_MS: '100',
-      VERIFICATION_RETRY_MAX_MS: '2000',
-      VERIFICATION_MAX_WAIT_SECONDS: '120',
-      HEALTH_SWEEP_MS: '500',
-    },
-  }),
-);
-test.describe.configure({ timeout: 420_000 });
-
-let receiver: Receiver;
-
-test.beforeAll(async ({ stack }) => {
-  receiver = await subscribedReceiver(stack);
-});
-
-test.afterAll(async () => {
-  await receiver?.close();
-});
+const test = healthDriftTest();
 
 /** The drift, named with its repair link's fix, repaired in the admin's browser: healthy, nothing twice. */
 async function repaired(

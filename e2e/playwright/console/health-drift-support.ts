@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from '@playwright/test';
 import { ROLE_NAME, APP_UNIQUE_NAME } from '@kantiv/shared/naming';
-import type { Stack } from '@kantiv/dev/stack';
+import { startStack, type Stack } from '@kantiv/dev/stack';
+import { stackTest } from '../fixtures.ts';
 import { CUSTOMER_ADMIN, startWizardRun } from './customer-admin.ts';
 import { expect } from './fixtures.ts';
 import { STAFF, signInToConsole } from './staff.ts';
@@ -13,6 +14,35 @@ import { STAFF, signInToConsole } from './staff.ts';
  * the setup page and at the receiver, the follow-up link run in a browser of the admin's own, and the emulator
  * holding nothing twice afterwards.
  */
+
+/** The receiver of the spec file running now, subscribed by the `beforeAll` that `healthDriftTest` registers. */
+export let receiver: Receiver;
+
+/**
+ * The stack both health-drift specs run on, with the receiver subscribed before the first test: jobs polled every
+ * 100 ms and the sweep every half second (a verified setup gets its first check at once), the default hourly schedule
+ * (a check is moved forward with stack.nextHealthCheckNow, never waited for).
+ */
+export function healthDriftTest() {
+  const test = stackTest(() =>
+    startStack({
+      serverEnv: {
+        JOB_POLL_MS: '100',
+        VERIFICATION_RETRY_MAX_MS: '2000',
+        VERIFICATION_MAX_WAIT_SECONDS: '120',
+        HEALTH_SWEEP_MS: '500',
+      },
+    }),
+  );
+  test.describe.configure({ timeout: 420_000 });
+  test.beforeAll(async ({ stack }) => {
+    receiver = await subscribedReceiver(stack);
+  });
+  test.afterAll(async () => {
+    await receiver?.close();
+  });
+  return test;
+}
 
 /** The stack's default hourly schedule. */
 export const INTERVAL_MS = 3_600_000;

@@ -1,8 +1,7 @@
 import type { Browser, Page } from '@playwright/test';
 import type { Drift } from '@kantiv/emulator';
 import { ROLE_NAME } from '@kantiv/shared/naming';
-import { startStack, type Stack } from '@kantiv/dev/stack';
-import { stackTest } from '../fixtures.ts';
+import type { Stack } from '@kantiv/dev/stack';
 import { expect } from './fixtures.ts';
 import {
   environmentUrl,
@@ -13,8 +12,8 @@ import {
   hooksOf as hooksOfReceiver,
   moveClockToNextCheck,
   runFollowUpLink,
-  subscribedReceiver,
-  type Receiver,
+  healthDriftTest,
+  receiver,
 } from './health-drift-support.ts';
 
 /**
@@ -26,27 +25,7 @@ import {
  * The stack keeps the default hourly schedule: a check is moved forward (stack.nextHealthCheckNow) instead of
  * waited for. The sweep runs every half second so a verified setup gets its first check at once.
  */
-const test = stackTest(() =>
-  startStack({
-    serverEnv: {
-      JOB_POLL_MS: '100',
-      VERIFICATION_RETRY_MAX_MS: '2000',
-      VERIFICATION_MAX_WAIT_SECONDS: '120',
-      HEALTH_SWEEP_MS: '500',
-    },
-  }),
-);
-test.describe.configure({ timeout: 420_000 });
-
-let receiver: Receiver;
-
-test.beforeAll(async ({ stack }) => {
-  receiver = await subscribedReceiver(stack);
-});
-
-test.afterAll(async () => {
-  await receiver?.close();
-});
+const test = healthDriftTest();
 
 const hooksOf = (setupId: string) => hooksOfReceiver(receiver, setupId);
 const expectDriftNamed = (
