@@ -87,7 +87,7 @@ describe('classify › the enterprise application', () => {
       link: 'repair',
       microsoftCode: 'AADSTS7000229',
     });
-    expect(c.fix).toContain('recreates the enterprise application');
+    expect(c.fix).toContain('restores the deleted enterprise application');
   });
 
   it('a disabled enterprise application (AADSTS7000112) is app_disabled, fixed by a repair link that enables it', () => {

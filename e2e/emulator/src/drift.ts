@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from './core.ts';
-import { softDeleteApplication } from './graph/deleted-items.ts';
+import { softDeleteApplication, softDeleteServicePrincipal } from './graph/deleted-items.ts';
 import type { Environment } from './state.ts';
 
 /**
@@ -92,11 +92,12 @@ export function applyDrift(rt: Runtime, d: Drift): void {
       return;
     case 'delete-service-principal': {
       // Enterprise applications → the app → Delete: the app registration stays, its service principal in the
-      // app's tenant is gone (FIDELITY H18-10); the token endpoint then answers AADSTS7000229 (E25).
+      // app's tenant moves to deleted items for 30 days (FIDELITY H18-10); the token endpoint then answers
+      // AADSTS7000229 (E25), and a new service principal cannot take its name until it is restored or purged (S5).
       const app = application(rt, d.appId);
       const sp = rt.servicePrincipal(app.tenantId, d.appId);
       if (!sp) throw new Error(`App ${d.appId} has no service principal`);
-      rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== sp);
+      softDeleteServicePrincipal(rt, sp);
       return;
     }
     case 'disable-app':

@@ -35,12 +35,14 @@ async function appWithSecret(name: string) {
 }
 
 describe('drift › the enterprise application', () => {
-  it('delete-service-principal: the app stays, its service principal is gone, the token endpoint answers 401 AADSTS7000229', async () => {
+  it('delete-service-principal: the app stays, its service principal moves to deleted items, the token endpoint answers 401 AADSTS7000229 until it is restored', async () => {
     const app = await appWithSecret('SP deleted');
+    const before = emulator.control.state().servicePrincipals.find((s) => s.appId === app.appId)!;
     emulator.control.drift({ kind: 'delete-service-principal', appId: app.appId });
     const state = emulator.control.state();
     expect(state.applications.filter((a) => a.appId === app.appId)).toHaveLength(1);
     expect(state.servicePrincipals.filter((s) => s.appId === app.appId)).toHaveLength(0);
+    expect(state.deletedItems.filter((d) => d.id === before.id)).toHaveLength(1);
     const r = await app.token();
     expect(r.status).toBe(401);
     expectAadsts(r.json, 'invalid_client', 7000229);
@@ -50,6 +52,21 @@ describe('drift › the enterprise application', () => {
     expect(() => emulator.control.drift({ kind: 'delete-service-principal', appId: app.appId })).toThrow(
       /no service principal/,
     );
+    // A new one cannot take the deleted one's name (S5); restoring brings back the same one, and tokens with it.
+    const graph = await tokenFor(emulator, 'admin@contoso.com', 'https://graph.microsoft.com/.default');
+    const create = await call(emulator, `${GRAPH}/servicePrincipals`, {
+      method: 'POST',
+      token: graph,
+      body: { appId: app.appId },
+    });
+    expect(create.status).toBe(409);
+    const restored = await call(emulator, `${GRAPH}/directory/deletedItems/${before.id}/restore`, {
+      method: 'POST',
+      token: graph,
+    });
+    expect(restored.status).toBe(200);
+    expect(restored.json).toMatchObject({ id: before.id, appId: app.appId });
+    expect((await app.token()).status).toBe(200);
   });
 
   it('disable-app: accountEnabled false, the token endpoint answers 400 AADSTS7000112 "Application … is disabled."; enable-app signs in again', async () => {

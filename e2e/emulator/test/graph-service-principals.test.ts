@@ -67,13 +67,30 @@ describe('Graph /servicePrincipals', () => {
         })
       ).status,
     ).toBe(204);
-    const again = await call(emulator, `${GRAPH}/servicePrincipals(appId='${appId}')`, {
-      method: 'PATCH',
-      token: admin,
-      body: {},
-      headers: { prefer: 'create-if-missing' },
-    });
-    expect(again.status).toBe(201);
+    // A soft delete (H18-10): 30 days in deleted items, where it keeps its name (S5) until restored or purged.
+    const deleted = await call(
+      emulator,
+      `${GRAPH}/directory/deletedItems/microsoft.graph.servicePrincipal?$filter=appId eq '${appId}'`,
+      { token: admin },
+    );
+    expect((deleted.json.value as { id: string }[]).map((d) => d.id)).toEqual([sp.json.id]);
+    const upsert = () =>
+      call(emulator, `${GRAPH}/servicePrincipals(appId='${appId}')`, {
+        method: 'PATCH',
+        token: admin,
+        body: {},
+        headers: { prefer: 'create-if-missing' },
+      });
+    expectGraphError(await upsert(), 409, 'Request_MultipleObjectsWithSameKeyValue');
+    expect(
+      (
+        await call(emulator, `${GRAPH}/directory/deletedItems/${String(sp.json.id)}`, {
+          method: 'DELETE',
+          token: admin,
+        })
+      ).status,
+    ).toBe(204);
+    expect((await upsert()).status).toBe(201);
   });
 
   it('refuses an appId without a backing application (400 NoBackingApplicationObject)', async () => {

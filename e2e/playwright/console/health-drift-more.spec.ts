@@ -46,7 +46,7 @@ async function repaired(
   return { setupId: s.id, before, after };
 }
 
-test('a deleted enterprise application: broken, service_principal_deleted (AADSTS7000229); the repair link recreates it for the same app', async ({
+test('a deleted enterprise application: broken, service_principal_deleted (AADSTS7000229); the repair link restores the same one from deleted items', async ({
   browser,
   page,
   stack,
@@ -56,13 +56,15 @@ test('a deleted enterprise application: broken, service_principal_deleted (AADST
     drift: (appId) => ({ kind: 'delete-service-principal', appId }),
     code: 'service_principal_deleted',
     cause: /no enterprise application \(service principal\)/,
-    fix: /recreates the enterprise application/,
+    fix: /restores the deleted enterprise application/,
   });
-  // The same app registration with the same certificate; a new service principal for it, enabled.
+  // The same app registration with the same certificate; the same service principal, restored from deleted items.
   const app = r.before.applications.find((a) => a.appId === r.after.app.appId)!;
   expect(r.after.app.id).toBe(app.id);
   expect(r.after.app.keyCredentials.map((k) => k.keyId)).toEqual(app.keyCredentials.map((k) => k.keyId));
+  const spBefore = r.before.servicePrincipals.find((s) => s.appId === app.appId)!;
   const sp = stack.emulator.control.state().servicePrincipals.find((s) => s.appId === app.appId)!;
+  expect(sp.id).toBe(spBefore.id);
   expect(sp.accountEnabled).toBe(true);
 });
 

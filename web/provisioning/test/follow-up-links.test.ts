@@ -261,12 +261,13 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(ourApps()).toHaveLength(1);
   });
 
-  it('repair: recreates the deleted enterprise application for the same app registration', async () => {
+  it('repair: restores the deleted enterprise application (the same service principal, from deleted items) for the same app registration', async () => {
     const server = newServer();
     const certs = certificateServer();
     const first = run(emu, { server, certificate: certs.certificate, config: { credentialOwner: OWNER } });
     expect((await first.engine.apply()).error).toBeUndefined();
     const app = ourApps()[0]!;
+    const spBefore = emu.control.state().servicePrincipals.find((s) => s.appId === app.appId)!;
     emu.control.drift({ kind: 'delete-service-principal', appId: app.appId });
 
     const repair = run(emu, {
@@ -278,11 +279,13 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     const plan = await repair.engine.plan();
     const step = plan.steps.find((s) => s.step === 'app_registration')!;
     expect(step.action).toBe('update');
-    expect(step.summary).toMatch(/create its enterprise application/);
-    expect((await repair.engine.apply()).error).toBeUndefined();
+    expect(step.summary).toMatch(/bring back its enterprise application/);
+    const result = await repair.engine.apply();
+    expect(result.error).toBeUndefined();
     expect(ourApps().map((a) => a.id)).toEqual([app.id]);
     const sps = emu.control.state().servicePrincipals.filter((s) => s.appId === app.appId);
-    expect(sps).toHaveLength(1);
+    expect(sps.map((s) => s.id)).toEqual([spBefore.id]);
     expect(sps[0]!.accountEnabled).toBe(true);
+    expect(emu.control.state().deletedItems.filter((d) => d.appId === app.appId)).toEqual([]);
   });
 });

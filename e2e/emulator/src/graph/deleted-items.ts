@@ -5,7 +5,7 @@
  */
 import type { Runtime } from '../core.ts';
 import { json, noContent, type Ctx, type Reply } from '../http.ts';
-import type { Application, DeletedItem } from '../state.ts';
+import type { Application, DeletedItem, ServicePrincipal } from '../state.ts';
 import { canReadApplications, canWriteApplications, type GraphCaller } from './auth.ts';
 import { badRequest, graphError, insufficientPrivileges, notFound } from './errors.ts';
 import { collection } from './query.ts';
@@ -33,6 +33,16 @@ export function softDeleteApplication(rt: Runtime, app: Application): void {
     rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== sp);
     rt.world.deletedItems.push({ kind: 'servicePrincipal', object: sp, deletedDateTime: when });
   }
+}
+
+/**
+ * Enterprise applications → Delete (or `DELETE /servicePrincipals/{id}`) with the app registration kept: the service
+ * principal moves to deleted items for 30 days, restorable on its own (FIDELITY H18-10: "Soft-deleted application and
+ * service principal objects go into the deleted items container and remain available to restore for up to 30 days").
+ */
+export function softDeleteServicePrincipal(rt: Runtime, sp: ServicePrincipal): void {
+  rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== sp);
+  rt.world.deletedItems.push({ kind: 'servicePrincipal', object: sp, deletedDateTime: now(rt) });
 }
 
 /** A deleted app still holds its `uniqueName` until it is deleted for good. */

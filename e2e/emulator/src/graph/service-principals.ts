@@ -15,7 +15,7 @@ import {
   type EntitySet,
   type TargetHandler,
 } from './crud.ts';
-import { deletedServicePrincipalHolds } from './deleted-items.ts';
+import { deletedServicePrincipalHolds, softDeleteServicePrincipal } from './deleted-items.ts';
 import { badRequest, graphError, insufficientPrivileges } from './errors.ts';
 import { entity } from './query.ts';
 import { servicePrincipalJson } from './serialize.ts';
@@ -138,7 +138,7 @@ export const updateServicePrincipal: TargetHandler<ServicePrincipal> = (rt, ctx,
 
 export const deleteServicePrincipal: TargetHandler<ServicePrincipal> = (rt, ctx, caller, sp, key) => {
   return withTarget(ctx, canWriteApplications(rt, caller), sp, key, (target) => {
-    rt.world.servicePrincipals = rt.world.servicePrincipals.filter((s) => s !== target);
+    softDeleteServicePrincipal(rt, target);
     return noContent();
   });
 };

@@ -77,7 +77,7 @@ function tokenDrift(e: MicrosoftError, f: SetupFacts): Finding | undefined {
     return broken({
       code: 'service_principal_deleted',
       message: `The app ${f.clientId} has no enterprise application (service principal) in the tenant any more.`,
-      fix: `Send a repair link: the wizard recreates the enterprise application for the existing app registration. Or restore it within 30 days: ${ENTRA} → Enterprise applications → Deleted applications.`,
+      fix: `Send a repair link: the wizard restores the deleted enterprise application for the existing app registration (with its settings, within 30 days of the delete; after that it creates a new one). Or restore it yourself within 30 days: ${ENTRA} → Enterprise applications → Deleted applications.`,
       link: 'repair',
       microsoftCode: e.code,
     });

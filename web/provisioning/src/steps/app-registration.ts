@@ -52,8 +52,12 @@ export const appRegistration: StepDefinition = {
         action: d.servicePrincipalId ? 'reuse' : 'update',
         summary: d.servicePrincipalId
           ? `Reuse the app registration "${app.displayName}" (client id ${app.clientId}).`
-          : `Reuse the app registration "${app.displayName}" and create its enterprise application (service principal).`,
-        details: [],
+          : `Reuse the app registration "${app.displayName}" and bring back its enterprise application (service principal).`,
+        details: d.servicePrincipalId
+          ? []
+          : [
+              'Restored from Microsoft Entra’s deleted items if it was deleted in the last 30 days (with its settings), otherwise created anew.',
+            ],
       };
     }
     return {
@@ -111,12 +115,16 @@ export const appRegistration: StepDefinition = {
 
     let spId = d.application ? d.servicePrincipalId : null;
     let spCreated = false;
-    // Restoring an app does not restore its service principal, and a new one cannot take the deleted one's name.
-    if (restored) {
+    let spRestored = false;
+    // A deleted service principal waits 30 days in deleted items (restoring an app does not restore it; deleting the
+    // enterprise application alone puts it there too). Restored, it comes back as it was — its role assignments,
+    // consent grants and properties; a new one would start empty and may not take the deleted one's name.
+    if (!spId && (restored || d.application)) {
       const deletedSp = await graph.deletedServicePrincipalByAppId(clientId);
       if (deletedSp) {
         await graph.restoreDeletedItem(deletedSp.id);
         spId = deletedSp.id;
+        spRestored = !restored;
       }
     }
     if (!spId) {
@@ -139,11 +147,13 @@ export const appRegistration: StepDefinition = {
         ? `Created the app registration "${c.appDisplayName}" (client id ${clientId}) and its enterprise application.`
         : restored
           ? `Restored the deleted app registration (client id ${clientId}) and its enterprise application.`
-          : spCreated
-            ? `Reused the app registration (client id ${clientId}) and created its enterprise application.`
-            : enabled
-              ? `Reused the app registration (client id ${clientId}) and enabled its enterprise application for sign-in again.`
-              : `Reused the app registration "${d.application?.displayName ?? c.appDisplayName}" (client id ${clientId}).`,
+          : spRestored
+            ? `Reused the app registration (client id ${clientId}) and restored its deleted enterprise application.`
+            : spCreated
+              ? `Reused the app registration (client id ${clientId}) and created its enterprise application.`
+              : enabled
+                ? `Reused the app registration (client id ${clientId}) and enabled its enterprise application for sign-in again.`
+                : `Reused the app registration "${d.application?.displayName ?? c.appDisplayName}" (client id ${clientId}).`,
       data: { applicationObjectId: objectId, clientId, servicePrincipalId: spId, created },
     };
   },
