@@ -16,7 +16,7 @@ import { startReceiver, type Receiver } from './helpers/receiver.ts';
 const MAX_ATTEMPTS = 3;
 const RETRY_BASE_MS = 60_000;
 
-type Hit = { path: string; headers: http.IncomingHttpHeaders; body: string };
+type Hit = { method: string; path: string; headers: http.IncomingHttpHeaders; body: string };
 
 /** One counter's value from `GET /metrics` (0 when the series does not exist yet). */
 async function counter(ctx: TestContext, name: string, labels: string): Promise<number> {
@@ -42,11 +42,11 @@ describeDialects('webhook delivery attempts (%s)', (dialect) => {
   const hits: Hit[] = [];
   beforeAll(async () => {
     receiver = await startReceiver((req, body, res) => {
-      hits.push({ path: req.url ?? '', headers: req.headers, body });
+      hits.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
       res.writeHead(status).end();
     });
   });
-  afterAll(() => receiver.close());
+  afterAll(() => receiver?.close());
 
   async function subscribe(path: string, events: string[], token = ctx.apiKey) {
     const res = await ctx.call({
@@ -94,10 +94,15 @@ describeDialects('webhook delivery attempts (%s)', (dialect) => {
   it("the payload carries the setup's identifiers and states, the message and the extra data; the headers name the event and the delivery", async () => {
     const setup = await handedOffSetup(ctx);
     const sub = await subscribe('/payload', ['setup.degraded']);
+    const succeeded = () =>
+      counter(ctx, 'kantiv_webhook_deliveries_total', 'event="setup.degraded",outcome="succeeded"');
+    const succeededBefore = await succeeded();
     await ctx.app.webhooks.emit('setup.degraded', setup.id, 'Token requests fail', { health: 'broken' });
     const job = await queuedJob(sub.id);
     expect(await ctx.app.webhooks.runJob(job)).toEqual({ outcome: 'done' });
     const [hit] = at('/payload');
+    expect(hit!.method).toBe('POST');
+    expect((await succeeded()) - succeededBefore).toBe(1);
     const row = await ctx.app.store.db
       .selectFrom('setups')
       .selectAll()
@@ -289,6 +294,31 @@ describeDialects('webhook delivery attempts (%s)', (dialect) => {
     expect(at('/narrowed')).toHaveLength(1);
   });
 
+  it("another API key's subscription is not found: its deliveries, its test and its removal answer 404", async () => {
+    const theirs = await subscribe('/theirs', ['setup.failed']);
+    const { key } = await newKey(['webhooks:manage', 'setups:read']);
+    const notFound = { error: { code: 'not_found', message: 'No webhook subscription with this id.' } };
+    for (const [method, url] of [
+      ['GET', `/api/v1/webhooks/${theirs.id}/deliveries`],
+      ['POST', `/api/v1/webhooks/${theirs.id}/test`],
+      ['DELETE', `/api/v1/webhooks/${theirs.id}`],
+    ] as const) {
+      const res = await ctx.call({ method, url, headers: bearer(key) });
+      expect([method, res.statusCode, res.json()]).toEqual([method, 404, notFound]);
+    }
+    expect(at('/theirs')).toHaveLength(0);
+    // The key that made it still reaches it.
+    expect(
+      (
+        await ctx.call({
+          method: 'GET',
+          url: `/api/v1/webhooks/${theirs.id}/deliveries`,
+          headers: bearer(ctx.apiKey),
+        })
+      ).statusCode,
+    ).toBe(200);
+  });
+
   it('a job without a delivery id fails with a fixed text', async () => {
     const sub = await subscribe('/no-ref', ['setup.failed']);
     await ctx.app.webhooks.emit('setup.failed', (await createSetup(ctx)).id);
@@ -312,7 +342,7 @@ describeDialects('a webhook receiver that does not answer (%s)', (dialect) => {
   });
   afterAll(async () => {
     for (const res of held) res.destroy();
-    await receiver.close();
+    await receiver?.close();
   });
 
   it('the attempt ends at WEBHOOK_TIMEOUT_MS with a fixed text', async () => {
