@@ -319,6 +319,37 @@ describeDialects('webhook delivery attempts (%s)', (dialect) => {
     ).toBe(200);
   });
 
+  it('POST /api/v1/webhooks › keeps the description and each event once; creation and deletion are audited once', async () => {
+    const url = `${receiver.base}/created`;
+    const res = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: bearer(ctx.apiKey),
+      payload: { url, events: ['setup.failed', 'setup.failed', 'setup.verified'], description: 'Ops' },
+    });
+    const { subscription } = CreateWebhookResponseSchema.parse(res.json());
+    expect(subscription).toMatchObject({
+      url,
+      events: ['setup.failed', 'setup.verified'],
+      description: 'Ops',
+    });
+    const created = await ctx.app.audit.list({ action: 'webhook.created', limit: 1 });
+    expect(created.items[0]).toMatchObject({
+      target: subscription.id,
+      details: { url, events: ['setup.failed', 'setup.failed', 'setup.verified'] },
+    });
+    for (let i = 0; i < 2; i += 1) {
+      const del = await ctx.call({
+        method: 'DELETE',
+        url: `/api/v1/webhooks/${subscription.id}`,
+        headers: bearer(ctx.apiKey),
+      });
+      expect(del.statusCode).toBe(204);
+    }
+    const deleted = await ctx.app.audit.list({ action: 'webhook.deleted', limit: 10 });
+    expect(deleted.items.filter((e) => e.target === subscription.id)).toHaveLength(1);
+  });
+
   it('a job without a delivery id fails with a fixed text', async () => {
     const sub = await subscribe('/no-ref', ['setup.failed']);
     await ctx.app.webhooks.emit('setup.failed', (await createSetup(ctx)).id);
