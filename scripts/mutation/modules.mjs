@@ -76,11 +76,17 @@ export const MODULES = {
     mutate: ['server/src/services/webhooks.ts', 'server/src/services/webhook-rows.ts'],
     tsconfig: 'server/tsconfig.json',
     tests: {
+      // standard-webhooks: the legacy Kantiv-Signature; webhook-management: both secrets sign during a rotation's
+      // grace period, and the subscription's optional fields as the API returns them; webhook-attempts: what one
+      // delivery attempt leaves (payload, headers, retry schedule, give-up reasons, metrics).
       server: [
         'test/webhook-delivery.test.ts',
         'test/webhooks-and-keys.test.ts',
         'test/webhook-ownership.test.ts',
         'test/webhook-ssrf.test.ts',
+        'test/standard-webhooks.test.ts',
+        'test/webhook-management.test.ts',
+        'test/webhook-attempts.test.ts',
       ],
       e2e: [],
       provisioning: [],

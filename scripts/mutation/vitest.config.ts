@@ -26,7 +26,17 @@ export default defineConfig({
       .filter((name) => module.tests[name].length > 0)
       .map((name) => {
         const [dir, config] = PACKAGES[name];
-        return { test: { ...config.test, name, root: `${root}${dir}`, include: module.tests[name] } };
+        // hookTimeout: on the shared machine under load a test app's start (beforeAll) took over Vitest's 10 s, and a
+        // hook that times out fails the file, so Stryker counted a mutant as killed that no assertion had seen.
+        return {
+          test: {
+            ...config.test,
+            hookTimeout: 60_000,
+            name,
+            root: `${root}${dir}`,
+            include: module.tests[name],
+          },
+        };
       }),
   },
 });

@@ -105,10 +105,13 @@ describeDialects('Standard Webhooks signatures (%s)', (dialect) => {
       .where('id', '=', subscription.id)
       .execute();
     const hit = await sendTest(subscription.id);
+    expect(hit.headers['kantiv-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
     const [t, v1] = String(hit.headers['kantiv-signature'])
       .split(',')
       .map((p) => p.split('=')[1]);
     expect(v1).toBe(createHmac('sha256', legacy).update(`${t}.${hit.body}`).digest('hex'));
+    // Signed for this attempt: the same unix seconds as the Standard Webhooks timestamp, so receivers' age checks hold.
+    expect(t).toBe(hit.headers['webhook-timestamp']);
     // The receiver's switch: the same key bytes in standard base64 (docs/operations.md).
     const converted = `whsec_${keyBytes.toString('base64')}`;
     expect(() => new Webhook(converted).verify(hit.body, standardHeaders(hit.headers))).not.toThrow();

@@ -58,6 +58,12 @@ describeDialects('a webhook subscription belongs to its API key (%s)', (dialect)
     const { apiKey, key } = await newKey(['webhooks:manage', 'setups:read']);
     const own = await subscribe(key, '/key-owned');
     const staff = await subscribe(ctx.staffManage, '/staff-owned');
+    expect(own.ownerApiKeyId).toBe(apiKey.id);
+    expect(staff).not.toHaveProperty('ownerApiKeyId');
+    const mine = WebhookSubscriptionListSchema.parse(
+      (await ctx.call({ method: 'GET', url: '/api/v1/webhooks', headers: bearer(key) })).json(),
+    );
+    expect(mine.items).toEqual([own]);
     await ctx.call({
       method: 'POST',
       url: `/api/v1/api-keys/${apiKey.id}/revoke`,

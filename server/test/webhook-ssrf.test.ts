@@ -68,8 +68,12 @@ async function testDelivery(ctx: TestContext, id: string) {
 }
 
 describeDialects('webhooks reach public receivers only (%s)', (dialect) => {
-  // No loopback allowance here: this app behaves like production for addresses.
-  const ctx = useTestApp(dialect, { JOBS_ENABLED: 'false' });
+  // No loopback allowance here: this app behaves like production for addresses. The one mapped name is the
+  // development host map's (how the emulator stands in for Microsoft); nothing here connects to it.
+  const ctx = useTestApp(dialect, {
+    JOBS_ENABLED: 'false',
+    MICROSOFT_HOST_MAP: 'mapped.example.test=127.0.0.1:9',
+  });
   let receiver: Receiver;
   beforeAll(async () => {
     receiver = await startReceiver((_req, res) => res.writeHead(200).end('ok'));
@@ -83,8 +87,12 @@ describeDialects('webhooks reach public receivers only (%s)', (dialect) => {
       if ((await create(ctx, 'https://hook.test/h')).statusCode !== 400) accepted.push(address);
     }
     ctx.hosts.set('hook.test', [PUBLIC, '10.0.0.1']);
-    if ((await create(ctx, 'https://hook.test/h')).statusCode !== 400) accepted.push('public + private');
+    const mixed = await create(ctx, 'https://hook.test/h');
+    if (mixed.statusCode !== 400) accepted.push('public + private');
     expect(accepted).toEqual([]);
+    expect(mixed.json()).toEqual({
+      error: { code: 'bad_request', message: 'The webhook URL must resolve to a public internet address.' },
+    });
   });
 
   it('POST /api/v1/webhooks › refuses IP literals in those ranges, IPv4-mapped forms included', async () => {
@@ -103,6 +111,11 @@ describeDialects('webhooks reach public receivers only (%s)', (dialect) => {
       if ((await create(ctx, url)).statusCode !== 400) accepted.push(url);
     }
     expect(accepted).toEqual([]);
+  });
+
+  it('POST /api/v1/webhooks › a name the development host map sends somewhere is not looked up', async () => {
+    expect((await create(ctx, 'https://mapped.example.test/h')).statusCode).toBe(201);
+    expect(ctx.lookups).not.toContain('mapped.example.test');
   });
 
   it('POST /api/v1/webhooks › accepts a name with public addresses only', async () => {
@@ -216,9 +229,18 @@ describeDialects('webhook URLs outside development mode (%s)', (dialect) => {
 
   it('POST /api/v1/webhooks › requires https and refuses credentials in the URL', async () => {
     ctx.hosts.set('hook.test', [PUBLIC]);
-    expect((await createAsKey('http://hook.test/h')).statusCode).toBe(400);
-    expect((await createAsKey('https://user:pass@hook.test/h')).statusCode).toBe(400);
-    expect((await createAsKey('https://token@hook.test/h')).statusCode).toBe(400);
+    const http = await createAsKey('http://hook.test/h');
+    expect(http.statusCode).toBe(400);
+    expect(http.json()).toEqual({
+      error: { code: 'bad_request', message: 'The webhook URL must use https.' },
+    });
+    const userinfo = {
+      error: { code: 'bad_request', message: 'The webhook URL must not contain credentials.' },
+    };
+    const withPassword = await createAsKey('https://user:pass@hook.test/h');
+    expect([withPassword.statusCode, withPassword.json()]).toEqual([400, userinfo]);
+    const withUser = await createAsKey('https://token@hook.test/h');
+    expect([withUser.statusCode, withUser.json()]).toEqual([400, userinfo]);
     expect((await createAsKey('https://hook.test/h')).statusCode).toBe(201);
   });
 });
