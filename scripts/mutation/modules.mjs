@@ -103,6 +103,13 @@ export const MODULES = {
         'test/engine.test.ts',
         'test/faults.test.ts',
         'test/resume.test.ts',
+        // The credential step word for word: planned dates, what addPassword receives, the policy's answers.
+        'test/credential-step.test.ts',
+        'test/handoff-step.test.ts',
+        'test/certificate-step.test.ts',
+        // Certificate mode, its fallback to a secret, and the follow-up links' renewals (decisions 011, 013).
+        'test/certificate.test.ts',
+        'test/follow-up-links.test.ts',
       ],
     },
   },

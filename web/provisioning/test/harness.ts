@@ -17,6 +17,7 @@ import {
   type CertificateCallback,
   type Engine,
   type EngineConfig,
+  type EngineOptions,
   type RequestObservation,
   type SecretHolder,
   type SwitchedCallback,
@@ -170,6 +171,8 @@ export function run(
     switched?: SwitchedCallback;
     /** Shared by the engines of one page (the wizard passes one secret holder to every run). */
     secretHolder?: SecretHolder;
+    /** The engine's clock (a fixed `now` makes planned dates and lifetimes exact). */
+    clock?: EngineOptions['clock'];
   } = {},
 ): Run {
   const controller = new AbortController();
@@ -195,6 +198,7 @@ export function run(
     ...(opts.secretHolder ? { secretHolder: opts.secretHolder } : {}),
     ...(opts.certificate ? { certificate: opts.certificate } : {}),
     ...(opts.switched ? { switched: opts.switched } : {}),
+    ...(opts.clock ? { clock: opts.clock } : {}),
     onEvent: (e) => {
       r.events.push(e);
       if (server) server.nextSeq = e.seq + 1;
