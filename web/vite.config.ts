@@ -3,6 +3,7 @@ import path from 'node:path';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
+import { BOOT_SHELL_LANGUAGES, bootShellJson, type BootShellCatalog } from './src/lib/boot-shell.ts';
 
 /**
  * Writes `.br` and `.gz` twins of every text file of the build, compressed once at maximum level, which the server
@@ -68,8 +69,55 @@ function inlineEntryCss(): Plugin {
   };
 }
 
+/**
+ * The first page's shell (decision 015, tenth wave): index.html gets the welcome and sign-in pages' text in every
+ * wizard language (src/lib/boot-shell.ts), which its inline boot script shows before any bundle. In the build, the app
+ * starts only after that first paint: Vite's module script and modulepreload links become `kantiv:entry` and
+ * `kantiv:preload` metas that the boot script turns back into elements once the browser has painted the document.
+ * On a slow phone the browser would otherwise fetch and evaluate the bundle before it paints anything.
+ */
+function bootShell(): Plugin {
+  const localesDir = path.resolve(import.meta.dirname, 'src/features/wizard/locales');
+  return {
+    name: 'kantiv:boot-shell',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        if (!ctx.filename.endsWith('index.html')) return html;
+        const catalogs = Object.fromEntries(
+          BOOT_SHELL_LANGUAGES.map((language) => [
+            language,
+            JSON.parse(readFileSync(path.join(localesDir, `${language}.json`), 'utf8')) as BootShellCatalog,
+          ]),
+        );
+        const placeholder = /<script type="application\/json" id="boot-shell">[\s\S]*?<\/script>/;
+        if (!placeholder.test(html))
+          throw new Error('index.html has no <script id="boot-shell"> for the shell');
+        let out = html.replace(
+          placeholder,
+          () => `<script type="application/json" id="boot-shell">${bootShellJson(catalogs)}</script>`,
+        );
+        if (!ctx.bundle) return out;
+        const preloads: string[] = [];
+        out = out.replace(
+          /\s*<link rel="modulepreload" crossorigin href="([^"]+)">/g,
+          (_link, href: string) => {
+            preloads.push(href);
+            return '';
+          },
+        );
+        return out.replace(
+          /<script type="module" crossorigin src="([^"]+)"><\/script>/,
+          (_script, src: string) =>
+            `<meta name="kantiv:entry" content="${src}">\n    <meta name="kantiv:preload" content="${preloads.join(' ')}">`,
+        );
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), inlineEntryCss(), precompress()],
+  plugins: [react(), inlineEntryCss(), bootShell(), precompress()],
   build: {
     // Source maps are written for debugging and bundle analysis, but not referenced from the bundles: the server
     // does not publish them.

@@ -61,10 +61,4 @@ export function cloudOfAuthority(authority: string): MicrosoftCloud {
   return 'public';
 }
 
-/** A delegated Graph scope as a full resource URI of the configured Graph (`https://graph.microsoft.us/User.Read`). */
-export const graphScope = (graphBaseUrl: string, permission: string): string =>
-  `${graphBaseUrl.replace(/\/+$/, '')}/${permission}`;
-
-/** The one delegated scope of Global Discovery (Dynamics CRM `user_impersonation`) of the configured cloud. */
-export const discoveryScope = (discoveryBaseUrl: string): string =>
-  `${discoveryBaseUrl.replace(/\/+$/, '')}/user_impersonation`;
+export { discoveryScope, graphScope } from './cloud-scopes.ts';

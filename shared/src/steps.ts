@@ -1,23 +1,15 @@
 import { z } from 'zod';
+import { STEP_IDS } from './step-ids.ts';
+
+export { STEP_IDS };
 import { EngineTextSchema } from './engine-texts.ts';
 
 /**
  * The steps of a setup, in order. Seed steps of the manual guide: app_registration (1), credential (2),
  * api_permission (3), security_role + application_user (4), handoff (5). `verification` runs on the server.
  */
-export const StepIdSchema = z.enum([
-  'preflight',
-  'environment',
-  'app_registration',
-  'api_permission',
-  'credential',
-  'security_role',
-  'application_user',
-  'handoff',
-  'verification',
-]);
+export const StepIdSchema = z.enum(STEP_IDS);
 export type StepId = z.infer<typeof StepIdSchema>;
-export const STEP_IDS = StepIdSchema.options;
 
 /**
  * Each step's one name, the same in the wizard (its English catalog holds these words) and in the support console,

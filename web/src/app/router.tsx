@@ -1,8 +1,7 @@
 import { createBrowserRouter, Navigate } from 'react-router';
-import { LoadingPage } from '../components/loading-page.tsx';
+import { BootShellOrLoadingPage, LoadingPage } from '../components/loading-page.tsx';
 import { paths, type WizardStep } from '../config/paths.ts';
 import { WIZARD_ROUTE_ID } from '../features/wizard/hooks/use-wizard.ts';
-import { HomeRoute } from './routes/home.tsx';
 import { NotFoundRoute } from './routes/not-found.tsx';
 import * as wizardLayout from './routes/setup/layout.tsx';
 import * as welcomePage from './routes/setup/welcome.tsx';
@@ -30,7 +29,12 @@ const stepPages = {
  */
 export function createRouter() {
   return createBrowserRouter([
-    { path: paths.home, element: <HomeRoute /> },
+    // Its own chunk: it checks the service's health with a zod schema, which the wizard's first page does without.
+    {
+      path: paths.home,
+      HydrateFallback: LoadingPage,
+      lazy: async () => ({ Component: (await import('./routes/home.tsx')).HomeRoute }),
+    },
     { path: paths.invite, HydrateFallback: LoadingPage, lazy: () => import('./routes/invite.tsx') },
     {
       path: paths.adminConsentReturn,
@@ -41,7 +45,7 @@ export function createRouter() {
       id: WIZARD_ROUTE_ID,
       path: paths.setup.pattern,
       ...wizardLayout,
-      HydrateFallback: LoadingPage,
+      HydrateFallback: BootShellOrLoadingPage,
       loader: wizardLayout.loader,
       children: [
         { index: true, element: null },

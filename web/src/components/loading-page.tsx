@@ -15,3 +15,18 @@ export function LoadingPage() {
     </div>
   );
 }
+
+/**
+ * index.html's shell of the first page (its heading and lead in the admin's language, `<html data-shell>`), as the
+ * boot script left it, read before React renders over it. The wizard shows it again while the first page's data
+ * loads, so the text on screen stays as it was: our own markup from the build, built from the catalogs.
+ */
+const bootShell = document.documentElement.hasAttribute('data-shell')
+  ? document.getElementById('root')?.innerHTML
+  : undefined;
+
+/** The wizard's first-load fallback: the boot shell when index.html showed one, else the loading page. */
+export function BootShellOrLoadingPage() {
+  // Our build's own markup (src/lib/boot-shell.ts), never data from a request.
+  return bootShell ? <div dangerouslySetInnerHTML={{ __html: bootShell }} /> : <LoadingPage />;
+}

@@ -1,4 +1,5 @@
-import { ClientConfigSchema, type ClientConfig } from '@kantiv/shared/client-config';
+import type { ClientConfig } from '@kantiv/shared/client-config';
+import { clientConfigGuard } from './answer-guards.ts';
 import { env } from '../config/env.ts';
 import { apiPaths } from '../config/paths.ts';
 import { apiRequest } from './api-client.ts';
@@ -10,7 +11,7 @@ let pending: Promise<ClientConfig> | undefined;
  * The same production build thus talks to Microsoft or to the emulator.
  */
 export function getClientConfig(): Promise<ClientConfig> {
-  pending ??= apiRequest(env.apiBaseUrl, apiPaths.clientConfig, ClientConfigSchema).catch((err: unknown) => {
+  pending ??= apiRequest(env.apiBaseUrl, apiPaths.clientConfig, clientConfigGuard).catch((err: unknown) => {
     pending = undefined;
     throw err;
   });

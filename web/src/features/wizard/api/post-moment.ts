@@ -1,4 +1,4 @@
-import { WizardMomentResponseSchema, type WizardMomentRequest } from '@kantiv/shared/attention';
+import type { WizardMomentRequest } from '@kantiv/shared/attention';
 import { env } from '../../../config/env.ts';
 import { apiPaths } from '../../../config/paths.ts';
 import { apiRequest } from '../../../lib/api-client.ts';
@@ -10,6 +10,8 @@ import { setupTokenHeaders } from './setup-token-header.ts';
  */
 export function postMoment(moment: WizardMomentRequest): void {
   void (async () => {
+    // The schema (and zod) load with the first moment, not with the first page.
+    const { WizardMomentResponseSchema } = await import('@kantiv/shared/attention');
     await apiRequest(env.apiBaseUrl, apiPaths.wizardMoments, WizardMomentResponseSchema, {
       method: 'POST',
       headers: setupTokenHeaders(),

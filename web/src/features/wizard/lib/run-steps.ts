@@ -1,4 +1,5 @@
-import { STEP_IDS, type StepId } from '@kantiv/shared/steps';
+import type { StepId } from '@kantiv/shared/steps';
+import { STEP_IDS } from '@kantiv/shared/step-ids';
 
 /** The steps the browser runs, in order: every step of a setup but the server's verification. */
 export const RUN_STEP_IDS: readonly StepId[] = STEP_IDS.filter((step) => step !== 'verification');

@@ -1,5 +1,5 @@
 import type { ClientConfig } from '@kantiv/shared/client-config';
-import { discoveryScope, graphScope } from '@kantiv/shared/clouds';
+import { discoveryScope, graphScope } from '@kantiv/shared/cloud-scopes';
 import { paths } from '../../../config/paths.ts';
 
 /**
