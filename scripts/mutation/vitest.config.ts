@@ -26,7 +26,17 @@ export default defineConfig({
       .filter((name) => module.tests[name].length > 0)
       .map((name) => {
         const [dir, config] = PACKAGES[name];
-        return { test: { ...config.test, name, root: `${root}${dir}`, include: module.tests[name] } };
+        // Hooks (an app, an emulator starting) get a minute: on the shared machine under load a 10 s hook timeout
+        // failed Stryker's initial test run (`environment-url`'s beforeAll, 2026-12-04, load ≈ 10).
+        return {
+          test: {
+            ...config.test,
+            hookTimeout: 60_000,
+            name,
+            root: `${root}${dir}`,
+            include: module.tests[name],
+          },
+        };
       }),
   },
 });
