@@ -53,6 +53,31 @@ describe('verification of Microsoft’s answers', () => {
   });
 });
 
+describe('verification of a table read that Microsoft does not answer', () => {
+  it('a table read a gateway times out (504) is waited out and read again, not counted as unreadable', async () => {
+    const provisioned = await stack.v.provision({ withApplicationUser: true });
+    // The first read of `accounts` is carried out, then answered 504 by the gateway (emulator row I15-9).
+    stack.emulator.control.setScenario({
+      name: 'commit-then-gateway-timeout',
+      service: 'dataverse',
+      method: 'GET',
+      path: '/accounts',
+      times: 1,
+    });
+    const setup = await stack.v.startSetup();
+    await stack.v.handOff(setup, provisioned);
+    const done = await stack.v.settled(setup.id);
+    expect(done.state).toBe('verified');
+    expect(done.verification?.attempts).toBe(2);
+    expect(done.steps.find((s) => s.step === 'verification')).toMatchObject({
+      status: 'succeeded',
+      message: 'Connection verified: WhoAmI and every table read succeeded',
+    });
+    const waits = (await stack.v.eventsOf(setup.id)).filter((e) => e.status === 'waiting');
+    expect(waits).toHaveLength(1);
+  });
+});
+
 describe('verification jobs it cannot run', () => {
   it('a verification job row without a setup id or a credential id fails as such', async () => {
     const setup = await stack.v.startSetup();

@@ -35,6 +35,7 @@ export const MODULES = {
         'integration/server-verification.test.ts',
         'integration/verification-failures.test.ts',
         'integration/verification-edges.test.ts',
+        'integration/verification-classification.test.ts',
       ],
       provisioning: [],
     },
