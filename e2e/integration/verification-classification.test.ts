@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVerifierApp, useVerifierStack, type VerifierApp } from './support/verification-harness.ts';
+import {
+  MANIFEST,
+  startVerifierApp,
+  useVerifierStack,
+  type VerifierApp,
+} from './support/verification-harness.ts';
 
 /**
  * Issue 15 item 10: the verifier must tell an answer from a wait. A wrong environment URL (AADSTS500011) is an
@@ -7,6 +12,21 @@ import { startVerifierApp, useVerifierStack, type VerifierApp } from './support/
  * catching up, so it is retried for a short grace before it counts.
  */
 const stack = useVerifierStack();
+/** The manifest with a table the environment does not have (Dataverse answers the read 404, not 0x80040220). */
+const manifestWithUnknownTable = {
+  ...MANIFEST,
+  tables: [
+    ...MANIFEST.tables,
+    {
+      table: 'kantiv_invoice',
+      entitySet: 'kantiv_invoices',
+      schemaName: 'kantiv_Invoice',
+      displayName: 'Invoices',
+      access: ['Read' as const],
+      depth: 'Global' as const,
+    },
+  ],
+};
 
 describe('verification classifies Microsoft’s answers', () => {
   it('fails at once on AADSTS500011 (no such environment in the tenant), with a fix naming the URL, without waiting', async () => {
@@ -49,6 +69,20 @@ describe('verification classifies Microsoft’s answers', () => {
       } finally {
         stack.emulator.control.clearScenario(lag);
       }
+    });
+
+    it('waits only on a missing privilege: a table Dataverse does not have is an answer at once, table_access_denied', async () => {
+      const provisioned = await graced.provision({ withApplicationUser: true });
+      const setup = await graced.startSetup(manifestWithUnknownTable);
+      await graced.handOff(setup, provisioned);
+      const done = await graced.settled(setup.id, 20_000);
+      expect(done.state).toBe('failed');
+      expect(done.verification).toMatchObject({
+        attempts: 1,
+        error: { code: 'table_access_denied', message: 'No read access to kantiv_invoice.' },
+      });
+      const events = await graced.eventsOf(setup.id);
+      expect(events.some((e) => e.status === 'waiting')).toBe(false);
     });
   });
 });

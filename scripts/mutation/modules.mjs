@@ -31,7 +31,12 @@ export const MODULES = {
     tsconfig: 'server/tsconfig.json',
     tests: {
       server: ['test/no-leak.test.ts', 'test/environment-url.test.ts'],
-      e2e: ['integration/server-verification.test.ts', 'integration/verification-failures.test.ts'],
+      e2e: [
+        'integration/server-verification.test.ts',
+        'integration/verification-failures.test.ts',
+        'integration/verification-edges.test.ts',
+        'integration/verification-classification.test.ts',
+      ],
       provisioning: [],
     },
   },

@@ -26,8 +26,9 @@ export default defineConfig({
       .filter((name) => module.tests[name].length > 0)
       .map((name) => {
         const [dir, config] = PACKAGES[name];
-        // hookTimeout: on the shared machine under load a test app's start (beforeAll) took over Vitest's 10 s, and a
-        // hook that times out fails the file, so Stryker counted a mutant as killed that no assertion had seen.
+        // Hooks (an app, an emulator starting) get a minute: on the shared machine under load a test app's start
+        // (beforeAll) took over Vitest's 10 s; a hook that times out fails the file, so Stryker's initial run failed
+        // (`environment-url`, 2026-12-04, load ≈ 10) or a mutant counted as killed that no assertion had seen.
         return {
           test: {
             ...config.test,

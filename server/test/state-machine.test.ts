@@ -158,6 +158,84 @@ describeDialects('setup state changes (%s)', (dialect) => {
     }
   });
 
+  it('a refused change says why: the code names a terminal state, the message the states', async () => {
+    const verify = async () => ({ move: { to: 'verified', on: 'verified' } as Move });
+    const invited = await createSetup(ctx);
+    await expect(ctx.app.setups.lifecycle.change(invited.id, VERIFIER, verify)).rejects.toMatchObject({
+      name: 'StateConflict',
+      statusCode: 409,
+      code: 'conflict',
+      reason: 'illegal',
+      from: 'invited',
+      to: 'verified',
+      message: 'A setup that is invited cannot become verified.',
+    });
+    const revoked = await handedOffSetup(ctx);
+    await ctx.app.setups.revoke(revoked.id, STAFF);
+    await expect(ctx.app.setups.lifecycle.change(revoked.id, VERIFIER, verify)).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'setup_revoked',
+      reason: 'illegal',
+      message: 'This setup is revoked; nothing about it can change any more.',
+    });
+    const disconnected = await handedOffSetup(ctx);
+    await ctx.app.disconnect(disconnected.id, STAFF);
+    // A write that keeps the state is refused on a terminal setup too (here a column the disconnect does not own).
+    await expect(
+      ctx.app.setups.lifecycle.change(disconnected.id, STAFF, async () => ({ set: { customer_name: 'x' } })),
+    ).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'setup_disconnected',
+      reason: 'illegal',
+      from: 'disconnected',
+      to: 'disconnected',
+      message: 'This setup is disconnected; nothing about it can change any more.',
+    });
+  });
+
+  it('a change whose compare-and-set keeps losing is decided three times on fresh reads, then refused as a lost race', async () => {
+    const { id } = await handedOffSetup(ctx);
+    const seen: string[] = [];
+    // Each decision is overtaken before it is written: another writer moves the state under it (the same transaction
+    // stands in for the other writer, so the row's state is no longer the one the decision was made on).
+    const refused = ctx.app.setups.lifecycle.change(id, STAFF, async (row, trx) => {
+      seen.push(row.state);
+      await trx.updateTable('setups').set({ state: 'failed' }).where('id', '=', id).execute();
+      return { set: { customer_name: `decided on ${row.state}` } };
+    });
+    await expect(refused).rejects.toMatchObject({
+      statusCode: 409,
+      code: 'conflict',
+      reason: 'lost_race',
+      from: 'awaiting_verification',
+      to: 'awaiting_verification',
+      message: 'The setup changed while this request was handled; reload it and try again.',
+    });
+    // Every attempt rolled back (the state it read is the one the hand-off left), and there were exactly three.
+    expect(seen).toEqual(['awaiting_verification', 'awaiting_verification', 'awaiting_verification']);
+    expect(await ctx.app.setups.getRow(id)).toMatchObject({
+      state: 'awaiting_verification',
+      customer_name: 'Contoso Ltd',
+    });
+  });
+
+  it('a change with nothing to write keeps the version; one with only events is a write', async () => {
+    const { id } = await handedOffSetup(ctx);
+    const before = await ctx.app.setups.getRow(id);
+    const same = await ctx.app.setups.lifecycle.change(id, STAFF, async () => ({
+      move: { to: 'awaiting_verification', on: 'hand_off' },
+      events: [],
+    }));
+    expect(same.version).toBe(before.version);
+    expect((await ctx.app.setups.getRow(id)).version).toBe(before.version);
+    const noted = await ctx.app.setups.lifecycle.change(id, STAFF, async () => ({
+      events: [{ type: 'action', source: 'staff', message: 'a note for support' }],
+    }));
+    expect(noted.version).toBe(before.version + 1);
+    expect((await ctx.app.setups.getRow(id)).version).toBe(before.version + 1);
+    expect((await ctx.app.setups.eventsSince(id, 0)).map((e) => e.message)).toContain('a note for support');
+  });
+
   it('a transition the table lacks is refused, and its trigger only by the roles it names', async () => {
     const { id } = await createSetup(ctx);
     expect(

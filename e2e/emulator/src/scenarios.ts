@@ -65,6 +65,11 @@ export const SCENARIO_NAMES = [
    * `/me/transitiveMemberOf` lists them, `/me/memberOf` lists only the group.
    */
   'directory-roles-through-group',
+  /**
+   * Fault injection of a malformed answer, not a Microsoft behaviour: `WhoAmI` answers 200 without `UserId`
+   * (Microsoft documents it as a non-nullable `Edm.Guid`), so a client's check of the answer can be tested.
+   */
+  'whoami-without-user-id',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -104,6 +109,7 @@ export type Scenario = ScopeFilter &
     | { name: 'application-user-requires-field'; field: string }
     | { name: 'access-token-without-wids' }
     | { name: 'directory-roles-through-group' }
+    | { name: 'whoami-without-user-id' }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */

@@ -26,8 +26,11 @@ export type Provisioned = { appId: string; secretText: string; applicationUserId
 export async function startVerifierApp(
   emulator: Emulator,
   env: Record<string, string> = {},
-  /** `clock`: the server's business time (lib/clock.ts), e.g. a movable clock the test moves forward. */
-  opts: { clock?: Clock } = {},
+  /**
+   * `clock`: the server's business time (lib/clock.ts), e.g. a movable clock the test moves forward. `logStream`:
+   * the server's log lines (pino JSON, at `LOG_LEVEL`, default silent), for a test that reads what the server logs.
+   */
+  opts: { clock?: Clock; logStream?: NodeJS.WritableStream } = {},
 ) {
   const dir = mkdtempSync(path.join(tmpdir(), 'kc-verify-'));
   writeFileSync(path.join(dir, 'emulator-ca.pem'), emulator.certificate);
@@ -53,7 +56,7 @@ export async function startVerifierApp(
   });
   const app: FastifyInstance = await buildApp({
     config,
-    logger: false,
+    logger: opts.logStream ? { stream: opts.logStream } : false,
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
   await app.ready();

@@ -61,7 +61,10 @@ export async function dataverse(rt: Runtime, ctx: Ctx, env: Environment): Promis
       {
         '@odata.context': `${base(env, version)}/$metadata#Microsoft.Dynamics.CRM.WhoAmIResponse`,
         BusinessUnitId: caller.systemUser.businessunitid,
-        UserId: caller.systemUser.systemuserid,
+        // FIDELITY.md M16-1: a fault injection; Microsoft always answers UserId.
+        ...(rt.scenarios.has('whoami-without-user-id', rt.who(undefined, env.tenantId))
+          ? {}
+          : { UserId: caller.systemUser.systemuserid }),
         OrganizationId: env.id,
       },
       { 'odata-version': '4.0' },
