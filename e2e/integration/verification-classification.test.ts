@@ -5,6 +5,7 @@ import {
   useVerifierStack,
   type VerifierApp,
 } from './support/verification-harness.ts';
+import { withUnknownTable } from './support/manifests.ts';
 
 /**
  * Issue 15 item 10: the verifier must tell an answer from a wait. A wrong environment URL (AADSTS500011) is an
@@ -13,20 +14,7 @@ import {
  */
 const stack = useVerifierStack();
 /** The manifest with a table the environment does not have (Dataverse answers the read 404, not 0x80040220). */
-const manifestWithUnknownTable = {
-  ...MANIFEST,
-  tables: [
-    ...MANIFEST.tables,
-    {
-      table: 'kantiv_invoice',
-      entitySet: 'kantiv_invoices',
-      schemaName: 'kantiv_Invoice',
-      displayName: 'Invoices',
-      access: ['Read' as const],
-      depth: 'Global' as const,
-    },
-  ],
-};
+const manifestWithUnknownTable = withUnknownTable(MANIFEST);
 
 describe('verification classifies Microsoft’s answers', () => {
   it('fails at once on AADSTS500011 (no such environment in the tenant), with a fix naming the URL, without waiting', async () => {

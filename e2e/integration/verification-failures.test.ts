@@ -6,6 +6,7 @@ import {
   useVerifierStack,
   type VerifierApp,
 } from './support/verification-harness.ts';
+import { withUnknownTable } from './support/manifests.ts';
 
 /**
  * The verifier's refusals, against the emulator: each is what makes "verified, least privilege" true, so each must
@@ -40,20 +41,7 @@ describe('verification refuses what it cannot prove', () => {
 
   it('fails with table_access_denied when a manifest table cannot be read, naming that table only', async () => {
     const provisioned = await stack.v.provision({ withApplicationUser: true });
-    const manifest = {
-      ...MANIFEST,
-      tables: [
-        ...MANIFEST.tables,
-        {
-          table: 'kantiv_invoice',
-          entitySet: 'kantiv_invoices',
-          schemaName: 'kantiv_Invoice',
-          displayName: 'Invoices',
-          access: ['Read' as const],
-          depth: 'Global' as const,
-        },
-      ],
-    };
+    const manifest = withUnknownTable(MANIFEST);
     const setup = await stack.v.startSetup(manifest);
     await stack.v.handOff(setup, provisioned);
     const done = await stack.v.settled(setup.id);
