@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SETUP_STATES } from './setup-states.ts';
 import { SetupAttentionSchema } from './attention.ts';
 import { SetupHealthSchema } from './connection-health.ts';
 import { SetupLinkSchema } from './setup-links.ts';
@@ -8,17 +9,7 @@ import { EnvironmentClaimSchema } from './environment-claims.ts';
 import { ManifestSchema } from './manifest.ts';
 import { StepSummarySchema } from './steps.ts';
 
-export const SetupStateSchema = z.enum([
-  'invited',
-  'in_progress',
-  'awaiting_verification',
-  'verified',
-  'failed',
-  'expired',
-  'revoked',
-  /** Torn down (decision 018): the credential crypto-shredded, Kantiv's jobs stopped; final like `revoked`. */
-  'disconnected',
-]);
+export const SetupStateSchema = z.enum(SETUP_STATES);
 export type SetupState = z.infer<typeof SetupStateSchema>;
 /** States a setup never leaves on its own (revoked and disconnected are final; the others can be re-verified or extended). */
 export const FINAL_STATES: readonly SetupState[] = [

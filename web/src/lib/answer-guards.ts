@@ -2,6 +2,7 @@ import type { ClientConfig } from '@kantiv/shared/client-config';
 import type { ApiError } from '@kantiv/shared/errors';
 import type { WizardSetup } from '@kantiv/shared/setup';
 import { ERROR_CODES } from '@kantiv/shared/error-codes';
+import { SETUP_STATES } from '@kantiv/shared/setup-states';
 import { STEP_IDS } from '@kantiv/shared/step-ids';
 import type { AnswerParser } from './api-client.ts';
 
@@ -201,16 +202,7 @@ export const wizardSetupGuard = parser<WizardSetup>(
   object<WizardSetup>({
     id: uuid,
     customerName: string(),
-    state: oneOf([
-      'invited',
-      'in_progress',
-      'awaiting_verification',
-      'verified',
-      'failed',
-      'expired',
-      'revoked',
-      'disconnected',
-    ] as const),
+    state: oneOf(SETUP_STATES),
     expectedTenantDomain: optional(string()),
     environmentHint: optional(string()),
     manifest,
