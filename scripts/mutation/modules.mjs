@@ -83,7 +83,8 @@ export const MODULES = {
     tests: {
       // standard-webhooks: the legacy Kantiv-Signature; webhook-management: both secrets sign during a rotation's
       // grace period, and the subscription's optional fields as the API returns them; webhook-attempts: what one
-      // delivery attempt leaves (payload, headers, retry schedule, give-up reasons, metrics).
+      // delivery attempt leaves (payload, headers, retry schedule, give-up reasons, metrics); webhook-rows: the stored
+      // subscription and delivery rows as the API shows them, and what a test delivery sends and stores.
       server: [
         'test/webhook-delivery.test.ts',
         'test/webhooks-and-keys.test.ts',
@@ -92,6 +93,7 @@ export const MODULES = {
         'test/standard-webhooks.test.ts',
         'test/webhook-management.test.ts',
         'test/webhook-attempts.test.ts',
+        'test/webhook-rows.test.ts',
       ],
       e2e: [],
       provisioning: [],
