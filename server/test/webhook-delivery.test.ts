@@ -220,19 +220,31 @@ describeDialects('webhook delivery where plain http is not allowed (%s)', (diale
       undefined,
       actor,
     );
-    await store.db.updateTable('webhook_subscriptions').set({ url }).where('id', '=', subscription.id).execute();
+    await store.db
+      .updateTable('webhook_subscriptions')
+      .set({ url })
+      .where('id', '=', subscription.id)
+      .execute();
     return subscription.id;
   }
 
   it('an http: row is refused before any connection; an https: row is attempted', async () => {
     const plain = await hooks.test(await storedWith(`http://127.0.0.1:${port}/plain`), undefined, actor);
-    expect(plain).toMatchObject({ status: 'failed', attempts: 1, lastError: 'the receiver address is not allowed' });
+    expect(plain).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'the receiver address is not allowed',
+    });
     expect(plain).not.toHaveProperty('lastStatusCode');
     expect(requests).toEqual([]);
     // https is attempted: the receiver speaks plain http, so the TLS handshake fails — a connection error, not a
     // refusal of the scheme.
     const tls = await hooks.test(await storedWith(`https://127.0.0.1:${port}/tls`), undefined, actor);
-    expect(tls).toMatchObject({ status: 'failed', attempts: 1, lastError: 'the receiver could not be reached' });
+    expect(tls).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'the receiver could not be reached',
+    });
     expect(requests).toEqual([]);
   });
 });

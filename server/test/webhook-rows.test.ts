@@ -1,6 +1,7 @@
 import type http from 'node:http';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { Webhook } from 'standardwebhooks';
+import { CreateApiKeyResponseSchema } from '@kantiv/shared/auth';
 import {
   CreateWebhookResponseSchema,
   WebhookDeliverySchema,
@@ -41,11 +42,16 @@ describeDialects('webhook rows and their API shapes (%s)', (dialect) => {
   afterAll(() => receiver?.close());
   const at = (path: string) => hits.filter((h) => h.path === path);
 
-  async function subscribe(path: string, events: string[], extra: Record<string, unknown> = {}) {
+  async function subscribe(
+    path: string,
+    events: string[],
+    extra: Record<string, unknown> = {},
+    token = ctx.apiKey,
+  ) {
     const res = await ctx.call({
       method: 'POST',
       url: '/api/v1/webhooks',
-      headers: bearer(ctx.apiKey),
+      headers: bearer(token),
       payload: { url: `${receiver.base}${path}`, events, ...extra },
     });
     expect(res.statusCode).toBe(201);
@@ -136,6 +142,34 @@ describeDialects('webhook rows and their API shapes (%s)', (dialect) => {
       .execute();
     expect(jobs).toEqual([{ kind: 'webhook', setup_id: setup.id, status: 'queued' }]);
     expect(at('/queued')).toHaveLength(0);
+  });
+
+  it('an event is queued only for subscriptions that want it and whose key may read setups', async () => {
+    const wants = await subscribe('/wants', ['setup.stalled']);
+    await subscribe('/other-event', ['setup.verified']);
+    const key = await ctx.call({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: bearer(ctx.staffManage),
+      payload: { name: 'no setups', scopes: ['webhooks:manage'] },
+    });
+    await subscribe('/no-read', ['setup.stalled'], {}, CreateApiKeyResponseSchema.parse(key.json()).key);
+    const setup = await createSetup(ctx);
+    await ctx.app.webhooks.emit('setup.stalled', setup.id);
+    // Not even queued (no row, no job), rather than queued and refused at delivery.
+    const queued = await ctx.app.store.db
+      .selectFrom('webhook_deliveries')
+      .select('subscription_id')
+      .where('setup_id', '=', setup.id)
+      .execute();
+    expect(queued).toEqual([{ subscription_id: wants.subscription.id }]);
+    const jobs = await ctx.app.store.db
+      .selectFrom('jobs')
+      .select('kind')
+      .where('setup_id', '=', setup.id)
+      .where('kind', '=', 'webhook')
+      .execute();
+    expect(jobs).toHaveLength(1);
   });
 
   it('POST /api/v1/webhooks/:id/test › the payload carries the fixed message only; the test is audited', async () => {
