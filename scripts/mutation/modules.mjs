@@ -118,6 +118,8 @@ export const MODULES = {
         'test/security-role-step.test.ts',
         // The application user changed by hand: a role taken away, the user deactivated.
         'test/application-user-step.test.ts',
+        // Step 4's texts: a new role's plan, an existing role's result, the required-column blocker.
+        'test/role-and-user-edges.test.ts',
         'test/certificate-step.test.ts',
         // Certificate mode, its fallback to a secret, and the follow-up links' renewals (decisions 011, 013).
         'test/certificate.test.ts',
