@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_PRIVILEGE_NAMES, type Emulator } from '@kantiv/emulator';
 import type { StepEventInput } from '@kantiv/shared/events';
-import { newServer, run, useEmulator } from './harness.ts';
+import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harness.ts';
 
 /**
  * Step 4 word for word where the other tests look at outcomes only: the plan of a new role (what it will hold), an
@@ -81,5 +81,52 @@ describe('engine › Step 4 word for word', { timeout: 180_000 }, () => {
     expect(result.error?.message).toMatch(
       /^Contoso Production requires the field "lastname" on a new application user/,
     );
+  });
+
+  it('a deactivated application user the admin may not activate: the blocker names who must, and where', async () => {
+    const server = newServer();
+    const first = await run(emu, { server, clock: fixed(Date.now()) }).engine.apply();
+    expect(first.error).toBeUndefined();
+    const env = () => emu.control.state().environments.find((e) => e.url === CONTOSO_PRODUCTION)!;
+    const userId = env().systemUsers.find((u) => u.applicationid === first.outputs.clientId)!.systemuserid;
+    const token = await emu.control.issueToken({
+      user: ADMIN,
+      scope: `${CONTOSO_PRODUCTION}/user_impersonation`,
+    });
+    const off = await emu.fetch(`https://contoso.api.crm.dynamics.com/api/data/v9.2/systemusers(${userId})`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ isdisabled: true }),
+    });
+    expect(off.status).toBe(204);
+
+    // The admin's System Administrator role is taken away just before the run activates the user: Dataverse 403s.
+    const r = run(emu, {
+      server,
+      clock: fixed(Date.now()),
+      beforeRequest: (url, init) => {
+        if (init.method === 'PATCH' && url.includes(`/systemusers(${userId})`))
+          emu.control.setScenario({ name: 'admin-not-system-administrator' });
+        return Promise.resolve();
+      },
+    });
+    const result = await r.engine.apply();
+    const enable = r.requests.filter(
+      (q) => q.method === 'PATCH' && q.url.includes(`/systemusers(${userId})`),
+    );
+    expect(enable.map((q) => q.status)).toEqual([403]);
+    const requestId = result.error?.requestId;
+    expect(requestId).toMatch(/\S/);
+    expect(result.error).toMatchObject({
+      step: 'application_user',
+      code: 'application_user_disabled',
+      text: { key: 'application_user_disabled', params: { environment: 'Contoso Production' } },
+      requestId,
+      fix: 'A System Administrator of Contoso Production must enable it (Power Platform admin center → Environments → Contoso Production → Settings → Application users), then retry.',
+    });
+    expect(result.error?.message).toMatch(
+      /^The application user of the Kantiv app exists but is disabled, and could not be activated \(.+\)\.$/,
+    );
+    expect(env().systemUsers.find((u) => u.systemuserid === userId)?.isdisabled).toBe(true);
   });
 });
