@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import type { StepEventInput } from '@kantiv/shared/events';
+import { certificateServer } from './certificates.ts';
 import { ADMIN, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
 
 /**
@@ -90,5 +91,34 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
     expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
     expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([held, orphan]);
+  });
+
+  it('a renewal: an old secret someone deleted just before its removePassword (404) counts as removed', async () => {
+    const server = newServer();
+    expect(
+      (await run(emu, { server, config: { credentialKind: 'client_secret' } }).engine.apply()).error,
+    ).toBeUndefined();
+    const oldSecret = server.handedOffSecretKeyId!;
+    const certs = certificateServer();
+    const deletedByHand: number[] = [];
+    const r = run(emu, {
+      server,
+      certificate: certs.certificate,
+      clock: fixed(Date.now()),
+      config: { purpose: 'renew' },
+      switched: async () => undefined,
+      beforeRequest: async (url) => {
+        if (url.endsWith('/removePassword') && deletedByHand.length === 0)
+          deletedByHand.push((await graphAsAdmin('removePassword', { keyId: oldSecret })).status);
+      },
+    });
+    const result = await r.engine.apply();
+    expect(deletedByHand).toEqual([204]);
+    expect(result.error).toBeUndefined();
+    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([404]);
+    expect(handoffEnd(r.events).message).toBe(
+      `Kantiv switched to the new certificate; the old client secret was removed from the app.${TOOK}`,
+    );
+    expect(ourApp().passwordCredentials).toEqual([]);
   });
 });
