@@ -18,6 +18,11 @@ export const SCENARIO_NAMES = [
   'password-credentials-blocked',
   /** Tenant app management policy with a `passwordLifetime` restriction of `maxDays`. */
   'password-lifetime-capped',
+  /**
+   * `addPassword` on an app that already has `max` passwords answers 400 `TooManyAppPasswords` (Microsoft's limit
+   * for apps whose audience includes personal accounts, applied here to any app on purpose: another Graph 400).
+   */
+  'too-many-app-passwords',
   /** The user has no Entra directory role: Graph writes fail with 403 Authorization_RequestDenied. */
   'admin-without-entra-role',
   /** The user is not System Administrator in any environment (GDS IsUserSysAdmin false, Dataverse 403s). */
@@ -88,6 +93,7 @@ export type Scenario = ScopeFilter &
     | { name: 'latency'; service: ServiceSelector; ms: number }
     | { name: 'password-credentials-blocked' }
     | { name: 'password-lifetime-capped'; maxDays: number }
+    | { name: 'too-many-app-passwords'; max: number }
     | { name: 'admin-without-entra-role' }
     | { name: 'admin-not-system-administrator' }
     | { name: 'admin-consent-required' }
