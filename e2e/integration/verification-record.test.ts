@@ -293,6 +293,21 @@ describe('the verifier’s waits', () => {
     expect(await lastErrorOf(setup.id)).toBeNull();
   });
 
+  it('Dataverse’s 0x8004F510 as Microsoft spells it (upper-case F) is waited on with the fix kept under its lower-case code', async () => {
+    const provisioned = await v.provision({ withApplicationUser: true });
+    const setup = await v.startSetup();
+    emulator.control.setScenario({ name: 'dataverse-application-id-not-found', times: 1 });
+    await v.handOff(setup, provisioned);
+    const done = await v.settled(setup.id, 30_000);
+    expect(done.state).toBe('verified');
+    const waits = (await v.eventsOf(setup.id)).filter((e) => e.status === 'waiting');
+    expect(waits.map((e) => e.message)).toEqual(['Waiting for Microsoft to catch up (0x8004F510); retrying']);
+    expect(JSON.parse(waits[0]!.error!)).toMatchObject({
+      code: '0x8004F510',
+      fix: 'Dataverse does not know the app yet. This usually resolves within minutes; otherwise check the app is in the same tenant as the environment.',
+    });
+  });
+
   it('a fresh secret from the automatic path refused inside the secret grace (AADSTS7000215, not yet replicated) is waited on, then verifies', async () => {
     const graced = await startVerifierApp(emulator, { VERIFICATION_SECRET_GRACE_SECONDS: '60' });
     try {
