@@ -36,6 +36,11 @@ export const MODULES = {
         'integration/verification-failures.test.ts',
         'integration/verification-edges.test.ts',
         'integration/verification-classification.test.ts',
+        // What record writes besides the state move: last_error, events, audit, webhooks; a non-Microsoft
+        // failure and a fresh secret inside the secret grace.
+        'integration/verification-record.test.ts',
+        // A refused secret: waited on from the automatic path, an answer at once from the manual one.
+        'integration/manual-secret-refused.test.ts',
       ],
       provisioning: [],
     },
