@@ -44,6 +44,11 @@ export const MODULES = {
         'integration/verification-failures.test.ts',
         'integration/verification-edges.test.ts',
         'integration/verification-classification.test.ts',
+        // What record writes besides the state move: last_error, events, audit, webhooks; a non-Microsoft
+        // failure and a fresh secret inside the secret grace.
+        'integration/verification-record.test.ts',
+        // A refused secret: waited on from the automatic path, an answer at once from the manual one.
+        'integration/manual-secret-refused.test.ts',
       ],
       provisioning: [],
     },
@@ -91,7 +96,8 @@ export const MODULES = {
     tests: {
       // standard-webhooks: the legacy Kantiv-Signature; webhook-management: both secrets sign during a rotation's
       // grace period, and the subscription's optional fields as the API returns them; webhook-attempts: what one
-      // delivery attempt leaves (payload, headers, retry schedule, give-up reasons, metrics).
+      // delivery attempt leaves (payload, headers, retry schedule, give-up reasons, metrics); webhook-rows: the stored
+      // subscription and delivery rows as the API shows them, and what a test delivery sends and stores.
       server: [
         'test/webhook-delivery.test.ts',
         'test/webhooks-and-keys.test.ts',
@@ -100,6 +106,7 @@ export const MODULES = {
         'test/standard-webhooks.test.ts',
         'test/webhook-management.test.ts',
         'test/webhook-attempts.test.ts',
+        'test/webhook-rows.test.ts',
       ],
       e2e: [],
       provisioning: [],
@@ -119,6 +126,15 @@ export const MODULES = {
         // The credential step word for word: planned dates, what addPassword receives, the policy's answers.
         'test/credential-step.test.ts',
         'test/handoff-step.test.ts',
+        // A secret deleted by hand during the clean-up (404), another Graph error there; Step 3 word for word.
+        'test/handoff-edges.test.ts',
+        'test/api-permission-step.test.ts',
+        // Kantiv's role changed by hand: privileges added are taken away, a lowered one raised.
+        'test/security-role-step.test.ts',
+        // The application user changed by hand: a role taken away, the user deactivated.
+        'test/application-user-step.test.ts',
+        // Step 4's texts: a new role's plan, an existing role's result, the required-column blocker.
+        'test/role-and-user-edges.test.ts',
         'test/certificate-step.test.ts',
         // Certificate mode, its fallback to a secret, and the follow-up links' renewals (decisions 011, 013).
         'test/certificate.test.ts',

@@ -167,3 +167,84 @@ describeDialects('webhook delivery, give-up and key rotation (%s)', (dialect) =>
     expect(hits('/orphan')).toBe(0);
   });
 });
+
+/**
+ * The scheme is checked again at delivery, apart from the address guard: a row with an `http:` URL (written before
+ * the https rule, or by hand) is refused before any connection where plain http is not allowed. The guard here lets
+ * loopback through (the receiver is this file's own, on 127.0.0.1), so only the scheme check stands between the row
+ * and the receiver; the app never runs with this pair of settings (outside development mode it refuses loopback).
+ */
+describeDialects('webhook delivery where plain http is not allowed (%s)', (dialect) => {
+  let db: TestDatabase;
+  let store: Store;
+  let hooks: Webhooks;
+  let receiver: http.Server;
+  let port = 0;
+  const requests: string[] = [];
+
+  beforeAll(async () => {
+    db = await freshDatabase(dialect);
+    store = await openStore(db.database);
+    const guard = createAddressGuard({
+      resolve: (host) => Promise.reject(new Error(`no lookup in this test: ${host}`)),
+      allowLoopback: true,
+    });
+    hooks = createWebhooks({
+      store,
+      keyring: () => keyring(OLD),
+      audit: createAudit(store.db, store.dialect),
+      http: createHttpClient({ guard }),
+      guard,
+      jobs: createJobRunner({ store, instanceId: 'test', leaseMs: 30_000, pollMs: 50, log }),
+      config: { timeoutMs: 5_000, maxAttempts: MAX_ATTEMPTS, retryBaseMs: 10, allowHttp: false },
+      clock: systemClock,
+      secretGraceMs: 0,
+    });
+    receiver = http.createServer((req, res) => {
+      requests.push(req.url ?? '');
+      res.writeHead(200).end();
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    port = (receiver.address() as { port: number }).port;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => receiver.close(() => r()));
+    await store.close();
+    await db.drop();
+  });
+
+  /** A subscription created with an https URL, its stored URL then set to `url` (as an old row would hold). */
+  async function storedWith(url: string) {
+    const { subscription } = await hooks.create(
+      { url: `https://127.0.0.1:${port}/created`, events: ['setup.failed'] },
+      undefined,
+      actor,
+    );
+    await store.db
+      .updateTable('webhook_subscriptions')
+      .set({ url })
+      .where('id', '=', subscription.id)
+      .execute();
+    return subscription.id;
+  }
+
+  it('an http: row is refused before any connection; an https: row is attempted', async () => {
+    const plain = await hooks.test(await storedWith(`http://127.0.0.1:${port}/plain`), undefined, actor);
+    expect(plain).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'the receiver address is not allowed',
+    });
+    expect(plain).not.toHaveProperty('lastStatusCode');
+    expect(requests).toEqual([]);
+    // https is attempted: the receiver speaks plain http, so the TLS handshake fails — a connection error, not a
+    // refusal of the scheme.
+    const tls = await hooks.test(await storedWith(`https://127.0.0.1:${port}/tls`), undefined, actor);
+    expect(tls).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      lastError: 'the receiver could not be reached',
+    });
+    expect(requests).toEqual([]);
+  });
+});

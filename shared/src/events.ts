@@ -20,6 +20,8 @@ export const StepDataSchema = z
     applicationUserId: z.uuid(),
     businessUnitId: z.uuid(),
     created: z.boolean(),
+    /** The application user was deactivated by hand and this run activated it again. */
+    activated: z.boolean(),
     missingPrivileges: z.array(z.string().max(200)).max(500),
   })
   .partial()

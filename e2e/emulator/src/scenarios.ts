@@ -18,6 +18,11 @@ export const SCENARIO_NAMES = [
   'password-credentials-blocked',
   /** Tenant app management policy with a `passwordLifetime` restriction of `maxDays`. */
   'password-lifetime-capped',
+  /**
+   * `addPassword` on an app that already has `max` passwords answers 400 `TooManyAppPasswords` (Microsoft's limit
+   * for apps whose audience includes personal accounts, applied here to any app on purpose: another Graph 400).
+   */
+  'too-many-app-passwords',
   /** The user has no Entra directory role: Graph writes fail with 403 Authorization_RequestDenied. */
   'admin-without-entra-role',
   /** The user is not System Administrator in any environment (GDS IsUserSysAdmin false, Dataverse 403s). */
@@ -70,6 +75,12 @@ export const SCENARIO_NAMES = [
    * (Microsoft documents it as a non-nullable `Edm.Guid`), so a client's check of the answer can be tested.
    */
   'whoami-without-user-id',
+  /**
+   * Fault injection: the next `times` calls an application makes to Dataverse (every call if `times` is absent)
+   * answer 400 `0x8004F510` AzureApplicationIdNotFound, the code spelt as Microsoft's error-code reference spells
+   * it (upper-case F), so a client's handling of the code's casing can be tested.
+   */
+  'dataverse-application-id-not-found',
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -88,6 +99,7 @@ export type Scenario = ScopeFilter &
     | { name: 'latency'; service: ServiceSelector; ms: number }
     | { name: 'password-credentials-blocked' }
     | { name: 'password-lifetime-capped'; maxDays: number }
+    | { name: 'too-many-app-passwords'; max: number }
     | { name: 'admin-without-entra-role' }
     | { name: 'admin-not-system-administrator' }
     | { name: 'admin-consent-required' }
@@ -110,6 +122,7 @@ export type Scenario = ScopeFilter &
     | { name: 'access-token-without-wids' }
     | { name: 'directory-roles-through-group' }
     | { name: 'whoami-without-user-id' }
+    | { name: 'dataverse-application-id-not-found'; times?: number }
   );
 
 /** An active scenario with its remaining call budget (for `times`). */
@@ -176,6 +189,19 @@ export class ScenarioSet {
       return { status: s.name === 'throttle' ? 429 : 503, retryAfterSeconds: s.retryAfterSeconds ?? 2 };
     }
     return null;
+  }
+
+  /** Consumes one call of a counted scenario of this name (a `times` budget, or unbounded), if any applies. */
+  takeCounted(name: ScenarioName, who: { tenant?: string[]; user?: string[] }): boolean {
+    for (const a of this.active) {
+      if (a.scenario.name !== name || !matches(a.scenario, who)) continue;
+      if (a.remaining !== null) {
+        if (a.remaining <= 0) continue;
+        a.remaining -= 1;
+      }
+      return true;
+    }
+    return false;
   }
 
   /** Consumes one `commit-then-gateway-timeout` for a write that has just succeeded, if any applies. */

@@ -215,6 +215,24 @@ describe('Graph /applications', () => {
     expect(short.status).toBe(200);
   });
 
+  it('refuses addPassword past the app’s password limit with Microsoft’s TooManyAppPasswords', async () => {
+    const a = await createApp();
+    const url = `${GRAPH}/applications/${String(a.json.id)}/addPassword`;
+    emulator.control.setScenario({ name: 'too-many-app-passwords', max: 2, tenant: 'contoso.com' });
+    for (const n of [1, 2])
+      expect((await call(emulator, url, { method: 'POST', token: admin, body: {} })).status, `${n}`).toBe(
+        200,
+      );
+    const refused = await call(emulator, url, { method: 'POST', token: admin, body: {} });
+    expectGraphError(refused, 400, 'TooManyAppPasswords');
+    expect(refused.json).toMatchObject({
+      error: {
+        message: 'Not allowed to add 3 passwords. You can only add a maximum of 2 passwords.',
+        details: [{ target: 'passwordCredentials', code: 'TooManyAppPasswords' }],
+      },
+    });
+  });
+
   it('accepts a certificate in keyCredentials and returns key: null on reads', async () => {
     const a = await createApp();
     const cert = await generate([{ name: 'commonName', value: 'kantiv' }], {

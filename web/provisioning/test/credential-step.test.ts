@@ -179,6 +179,50 @@ describe('engine › the credential step', { timeout: 180_000 }, () => {
     expect(r.requests.filter((q) => q.url.endsWith('/addPassword')).map((q) => q.status)).toEqual([400]);
   });
 
+  it('stops on another Graph 400 from addPassword (TooManyAppPasswords), without retrying a shorter lifetime', async () => {
+    const created = Date.now();
+    const server = newServer();
+    expect((await run(emu, { server, clock: fixed(created) }).engine.apply()).error).toBeUndefined();
+    // Someone else's secret on the same app (a build pipeline's), added by hand in the Entra admin center.
+    const token = await emu.control.issueToken({
+      user: ADMIN,
+      scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
+    });
+    const app = emu.control.state().applications.find((a) => a.uniqueName === UNIQUE_NAME)!;
+    const added = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${app.id}/addPassword`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ passwordCredential: { displayName: 'Build pipeline' } }),
+    });
+    expect(added.status).toBe(200);
+    const before = ourSecrets().map((s) => s.keyId);
+    expect(before).toHaveLength(2);
+    emu.control.setScenario({ name: 'too-many-app-passwords', max: 2 });
+
+    // 29 days before the held secret ends, the run must make a new one, and Graph refuses a third password.
+    const late = addMonths(created, 12).getTime() - 29 * DAY_MS;
+    const r = run(emu, { server, clock: fixed(late) });
+    const result = await r.engine.apply();
+    const requestId = result.error?.requestId;
+    expect(requestId).toMatch(/\S/);
+    expect(result.error).toEqual({
+      step: 'credential',
+      code: 'TooManyAppPasswords',
+      message: 'Not allowed to add 3 passwords. You can only add a maximum of 2 passwords.',
+      requestId,
+      text: { key: 'retry_or_support' },
+      fix: 'Retry. If it persists, contact Kantiv support with the request id.',
+    });
+    // One addPassword, with the planned 12 months: no shorter lifetime was tried.
+    const adds = r.requests.filter((q) => q.url.endsWith('/addPassword'));
+    expect(adds.map((q) => q.status)).toEqual([400]);
+    expect(
+      credentialEvents(r.events).filter((e) => e.message.startsWith('Your tenant’s policy caps')),
+    ).toEqual([]);
+    expect(ourSecrets().map((s) => s.keyId)).toEqual(before);
+    expect(r.handoffs).toEqual([]);
+  });
+
   it('says why a secret is made when certificates were possible: the admin’s choice, or the tenant’s refusal', async () => {
     const certs = certificateServer();
     const chosen = await run(emu, {

@@ -173,6 +173,11 @@ export function run(
     secretHolder?: SecretHolder;
     /** The engine's clock (a fixed `now` makes planned dates and lifetimes exact). */
     clock?: EngineOptions['clock'];
+    /**
+     * Runs before each of the engine's requests reaches the emulator (what someone else does in the tenant just
+     * then, e.g. an admin deleting a secret in the Entra admin center between the engine's read and its write).
+     */
+    beforeRequest?: (url: string, init: RequestInit) => Promise<void>;
   } = {},
 ): Run {
   const controller = new AbortController();
@@ -186,7 +191,10 @@ export function run(
   };
   r.engine = createEngine({
     tokens: tokensFor(emu, opts.user),
-    fetch: (input, init) => emu.fetch(input, init),
+    fetch: async (input, init) => {
+      await opts.beforeRequest?.(input, init);
+      return emu.fetch(input, init);
+    },
     config: {
       environmentUrl: CONTOSO_PRODUCTION,
       retry: FAST_RETRY,

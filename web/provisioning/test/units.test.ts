@@ -44,6 +44,29 @@ describe('shorterLifetimeDays', () => {
   it('gives up below one day', () => {
     expect(shorterLifetimeDays('no cap stated', 1)).toBeNull();
   });
+  it('reads the cap in any case and wording: p60d, 1 day, 14days', () => {
+    expect(shorterLifetimeDays('max value allowed (p60d)', 365)).toBe(60);
+    expect(shorterLifetimeDays('maximum is 1 day', 365)).toBe(1);
+    expect(shorterLifetimeDays('maximum is 14days', 365)).toBe(14);
+    expect(shorterLifetimeDays('maximum is 45 DAYS', 365)).toBe(45);
+  });
+  it('ignores a stated cap that is not shorter than what was tried, or not a lifetime', () => {
+    // The cap said is the lifetime just refused (rounding): the next shorter step, never the same again.
+    expect(shorterLifetimeDays('max value allowed (P365D)', 365)).toBe(180);
+    expect(shorterLifetimeDays('maximum is 400 days', 365)).toBe(180);
+    expect(shorterLifetimeDays('max value allowed (P0D)', 365)).toBe(180);
+    expect(shorterLifetimeDays('maximum is 0 days', 30)).toBe(14);
+    // A cap one day shorter is taken as it is.
+    expect(shorterLifetimeDays('maximum is 364 days', 365)).toBe(364);
+  });
+  it('steps down one step at a time, from just above each step', () => {
+    expect([366, 181, 91, 61, 31, 15, 8, 2].map((d) => shorterLifetimeDays('no cap stated', d))).toEqual([
+      365, 180, 90, 60, 30, 14, 7, 1,
+    ]);
+    expect([365, 180, 90, 60, 30, 14, 7].map((d) => shorterLifetimeDays('no cap stated', d))).toEqual([
+      180, 90, 60, 30, 14, 7, 1,
+    ]);
+  });
 });
 
 describe('toStepError', () => {

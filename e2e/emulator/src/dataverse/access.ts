@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../core.ts';
 import { header, json, type Ctx, type Reply } from '../http.ts';
 import type { Environment, PrivilegeDepth, SecurityRole, SystemUser, User } from '../state.ts';
@@ -44,6 +45,13 @@ export async function authenticate(rt: Runtime, ctx: Ctx, env: Environment): Pro
   const c = verified.claims;
   if (c.idtyp === 'app') {
     const appId = claim(c, 'appid') || claim(c, 'azp');
+    // FIDELITY.md M16-2: a fault injection; the casing of the code is the error-code reference's.
+    if (rt.scenarios.takeCounted('dataverse-application-id-not-found', rt.who(undefined, env.tenantId)))
+      return dvError(
+        400,
+        '0x8004F510',
+        `We didn't find that application ID ${appId} in your Azure Active Directory (Azure AD) with CorrelationID ${randomUUID()}. Make sure your application is registered in Azure AD.`,
+      );
     const su = env.systemUsers.find((s) => s.applicationid === appId);
     if (!su) {
       return dvError(403, '0x80072560', `The user is not a member of the organization.`);

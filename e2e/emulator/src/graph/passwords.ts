@@ -42,6 +42,18 @@ export const addPassword: TargetHandler<Application> = (rt, ctx, caller, app, ke
     ) {
       return credentialTypeRefused(ctx, 'Password');
     }
+    // Microsoft's words and details (Azure/azure-cli#12946): "Not allowed to add 3 passwords. You can only add a maximum of 2 passwords."
+    const limits = rt.scenarios.find('too-many-app-passwords', who).map((s) => s.max);
+    const limit = limits.length > 0 ? Math.min(...limits) : null;
+    if (limit !== null && target.passwordCredentials.length >= limit) {
+      return graphError(
+        ctx,
+        400,
+        'TooManyAppPasswords',
+        `Not allowed to add ${target.passwordCredentials.length + 1} passwords. You can only add a maximum of ${limit} passwords.`,
+        [{ target: 'passwordCredentials', code: 'TooManyAppPasswords' }],
+      );
+    }
     const caps = rt.scenarios.find('password-lifetime-capped', who).map((s) => s.maxDays);
     if (caller.tenant.policy.maxPasswordLifetimeDays !== null)
       caps.push(caller.tenant.policy.maxPasswordLifetimeDays);

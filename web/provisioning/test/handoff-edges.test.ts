@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest';
+import type { Emulator } from '@kantiv/emulator';
+import type { StepEventInput } from '@kantiv/shared/events';
+import { certificateServer } from './certificates.ts';
+import { ADMIN, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+
+/**
+ * The hand-off step at its edges: what the tenant does around it (a secret deleted by hand while the run cleans up),
+ * and what it asks Microsoft for and what it leaves alone.
+ */
+let emu: Emulator;
+useEmulator((started) => (emu = started));
+
+/** The engine appends how long a step took; on a fixed clock, no time passes. */
+const TOOK = ' (0.0 s)';
+const fixed = (now: number) => ({ now: () => now });
+
+function ourApp() {
+  return emu.control
+    .state()
+    .applications.find((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME)!;
+}
+
+function handoffEnd(events: StepEventInput[]) {
+  return events.find((e) => e.step === 'handoff' && (e.status === 'succeeded' || e.status === 'skipped'))!;
+}
+
+async function graphAsAdmin(path: string, body: unknown): Promise<Response> {
+  const token = await emu.control.issueToken({
+    user: ADMIN,
+    scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
+  });
+  return emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp().id}/${path}`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+}
+
+describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () => {
+  it('an orphan secret someone deleted just before its removePassword (404) counts as removed', async () => {
+    const now = Date.now();
+    const server = newServer();
+    expect((await run(emu, { server, clock: fixed(now) }).engine.apply()).error).toBeUndefined();
+    const held = server.handedOffSecretKeyId!;
+    const added = await graphAsAdmin('addPassword', { passwordCredential: { displayName: 'Kantiv secret' } });
+    expect(added.status).toBe(200);
+    const orphan = ((await added.json()) as { keyId: string }).keyId;
+
+    // Between the engine's read of the app and its removePassword, an admin deletes the orphan in the portal.
+    const deletedByHand: number[] = [];
+    const r = run(emu, {
+      server,
+      clock: fixed(now),
+      beforeRequest: async (url, init) => {
+        if (url.endsWith('/removePassword') && deletedByHand.length === 0) {
+          expect(JSON.parse(init.body as string)).toEqual({ keyId: orphan });
+          deletedByHand.push((await graphAsAdmin('removePassword', { keyId: orphan })).status);
+        }
+      },
+    });
+    const result = await r.engine.apply();
+    expect(deletedByHand).toEqual([204]);
+    expect(result.error).toBeUndefined();
+    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([404]);
+    const end = handoffEnd(r.events);
+    expect(end.status).toBe('skipped');
+    expect(end.message).toBe(
+      `Kantiv already held the current secret. Removed 1 unused older secret(s).${TOOK}`,
+    );
+    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([held]);
+  });
+
+  it('another error of removePassword stops the run, and the secret Kantiv holds stays', async () => {
+    const now = Date.now();
+    const server = newServer();
+    expect((await run(emu, { server, clock: fixed(now) }).engine.apply()).error).toBeUndefined();
+    const held = server.handedOffSecretKeyId!;
+    const added = await graphAsAdmin('addPassword', { passwordCredential: { displayName: 'Kantiv secret' } });
+    const orphan = ((await added.json()) as { keyId: string }).keyId;
+    // The admin loses the Entra role just before the cleanup: Graph answers 403.
+    const r = run(emu, {
+      server,
+      clock: fixed(now),
+      beforeRequest: (url) => {
+        if (url.endsWith('/removePassword')) emu.control.setScenario({ name: 'admin-without-entra-role' });
+        return Promise.resolve();
+      },
+    });
+    const result = await r.engine.apply();
+    expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
+    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
+    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([held, orphan]);
+  });
+
+  it('a renewal: an old secret someone deleted just before its removePassword (404) counts as removed', async () => {
+    const server = newServer();
+    expect(
+      (await run(emu, { server, config: { credentialKind: 'client_secret' } }).engine.apply()).error,
+    ).toBeUndefined();
+    const oldSecret = server.handedOffSecretKeyId!;
+    const certs = certificateServer();
+    const deletedByHand: number[] = [];
+    const r = run(emu, {
+      server,
+      certificate: certs.certificate,
+      clock: fixed(Date.now()),
+      config: { purpose: 'renew' },
+      switched: async () => undefined,
+      beforeRequest: async (url) => {
+        if (url.endsWith('/removePassword') && deletedByHand.length === 0)
+          deletedByHand.push((await graphAsAdmin('removePassword', { keyId: oldSecret })).status);
+      },
+    });
+    const result = await r.engine.apply();
+    expect(deletedByHand).toEqual([204]);
+    expect(result.error).toBeUndefined();
+    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([404]);
+    expect(handoffEnd(r.events).message).toBe(
+      `Kantiv switched to the new certificate; the old client secret was removed from the app.${TOOK}`,
+    );
+    expect(ourApp().passwordCredentials).toEqual([]);
+  });
+});
