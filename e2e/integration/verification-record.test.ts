@@ -155,6 +155,17 @@ async function webhooksOf(setupId: string, type: string) {
 const CONNECTION_VERIFIED = 'Connection verified: WhoAmI and every table read succeeded';
 const NO_READ_ACCESS = 'No read access to kantiv_invoice.';
 
+/** The event every verification streams first, verified or failed. */
+const FIRST_ATTEMPT_RUNNING = {
+  type: 'verification',
+  source: 'server',
+  step: 'verification',
+  status: 'running',
+  message: 'Verifying the connection (attempt 1)',
+  attempt: 1,
+  data: { verificationStatus: 'running' },
+};
+
 describe('what a verification records besides the state move', () => {
   it('a verified connection: no last error; the verification and state events; setup.verified in the audit and as a webhook, never setup.failed', async () => {
     const provisioned = await v.provision({ withApplicationUser: true });
@@ -168,15 +179,7 @@ describe('what a verification records besides the state move', () => {
 
     const events = await streamedEvents(setup.id, finalStateEvent('verified'));
     expect(fromVerification(events)).toEqual([
-      {
-        type: 'verification',
-        source: 'server',
-        step: 'verification',
-        status: 'running',
-        message: 'Verifying the connection (attempt 1)',
-        attempt: 1,
-        data: { verificationStatus: 'running' },
-      },
+      FIRST_ATTEMPT_RUNNING,
       {
         type: 'verification',
         source: 'server',
@@ -214,15 +217,7 @@ describe('what a verification records besides the state move', () => {
 
     const events = await streamedEvents(setup.id, finalStateEvent('failed'));
     expect(fromVerification(events)).toEqual([
-      {
-        type: 'verification',
-        source: 'server',
-        step: 'verification',
-        status: 'running',
-        message: 'Verifying the connection (attempt 1)',
-        attempt: 1,
-        data: { verificationStatus: 'running' },
-      },
+      FIRST_ATTEMPT_RUNNING,
       {
         type: 'verification',
         source: 'server',
