@@ -4,7 +4,7 @@
  * cover them. Each module is its own Stryker run: a mutant is only ever tried against its module's tests, so a
  * survivor costs a few test files, not the whole suite. Test paths are relative to their package.
  *
- * @type {Record<string, { mutate: string[]; tsconfig: string; staticMutants?: boolean; tests: Record<'server' | 'e2e' | 'provisioning', string[]> }>}
+ * @type {Record<string, { mutate: string[]; tsconfig: string; staticMutants?: boolean; bail?: boolean; tests: Record<'server' | 'e2e' | 'provisioning', string[]> }>}
  */
 export const MODULES = {
   vault: {
@@ -114,6 +114,8 @@ export const MODULES = {
   },
   steps: {
     mutate: ['web/provisioning/src/steps/*.ts', '!web/provisioning/src/steps/index.ts'],
+    // Stop a mutant at its first failing test (see the config): each is covered by most engine runs.
+    bail: true,
     tsconfig: 'web/provisioning/tsconfig.json',
     tests: {
       server: [],

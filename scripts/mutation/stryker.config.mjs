@@ -32,9 +32,13 @@ export default {
   // Two cores shared with other work: one test process, one checker.
   concurrency: 1,
   coverageAnalysis: 'perTest',
-  // With Vitest's bail, a mutant whose test fails left the run waiting until Stryker's timeout (a killed mutant cost
-  // ~25 s and was reported as a timeout); a mutant only runs the few tests that cover it, so bail saves nothing.
-  disableBail: true,
+  // Bail (stop at a mutant's first failing test) is per module. The server's modules: a mutant whose test failed left
+  // the run waiting until Stryker's timeout (a killed mutant cost ~25 s and was reported as a timeout), and a mutant
+  // there runs only the few tests that cover it, so bail saves nothing. The engine's steps opt in: every engine run
+  // covers every step, so a mutant is covered by 40-60 tests in up to 14 files (each file ~2.3 s to import and start
+  // its emulator); with bail a killed mutant costs its first failing file, not all of them (2026-12-05: 23 of
+  // credential-lifetime.ts's mutants in 1.5 min, no timeouts, against 1 mutant per 2-3 min without).
+  disableBail: !module.bail,
   // A static mutant (in a module-level constant) runs every test of its module, not only those that reach it. Skipped
   // by default for cost; a module whose promise lives in a constant (the lifecycle's transition table) opts in.
   ignoreStatic: !module.staticMutants,
