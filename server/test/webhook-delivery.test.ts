@@ -6,7 +6,7 @@ import { generateKeySpec, parseKeyring, type Keyring } from '../src/config.ts';
 import { openStore, type Store } from '../src/db/database.ts';
 import { createAddressGuard } from '../src/lib/address-policy.ts';
 import { createHttpClient } from '../src/lib/http-client.ts';
-import { systemClock } from '../src/lib/clock.ts';
+import { createMovableClock, systemClock } from '../src/lib/clock.ts';
 import { createAudit } from '../src/services/audit.ts';
 import { createJobRunner, type Job } from '../src/services/jobs.ts';
 import { createWebhooks, type Webhooks } from '../src/services/webhooks.ts';
@@ -165,6 +165,75 @@ describeDialects('webhook delivery, give-up and key rotation (%s)', (dialect) =>
     expect(d.last_error).toMatch(/signing secret/i);
     expect(d.last_error).not.toContain(signingSecret);
     expect(hits('/orphan')).toBe(0);
+  });
+});
+
+/**
+ * The previous secret's grace period ends to the millisecond: a rotation keeps the old secret signing until
+ * `previous_until`, and a delivery at that instant signs with the new secret alone. Business time is a movable clock
+ * (it starts at real time, so the receiver's timestamp tolerance holds), moved to the grace's last millisecond and to
+ * its end.
+ */
+describeDialects('the previous signing secret at the end of its grace period (%s)', (dialect) => {
+  const GRACE_MS = 60_000;
+  const clock = createMovableClock();
+  let db: TestDatabase;
+  let store: Store;
+  let hooks: Webhooks;
+  let receiver: http.Server;
+  let base = '';
+  const signatures: string[] = [];
+
+  beforeAll(async () => {
+    db = await freshDatabase(dialect);
+    store = await openStore(db.database);
+    const guard = createAddressGuard({
+      resolve: (host) => Promise.reject(new Error(`no lookup in this test: ${host}`)),
+      allowLoopback: true,
+    });
+    hooks = createWebhooks({
+      store,
+      keyring: () => keyring(OLD),
+      audit: createAudit(store.db, store.dialect),
+      http: createHttpClient({ guard }),
+      guard,
+      jobs: createJobRunner({ store, instanceId: 'test', leaseMs: 30_000, pollMs: 50, log }),
+      config: { timeoutMs: 5_000, maxAttempts: MAX_ATTEMPTS, retryBaseMs: 10, allowHttp: true },
+      clock,
+      secretGraceMs: GRACE_MS,
+    });
+    receiver = http.createServer((req, res) => {
+      signatures.push(String(req.headers['webhook-signature']));
+      req.resume().on('end', () => res.writeHead(200).end());
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    base = `http://127.0.0.1:${(receiver.address() as { port: number }).port}`;
+  });
+  afterAll(async () => {
+    await new Promise<void>((r) => receiver.close(() => r()));
+    await store.close();
+    await db.drop();
+  });
+
+  it('both secrets sign until the last millisecond of the grace period; at its end only the new one', async () => {
+    const { subscription } = await hooks.create(
+      { url: `${base}/grace`, events: ['setup.failed'] },
+      undefined,
+      actor,
+    );
+    const rotatedAt = clock.now().getTime();
+    const rotated = await hooks.rotate(subscription.id, undefined, actor);
+    const until = Date.parse(rotated.subscription.previousSecretValidUntil ?? '');
+    expect(until).toBe(rotatedAt + GRACE_MS);
+
+    clock.set(new Date(until - 1));
+    expect(await hooks.test(subscription.id, undefined, actor)).toMatchObject({ status: 'succeeded' });
+    expect(signatures.at(-1)?.split(' ')).toHaveLength(2);
+
+    clock.set(new Date(until));
+    expect(await hooks.test(subscription.id, undefined, actor)).toMatchObject({ status: 'succeeded' });
+    expect(signatures.at(-1)?.split(' ')).toHaveLength(1);
+    expect(signatures).toHaveLength(2);
   });
 });
 
