@@ -88,6 +88,14 @@ describe('engine › the application user step after changes by hand', { timeout
     expect(
       again.requests.filter((q) => q.method !== 'GET' && q.url.includes('/systemusers')).map((q) => q.url),
     ).toEqual([]);
+    // The user discovery found is the step's own: looked up once (by discovery), not again by the step.
+    const lookups = again.requests.filter(
+      (q) =>
+        q.method === 'GET' &&
+        q.url.includes(`/systemusers?`) &&
+        q.url.endsWith(`applicationid eq ${clientId}`),
+    );
+    expect(lookups).toHaveLength(1);
   });
 
   it('activates a user deactivated by hand again, keeping its id and role', async () => {
@@ -106,6 +114,30 @@ describe('engine › the application user step after changes by hand', { timeout
     expect(end.message).toBe(`Activated the application user again.${TOOK}`);
     expect(end.data).toEqual({ applicationUserId: userId, roleId, created: false, activated: true });
     expect(ourUser(clientId)).toMatchObject({ systemuserid: userId, roles: [ROLE], isdisabled: false });
+  });
+
+  it('a deactivated user whose activation Dataverse does not answer: Microsoft’s error, not the blocker', async () => {
+    const { now, server, userId } = await firstRun();
+    await byHand('PATCH', `/systemusers(${userId})`, { isdisabled: true });
+    emu.control.setScenario({
+      name: 'commit-then-gateway-timeout',
+      service: 'dataverse',
+      method: 'PATCH',
+      path: `/systemusers(${userId})`,
+      times: 20,
+    });
+    const r = run(emu, { server, clock: fixed(now) });
+    const result = await r.engine.apply();
+    // A gateway timeout is Microsoft being busy (retried, then said so), not an admin who may not activate the user.
+    expect(result.error).toMatchObject({
+      step: 'application_user',
+      code: 'http_504',
+      text: { key: 'microsoft_busy' },
+      message: 'Dataverse answered 504',
+    });
+    const enable = r.requests.filter((q) => q.method === 'PATCH').map((q) => q.status);
+    expect(enable.length).toBeGreaterThan(1);
+    expect(new Set(enable)).toEqual(new Set([504]));
   });
 
   it('activates a deactivated user without its role again and gives the role back', async () => {
