@@ -7,7 +7,7 @@ import {
   type Emulator,
 } from '@kantiv/emulator';
 import type { StepEventInput } from '@kantiv/shared/events';
-import { ADMIN, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { ADMIN, fixed, newServer, ourApp, run, TOOK, useEmulator } from './harness.ts';
 
 /**
  * The API permission step (Step 3 of the manual guide) word for word: what the plan says, what reaches Graph, and
@@ -17,8 +17,6 @@ let emu: Emulator;
 useEmulator((started) => (emu = started));
 
 /** The engine appends how long a step took; on a fixed clock, no time passes. */
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
 const WHY = [
   'What Kantiv may do in Dataverse is decided by the security role of the application user, not by this permission.',
 ];
@@ -29,12 +27,6 @@ const GRAPH_USER_READ = {
   resourceAppId: GRAPH_APP_ID,
   resourceAccess: [{ id: GRAPH_SCOPES['User.Read'], type: 'Scope' }],
 };
-
-function ourApp() {
-  return emu.control
-    .state()
-    .applications.find((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME)!;
-}
 
 function permissionEnd(events: StepEventInput[]) {
   return events.find(
@@ -47,7 +39,7 @@ async function setPermissionsByHand(requiredResourceAccess: unknown[]): Promise<
     user: ADMIN,
     scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
   });
-  const res = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp().id}`, {
+  const res = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp(emu).id}`, {
     method: 'PATCH',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ requiredResourceAccess }),
@@ -67,7 +59,7 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     });
     const result = await r.engine.apply();
     expect(result.error).toBeUndefined();
-    const objectId = ourApp().id;
+    const objectId = ourApp(emu).id;
     const end = permissionEnd(r.events);
     expect(end.status).toBe('succeeded');
     expect(end.message).toBe(`Declared Dynamics CRM user_impersonation.${TOOK}`);
@@ -76,7 +68,7 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     expect(r.requests.filter((q) => new URL(q.url).pathname === `/v1.0/applications/${objectId}`)).toEqual(
       [],
     );
-    expect(ourApp().requiredResourceAccess).toEqual([
+    expect(ourApp(emu).requiredResourceAccess).toEqual([
       { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_PERMISSION] },
     ]);
   });
@@ -103,8 +95,8 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     const end = permissionEnd(r.events);
     expect(end.status).toBe('succeeded');
     expect(end.message).toBe(`Declared Dynamics CRM user_impersonation.${TOOK}`);
-    expect(end.data).toEqual({ applicationObjectId: ourApp().id });
-    expect(ourApp().requiredResourceAccess).toEqual([
+    expect(end.data).toEqual({ applicationObjectId: ourApp(emu).id });
+    expect(ourApp(emu).requiredResourceAccess).toEqual([
       GRAPH_USER_READ,
       { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_OTHER, CRM_PERMISSION] },
     ]);
@@ -120,10 +112,10 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     const kept = permissionEnd(again.events);
     expect(kept.status).toBe('skipped');
     expect(kept.message).toBe(`Dynamics CRM user_impersonation was already declared.${TOOK}`);
-    expect(kept.data).toEqual({ applicationObjectId: ourApp().id });
+    expect(kept.data).toEqual({ applicationObjectId: ourApp(emu).id });
     expect(
       again.requests.filter(
-        (q) => q.method === 'PATCH' && new URL(q.url).pathname === `/v1.0/applications/${ourApp().id}`,
+        (q) => q.method === 'PATCH' && new URL(q.url).pathname === `/v1.0/applications/${ourApp(emu).id}`,
       ),
     ).toEqual([]);
   });
@@ -133,7 +125,7 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     const server = newServer();
     expect((await run(emu, { server, clock: fixed(now) }).engine.apply()).error).toBeUndefined();
     await setPermissionsByHand([GRAPH_USER_READ]);
-    const appPath = `/v1.0/applications/${ourApp().id}`;
+    const appPath = `/v1.0/applications/${ourApp(emu).id}`;
     let byHand = 0;
     const r = run(emu, {
       server,
@@ -153,7 +145,7 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     expect(byHand).toBeGreaterThan(0);
     expect(permissionEnd(r.events).message).toBe(`Declared Dynamics CRM user_impersonation.${TOOK}`);
     expect(r.requests.filter((q) => q.method === 'PATCH' && new URL(q.url).pathname === appPath)).toEqual([]);
-    expect(ourApp().requiredResourceAccess).toEqual([
+    expect(ourApp(emu).requiredResourceAccess).toEqual([
       GRAPH_USER_READ,
       { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_PERMISSION] },
     ]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import type { StepEventInput } from '@kantiv/shared/events';
-import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harness.ts';
+import { ADMIN, CONTOSO_PRODUCTION, fixed, newServer, run, TOOK, useEmulator } from './harness.ts';
 
 /**
  * The application user step (Step 4 of the manual guide) when an admin changed the user by hand: a role taken away
@@ -10,8 +10,6 @@ import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harnes
 let emu: Emulator;
 useEmulator((started) => (emu = started));
 
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
 const ROLE = 'Kantiv Integration';
 const DATAVERSE = 'https://contoso.api.crm.dynamics.com/api/data/v9.2';
 

@@ -3,7 +3,7 @@ import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder } from '@kantiv/provisioning';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { certificateServer } from './certificates.ts';
-import { CONTOSO_PRODUCTION, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { CONTOSO_PRODUCTION, fixed, newServer, ourApp, run, TOOK, useEmulator } from './harness.ts';
 
 /**
  * The credential step in certificate mode word for word: the lifetime it plans and asks our server for, what it adds
@@ -14,8 +14,6 @@ let emu: Emulator;
 useEmulator((started) => (emu = started));
 
 const DAY_MS = 86_400_000;
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
 const NAME = 'Kantiv certificate';
 const KEY_PAIR =
   'Kantiv makes the key pair on its server: only the public certificate reaches your browser, and no secret is created or sent.';
@@ -31,12 +29,6 @@ function lifetimeDays(now: number, months: number): number {
   const d = new Date(now);
   d.setUTCMonth(d.getUTCMonth() + months);
   return Math.round((d.getTime() - now) / DAY_MS);
-}
-
-function ourApp() {
-  return emu.control
-    .state()
-    .applications.find((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME)!;
 }
 
 function credentialEnd(events: StepEventInput[]) {
@@ -70,7 +62,7 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
       },
     ]);
     const made = certs.made[0]!;
-    expect(ourApp().keyCredentials.map((k) => [k.keyId, k.displayName, k.key])).toEqual([
+    expect(ourApp(emu).keyCredentials.map((k) => [k.keyId, k.displayName, k.key])).toEqual([
       [made.keyId, NAME, made.certificate],
     ]);
     const added = credentialEnd(r.events);
@@ -86,7 +78,7 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
     });
 
     const again = run(emu, { server, certificate: certs.certificate, clock: fixed(now) });
-    const end = ourApp().keyCredentials[0]!.endDateTime;
+    const end = ourApp(emu).keyCredentials[0]!.endDateTime;
     expect((await again.engine.plan()).steps.find((s) => s.step === 'credential')).toEqual({
       step: 'credential',
       action: 'reuse',

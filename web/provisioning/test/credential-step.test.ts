@@ -3,7 +3,7 @@ import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder, type SecretHolder } from '@kantiv/provisioning';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { certificateServer } from './certificates.ts';
-import { ADMIN, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { ADMIN, fixed, newServer, run, TOOK, UNIQUE_NAME, useEmulator } from './harness.ts';
 
 /**
  * The credential step (Step 2 of the manual guide) word for word: what its plan promises (name, lifetime, until when,
@@ -30,9 +30,7 @@ function addMonths(now: number, months: number): Date {
   return d;
 }
 
-const fixed = (now: number) => ({ now: () => now });
 /** The engine appends how long a step took; on a fixed clock, no time passes. */
-const TOOK = ' (0.0 s)';
 
 function ourSecrets() {
   const app = emu.control

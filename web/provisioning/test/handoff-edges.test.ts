@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
-import type { StepEventInput } from '@kantiv/shared/events';
 import { certificateServer } from './certificates.ts';
-import { ADMIN, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { ADMIN, fixed, handoffEnd, newServer, ourApp, run, TOOK, useEmulator } from './harness.ts';
 
 /**
  * The hand-off step at its edges: what the tenant does around it (a secret deleted by hand while the run cleans up),
@@ -12,25 +11,13 @@ let emu: Emulator;
 useEmulator((started) => (emu = started));
 
 /** The engine appends how long a step took; on a fixed clock, no time passes. */
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
-
-function ourApp() {
-  return emu.control
-    .state()
-    .applications.find((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME)!;
-}
-
-function handoffEnd(events: StepEventInput[]) {
-  return events.find((e) => e.step === 'handoff' && (e.status === 'succeeded' || e.status === 'skipped'))!;
-}
 
 async function graphAsAdmin(path: string, body: unknown): Promise<Response> {
   const token = await emu.control.issueToken({
     user: ADMIN,
     scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
   });
-  return emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp().id}/${path}`, {
+  return emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp(emu).id}/${path}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
@@ -68,7 +55,7 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     expect(end.message).toBe(
       `Kantiv already held the current secret. Removed 1 unused older secret(s).${TOOK}`,
     );
-    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([held]);
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([held]);
   });
 
   it('another error of removePassword stops the run, and the secret Kantiv holds stays', async () => {
@@ -90,7 +77,7 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     const result = await r.engine.apply();
     expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
     expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
-    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([held, orphan]);
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([held, orphan]);
   });
 
   it('a renewal: an old secret someone deleted just before its removePassword (404) counts as removed', async () => {
@@ -119,6 +106,6 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     expect(handoffEnd(r.events).message).toBe(
       `Kantiv switched to the new certificate; the old client secret was removed from the app.${TOOK}`,
     );
-    expect(ourApp().passwordCredentials).toEqual([]);
+    expect(ourApp(emu).passwordCredentials).toEqual([]);
   });
 });

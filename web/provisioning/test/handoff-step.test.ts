@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
-import type { StepEventInput } from '@kantiv/shared/events';
 import { certificateServer } from './certificates.ts';
-import { ADMIN, CONTOSO_PRODUCTION, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import {
+  ADMIN,
+  CONTOSO_PRODUCTION,
+  fixed,
+  handoffEnd,
+  newServer,
+  ourApp,
+  run,
+  TOOK,
+  useEmulator,
+} from './harness.ts';
 
 /**
  * The hand-off step word for word: exactly what reaches our server (ids, the secret, its end — once), what the admin
@@ -13,23 +22,11 @@ useEmulator((started) => (emu = started));
 
 const DAY_MS = 86_400_000;
 /** The engine appends how long a step took; on a fixed clock, no time passes. */
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
 
 function addMonths(now: number, months: number): Date {
   const d = new Date(now);
   d.setUTCMonth(d.getUTCMonth() + months);
   return d;
-}
-
-function ourApp() {
-  return emu.control
-    .state()
-    .applications.find((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME)!;
-}
-
-function handoffEnd(events: StepEventInput[]) {
-  return events.find((e) => e.step === 'handoff' && (e.status === 'succeeded' || e.status === 'skipped'))!;
 }
 
 /** A secret added to our app the way the Entra admin center does (Graph `addPassword`). */
@@ -38,7 +35,7 @@ async function addSecret(displayName: string): Promise<string> {
     user: ADMIN,
     scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
   });
-  const res = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp().id}/addPassword`, {
+  const res = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${ourApp(emu).id}/addPassword`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify({ passwordCredential: { displayName } }),
@@ -119,7 +116,7 @@ describe('engine › the hand-off step', { timeout: 180_000 }, () => {
     expect(handoffEnd(tidy.events).message).toBe(
       `Kantiv already held the current secret. Removed 1 unused older secret(s).${TOOK}`,
     );
-    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([held, foreign]);
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([held, foreign]);
     expect(orphan).not.toBe(held);
 
     // 29 days before the held secret's end: a new one, and the replaced one goes once Kantiv has the new one.
@@ -129,7 +126,10 @@ describe('engine › the hand-off step', { timeout: 180_000 }, () => {
     expect(handoffEnd(r.events).message).toBe(
       `Kantiv received the credential. Removed 1 unused older secret(s).${TOOK}`,
     );
-    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([foreign, server.handedOffSecretKeyId]);
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([
+      foreign,
+      server.handedOffSecretKeyId,
+    ]);
   });
 
   it('certificate mode: sends the key id only, says so, removes this setup’s orphaned certificate', async () => {
@@ -173,7 +173,7 @@ describe('engine › the hand-off step', { timeout: 180_000 }, () => {
     expect(handoffEnd(lost.events).message).toBe(
       `Kantiv confirmed the certificate; no secret was sent. Removed 1 unused older certificate(s).${TOOK}`,
     );
-    expect(ourApp().keyCredentials.map((k) => k.keyId)).toEqual([certs.made[1]!.keyId]);
+    expect(ourApp(emu).keyCredentials.map((k) => k.keyId)).toEqual([certs.made[1]!.keyId]);
   });
 
   it('a renewal: waits for Kantiv’s switch, then removes the old secret, and says what it did', async () => {
@@ -197,7 +197,7 @@ describe('engine › the hand-off step', { timeout: 180_000 }, () => {
     expect(handoffEnd(r.events).message).toBe(
       `Kantiv switched to the new certificate; the old client secret was removed from the app.${TOOK}`,
     );
-    expect(ourApp().passwordCredentials).toEqual([]);
+    expect(ourApp(emu).passwordCredentials).toEqual([]);
 
     // The next renewal has no secret left to remove.
     const next = run(emu, {
@@ -224,6 +224,6 @@ describe('engine › the hand-off step', { timeout: 180_000 }, () => {
     expect(handoffEnd(unconfirmed.events).message).toBe(
       `Kantiv received the new certificate and switches to it once verified; an old secret stays until its end date.${TOOK}`,
     );
-    expect(ourApp().passwordCredentials.map((p) => p.keyId)).toEqual([oldSecret]);
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([oldSecret]);
   });
 });

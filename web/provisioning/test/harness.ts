@@ -38,6 +38,24 @@ export const FAST_RETRY: EngineConfig['retry'] = {
   replicationTimeoutMs: 60_000,
 };
 
+/** What every step message ends with under a fixed engine clock: no time passes on it. */
+export const TOOK = ' (0.0 s)';
+
+/** A fixed engine clock: planned dates and lifetimes come out exact. */
+export const fixed = (now: number) => ({ now: () => now });
+
+/** Kantiv's app registration in Contoso, as the emulator holds it now. */
+export function ourApp(emu: Emulator) {
+  return emu.control
+    .state()
+    .applications.find((a) => a.tenantId === emu.tenants.contoso && a.uniqueName === UNIQUE_NAME)!;
+}
+
+/** The hand-off step's end in a run's events: succeeded, or skipped when there was nothing to hand off. */
+export function handoffEnd(events: StepEventInput[]) {
+  return events.find((e) => e.step === 'handoff' && (e.status === 'succeeded' || e.status === 'skipped'))!;
+}
+
 export async function emulator(replicationDelayMs = 0): Promise<Emulator> {
   return startEmulator({ replicationDelayMs });
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_PRIVILEGE_NAMES, type Emulator } from '@kantiv/emulator';
 import type { StepEventInput } from '@kantiv/shared/events';
-import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harness.ts';
+import { ADMIN, CONTOSO_PRODUCTION, fixed, newServer, run, TOOK, useEmulator } from './harness.ts';
 
 /**
  * Step 4 word for word where the other tests look at outcomes only: the plan of a new role (what it will hold), an
@@ -11,8 +11,6 @@ import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harnes
 let emu: Emulator;
 useEmulator((started) => (emu = started));
 
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
 const DEFAULTS_NOTE = `Dataverse also gives every new role ${DEFAULT_ROLE_PRIVILEGE_NAMES.length} default privileges of its own (reading SDK messages, plug-in steps and types, SharePoint data); they stay, so least privilege here is Kantiv's list plus Microsoft's defaults.`;
 
 function ended(events: StepEventInput[], step: StepEventInput['step']) {

@@ -3,7 +3,7 @@ import { DEFAULT_ROLE_PRIVILEGE_NAMES, type Emulator } from '@kantiv/emulator';
 import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { manifestPrivileges } from '../src/privileges.ts';
-import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harness.ts';
+import { ADMIN, CONTOSO_PRODUCTION, fixed, newServer, run, TOOK, useEmulator } from './harness.ts';
 
 /**
  * The security role step (Step 4 of the manual guide) when someone changed Kantiv's role by hand: least privilege is
@@ -13,8 +13,6 @@ import { ADMIN, CONTOSO_PRODUCTION, newServer, run, useEmulator } from './harnes
 let emu: Emulator;
 useEmulator((started) => (emu = started));
 
-const TOOK = ' (0.0 s)';
-const fixed = (now: number) => ({ now: () => now });
 const ROLE = 'Kantiv Integration';
 const DEFAULTS_NOTE = `Dataverse also gives every new role ${DEFAULT_ROLE_PRIVILEGE_NAMES.length} default privileges of its own (reading SDK messages, plug-in steps and types, SharePoint data); they stay, so least privilege here is Kantiv's list plus Microsoft's defaults.`;
 const WANTED = manifestPrivileges(DEFAULT_MANIFEST);
