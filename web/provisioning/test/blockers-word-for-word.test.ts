@@ -81,6 +81,24 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
     });
   });
 
+  it('roles Graph shows only with limited information: the preflight passes and says Microsoft checks the role later', async () => {
+    consentTenantWide(emu);
+    emu.control.setScenario({ name: 'access-token-without-wids' });
+    emu.control.setScenario({ name: 'directory-roles-through-group', user: ADMIN });
+    const plan = await run(emu, { clock: fixed(Date.now()) }).engine.plan();
+    expect(plan.discovery.canManageApplications).toBeNull();
+    expect(plan.steps.find((s) => s.step === 'preflight')).toEqual({
+      step: 'preflight',
+      action: 'check',
+      summary: `Signed in as admin@contoso.com in tenant ${emu.tenants.contoso}.`,
+      details: [
+        'Entra role: Microsoft Graph does not show it to Kantiv Connect (limited information under User.Read); Microsoft checks it when the app registration is created, and a missing role stops the run there.',
+        'Dynamics CRM is present in the tenant.',
+        'System Administrator in Contoso Production.',
+      ],
+    });
+  });
+
   it('Global Discovery lists no environment for the account: asks for the address', async () => {
     // A partner consultant's home account: a user of no environment in its own tenant.
     const r = run(emu, {
@@ -169,6 +187,24 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
         },
         message: `The environment Fabrikam Shared Services (${ELSEWHERE}) belongs to the Entra tenant ${fabrikam}, not to ${contoso} where you signed in. An app registration can only be used by environments of its own tenant.`,
         fix: 'Pick an environment of your own organization, or sign in with an account of the tenant that owns this environment.',
+      },
+    });
+  });
+
+  it('a disabled environment Global Discovery lists: environment_disabled', async () => {
+    emu.control.drift({ kind: 'disable-environment', environmentUrl: CONTOSO_PRODUCTION });
+    const plan = await run(emu, { clock: fixed(Date.now()) }).engine.plan();
+    expect(plan.blockers.map((b) => b.code)).toEqual(['environment_disabled']);
+    expect(plan.steps.find((s) => s.step === 'environment')).toEqual({
+      step: 'environment',
+      action: 'blocked',
+      summary: 'Contoso Production is disabled.',
+      details: [],
+      blocker: {
+        code: 'environment_disabled',
+        text: { key: 'environment_disabled', params: { environment: 'Contoso Production' } },
+        message: 'The environment Contoso Production is disabled.',
+        fix: 'Ask a Power Platform administrator to enable the environment, or pick another one.',
       },
     });
   });
