@@ -69,7 +69,8 @@ export async function globalDiscovery(rt: Runtime, ctx: Ctx): Promise<Reply> {
       Purpose: env.purpose,
       Region: env.region,
       SchemaType: 'Full',
-      State: 0,
+      // OrganizationState: Enabled = 0, Disabled = 1 (FIDELITY D10): a disabled environment stays listed as disabled.
+      State: env.disabled ? 1 : 0,
       StatusMessage: 0,
       TenantId: env.tenantId,
       TrialExpirationDate: null,

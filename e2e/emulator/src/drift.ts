@@ -126,6 +126,7 @@ export function applyDrift(rt: Runtime, d: Drift): void {
       return;
     }
     case 'disable-environment':
+      // Dataverse answers 503 (FIDELITY H18-7); Global Discovery lists it with State 1, Disabled (D10).
       env(rt, d.environmentUrl).disabled = true;
       return;
     case 'enable-environment':

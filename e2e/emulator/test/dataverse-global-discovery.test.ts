@@ -57,6 +57,21 @@ describe('Global Discovery', () => {
     expect(other?.TenantId).toBe(emulator.tenants.fabrikam);
   });
 
+  it('lists a disabled environment with State 1 (OrganizationState Disabled), and 0 once enabled again', async () => {
+    emulator.control.drift({ kind: 'disable-environment', environmentUrl: ORG });
+    const token = await gdsToken('admin@contoso.com');
+    const states = async () =>
+      Object.fromEntries(
+        ((await call(emulator, GDS, { token })).json.value as Instance[]).map((i) => [
+          i.FriendlyName,
+          i.State,
+        ]),
+      );
+    expect(await states()).toEqual({ 'Contoso Production': 1, 'Contoso Sandbox': 0 });
+    emulator.control.drift({ kind: 'enable-environment', environmentUrl: ORG });
+    expect(await states()).toEqual({ 'Contoso Production': 0, 'Contoso Sandbox': 0 });
+  });
+
   it('answers 401 without a token', async () => {
     const r = await call(emulator, GDS);
     expect(r.status).toBe(401);

@@ -196,6 +196,8 @@ export function run(
      * then, e.g. an admin deleting a secret in the Entra admin center between the engine's read and its write).
      */
     beforeRequest?: (url: string, init: RequestInit) => Promise<void>;
+    /** The admin's tokens, when not the ones MSAL gets for `user` (e.g. tokens the emulator signs with other scopes). */
+    tokens?: TokenProvider;
   } = {},
 ): Run {
   const controller = new AbortController();
@@ -208,7 +210,7 @@ export function run(
     controller,
   };
   r.engine = createEngine({
-    tokens: tokensFor(emu, opts.user),
+    tokens: opts.tokens ?? tokensFor(emu, opts.user),
     fetch: async (input, init) => {
       await opts.beforeRequest?.(input, init);
       return emu.fetch(input, init);

@@ -15,6 +15,8 @@ export interface Instance {
   TenantId: string;
   ApiUrl: string;
   Url: string;
+  /** OrganizationState: 0 Enabled, 1 Disabled. */
+  State: number;
 }
 
 export async function rootBu(token: string): Promise<string> {
