@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
 import { tokenScope, type TokenProvider } from '@kantiv/provisioning';
-import { ADMIN, CONTOSO_PRODUCTION, consentTenantWide, run, useEmulator } from './harness.ts';
+import { ADMIN, CONTOSO_PRODUCTION, consentTenantWide, fixed, run, useEmulator } from './harness.ts';
 
 /**
  * What `plan()` says when it stops the admin, word for word: each blocker's code, wizard text, message and fix, and
@@ -13,7 +13,6 @@ import { ADMIN, CONTOSO_PRODUCTION, consentTenantWide, run, useEmulator } from '
 let emu: Emulator;
 useEmulator((started) => (emu = started));
 
-const fixed = (now: number) => ({ now: () => now });
 const ELSEWHERE = 'https://fabrikam-shared.crm.dynamics.com';
 const NOT_A_ROLE = '0b8f3c1e-6d7a-4c2b-9e5f-1a2b3c4d5e6f';
 const NONE_LISTED_FIX =
