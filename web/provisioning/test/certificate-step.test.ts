@@ -107,6 +107,13 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
       clock: fixed(early),
     }).engine.plan();
     expect(keep.steps.find((s) => s.step === 'credential')?.action).toBe('reuse');
+    // The boundary itself: exactly 30 days before its end the certificate is replaced; a millisecond earlier, kept.
+    const planAt = async (at: number) =>
+      (await run(emu, { server, certificate: certs.certificate, clock: fixed(at) }).engine.plan()).steps.find(
+        (s) => s.step === 'credential',
+      )?.action;
+    expect(await planAt(Date.parse(end) - 30 * DAY_MS)).toBe('create');
+    expect(await planAt(Date.parse(end) - 30 * DAY_MS - 1)).toBe('reuse');
   });
 
   it('a renewal’s plan says the new certificate replaces the one in use', async () => {
