@@ -84,6 +84,28 @@ describe('Graph application keyCredentials', () => {
     expect(after[0]?.keyId).toBe(kept.keyId);
   });
 
+  it('a certificate sent back keeps its keyId and dates but takes the name sent, or its subject when none is', async () => {
+    const { id } = await createAppWithPrincipal(emulator, 'names');
+    const cert = await makeCert('pipeline');
+    expect((await patchKeys(id, [{ ...keyCredential(cert), displayName: 'Build pipeline' }])).status).toBe(
+      204,
+    );
+    const token = await admin();
+    const read = async () =>
+      (await call(emulator, `${GRAPH}/applications/${id}?$select=keyCredentials`, { token })).json
+        .keyCredentials as Record<string, unknown>[];
+    const [first] = await read();
+    expect(first?.displayName).toBe('Build pipeline');
+
+    const { displayName: _dropped, ...unnamed } = first!;
+    expect((await patchKeys(id, [unnamed])).status).toBe(204);
+    const [again] = await read();
+    expect(again).toEqual({ ...first, displayName: 'CN=pipeline' });
+
+    expect((await patchKeys(id, [{ ...unnamed, displayName: 'Renamed' }])).status).toBe(204);
+    expect((await read())[0]).toEqual({ ...first, displayName: 'Renamed' });
+  });
+
   it('applies the tenant app management policy: a capped certificate lifetime, self-signed certificates refused', async () => {
     const { id } = await createAppWithPrincipal(emulator, 'policy');
     const [long, short] = await Promise.all([makeCert('long', 400), makeCert('short', 90)]);

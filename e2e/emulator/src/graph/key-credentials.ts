@@ -116,8 +116,10 @@ export function parseKeyCollection(
     const same = existing.find(
       (k) => k.key === parsed.key && (typeof raw.keyId !== 'string' || k.keyId === raw.keyId),
     );
+    // K2: the collection is replaced by what is sent. A certificate sent back keeps its keyId and dates, but its
+    // name is the one sent (absent: the certificate's subject, as for a new key), so a client that drops it loses it.
     if (same) {
-      out.push(same);
+      out.push({ ...same, displayName: parsed.displayName });
       continue;
     }
     const problem = policyProblem(rt, ctx, caller, parsed);
