@@ -3,7 +3,16 @@ import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder } from '@kantiv/provisioning';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { certificateServer } from './certificates.ts';
-import { CONTOSO_PRODUCTION, fixed, newServer, ourApp, run, TOOK, useEmulator } from './harness.ts';
+import {
+  addCertificateByHand,
+  CONTOSO_PRODUCTION,
+  fixed,
+  newServer,
+  ourApp,
+  run,
+  TOOK,
+  useEmulator,
+} from './harness.ts';
 
 /**
  * The credential step in certificate mode word for word: the lifetime it plans and asks our server for, what it adds
@@ -225,5 +234,46 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
     );
     expect(reused.data).toEqual({ secretKeyId: made.keyId, secretExpiresAt: made.notAfter });
     expect(certs.requests).toHaveLength(1);
+  });
+
+  it('an unconfirmed certificate is reused beside other certificates, and replaced once someone removed it from the app', async () => {
+    const certs = certificateServer();
+    const opts = {
+      server: newServer(),
+      secretHolder: emptySecretHolder(),
+      certificate: certs.certificate,
+      clock: fixed(Date.now()),
+      handoff: () => Promise.reject(new Error('our server is unreachable')),
+    };
+    const first = await run(emu, opts).engine.apply();
+    expect(first.error?.step).toBe('handoff');
+    const pending = certs.made[0]!.keyId;
+
+    // An admin's own certificate beside it: the one this session added is still on the app, so it is reused.
+    const foreign = await certificateServer().certificate({
+      tenantId: emu.tenants.contoso,
+      clientId: first.outputs.clientId!,
+      environmentUrl: CONTOSO_PRODUCTION,
+      lifetimeDays: 90,
+    });
+    await addCertificateByHand(emu, ourApp(emu).id, foreign.certificate);
+    expect(ourApp(emu).keyCredentials).toHaveLength(2);
+    const again = run(emu, opts);
+    expect((await again.engine.apply()).error?.step).toBe('handoff');
+    expect(credentialEnd(again.events).message).toBe(
+      `Reusing the certificate added earlier in this session; Kantiv has not confirmed it yet.${TOOK}`,
+    );
+    expect(certs.made).toHaveLength(1);
+
+    // Someone removed it from the app: a new certificate is made and added next to the admin's.
+    emu.control.drift({ kind: 'remove-credential', appId: first.outputs.clientId!, keyId: pending });
+    const replaced = run(emu, opts);
+    expect((await replaced.engine.apply()).error?.step).toBe('handoff');
+    expect(certs.made).toHaveLength(2);
+    expect(credentialEnd(replaced.events).message).toMatch(
+      /^Added the certificate "Kantiv certificate" \(expires /,
+    );
+    const keys = ourApp(emu).keyCredentials.map((k) => k.key);
+    expect(keys).toEqual([foreign.certificate, certs.made[1]!.certificate]);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder } from '@kantiv/provisioning';
 import { certificateServer } from './certificates.ts';
-import { newServer, run, statusesOf, tokensFor, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { addCertificateByHand, newServer, run, statusesOf, UNIQUE_NAME, useEmulator } from './harness.ts';
 
 let emu: Emulator;
 useEmulator((started) => (emu = started));
@@ -20,33 +20,6 @@ function ourApp() {
 
 function credentialMessage(events: { step: string; status: string; message: string }[]): string {
   return events.find((e) => e.step === 'credential' && e.status === 'succeeded')?.message ?? '';
-}
-
-/** Another certificate on the app (an admin's own), added the way a client must: keys read back and sent again. */
-async function addForeignCertificate(objectId: string, key: string): Promise<void> {
-  const token = await tokensFor(emu).getToken('graph');
-  const url = `${emu.urls.graph}/v1.0/applications/${objectId}`;
-  const read = await emu.fetch(`${url}?$select=keyCredentials`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  const existing = ((await read.json()) as { keyCredentials: Record<string, unknown>[] }).keyCredentials;
-  const res = await emu.fetch(url, {
-    method: 'PATCH',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      keyCredentials: [
-        ...existing.map((k) => ({
-          keyId: k.keyId,
-          type: k.type,
-          usage: k.usage,
-          key: k.key,
-          displayName: k.displayName,
-        })),
-        { type: 'AsymmetricX509Cert', usage: 'Verify', key, displayName: 'CN=contoso-admin' },
-      ],
-    }),
-  });
-  expect(res.status).toBe(204);
 }
 
 describe('certificate credentials (the default when the engine can get one)', { timeout: 180_000 }, () => {
@@ -114,7 +87,7 @@ describe('certificate credentials (the default when the engine can get one)', { 
       environmentUrl: 'https://contoso.crm.dynamics.com',
       lifetimeDays: 90,
     });
-    await addForeignCertificate(ourApp().id, foreign.certificate);
+    await addCertificateByHand(emu, ourApp().id, foreign.certificate);
 
     const certs = certificateServer();
     const r = run(emu, {

@@ -56,6 +56,33 @@ export function handoffEnd(events: StepEventInput[]) {
   return events.find((e) => e.step === 'handoff' && (e.status === 'succeeded' || e.status === 'skipped'))!;
 }
 
+/** Another certificate on the app (an admin's own), added the way a client must: keys read back and sent again. */
+export async function addCertificateByHand(emu: Emulator, objectId: string, key: string): Promise<void> {
+  const token = await tokensFor(emu).getToken('graph');
+  const url = `${emu.urls.graph}/v1.0/applications/${objectId}`;
+  const read = await emu.fetch(`${url}?$select=keyCredentials`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  const existing = ((await read.json()) as { keyCredentials: Record<string, unknown>[] }).keyCredentials;
+  const res = await emu.fetch(url, {
+    method: 'PATCH',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({
+      keyCredentials: [
+        ...existing.map((k) => ({
+          keyId: k.keyId,
+          type: k.type,
+          usage: k.usage,
+          key: k.key,
+          displayName: k.displayName,
+        })),
+        { type: 'AsymmetricX509Cert', usage: 'Verify', key, displayName: 'CN=contoso-admin' },
+      ],
+    }),
+  });
+  expect(res.status).toBe(204);
+}
+
 export async function emulator(replicationDelayMs = 0): Promise<Emulator> {
   return startEmulator({ replicationDelayMs });
 }
