@@ -248,6 +248,8 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
     const first = await run(emu, opts).engine.apply();
     expect(first.error?.step).toBe('handoff');
     const pending = certs.made[0]!.keyId;
+    // Added at the lifetime asked for: the session learned no cap.
+    expect((await run(emu, opts).engine.plan()).credential).not.toHaveProperty('cappedDays');
 
     // An admin's own certificate beside it: the one this session added is still on the app, so it is reused.
     const foreign = await certificateServer().certificate({

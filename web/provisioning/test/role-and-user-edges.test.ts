@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ROLE_PRIVILEGE_NAMES, type Emulator } from '@kantiv/emulator';
+import { DEFAULT_MANIFEST } from '@kantiv/shared/manifest';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { ADMIN, CONTOSO_PRODUCTION, fixed, newServer, run, TOOK, useEmulator } from './harness.ts';
 
@@ -33,6 +34,17 @@ describe('engine › Step 4 word for word', { timeout: 180_000 }, () => {
         DEFAULTS_NOTE,
       ],
     });
+    // A table at a narrower depth is named with that depth, not as organization-wide.
+    const deep = {
+      ...DEFAULT_MANIFEST,
+      tables: DEFAULT_MANIFEST.tables.map((t) =>
+        t.table === 'contact' ? { ...t, depth: 'Deep' as const } : t,
+      ),
+    };
+    const narrower = await run(emu, { clock: fixed(Date.now()), config: { manifest: deep } }).engine.plan();
+    expect(narrower.steps.find((s) => s.step === 'security_role')?.details[1]).toBe(
+      'Contacts: Create, Read, Write, Append, AppendTo (Deep)',
+    );
   });
 
   it('an existing role the admin picks: says what it lacks, or that it grants everything', async () => {
