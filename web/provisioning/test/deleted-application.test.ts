@@ -48,4 +48,56 @@ describe('a tenant holding our soft-deleted app', { timeout: 180_000 }, () => {
     expect((await third.engine.apply()).status).toBe('succeeded');
     expect(third.requests.filter((q) => q.method !== 'GET')).toEqual([]);
   });
+
+  it('a restore Graph refuses: the blocker names the app, who can restore it by hand, and where', async () => {
+    const server = newServer();
+    expect((await run(emu, { server }).engine.apply()).status).toBe('succeeded');
+    const deleted = await deleteOurApp();
+    // The admin's Entra role is taken away just before the run restores the app: Graph answers 403.
+    const r = run(emu, {
+      server,
+      beforeRequest: (url, init) => {
+        if (init.method === 'POST' && url.endsWith(`/directory/deletedItems/${deleted.id}/restore`))
+          emu.control.setScenario({ name: 'admin-without-entra-role' });
+        return Promise.resolve();
+      },
+    });
+    const result = await r.engine.apply();
+    const restore = r.requests.filter((q) => q.url.endsWith('/restore')).map((q) => q.status);
+    expect(restore).toEqual([403]);
+    const microsoft = result.error?.message.match(/could not be restored \((.+)\)\.$/)?.[1];
+    expect(microsoft).toMatch(/\S/);
+    expect(result.error).toMatchObject({
+      step: 'app_registration',
+      code: 'deleted_app_not_restored',
+      text: {
+        key: 'deleted_app_not_restored',
+        params: { app: 'Kantiv Dataverse Connector', clientId: deleted.appId, microsoft },
+      },
+      message: `Kantiv's app registration "Kantiv Dataverse Connector" (client id ${deleted.appId}) is in Microsoft Entra's deleted applications and could not be restored (${microsoft}).`,
+      fix: `An Application Administrator or Cloud Application Administrator opens the Microsoft Entra admin center → App registrations → Deleted applications, selects "Kantiv Dataverse Connector" (client id ${deleted.appId}) and chooses "Restore app registration" — or "Delete permanently" so Kantiv can create a new one. Then retry.`,
+    });
+    expect(result.error?.requestId).toMatch(/\S/);
+    expect(emu.control.state().applications.some((a) => a.uniqueName === UNIQUE_NAME)).toBe(false);
+
+    // Graph unavailable at the restore is Microsoft being busy (retried, then said so), not a refused restore.
+    emu.control.clearScenarios();
+    const busy = run(emu, {
+      server,
+      beforeRequest: (url, init) => {
+        if (init.method === 'POST' && url.endsWith(`/directory/deletedItems/${deleted.id}/restore`))
+          emu.control.setScenario({ name: 'service-unavailable', service: 'graph', retryAfterSeconds: 0 });
+        return Promise.resolve();
+      },
+    });
+    const unavailable = await busy.engine.apply();
+    expect(unavailable.error).toMatchObject({
+      step: 'app_registration',
+      code: 'serviceNotAvailable',
+      text: { key: 'microsoft_busy' },
+    });
+    expect(new Set(busy.requests.filter((q) => q.url.endsWith('/restore')).map((q) => q.status))).toEqual(
+      new Set([503]),
+    );
+  });
 });
