@@ -295,4 +295,32 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
       },
     });
   });
+
+  it('no environment chosen: names only the environments the admin can pick (own tenant, enabled)', async () => {
+    emu.control.setScenario({ name: 'environment-in-other-tenant' });
+    emu.control.drift({ kind: 'disable-environment', environmentUrl: CONTOSO_PRODUCTION });
+    const plan = await run(emu, { config: { environmentUrl: undefined } }).engine.plan();
+    const notChosen = (names: string, count: number) => ({
+      step: 'environment',
+      code: 'environment_not_chosen',
+      text: { key: 'environment_not_chosen', params: { environments: names } },
+      message: `No environment chosen yet; ${count} available: ${names}.`,
+      fix: 'Pick an environment from the list.',
+    });
+    // Fabrikam's environment (another tenant) and the disabled Contoso Production are listed but not offered.
+    expect(plan.discovery.environments.map((e) => [e.name, e.sameTenant, e.enabled])).toEqual([
+      ['Contoso Production', true, false],
+      ['Contoso Sandbox', true, true],
+      ['Fabrikam Shared Services', false, true],
+    ]);
+    expect(plan.blockers).toEqual([notChosen('Contoso Sandbox', 1)]);
+    expect(plan.steps.find((s) => s.step === 'environment')).toMatchObject({
+      action: 'blocked',
+      summary: 'Choose the Dynamics 365 environment to connect.',
+    });
+
+    emu.control.drift({ kind: 'enable-environment', environmentUrl: CONTOSO_PRODUCTION });
+    const again = await run(emu, { config: { environmentUrl: undefined } }).engine.plan();
+    expect(again.blockers).toEqual([notChosen('Contoso Production, Contoso Sandbox', 2)]);
+  });
 });
