@@ -3,7 +3,7 @@ import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder, type SecretHolder } from '@kantiv/provisioning';
 import type { StepEventInput } from '@kantiv/shared/events';
 import { certificateServer } from './certificates.ts';
-import { ADMIN, fixed, newServer, run, TOOK, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { addSecretByHand, ADMIN, fixed, newServer, run, TOOK, UNIQUE_NAME, useEmulator } from './harness.ts';
 
 /**
  * The credential step (Step 2 of the manual guide) word for word: what its plan promises (name, lifetime, until when,
@@ -182,17 +182,8 @@ describe('engine › the credential step', { timeout: 180_000 }, () => {
     const server = newServer();
     expect((await run(emu, { server, clock: fixed(created) }).engine.apply()).error).toBeUndefined();
     // Someone else's secret on the same app (a build pipeline's), added by hand in the Entra admin center.
-    const token = await emu.control.issueToken({
-      user: ADMIN,
-      scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
-    });
     const app = emu.control.state().applications.find((a) => a.uniqueName === UNIQUE_NAME)!;
-    const added = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${app.id}/addPassword`, {
-      method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ passwordCredential: { displayName: 'Build pipeline' } }),
-    });
-    expect(added.status).toBe(200);
+    await addSecretByHand(emu, app.id, 'Build pipeline');
     const before = ourSecrets().map((s) => s.keyId);
     expect(before).toHaveLength(2);
     emu.control.setScenario({ name: 'too-many-app-passwords', max: 2 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder } from '@kantiv/provisioning';
 import { certificateServer } from './certificates.ts';
-import { CONTOSO_PRODUCTION, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import { addSecretByHand, CONTOSO_PRODUCTION, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
 
 /**
  * The wizard's follow-up links (issue 17 item 4, issue 18 item 3; decisions 013, 014) as engine runs on a setup in
@@ -40,6 +40,8 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
   it('renewal: a new certificate on the same app; the old secret is removed only after the server switched', async () => {
     const server = await secretSetup();
     const oldKeyId = server.handedOffSecretKeyId!;
+    // A build pipeline's secret on the same app: not Kantiv's, so the renewal leaves it.
+    const pipeline = await addSecretByHand(emu, ourApps()[0]!.id, 'Build pipeline');
     const certs = certificateServer();
     const seenAtSwitch: string[][] = [];
     let switchedTo: string | undefined;
@@ -71,11 +73,16 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(renewal.handoffs).toHaveLength(1);
     expect(renewal.handoffs[0]).toMatchObject({ credentialKind: 'certificate', keyId: certs.made[0]!.keyId });
     expect(switchedTo).toBe(certs.made[0]!.keyId);
-    expect(seenAtSwitch).toEqual([[oldKeyId]]);
+    expect(seenAtSwitch).toEqual([[oldKeyId, pipeline]]);
+    expect(renewal.events.find((e) => e.step === 'handoff' && e.status === 'succeeded')?.message).toMatch(
+      /^Kantiv switched to the new certificate; the old client secret was removed from the app\. \(\d+\.\d s\)$/,
+    );
 
     const apps = ourApps();
     expect(apps).toHaveLength(1);
-    expect(apps[0]!.passwordCredentials).toEqual([]);
+    expect(apps[0]!.passwordCredentials.map((p) => [p.keyId, p.displayName])).toEqual([
+      [pipeline, 'Build pipeline'],
+    ]);
     expect(apps[0]!.keyCredentials.map((k) => k.keyId)).toEqual([certs.made[0]!.keyId]);
     expect(appUsers(apps[0]!.appId)).toHaveLength(1);
   });

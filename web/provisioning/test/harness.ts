@@ -83,6 +83,21 @@ export async function addCertificateByHand(emu: Emulator, objectId: string, key:
   expect(res.status).toBe(204);
 }
 
+/** Someone else's secret on the app (a build pipeline's), added by hand in the Entra admin center: its key id. */
+export async function addSecretByHand(emu: Emulator, objectId: string, displayName: string): Promise<string> {
+  const token = await emu.control.issueToken({
+    user: ADMIN,
+    scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
+  });
+  const added = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${objectId}/addPassword`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ passwordCredential: { displayName } }),
+  });
+  expect(added.status).toBe(200);
+  return ((await added.json()) as { keyId: string }).keyId;
+}
+
 export async function emulator(replicationDelayMs = 0): Promise<Emulator> {
   return startEmulator({ replicationDelayMs });
 }
