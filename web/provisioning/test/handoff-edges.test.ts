@@ -108,4 +108,28 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     );
     expect(ourApp(emu).passwordCredentials).toEqual([]);
   });
+
+  it('a renewal: another error of removePassword stops the run after the switch, and the old secret stays', async () => {
+    const server = newServer();
+    expect(
+      (await run(emu, { server, config: { credentialKind: 'client_secret' } }).engine.apply()).error,
+    ).toBeUndefined();
+    const oldSecret = server.handedOffSecretKeyId!;
+    const certs = certificateServer();
+    const r = run(emu, {
+      server,
+      certificate: certs.certificate,
+      clock: fixed(Date.now()),
+      config: { purpose: 'renew' },
+      switched: async () => undefined,
+      beforeRequest: (url) => {
+        if (url.endsWith('/removePassword')) emu.control.setScenario({ name: 'admin-without-entra-role' });
+        return Promise.resolve();
+      },
+    });
+    const result = await r.engine.apply();
+    expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
+    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([oldSecret]);
+  });
 });
