@@ -323,4 +323,24 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
     const again = await run(emu, { config: { environmentUrl: undefined } }).engine.plan();
     expect(again.blockers).toEqual([notChosen('Contoso Production, Contoso Sandbox', 2)]);
   });
+
+  it('an admin who is not System Administrator in the environment: who, where, and what to ask for', async () => {
+    emu.control.setScenario({ name: 'admin-not-system-administrator' });
+    const plan = await run(emu).engine.plan();
+    const blocker = plan.blockers.find((b) => b.code === 'not_system_administrator');
+    expect(blocker).toEqual({
+      step: 'preflight',
+      code: 'not_system_administrator',
+      text: {
+        key: 'not_system_administrator',
+        params: { who: ADMIN, environment: 'Contoso Production', url: CONTOSO_PRODUCTION },
+      },
+      message: `${ADMIN} does not hold the security role System Administrator in the environment Contoso Production (${CONTOSO_PRODUCTION}); creating the security role and the application user needs it.`,
+      fix: 'Ask an administrator of Contoso Production to assign you the System Administrator role (Power Platform admin center → Environments → Contoso Production → Users), or forward the invite link to a colleague who has it.',
+    });
+    expect(plan.steps.find((s) => s.step === 'preflight')).toMatchObject({
+      action: 'blocked',
+      summary: `${ADMIN} is not System Administrator in Contoso Production.`,
+    });
+  });
 });
