@@ -6,7 +6,7 @@ import { generateKeySpec, parseKeyring, type Keyring } from '../src/config.ts';
 import { openStore, type Store } from '../src/db/database.ts';
 import { createAddressGuard } from '../src/lib/address-policy.ts';
 import { createHttpClient } from '../src/lib/http-client.ts';
-import { createMovableClock, systemClock } from '../src/lib/clock.ts';
+import { createMovableClock, systemClock, type Clock } from '../src/lib/clock.ts';
 import { createAudit } from '../src/services/audit.ts';
 import { createJobRunner, type Job } from '../src/services/jobs.ts';
 import { createWebhooks, type Webhooks } from '../src/services/webhooks.ts';
@@ -22,6 +22,31 @@ const NEW = generateKeySpec('new');
 const keyring = (spec: string, active?: string): Keyring => parseKeyring(spec, active) as Keyring;
 const actor = { kind: 'system' as const, id: 'test' };
 const MAX_ATTEMPTS = 3;
+
+/**
+ * The webhook service over `store` with the old key, its own job runner (never started) and a guard that lets
+ * loopback through: receivers are loopback IP literals the test starts, and no name is ever resolved.
+ */
+function webhooksOver(
+  store: Store,
+  opts: { allowHttp: boolean; clock?: Clock; secretGraceMs?: number },
+): Webhooks {
+  const guard = createAddressGuard({
+    resolve: (host) => Promise.reject(new Error(`no lookup in this test: ${host}`)),
+    allowLoopback: true,
+  });
+  return createWebhooks({
+    store,
+    keyring: () => keyring(OLD),
+    audit: createAudit(store.db, store.dialect),
+    http: createHttpClient({ guard }),
+    guard,
+    jobs: createJobRunner({ store, instanceId: 'test', leaseMs: 30_000, pollMs: 50, log }),
+    config: { timeoutMs: 5_000, maxAttempts: MAX_ATTEMPTS, retryBaseMs: 10, allowHttp: opts.allowHttp },
+    clock: opts.clock ?? systemClock,
+    secretGraceMs: opts.secretGraceMs ?? 0,
+  });
+}
 
 /**
  * Webhook delivery driven one attempt at a time (the job runner is not started: each `runJob` is one attempt), so
@@ -187,21 +212,7 @@ describeDialects('the previous signing secret at the end of its grace period (%s
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     store = await openStore(db.database);
-    const guard = createAddressGuard({
-      resolve: (host) => Promise.reject(new Error(`no lookup in this test: ${host}`)),
-      allowLoopback: true,
-    });
-    hooks = createWebhooks({
-      store,
-      keyring: () => keyring(OLD),
-      audit: createAudit(store.db, store.dialect),
-      http: createHttpClient({ guard }),
-      guard,
-      jobs: createJobRunner({ store, instanceId: 'test', leaseMs: 30_000, pollMs: 50, log }),
-      config: { timeoutMs: 5_000, maxAttempts: MAX_ATTEMPTS, retryBaseMs: 10, allowHttp: true },
-      clock,
-      secretGraceMs: GRACE_MS,
-    });
+    hooks = webhooksOver(store, { allowHttp: true, clock, secretGraceMs: GRACE_MS });
     receiver = http.createServer((req, res) => {
       signatures.push(String(req.headers['webhook-signature']));
       req.resume().on('end', () => res.writeHead(200).end());
@@ -254,21 +265,7 @@ describeDialects('webhook delivery where plain http is not allowed (%s)', (diale
   beforeAll(async () => {
     db = await freshDatabase(dialect);
     store = await openStore(db.database);
-    const guard = createAddressGuard({
-      resolve: (host) => Promise.reject(new Error(`no lookup in this test: ${host}`)),
-      allowLoopback: true,
-    });
-    hooks = createWebhooks({
-      store,
-      keyring: () => keyring(OLD),
-      audit: createAudit(store.db, store.dialect),
-      http: createHttpClient({ guard }),
-      guard,
-      jobs: createJobRunner({ store, instanceId: 'test', leaseMs: 30_000, pollMs: 50, log }),
-      config: { timeoutMs: 5_000, maxAttempts: MAX_ATTEMPTS, retryBaseMs: 10, allowHttp: false },
-      clock: systemClock,
-      secretGraceMs: 0,
-    });
+    hooks = webhooksOver(store, { allowHttp: false });
     receiver = http.createServer((req, res) => {
       requests.push(req.url ?? '');
       res.writeHead(200).end();
