@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import { certificateServer } from './certificates.ts';
-import { ADMIN, fixed, handoffEnd, newServer, ourApp, run, TOOK, useEmulator } from './harness.ts';
+import { ADMIN, fixed, handoffEnd, newServer, ourApp, run, TOOK, useEmulator, type Run } from './harness.ts';
 
 /**
  * The hand-off step at its edges: what the tenant does around it (a secret deleted by hand while the run cleans up),
@@ -22,6 +22,19 @@ async function graphAsAdmin(path: string, body: unknown): Promise<Response> {
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(body),
   });
+}
+
+/** The admin loses the Entra role just before the engine's removePassword reaches Graph: Graph answers 403. */
+function roleLostBeforeRemovePassword(url: string): Promise<void> {
+  if (url.endsWith('/removePassword')) emu.control.setScenario({ name: 'admin-without-entra-role' });
+  return Promise.resolve();
+}
+
+/** The run stops at the hand-off on Graph's 403, after exactly one removePassword. */
+async function expectStoppedByRemovePassword(r: Run): Promise<void> {
+  const result = await r.engine.apply();
+  expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
+  expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
 }
 
 describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () => {
@@ -69,14 +82,9 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     const r = run(emu, {
       server,
       clock: fixed(now),
-      beforeRequest: (url) => {
-        if (url.endsWith('/removePassword')) emu.control.setScenario({ name: 'admin-without-entra-role' });
-        return Promise.resolve();
-      },
+      beforeRequest: roleLostBeforeRemovePassword,
     });
-    const result = await r.engine.apply();
-    expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
-    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
+    await expectStoppedByRemovePassword(r);
     expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([held, orphan]);
   });
 
@@ -122,14 +130,9 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
       clock: fixed(Date.now()),
       config: { purpose: 'renew' },
       switched: async () => undefined,
-      beforeRequest: (url) => {
-        if (url.endsWith('/removePassword')) emu.control.setScenario({ name: 'admin-without-entra-role' });
-        return Promise.resolve();
-      },
+      beforeRequest: roleLostBeforeRemovePassword,
     });
-    const result = await r.engine.apply();
-    expect(result.error).toMatchObject({ step: 'handoff', code: 'Authorization_RequestDenied' });
-    expect(r.requests.filter((q) => q.url.endsWith('/removePassword')).map((q) => q.status)).toEqual([403]);
+    await expectStoppedByRemovePassword(r);
     expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([oldSecret]);
   });
 });
