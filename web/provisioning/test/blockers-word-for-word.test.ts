@@ -14,6 +14,7 @@ let emu: Emulator;
 useEmulator((started) => (emu = started));
 
 const ELSEWHERE = 'https://fabrikam-shared.crm.dynamics.com';
+const SANDBOX = 'https://contoso-sandbox.crm.dynamics.com';
 const NOT_A_ROLE = '0b8f3c1e-6d7a-4c2b-9e5f-1a2b3c4d5e6f';
 const NONE_LISTED_FIX =
   'Type the address of your environment (for example https://contoso.crm.dynamics.com), or ask a Power Platform administrator to add you as a user of it.';
@@ -342,5 +343,51 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
       action: 'blocked',
       summary: `${ADMIN} is not System Administrator in Contoso Production.`,
     });
+  });
+
+  it('the preflight of an admin who may: the Entra role by name, Dynamics CRM found, System Administrator where', async () => {
+    consentTenantWide(emu);
+    const plan = await run(emu, { clock: fixed(Date.now()) }).engine.plan();
+    expect(plan.discovery.canManageApplications).toBe(true);
+    expect(plan.steps.find((s) => s.step === 'preflight')).toEqual({
+      step: 'preflight',
+      action: 'check',
+      summary: `Signed in as ${ADMIN} in tenant ${emu.tenants.contoso}.`,
+      details: [
+        'Entra role: Cloud Application Administrator.',
+        'Dynamics CRM is present in the tenant.',
+        'System Administrator in Contoso Production.',
+      ],
+    });
+  });
+
+  it('an environment the admin is not a user of, typed by hand: Dataverse’s refusal, and what to ask for', async () => {
+    // Alex Wilber is System Administrator in Contoso Production only; Contoso Sandbox has no user for him, so
+    // Dataverse answers WhoAmI with 403 0x80072560 ("not a member of the organization").
+    consentTenantWide(emu);
+    const plan = await run(emu, {
+      user: 'appadmin@contoso.com',
+      config: { environmentUrl: SANDBOX },
+      clock: fixed(Date.now()),
+    }).engine.plan();
+    expect(plan.discovery.environment).toMatchObject({ url: SANDBOX, discovered: false, sameTenant: true });
+    expect(plan.discovery.dataverse).toBeNull();
+    const blocker = {
+      code: '0x80072560',
+      message: 'The user is not a member of the organization.',
+      fix: 'Your account cannot work in this environment. Check the address belongs to your organization, and ask an administrator of the environment to add you as a user with the System Administrator role.',
+    };
+    expect(plan.discovery.environmentError).toMatchObject(blocker);
+    expect(plan.steps.find((s) => s.step === 'environment')).toMatchObject({
+      step: 'environment',
+      action: 'blocked',
+      summary: 'Cannot work in contoso-sandbox.crm.dynamics.com.',
+      details: [],
+      blocker,
+    });
+    expect(plan.blockers.filter((b) => b.step === 'environment')).toEqual([
+      expect.objectContaining({ ...blocker, step: 'environment' }),
+    ]);
+    expect(plan.ready).toBe(false);
   });
 });

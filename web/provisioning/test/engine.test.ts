@@ -63,6 +63,12 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(r.events.map((e) => e.seq)).toEqual(r.events.map((_, i) => i));
     const done = (step: string) => r.events.find((e) => e.step === step && e.status === 'succeeded')!;
     expect(done('preflight').data).toEqual({ tenantId: emu.tenants.contoso });
+    expect(done('environment').data).toEqual({
+      environmentUrl: CONTOSO_PRODUCTION,
+      environmentName: 'Contoso Production',
+      businessUnitId: plan.discovery.dataverse!.rootBusinessUnitId,
+    });
+    expect(user.businessunitid).toBe(plan.discovery.dataverse!.rootBusinessUnitId);
     expect(done('app_registration').data).toMatchObject({ clientId: app.appId, created: true });
     expect(done('credential').data).toMatchObject({
       secretKeyId: h.secretKeyId,

@@ -115,26 +115,27 @@ describe('engine › the security role step after changes by hand', { timeout: 1
     );
   });
 
-  it('raises a privilege lowered by hand to the depth Kantiv needs, and adds nothing else', async () => {
+  it('raises privileges lowered by hand to the depth Kantiv needs, names each, and adds nothing else', async () => {
     const now = Date.now();
     const server = newServer();
     expect((await run(emu, { server, clock: fixed(now) }).engine.apply()).error).toBeUndefined();
     const before = ourRole().privileges;
-    const lowered = WANTED.find((p) => p.depth !== 'Basic')!;
-    await addPrivilegesByHand([{ name: lowered.name, depth: 'Basic' }]);
+    const lowered = WANTED.filter((p) => p.depth !== 'Basic').slice(0, 2);
+    expect(lowered).toHaveLength(2);
+    await addPrivilegesByHand(lowered.map((p) => ({ name: p.name, depth: 'Basic' })));
 
     const r = run(emu, { server, clock: fixed(now) });
     expect((await r.engine.plan()).steps.find((s) => s.step === 'security_role')).toEqual({
       step: 'security_role',
       action: 'update',
       summary: `Bring the existing role "${ROLE}" back to the privileges Kantiv needs plus Microsoft's defaults.`,
-      details: [`Adds: ${lowered.name}.`, DEFAULTS_NOTE],
+      details: [`Adds: ${lowered.map((p) => p.name).join(', ')}.`, DEFAULTS_NOTE],
     });
     const result = await r.engine.apply();
     expect(result.error).toBeUndefined();
-    expect(roleEnd(r.events).message).toBe(`Added 1 privilege(s) to the role "${ROLE}".${TOOK}`);
+    expect(roleEnd(r.events).message).toBe(`Added 2 privilege(s) to the role "${ROLE}".${TOOK}`);
     expect(ourRole().privileges).toEqual(before);
-    // One AddPrivilegesRole (the lowered privilege), no ReplacePrivilegesRole.
+    // One AddPrivilegesRole (both lowered privileges), no ReplacePrivilegesRole.
     const writes = r.requests
       .filter((q) => /PrivilegesRole$/.test(q.url))
       .map((q) => q.url.split('.').at(-1));
