@@ -2,7 +2,16 @@ import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
 import { emptySecretHolder } from '@kantiv/provisioning';
 import { certificateServer } from './certificates.ts';
-import { addSecretByHand, CONTOSO_PRODUCTION, newServer, run, UNIQUE_NAME, useEmulator } from './harness.ts';
+import {
+  addSecretByHand,
+  CONTOSO_PRODUCTION,
+  handoffEnd,
+  newServer,
+  run,
+  TOOK,
+  UNIQUE_NAME,
+  useEmulator,
+} from './harness.ts';
 
 /**
  * The wizard's follow-up links (issue 17 item 4, issue 18 item 3; decisions 013, 014) as engine runs on a setup in
@@ -126,6 +135,64 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(app.keyCredentials.map((k) => k.keyId)).toEqual([certs.made[0]!.keyId]);
   });
 
+  it('renewal run again on the same page after the switch failed: not sent again, but the switch waited for and the old secret removed', async () => {
+    const server = await secretSetup();
+    const oldKeyId = server.handedOffSecretKeyId!;
+    const certs = certificateServer();
+    const holder = emptySecretHolder();
+    const config = { credentialOwner: OWNER, purpose: 'renew' } as const;
+    const first = run(emu, {
+      server,
+      certificate: certs.certificate,
+      secretHolder: holder,
+      config,
+      switched: () => Promise.reject(new Error('Kantiv could not verify the new certificate.')),
+    });
+    expect((await first.engine.apply()).error?.step).toBe('handoff');
+    expect(first.handoffs.map((h) => h.keyId)).toEqual([certs.made[0]!.keyId]);
+
+    const switched: string[] = [];
+    const again = run(emu, {
+      server,
+      certificate: certs.certificate,
+      secretHolder: holder,
+      config,
+      switched: async (keyId) => void switched.push(keyId),
+    });
+    const result = await again.engine.apply();
+    expect(result.error).toBeUndefined();
+    // The certificate was handed off once; this run waits for the server's switch to it, then finishes the renewal.
+    expect(again.handoffs).toEqual([]);
+    expect(switched).toEqual([certs.made[0]!.keyId]);
+    expect(certs.made).toHaveLength(1);
+    expect(handoffEnd(again.events)).toMatchObject({
+      status: 'succeeded',
+      message: expect.stringMatching(
+        /^Kantiv switched to the new certificate; the old client secret was removed from the app\. \(\d+\.\d s\)$/,
+      ),
+      data: { secretKeyId: certs.made[0]!.keyId },
+    });
+    const app = ourApps()[0]!;
+    expect(app.passwordCredentials).toEqual([]);
+    expect(app.keyCredentials.map((k) => k.keyId)).toEqual([certs.made[0]!.keyId]);
+    expect(oldKeyId).not.toBe(certs.made[0]!.keyId);
+
+    // Run once more after the switch: nothing left to remove, nothing sent, the step says so.
+    const last = run(emu, {
+      server,
+      certificate: certs.certificate,
+      secretHolder: holder,
+      config,
+      switched: async (keyId) => void switched.push(keyId),
+    });
+    expect((await last.engine.apply()).error).toBeUndefined();
+    expect(last.handoffs).toEqual([]);
+    expect(handoffEnd(last.events)).toMatchObject({
+      status: 'skipped',
+      message: `Kantiv already held the current certificate.${TOOK}`,
+    });
+  });
+
   it('renewal: a tenant or admin choice that would make a secret is a blocker, not a second secret', async () => {
     const server = await secretSetup();
     const r = run(emu, {
@@ -149,11 +216,14 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     emu.control.drift({ kind: 'delete-app-user', environmentUrl: CONTOSO_PRODUCTION, appId });
     expect(appUsers(appId)).toEqual([]);
 
+    // The wizard gives a repair run the switch wait too; a repair keeps the credential, so it never waits.
+    const switched: string[] = [];
     const repair = run(emu, {
       server,
       certificate: certs.certificate,
       config: { credentialOwner: OWNER, purpose: 'repair' },
       secretHolder: emptySecretHolder(),
+      switched: async (keyId) => void switched.push(keyId),
     });
     const plan = await repair.engine.plan();
     const actions = Object.fromEntries(plan.steps.map((s) => [s.step, s.action]));
@@ -166,6 +236,8 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     const result = await repair.engine.apply();
     expect(result.error).toBeUndefined();
     expect(repair.handoffs).toEqual([]);
+    expect(switched).toEqual([]);
+    expect(handoffEnd(repair.events)).toMatchObject({ status: 'skipped' });
     expect(certs.made).toHaveLength(1);
     expect(ourApps()).toHaveLength(1);
     const users = appUsers(appId);

@@ -85,7 +85,11 @@ export async function sendCertificate(ctx: ApplyContext): Promise<StepOutcome> {
 async function afterSwitch(ctx: ApplyContext, keyId: string, sent: boolean): Promise<StepOutcome> {
   const o = ctx.outputs;
   const data = handedOffData(o, keyId);
-  if (!sent) return { status: 'skipped', message: 'Kantiv already held the current certificate.', data };
+  // A renewal run again after its switch failed or its old secret could not be removed: the certificate is not sent
+  // twice, but the run still waits for the switch and removes the old secret, or the renewal would never finish.
+  const finish = ctx.config.purpose === 'renew' && ctx.switched;
+  if (!sent && !finish)
+    return { status: 'skipped', message: 'Kantiv already held the current certificate.', data };
   if (!ctx.switched) {
     return {
       status: 'succeeded',
@@ -109,10 +113,12 @@ async function afterSwitch(ctx: ApplyContext, keyId: string, sent: boolean): Pro
     }
   }
   return {
-    status: 'succeeded',
+    status: sent || old.length ? 'succeeded' : 'skipped',
     message: old.length
       ? `Kantiv switched to the new certificate; the old client secret was removed from the app.`
-      : 'Kantiv switched to the new certificate.',
+      : sent
+        ? 'Kantiv switched to the new certificate.'
+        : 'Kantiv already held the current certificate.',
     data,
   };
 }
