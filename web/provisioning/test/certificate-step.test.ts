@@ -278,4 +278,39 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
     const keys = ourApp(emu).keyCredentials.map((k) => k.key);
     expect(keys).toEqual([foreign.certificate, certs.made[1]!.certificate]);
   });
+
+  it('an unconfirmed certificate someone removed is replaced even beside another certificate named for Kantiv', async () => {
+    const certs = certificateServer();
+    const opts = {
+      server: newServer(),
+      secretHolder: emptySecretHolder(),
+      certificate: certs.certificate,
+      clock: fixed(Date.now()),
+      handoff: () => Promise.reject(new Error('our server is unreachable')),
+    };
+    const first = await run(emu, opts).engine.apply();
+    expect(first.error?.step).toBe('handoff');
+    const pending = certs.made[0]!.keyId;
+    // A certificate with Kantiv's name that this page did not add (another page of the same setup, say).
+    const other = await certificateServer().certificate({
+      tenantId: emu.tenants.contoso,
+      clientId: first.outputs.clientId!,
+      environmentUrl: CONTOSO_PRODUCTION,
+      lifetimeDays: 90,
+    });
+    await addCertificateByHand(emu, ourApp(emu).id, other.certificate, NAME);
+    emu.control.drift({ kind: 'remove-credential', appId: first.outputs.clientId!, keyId: pending });
+    expect(ourApp(emu).keyCredentials.map((k) => k.displayName)).toEqual([NAME]);
+
+    const replaced = run(emu, opts);
+    expect((await replaced.engine.apply()).error?.step).toBe('handoff');
+    expect(certs.made).toHaveLength(2);
+    expect(credentialEnd(replaced.events).message).toMatch(
+      /^Added the certificate "Kantiv certificate" \(expires /,
+    );
+    expect(ourApp(emu).keyCredentials.map((k) => k.key)).toEqual([
+      other.certificate,
+      certs.made[1]!.certificate,
+    ]);
+  });
 });

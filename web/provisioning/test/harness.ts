@@ -56,8 +56,16 @@ export function handoffEnd(events: StepEventInput[]) {
   return events.find((e) => e.step === 'handoff' && (e.status === 'succeeded' || e.status === 'skipped'))!;
 }
 
-/** Another certificate on the app (an admin's own), added the way a client must: keys read back and sent again. */
-export async function addCertificateByHand(emu: Emulator, objectId: string, key: string): Promise<void> {
+/**
+ * Another certificate on the app (an admin's own, or `displayName` another page of the same setup used), added the way
+ * a client must: keys read back and sent again.
+ */
+export async function addCertificateByHand(
+  emu: Emulator,
+  objectId: string,
+  key: string,
+  displayName = 'CN=contoso-admin',
+): Promise<void> {
   const token = await tokensFor(emu).getToken('graph');
   const url = `${emu.urls.graph}/v1.0/applications/${objectId}`;
   const read = await emu.fetch(`${url}?$select=keyCredentials`, {
@@ -76,7 +84,7 @@ export async function addCertificateByHand(emu: Emulator, objectId: string, key:
           key: k.key,
           displayName: k.displayName,
         })),
-        { type: 'AsymmetricX509Cert', usage: 'Verify', key, displayName: 'CN=contoso-admin' },
+        { type: 'AsymmetricX509Cert', usage: 'Verify', key, displayName },
       ],
     }),
   });
