@@ -9,6 +9,7 @@ import { expandDefault, parseScopes } from './entra/scopes.ts';
 import { opaque } from './tokens.ts';
 import { demoCallback } from './home.ts';
 import { applyDrift, type Drift } from './drift.ts';
+import { DIRECTORY_ROLES, type DirectoryRoleName } from './ids.ts';
 import { bulkSeed, type BulkSeedRequest, type BulkSeedResult } from './fleet.ts';
 
 /** Credential metadata only: the emulator keeps a hash of each secret and never returns or logs it. */
@@ -156,6 +157,18 @@ export class EmulatorControl {
       throw new Error(`${user.userPrincipalName} has no eligible role to activate.`);
     user.pimActivatedAt ??= this.rt.now();
     return { activatedAt: user.pimActivatedAt, roles: [...user.eligibleRoles] };
+  }
+
+  /**
+   * An administrator assigns `userIdOrUpn` a directory role in the Entra admin center (Roles and administrators), an
+   * active assignment at once. Like an activated PIM role, `wids` carries it only in tokens issued from now on.
+   */
+  assignDirectoryRole(userIdOrUpn: string, role: DirectoryRoleName): string[] {
+    const user = this.rt.user(userIdOrUpn);
+    if (!user) throw new Error(`Unknown user '${userIdOrUpn}'.`);
+    if (!(role in DIRECTORY_ROLES)) throw new Error(`Unknown directory role '${role}'.`);
+    if (!user.directoryRoles.includes(role)) user.directoryRoles.push(role);
+    return [...user.directoryRoles];
   }
 
   /**

@@ -86,6 +86,36 @@ describe('Graph authentication and the signed-in user', () => {
     ]);
   });
 
+  it('a directory role assigned by an administrator: in wids of tokens issued from then on, and in memberOf', async () => {
+    const APP_DEVELOPER = 'cf1c38e5-3621-4004-a7cb-879624dced7c';
+    expect(emulator.control.assignDirectoryRole('admin@contoso.com', 'Application Developer')).toEqual([
+      'Cloud Application Administrator',
+      'Application Developer',
+    ]);
+    // The token issued before the assignment keeps its claims.
+    expect(decodeClaims(admin).wids).not.toContain(APP_DEVELOPER);
+    const reader = await tokenFor(
+      emulator,
+      'admin@contoso.com',
+      'https://graph.microsoft.com/User.Read RoleManagement.Read.Directory',
+    );
+    expect(decodeClaims(reader).wids).toContain(APP_DEVELOPER);
+    const roles = await call(emulator, `${GRAPH}/me/memberOf/microsoft.graph.directoryRole`, {
+      token: reader,
+    });
+    expect((roles.json.value as Record<string, unknown>[]).map((r) => r.displayName)).toEqual([
+      'Cloud Application Administrator',
+      'Application Developer',
+    ]);
+    // Assigned again: no second membership.
+    expect(emulator.control.assignDirectoryRole('admin@contoso.com', 'Application Developer')).toHaveLength(
+      2,
+    );
+    expect(() => emulator.control.assignDirectoryRole('nobody@contoso.com', 'Application Developer')).toThrow(
+      "Unknown user 'nobody@contoso.com'.",
+    );
+  });
+
   it('issues delegated tokens without wids under access-token-without-wids', async () => {
     expect(decodeClaims(admin).wids).toBeDefined();
     emulator.control.setScenario({ name: 'access-token-without-wids' });

@@ -345,9 +345,14 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
     });
   });
 
-  it('the preflight of an admin who may: the Entra role by name, Dynamics CRM found, System Administrator where', async () => {
+  it('the preflight of an admin who may: the Entra role that lets them (not Application Developer), Dynamics CRM, System Administrator where', async () => {
     consentTenantWide(emu);
+    emu.control.assignDirectoryRole(ADMIN, 'Application Developer');
     const plan = await run(emu, { clock: fixed(Date.now()) }).engine.plan();
+    expect(plan.discovery.directoryRoles).toEqual([
+      'Cloud Application Administrator',
+      'Application Developer',
+    ]);
     expect(plan.discovery.canManageApplications).toBe(true);
     expect(plan.steps.find((s) => s.step === 'preflight')).toEqual({
       step: 'preflight',
