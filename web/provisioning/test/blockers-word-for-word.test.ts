@@ -393,6 +393,13 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
     expect(plan.blockers.filter((b) => b.step === 'environment')).toEqual([
       expect.objectContaining({ ...blocker, step: 'environment' }),
     ]);
+    // The preflight has no environment to speak of: the System Administrator line is left out.
+    expect(plan.steps.find((s) => s.step === 'preflight')).toEqual({
+      step: 'preflight',
+      action: 'check',
+      summary: `Signed in as appadmin@contoso.com in tenant ${emu.tenants.contoso}.`,
+      details: ['Entra role: Application Administrator.', 'Dynamics CRM is present in the tenant.'],
+    });
     expect(plan.ready).toBe(false);
   });
 });

@@ -34,9 +34,18 @@ describe('a tenant holding our soft-deleted app', { timeout: 180_000 }, () => {
       objectId: deleted.id,
       clientId: deleted.appId,
     });
-    const step = plan.steps.find((s) => s.step === 'app_registration')!;
-    expect(step.action).toBe('update');
-    expect(step.summary).toMatch(/^Restore the app registration "Kantiv Dataverse Connector" \(client id /);
+    // The day it was deleted, from Graph's deletedDateTime (a full timestamp), word for word.
+    const deletedAt = plan.discovery.deletedApplication!.deletedDateTime!;
+    expect(deletedAt).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(plan.steps.find((s) => s.step === 'app_registration')).toEqual({
+      step: 'app_registration',
+      action: 'update',
+      summary: `Restore the app registration "Kantiv Dataverse Connector" (client id ${deleted.appId}), deleted ${deletedAt.slice(0, 10)}, and its enterprise application.`,
+      details: [
+        `Microsoft keeps a deleted app registration for 30 days with its unique name "${UNIQUE_NAME}", so it cannot be created again; restoring it needs no permission beyond what you already granted.`,
+        'Its old secrets are removed after Kantiv holds the new one.',
+      ],
+    });
     const result = await again.engine.apply();
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');

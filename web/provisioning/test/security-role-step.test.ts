@@ -113,6 +113,11 @@ describe('engine › the security role step after changes by hand', { timeout: 1
     expect(roleEnd(again.events).message).toBe(
       `The role "${ROLE}" already held the privileges Kantiv needs (plus Microsoft's defaults).${TOOK}`,
     );
+    // The role discovery found is not looked up by name a second time.
+    const byName = again.requests.filter(
+      (q) => q.method === 'GET' && /\/roles\?.*\$filter=name eq /.test(q.url),
+    );
+    expect(byName).toHaveLength(1);
   });
 
   it('raises privileges lowered by hand to the depth Kantiv needs, names each, and adds nothing else', async () => {
