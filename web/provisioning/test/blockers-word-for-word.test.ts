@@ -121,6 +121,10 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
         fix: NONE_LISTED_FIX,
       },
     });
+    // The steps after it are planned without an environment's name.
+    expect(plan.steps.find((s) => s.step === 'application_user')?.summary).toBe(
+      'Create the application user for the app in the environment (root business unit) and give it the role "Kantiv Integration".',
+    );
   });
 
   it('Global Discovery cannot list the environments (503): says so, with Microsoft’s words, and asks for the address', async () => {

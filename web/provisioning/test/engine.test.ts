@@ -33,6 +33,15 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       ['application_user', 'create'],
       ['handoff', 'send'],
     ]);
+    expect(plan.steps.find((s) => s.step === 'application_user')).toEqual({
+      step: 'application_user',
+      action: 'create',
+      summary:
+        'Create the application user for the app in Contoso Production (root business unit) and give it the role "Kantiv Integration".',
+      details: [
+        'Right after the app is created, Dataverse may need a few minutes to see it; the run waits and says so.',
+      ],
+    });
     const result = await r.engine.apply();
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');

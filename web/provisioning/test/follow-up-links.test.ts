@@ -327,9 +327,14 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
       secretHolder: emptySecretHolder(),
     });
     const plan = await repair.engine.plan();
-    const step = plan.steps.find((s) => s.step === 'app_registration')!;
-    expect(step.action).toBe('update');
-    expect(step.summary).toMatch(/enable its enterprise application for sign-in again/);
+    expect(plan.steps.find((s) => s.step === 'app_registration')).toEqual({
+      step: 'app_registration',
+      action: 'update',
+      summary: `Reuse the app registration "Kantiv Dataverse Connector" (client id ${appId}) and enable its enterprise application for sign-in again.`,
+      details: [
+        'An admin disabled it ("Enabled for users to sign-in?" No), so Microsoft Entra gives Kantiv no token. Nothing else about it changes.',
+      ],
+    });
     const result = await repair.engine.apply();
     expect(result.error).toBeUndefined();
     const spAfter = emu.control.state().servicePrincipals.filter((s) => s.appId === appId);
