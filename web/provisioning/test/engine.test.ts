@@ -84,6 +84,9 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       secretExpiresAt: h.secretExpiresAt,
     });
     expect(done('security_role').data).toMatchObject({ roleName: 'Kantiv Integration', created: true });
+    expect(done('security_role').message).toMatch(
+      /^Created the security role "Kantiv Integration" with the \d+ privileges Kantiv needs, plus the default privileges Dataverse gives every new role\. \(\d+\.\d s\)$/,
+    );
     expect(done('application_user').data).toMatchObject({
       applicationUserId: user.systemuserid,
       created: true,
@@ -91,6 +94,8 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(done('handoff').data).toMatchObject({ clientId: app.appId, secretKeyId: h.secretKeyId });
     expectNoSecretIn(r, server.secrets);
     expect(result.outputs).toMatchObject({ clientId: app.appId, applicationUserId: user.systemuserid });
+    // Kantiv's own role lacks nothing.
+    expect(result.outputs.missingPrivileges).toEqual([]);
   });
 
   it('converges on a re-run without creating or sending anything', async () => {

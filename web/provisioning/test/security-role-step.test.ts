@@ -146,4 +146,41 @@ describe('engine › the security role step after changes by hand', { timeout: 1
       .map((q) => q.url.split('.').at(-1));
     expect(writes).toEqual(['AddPrivilegesRole']);
   });
+
+  it('a role another run created after this run looked: found by name again and used, not created twice', async () => {
+    const server = newServer();
+    let looked = false;
+    let raced = false;
+    const r = run(emu, {
+      server,
+      // After discovery asked for the role by name (none yet), before this run's next request about roles (its look
+      // again, or a create without one), another run creates it.
+      onRequest: (q) => {
+        if (q.method === 'GET' && /\/roles\?.*\$filter=name eq /.test(q.url)) looked = true;
+      },
+      beforeRequest: async (url) => {
+        if (!looked || raced || !url.includes('/roles?')) return;
+        raced = true;
+        const token = await emu.control.issueToken({
+          user: ADMIN,
+          scope: `${CONTOSO_PRODUCTION}/user_impersonation`,
+        });
+        const res = await emu.fetch(`${DATAVERSE}/roles`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ name: ROLE }),
+        });
+        expect(res.status).toBe(204);
+      },
+    });
+    expect((await r.engine.plan()).steps.find((s) => s.step === 'security_role')?.action).toBe('create');
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(raced).toBe(true);
+    const env = emu.control.state().environments.find((e) => e.url === CONTOSO_PRODUCTION)!;
+    const root = env.businessUnits[0]!.businessunitid;
+    expect(env.roles.filter((x) => x.name === ROLE && x.businessunitid === root)).toHaveLength(1);
+    expect(roleEnd(r.events).data).toMatchObject({ roleId: ourRole().roleid, created: false });
+    expect(leastPrivilege()).toEqual(ourRole().privileges);
+  });
 });
