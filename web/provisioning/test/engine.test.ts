@@ -113,6 +113,13 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       'none',
       'none',
     ]);
+    const { app } = expectInvariants(emu, server);
+    expect(plan.steps.find((s) => s.step === 'app_registration')).toEqual({
+      step: 'app_registration',
+      action: 'reuse',
+      summary: `Reuse the app registration "Kantiv Dataverse Connector" (client id ${app.appId}).`,
+      details: [],
+    });
     const result = await again.engine.apply();
     expect(result.status).toBe('succeeded');
     expect(again.handoffs).toHaveLength(0);

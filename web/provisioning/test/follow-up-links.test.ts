@@ -361,9 +361,15 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
       secretHolder: emptySecretHolder(),
     });
     const plan = await repair.engine.plan();
-    const step = plan.steps.find((s) => s.step === 'app_registration')!;
-    expect(step.action).toBe('update');
-    expect(step.summary).toMatch(/bring back its enterprise application/);
+    expect(plan.steps.find((s) => s.step === 'app_registration')).toEqual({
+      step: 'app_registration',
+      action: 'update',
+      summary:
+        'Reuse the app registration "Kantiv Dataverse Connector" and bring back its enterprise application (service principal).',
+      details: [
+        'Restored from Microsoft Entra’s deleted items if it was deleted in the last 30 days (with its settings), otherwise created anew.',
+      ],
+    });
     const result = await repair.engine.apply();
     expect(result.error).toBeUndefined();
     expect(ourApps().map((a) => a.id)).toEqual([app.id]);
