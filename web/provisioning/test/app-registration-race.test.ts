@@ -60,4 +60,49 @@ describe('engine › Step 1 after another run created the app', { timeout: 180_0
     expect(result.outputs.clientId).toBe(otherAppId);
     expectInvariants(emu, server);
   });
+
+  it('a 204 on the enterprise application’s upsert: finds the one another run created by its app id, and uses it', async () => {
+    const server = newServer();
+    let raced = 0;
+    let otherSpId = '';
+    const spUpsert = (url: string) =>
+      decodeURIComponent(new URL(url).pathname).includes('/servicePrincipals(appId=');
+    const r = run(emu, {
+      server,
+      beforeRequest: async (url, init) => {
+        if (init.method !== 'PATCH' || !spUpsert(url) || raced++ > 0) return;
+        const token = await emu.control.issueToken({
+          user: ADMIN,
+          scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
+        });
+        const res = await emu.fetch(url, {
+          method: 'PATCH',
+          headers: {
+            Authorization: `Bearer ${token}`,
+            'Content-Type': 'application/json',
+            Prefer: 'create-if-missing',
+          },
+          body: '{}',
+        });
+        expect(res.status).toBe(201);
+        otherSpId = ((await res.json()) as { id: string }).id;
+      },
+    });
+    const result = await r.engine.apply();
+    expect(result.error).toBeUndefined();
+    expect(raced).toBe(1);
+    expect(r.requests.filter((q) => q.method === 'PATCH' && spUpsert(q.url)).map((q) => q.status)).toEqual([
+      204,
+    ]);
+    const done = r.events.find((e) => e.step === 'app_registration' && e.status === 'succeeded');
+    expect(done?.data).toMatchObject({ servicePrincipalId: otherSpId, created: true });
+    expect(result.outputs.servicePrincipalId).toBe(otherSpId);
+    const { app } = expectInvariants(emu, server);
+    expect(
+      emu.control
+        .state()
+        .servicePrincipals.filter((sp) => sp.appId === app.appId)
+        .map((sp) => sp.id),
+    ).toEqual([otherSpId]);
+  });
 });
