@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Emulator } from '@kantiv/emulator';
+import { emptySecretHolder } from '@kantiv/provisioning';
 import { certificateServer } from './certificates.ts';
 import { ADMIN, fixed, handoffEnd, newServer, ourApp, run, TOOK, useEmulator, type Run } from './harness.ts';
 
@@ -134,5 +135,29 @@ describe('engine › the hand-off step at its edges', { timeout: 180_000 }, () =
     });
     await expectStoppedByRemovePassword(r);
     expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([oldSecret]);
+  });
+
+  it('a page whose secret never reached Kantiv, run again after another page connected: its old secret is not sent', async () => {
+    const server = newServer();
+    const first = emptySecretHolder();
+    const failed = run(emu, {
+      server,
+      secretHolder: first,
+      handoff: () => Promise.reject(new Error('our server is unreachable')),
+    });
+    expect((await failed.engine.apply()).error?.step).toBe('handoff');
+    expect(first.pending).not.toBeNull();
+    // Another tab of the same setup connects: Kantiv holds that page's secret, and the first page's is removed.
+    const other = run(emu, { server, secretHolder: emptySecretHolder() });
+    expect((await other.engine.apply()).error).toBeUndefined();
+    const held = server.handedOffSecretKeyId!;
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([held]);
+
+    const again = run(emu, { server, secretHolder: first });
+    expect((await again.engine.apply()).error).toBeUndefined();
+    // Nothing is handed off: the secret Kantiv holds is the other page's; this page's never goes out under its id.
+    expect(again.handoffs).toEqual([]);
+    expect(handoffEnd(again.events).status).toBe('skipped');
+    expect(ourApp(emu).passwordCredentials.map((p) => p.keyId)).toEqual([held]);
   });
 });
