@@ -12,6 +12,7 @@ import {
   newServer,
   run,
   statusesOf,
+  UNIQUE_NAME,
 } from './harness.ts';
 
 let emu: Emulator;
@@ -33,6 +34,16 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       ['application_user', 'create'],
       ['handoff', 'send'],
     ]);
+    expect(plan.steps.find((s) => s.step === 'app_registration')).toEqual({
+      step: 'app_registration',
+      action: 'create',
+      summary:
+        'Create the app registration "Kantiv Dataverse Connector" (accounts in this organizational directory only) and its enterprise application.',
+      details: [
+        `Found again on later runs by its unique name "${UNIQUE_NAME}", so it is never duplicated.`,
+        `Tagged "${UNIQUE_NAME}".`,
+      ],
+    });
     expect(plan.steps.find((s) => s.step === 'application_user')).toEqual({
       step: 'application_user',
       action: 'create',
