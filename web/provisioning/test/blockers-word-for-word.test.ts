@@ -352,10 +352,12 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
   it('the preflight of an admin who may: the Entra role that lets them (not Application Developer), Dynamics CRM, System Administrator where', async () => {
     consentTenantWide(emu);
     emu.control.assignDirectoryRole(ADMIN, 'Application Developer');
+    emu.control.assignDirectoryRole(ADMIN, 'Application Administrator');
     const plan = await run(emu, { clock: fixed(Date.now()) }).engine.plan();
     expect(plan.discovery.directoryRoles).toEqual([
       'Cloud Application Administrator',
       'Application Developer',
+      'Application Administrator',
     ]);
     expect(plan.discovery.canManageApplications).toBe(true);
     expect(plan.steps.find((s) => s.step === 'preflight')).toEqual({
@@ -363,7 +365,7 @@ describe('engine › the plan’s blockers word for word', { timeout: 180_000 },
       action: 'check',
       summary: `Signed in as ${ADMIN} in tenant ${emu.tenants.contoso}.`,
       details: [
-        'Entra role: Cloud Application Administrator.',
+        'Entra role: Cloud Application Administrator, Application Administrator.',
         'Dynamics CRM is present in the tenant.',
         'System Administrator in Contoso Production.',
       ],
