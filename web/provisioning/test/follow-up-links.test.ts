@@ -8,7 +8,6 @@ import {
   handoffEnd,
   newServer,
   run,
-  TOOK,
   UNIQUE_NAME,
   useEmulator,
 } from './harness.ts';
@@ -185,10 +184,9 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     });
     expect((await last.engine.apply()).error).toBeUndefined();
     expect(last.handoffs).toEqual([]);
-    expect(handoffEnd(last.events)).toMatchObject({
-      status: 'skipped',
-      message: `Kantiv already held the current certificate.${TOOK}`,
-    });
+    const lastEnd = handoffEnd(last.events);
+    expect(lastEnd.status).toBe('skipped');
+    expect(lastEnd.message).toMatch(/^Kantiv already held the current certificate\. \(\d+\.\d s\)$/);
   });
 
   it('renewal: a tenant or admin choice that would make a secret is a blocker, not a second secret', async () => {
