@@ -13,6 +13,25 @@ useEmulator((started) => (emu = started));
 const byUniqueName = (url: string) =>
   decodeURIComponent(new URL(url).pathname).endsWith(`/applications(uniqueName='${UNIQUE_NAME}')`);
 
+/** Another run's upsert, as the admin: `PATCH … Prefer: create-if-missing`, which Graph answers 201 with the object. */
+async function upsertAsAdmin(url: string, body: string): Promise<Response> {
+  const token = await emu.control.issueToken({
+    user: ADMIN,
+    scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
+  });
+  const res = await emu.fetch(url, {
+    method: 'PATCH',
+    headers: {
+      Authorization: `Bearer ${token}`,
+      'Content-Type': 'application/json',
+      Prefer: 'create-if-missing',
+    },
+    body,
+  });
+  expect(res.status).toBe(201);
+  return res;
+}
+
 describe('engine › Step 1 after another run created the app', { timeout: 180_000 }, () => {
   it('a 204 on the upsert: looks the app up by its unique name once Entra replicates it, and uses it', async () => {
     // New objects stay invisible to Graph's reads for a moment, as right after a real creation.
@@ -24,20 +43,10 @@ describe('engine › Step 1 after another run created the app', { timeout: 180_0
       server,
       beforeRequest: async (url, init) => {
         if (init.method !== 'PATCH' || !byUniqueName(url) || raced++ > 0) return;
-        const token = await emu.control.issueToken({
-          user: ADMIN,
-          scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
-        });
-        const res = await emu.fetch(url, {
-          method: 'PATCH',
-          headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-            Prefer: 'create-if-missing',
-          },
-          body: JSON.stringify({ displayName: 'Kantiv Dataverse Connector', signInAudience: 'AzureADMyOrg' }),
-        });
-        expect(res.status).toBe(201);
+        const res = await upsertAsAdmin(
+          url,
+          JSON.stringify({ displayName: 'Kantiv Dataverse Connector', signInAudience: 'AzureADMyOrg' }),
+        );
         otherAppId = ((await res.json()) as { appId: string }).appId;
       },
     });
@@ -71,20 +80,7 @@ describe('engine › Step 1 after another run created the app', { timeout: 180_0
       server,
       beforeRequest: async (url, init) => {
         if (init.method !== 'PATCH' || !spUpsert(url) || raced++ > 0) return;
-        const token = await emu.control.issueToken({
-          user: ADMIN,
-          scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
-        });
-        const res = await emu.fetch(url, {
-          method: 'PATCH',
-          headers: {
-            Authorization: `Bearer ${token}`,
-            'Content-Type': 'application/json',
-            Prefer: 'create-if-missing',
-          },
-          body: '{}',
-        });
-        expect(res.status).toBe(201);
+        const res = await upsertAsAdmin(url, '{}');
         otherSpId = ((await res.json()) as { id: string }).id;
       },
     });

@@ -44,6 +44,21 @@ function credentialEnd(events: StepEventInput[]) {
   return events.find((e) => e.step === 'credential' && (e.status === 'succeeded' || e.status === 'skipped'))!;
 }
 
+/** A page whose certificate our server never confirmed: the hand-off fails, the certificate stays pending. */
+async function unconfirmedCertificate() {
+  const certs = certificateServer();
+  const opts = {
+    server: newServer(),
+    secretHolder: emptySecretHolder(),
+    certificate: certs.certificate,
+    clock: fixed(Date.now()),
+    handoff: () => Promise.reject(new Error('our server is unreachable')),
+  };
+  const first = await run(emu, opts).engine.apply();
+  expect(first.error?.step).toBe('handoff');
+  return { certs, opts, first, pending: certs.made[0]!.keyId };
+}
+
 describe('engine › the credential step with a certificate', { timeout: 180_000 }, () => {
   it('plans the lifetime it asks our server for, adds the certificate, then keeps it', async () => {
     const now = Date.now();
@@ -237,17 +252,7 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
   });
 
   it('an unconfirmed certificate is reused beside other certificates, and replaced once someone removed it from the app', async () => {
-    const certs = certificateServer();
-    const opts = {
-      server: newServer(),
-      secretHolder: emptySecretHolder(),
-      certificate: certs.certificate,
-      clock: fixed(Date.now()),
-      handoff: () => Promise.reject(new Error('our server is unreachable')),
-    };
-    const first = await run(emu, opts).engine.apply();
-    expect(first.error?.step).toBe('handoff');
-    const pending = certs.made[0]!.keyId;
+    const { certs, opts, first, pending } = await unconfirmedCertificate();
     // Added at the lifetime asked for: the session learned no cap.
     expect((await run(emu, opts).engine.plan()).credential).not.toHaveProperty('cappedDays');
 
@@ -280,17 +285,7 @@ describe('engine › the credential step with a certificate', { timeout: 180_000
   });
 
   it('an unconfirmed certificate someone removed is replaced even beside another certificate named for Kantiv', async () => {
-    const certs = certificateServer();
-    const opts = {
-      server: newServer(),
-      secretHolder: emptySecretHolder(),
-      certificate: certs.certificate,
-      clock: fixed(Date.now()),
-      handoff: () => Promise.reject(new Error('our server is unreachable')),
-    };
-    const first = await run(emu, opts).engine.apply();
-    expect(first.error?.step).toBe('handoff');
-    const pending = certs.made[0]!.keyId;
+    const { certs, opts, first, pending } = await unconfirmedCertificate();
     // A certificate with Kantiv's name that this page did not add (another page of the same setup, say).
     const other = await certificateServer().certificate({
       tenantId: emu.tenants.contoso,
