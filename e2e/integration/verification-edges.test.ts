@@ -12,6 +12,22 @@ import { startVerifierApp, useVerifierStack } from './support/verification-harne
 const stack = useVerifierStack();
 afterEach(() => stack.emulator.control.clearScenarios());
 
+/** The setup's credential openings in the audit log, oldest first: what was opened, by whom, for what. */
+async function decryptionsOf(setupId: string) {
+  const rows = await stack.v.app.store.db
+    .selectFrom('audit_log')
+    .select(['actor_kind', 'actor_id', 'action', 'details'])
+    .where('setup_id', '=', setupId)
+    .where('action', 'like', 'credential.decrypt%')
+    .orderBy('id')
+    .execute();
+  return rows.map((r) => ({
+    action: r.action,
+    actor: `${r.actor_kind}:${r.actor_id}`,
+    purpose: (JSON.parse(r.details ?? '{}') as { purpose?: string }).purpose,
+  }));
+}
+
 const jobRow = (id: string) =>
   stack.v.app.store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -75,6 +91,97 @@ describe('verification of a table read that Microsoft does not answer', () => {
     });
     const waits = (await stack.v.eventsOf(setup.id)).filter((e) => e.status === 'waiting');
     expect(waits).toHaveLength(1);
+    // The retry is due one backoff later: the harness's base 300 ms with ±20 % jitter after attempt 1. The event is
+    // written just after the time is set, so the gap can only be a little under 240 ms, never over 360 ms.
+    const ahead = Date.parse(waits[0]!.retry_at!) - Date.parse(waits[0]!.at);
+    expect(ahead).toBeGreaterThan(100);
+    expect(ahead).toBeLessThanOrEqual(360);
+    // Each attempt opened the stored secret once, audited with what it was opened for.
+    expect(await decryptionsOf(setup.id)).toEqual([
+      { action: 'credential.decrypted', actor: 'system:verification', purpose: 'verification' },
+      { action: 'credential.decrypted', actor: 'system:verification', purpose: 'verification' },
+    ]);
+  });
+});
+
+describe('verification of a credential that is not the one to verify', () => {
+  it('a job for a credential a newer hand-off replaced ends without verifying anything', async () => {
+    const first = await stack.v.provision({ withApplicationUser: true });
+    const setup = await stack.v.startSetup();
+    await stack.v.handOff(setup, first);
+    expect((await stack.v.settled(setup.id)).state).toBe('verified');
+    const { jobs, store } = stack.v.app;
+    const activeId = () =>
+      store.db
+        .selectFrom('credentials')
+        .select('id')
+        .where('setup_id', '=', setup.id)
+        .where('active', '=', 1)
+        .executeTakeFirstOrThrow()
+        .then((r) => r.id);
+    const replaced = await activeId();
+    // The connection gets a new app and secret: a failed re-verification reopens the hand-off (set directly here;
+    // the path to `failed` is covered by the verification suites), and support's new invite link hands it off.
+    await store.db.updateTable('setups').set({ state: 'failed' }).where('id', '=', setup.id).execute();
+    const token = await stack.v.newInvite(setup.id);
+    await stack.v.handOff({ token }, await stack.v.provision({ withApplicationUser: true }));
+    expect((await stack.v.settled(setup.id)).state).toBe('verified');
+    expect(await activeId()).not.toBe(replaced);
+    const before = await stack.v.eventsOf(setup.id);
+    const decrypted = (await decryptionsOf(setup.id)).length;
+    // A verification job for the replaced credential runs late (queued before the repair, say).
+    const stale = await jobs.enqueue(store.db, { kind: 'verification', setupId: setup.id, refId: replaced });
+    jobs.kick();
+    const row = await eventually(
+      () => jobRow(stale),
+      (r) => r.status !== 'queued' && r.status !== 'running',
+    );
+    expect(row).toMatchObject({ status: 'done', attempts: 1 });
+    expect(await stack.v.eventsOf(setup.id)).toEqual(before);
+    expect(await decryptionsOf(setup.id)).toHaveLength(decrypted);
+  });
+
+  it('a stored secret no key opens fails at once as credential_unreadable, audited, nothing sent to Microsoft', async () => {
+    const provisioned = await stack.v.provision({ withApplicationUser: true });
+    const setup = await stack.v.startSetup();
+    const { jobs, store } = stack.v.app;
+    // The job runner waits while the stored secret is damaged (one byte of its GCM tag), as a row tampered with
+    // or sealed under a key since removed from KANTIV_KEYS would be.
+    await jobs.stop();
+    let logged = 0;
+    try {
+      await stack.v.handOff(setup, provisioned);
+      const stored = await store.db
+        .selectFrom('credentials')
+        .select(['id', 'tag'])
+        .where('setup_id', '=', setup.id)
+        .where('active', '=', 1)
+        .executeTakeFirstOrThrow();
+      const tag = Buffer.from(stored.tag, 'base64');
+      tag[0] = tag[0]! ^ 0xff;
+      await store.db
+        .updateTable('credentials')
+        .set({ tag: tag.toString('base64') })
+        .where('id', '=', stored.id)
+        .execute();
+    } finally {
+      logged = stack.emulator.control.requestLog().length;
+      jobs.start();
+    }
+    const done = await stack.v.settled(setup.id);
+    expect(done.state).toBe('failed');
+    expect(done.verification).toMatchObject({
+      status: 'failed',
+      attempts: 1,
+      error: { code: 'credential_unreadable', message: 'The stored credential could not be opened.' },
+    });
+    const events = await stack.v.eventsOf(setup.id);
+    expect(events.some((e) => e.status === 'waiting')).toBe(false);
+    expect(await decryptionsOf(setup.id)).toEqual([
+      { action: 'credential.decrypt_failed', actor: 'system:verification', purpose: 'verification' },
+    ]);
+    // Nothing reached Entra ID or Dataverse: no token was asked for with a secret the vault could not vouch for.
+    expect(stack.emulator.control.requestLog().slice(logged)).toEqual([]);
   });
 });
 

@@ -38,7 +38,8 @@ export const MODULES = {
     mutate: ['server/src/services/verifier.ts'],
     tsconfig: 'server/tsconfig.json',
     tests: {
-      server: ['test/no-leak.test.ts', 'test/environment-url.test.ts'],
+      // verifier-backoff: the wait between attempts, with the jitter fixed.
+      server: ['test/no-leak.test.ts', 'test/environment-url.test.ts', 'test/verifier-backoff.test.ts'],
       e2e: [
         'integration/server-verification.test.ts',
         'integration/verification-failures.test.ts',

@@ -35,6 +35,21 @@ const FIXES: Record<string, string> = {
 };
 
 /**
+ * How long to wait after attempt `attempts` (1 for the first) before the next: the base doubled per attempt, capped
+ * at the maximum, with ±20 % jitter so many verifications do not retry together; never sooner than Microsoft's
+ * `Retry-After`. `random` is a number in [0, 1), `Math.random()` unless a test fixes it.
+ */
+export function retryDelayMs(
+  attempts: number,
+  config: Pick<Config['verification'], 'retryBaseMs' | 'retryMaxMs'>,
+  retryAfterMs: number | undefined,
+  random: number = Math.random(),
+): number {
+  const backoff = Math.min(config.retryMaxMs, config.retryBaseMs * 2 ** Math.max(0, attempts - 1));
+  return Math.max(retryAfterMs ?? 0, backoff * (0.8 + random * 0.4));
+}
+
+/**
  * The verification job: client credentials with the stored secret (msal-node), WhoAmI must be the application user
  * the engine created, then one read per manifest table. Replication errors retry with backoff inside the
  * configured window, shown as `waiting`; anything else fails with Microsoft's code and a fix.
@@ -251,12 +266,7 @@ export function createVerifier(deps: {
           : {}),
       };
       if (retryable && elapsed() < deps.config.maxWaitMs) {
-        const backoff = Math.min(
-          deps.config.retryMaxMs,
-          deps.config.retryBaseMs * 2 ** Math.max(0, attempts - 1),
-        );
-        const delay = Math.max(e.retryAfterMs ?? 0, backoff * (0.8 + Math.random() * 0.4));
-        const at = new Date(Date.now() + delay);
+        const at = new Date(Date.now() + retryDelayMs(attempts, deps.config, e.retryAfterMs));
         await record(
           setupId,
           { status: 'waiting', attempts, error },
