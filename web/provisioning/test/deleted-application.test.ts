@@ -50,8 +50,16 @@ describe('a tenant holding our soft-deleted app', { timeout: 180_000 }, () => {
     expect(result.error).toBeUndefined();
     expect(result.status).toBe('succeeded');
     expect(result.outputs.clientId).toBe(deleted.appId);
-    const { app } = expectInvariants(emu, server);
+    const { app, user } = expectInvariants(emu, server);
     expect(app.id).toBe(deleted.id);
+    // The restored app's application user was never deleted: the run looks it up and keeps it; nothing is created.
+    expect(result.outputs.applicationUserId).toBe(user.systemuserid);
+    expect(
+      again.requests
+        .filter((q) => q.service === 'dataverse' && new URL(q.url).pathname.endsWith('/systemusers'))
+        .map((q) => q.method)
+        .filter((m) => m !== 'GET'),
+    ).toEqual([]);
 
     const third = run(emu, { server });
     expect((await third.engine.apply()).status).toBe('succeeded');

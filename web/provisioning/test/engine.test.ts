@@ -103,6 +103,17 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       created: true,
     });
     expect(done('handoff').data).toMatchObject({ clientId: app.appId, secretKeyId: h.secretKeyId });
+    // What the admin reads on the app in the Entra admin center: Kantiv's tag, and a note naming who created it.
+    expect(app.tags).toEqual([UNIQUE_NAME]);
+    expect(app.notes).toBe(
+      'Created by Kantiv Connect for admin@contoso.com. Lets Kantiv read and write the Dataverse tables its security role allows.',
+    );
+    // An app born in this run cannot have an application user yet: Dataverse is not asked for one, only to create it.
+    const userRequests = r.requests
+      .filter((q) => q.service === 'dataverse' && new URL(q.url).pathname.endsWith('/systemusers'))
+      .map((q) => q.method);
+    expect(userRequests.filter((m) => m === 'GET')).toEqual([]);
+    expect(userRequests.filter((m) => m === 'POST').length).toBeGreaterThan(0);
     expectNoSecretIn(r, server.secrets);
     expect(result.outputs).toMatchObject({ clientId: app.appId, applicationUserId: user.systemuserid });
     // Kantiv's own role lacks nothing.
