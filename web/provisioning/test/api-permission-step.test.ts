@@ -135,7 +135,7 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
         if ((init.method ?? 'GET') === 'GET' && new URL(url).pathname === appPath && byHand++ === 0) {
           await setPermissionsByHand([
             GRAPH_USER_READ,
-            { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_PERMISSION] },
+            { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_OTHER, CRM_PERMISSION] },
           ]);
         }
       },
@@ -147,7 +147,30 @@ describe('engine › the API permission step', { timeout: 180_000 }, () => {
     expect(r.requests.filter((q) => q.method === 'PATCH' && new URL(q.url).pathname === appPath)).toEqual([]);
     expect(ourApp(emu).requiredResourceAccess).toEqual([
       GRAPH_USER_READ,
-      { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_PERMISSION] },
+      { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [CRM_OTHER, CRM_PERMISSION] },
+    ]);
+  });
+
+  it('our scope id under another API, or another scope of Dynamics CRM, is not the permission: it is added', async () => {
+    const now = Date.now();
+    const server = newServer();
+    expect((await run(emu, { server, clock: fixed(now) }).engine.apply()).error).toBeUndefined();
+    // Graph's documentation does not say that a declared id must be one the API exposes; the emulator accepts any GUID,
+    // and the step must not mistake such an entry for Dynamics CRM's user_impersonation.
+    const ourIdElsewhere = { resourceAppId: GRAPH_APP_ID, resourceAccess: [CRM_PERMISSION] };
+    const otherCrmScope = { id: '6f1e0b47-3c1f-4d1e-9f7a-2b8c5d4e3a21', type: 'Scope' };
+    await setPermissionsByHand([
+      ourIdElsewhere,
+      { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [otherCrmScope] },
+    ]);
+
+    const r = run(emu, { server, clock: fixed(now) });
+    expect((await r.engine.plan()).steps.find((s) => s.step === 'api_permission')?.action).toBe('update');
+    expect((await r.engine.apply()).error).toBeUndefined();
+    expect(permissionEnd(r.events).message).toBe(`Declared Dynamics CRM user_impersonation.${TOOK}`);
+    expect(ourApp(emu).requiredResourceAccess).toEqual([
+      ourIdElsewhere,
+      { resourceAppId: DYNAMICS_CRM_APP_ID, resourceAccess: [otherCrmScope, CRM_PERMISSION] },
     ]);
   });
 });
