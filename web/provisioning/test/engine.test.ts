@@ -148,6 +148,13 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(again.requests.filter((q) => q.method !== 'GET')).toEqual([]);
     expectInvariants(emu, server);
     expect(statusesOf(again.events, 'handoff')).toEqual(['running', 'skipped']);
+    // Nothing was created, restored or enabled, and the step says only that.
+    const reused = again.events.find((e) => e.step === 'app_registration' && e.status === 'succeeded')!;
+    expect(reused.message).toMatch(
+      new RegExp(
+        `^Reused the app registration "Kantiv Dataverse Connector" \\(client id ${app.appId}\\)\\. \\(\\d+\\.\\d s\\)$`,
+      ),
+    );
   });
 
   it('runs the same steps one by one in sequential mode', async () => {
