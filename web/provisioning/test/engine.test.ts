@@ -114,6 +114,10 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       .map((q) => q.method);
     expect(userRequests.filter((m) => m === 'GET')).toEqual([]);
     expect(userRequests.filter((m) => m === 'POST').length).toBeGreaterThan(0);
+    // Nor is Graph asked for a deleted enterprise application of an app it just created.
+    expect(r.requests.filter((q) => q.url.includes('deletedItems/microsoft.graph.servicePrincipal'))).toEqual(
+      [],
+    );
     expectNoSecretIn(r, server.secrets);
     expect(result.outputs).toMatchObject({ clientId: app.appId, applicationUserId: user.systemuserid });
     // Kantiv's own role lacks nothing.
@@ -148,6 +152,10 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(again.requests.filter((q) => q.method !== 'GET')).toEqual([]);
     expectInvariants(emu, server);
     expect(statusesOf(again.events, 'handoff')).toEqual(['running', 'skipped']);
+    // The enterprise application is there: Graph's deleted items are not searched for it.
+    expect(
+      again.requests.filter((q) => q.url.includes('deletedItems/microsoft.graph.servicePrincipal')),
+    ).toEqual([]);
     // Nothing was created, restored or enabled, and the step says only that.
     const reused = again.events.find((e) => e.step === 'app_registration' && e.status === 'succeeded')!;
     expect(reused.message).toMatch(
