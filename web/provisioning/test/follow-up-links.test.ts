@@ -375,5 +375,11 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(sps.map((s) => s.id)).toEqual([spBefore.id]);
     expect(sps[0]!.accountEnabled).toBe(true);
     expect(emu.control.state().deletedItems.filter((d) => d.appId === app.appId)).toEqual([]);
+    const done = repair.events.find((e) => e.step === 'app_registration' && e.status === 'succeeded')!;
+    expect(done.message).toMatch(
+      new RegExp(
+        `^Reused the app registration \\(client id ${app.appId}\\) and restored its deleted enterprise application\\. \\(\\d+\\.\\d s\\)$`,
+      ),
+    );
   });
 });
