@@ -52,14 +52,19 @@ describe('a tenant holding our soft-deleted app', { timeout: 180_000 }, () => {
     expect(result.outputs.clientId).toBe(deleted.appId);
     const { app, user } = expectInvariants(emu, server);
     expect(app.id).toBe(deleted.id);
-    // The restored app's application user was never deleted: the run looks it up and keeps it; nothing is created.
+    // The restored app's application user was never deleted, nor its role: the run looks both up and keeps them;
+    // nothing is written to Dataverse.
     expect(result.outputs.applicationUserId).toBe(user.systemuserid);
-    expect(
-      again.requests
-        .filter((q) => q.service === 'dataverse' && new URL(q.url).pathname.endsWith('/systemusers'))
-        .map((q) => q.method)
-        .filter((m) => m !== 'GET'),
-    ).toEqual([]);
+    expect(again.requests.filter((q) => q.service === 'dataverse' && q.method !== 'GET')).toEqual([]);
+    const done = (step: string) => again.events.find((e) => e.step === step && e.status === 'succeeded')!;
+    expect(done('app_registration').message).toMatch(
+      new RegExp(
+        `^Restored the deleted app registration \\(client id ${deleted.appId}\\) and its enterprise application\\. \\(\\d+\\.\\d s\\)$`,
+      ),
+    );
+    expect(done('application_user').message).toMatch(
+      /^The application user already existed with its role\. \(\d+\.\d s\)$/,
+    );
 
     const third = run(emu, { server });
     expect((await third.engine.apply()).status).toBe('succeeded');

@@ -102,6 +102,14 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
       applicationUserId: user.systemuserid,
       created: true,
     });
+    expect(done('app_registration').message).toMatch(
+      new RegExp(
+        `^Created the app registration "Kantiv Dataverse Connector" \\(client id ${app.appId}\\) and its enterprise application\\. \\(\\d+\\.\\d s\\)$`,
+      ),
+    );
+    expect(done('application_user').message).toMatch(
+      /^Created the application user and gave it the role "Kantiv Integration"\. \(\d+\.\d s\)$/,
+    );
     expect(done('handoff').data).toMatchObject({ clientId: app.appId, secretKeyId: h.secretKeyId });
     // What the admin reads on the app in the Entra admin center: Kantiv's tag, and a note naming who created it.
     expect(app.tags).toEqual([UNIQUE_NAME]);

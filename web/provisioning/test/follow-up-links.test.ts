@@ -341,6 +341,12 @@ describe('follow-up link runs', { timeout: 180_000 }, () => {
     expect(spAfter[0]!.accountEnabled).toBe(true);
     expect(appUsers(appId).map((u) => u.systemuserid)).toEqual([userBefore.systemuserid]);
     expect(ourApps()).toHaveLength(1);
+    const done = repair.events.find((e) => e.step === 'app_registration' && e.status === 'succeeded')!;
+    expect(done.message).toMatch(
+      new RegExp(
+        `^Reused the app registration \\(client id ${appId}\\) and enabled its enterprise application for sign-in again\\. \\(\\d+\\.\\d s\\)$`,
+      ),
+    );
   });
 
   it('repair: restores the deleted enterprise application (the same service principal, from deleted items) for the same app registration', async () => {
