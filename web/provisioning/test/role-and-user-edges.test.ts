@@ -91,6 +91,20 @@ describe('engine › Step 4 word for word', { timeout: 180_000 }, () => {
     expect(result.error?.message).toMatch(
       /^Contoso Production requires the field "lastname" on a new application user/,
     );
+    // The wizard words it from the parameters, with Microsoft's own message beside it and the request id to quote.
+    const create = r.requests.filter(
+      (q) => q.method === 'POST' && new URL(q.url).pathname.endsWith('/systemusers'),
+    );
+    expect(create.map((q) => q.status)).toEqual([400]);
+    expect(result.error?.requestId).toMatch(/\S/);
+    expect(result.error?.text).toEqual({
+      key: 'application_user_field_required',
+      params: {
+        environment: 'Contoso Production',
+        field: 'lastname',
+        microsoft: expect.stringMatching(/Attribute 'lastname' cannot be NULL/) as unknown,
+      },
+    });
   });
 
   it('a deactivated application user the admin may not activate: the blocker names who must, and where', async () => {
