@@ -132,6 +132,35 @@ describe('provisioning engine against the emulator', { timeout: 180_000 }, () =>
     expect(result.outputs.missingPrivileges).toEqual([]);
   });
 
+  it('an app an admin renamed by hand keeps its name; the plan and the step say it', async () => {
+    const server = newServer();
+    expect((await run(emu, { server }).engine.apply()).status).toBe('succeeded');
+    const { app } = expectInvariants(emu, server);
+    const token = await emu.control.issueToken({
+      user: ADMIN,
+      scope: 'https://graph.microsoft.com/Application.ReadWrite.All',
+    });
+    const renamed = await emu.fetch(`https://graph.microsoft.com/v1.0/applications/${app.id}`, {
+      method: 'PATCH',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ displayName: 'Kantiv (Contoso sales)' }),
+    });
+    expect(renamed.status).toBe(204);
+
+    const again = run(emu, { server });
+    expect((await again.engine.plan()).steps.find((s) => s.step === 'app_registration')?.summary).toBe(
+      `Reuse the app registration "Kantiv (Contoso sales)" (client id ${app.appId}).`,
+    );
+    expect((await again.engine.apply()).status).toBe('succeeded');
+    const reused = again.events.find((e) => e.step === 'app_registration' && e.status === 'succeeded')!;
+    expect(reused.message).toMatch(
+      new RegExp(
+        `^Reused the app registration "Kantiv \\(Contoso sales\\)" \\(client id ${app.appId}\\)\\. `,
+      ),
+    );
+    expect(again.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
   it('converges on a re-run without creating or sending anything', async () => {
     const server = newServer();
     expect((await run(emu, { server }).engine.apply()).status).toBe('succeeded');
