@@ -311,10 +311,13 @@ describe('engine › the credential step', { timeout: 180_000 }, () => {
       body: JSON.stringify({ keyId: made.keyId }),
     });
     expect(res.status).toBe(204);
+    // Another page's interrupted run left a secret of the same name on the app: it is not this page's secret.
+    const orphan = await addSecretByHand(emu, app.id, 'Kantiv secret');
     const third = run(emu, { server, secretHolder: holder });
     const result = await third.engine.apply();
     expect(result.error).toBeUndefined();
     expect(third.handoffs.map((h) => h.secretKeyId)).not.toContain(made.keyId);
+    expect(third.handoffs.map((h) => h.secretKeyId)).not.toContain(orphan);
     expect(ourSecrets().map((s) => s.keyId)).toEqual([server.handedOffSecretKeyId]);
   });
 });
