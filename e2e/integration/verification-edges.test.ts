@@ -28,6 +28,15 @@ async function decryptionsOf(setupId: string) {
   }));
 }
 
+/** The verification failed on its first attempt with `error`, and never waited. */
+async function failedAtOnce(setupId: string, error: { code: string; message: string }): Promise<void> {
+  const done = await stack.v.settled(setupId);
+  expect(done.state).toBe('failed');
+  expect(done.verification).toMatchObject({ status: 'failed', attempts: 1, error });
+  const events = await stack.v.eventsOf(setupId);
+  expect(events.some((e) => e.status === 'waiting')).toBe(false);
+}
+
 const jobRow = (id: string) =>
   stack.v.app.store.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 
@@ -37,15 +46,7 @@ describe('verification of Microsoft’s answers', () => {
     stack.emulator.control.setScenario({ name: 'whoami-without-user-id' });
     const setup = await stack.v.startSetup();
     await stack.v.handOff(setup, provisioned);
-    const done = await stack.v.settled(setup.id);
-    expect(done.state).toBe('failed');
-    expect(done.verification).toMatchObject({
-      status: 'failed',
-      attempts: 1,
-      error: { code: 'whoami_failed', message: 'WhoAmI returned no UserId.' },
-    });
-    const events = await stack.v.eventsOf(setup.id);
-    expect(events.some((e) => e.status === 'waiting')).toBe(false);
+    await failedAtOnce(setup.id, { code: 'whoami_failed', message: 'WhoAmI returned no UserId.' });
   });
 
   it('a missing privilege (0x80040220) with no privilege grace is an answer at once: table_access_denied, no wait', async () => {
@@ -170,15 +171,10 @@ describe('verification of a credential that is not the one to verify', () => {
       logged = stack.emulator.control.requestLog().length;
       jobs.start();
     }
-    const done = await stack.v.settled(setup.id);
-    expect(done.state).toBe('failed');
-    expect(done.verification).toMatchObject({
-      status: 'failed',
-      attempts: 1,
-      error: { code: 'credential_unreadable', message: 'The stored credential could not be opened.' },
+    await failedAtOnce(setup.id, {
+      code: 'credential_unreadable',
+      message: 'The stored credential could not be opened.',
     });
-    const events = await stack.v.eventsOf(setup.id);
-    expect(events.some((e) => e.status === 'waiting')).toBe(false);
     expect(await decryptionsOf(setup.id)).toEqual([
       { action: 'credential.decrypt_failed', actor: 'system:verification', purpose: 'verification' },
     ]);
